@@ -1,0 +1,64 @@
+#include "query/authenticator.h"
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "absl/strings/str_cat.h"
+#include "query/base64url.h"
+#include "storage/keys.h"
+#include "storage/record_codec.h"
+#include "storage/status_macros.h"
+
+namespace ctxgraph {
+namespace {
+
+constexpr std::string_view kBearer = "Bearer ";
+constexpr std::string_view kTokenPrefix = "ctxg_";
+constexpr char kInvalid[] = "invalid or missing bearer token";
+
+absl::Status Reject(std::string* reason, std::string why) {
+  if (reason) *reason = std::move(why);
+  return absl::UnauthenticatedError(kInvalid);
+}
+
+}  // namespace
+
+absl::StatusOr<IssuedToken> NewToken() {
+  unsigned char secret[32];
+  unsigned char id[9];
+  if (RAND_bytes(secret, sizeof secret) != 1 || RAND_bytes(id, sizeof id) != 1) {
+    return absl::InternalError("no randomness for a token");
+  }
+  IssuedToken t;
+  t.secret = absl::StrCat(std::string(kTokenPrefix), Base64UrlEncode(std::string_view(reinterpret_cast<char*>(secret), sizeof secret)));
+  t.token_id = absl::StrCat("tok_", Base64UrlEncode(std::string_view(reinterpret_cast<char*>(id), sizeof id)));
+  OPENSSL_cleanse(secret, sizeof secret);
+  return t;
+}
+
+ContentHash HashToken(std::string_view token) { return Sha256(token); }
+
+absl::StatusOr<Caller> Authenticator::Authenticate(std::string_view header,
+                                                   std::string* reason) const {
+  if (header.empty()) return Reject(reason, "no authorization metadata");
+  if (!header.starts_with(kBearer)) return Reject(reason, "authorization is not a Bearer token");
+  const std::string_view token = header.substr(kBearer.size());
+  if (!token.starts_with(kTokenPrefix) || token.size() > 256) {
+    return Reject(reason, "malformed token");
+  }
+  const ContentHash hash = HashToken(token);
+  ASSIGN_OR_RETURN(std::optional<TokenRecord> record, principals_->FindTokenByHash(hash));
+  if (!record || CRYPTO_memcmp(record->token_hash.data(), hash.data(), hash.size()) != 0) {
+    return Reject(reason, "unknown token");
+  }
+  if (record->revoked) return Reject(reason, absl::StrCat("revoked token ", record->token_id));
+  ASSIGN_OR_RETURN(std::optional<PrincipalRecord> principal,
+                   principals_->Get(record->principal_id, keys::kMaxVersion));
+  if (!principal) return Reject(reason, absl::StrCat("token ", record->token_id, " has no principal"));
+  if (principal->status != PrincipalStatus::kActive) {
+    return Reject(reason, absl::StrCat("principal ", principal->id, " is suspended"));
+  }
+  return Caller(std::move(*principal));
+}
+
+}  // namespace ctxgraph

@@ -1,0 +1,39 @@
+// Caller: an authenticated principal and the boundary policy it reads under,
+// plus role checks. Built by Authenticator for every request.
+#ifndef CTXGRAPH_QUERY_CALLER_H_
+#define CTXGRAPH_QUERY_CALLER_H_
+
+#include <algorithm>
+#include <initializer_list>
+#include <string>
+
+#include "absl/status/status.h"
+#include "query/boundary_policy.h"
+#include "storage/records.h"
+
+namespace ctxgraph {
+
+struct Caller {
+  PrincipalRecord principal;
+  BoundaryPolicy policy;
+
+  explicit Caller(PrincipalRecord p) : principal(std::move(p)), policy(principal.clearances) {}
+
+  bool HasRole(Role role) const {
+    return std::find(principal.roles.begin(), principal.roles.end(), role) != principal.roles.end();
+  }
+  bool HasAnyRole(std::initializer_list<Role> roles) const {
+    return std::any_of(roles.begin(), roles.end(), [this](Role r) { return HasRole(r); });
+  }
+};
+
+std::string_view RoleName(Role role);
+
+// PERMISSION_DENIED naming `action` and the roles that may do it, unless the
+// caller holds one of `roles`.
+absl::Status RequireRole(const Caller& caller, std::initializer_list<Role> roles,
+                         std::string_view action);
+
+}  // namespace ctxgraph
+
+#endif  // CTXGRAPH_QUERY_CALLER_H_

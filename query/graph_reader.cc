@@ -1,0 +1,177 @@
+#include "query/graph_reader.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "query/validation.h"
+#include "storage/keys.h"
+#include "storage/status_macros.h"
+
+namespace ctxgraph {
+namespace {
+
+absl::Status NodeNotFound(std::string_view id) {
+  return absl::NotFoundError(absl::StrCat("node \"", std::string(id), "\" not found"));
+}
+
+// Length-prefixed fields, so no two requests share a fingerprint.
+std::string Fingerprint(std::initializer_list<std::string_view> parts) {
+  std::string out;
+  for (std::string_view p : parts) {
+    keys::AppendU64(&out, p.size());
+    out.append(p);
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<uint64_t> ResolveVersion(const Database& db, uint64_t as_of) {
+  const uint64_t latest = db.LatestVersion();
+  if (as_of == 0) return latest;
+  if (as_of > latest) {
+    return absl::InvalidArgumentError(absl::StrCat("as_of_version: ", as_of,
+                                                   " is ahead of the latest version ", latest));
+  }
+  return as_of;
+}
+
+absl::StatusOr<int> GraphReader::ResolvePageSize(int page_size) const {
+  if (page_size < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size: must not be negative, got ", page_size));
+  }
+  if (page_size == 0) return kDefaultPageSize;
+  return std::min(page_size, kMaxPageSize);
+}
+
+absl::StatusOr<std::optional<NodeRecord>> GraphReader::VisibleNode(uint64_t iid,
+                                                                   uint64_t version) const {
+  ASSIGN_OR_RETURN(std::optional<NodeRecord> node, store_.GetNodeByIid(iid, version));
+  if (node && !caller_.policy.CanSee(*node)) node.reset();
+  return node;
+}
+
+absl::StatusOr<NodeRecord> GraphReader::GetNode(std::string_view id, uint64_t version) const {
+  RETURN_IF_ERROR(ValidateId("id", id));
+  ASSIGN_OR_RETURN(std::optional<uint64_t> iid, store_.LookupIid(id));
+  // An unknown id still pays for one record lookup (iid 0 is never used), so
+  // absent and hidden ids cost the same.
+  ASSIGN_OR_RETURN(std::optional<NodeRecord> node, VisibleNode(iid.value_or(0), version));
+  if (!node) return NodeNotFound(id);
+  return *std::move(node);
+}
+
+absl::StatusOr<NodePage> GraphReader::ListNodes(std::string_view label, int page_size,
+                                                std::string_view page_token,
+                                                uint64_t as_of) const {
+  RETURN_IF_ERROR(ValidateTypeLabel("label", label));
+  ASSIGN_OR_RETURN(const int limit, ResolvePageSize(page_size));
+  const std::string fingerprint = Fingerprint({"ListNodes", caller_.principal.id, label});
+  NodePage page;
+  uint64_t after = 0;
+  if (!page_token.empty()) {
+    ASSIGN_OR_RETURN(PageToken token, tokens_.Decode(fingerprint, page_token));
+    if (token.cursor.size() != 8) return absl::InvalidArgumentError("page_token: invalid");
+    ASSIGN_OR_RETURN(after, keys::ReadU64(token.cursor, 0));
+    ASSIGN_OR_RETURN(page.version, ResolveVersion(*store_.database(), token.version));
+  } else {
+    ASSIGN_OR_RETURN(page.version, ResolveVersion(*store_.database(), as_of));
+  }
+  // Look one visible node past the page, so a next token exists only when a
+  // node the caller can see follows.
+  bool more = false;
+  uint64_t last_iid = 0;
+  absl::Status inner;
+  RETURN_IF_ERROR(store_.ScanLabel(label, page.version, after, [&](uint64_t iid) {
+    auto node = VisibleNode(iid, page.version);
+    if (!node.ok()) {
+      inner = node.status();
+      return false;
+    }
+    if (!*node) return true;
+    if (static_cast<int>(page.nodes.size()) == limit) {
+      more = true;
+      return false;
+    }
+    page.nodes.push_back(std::move(**node));
+    last_iid = iid;
+    return true;
+  }));
+  RETURN_IF_ERROR(inner);
+  if (more) page.next_page_token = tokens_.Encode(fingerprint, {page.version, keys::EncodeU64(last_iid)});
+  return page;
+}
+
+absl::StatusOr<NeighborPage> GraphReader::ListNeighbors(std::string_view id,
+                                                        DirectionFilter direction,
+                                                        std::vector<std::string> edge_labels,
+                                                        int page_size, std::string_view page_token,
+                                                        uint64_t as_of) const {
+  RETURN_IF_ERROR(ValidateId("id", id));
+  for (size_t i = 0; i < edge_labels.size(); ++i) {
+    RETURN_IF_ERROR(ValidateTypeLabel(absl::StrCat("edge_labels[", i, "]"), edge_labels[i]));
+  }
+  std::sort(edge_labels.begin(), edge_labels.end());
+  edge_labels.erase(std::unique(edge_labels.begin(), edge_labels.end()), edge_labels.end());
+  ASSIGN_OR_RETURN(const int limit, ResolvePageSize(page_size));
+
+  std::string labels_key;
+  for (const auto& l : edge_labels) absl::StrAppend(&labels_key, l, ",");
+  const std::string fingerprint =
+      Fingerprint({"ListNeighbors", caller_.principal.id, id,
+                   std::string(1, static_cast<char>(direction)), labels_key});
+  NeighborPage page;
+  std::optional<AdjacencyCursor> after;
+  if (!page_token.empty()) {
+    ASSIGN_OR_RETURN(PageToken token, tokens_.Decode(fingerprint, page_token));
+    // cursor: direction (1) | other iid (8) | label
+    if (token.cursor.size() < 9 || token.cursor[0] > 1) {
+      return absl::InvalidArgumentError("page_token: invalid");
+    }
+    after = AdjacencyCursor{token.cursor[0] == 0 ? EdgeDirection::kOut : EdgeDirection::kIn,
+                            token.cursor.substr(9), *keys::ReadU64(token.cursor, 1)};
+    ASSIGN_OR_RETURN(page.version, ResolveVersion(*store_.database(), token.version));
+  } else {
+    ASSIGN_OR_RETURN(page.version, ResolveVersion(*store_.database(), as_of));
+  }
+
+  ASSIGN_OR_RETURN(std::optional<uint64_t> iid, store_.LookupIid(id));
+  ASSIGN_OR_RETURN(std::optional<NodeRecord> self, VisibleNode(iid.value_or(0), page.version));
+  if (!self) return NodeNotFound(id);
+
+  std::vector<EdgeDirection> directions;
+  if (direction != DirectionFilter::kIn) directions.push_back(EdgeDirection::kOut);
+  if (direction != DirectionFilter::kOut) directions.push_back(EdgeDirection::kIn);
+
+  bool more = false;
+  uint64_t last_other_iid = 0;
+  absl::Status inner;
+  RETURN_IF_ERROR(store_.ScanAdjacency(
+      *iid, directions, edge_labels, page.version, after, [&](const AdjacencyEntry& entry) {
+        auto other = VisibleNode(entry.other_iid, page.version);
+        if (!other.ok()) {
+          inner = other.status();
+          return false;
+        }
+        if (!*other) return true;
+        if (static_cast<int>(page.neighbors.size()) == limit) {
+          more = true;
+          return false;
+        }
+        page.neighbors.push_back(Neighbor{entry.edge, std::move(**other), entry.direction});
+        last_other_iid = entry.other_iid;
+        return true;
+      }));
+  RETURN_IF_ERROR(inner);
+  if (more) {
+    const Neighbor& last = page.neighbors.back();
+    std::string cursor(1, last.direction == EdgeDirection::kOut ? 0 : 1);
+    keys::AppendU64(&cursor, last_other_iid);
+    cursor.append(last.edge.label);
+    page.next_page_token = tokens_.Encode(fingerprint, {page.version, cursor});
+  }
+  return page;
+}
+
+}  // namespace ctxgraph

@@ -1,0 +1,82 @@
+// GraphReader: every graph read a caller can make, filtered by its boundary
+// policy, at one consistent version.
+//
+// What the caller may not see does not exist for it: a hidden node answers
+// NOT_FOUND with the same message as an absent one ("node \"x\" not found"),
+// and hidden nodes and edges touching them are skipped before page sizes,
+// "more pages" decisions and page tokens are computed.
+//
+// Versions: `as_of` 0 means the latest committed version; a version ahead of
+// the latest is INVALID_ARGUMENT. A page token pins the version of the
+// listing's first page.
+//
+// Thread safety: stateless beyond its references; one per request is cheap.
+#ifndef CTXGRAPH_QUERY_GRAPH_READER_H_
+#define CTXGRAPH_QUERY_GRAPH_READER_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "query/caller.h"
+#include "query/page_token.h"
+#include "storage/graph_store.h"
+
+namespace ctxgraph {
+
+inline constexpr int kDefaultPageSize = 100;
+inline constexpr int kMaxPageSize = 1000;
+
+struct NodePage {
+  std::vector<NodeRecord> nodes;
+  std::string next_page_token;  // empty on the last page
+  uint64_t version = 0;
+};
+
+enum class DirectionFilter { kOut, kIn, kBoth };
+
+struct Neighbor {
+  EdgeRecord edge;
+  NodeRecord node;  // the other endpoint
+  EdgeDirection direction;
+};
+
+struct NeighborPage {
+  std::vector<Neighbor> neighbors;
+  std::string next_page_token;
+  uint64_t version = 0;
+};
+
+// Resolves a requested as_of version (0 = latest) against the database.
+absl::StatusOr<uint64_t> ResolveVersion(const Database& db, uint64_t as_of);
+
+class GraphReader {
+ public:
+  GraphReader(const GraphStore& store, const PageTokenCodec& tokens, const Caller& caller)
+      : store_(store), tokens_(tokens), caller_(caller) {}
+
+  // The node, or NOT_FOUND when absent, deleted or hidden as of `version`.
+  absl::StatusOr<NodeRecord> GetNode(std::string_view id, uint64_t version) const;
+
+  // Visible nodes carrying type `label`, in storage order.
+  absl::StatusOr<NodePage> ListNodes(std::string_view label, int page_size,
+                                     std::string_view page_token, uint64_t as_of) const;
+
+  // Visible edges of node `id` whose other end is visible.
+  absl::StatusOr<NeighborPage> ListNeighbors(std::string_view id, DirectionFilter direction,
+                                             std::vector<std::string> edge_labels, int page_size,
+                                             std::string_view page_token, uint64_t as_of) const;
+
+ private:
+  absl::StatusOr<int> ResolvePageSize(int page_size) const;
+  absl::StatusOr<std::optional<NodeRecord>> VisibleNode(uint64_t iid, uint64_t version) const;
+
+  const GraphStore& store_;
+  const PageTokenCodec& tokens_;
+  const Caller& caller_;
+};
+
+}  // namespace ctxgraph
+
+#endif  // CTXGRAPH_QUERY_GRAPH_READER_H_

@@ -1,0 +1,194 @@
+#include "query/principal_admin.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "query/validation.h"
+#include "storage/database.h"
+#include "storage/keys.h"
+#include "storage/status_macros.h"
+
+namespace ctxgraph {
+namespace {
+
+constexpr char kSystemPrincipal[] = "system";
+
+absl::Status NormalizeRoles(std::vector<Role>& roles) {
+  if (roles.empty()) return absl::InvalidArgumentError("roles: at least one role is required");
+  std::sort(roles.begin(), roles.end());
+  roles.erase(std::unique(roles.begin(), roles.end()), roles.end());
+  return absl::OkStatus();
+}
+
+absl::Status PrincipalNotFound(const std::string& id) {
+  return absl::NotFoundError(absl::StrCat("principal \"", id, "\" not found"));
+}
+
+bool IsActiveAdmin(const PrincipalRecord& p) {
+  return p.status == PrincipalStatus::kActive &&
+         std::find(p.roles.begin(), p.roles.end(), Role::kAdmin) != p.roles.end();
+}
+
+std::string JoinClearances(const std::vector<std::string>& c) {
+  std::string out;
+  for (const auto& s : c) absl::StrAppend(&out, out.empty() ? "" : ",", s);
+  return out;
+}
+
+std::string JoinRoles(const std::vector<Role>& roles) {
+  std::string out;
+  for (Role r : roles) absl::StrAppend(&out, out.empty() ? "" : ",", std::string(RoleName(r)));
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<PrincipalRecord> PrincipalAdmin::Create(const Caller& caller, const std::string& id,
+                                                       std::vector<Role> roles,
+                                                       std::vector<std::string> clearances) {
+  RETURN_IF_ERROR(RequireRole(caller, {Role::kAdmin}, "CreatePrincipal"));
+  RETURN_IF_ERROR(ValidateId("id", id));
+  RETURN_IF_ERROR(NormalizeRoles(roles));
+  RETURN_IF_ERROR(NormalizeClearances("clearances", clearances));
+  const std::string what = absl::StrCat("admin: create principal ", id, " roles=", JoinRoles(roles),
+                                        " clearances=", JoinClearances(clearances));
+  return store_.Update(id, caller.principal.id, what, [&](std::optional<PrincipalRecord>& p) {
+    if (p) return absl::AlreadyExistsError(absl::StrCat("principal \"", id, "\" already exists"));
+    p = PrincipalRecord{id, roles, clearances, PrincipalStatus::kActive, 0};
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<PrincipalRecord> PrincipalAdmin::Get(const Caller& caller,
+                                                    const std::string& id) const {
+  RETURN_IF_ERROR(RequireRole(caller, {Role::kAdmin}, "GetPrincipal"));
+  ASSIGN_OR_RETURN(std::optional<PrincipalRecord> p, store_.Get(id, keys::kMaxVersion));
+  if (!p) return PrincipalNotFound(id);
+  return *std::move(p);
+}
+
+absl::StatusOr<std::vector<PrincipalRecord>> PrincipalAdmin::List(const Caller& caller) const {
+  RETURN_IF_ERROR(RequireRole(caller, {Role::kAdmin}, "ListPrincipals"));
+  ASSIGN_OR_RETURN(std::vector<PrincipalRecord> all, store_.List(keys::kMaxVersion));
+  std::sort(all.begin(), all.end(),
+            [](const PrincipalRecord& a, const PrincipalRecord& b) { return a.id < b.id; });
+  return all;
+}
+
+absl::StatusOr<PrincipalRecord> PrincipalAdmin::Change(
+    const Caller& caller, const std::string& id, const std::string& what,
+    const std::function<absl::Status(PrincipalRecord&)>& edit) {
+  RETURN_IF_ERROR(ValidateId("id", id));
+  return store_.Update(id, caller.principal.id, absl::StrCat("admin: ", what, " ", id),
+                       [&](std::optional<PrincipalRecord>& p) -> absl::Status {
+                         if (!p) return PrincipalNotFound(id);
+                         const bool was_admin = IsActiveAdmin(*p);
+                         RETURN_IF_ERROR(edit(*p));
+                         if (was_admin && !IsActiveAdmin(*p)) {
+                           // Under the commit lock, so the count cannot race.
+                           ASSIGN_OR_RETURN(auto all, store_.List(keys::kMaxVersion));
+                           const auto admins = std::count_if(all.begin(), all.end(), IsActiveAdmin);
+                           if (admins <= 1) {
+                             return absl::FailedPreconditionError(absl::StrCat(
+                                 "principal \"", id, "\" is the last active admin"));
+                           }
+                         }
+                         return absl::OkStatus();
+                       });
+}
+
+absl::StatusOr<PrincipalRecord> PrincipalAdmin::SetRoles(const Caller& caller,
+                                                         const std::string& id,
+                                                         std::vector<Role> roles) {
+  RETURN_IF_ERROR(RequireRole(caller, {Role::kAdmin}, "SetRoles"));
+  RETURN_IF_ERROR(NormalizeRoles(roles));
+  return Change(caller, id, absl::StrCat("set roles=", JoinRoles(roles), " of"),
+                [&](PrincipalRecord& p) {
+                  p.roles = roles;
+                  return absl::OkStatus();
+                });
+}
+
+absl::StatusOr<PrincipalRecord> PrincipalAdmin::SetClearances(const Caller& caller,
+                                                              const std::string& id,
+                                                              std::vector<std::string> clearances) {
+  RETURN_IF_ERROR(RequireRole(caller, {Role::kAdmin}, "SetClearances"));
+  RETURN_IF_ERROR(NormalizeClearances("clearances", clearances));
+  return Change(caller, id, absl::StrCat("set clearances=", JoinClearances(clearances), " of"),
+                [&](PrincipalRecord& p) {
+                  p.clearances = clearances;
+                  return absl::OkStatus();
+                });
+}
+
+absl::StatusOr<PrincipalRecord> PrincipalAdmin::SetStatus(const Caller& caller,
+                                                          const std::string& id,
+                                                          PrincipalStatus status) {
+  const bool suspend = status == PrincipalStatus::kSuspended;
+  RETURN_IF_ERROR(RequireRole(caller, {Role::kAdmin},
+                              suspend ? "SuspendPrincipal" : "ResumePrincipal"));
+  return Change(caller, id, suspend ? "suspend" : "resume", [&](PrincipalRecord& p) {
+    p.status = status;
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<IssuedToken> PrincipalAdmin::IssueToken(const Caller& caller,
+                                                       const std::string& principal_id) {
+  RETURN_IF_ERROR(RequireRole(caller, {Role::kAdmin}, "IssueToken"));
+  RETURN_IF_ERROR(ValidateId("principal_id", principal_id));
+  ASSIGN_OR_RETURN(std::optional<PrincipalRecord> p, store_.Get(principal_id, keys::kMaxVersion));
+  if (!p) return PrincipalNotFound(principal_id);
+  ASSIGN_OR_RETURN(IssuedToken token, NewToken());
+  TokenRecord record{token.token_id, principal_id, HashToken(token.secret), Now(), false};
+  RETURN_IF_ERROR(store_.PutToken(
+      record, caller.principal.id,
+      absl::StrCat("admin: issue token ", token.token_id, " for ", principal_id)));
+  return token;
+}
+
+absl::Status PrincipalAdmin::RevokeToken(const Caller& caller, const std::string& token_id) {
+  RETURN_IF_ERROR(RequireRole(caller, {Role::kAdmin}, "RevokeToken"));
+  if (token_id.empty() || token_id.size() > 64) {
+    return absl::InvalidArgumentError("token_id: must be 1..64 bytes");
+  }
+  ASSIGN_OR_RETURN(std::optional<TokenRecord> record, store_.FindTokenById(token_id));
+  if (!record) return absl::NotFoundError(absl::StrCat("token \"", token_id, "\" not found"));
+  if (record->revoked) return absl::OkStatus();
+  record->revoked = true;
+  return store_.PutToken(*record, caller.principal.id,
+                         absl::StrCat("admin: revoke token ", token_id, " of ",
+                                      record->principal_id));
+}
+
+absl::StatusOr<std::vector<TokenRecord>> PrincipalAdmin::ListTokens(
+    const Caller& caller, const std::string& principal_id) const {
+  RETURN_IF_ERROR(RequireRole(caller, {Role::kAdmin}, "ListTokens"));
+  RETURN_IF_ERROR(ValidateId("principal_id", principal_id));
+  return store_.ListTokens(principal_id);
+}
+
+absl::StatusOr<bool> PrincipalAdmin::Bootstrap(
+    PrincipalStore& store, const std::function<absl::Status(const std::string&)>& persist) {
+  ASSIGN_OR_RETURN(std::vector<PrincipalRecord> all, store.List(keys::kMaxVersion));
+  if (!all.empty()) return false;
+  ASSIGN_OR_RETURN(IssuedToken token, NewToken());
+  // Persist first: if the commits below fail, the next start bootstraps
+  // again and overwrites the file.
+  RETURN_IF_ERROR(persist(token.secret));
+  RETURN_IF_ERROR(store
+                      .Update(kBootstrapAdminId, kSystemPrincipal,
+                              "bootstrap: create principal admin",
+                              [](std::optional<PrincipalRecord>& p) {
+                                p = PrincipalRecord{kBootstrapAdminId, {Role::kAdmin}, {"*"},
+                                                    PrincipalStatus::kActive, 0};
+                                return absl::OkStatus();
+                              })
+                      .status());
+  TokenRecord record{token.token_id, kBootstrapAdminId, HashToken(token.secret), Now(), false};
+  RETURN_IF_ERROR(store.PutToken(record, kSystemPrincipal,
+                                 absl::StrCat("bootstrap: issue token ", token.token_id)));
+  return true;
+}
+
+}  // namespace ctxgraph

@@ -1,0 +1,62 @@
+// PrincipalAdmin: the admin operations on principals and tokens.
+//
+// Every operation requires the admin role (PERMISSION_DENIED otherwise) and
+// every change is a commit whose principal is the acting admin and whose
+// description says what was done, so the commits log is the admin audit
+// trail. Changes that would leave no active admin are refused with
+// FAILED_PRECONDITION, so the server cannot be locked out from inside.
+#ifndef CTXGRAPH_QUERY_PRINCIPAL_ADMIN_H_
+#define CTXGRAPH_QUERY_PRINCIPAL_ADMIN_H_
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "query/authenticator.h"
+#include "query/caller.h"
+#include "storage/principal_store.h"
+
+namespace ctxgraph {
+
+inline constexpr char kBootstrapAdminId[] = "admin";
+
+class PrincipalAdmin {
+ public:
+  explicit PrincipalAdmin(PrincipalStore& store) : store_(store) {}
+
+  absl::StatusOr<PrincipalRecord> Create(const Caller& caller, const std::string& id,
+                                         std::vector<Role> roles,
+                                         std::vector<std::string> clearances);
+  absl::StatusOr<PrincipalRecord> Get(const Caller& caller, const std::string& id) const;
+  absl::StatusOr<std::vector<PrincipalRecord>> List(const Caller& caller) const;
+  absl::StatusOr<PrincipalRecord> SetRoles(const Caller& caller, const std::string& id,
+                                           std::vector<Role> roles);
+  absl::StatusOr<PrincipalRecord> SetClearances(const Caller& caller, const std::string& id,
+                                                std::vector<std::string> clearances);
+  absl::StatusOr<PrincipalRecord> SetStatus(const Caller& caller, const std::string& id,
+                                            PrincipalStatus status);
+  absl::StatusOr<IssuedToken> IssueToken(const Caller& caller, const std::string& principal_id);
+  absl::Status RevokeToken(const Caller& caller, const std::string& token_id);
+  absl::StatusOr<std::vector<TokenRecord>> ListTokens(const Caller& caller,
+                                                      const std::string& principal_id) const;
+
+  // When the store has no principal at all, creates "admin" with the admin
+  // role and clearance "*", hands its new token to `persist` (which must
+  // store it, e.g. in <data-dir>/admin.token) and then commits the token.
+  // Returns true when it bootstrapped.
+  static absl::StatusOr<bool> Bootstrap(
+      PrincipalStore& store, const std::function<absl::Status(const std::string&)>& persist);
+
+ private:
+  absl::StatusOr<PrincipalRecord> Change(
+      const Caller& caller, const std::string& id, const std::string& what,
+      const std::function<absl::Status(PrincipalRecord&)>& edit);
+
+  PrincipalStore& store_;
+};
+
+}  // namespace ctxgraph
+
+#endif  // CTXGRAPH_QUERY_PRINCIPAL_ADMIN_H_

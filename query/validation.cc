@@ -1,0 +1,213 @@
+#include "query/validation.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "storage/status_macros.h"
+
+namespace ctxgraph {
+namespace {
+
+absl::Status Invalid(std::string_view field, std::string_view why) {
+  return absl::InvalidArgumentError(absl::StrCat(std::string(field), ": ", std::string(why)));
+}
+
+// Quotes a client string for an error message, keeping it short and printable.
+std::string Quote(std::string_view s) {
+  std::string out = "\"";
+  for (size_t i = 0; i < s.size() && i < 64; ++i) {
+    const unsigned char c = s[i];
+    if (c < 0x20 || c == 0x7F || c == '"' || c == '\\' || c >= 0x80) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (s.size() > 64) out += "...";
+  return out + "\"";
+}
+
+bool IsWordChar(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+bool IsBoundaryChar(unsigned char c) { return IsWordChar(c) || c == '.' || c == ':' || c == '-'; }
+
+absl::Status ValidateLabelChars(std::string_view field, std::string_view label, bool boundary) {
+  if (label.empty() || label.size() > kMaxLabelBytes) {
+    return Invalid(field, absl::StrCat("must be 1..", kMaxLabelBytes, " bytes, got ", label.size()));
+  }
+  for (unsigned char c : label) {
+    if (!(boundary ? IsBoundaryChar(c) : IsWordChar(c))) {
+      return Invalid(field, absl::StrCat(Quote(label), " has a character outside ",
+                                         boundary ? "[A-Za-z0-9_.:-]" : "[A-Za-z0-9_]"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateScalarOrList(std::string_view field, const Value& value, bool in_list) {
+  if (const auto* s = std::get_if<std::string>(&value.v)) {
+    if (s->size() > kMaxStringValueBytes) {
+      return Invalid(field, absl::StrCat("string of ", s->size(), " bytes exceeds the limit of ",
+                                         kMaxStringValueBytes));
+    }
+    if (!IsValidUtf8(*s)) return Invalid(field, "string is not valid UTF-8");
+  } else if (const auto* list = std::get_if<ValueList>(&value.v)) {
+    if (in_list) return Invalid(field, "lists cannot be nested");
+    if (list->size() > kMaxListElements) {
+      return Invalid(field, absl::StrCat("list of ", list->size(), " elements exceeds the limit of ",
+                                         kMaxListElements));
+    }
+    for (size_t i = 0; i < list->size(); ++i) {
+      RETURN_IF_ERROR(ValidateScalarOrList(absl::StrCat(std::string(field), "[", i, "]"),
+                                           (*list)[i], /*in_list=*/true));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Normalize(std::string_view field, std::vector<std::string>& labels,
+                       absl::Status (*check)(std::string_view, std::string_view)) {
+  if (labels.size() > kMaxLabelsPerNode) {
+    return Invalid(field, absl::StrCat(labels.size(), " labels exceed the limit of ",
+                                       kMaxLabelsPerNode));
+  }
+  for (size_t i = 0; i < labels.size(); ++i) {
+    RETURN_IF_ERROR(check(absl::StrCat(std::string(field), "[", i, "]"), labels[i]));
+  }
+  std::sort(labels.begin(), labels.end());
+  labels.erase(std::unique(labels.begin(), labels.end()), labels.end());
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = s[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t n;
+    uint32_t cp;
+    if ((c & 0xE0) == 0xC0) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    for (size_t k = 1; k <= n; ++k) {
+      if (i + k >= s.size()) return false;
+      const unsigned char cc = s[i + k];
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += n + 1;
+  }
+  return true;
+}
+
+absl::Status ValidateId(std::string_view field, std::string_view id) {
+  if (id.empty() || id.size() > kMaxIdBytes) {
+    return Invalid(field, absl::StrCat("must be 1..", kMaxIdBytes, " bytes, got ", id.size()));
+  }
+  if (!IsValidUtf8(id)) return Invalid(field, "is not valid UTF-8");
+  for (unsigned char c : id) {
+    if (c < 0x20 || c == 0x7F) {
+      return Invalid(field, absl::StrCat(Quote(id), " contains a control character"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateTypeLabel(std::string_view field, std::string_view label) {
+  return ValidateLabelChars(field, label, /*boundary=*/false);
+}
+
+absl::Status ValidateBoundaryLabel(std::string_view field, std::string_view label) {
+  return ValidateLabelChars(field, label, /*boundary=*/true);
+}
+
+absl::Status ValidateClearance(std::string_view field, std::string_view clearance) {
+  if (clearance == "*") return absl::OkStatus();
+  if (clearance.size() > 2 && clearance.ends_with(":*")) {
+    return ValidateBoundaryLabel(field, clearance.substr(0, clearance.size() - 2));
+  }
+  return ValidateBoundaryLabel(field, clearance);
+}
+
+absl::Status ValidateProps(std::string_view field, const PropMap& props) {
+  if (props.size() > kMaxProps) {
+    return Invalid(field, absl::StrCat(props.size(), " props exceed the limit of ", kMaxProps));
+  }
+  for (const auto& [key, value] : props) {
+    const std::string path = absl::StrCat(std::string(field), "[", Quote(key), "]");
+    if (key.empty() || key.size() > kMaxPropKeyBytes) {
+      return Invalid(path, absl::StrCat("key must be 1..", kMaxPropKeyBytes, " bytes"));
+    }
+    if (!IsValidUtf8(key)) return Invalid(path, "key is not valid UTF-8");
+    RETURN_IF_ERROR(ValidateScalarOrList(path, value, /*in_list=*/false));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status NormalizeTypeLabels(std::string_view field, std::vector<std::string>& labels,
+                                 bool require_one) {
+  if (require_one && labels.empty()) return Invalid(field, "at least one label is required");
+  return Normalize(field, labels, &ValidateTypeLabel);
+}
+
+absl::Status NormalizeBoundary(std::string_view field, std::vector<std::string>& boundary) {
+  return Normalize(field, boundary, &ValidateBoundaryLabel);
+}
+
+absl::Status NormalizeClearances(std::string_view field, std::vector<std::string>& clearances) {
+  return Normalize(field, clearances, &ValidateClearance);
+}
+
+absl::Status ValidateMutation(std::string_view field, Mutation& mutation) {
+  const std::string f(field);
+  if (auto* m = std::get_if<NodeUpsert>(&mutation)) {
+    const std::string p = f + ".upsert_node";
+    RETURN_IF_ERROR(ValidateId(p + ".id", m->node.id));
+    RETURN_IF_ERROR(NormalizeTypeLabels(p + ".labels", m->node.labels, /*require_one=*/true));
+    RETURN_IF_ERROR(NormalizeBoundary(p + ".boundary", m->node.boundary));
+    RETURN_IF_ERROR(ValidateProps(p + ".props", m->node.props));
+    if (!IsValidUtf8(m->node.source.system) || m->node.source.system.size() > kMaxIdBytes) {
+      return Invalid(p + ".source.system", "must be at most 256 bytes of UTF-8");
+    }
+    if (!IsValidUtf8(m->node.source.uri) || m->node.source.uri.size() > 4096) {
+      return Invalid(p + ".source.uri", "must be at most 4096 bytes of UTF-8");
+    }
+  } else if (auto* m = std::get_if<NodeDelete>(&mutation)) {
+    RETURN_IF_ERROR(ValidateId(f + ".delete_node", m->id));
+  } else if (auto* m = std::get_if<EdgeUpsert>(&mutation)) {
+    const std::string p = f + ".upsert_edge";
+    RETURN_IF_ERROR(ValidateId(p + ".from", m->edge.from));
+    RETURN_IF_ERROR(ValidateTypeLabel(p + ".label", m->edge.label));
+    RETURN_IF_ERROR(ValidateId(p + ".to", m->edge.to));
+    RETURN_IF_ERROR(ValidateProps(p + ".props", m->edge.props));
+  } else if (auto* m = std::get_if<EdgeDelete>(&mutation)) {
+    const std::string p = f + ".delete_edge";
+    RETURN_IF_ERROR(ValidateId(p + ".from", m->from));
+    RETURN_IF_ERROR(ValidateTypeLabel(p + ".label", m->label));
+    RETURN_IF_ERROR(ValidateId(p + ".to", m->to));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ctxgraph

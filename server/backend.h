@@ -1,0 +1,38 @@
+// Backend: the storage and query objects every RPC service serves from, owned
+// in one place and built once at start-up.
+#ifndef CTXGRAPH_SERVER_BACKEND_H_
+#define CTXGRAPH_SERVER_BACKEND_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "query/authenticator.h"
+#include "query/graph_writer.h"
+#include "query/page_token.h"
+#include "query/principal_admin.h"
+#include "storage/database.h"
+#include "storage/graph_store.h"
+#include "storage/principal_store.h"
+
+namespace ctxgraph::server {
+
+struct Backend {
+  // Opens the database under `data_dir`; does not bootstrap principals.
+  static absl::StatusOr<std::unique_ptr<Backend>> Open(const std::string& data_dir,
+                                                       const DatabaseOptions& options);
+
+  explicit Backend(std::unique_ptr<Database> database);
+
+  std::unique_ptr<Database> db;
+  GraphStore graph;
+  PrincipalStore principals;
+  Authenticator authenticator;
+  PageTokenCodec page_tokens;
+  GraphWriter writer;
+  PrincipalAdmin admin;
+};
+
+}  // namespace ctxgraph::server
+
+#endif  // CTXGRAPH_SERVER_BACKEND_H_

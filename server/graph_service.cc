@@ -1,0 +1,97 @@
+#include "server/graph_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include "absl/strings/str_cat.h"
+#include "query/graph_reader.h"
+#include "server/proto_convert.h"
+#include "server/rpc_handler.h"
+#include "storage/status_macros.h"
+
+namespace ctxgraph::server {
+
+grpc::Status GraphServiceImpl::Write(grpc::ServerContext* context, const v1::WriteRequest* request,
+                                     v1::WriteResponse* response) {
+  return HandleRpc(context, backend_.authenticator, "Write", [&](const Caller& caller) {
+    ASSIGN_OR_RETURN(std::vector<Mutation> mutations, MutationsFromProto(*request));
+    ASSIGN_OR_RETURN(WriteResult result,
+                     backend_.writer.Write(caller, std::move(mutations), request->description()));
+    response->set_version(result.version);
+    response->set_committed(result.committed);
+    response->set_nodes_written(result.nodes_written);
+    response->set_edges_written(result.edges_written);
+    response->set_deleted(result.deleted);
+    response->set_unchanged(result.unchanged);
+    if (result.committed) {
+      spdlog::info("commit version={} principal={} ops={}", result.version, caller.principal.id,
+                   request->ops_size());
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status GraphServiceImpl::GetNode(grpc::ServerContext* context,
+                                       const v1::GetNodeRequest* request,
+                                       v1::GetNodeResponse* response) {
+  return HandleRpc(context, backend_.authenticator, "GetNode", [&](const Caller& caller) {
+    ASSIGN_OR_RETURN(uint64_t version, ResolveVersion(*backend_.db, request->as_of_version()));
+    GraphReader reader(backend_.graph, backend_.page_tokens, caller);
+    ASSIGN_OR_RETURN(NodeRecord node, reader.GetNode(request->id(), version));
+    NodeToProto(node, response->mutable_node());
+    response->set_snapshot_version(version);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status GraphServiceImpl::ListNodes(grpc::ServerContext* context,
+                                         const v1::ListNodesRequest* request,
+                                         v1::ListNodesResponse* response) {
+  return HandleRpc(context, backend_.authenticator, "ListNodes", [&](const Caller& caller) {
+    GraphReader reader(backend_.graph, backend_.page_tokens, caller);
+    ASSIGN_OR_RETURN(NodePage page, reader.ListNodes(request->label(), request->page_size(),
+                                                     request->page_token(),
+                                                     request->as_of_version()));
+    for (const auto& node : page.nodes) NodeToProto(node, response->add_nodes());
+    response->set_next_page_token(page.next_page_token);
+    response->set_snapshot_version(page.version);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status GraphServiceImpl::ListNeighbors(grpc::ServerContext* context,
+                                             const v1::ListNeighborsRequest* request,
+                                             v1::ListNeighborsResponse* response) {
+  return HandleRpc(context, backend_.authenticator, "ListNeighbors", [&](const Caller& caller) {
+    if (!v1::Direction_IsValid(request->direction())) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("direction: unknown direction ", request->direction()));
+    }
+    GraphReader reader(backend_.graph, backend_.page_tokens, caller);
+    std::vector<std::string> labels(request->edge_labels().begin(), request->edge_labels().end());
+    ASSIGN_OR_RETURN(NeighborPage page,
+                     reader.ListNeighbors(request->id(), DirectionFromProto(request->direction()),
+                                          std::move(labels), request->page_size(),
+                                          request->page_token(), request->as_of_version()));
+    for (const auto& n : page.neighbors) NeighborToProto(n, response->add_neighbors());
+    response->set_next_page_token(page.next_page_token);
+    response->set_snapshot_version(page.version);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status GraphServiceImpl::GetCommit(grpc::ServerContext* context,
+                                         const v1::GetCommitRequest* request,
+                                         v1::GetCommitResponse* response) {
+  return HandleRpc(context, backend_.authenticator, "GetCommit", [&](const Caller& caller) {
+    RETURN_IF_ERROR(RequireRole(caller, {Role::kAuditor, Role::kSteward, Role::kLoader, Role::kAdmin},
+                                "GetCommit"));
+    if (request->version() == 0 || request->version() > backend_.db->LatestVersion()) {
+      return absl::NotFoundError(absl::StrCat("commit ", request->version(), " not found"));
+    }
+    ASSIGN_OR_RETURN(CommitRecord commit, backend_.db->GetCommit(request->version()));
+    CommitToProto(commit, response->mutable_commit());
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace ctxgraph::server

@@ -1,0 +1,64 @@
+// ctxgraphd: the ctxgraph server.
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+
+#include "server/server.h"
+
+int main(int argc, char** argv) {
+  ctxgraph::server::ServerOptions options;
+  std::string log_level = "info";
+  std::string port_file;
+  bool no_sync = false;
+
+  CLI::App app{"ctxgraphd: a context knowledge graph database server"};
+  app.add_option("--data-dir", options.data_dir, "Where the database lives")
+      ->capture_default_str();
+  app.add_option("--listen", options.listen, "host:port to serve gRPC on (port 0: any free port)")
+      ->capture_default_str();
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  app.add_option("--port-file", port_file, "Write the bound host:port here once serving");
+  app.add_flag("--no-sync-writes", no_sync,
+               "Acknowledge commits before the WAL is synced (bulk loads only)");
+  CLI11_PARSE(app, argc, argv);
+
+  spdlog::set_level(spdlog::level::from_str(log_level));
+  options.database.sync_writes = !no_sync;
+
+  // Block the shutdown signals in every thread; one thread waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto server = ctxgraph::server::CtxgraphServer::Start(options);
+  if (!server.ok()) {
+    spdlog::error("cannot start: {}", server.status().ToString());
+    return 1;
+  }
+  if (!port_file.empty()) {
+    std::ofstream out(port_file + ".tmp");
+    out << (*server)->address() << "\n";
+    out.close();
+    std::rename((port_file + ".tmp").c_str(), port_file.c_str());
+  }
+
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    spdlog::info("received signal {}, shutting down", sig);
+    (*server)->Shutdown(5.0);
+  });
+  (*server)->Wait();
+  waiter.join();
+  server->reset();  // closes the database cleanly
+  spdlog::info("ctxgraphd stopped");
+  return 0;
+}

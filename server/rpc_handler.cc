@@ -1,0 +1,65 @@
+#include "server/rpc_handler.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <exception>
+
+#include "server/status_mapping.h"
+
+namespace ctxgraph::server {
+namespace {
+
+// The single authorization header value, or empty. Two headers are an error:
+// which one a proxy or client library honours is not ours to guess.
+absl::StatusOr<std::string_view> AuthorizationHeader(const grpc::ServerContext& context) {
+  auto [begin, end] = context.client_metadata().equal_range("authorization");
+  if (begin == end) return std::string_view();
+  if (std::next(begin) != end) {
+    return absl::UnauthenticatedError("invalid or missing bearer token");
+  }
+  return std::string_view(begin->second.data(), begin->second.size());
+}
+
+absl::Status Run(grpc::ServerContext* context, const Authenticator& authenticator,
+                 std::string_view method, std::string* principal,
+                 const std::function<absl::Status(const Caller&)>& body) {
+  absl::StatusOr<std::string_view> header = AuthorizationHeader(*context);
+  if (!header.ok()) return header.status();
+  std::string reason;
+  absl::StatusOr<Caller> caller = authenticator.Authenticate(*header, &reason);
+  if (!caller.ok()) {
+    spdlog::info("auth rejected method={} peer={} reason=\"{}\"", method, context->peer(), reason);
+    return caller.status();
+  }
+  *principal = caller->principal.id;
+  if (context->IsCancelled()) return absl::CancelledError("request cancelled or deadline exceeded");
+  return body(*caller);
+}
+
+}  // namespace
+
+grpc::Status HandleRpc(grpc::ServerContext* context, const Authenticator& authenticator,
+                       std::string_view method,
+                       const std::function<absl::Status(const Caller&)>& body) {
+  const auto start = std::chrono::steady_clock::now();
+  std::string principal = "-";
+  absl::Status status;
+  try {
+    status = Run(context, authenticator, method, &principal, body);
+  } catch (const std::exception& e) {
+    spdlog::error("rpc method={} threw: {}", method, e.what());
+    status = absl::InternalError("internal error");
+  } catch (...) {
+    spdlog::error("rpc method={} threw a non-standard exception", method);
+    status = absl::InternalError("internal error");
+  }
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::steady_clock::now() - start)
+                          .count();
+  spdlog::debug("rpc method={} principal={} status={} micros={}", method, principal,
+                absl::StatusCodeToString(status.code()), micros);
+  return ToGrpc(status);
+}
+
+}  // namespace ctxgraph::server

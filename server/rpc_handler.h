@@ -1,0 +1,26 @@
+// The wrapper every RPC handler runs inside: authenticates the caller from
+// the `authorization` metadata, runs the handler body, maps its status to
+// gRPC, catches anything thrown (an exception never crosses the RPC
+// boundary: it becomes INTERNAL and is logged), and writes the access log
+// line. Tokens and node props are never logged.
+#ifndef CTXGRAPH_SERVER_RPC_HANDLER_H_
+#define CTXGRAPH_SERVER_RPC_HANDLER_H_
+
+#include <grpcpp/server_context.h>
+
+#include <functional>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "query/authenticator.h"
+#include "query/caller.h"
+
+namespace ctxgraph::server {
+
+grpc::Status HandleRpc(grpc::ServerContext* context, const Authenticator& authenticator,
+                       std::string_view method,
+                       const std::function<absl::Status(const Caller&)>& body);
+
+}  // namespace ctxgraph::server
+
+#endif  // CTXGRAPH_SERVER_RPC_HANDLER_H_

@@ -1,0 +1,101 @@
+#include "server/server.h"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server_builder.h>
+
+#include "absl/strings/str_cat.h"
+#include "storage/status_macros.h"
+
+namespace ctxgraph::server {
+namespace {
+
+// Writes `token` to `path` with mode 0600, replacing any old file atomically.
+absl::Status WriteSecretFile(const std::string& path, const std::string& token) {
+  const std::string tmp = path + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return absl::InternalError(absl::StrCat("open ", tmp, ": ", std::strerror(errno)));
+  const std::string content = token + "\n";
+  const bool ok = ::fchmod(fd, 0600) == 0 &&
+                  ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
+                  ::fsync(fd) == 0;
+  const int saved = errno;
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    return absl::InternalError(absl::StrCat("write ", path, ": ", std::strerror(ok ? errno : saved)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<CtxgraphServer>> CtxgraphServer::Start(const ServerOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("data dir ", options.data_dir, ": ", ec.message()));
+  }
+  std::unique_ptr<CtxgraphServer> server(new CtxgraphServer());
+  ASSIGN_OR_RETURN(server->backend_, Backend::Open(options.data_dir, options.database));
+
+  const std::string token_path = options.data_dir + "/admin.token";
+  ASSIGN_OR_RETURN(bool bootstrapped,
+                   PrincipalAdmin::Bootstrap(server->backend_->principals,
+                                             [&](const std::string& token) {
+                                               return WriteSecretFile(token_path, token);
+                                             }));
+  if (bootstrapped) {
+    spdlog::info("created principal \"admin\"; its token is in {} (mode 0600)", token_path);
+  }
+
+  server->graph_service_ = std::make_unique<GraphServiceImpl>(*server->backend_);
+  server->admin_service_ = std::make_unique<AdminServiceImpl>(*server->backend_);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &port);
+  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  builder.SetMaxSendMessageSize(options.max_message_bytes);
+  builder.RegisterService(server->graph_service_.get());
+  builder.RegisterService(server->admin_service_.get());
+  server->server_ = builder.BuildAndStart();
+  if (!server->server_ || port == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
+  }
+  const std::string host = options.listen.substr(0, options.listen.rfind(':'));
+  server->address_ = absl::StrCat(host, ":", port);
+  spdlog::info("ctxgraphd serving on {} (data dir {}, latest version {})", server->address_,
+               options.data_dir, server->backend_->db->LatestVersion());
+  return server;
+}
+
+CtxgraphServer::~CtxgraphServer() { Shutdown(0); }
+
+void CtxgraphServer::Shutdown(double grace_seconds) {
+  if (shut_down_ || !server_) return;
+  shut_down_ = true;
+  const auto deadline = std::chrono::system_clock::now() +
+                        std::chrono::milliseconds(static_cast<int64_t>(grace_seconds * 1000));
+  server_->Shutdown(deadline);
+  server_->Wait();
+}
+
+void CtxgraphServer::Wait() {
+  if (server_) server_->Wait();
+}
+
+}  // namespace ctxgraph::server

@@ -1,0 +1,56 @@
+// CtxgraphServer: opens the backend, bootstraps the first admin, and serves
+// GraphService, AdminService, grpc.health.v1.Health and server reflection.
+// Used by ctxgraphd's main and, in-process, by the server tests.
+#ifndef CTXGRAPH_SERVER_SERVER_H_
+#define CTXGRAPH_SERVER_SERVER_H_
+
+#include <grpcpp/server.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "server/admin_service.h"
+#include "server/backend.h"
+#include "server/graph_service.h"
+
+namespace ctxgraph::server {
+
+struct ServerOptions {
+  std::string data_dir = "./data";
+  std::string listen = "127.0.0.1:50051";  // port 0 picks a free port
+  DatabaseOptions database;
+  int max_message_bytes = 64 << 20;
+};
+
+class CtxgraphServer {
+ public:
+  // Creates `data_dir` if needed, opens the database, and on first start
+  // writes the admin token to <data_dir>/admin.token (mode 0600).
+  static absl::StatusOr<std::unique_ptr<CtxgraphServer>> Start(const ServerOptions& options);
+  ~CtxgraphServer();
+
+  // host:port actually bound.
+  const std::string& address() const { return address_; }
+  Backend& backend() { return *backend_; }
+
+  // Stops accepting calls, lets in-flight calls finish for up to `grace`
+  // seconds, then cancels the rest. Idempotent.
+  void Shutdown(double grace_seconds = 5.0);
+  // Blocks until Shutdown completes.
+  void Wait();
+
+ private:
+  CtxgraphServer() = default;
+
+  std::unique_ptr<Backend> backend_;
+  std::unique_ptr<GraphServiceImpl> graph_service_;
+  std::unique_ptr<AdminServiceImpl> admin_service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::string address_;
+  bool shut_down_ = false;
+};
+
+}  // namespace ctxgraph::server
+
+#endif  // CTXGRAPH_SERVER_SERVER_H_

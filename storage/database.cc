@@ -1,0 +1,197 @@
+#include "storage/database.h"
+
+#include <openssl/rand.h>
+
+#include <chrono>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/table.h"
+#include "storage/keys.h"
+#include "storage/record_codec.h"
+#include "storage/status_macros.h"
+
+namespace ctxgraph {
+namespace {
+
+constexpr char kFormatValue[] = "ctxgraph-1";
+
+const char* CfName(int i) {
+  switch (static_cast<Cf>(i)) {
+    case Cf::kDefault: return rocksdb::kDefaultColumnFamilyName.c_str();
+    case Cf::kNodeIds: return keys::kNodeIdsCf;
+    case Cf::kNodes: return keys::kNodesCf;
+    case Cf::kOutEdges: return keys::kOutEdgesCf;
+    case Cf::kInEdges: return keys::kInEdgesCf;
+    case Cf::kLabelIndex: return keys::kLabelIndexCf;
+    case Cf::kCommits: return keys::kCommitsCf;
+    case Cf::kPrincipals: return keys::kPrincipalsCf;
+    case Cf::kTokens: return keys::kTokensCf;
+    case Cf::kCount: break;
+  }
+  return "";
+}
+
+}  // namespace
+
+absl::Status FromRocks(const rocksdb::Status& s) {
+  if (s.ok()) return absl::OkStatus();
+  const std::string msg = absl::StrCat("storage: ", s.ToString());
+  if (s.IsNotFound()) return absl::NotFoundError(msg);
+  if (s.IsCorruption()) return absl::DataLossError(msg);
+  if (s.IsNoSpace()) return absl::ResourceExhaustedError(msg);
+  if (s.IsIOError() || s.IsBusy() || s.IsTryAgain() || s.IsTimedOut()) {
+    return absl::UnavailableError(msg);
+  }
+  if (s.IsInvalidArgument()) return absl::InvalidArgumentError(msg);
+  return absl::InternalError(msg);
+}
+
+Timestamp Now() {
+  using namespace std::chrono;
+  return Timestamp{duration_cast<microseconds>(system_clock::now().time_since_epoch()).count()};
+}
+
+CommitContext::CommitContext(Database* db, uint64_t version, Timestamp time,
+                             std::string principal, uint64_t next_iid)
+    : db_(db),
+      version_(version),
+      time_(time),
+      principal_(std::move(principal)),
+      next_iid_(next_iid),
+      batch_(rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true) {}
+
+void CommitContext::Put(Cf cf, std::string_view key, std::string_view value) {
+  // WriteBatchWithIndex::Put only fails on oversized batches (>4 GiB), which
+  // the server's batch limits rule out.
+  IGNORE_STATUS(batch_.Put(db_->handle(cf), rocksdb::Slice(key.data(), key.size()),
+                           rocksdb::Slice(value.data(), value.size())));
+}
+
+absl::StatusOr<bool> CommitContext::Get(Cf cf, std::string_view key, std::string* value) {
+  rocksdb::Status s = batch_.GetFromBatchAndDB(db_->rocks(), rocksdb::ReadOptions(),
+                                               db_->handle(cf),
+                                               rocksdb::Slice(key.data(), key.size()), value);
+  if (s.IsNotFound()) return false;
+  RETURN_IF_ERROR(FromRocks(s));
+  return true;
+}
+
+std::unique_ptr<rocksdb::Iterator> CommitContext::NewIterator(Cf cf) {
+  return std::unique_ptr<rocksdb::Iterator>(
+      batch_.NewIteratorWithBase(db_->handle(cf), db_->rocks()->NewIterator(
+                                                      rocksdb::ReadOptions(), db_->handle(cf))));
+}
+
+absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path,
+                                                         const DatabaseOptions& options) {
+  rocksdb::Options db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.paranoid_checks = true;
+  db_options.IncreaseParallelism(2);
+
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  rocksdb::ColumnFamilyOptions cf_options;
+  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (int i = 0; i < static_cast<int>(Cf::kCount); ++i) {
+    descriptors.emplace_back(CfName(i), cf_options);
+  }
+
+  std::unique_ptr<Database> db(new Database());
+  rocksdb::DB* raw = nullptr;
+  RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(db_options, path, descriptors, &db->handles_, &raw)));
+  db->db_.reset(raw);
+  db->write_options_.sync = options.sync_writes;
+  RETURN_IF_ERROR(db->LoadMeta());
+  return db;
+}
+
+Database::~Database() {
+  for (auto* h : handles_) {
+    // Destroying a handle cannot fail in a way we could act on at shutdown.
+    IGNORE_STATUS(db_->DestroyColumnFamilyHandle(h));
+  }
+  if (db_) IGNORE_STATUS(db_->Close());
+}
+
+absl::Status Database::LoadMeta() {
+  std::string value;
+  ASSIGN_OR_RETURN(bool has_format, Get(Cf::kDefault, keys::kFormatKey, &value));
+  if (!has_format) {
+    // A new database: write the format marker and a random secret together.
+    created_ = true;
+    secret_.resize(32);
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(secret_.data()), 32) != 1) {
+      return absl::InternalError("storage: no randomness for the database secret");
+    }
+    rocksdb::WriteBatch batch;
+    batch.Put(handle(Cf::kDefault), keys::kFormatKey, kFormatValue);
+    batch.Put(handle(Cf::kDefault), keys::kPageSecretKey, secret_);
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    return FromRocks(db_->Write(sync, &batch));
+  }
+  if (value != kFormatValue) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("storage: unknown data format \"", value, "\""));
+  }
+  ASSIGN_OR_RETURN(bool has_secret, Get(Cf::kDefault, keys::kPageSecretKey, &secret_));
+  if (!has_secret || secret_.size() != 32) return absl::DataLossError("storage: secret missing");
+  ASSIGN_OR_RETURN(bool has_version, Get(Cf::kDefault, keys::kLastVersionKey, &value));
+  if (has_version) {
+    ASSIGN_OR_RETURN(uint64_t v, keys::ReadU64(value, 0));
+    last_version_.store(v);
+  }
+  ASSIGN_OR_RETURN(bool has_iid, Get(Cf::kDefault, keys::kNextIidKey, &value));
+  if (has_iid) {
+    ASSIGN_OR_RETURN(next_iid_, keys::ReadU64(value, 0));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<CommitOutcome> Database::Commit(
+    const std::string& principal, const std::string& description,
+    const std::function<absl::Status(CommitContext&)>& build) {
+  std::lock_guard<std::mutex> lock(commit_mu_);
+  const uint64_t latest = LatestVersion();
+  CommitContext ctx(this, latest + 1, Now(), principal, next_iid_);
+  RETURN_IF_ERROR(build(ctx));
+  if (!ctx.changed()) return CommitOutcome{latest, false};
+
+  CommitRecord commit{ctx.version(), ctx.time(), principal, description};
+  ctx.Put(Cf::kCommits, keys::CommitKey(ctx.version()), EncodeCommit(commit));
+  ctx.Put(Cf::kDefault, keys::kLastVersionKey, keys::EncodeU64(ctx.version()));
+  if (ctx.next_iid_ != next_iid_) {
+    ctx.Put(Cf::kDefault, keys::kNextIidKey, keys::EncodeU64(ctx.next_iid_));
+  }
+  RETURN_IF_ERROR(FromRocks(db_->Write(write_options_, ctx.batch_.GetWriteBatch())));
+  next_iid_ = ctx.next_iid_;
+  last_version_.store(ctx.version(), std::memory_order_release);
+  return CommitOutcome{ctx.version(), true};
+}
+
+absl::StatusOr<bool> Database::Get(Cf cf, std::string_view key, std::string* value) const {
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handle(cf),
+                               rocksdb::Slice(key.data(), key.size()), value);
+  if (s.IsNotFound()) return false;
+  RETURN_IF_ERROR(FromRocks(s));
+  return true;
+}
+
+std::unique_ptr<rocksdb::Iterator> Database::NewIterator(Cf cf) const {
+  return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(rocksdb::ReadOptions(), handle(cf)));
+}
+
+absl::StatusOr<CommitRecord> Database::GetCommit(uint64_t version) const {
+  std::string value;
+  ASSIGN_OR_RETURN(bool found, Get(Cf::kCommits, keys::CommitKey(version), &value));
+  if (!found) return absl::NotFoundError(absl::StrCat("commit ", version, " not found"));
+  return DecodeCommit(value);
+}
+
+}  // namespace ctxgraph

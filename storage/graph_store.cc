@@ -1,0 +1,387 @@
+#include "storage/graph_store.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "storage/keys.h"
+#include "storage/record_codec.h"
+#include "storage/status_macros.h"
+
+namespace ctxgraph {
+namespace {
+
+bool StartsWith(const rocksdb::Slice& key, std::string_view prefix) {
+  return key.size() >= prefix.size() && std::memcmp(key.data(), prefix.data(), prefix.size()) == 0;
+}
+
+std::string_view View(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
+
+Cf AdjacencyCf(EdgeDirection d) { return d == EdgeDirection::kOut ? Cf::kOutEdges : Cf::kInEdges; }
+
+// The newest record in `it`'s column family under `prefix` whose version is
+// <= `version` (the first such, since versions sort newest first); the key
+// `seek_key` must encode (prefix, ~version).
+absl::StatusOr<std::optional<std::string>> NewestAtOrBefore(rocksdb::Iterator* it,
+                                                            std::string_view prefix,
+                                                            std::string_view seek_key) {
+  it->Seek(rocksdb::Slice(seek_key.data(), seek_key.size()));
+  if (!it->Valid()) {
+    RETURN_IF_ERROR(FromRocks(it->status()));
+    return std::nullopt;
+  }
+  if (!StartsWith(it->key(), prefix)) return std::nullopt;
+  return it->value().ToString();
+}
+
+// Builds one commit out of a list of mutations. All reads go through the
+// commit context, so each mutation sees the ones before it.
+class BatchBuilder {
+ public:
+  BatchBuilder(CommitContext& ctx, WriteGuard& guard, WriteResult& result)
+      : ctx_(ctx), guard_(guard), result_(result) {}
+
+  absl::Status Run(const std::vector<Mutation>& mutations) {
+    for (size_t i = 0; i < mutations.size(); ++i) {
+      const std::string field = absl::StrCat("ops[", i, "]");
+      RETURN_IF_ERROR(std::visit(
+          [&](const auto& m) { return Apply(field, m); }, mutations[i]));
+    }
+    return CheckEdgeEndpoints();
+  }
+
+ private:
+  struct EdgeId {
+    uint64_t from, to;
+    std::string label;
+    auto operator<=>(const EdgeId&) const = default;
+  };
+
+  Provenance MakeProvenance(const ContentHash& hash) const {
+    return Provenance{ctx_.version(), ctx_.time(), ctx_.principal(), hash};
+  }
+
+  absl::StatusOr<std::optional<uint64_t>> FindIid(std::string_view id) {
+    std::string value;
+    ASSIGN_OR_RETURN(bool found, ctx_.Get(Cf::kNodeIds, id, &value));
+    if (!found) return std::nullopt;
+    return keys::ReadU64(value, 0);
+  }
+
+  absl::StatusOr<std::optional<NodeRecord>> LatestNode(uint64_t iid) {
+    auto it = ctx_.NewIterator(Cf::kNodes);
+    ASSIGN_OR_RETURN(auto bytes, NewestAtOrBefore(it.get(), keys::NodePrefix(iid),
+                                                  keys::EncodeNodeVersionKey({iid, keys::kMaxVersion})));
+    if (!bytes) return std::nullopt;
+    ASSIGN_OR_RETURN(NodeRecord node, DecodeNode(*bytes));
+    if (node.deleted) return std::nullopt;
+    return node;
+  }
+
+  absl::StatusOr<std::optional<EdgeRecord>> LatestEdge(const EdgeId& e) {
+    auto it = ctx_.NewIterator(Cf::kOutEdges);
+    ASSIGN_OR_RETURN(auto bytes,
+                     NewestAtOrBefore(it.get(), keys::AdjacencyEdgePrefix(e.from, e.label, e.to),
+                                      keys::EncodeAdjacencyKey({e.from, e.label, e.to, keys::kMaxVersion})));
+    if (!bytes) return std::nullopt;
+    ASSIGN_OR_RETURN(EdgeRecord edge, DecodeEdge(*bytes));
+    if (edge.deleted) return std::nullopt;
+    return edge;
+  }
+
+  void PutNode(uint64_t iid, const NodeRecord& node) {
+    ctx_.Put(Cf::kNodes, keys::EncodeNodeVersionKey({iid, ctx_.version()}), EncodeNode(node));
+  }
+
+  void PutEdge(const EdgeId& e, const EdgeRecord& edge) {
+    const std::string bytes = EncodeEdge(edge);
+    ctx_.Put(Cf::kOutEdges, keys::EncodeAdjacencyKey({e.from, e.label, e.to, ctx_.version()}), bytes);
+    ctx_.Put(Cf::kInEdges, keys::EncodeAdjacencyKey({e.to, e.label, e.from, ctx_.version()}), bytes);
+  }
+
+  void PutLabel(std::string_view label, uint64_t iid, bool present) {
+    ctx_.Put(Cf::kLabelIndex, keys::EncodeLabelIndexKey({std::string(label), iid, ctx_.version()}),
+             present ? std::string_view("\x01", 1) : std::string_view("\x00", 1));
+  }
+
+  absl::Status Apply(const std::string& field, const NodeUpsert& m) {
+    ASSIGN_OR_RETURN(std::optional<uint64_t> iid, FindIid(m.node.id));
+    std::optional<NodeRecord> existing;
+    if (iid) {
+      ASSIGN_OR_RETURN(existing, LatestNode(*iid));
+    }
+    NodeRecord node = m.node;
+    node.deleted = false;
+    RETURN_IF_ERROR(guard_.CheckNodeWrite(field, existing ? &*existing : nullptr, &node));
+    const ContentHash hash = NodeContentHash(node);
+    if (existing && existing->provenance.content_hash == hash && existing->source == node.source) {
+      ++result_.unchanged;
+      return absl::OkStatus();
+    }
+    if (!iid) {
+      iid = ctx_.AllocateIid();
+      ctx_.Put(Cf::kNodeIds, node.id, keys::EncodeU64(*iid));
+    }
+    node.provenance = MakeProvenance(hash);
+    PutNode(*iid, node);
+    const std::vector<std::string> no_labels;
+    const auto& old_labels = existing ? existing->labels : no_labels;
+    for (const auto& label : node.labels) {
+      if (!std::binary_search(old_labels.begin(), old_labels.end(), label)) PutLabel(label, *iid, true);
+    }
+    for (const auto& label : old_labels) {
+      if (!std::binary_search(node.labels.begin(), node.labels.end(), label)) PutLabel(label, *iid, false);
+    }
+    ++result_.nodes_written;
+    return absl::OkStatus();
+  }
+
+  absl::Status Apply(const std::string& field, const NodeDelete& m) {
+    ASSIGN_OR_RETURN(std::optional<uint64_t> iid, FindIid(m.id));
+    std::optional<NodeRecord> existing;
+    if (iid) {
+      ASSIGN_OR_RETURN(existing, LatestNode(*iid));
+    }
+    // Deleting what does not exist is a no-op, so deletes can be replayed.
+    if (!existing) {
+      ++result_.unchanged;
+      return absl::OkStatus();
+    }
+    RETURN_IF_ERROR(guard_.CheckNodeWrite(field, &*existing, nullptr));
+    NodeRecord tombstone;
+    tombstone.id = existing->id;
+    tombstone.deleted = true;
+    tombstone.provenance = MakeProvenance(ContentHash{});
+    PutNode(*iid, tombstone);
+    for (const auto& label : existing->labels) PutLabel(label, *iid, false);
+    ++result_.deleted;
+    return DeleteIncidentEdges(*iid);
+  }
+
+  // Tombstones every live edge into or out of `iid`, so no edge dangles.
+  absl::Status DeleteIncidentEdges(uint64_t iid) {
+    std::vector<std::pair<EdgeId, EdgeRecord>> live;
+    for (EdgeDirection d : {EdgeDirection::kOut, EdgeDirection::kIn}) {
+      auto it = ctx_.NewIterator(AdjacencyCf(d));
+      const std::string prefix = keys::AdjacencyPrefix(iid);
+      std::optional<std::pair<std::string, uint64_t>> last;
+      for (it->Seek(prefix); it->Valid() && StartsWith(it->key(), prefix); it->Next()) {
+        ASSIGN_OR_RETURN(keys::AdjacencyKey k, keys::DecodeAdjacencyKey(View(it->key())));
+        // Only the newest version of each edge decides whether it is live.
+        if (last && last->first == k.label && last->second == k.other) continue;
+        last.emplace(k.label, k.other);
+        ASSIGN_OR_RETURN(EdgeRecord edge, DecodeEdge(View(it->value())));
+        if (edge.deleted) continue;
+        EdgeId id = d == EdgeDirection::kOut ? EdgeId{iid, k.other, k.label}
+                                             : EdgeId{k.other, iid, k.label};
+        live.emplace_back(std::move(id), std::move(edge));
+      }
+      RETURN_IF_ERROR(FromRocks(it->status()));
+    }
+    std::set<EdgeId> done;  // a self-loop shows up in both directions
+    for (const auto& [id, edge] : live) {
+      if (!done.insert(id).second) continue;
+      EdgeRecord tombstone{edge.from, edge.label, edge.to, {}, MakeProvenance(ContentHash{}), true};
+      PutEdge(id, tombstone);
+      ++result_.deleted;
+    }
+    return absl::OkStatus();
+  }
+
+  // The iid of an edge endpoint, interning the id when it is new: the node may
+  // be created later in this batch. If it is not, the endpoint check at the
+  // end fails the batch and the interned id is never written.
+  absl::StatusOr<uint64_t> EndpointIid(const std::string& id) {
+    ASSIGN_OR_RETURN(std::optional<uint64_t> iid, FindIid(id));
+    if (iid) return *iid;
+    const uint64_t fresh = ctx_.AllocateIid();
+    ctx_.Put(Cf::kNodeIds, id, keys::EncodeU64(fresh));
+    return fresh;
+  }
+
+  static absl::Status NodeNotFound(const std::string& field, std::string_view id) {
+    return absl::FailedPreconditionError(absl::StrCat(field, ": node \"", std::string(id), "\" not found"));
+  }
+
+  absl::Status Apply(const std::string& field, const EdgeUpsert& m) {
+    ASSIGN_OR_RETURN(uint64_t from, EndpointIid(m.edge.from));
+    ASSIGN_OR_RETURN(uint64_t to, EndpointIid(m.edge.to));
+    return UpsertEdge(absl::StrCat(field, ".upsert_edge"), {from, to, m.edge.label}, m.edge);
+  }
+
+  absl::Status UpsertEdge(const std::string& op, const EdgeId& id, const EdgeRecord& in) {
+    ASSIGN_OR_RETURN(std::optional<EdgeRecord> existing, LatestEdge(id));
+    EdgeRecord edge = in;
+    edge.deleted = false;
+    const ContentHash hash = EdgeContentHash(edge);
+    endpoint_checks_.push_back({op, id, edge.from, edge.to});
+    if (existing && existing->provenance.content_hash == hash) {
+      ++result_.unchanged;
+      return absl::OkStatus();
+    }
+    edge.provenance = MakeProvenance(hash);
+    PutEdge(id, edge);
+    ++result_.edges_written;
+    return absl::OkStatus();
+  }
+
+  absl::Status Apply(const std::string& field, const EdgeDelete& m) {
+    ASSIGN_OR_RETURN(std::optional<uint64_t> from, FindIid(m.from));
+    ASSIGN_OR_RETURN(std::optional<uint64_t> to, FindIid(m.to));
+    std::optional<EdgeRecord> existing;
+    if (from && to) {
+      ASSIGN_OR_RETURN(existing, LatestEdge({*from, *to, m.label}));
+    }
+    // An edge is visible only when both endpoints are; deleting one the
+    // writer cannot see is answered like deleting an absent edge.
+    if (existing) {
+      for (uint64_t iid : {*from, *to}) {
+        ASSIGN_OR_RETURN(std::optional<NodeRecord> node, LatestNode(iid));
+        if (node && !guard_.CanSee(*node)) existing.reset();
+      }
+    }
+    if (!existing) {
+      ++result_.unchanged;
+      return absl::OkStatus();
+    }
+    EdgeRecord tombstone{m.from, m.label, m.to, {}, MakeProvenance(ContentHash{}), true};
+    PutEdge({*from, *to, m.label}, tombstone);
+    ++result_.deleted;
+    return absl::OkStatus();
+  }
+
+  // After every mutation: each upserted edge that is still live must join two
+  // live nodes the writer can see.
+  absl::Status CheckEdgeEndpoints() {
+    for (const auto& check : endpoint_checks_) {
+      ASSIGN_OR_RETURN(std::optional<EdgeRecord> edge, LatestEdge(check.id));
+      if (!edge) continue;  // deleted again later in the batch
+      for (auto [iid, name, id] : {std::tuple{check.id.from, ".from", &check.from},
+                                   std::tuple{check.id.to, ".to", &check.to}}) {
+        ASSIGN_OR_RETURN(std::optional<NodeRecord> node, LatestNode(iid));
+        if (!node || !guard_.CanSee(*node)) return NodeNotFound(check.op + name, *id);
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  struct EndpointCheck {
+    std::string op;
+    EdgeId id;
+    std::string from, to;
+  };
+
+  CommitContext& ctx_;
+  WriteGuard& guard_;
+  WriteResult& result_;
+  std::vector<EndpointCheck> endpoint_checks_;
+};
+
+}  // namespace
+
+absl::StatusOr<WriteResult> GraphStore::Apply(const std::vector<Mutation>& mutations,
+                                              WriteGuard& guard, const std::string& principal,
+                                              const std::string& description) {
+  WriteResult result;
+  ASSIGN_OR_RETURN(CommitOutcome outcome,
+                   db_->Commit(principal, description, [&](CommitContext& ctx) {
+                     result = WriteResult{};
+                     return BatchBuilder(ctx, guard, result).Run(mutations);
+                   }));
+  result.version = outcome.version;
+  result.committed = outcome.committed;
+  return result;
+}
+
+absl::StatusOr<std::optional<uint64_t>> GraphStore::LookupIid(std::string_view id) const {
+  std::string value;
+  ASSIGN_OR_RETURN(bool found, db_->Get(Cf::kNodeIds, id, &value));
+  if (!found) return std::nullopt;
+  return keys::ReadU64(value, 0);
+}
+
+absl::StatusOr<std::optional<NodeRecord>> GraphStore::GetNode(std::string_view id,
+                                                              uint64_t version) const {
+  ASSIGN_OR_RETURN(std::optional<uint64_t> iid, LookupIid(id));
+  if (!iid) return std::nullopt;
+  return GetNodeByIid(*iid, version);
+}
+
+absl::StatusOr<std::optional<NodeRecord>> GraphStore::GetNodeByIid(uint64_t iid,
+                                                                   uint64_t version) const {
+  auto it = db_->NewIterator(Cf::kNodes);
+  ASSIGN_OR_RETURN(auto bytes, NewestAtOrBefore(it.get(), keys::NodePrefix(iid),
+                                                keys::EncodeNodeVersionKey({iid, version})));
+  if (!bytes) return std::nullopt;
+  ASSIGN_OR_RETURN(NodeRecord node, DecodeNode(*bytes));
+  if (node.deleted) return std::nullopt;
+  return node;
+}
+
+absl::Status GraphStore::ScanLabel(std::string_view label, uint64_t version, uint64_t after_iid,
+                                   const std::function<bool(uint64_t iid)>& visit) const {
+  const std::string prefix = keys::LabelIndexPrefix(label);
+  auto it = db_->NewIterator(Cf::kLabelIndex);
+  it->Seek(after_iid == 0 ? prefix
+                          : keys::EncodeLabelIndexKey({std::string(label), after_iid, 0}));
+  uint64_t decided = 0;  // the iid whose newest visible entry was already used
+  bool any_decided = false;
+  for (; it->Valid() && StartsWith(it->key(), prefix); it->Next()) {
+    ASSIGN_OR_RETURN(keys::LabelIndexKey k, keys::DecodeLabelIndexKey(View(it->key())));
+    if (k.iid == after_iid && after_iid != 0) continue;
+    if (any_decided && k.iid == decided) continue;
+    if (k.version > version) continue;
+    decided = k.iid;
+    any_decided = true;
+    const rocksdb::Slice v = it->value();
+    if (v.size() == 1 && v[0] == 1 && !visit(k.iid)) return absl::OkStatus();
+  }
+  return FromRocks(it->status());
+}
+
+absl::Status GraphStore::ScanAdjacency(
+    uint64_t iid, const std::vector<EdgeDirection>& directions,
+    const std::vector<std::string>& labels, uint64_t version,
+    const std::optional<AdjacencyCursor>& after,
+    const std::function<bool(const AdjacencyEntry&)>& visit) const {
+  std::vector<std::string> prefixes;
+  if (labels.empty()) {
+    prefixes.push_back(keys::AdjacencyPrefix(iid));
+  } else {
+    for (const auto& label : labels) prefixes.push_back(keys::AdjacencyPrefix(iid, label));
+    std::sort(prefixes.begin(), prefixes.end());
+    prefixes.erase(std::unique(prefixes.begin(), prefixes.end()), prefixes.end());
+  }
+  // Directions before the cursor's are done; the cursor's resumes after it.
+  bool reached_cursor_direction = !after.has_value();
+  for (EdgeDirection d : directions) {
+    std::string resume;
+    if (!reached_cursor_direction) {
+      if (d != after->direction) continue;
+      reached_cursor_direction = true;
+      // Version 0 is never written, so its key sorts after every version of
+      // the cursor's edge.
+      resume = keys::EncodeAdjacencyKey({iid, after->label, after->other_iid, 0});
+    }
+    auto it = db_->NewIterator(AdjacencyCf(d));
+    for (const std::string& prefix : prefixes) {
+      const std::string& start = std::max(prefix, resume);
+      std::optional<std::pair<std::string, uint64_t>> decided;
+      for (it->Seek(start); it->Valid() && StartsWith(it->key(), prefix); it->Next()) {
+        ASSIGN_OR_RETURN(keys::AdjacencyKey k, keys::DecodeAdjacencyKey(View(it->key())));
+        if (k.version > version) continue;
+        if (decided && decided->first == k.label && decided->second == k.other) continue;
+        decided.emplace(k.label, k.other);
+        ASSIGN_OR_RETURN(EdgeRecord edge, DecodeEdge(View(it->value())));
+        if (edge.deleted) continue;
+        if (!visit(AdjacencyEntry{d, k.other, std::move(edge)})) return absl::OkStatus();
+      }
+      RETURN_IF_ERROR(FromRocks(it->status()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ctxgraph

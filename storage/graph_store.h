@@ -1,0 +1,128 @@
+// GraphStore: versioned nodes and edges on top of Database.
+//
+// Reads take an explicit version V and return the state as of V: for each
+// entity, the newest record with version <= V, where a tombstone means
+// "absent". Reads know nothing of boundaries; query/ filters what they return.
+//
+// Writes go through Apply(), which turns a list of mutations into one commit.
+// A WriteGuard supplied by the caller decides, under the commit lock, whether
+// the writer may change each node and see each edge endpoint, so policy stays
+// in query/ while atomicity stays here.
+//
+// Thread safety: safe for concurrent use; Apply() calls are serialized.
+#ifndef CTXGRAPH_STORAGE_GRAPH_STORE_H_
+#define CTXGRAPH_STORAGE_GRAPH_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "storage/database.h"
+#include "storage/records.h"
+
+namespace ctxgraph {
+
+struct NodeUpsert {
+  NodeRecord node;  // id, labels, props, boundary, source; provenance is ignored
+};
+struct NodeDelete {
+  std::string id;
+};
+struct EdgeUpsert {
+  EdgeRecord edge;  // from, label, to, props; provenance is ignored
+};
+struct EdgeDelete {
+  std::string from;
+  std::string label;
+  std::string to;
+};
+using Mutation = std::variant<NodeUpsert, NodeDelete, EdgeUpsert, EdgeDelete>;
+
+// Authorization hooks for Apply(), called under the commit lock against the
+// latest state (including earlier mutations of the same batch).
+class WriteGuard {
+ public:
+  virtual ~WriteGuard() = default;
+  // May the writer replace `existing` (null when the node is new) with
+  // `proposed` (null for a delete)? `field` names the op, e.g. "ops[3]".
+  virtual absl::Status CheckNodeWrite(std::string_view field, const NodeRecord* existing,
+                                      const NodeRecord* proposed) = 0;
+  // May the writer attach an edge to `node`? When false the endpoint is
+  // reported exactly like an absent node.
+  virtual bool CanSee(const NodeRecord& node) = 0;
+};
+
+struct WriteResult {
+  uint64_t version = 0;
+  bool committed = false;
+  uint32_t nodes_written = 0;
+  uint32_t edges_written = 0;
+  uint32_t deleted = 0;
+  uint32_t unchanged = 0;
+};
+
+enum class EdgeDirection { kOut, kIn };
+
+// One live edge seen from a node, as returned by ScanAdjacency.
+struct AdjacencyEntry {
+  EdgeDirection direction;
+  uint64_t other_iid;
+  EdgeRecord edge;
+};
+
+// Where an adjacency scan stopped: resume strictly after this edge.
+struct AdjacencyCursor {
+  EdgeDirection direction = EdgeDirection::kOut;
+  std::string label;
+  uint64_t other_iid = 0;
+};
+
+class GraphStore {
+ public:
+  explicit GraphStore(Database* db) : db_(db) {}
+
+  // Applies `mutations` atomically at a new version. Validation of shapes
+  // (ids, labels, values) is the caller's job; Apply checks existence and
+  // calls `guard`. Errors: NOT_FOUND-free; a dangling edge endpoint is
+  // FAILED_PRECONDITION naming the op ("ops[2].upsert_edge.to: node \"x\" not
+  // found"); guard errors pass through. On any error nothing is written.
+  absl::StatusOr<WriteResult> Apply(const std::vector<Mutation>& mutations, WriteGuard& guard,
+                                    const std::string& principal,
+                                    const std::string& description);
+
+  // The internal id of `id`, if it was ever written.
+  absl::StatusOr<std::optional<uint64_t>> LookupIid(std::string_view id) const;
+
+  // The live node as of `version`, or nullopt when absent or deleted.
+  absl::StatusOr<std::optional<NodeRecord>> GetNode(std::string_view id, uint64_t version) const;
+  absl::StatusOr<std::optional<NodeRecord>> GetNodeByIid(uint64_t iid, uint64_t version) const;
+
+  // Calls `visit(iid)` for every node carrying type `label` as of `version`,
+  // in iid order, starting after `after_iid` (0 = from the start), until
+  // `visit` returns false.
+  absl::Status ScanLabel(std::string_view label, uint64_t version, uint64_t after_iid,
+                         const std::function<bool(uint64_t iid)>& visit) const;
+
+  // Calls `visit` for every live edge of node `iid` as of `version`: out-edges
+  // then in-edges (as `directions` selects), each ordered by (label, other
+  // iid), restricted to `labels` when non-empty, resuming strictly after
+  // `after` when given, until `visit` returns false.
+  absl::Status ScanAdjacency(uint64_t iid, const std::vector<EdgeDirection>& directions,
+                             const std::vector<std::string>& labels, uint64_t version,
+                             const std::optional<AdjacencyCursor>& after,
+                             const std::function<bool(const AdjacencyEntry&)>& visit) const;
+
+  Database* database() const { return db_; }
+
+ private:
+  Database* db_;
+};
+
+}  // namespace ctxgraph
+
+#endif  // CTXGRAPH_STORAGE_GRAPH_STORE_H_

@@ -1,0 +1,121 @@
+// Every on-disk key layout of ctxgraph, in one place.
+//
+// Integers are big-endian so byte order equals numeric order. Versions are
+// stored inverted (~version) so that, within one entity, the newest version
+// sorts first: reading "as of V" is a Seek to (entity, ~V) followed by one
+// step, and the first entry with the entity's prefix is the answer.
+// Variable-length strings inside composite keys carry a 2-byte big-endian
+// length prefix, so one string can never be a prefix-collision of another.
+//
+// Column families and their layouts ('|' separates fields):
+//
+//   default      "format" | "last_version" | "next_iid" | "page_secret"  -> meta values
+//   node_ids     node id bytes                         -> iid (u64)   (interning, never deleted)
+//   nodes        iid u64 | ~version u64                -> NodeRecord (or tombstone)
+//   out_edges    from_iid u64 | len u16 | label | to_iid u64 | ~version u64   -> EdgeRecord
+//   in_edges     to_iid u64 | len u16 | label | from_iid u64 | ~version u64   -> EdgeRecord
+//   label_index  len u16 | label | iid u64 | ~version u64   -> 1 byte: 1 present, 0 removed
+//   commits      version u64                           -> CommitRecord
+//   principals   len u16 | principal id | ~version u64 -> PrincipalRecord
+//   tokens       'h' | sha256(token) (32)              -> TokenRecord
+//                'i' | token id                        -> sha256(token) (32)
+//
+// Adjacency of a node is the prefix scan (iid) of out_edges or in_edges;
+// (iid, label) narrows it to one edge label.
+#ifndef CTXGRAPH_STORAGE_KEYS_H_
+#define CTXGRAPH_STORAGE_KEYS_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace ctxgraph::keys {
+
+// Column family names. Never change these values: they are on disk.
+inline constexpr char kNodeIdsCf[] = "node_ids";
+inline constexpr char kNodesCf[] = "nodes";
+inline constexpr char kOutEdgesCf[] = "out_edges";
+inline constexpr char kInEdgesCf[] = "in_edges";
+inline constexpr char kLabelIndexCf[] = "label_index";
+inline constexpr char kCommitsCf[] = "commits";
+inline constexpr char kPrincipalsCf[] = "principals";
+inline constexpr char kTokensCf[] = "tokens";
+
+// Meta keys in the default column family. Never change: on disk.
+inline constexpr char kFormatKey[] = "format";
+inline constexpr char kLastVersionKey[] = "last_version";
+inline constexpr char kNextIidKey[] = "next_iid";
+inline constexpr char kPageSecretKey[] = "page_secret";
+
+// Token key tags. Never change: on disk.
+inline constexpr char kTokenByHashTag = 'h';
+inline constexpr char kTokenByIdTag = 'i';
+
+// The largest version; "latest" reads seek to it.
+inline constexpr uint64_t kMaxVersion = ~uint64_t{0};
+// Strings embedded in composite keys are at most this long.
+inline constexpr size_t kMaxKeyString = 0xFFFF;
+
+void AppendU64(std::string* out, uint64_t v);
+// Decodes 8 big-endian bytes at `in[pos]`; fails when fewer remain.
+absl::StatusOr<uint64_t> ReadU64(std::string_view in, size_t pos);
+std::string EncodeU64(uint64_t v);
+
+// (iid, version) in the nodes column family.
+struct NodeVersionKey {
+  uint64_t iid = 0;
+  uint64_t version = 0;
+  friend bool operator==(const NodeVersionKey&, const NodeVersionKey&) = default;
+};
+std::string EncodeNodeVersionKey(const NodeVersionKey& k);
+absl::StatusOr<NodeVersionKey> DecodeNodeVersionKey(std::string_view key);
+std::string NodePrefix(uint64_t iid);
+
+// An adjacency entry seen from `self`: (self, label, other, version). The same
+// layout serves out_edges (self = from) and in_edges (self = to).
+struct AdjacencyKey {
+  uint64_t self = 0;
+  std::string label;
+  uint64_t other = 0;
+  uint64_t version = 0;
+  friend bool operator==(const AdjacencyKey&, const AdjacencyKey&) = default;
+};
+std::string EncodeAdjacencyKey(const AdjacencyKey& k);
+absl::StatusOr<AdjacencyKey> DecodeAdjacencyKey(std::string_view key);
+std::string AdjacencyPrefix(uint64_t self);
+std::string AdjacencyPrefix(uint64_t self, std::string_view label);
+// The prefix shared by every version of one edge.
+std::string AdjacencyEdgePrefix(uint64_t self, std::string_view label, uint64_t other);
+
+// (label, iid, version) in label_index.
+struct LabelIndexKey {
+  std::string label;
+  uint64_t iid = 0;
+  uint64_t version = 0;
+  friend bool operator==(const LabelIndexKey&, const LabelIndexKey&) = default;
+};
+std::string EncodeLabelIndexKey(const LabelIndexKey& k);
+absl::StatusOr<LabelIndexKey> DecodeLabelIndexKey(std::string_view key);
+std::string LabelIndexPrefix(std::string_view label);
+
+// (principal id, version) in principals.
+struct PrincipalKey {
+  std::string id;
+  uint64_t version = 0;
+  friend bool operator==(const PrincipalKey&, const PrincipalKey&) = default;
+};
+std::string EncodePrincipalKey(const PrincipalKey& k);
+absl::StatusOr<PrincipalKey> DecodePrincipalKey(std::string_view key);
+std::string PrincipalPrefix(std::string_view id);
+
+std::string CommitKey(uint64_t version);
+absl::StatusOr<uint64_t> DecodeCommitKey(std::string_view key);
+
+std::string TokenByHashKey(std::string_view sha256);
+std::string TokenByIdKey(std::string_view token_id);
+
+}  // namespace ctxgraph::keys
+
+#endif  // CTXGRAPH_STORAGE_KEYS_H_

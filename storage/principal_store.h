@@ -1,0 +1,50 @@
+// PrincipalStore: principals (versioned, like graph records) and bearer
+// tokens (by SHA-256 of the secret) in the same database, changed only
+// through commits so every change has a version, a time and an actor.
+//
+// Thread safety: safe for concurrent use; commits are serialized by Database.
+#ifndef CTXGRAPH_STORAGE_PRINCIPAL_STORE_H_
+#define CTXGRAPH_STORAGE_PRINCIPAL_STORE_H_
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "storage/database.h"
+#include "storage/records.h"
+
+namespace ctxgraph {
+
+class PrincipalStore {
+ public:
+  explicit PrincipalStore(Database* db) : db_(db) {}
+
+  // The principal as of `version`, or nullopt when it did not exist then.
+  absl::StatusOr<std::optional<PrincipalRecord>> Get(std::string_view id, uint64_t version) const;
+  // Every principal as of `version`, ordered by id length then id.
+  absl::StatusOr<std::vector<PrincipalRecord>> List(uint64_t version) const;
+
+  // Commits a change to principal `id`: `change` receives the latest state
+  // (nullopt when absent) and edits it in place, or returns an error to abort.
+  // Returns the stored state. Leaving it nullopt is an error.
+  absl::StatusOr<PrincipalRecord> Update(
+      std::string_view id, const std::string& actor, const std::string& description,
+      const std::function<absl::Status(std::optional<PrincipalRecord>&)>& change);
+
+  // Token lookups by hash of the secret, or by public token id.
+  absl::StatusOr<std::optional<TokenRecord>> FindTokenByHash(const ContentHash& hash) const;
+  absl::StatusOr<std::optional<TokenRecord>> FindTokenById(std::string_view token_id) const;
+  absl::StatusOr<std::vector<TokenRecord>> ListTokens(std::string_view principal_id) const;
+  // Stores (or replaces) a token record in its own commit.
+  absl::Status PutToken(const TokenRecord& token, const std::string& actor,
+                        const std::string& description);
+
+ private:
+  Database* db_;
+};
+
+}  // namespace ctxgraph
+
+#endif  // CTXGRAPH_STORAGE_PRINCIPAL_STORE_H_

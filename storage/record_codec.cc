@@ -1,0 +1,414 @@
+#include "storage/record_codec.h"
+
+#include <openssl/sha.h>
+
+#include <cstring>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "storage/status_macros.h"
+
+namespace ctxgraph {
+namespace {
+
+enum ValueTag : uint8_t {
+  kString = 1,
+  kInt = 2,
+  kDouble = 3,
+  kBool = 4,
+  kTimestamp = 5,
+  kList = 6,
+};
+
+class ByteWriter {
+ public:
+  void U8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
+  void Varint(uint64_t v) {
+    while (v >= 0x80) {
+      out_.push_back(static_cast<char>((v & 0x7F) | 0x80));
+      v >>= 7;
+    }
+    out_.push_back(static_cast<char>(v));
+  }
+  void Fixed64(uint64_t v) {
+    for (int i = 0; i < 8; ++i) out_.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+  }
+  void Str(std::string_view s) {
+    Varint(s.size());
+    out_.append(s);
+  }
+  void Raw(const void* p, size_t n) { out_.append(static_cast<const char*>(p), n); }
+  void Strings(const std::vector<std::string>& v) {
+    Varint(v.size());
+    for (const auto& s : v) Str(s);
+  }
+  void Val(const Value& value) {
+    std::visit(
+        [this](const auto& x) {
+          using T = std::decay_t<decltype(x)>;
+          if constexpr (std::is_same_v<T, std::string>) {
+            U8(kString);
+            Str(x);
+          } else if constexpr (std::is_same_v<T, int64_t>) {
+            U8(kInt);
+            Fixed64(static_cast<uint64_t>(x));
+          } else if constexpr (std::is_same_v<T, double>) {
+            U8(kDouble);
+            uint64_t bits;
+            std::memcpy(&bits, &x, sizeof bits);
+            Fixed64(bits);
+          } else if constexpr (std::is_same_v<T, bool>) {
+            U8(kBool);
+            U8(x ? 1 : 0);
+          } else if constexpr (std::is_same_v<T, Timestamp>) {
+            U8(kTimestamp);
+            Fixed64(static_cast<uint64_t>(x.micros));
+          } else {
+            U8(kList);
+            Varint(x.size());
+            for (const Value& e : x) Val(e);
+          }
+        },
+        value.v);
+  }
+  void Props(const PropMap& props) {
+    Varint(props.size());
+    for (const auto& [k, v] : props) {
+      Str(k);
+      Val(v);
+    }
+  }
+  void Prov(const Provenance& p) {
+    Varint(p.version);
+    Fixed64(static_cast<uint64_t>(p.commit_time.micros));
+    Str(p.writer);
+    Raw(p.content_hash.data(), p.content_hash.size());
+  }
+  std::string Take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+// Reads what ByteWriter wrote. Every read checks bounds; the first failure
+// sticks, so callers check ok() once at the end.
+class ByteReader {
+ public:
+  explicit ByteReader(std::string_view in) : in_(in) {}
+
+  bool ok() const { return ok_; }
+  bool AtEnd() const { return pos_ == in_.size(); }
+
+  uint8_t U8() {
+    if (!Need(1)) return 0;
+    return static_cast<uint8_t>(in_[pos_++]);
+  }
+  uint64_t Varint() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (!Need(1)) return 0;
+      const uint8_t b = static_cast<uint8_t>(in_[pos_++]);
+      v |= static_cast<uint64_t>(b & 0x7F) << shift;
+      if ((b & 0x80) == 0) return v;
+    }
+    ok_ = false;
+    return 0;
+  }
+  uint64_t Fixed64() {
+    if (!Need(8)) return 0;
+    uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(in_[pos_ + i])) << (8 * i);
+    pos_ += 8;
+    return v;
+  }
+  std::string Str() {
+    const uint64_t n = Varint();
+    if (!Need(n)) return {};
+    std::string s(in_.substr(pos_, n));
+    pos_ += n;
+    return s;
+  }
+  void Raw(void* p, size_t n) {
+    if (!Need(n)) return;
+    std::memcpy(p, in_.data() + pos_, n);
+    pos_ += n;
+  }
+  // A count of items that each take at least one byte: bounded by what is left,
+  // so a corrupt count cannot make us reserve gigabytes.
+  uint64_t Count() {
+    const uint64_t n = Varint();
+    if (n > in_.size() - pos_) ok_ = false;
+    return ok_ ? n : 0;
+  }
+  std::vector<std::string> Strings() {
+    std::vector<std::string> v(Count());
+    for (auto& s : v) s = Str();
+    return v;
+  }
+  Value Val(bool allow_list = true) {
+    Value value;
+    switch (U8()) {
+      case kString:
+        value.v = Str();
+        break;
+      case kInt:
+        value.v = static_cast<int64_t>(Fixed64());
+        break;
+      case kDouble: {
+        const uint64_t bits = Fixed64();
+        double d;
+        std::memcpy(&d, &bits, sizeof d);
+        value.v = d;
+        break;
+      }
+      case kBool: {
+        const uint8_t b = U8();
+        if (b > 1) ok_ = false;
+        value.v = b == 1;
+        break;
+      }
+      case kTimestamp:
+        value.v = Timestamp{static_cast<int64_t>(Fixed64())};
+        break;
+      case kList: {
+        if (!allow_list) {
+          ok_ = false;
+          break;
+        }
+        ValueList list(Count());
+        for (auto& e : list) e = Val(/*allow_list=*/false);
+        value.v = std::move(list);
+        break;
+      }
+      default:
+        ok_ = false;
+    }
+    return value;
+  }
+  PropMap Props() {
+    PropMap props;
+    const uint64_t n = Count();
+    for (uint64_t i = 0; i < n && ok_; ++i) {
+      std::string key = Str();
+      props.emplace(std::move(key), Val());
+    }
+    return props;
+  }
+  Provenance Prov() {
+    Provenance p;
+    p.version = Varint();
+    p.commit_time.micros = static_cast<int64_t>(Fixed64());
+    p.writer = Str();
+    Raw(p.content_hash.data(), p.content_hash.size());
+    return p;
+  }
+
+ private:
+  bool Need(uint64_t n) {
+    if (!ok_ || n > in_.size() - pos_) {
+      ok_ = false;
+      return false;
+    }
+    return true;
+  }
+
+  std::string_view in_;
+  size_t pos_ = 0;
+  bool ok_ = true;
+};
+
+absl::Status Finish(const ByteReader& r, std::string_view what) {
+  if (!r.ok()) return absl::DataLossError(absl::StrCat(std::string(what), " record: corrupt or truncated"));
+  if (!r.AtEnd()) return absl::DataLossError(absl::StrCat(std::string(what), " record: trailing bytes"));
+  return absl::OkStatus();
+}
+
+absl::Status CheckFormat(ByteReader& r, std::string_view what) {
+  const uint8_t format = r.U8();
+  if (!r.ok() || format != kRecordFormat) {
+    return absl::DataLossError(absl::StrCat(std::string(what), " record: unknown format ", format));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string EncodeNode(const NodeRecord& node) {
+  ByteWriter w;
+  w.U8(kRecordFormat);
+  w.U8(node.deleted ? 1 : 0);
+  w.Str(node.id);
+  w.Strings(node.labels);
+  w.Props(node.props);
+  w.Strings(node.boundary);
+  w.Str(node.source.system);
+  w.Str(node.source.uri);
+  w.U8(static_cast<uint8_t>(node.source.authority));
+  w.Prov(node.provenance);
+  return w.Take();
+}
+
+absl::StatusOr<NodeRecord> DecodeNode(std::string_view bytes) {
+  ByteReader r(bytes);
+  RETURN_IF_ERROR(CheckFormat(r, "node"));
+  NodeRecord node;
+  node.deleted = r.U8() != 0;
+  node.id = r.Str();
+  node.labels = r.Strings();
+  node.props = r.Props();
+  node.boundary = r.Strings();
+  node.source.system = r.Str();
+  node.source.uri = r.Str();
+  const uint8_t authority = r.U8();
+  if (authority > static_cast<uint8_t>(Authority::kInferred)) {
+    return absl::DataLossError("node record: bad authority");
+  }
+  node.source.authority = static_cast<Authority>(authority);
+  node.provenance = r.Prov();
+  RETURN_IF_ERROR(Finish(r, "node"));
+  return node;
+}
+
+std::string EncodeEdge(const EdgeRecord& edge) {
+  ByteWriter w;
+  w.U8(kRecordFormat);
+  w.U8(edge.deleted ? 1 : 0);
+  w.Str(edge.from);
+  w.Str(edge.label);
+  w.Str(edge.to);
+  w.Props(edge.props);
+  w.Prov(edge.provenance);
+  return w.Take();
+}
+
+absl::StatusOr<EdgeRecord> DecodeEdge(std::string_view bytes) {
+  ByteReader r(bytes);
+  RETURN_IF_ERROR(CheckFormat(r, "edge"));
+  EdgeRecord edge;
+  edge.deleted = r.U8() != 0;
+  edge.from = r.Str();
+  edge.label = r.Str();
+  edge.to = r.Str();
+  edge.props = r.Props();
+  edge.provenance = r.Prov();
+  RETURN_IF_ERROR(Finish(r, "edge"));
+  return edge;
+}
+
+std::string EncodeCommit(const CommitRecord& commit) {
+  ByteWriter w;
+  w.U8(kRecordFormat);
+  w.Varint(commit.version);
+  w.Fixed64(static_cast<uint64_t>(commit.time.micros));
+  w.Str(commit.principal);
+  w.Str(commit.description);
+  return w.Take();
+}
+
+absl::StatusOr<CommitRecord> DecodeCommit(std::string_view bytes) {
+  ByteReader r(bytes);
+  RETURN_IF_ERROR(CheckFormat(r, "commit"));
+  CommitRecord c;
+  c.version = r.Varint();
+  c.time.micros = static_cast<int64_t>(r.Fixed64());
+  c.principal = r.Str();
+  c.description = r.Str();
+  RETURN_IF_ERROR(Finish(r, "commit"));
+  return c;
+}
+
+std::string EncodePrincipal(const PrincipalRecord& p) {
+  ByteWriter w;
+  w.U8(kRecordFormat);
+  w.Str(p.id);
+  w.Varint(p.roles.size());
+  for (Role role : p.roles) w.U8(static_cast<uint8_t>(role));
+  w.Strings(p.clearances);
+  w.U8(static_cast<uint8_t>(p.status));
+  w.Varint(p.version);
+  return w.Take();
+}
+
+absl::StatusOr<PrincipalRecord> DecodePrincipal(std::string_view bytes) {
+  ByteReader r(bytes);
+  RETURN_IF_ERROR(CheckFormat(r, "principal"));
+  PrincipalRecord p;
+  p.id = r.Str();
+  const uint64_t n = r.Count();
+  for (uint64_t i = 0; i < n; ++i) {
+    const uint8_t role = r.U8();
+    if (role < static_cast<uint8_t>(Role::kAgent) || role > static_cast<uint8_t>(Role::kAdmin)) {
+      return absl::DataLossError("principal record: bad role");
+    }
+    p.roles.push_back(static_cast<Role>(role));
+  }
+  p.clearances = r.Strings();
+  const uint8_t status = r.U8();
+  if (status != static_cast<uint8_t>(PrincipalStatus::kActive) &&
+      status != static_cast<uint8_t>(PrincipalStatus::kSuspended)) {
+    return absl::DataLossError("principal record: bad status");
+  }
+  p.status = static_cast<PrincipalStatus>(status);
+  p.version = r.Varint();
+  RETURN_IF_ERROR(Finish(r, "principal"));
+  return p;
+}
+
+std::string EncodeToken(const TokenRecord& t) {
+  ByteWriter w;
+  w.U8(kRecordFormat);
+  w.Str(t.token_id);
+  w.Str(t.principal_id);
+  w.Raw(t.token_hash.data(), t.token_hash.size());
+  w.Fixed64(static_cast<uint64_t>(t.created.micros));
+  w.U8(t.revoked ? 1 : 0);
+  return w.Take();
+}
+
+absl::StatusOr<TokenRecord> DecodeToken(std::string_view bytes) {
+  ByteReader r(bytes);
+  RETURN_IF_ERROR(CheckFormat(r, "token"));
+  TokenRecord t;
+  t.token_id = r.Str();
+  t.principal_id = r.Str();
+  r.Raw(t.token_hash.data(), t.token_hash.size());
+  t.created.micros = static_cast<int64_t>(r.Fixed64());
+  t.revoked = r.U8() != 0;
+  RETURN_IF_ERROR(Finish(r, "token"));
+  return t;
+}
+
+ContentHash NodeContentHash(const NodeRecord& node) {
+  ByteWriter w;
+  w.Str("ctxgraph.node.v1");
+  w.Strings(node.labels);
+  w.Props(node.props);
+  w.Strings(node.boundary);
+  return Sha256(w.Take());
+}
+
+ContentHash EdgeContentHash(const EdgeRecord& edge) {
+  ByteWriter w;
+  w.Str("ctxgraph.edge.v1");
+  w.Props(edge.props);
+  return Sha256(w.Take());
+}
+
+ContentHash Sha256(std::string_view bytes) {
+  ContentHash h;
+  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), h.data());
+  return h;
+}
+
+std::string ToHex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 0xF]);
+  }
+  return out;
+}
+
+}  // namespace ctxgraph

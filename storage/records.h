@@ -1,0 +1,104 @@
+// The records ctxgraph stores: nodes, edges, commits, principals and tokens.
+//
+// These are plain value types with no RocksDB or protobuf in them; the codec
+// (record_codec.h) turns them into bytes and back, and the server converts
+// them to and from the wire types.
+#ifndef CTXGRAPH_STORAGE_RECORDS_H_
+#define CTXGRAPH_STORAGE_RECORDS_H_
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace ctxgraph {
+
+// Microseconds since the Unix epoch, UTC.
+struct Timestamp {
+  int64_t micros = 0;
+  friend bool operator==(const Timestamp&, const Timestamp&) = default;
+};
+
+struct Value;
+using ValueList = std::vector<Value>;
+
+// A typed property value. int64 and double stay distinct. Lists hold scalars
+// only; validation (query/validation.h) rejects nested lists.
+struct Value {
+  std::variant<std::string, int64_t, double, bool, Timestamp, ValueList> v;
+  friend bool operator==(const Value&, const Value&) = default;
+};
+
+// Sorted by key, so iteration order is canonical.
+using PropMap = std::map<std::string, Value>;
+
+enum class Authority : uint8_t { kUnspecified = 0, kImported = 1, kAsserted = 2, kInferred = 3 };
+
+struct Source {
+  std::string system;
+  std::string uri;
+  Authority authority = Authority::kUnspecified;
+  friend bool operator==(const Source&, const Source&) = default;
+};
+
+using ContentHash = std::array<uint8_t, 32>;  // SHA-256
+
+// Filled in by the store at commit time; never taken from a client.
+struct Provenance {
+  uint64_t version = 0;
+  Timestamp commit_time;
+  std::string writer;  // principal id
+  ContentHash content_hash{};
+};
+
+struct NodeRecord {
+  std::string id;
+  std::vector<std::string> labels;    // sorted, unique, non-empty when live
+  PropMap props;
+  std::vector<std::string> boundary;  // sorted, unique
+  Source source;
+  Provenance provenance;
+  bool deleted = false;  // a tombstone: the node does not exist at this version
+};
+
+struct EdgeRecord {
+  std::string from;
+  std::string label;
+  std::string to;
+  PropMap props;
+  Provenance provenance;
+  bool deleted = false;
+};
+
+struct CommitRecord {
+  uint64_t version = 0;
+  Timestamp time;
+  std::string principal;
+  std::string description;
+};
+
+enum class Role : uint8_t { kAgent = 1, kAuditor = 2, kSteward = 3, kLoader = 4, kAdmin = 5 };
+
+enum class PrincipalStatus : uint8_t { kActive = 1, kSuspended = 2 };
+
+struct PrincipalRecord {
+  std::string id;
+  std::vector<Role> roles;              // sorted, unique
+  std::vector<std::string> clearances;  // sorted, unique
+  PrincipalStatus status = PrincipalStatus::kActive;
+  uint64_t version = 0;  // commit that wrote this state
+};
+
+struct TokenRecord {
+  std::string token_id;  // public handle
+  std::string principal_id;
+  ContentHash token_hash{};  // SHA-256 of the secret; the secret is never stored
+  Timestamp created;
+  bool revoked = false;
+};
+
+}  // namespace ctxgraph
+
+#endif  // CTXGRAPH_STORAGE_RECORDS_H_
