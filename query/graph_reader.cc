@@ -52,14 +52,15 @@ absl::StatusOr<std::optional<NodeRecord>> GraphReader::VisibleNode(uint64_t iid,
   return node;
 }
 
-absl::StatusOr<NodeRecord> GraphReader::GetNode(std::string_view id, uint64_t version) const {
+absl::StatusOr<NodeRead> GraphReader::GetNode(std::string_view id, uint64_t as_of) const {
   RETURN_IF_ERROR(ValidateId("id", id));
+  ASSIGN_OR_RETURN(const uint64_t version, ResolveVersion(*store_.database(), as_of));
   ASSIGN_OR_RETURN(std::optional<uint64_t> iid, store_.LookupIid(id));
   // An unknown id still pays for one record lookup (iid 0 is never used), so
   // absent and hidden ids cost the same.
   ASSIGN_OR_RETURN(std::optional<NodeRecord> node, VisibleNode(iid.value_or(0), version));
   if (!node) return NodeNotFound(id);
-  return *std::move(node);
+  return NodeRead{*std::move(node), version};
 }
 
 absl::StatusOr<NodePage> GraphReader::ListNodes(std::string_view label, int page_size,

@@ -28,6 +28,11 @@ namespace ctxgraph {
 inline constexpr int kDefaultPageSize = 100;
 inline constexpr int kMaxPageSize = 1000;
 
+struct NodeRead {
+  NodeRecord node;
+  uint64_t version = 0;  // the snapshot read
+};
+
 struct NodePage {
   std::vector<NodeRecord> nodes;
   std::string next_page_token;  // empty on the last page
@@ -55,9 +60,11 @@ class GraphReader {
  public:
   GraphReader(const GraphStore& store, const PageTokenCodec& tokens, const Caller& caller)
       : store_(store), tokens_(tokens), caller_(caller) {}
+  // The reader keeps a reference: a temporary caller would dangle.
+  GraphReader(const GraphStore&, const PageTokenCodec&, const Caller&&) = delete;
 
-  // The node, or NOT_FOUND when absent, deleted or hidden as of `version`.
-  absl::StatusOr<NodeRecord> GetNode(std::string_view id, uint64_t version) const;
+  // The node, or NOT_FOUND when absent, deleted or hidden as of `as_of`.
+  absl::StatusOr<NodeRead> GetNode(std::string_view id, uint64_t as_of) const;
 
   // Visible nodes carrying type `label`, in storage order.
   absl::StatusOr<NodePage> ListNodes(std::string_view label, int page_size,

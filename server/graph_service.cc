@@ -34,11 +34,10 @@ grpc::Status GraphServiceImpl::GetNode(grpc::ServerContext* context,
                                        const v1::GetNodeRequest* request,
                                        v1::GetNodeResponse* response) {
   return HandleRpc(context, backend_.authenticator, "GetNode", [&](const Caller& caller) {
-    ASSIGN_OR_RETURN(uint64_t version, ResolveVersion(*backend_.db, request->as_of_version()));
     GraphReader reader(backend_.graph, backend_.page_tokens, caller);
-    ASSIGN_OR_RETURN(NodeRecord node, reader.GetNode(request->id(), version));
-    NodeToProto(node, response->mutable_node());
-    response->set_snapshot_version(version);
+    ASSIGN_OR_RETURN(NodeRead read, reader.GetNode(request->id(), request->as_of_version()));
+    NodeToProto(read.node, response->mutable_node());
+    response->set_snapshot_version(read.version);
     return absl::OkStatus();
   });
 }

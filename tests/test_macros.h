@@ -30,11 +30,11 @@
   lhs = std::move(CTXGRAPH_TEST_CONCAT_(_statusor_, __LINE__)).value()
 
 // Asserts `expr` (a Status or StatusOr) failed with `code` and exactly `message`.
-#define EXPECT_STATUS(expr, code, message)                         \
-  do {                                                             \
-    const absl::Status _st = ::ctxgraph::ToStatus(expr);           \
-    EXPECT_EQ(_st.code(), code) << _st;                            \
-    EXPECT_EQ(std::string(_st.message()), std::string(message));  \
+#define EXPECT_STATUS(expr, want_code, want_message)                  \
+  do {                                                               \
+    const absl::Status _st = ::ctxgraph::ToStatus(expr);             \
+    EXPECT_EQ(_st.code(), want_code) << _st;                         \
+    EXPECT_EQ(std::string(_st.message()), std::string(want_message)); \
   } while (0)
 
 namespace ctxgraph {

@@ -1,0 +1,113 @@
+#include "query/authenticator.h"
+
+#include <gtest/gtest.h>
+
+#include "query/principal_admin.h"
+#include "storage/keys.h"
+#include "tests/storage/temp_dir.h"
+#include "tests/test_macros.h"
+
+namespace ctxgraph {
+namespace {
+
+class AuthenticatorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = Database::Open(dir_.path(), DatabaseOptions{});
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = std::move(*db);
+    principals_ = std::make_unique<PrincipalStore>(db_.get());
+    auth_ = std::make_unique<Authenticator>(principals_.get());
+    ASSERT_OK_AND_ASSIGN(bool created,
+                         PrincipalAdmin::Bootstrap(*principals_, [&](const std::string& t) {
+                           admin_token_ = t;
+                           return absl::OkStatus();
+                         }));
+    ASSERT_TRUE(created);
+  }
+
+  absl::StatusOr<Caller> Auth(const std::string& header) { return auth_->Authenticate(header); }
+
+  TempDir dir_;
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<PrincipalStore> principals_;
+  std::unique_ptr<Authenticator> auth_;
+  std::string admin_token_;
+};
+
+TEST_F(AuthenticatorTest, BootstrapTokenAuthenticatesAsAdminWithEverything) {
+  ASSERT_OK_AND_ASSIGN(Caller c, Auth("Bearer " + admin_token_));
+  EXPECT_EQ(c.principal.id, "admin");
+  EXPECT_TRUE(c.HasRole(Role::kAdmin));
+  EXPECT_TRUE(c.policy.CanSee(std::vector<std::string>{"pii", "team:x"}));
+  // A second bootstrap does nothing.
+  ASSERT_OK_AND_ASSIGN(bool again, PrincipalAdmin::Bootstrap(*principals_, [](const std::string&) {
+    return absl::InternalError("must not be called");
+  }));
+  EXPECT_FALSE(again);
+}
+
+TEST_F(AuthenticatorTest, EveryBadTokenGetsTheSameAnswer) {
+  const std::string message = "invalid or missing bearer token";
+  for (const std::string& header :
+       {std::string(""), std::string("Bearer "), std::string("Basic abc"), admin_token_,
+        "bearer " + admin_token_, "Bearer " + admin_token_.substr(0, admin_token_.size() - 1),
+        "Bearer " + admin_token_ + "x", "Bearer ctxg_" + std::string(43, 'A'),
+        "Bearer " + std::string(10000, 'x')}) {
+    SCOPED_TRACE(header.size());
+    EXPECT_STATUS(Auth(header), absl::StatusCode::kUnauthenticated, message);
+  }
+}
+
+TEST_F(AuthenticatorTest, RevocationAndSuspensionTakeEffectOnTheNextCall) {
+  ASSERT_OK_AND_ASSIGN(Caller admin, Auth("Bearer " + admin_token_));
+  PrincipalAdmin ops(*principals_);
+  ASSERT_OK(ops.Create(admin, "alice", {Role::kAgent}, {"team:eng"}));
+  ASSERT_OK_AND_ASSIGN(IssuedToken t1, ops.IssueToken(admin, "alice"));
+  ASSERT_OK_AND_ASSIGN(IssuedToken t2, ops.IssueToken(admin, "alice"));
+  EXPECT_NE(t1.secret, t2.secret);
+  EXPECT_GE(t1.secret.size(), 5u + 43u);  // 256 bits of base64url
+  ASSERT_OK_AND_ASSIGN(Caller alice, Auth("Bearer " + t1.secret));
+  EXPECT_EQ(alice.principal.id, "alice");
+
+  ASSERT_OK(ops.RevokeToken(admin, t1.token_id));
+  EXPECT_EQ(Auth("Bearer " + t1.secret).status().code(), absl::StatusCode::kUnauthenticated);
+  ASSERT_OK(Auth("Bearer " + t2.secret));
+
+  ASSERT_OK(ops.SetStatus(admin, "alice", PrincipalStatus::kSuspended));
+  EXPECT_EQ(Auth("Bearer " + t2.secret).status().code(), absl::StatusCode::kUnauthenticated);
+  ASSERT_OK(ops.SetStatus(admin, "alice", PrincipalStatus::kActive));
+  ASSERT_OK(Auth("Bearer " + t2.secret));
+
+  // Stored tokens hold only the hash.
+  ASSERT_OK_AND_ASSIGN(auto tokens, ops.ListTokens(admin, "alice"));
+  ASSERT_EQ(tokens.size(), 2u);
+  for (const auto& t : tokens) EXPECT_EQ(t.token_hash, HashToken(t.token_id == t1.token_id ? t1.secret : t2.secret));
+}
+
+TEST_F(AuthenticatorTest, TheLastActiveAdminCannotBeRemoved) {
+  ASSERT_OK_AND_ASSIGN(Caller admin, Auth("Bearer " + admin_token_));
+  PrincipalAdmin ops(*principals_);
+  EXPECT_STATUS(ops.SetStatus(admin, "admin", PrincipalStatus::kSuspended),
+                absl::StatusCode::kFailedPrecondition,
+                "principal \"admin\" is the last active admin");
+  EXPECT_STATUS(ops.SetRoles(admin, "admin", {Role::kAgent}), absl::StatusCode::kFailedPrecondition,
+                "principal \"admin\" is the last active admin");
+  ASSERT_OK(ops.Create(admin, "admin2", {Role::kAdmin}, {}));
+  ASSERT_OK(ops.SetRoles(admin, "admin", {Role::kAgent}));
+}
+
+TEST_F(AuthenticatorTest, NonAdminsCannotAdminister) {
+  ASSERT_OK_AND_ASSIGN(Caller admin, Auth("Bearer " + admin_token_));
+  PrincipalAdmin ops(*principals_);
+  ASSERT_OK(ops.Create(admin, "loader", {Role::kLoader}, {"*"}));
+  ASSERT_OK_AND_ASSIGN(IssuedToken t, ops.IssueToken(admin, "loader"));
+  ASSERT_OK_AND_ASSIGN(Caller loader, Auth("Bearer " + t.secret));
+  EXPECT_STATUS(ops.Create(loader, "x", {Role::kAdmin}, {}), absl::StatusCode::kPermissionDenied,
+                "CreatePrincipal requires the admin role");
+  EXPECT_STATUS(ops.IssueToken(loader, "admin"), absl::StatusCode::kPermissionDenied,
+                "IssueToken requires the admin role");
+}
+
+}  // namespace
+}  // namespace ctxgraph

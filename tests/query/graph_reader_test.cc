@@ -1,0 +1,180 @@
+#include "query/graph_reader.h"
+
+#include <gtest/gtest.h>
+
+#include "query/graph_writer.h"
+#include "tests/storage/temp_dir.h"
+#include "tests/test_macros.h"
+
+namespace ctxgraph {
+namespace {
+
+Caller MakeCaller(std::string id, std::vector<std::string> clearances,
+                  std::vector<Role> roles = {Role::kAgent}) {
+  return Caller(PrincipalRecord{std::move(id), std::move(roles), std::move(clearances),
+                                PrincipalStatus::kActive, 0});
+}
+
+Mutation Node(std::string id, std::vector<std::string> boundary = {}) {
+  NodeUpsert m;
+  m.node.id = std::move(id);
+  m.node.labels = {"Document"};
+  m.node.boundary = std::move(boundary);
+  m.node.props["secret_marker"] = Value{std::string("canary-") + m.node.id};
+  return m;
+}
+
+Mutation Edge(std::string from, std::string to) {
+  EdgeUpsert m;
+  m.edge.from = std::move(from);
+  m.edge.label = "MENTIONS";
+  m.edge.to = std::move(to);
+  return m;
+}
+
+class GraphReaderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = Database::Open(dir_.path(), DatabaseOptions{});
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = std::move(*db);
+    store_ = std::make_unique<GraphStore>(db_.get());
+    tokens_ = std::make_unique<PageTokenCodec>(db_->secret());
+  }
+
+  void Write(std::vector<Mutation> m) {
+    GraphWriter writer(*store_);
+    ASSERT_OK(writer.Write(admin_, std::move(m), "test"));
+  }
+
+  // Every visible id of a listing, page by page, with the page sizes seen.
+  std::vector<std::string> ListAll(const Caller& caller, int page_size,
+                                   std::vector<size_t>* sizes = nullptr) {
+    GraphReader reader(*store_, *tokens_, caller);
+    std::vector<std::string> ids;
+    std::string token;
+    do {
+      auto page = reader.ListNodes("Document", page_size, token, 0);
+      EXPECT_OK(page);
+      if (!page.ok()) break;
+      for (const auto& n : page->nodes) ids.push_back(n.id);
+      if (sizes) sizes->push_back(page->nodes.size());
+      token = page->next_page_token;
+    } while (!token.empty());
+    return ids;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<GraphStore> store_;
+  std::unique_ptr<PageTokenCodec> tokens_;
+  Caller admin_ = MakeCaller("admin", {"*"}, {Role::kAdmin});
+};
+
+TEST_F(GraphReaderTest, HiddenNodeAnswersExactlyLikeAbsentOne) {
+  Write({Node("public"), Node("both", {"pii", "team:finance"})});
+  const Caller partial = MakeCaller("p", {"pii"});  // holds one of two labels
+  GraphReader reader(*store_, *tokens_, partial);
+  const auto hidden = reader.GetNode("both", 0).status();
+  const auto absent = reader.GetNode("nosuch", 0).status();
+  EXPECT_EQ(hidden.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(hidden.message(), "node \"both\" not found");
+  EXPECT_EQ(absent.message(), "node \"nosuch\" not found");
+  const auto hidden_neighbors = reader.ListNeighbors("both", DirectionFilter::kBoth, {}, 0, "", 0);
+  EXPECT_STATUS(hidden_neighbors, absl::StatusCode::kNotFound, "node \"both\" not found");
+  const Caller cleared = MakeCaller("f", {"pii", "team:*"});
+  GraphReader full(*store_, *tokens_, cleared);
+  ASSERT_OK(full.GetNode("both", 0));
+}
+
+TEST_F(GraphReaderTest, PagesNeverCountHiddenNodesAndEndWithoutToken) {
+  // Visible, hidden, visible, hidden, hidden: the last page must not carry a
+  // token, since only hidden nodes follow it.
+  Write({Node("a"), Node("h1", {"pii"}), Node("b"), Node("h2", {"pii"}), Node("h3", {"pii"})});
+  const Caller agent = MakeCaller("agent", {});
+  for (int page_size : {1, 2, 3, 100}) {
+    std::vector<size_t> sizes;
+    EXPECT_EQ(ListAll(agent, page_size, &sizes), (std::vector<std::string>{"a", "b"}));
+    if (page_size == 1) EXPECT_EQ(sizes, (std::vector<size_t>{1, 1}));
+    if (page_size >= 2) EXPECT_EQ(sizes, (std::vector<size_t>{2}));
+  }
+  EXPECT_EQ(ListAll(admin_, 2),
+            (std::vector<std::string>{"a", "h1", "b", "h2", "h3"}));
+}
+
+TEST_F(GraphReaderTest, PageTokensPinTheSnapshotAndBindTheCaller) {
+  Write({Node("a"), Node("b"), Node("c")});
+  const Caller agent = MakeCaller("agent", {});
+  GraphReader reader(*store_, *tokens_, agent);
+  ASSERT_OK_AND_ASSIGN(NodePage first, reader.ListNodes("Document", 1, "", 0));
+  ASSERT_EQ(first.nodes[0].id, "a");
+  Write({NodeDelete{"b"}, Node("d")});
+  ASSERT_OK_AND_ASSIGN(NodePage second, reader.ListNodes("Document", 5, first.next_page_token, 0));
+  std::vector<std::string> ids;
+  for (const auto& n : second.nodes) ids.push_back(n.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"b", "c"}));  // as of the first page's version
+  EXPECT_EQ(second.version, first.version);
+
+  const Caller other_caller = MakeCaller("other", {});
+  GraphReader other(*store_, *tokens_, other_caller);
+  EXPECT_STATUS(other.ListNodes("Document", 1, first.next_page_token, 0),
+                absl::StatusCode::kInvalidArgument, "page_token: invalid");
+  EXPECT_STATUS(reader.ListNodes("Person", 1, first.next_page_token, 0),
+                absl::StatusCode::kInvalidArgument, "page_token: invalid");
+}
+
+TEST_F(GraphReaderTest, NeighborsSkipHiddenEndpointsAndPaginate) {
+  Write({Node("hub"), Node("n1"), Node("s1", {"restricted"}), Node("n2"),
+         Node("s2", {"restricted"}), Edge("hub", "n1"), Edge("hub", "s1"), Edge("hub", "n2"),
+         Edge("s2", "hub")});
+  const Caller agent = MakeCaller("agent", {});
+  GraphReader reader(*store_, *tokens_, agent);
+  std::vector<std::string> seen;
+  std::string token;
+  int pages = 0;
+  do {
+    ASSERT_OK_AND_ASSIGN(NeighborPage page,
+                         reader.ListNeighbors("hub", DirectionFilter::kBoth, {}, 1, token, 0));
+    for (const auto& n : page.neighbors) seen.push_back(n.node.id);
+    token = page.next_page_token;
+    ++pages;
+  } while (!token.empty());
+  EXPECT_EQ(seen, (std::vector<std::string>{"n1", "n2"}));
+  EXPECT_EQ(pages, 2);
+}
+
+TEST_F(GraphReaderTest, AsOfReadsStillApplyBoundaries) {
+  Write({Node("x")});                           // v1: public
+  Write({Node("x", {"pii"})});                  // v2: labelled
+  const Caller agent = MakeCaller("agent", {});
+  GraphReader reader(*store_, *tokens_, agent);
+  ASSERT_OK(reader.GetNode("x", 1));            // it was public then
+  EXPECT_STATUS(reader.GetNode("x", 2), absl::StatusCode::kNotFound, "node \"x\" not found");
+  EXPECT_STATUS(reader.GetNode("x", 3), absl::StatusCode::kInvalidArgument,
+                "as_of_version: 3 is ahead of the latest version 2");
+}
+
+TEST_F(GraphReaderTest, WriterMustBeClearedForOldAndNewBoundary) {
+  Write({Node("p", {"pii"})});
+  const Caller loader = MakeCaller("loader", {"team:eng"}, {Role::kLoader});
+  GraphWriter writer(*store_);
+  EXPECT_STATUS(writer.Write(loader, {Node("new", {"pii"})}, ""), absl::StatusCode::kPermissionDenied,
+                "ops[0].upsert_node.boundary: not cleared for label \"pii\"");
+  EXPECT_STATUS(writer.Write(loader, {Node("p")}, ""), absl::StatusCode::kPermissionDenied,
+                "ops[0]: not cleared for the boundary of node \"p\"");
+  EXPECT_STATUS(writer.Write(loader, {NodeDelete{"p"}}, ""), absl::StatusCode::kPermissionDenied,
+                "ops[0]: not cleared for the boundary of node \"p\"");
+  EXPECT_STATUS(writer.Write(loader, {Node("mine", {"team:eng"}), Edge("mine", "p")}, ""),
+                absl::StatusCode::kFailedPrecondition,
+                "ops[1].upsert_edge.to: node \"p\" not found");
+  EXPECT_STATUS(writer.Write(loader, {Node("mine", {"team:eng"}), Edge("mine", "absent")}, ""),
+                absl::StatusCode::kFailedPrecondition,
+                "ops[1].upsert_edge.to: node \"absent\" not found");
+  const Caller agent = MakeCaller("agent", {"*"});
+  EXPECT_STATUS(writer.Write(agent, {Node("z")}, ""), absl::StatusCode::kPermissionDenied,
+                "Write requires the loader or admin role");
+  EXPECT_EQ(db_->LatestVersion(), 1u);
+}
+
+}  // namespace
+}  // namespace ctxgraph

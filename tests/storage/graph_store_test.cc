@@ -1,0 +1,264 @@
+#include "storage/graph_store.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "storage/keys.h"
+#include "tests/storage/temp_dir.h"
+#include "tests/test_macros.h"
+
+namespace ctxgraph {
+namespace {
+
+class AllowAll final : public WriteGuard {
+ public:
+  absl::Status CheckNodeWrite(std::string_view, const NodeRecord*, const NodeRecord*) override {
+    return absl::OkStatus();
+  }
+  bool CanSee(const NodeRecord&) override { return true; }
+};
+
+// Hides nodes whose boundary contains "secret".
+class HideSecret final : public WriteGuard {
+ public:
+  absl::Status CheckNodeWrite(std::string_view field, const NodeRecord* existing,
+                              const NodeRecord*) override {
+    if (existing && !CanSee(*existing)) return absl::PermissionDeniedError(std::string(field));
+    return absl::OkStatus();
+  }
+  bool CanSee(const NodeRecord& n) override {
+    return std::find(n.boundary.begin(), n.boundary.end(), "secret") == n.boundary.end();
+  }
+};
+
+Mutation Node(std::string id, std::string title, std::vector<std::string> labels = {"Document"},
+              std::vector<std::string> boundary = {}) {
+  NodeUpsert m;
+  m.node.id = std::move(id);
+  m.node.labels = std::move(labels);
+  m.node.boundary = std::move(boundary);
+  m.node.props["title"] = Value{std::move(title)};
+  return m;
+}
+
+Mutation Edge(std::string from, std::string label, std::string to) {
+  EdgeUpsert m;
+  m.edge.from = std::move(from);
+  m.edge.label = std::move(label);
+  m.edge.to = std::move(to);
+  return m;
+}
+
+class GraphStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+
+  void Reopen() {
+    store_.reset();
+    db_.reset();
+    auto db = Database::Open(dir_.path(), DatabaseOptions{});
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = std::move(*db);
+    store_ = std::make_unique<GraphStore>(db_.get());
+  }
+
+  absl::StatusOr<WriteResult> Apply(std::vector<Mutation> m) {
+    AllowAll guard;
+    return store_->Apply(m, guard, "tester", "test batch");
+  }
+
+  std::string Title(std::string_view id, uint64_t version) {
+    auto node = store_->GetNode(id, version);
+    if (!node.ok()) return "error: " + node.status().ToString();
+    if (!*node) return "<absent>";
+    return std::get<std::string>((*node)->props.at("title").v);
+  }
+
+  std::vector<std::string> LabelIds(std::string_view label, uint64_t version) {
+    std::vector<std::string> ids;
+    EXPECT_OK(store_->ScanLabel(label, version, 0, [&](uint64_t iid) {
+      ids.push_back((*store_->GetNodeByIid(iid, version))->id);
+      return true;
+    }));
+    return ids;
+  }
+
+  std::vector<std::string> Adjacent(std::string_view id, uint64_t version,
+                                    std::vector<EdgeDirection> dirs = {EdgeDirection::kOut,
+                                                                       EdgeDirection::kIn},
+                                    std::vector<std::string> labels = {}) {
+    std::vector<std::string> out;
+    auto iid = *store_->LookupIid(id);
+    EXPECT_OK(store_->ScanAdjacency(*iid, dirs, labels, version, std::nullopt,
+                                    [&](const AdjacencyEntry& e) {
+                                      out.push_back(e.edge.from + "-" + e.edge.label + "->" +
+                                                    e.edge.to);
+                                      return true;
+                                    }));
+    return out;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<GraphStore> store_;
+};
+
+TEST_F(GraphStoreTest, MvccWriteUpdateDeleteReadAsOfEachVersion) {
+  ASSERT_OK_AND_ASSIGN(WriteResult v1, Apply({Node("doc-1", "first")}));
+  ASSERT_OK_AND_ASSIGN(WriteResult v2, Apply({Node("doc-1", "second")}));
+  ASSERT_OK_AND_ASSIGN(WriteResult v3, Apply({NodeDelete{"doc-1"}}));
+  EXPECT_EQ(v1.version, 1u);
+  EXPECT_EQ(v2.version, 2u);
+  EXPECT_EQ(v3.version, 3u);
+  EXPECT_EQ(db_->LatestVersion(), 3u);
+
+  EXPECT_EQ(Title("doc-1", 1), "first");
+  EXPECT_EQ(Title("doc-1", 2), "second");
+  EXPECT_EQ(Title("doc-1", 3), "<absent>");
+  EXPECT_EQ(Title("doc-1", keys::kMaxVersion), "<absent>");
+
+  ASSERT_OK_AND_ASSIGN(auto at2, store_->GetNode("doc-1", 2));
+  EXPECT_EQ(at2->provenance.version, 2u);
+  EXPECT_EQ(at2->provenance.writer, "tester");
+
+  EXPECT_EQ(LabelIds("Document", 1), std::vector<std::string>{"doc-1"});
+  EXPECT_EQ(LabelIds("Document", 2), std::vector<std::string>{"doc-1"});
+  EXPECT_TRUE(LabelIds("Document", 3).empty());
+
+  ASSERT_OK_AND_ASSIGN(CommitRecord c2, db_->GetCommit(2));
+  EXPECT_EQ(c2.principal, "tester");
+  EXPECT_EQ(c2.description, "test batch");
+}
+
+TEST_F(GraphStoreTest, RecreatedNodeAfterDeleteIsVisibleAgain) {
+  ASSERT_OK(Apply({Node("n", "a")}));
+  ASSERT_OK(Apply({NodeDelete{"n"}}));
+  ASSERT_OK(Apply({Node("n", "b")}));
+  EXPECT_EQ(Title("n", 1), "a");
+  EXPECT_EQ(Title("n", 2), "<absent>");
+  EXPECT_EQ(Title("n", 3), "b");
+  EXPECT_EQ(LabelIds("Document", 3), std::vector<std::string>{"n"});
+}
+
+TEST_F(GraphStoreTest, IdenticalContentCommitsNoVersion) {
+  ASSERT_OK(Apply({Node("a", "x"), Node("b", "y"), Edge("a", "REFERENCES", "b")}));
+  ASSERT_OK_AND_ASSIGN(WriteResult again,
+                       Apply({Node("a", "x"), Node("b", "y"), Edge("a", "REFERENCES", "b")}));
+  EXPECT_FALSE(again.committed);
+  EXPECT_EQ(again.version, 1u);
+  EXPECT_EQ(again.unchanged, 3u);
+  EXPECT_EQ(db_->LatestVersion(), 1u);
+  // Deleting what is absent is a no-op too.
+  ASSERT_OK_AND_ASSIGN(WriteResult del, Apply({NodeDelete{"never"}}));
+  EXPECT_FALSE(del.committed);
+}
+
+TEST_F(GraphStoreTest, BatchWithDanglingEdgeWritesNothing) {
+  ASSERT_OK(Apply({Node("a", "x")}));
+  auto result = Apply({Node("b", "y"), Node("c", "z"), Edge("b", "MENTIONS", "missing")});
+  EXPECT_STATUS(result, absl::StatusCode::kFailedPrecondition,
+                "ops[2].upsert_edge.to: node \"missing\" not found");
+  EXPECT_EQ(db_->LatestVersion(), 1u);
+  EXPECT_EQ(Title("b", keys::kMaxVersion), "<absent>");
+  EXPECT_EQ(Title("c", keys::kMaxVersion), "<absent>");
+  // The failed batch's interned ids were not persisted either.
+  ASSERT_OK_AND_ASSIGN(auto iid, store_->LookupIid("missing"));
+  EXPECT_FALSE(iid.has_value());
+  ASSERT_OK_AND_ASSIGN(auto b_iid, store_->LookupIid("b"));
+  EXPECT_FALSE(b_iid.has_value());
+}
+
+TEST_F(GraphStoreTest, EdgeMayPrecedeItsEndpointsInOneBatch) {
+  ASSERT_OK_AND_ASSIGN(WriteResult r,
+                       Apply({Edge("msg-7", "PART_OF", "conv-2"), Node("msg-7", "m"),
+                              Node("conv-2", "c")}));
+  EXPECT_EQ(r.edges_written, 1u);
+  EXPECT_EQ(Adjacent("msg-7", 1), std::vector<std::string>{"msg-7-PART_OF->conv-2"});
+  EXPECT_EQ(Adjacent("conv-2", 1), std::vector<std::string>{"msg-7-PART_OF->conv-2"});
+}
+
+TEST_F(GraphStoreTest, GuardFailureMidBatchWritesNothing) {
+  ASSERT_OK(Apply({Node("s", "classified", {"Document"}, {"secret"})}));
+  HideSecret guard;
+  std::vector<Mutation> batch = {Node("fresh", "f"), Node("s", "overwrite")};
+  EXPECT_STATUS(store_->Apply(batch, guard, "w", ""), absl::StatusCode::kPermissionDenied,
+                "ops[1]");
+  EXPECT_EQ(Title("fresh", keys::kMaxVersion), "<absent>");
+  EXPECT_EQ(Title("s", keys::kMaxVersion), "classified");
+  // An edge into a node the writer cannot see is reported like a missing node.
+  std::vector<Mutation> edge = {Node("fresh", "f"), Edge("fresh", "MENTIONS", "s")};
+  EXPECT_STATUS(store_->Apply(edge, guard, "w", ""), absl::StatusCode::kFailedPrecondition,
+                "ops[1].upsert_edge.to: node \"s\" not found");
+}
+
+TEST_F(GraphStoreTest, AdjacencyIsVersionedAndFilteredByLabelAndDirection) {
+  ASSERT_OK(Apply({Node("a", "a"), Node("b", "b"), Node("c", "c"), Edge("a", "MENTIONS", "b"),
+                   Edge("a", "REFERENCES", "c"), Edge("c", "REPLY_TO", "a")}));  // v1
+  ASSERT_OK(Apply({EdgeDelete{"a", "MENTIONS", "b"}}));                        // v2
+  EXPECT_EQ(Adjacent("a", 1), (std::vector<std::string>{"a-MENTIONS->b", "a-REFERENCES->c",
+                                                         "c-REPLY_TO->a"}));
+  EXPECT_EQ(Adjacent("a", 2), (std::vector<std::string>{"a-REFERENCES->c", "c-REPLY_TO->a"}));
+  EXPECT_EQ(Adjacent("a", 1, {EdgeDirection::kIn}), std::vector<std::string>{"c-REPLY_TO->a"});
+  EXPECT_EQ(Adjacent("a", 1, {EdgeDirection::kOut}, {"MENTIONS"}),
+            std::vector<std::string>{"a-MENTIONS->b"});
+  EXPECT_TRUE(Adjacent("a", 2, {EdgeDirection::kOut}, {"MENTIONS"}).empty());
+}
+
+TEST_F(GraphStoreTest, AdjacencyCursorResumesStrictlyAfter) {
+  std::vector<Mutation> batch = {Node("hub", "h")};
+  for (int i = 0; i < 5; ++i) {
+    batch.push_back(Node("n" + std::to_string(i), "x"));
+    batch.push_back(Edge("hub", "MENTIONS", "n" + std::to_string(i)));
+  }
+  ASSERT_OK(Apply(batch));
+  auto hub = **store_->LookupIid("hub");
+  std::vector<std::string> seen;
+  std::optional<AdjacencyCursor> cursor;
+  for (int page = 0; page < 10; ++page) {
+    int taken = 0;
+    ASSERT_OK(store_->ScanAdjacency(hub, {EdgeDirection::kOut}, {}, 1, cursor,
+                                    [&](const AdjacencyEntry& e) {
+                                      seen.push_back(e.edge.to);
+                                      cursor = AdjacencyCursor{e.direction, e.edge.label, e.other_iid};
+                                      return ++taken < 2;
+                                    }));
+    if (taken < 2) break;
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"n0", "n1", "n2", "n3", "n4"}));
+}
+
+TEST_F(GraphStoreTest, DeletingANodeDeletesItsEdgesIncludingSelfLoops) {
+  ASSERT_OK(Apply({Node("a", "a"), Node("b", "b"), Edge("a", "MENTIONS", "b"),
+                   Edge("b", "REPLY_TO", "a"), Edge("a", "SELF", "a")}));
+  ASSERT_OK_AND_ASSIGN(WriteResult r, Apply({NodeDelete{"a"}}));
+  EXPECT_EQ(r.deleted, 4u);  // the node and three edges, the self-loop once
+  EXPECT_TRUE(Adjacent("b", 2).empty());
+  EXPECT_EQ(Adjacent("b", 1).size(), 2u);
+}
+
+TEST_F(GraphStoreTest, LabelChangesMoveTheNodeBetweenListings) {
+  ASSERT_OK(Apply({Node("d", "x", {"Document"})}));
+  ASSERT_OK(Apply({Node("d", "x", {"Decision"})}));
+  EXPECT_EQ(LabelIds("Document", 1), std::vector<std::string>{"d"});
+  EXPECT_TRUE(LabelIds("Document", 2).empty());
+  EXPECT_EQ(LabelIds("Decision", 2), std::vector<std::string>{"d"});
+  EXPECT_TRUE(LabelIds("Decision", 1).empty());
+}
+
+TEST_F(GraphStoreTest, EverythingSurvivesARestart) {
+  ASSERT_OK(Apply({Node("a", "before restart"), Node("b", "b"), Edge("a", "MENTIONS", "b")}));
+  ASSERT_OK(Apply({Node("c", "c")}));
+  Reopen();
+  EXPECT_EQ(db_->LatestVersion(), 2u);
+  EXPECT_EQ(Title("a", keys::kMaxVersion), "before restart");
+  EXPECT_EQ(Adjacent("a", 2), std::vector<std::string>{"a-MENTIONS->b"});
+  // Versions and internal ids continue where they stopped.
+  ASSERT_OK_AND_ASSIGN(WriteResult r, Apply({Node("d", "d")}));
+  EXPECT_EQ(r.version, 3u);
+  EXPECT_NE(**store_->LookupIid("d"), **store_->LookupIid("c"));
+  EXPECT_EQ(LabelIds("Document", 3), (std::vector<std::string>{"a", "b", "c", "d"}));
+}
+
+}  // namespace
+}  // namespace ctxgraph

@@ -1,0 +1,138 @@
+#include "storage/record_codec.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "tests/test_macros.h"
+
+namespace ctxgraph {
+namespace {
+
+NodeRecord SampleNode() {
+  NodeRecord n;
+  n.id = "doc-00000042";
+  n.labels = {"Document"};
+  n.props["title"] = Value{std::string("Q3 plan")};
+  n.props["pages"] = Value{int64_t{-12}};
+  n.props["score"] = Value{2.0};
+  n.props["draft"] = Value{true};
+  n.props["created_at"] = Value{Timestamp{1772359200000000}};
+  n.props["tags"] = Value{ValueList{Value{std::string("a")}, Value{int64_t{1}}}};
+  n.boundary = {"pii", "team:eng"};
+  n.source = {"wiki", "wiki://space/page/42", Authority::kImported};
+  n.provenance = {7, Timestamp{123}, "loader-1", Sha256("x")};
+  return n;
+}
+
+TEST(RecordCodecTest, NodeRoundTripKeepsIntAndDoubleDistinct) {
+  const NodeRecord in = SampleNode();
+  ASSERT_OK_AND_ASSIGN(NodeRecord out, DecodeNode(EncodeNode(in)));
+  EXPECT_EQ(out.id, in.id);
+  EXPECT_EQ(out.labels, in.labels);
+  EXPECT_EQ(out.props, in.props);
+  EXPECT_TRUE(std::holds_alternative<double>(out.props["score"].v));
+  EXPECT_TRUE(std::holds_alternative<int64_t>(out.props["pages"].v));
+  EXPECT_EQ(out.boundary, in.boundary);
+  EXPECT_EQ(out.source, in.source);
+  EXPECT_EQ(out.provenance.version, 7u);
+  EXPECT_EQ(out.provenance.writer, "loader-1");
+  EXPECT_EQ(out.provenance.content_hash, in.provenance.content_hash);
+  EXPECT_FALSE(out.deleted);
+}
+
+TEST(RecordCodecTest, ExtremeValuesRoundTrip) {
+  NodeRecord n;
+  n.id = "x";
+  n.props["min"] = Value{std::numeric_limits<int64_t>::min()};
+  n.props["max"] = Value{std::numeric_limits<int64_t>::max()};
+  n.props["nan"] = Value{std::numeric_limits<double>::quiet_NaN()};
+  n.props["neg0"] = Value{-0.0};
+  n.props["before1970"] = Value{Timestamp{-62135596800000000}};
+  ASSERT_OK_AND_ASSIGN(NodeRecord out, DecodeNode(EncodeNode(n)));
+  EXPECT_EQ(std::get<int64_t>(out.props["min"].v), std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(std::get<int64_t>(out.props["max"].v), std::numeric_limits<int64_t>::max());
+  EXPECT_TRUE(std::isnan(std::get<double>(out.props["nan"].v)));
+  EXPECT_TRUE(std::signbit(std::get<double>(out.props["neg0"].v)));
+  EXPECT_EQ(std::get<Timestamp>(out.props["before1970"].v).micros, -62135596800000000);
+}
+
+TEST(RecordCodecTest, EveryTruncationIsDataLossNotACrash) {
+  const std::string bytes = EncodeNode(SampleNode());
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    EXPECT_EQ(DecodeNode(bytes.substr(0, n)).status().code(), absl::StatusCode::kDataLoss) << n;
+  }
+  EXPECT_EQ(DecodeNode(bytes + "!").status().code(), absl::StatusCode::kDataLoss);
+}
+
+TEST(RecordCodecTest, HugeCountsInCorruptBytesAreRejectedWithoutAllocating) {
+  // format, not deleted, id "x", then a label count of 2^63.
+  std::string bytes("\x01\x00\x01x", 4);
+  bytes += std::string("\xff\xff\xff\xff\xff\xff\xff\xff\x7f", 9);
+  EXPECT_EQ(DecodeNode(bytes).status().code(), absl::StatusCode::kDataLoss);
+}
+
+TEST(RecordCodecTest, UnknownFormatByteIsRejected) {
+  std::string bytes = EncodeNode(SampleNode());
+  bytes[0] = 9;
+  EXPECT_EQ(DecodeNode(bytes).status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(DecodeNode(bytes).status().message(), "node record: unknown format 9");
+}
+
+TEST(RecordCodecTest, NestedListsInStoredBytesAreRejected) {
+  NodeRecord n;
+  n.id = "x";
+  n.props["l"] = Value{ValueList{Value{ValueList{}}}};
+  EXPECT_EQ(DecodeNode(EncodeNode(n)).status().code(), absl::StatusCode::kDataLoss);
+}
+
+TEST(RecordCodecTest, EdgeCommitPrincipalTokenRoundTrip) {
+  EdgeRecord e{"msg-7", "PART_OF", "conv-2", {{"weight", Value{0.5}}}, {3, {4}, "w", {}}, true};
+  ASSERT_OK_AND_ASSIGN(EdgeRecord e2, DecodeEdge(EncodeEdge(e)));
+  EXPECT_EQ(e2.from, "msg-7");
+  EXPECT_EQ(e2.label, "PART_OF");
+  EXPECT_EQ(e2.to, "conv-2");
+  EXPECT_EQ(e2.props, e.props);
+  EXPECT_TRUE(e2.deleted);
+
+  CommitRecord c{5, {6}, "admin", "import demo"};
+  ASSERT_OK_AND_ASSIGN(CommitRecord c2, DecodeCommit(EncodeCommit(c)));
+  EXPECT_EQ(c2.version, 5u);
+  EXPECT_EQ(c2.description, "import demo");
+
+  PrincipalRecord p{"alice", {Role::kAgent, Role::kAuditor}, {"team:*"}, PrincipalStatus::kSuspended, 8};
+  ASSERT_OK_AND_ASSIGN(PrincipalRecord p2, DecodePrincipal(EncodePrincipal(p)));
+  EXPECT_EQ(p2.roles, p.roles);
+  EXPECT_EQ(p2.clearances, p.clearances);
+  EXPECT_EQ(p2.status, PrincipalStatus::kSuspended);
+
+  TokenRecord t{"tok_1", "alice", Sha256("secret"), {9}, true};
+  ASSERT_OK_AND_ASSIGN(TokenRecord t2, DecodeToken(EncodeToken(t)));
+  EXPECT_EQ(t2.token_hash, t.token_hash);
+  EXPECT_TRUE(t2.revoked);
+}
+
+TEST(RecordCodecTest, ContentHashCoversLabelsPropsBoundaryOnly) {
+  const NodeRecord a = SampleNode();
+  NodeRecord b = a;
+  b.provenance = {};
+  b.source = {};
+  EXPECT_EQ(NodeContentHash(a), NodeContentHash(b));
+  b.props["pages"] = Value{-12.0};  // int -> double is a change
+  EXPECT_NE(NodeContentHash(a), NodeContentHash(b));
+  NodeRecord c = a;
+  c.boundary = {"pii"};
+  EXPECT_NE(NodeContentHash(a), NodeContentHash(c));
+  NodeRecord d = a;
+  d.labels = {"Document", "Decision"};
+  EXPECT_NE(NodeContentHash(a), NodeContentHash(d));
+}
+
+TEST(RecordCodecTest, Sha256MatchesKnownVector) {
+  EXPECT_EQ(ToHex(Sha256("abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+}  // namespace
+}  // namespace ctxgraph
