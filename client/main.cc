@@ -1,0 +1,85 @@
+// ctxgraph: command-line client for ctxgraphd.
+//
+//   ctxgraph [--server HOST:PORT] [--token-file F] [--json] [--timeout S] <command> ...
+//
+// Exit codes: 0 success, 1 the server refused or failed (or import lines were
+// rejected), 2 usage errors (bad flags, unreadable token or input files).
+// Errors are one line on stderr starting "error: ".
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <iostream>
+#include <memory>
+
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/time/time.h"
+#include "client/command_context.h"
+#include "client/connection.h"
+#include "client/graph_commands.h"
+#include "client/principal_commands.h"
+
+namespace ctxgraph::client {
+namespace {
+
+int Main(int argc, char** argv) {
+  CommandContext ctx;
+  CommandAction action;
+
+  CLI::App app("ctxgraph: command-line client for the ctxgraph context graph server", "ctxgraph");
+  app.fallthrough();  // global flags may follow the subcommand
+  app.require_subcommand(1);
+  app.add_option("--server", ctx.flags().server,
+                 "HOST:PORT (env CTXGRAPH_SERVER, default 127.0.0.1:50051)");
+  app.add_option("--token-file", ctx.flags().token_file,
+                 "File holding the bearer token (env CTXGRAPH_TOKEN, CTXGRAPH_TOKEN_FILE)");
+  app.add_flag("--json", ctx.flags().json, "Print machine-readable JSON on stdout");
+  app.add_option("--timeout", ctx.flags().timeout_seconds, "Deadline per call in seconds (30)")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            double seconds = 0;
+            if (!absl::SimpleAtod(text, &seconds) || !(seconds > 0) || seconds > 1e9) {
+              return "must be a number of seconds > 0";
+            }
+            return "";
+          },
+          "SECONDS"));
+
+  AddGraphCommands(app, ctx, &action);
+  AddPrincipalCommands(app, ctx, &action);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "error: " << e.what() << " (see --help)" << std::endl;
+    return kExitUsage;
+  }
+  if (!action) {
+    std::cerr << "error: no command given (see --help)" << std::endl;
+    return kExitUsage;
+  }
+
+  absl::StatusOr<std::string> token = ResolveToken(ctx.flags().token_file);
+  if (!token.ok()) return ctx.Fail(token.status(), kExitUsage);
+  ctx.set_connection(std::make_unique<ServerConnection>(
+      ResolveServerAddress(ctx.flags().server), *std::move(token),
+      absl::Seconds(ctx.flags().timeout_seconds)));
+  return action();
+}
+
+}  // namespace
+}  // namespace ctxgraph::client
+
+int main(int argc, char** argv) {
+  // The boundary for exceptions: nothing below is expected to throw, but an
+  // escaping one must still end as one "error:" line, not an abort.
+  try {
+    return ctxgraph::client::Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "error: INTERNAL: " << e.what() << std::endl;
+    return ctxgraph::client::kExitFailure;
+  }
+}

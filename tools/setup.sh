@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# ctxgraph's one entry point for a fresh Debian 12 machine.
+#
+#   bash tools/setup.sh demo   install what is missing, build, start ctxgraphd
+#                              on a demo dataset and print how to query it
+#   bash tools/setup.sh test   install what is missing, build, run every test
+#   bash tools/setup.sh build  install what is missing and build
+#
+# Environment: BUILD_DIR (default build), JOBS (default 2), DEMO_PORT
+# (default 50051), DEMO_DIR (default demo-data).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+BUILD_DIR=${BUILD_DIR:-build}
+JOBS=${JOBS:-2}
+
+PACKAGES=(
+  g++ cmake ninja-build pkg-config
+  librocksdb-dev libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev
+  protobuf-compiler libabsl-dev libboost-graph-dev libspdlog-dev libssl-dev
+  nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev
+)
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_packages() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "==> installing: ${missing[*]}"
+    as_root apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  fi
+}
+
+build() {
+  echo "==> building in $BUILD_DIR"
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$BUILD_DIR" -j "$JOBS"
+}
+
+run_tests() {
+  echo "==> running the test suite"
+  ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS" --timeout 300
+}
+
+run_demo() {
+  local port=${DEMO_PORT:-50051}
+  local dir=${DEMO_DIR:-demo-data}
+  local cli="$BUILD_DIR/client/ctxgraph"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  "$BUILD_DIR/server/ctxgraphd" --data-dir "$dir" --listen "127.0.0.1:$port" \
+    --port-file "$dir/port" &
+  local server=$!
+  trap 'kill $server 2>/dev/null; wait $server 2>/dev/null' INT TERM
+  for _ in $(seq 100); do [ -s "$dir/port" ] && break; sleep 0.1; done
+  [ -s "$dir/port" ] || { echo "ctxgraphd did not start" >&2; exit 1; }
+
+  local admin=(--server "127.0.0.1:$port" --token-file "$dir/admin.token")
+  "$cli" "${admin[@]}" import tools/demo/demo.jsonl
+  # Three principals with different clearances, to see boundaries at work.
+  "$cli" "${admin[@]}" principal create eng-agent --role agent --clearance team:eng >/dev/null
+  "$cli" "${admin[@]}" principal create finance-agent --role agent \
+    --clearance team:finance --clearance pii >/dev/null
+  "$cli" "${admin[@]}" principal create auditor --role auditor --clearance '*' >/dev/null
+  for p in eng-agent finance-agent auditor; do
+    "$cli" "${admin[@]}" --json principal token "$p" |
+      sed -n 's/.*"token": *"\([^"]*\)".*/\1/p' >"$dir/$p.token"
+    chmod 600 "$dir/$p.token"
+  done
+
+  cat <<MSG
+
+ctxgraphd is serving the demo graph on 127.0.0.1:$port (data in $dir/).
+Tokens: $dir/admin.token (admin, sees everything), $dir/eng-agent.token (team:eng),
+        $dir/finance-agent.token (team:finance + pii), $dir/auditor.token.
+Try:
+  $cli --server 127.0.0.1:$port --token-file $dir/eng-agent.token ls --label Document
+  $cli --server 127.0.0.1:$port --token-file $dir/finance-agent.token ls --label Document
+  $cli --server 127.0.0.1:$port --token-file $dir/eng-agent.token neighbors thread-pricing --direction both
+  $cli --server 127.0.0.1:$port --token-file $dir/admin.token --json get decision-pricing-2026
+Press Ctrl-C to stop the server.
+MSG
+  wait $server
+}
+
+case "${1:-}" in
+  demo) install_packages; build; run_demo ;;
+  test) install_packages; build; run_tests ;;
+  build) install_packages; build ;;
+  *) echo "usage: bash tools/setup.sh demo|test|build" >&2; exit 2 ;;
+esac
