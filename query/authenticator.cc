@@ -3,6 +3,9 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include "absl/strings/str_cat.h"
 #include "query/base64url.h"
 #include "storage/keys.h"
@@ -30,8 +33,11 @@ absl::StatusOr<IssuedToken> NewToken() {
     return absl::InternalError("no randomness for a token");
   }
   IssuedToken t;
-  t.secret = absl::StrCat(std::string(kTokenPrefix), Base64UrlEncode(std::string_view(reinterpret_cast<char*>(secret), sizeof secret)));
-  t.token_id = absl::StrCat("tok_", Base64UrlEncode(std::string_view(reinterpret_cast<char*>(id), sizeof id)));
+  t.secret = absl::StrCat(
+      std::string(kTokenPrefix),
+      Base64UrlEncode(std::string_view(reinterpret_cast<char*>(secret), sizeof secret)));
+  t.token_id = absl::StrCat(
+      "tok_", Base64UrlEncode(std::string_view(reinterpret_cast<char*>(id), sizeof id)));
   OPENSSL_cleanse(secret, sizeof secret);
   return t;
 }
@@ -41,7 +47,12 @@ ContentHash HashToken(std::string_view token) { return Sha256(token); }
 absl::StatusOr<Caller> Authenticator::Authenticate(std::string_view header,
                                                    std::string* reason) const {
   if (header.empty()) return Reject(reason, "no authorization metadata");
-  if (!header.starts_with(kBearer)) return Reject(reason, "authorization is not a Bearer token");
+  // The scheme name is case-insensitive (RFC 7235 section 2.1).
+  if (header.size() < kBearer.size() ||
+      !std::equal(kBearer.begin(), kBearer.end(), header.begin(),
+                  [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+    return Reject(reason, "authorization is not a Bearer token");
+  }
   const std::string_view token = header.substr(kBearer.size());
   if (!token.starts_with(kTokenPrefix) || token.size() > 256) {
     return Reject(reason, "malformed token");
@@ -54,7 +65,8 @@ absl::StatusOr<Caller> Authenticator::Authenticate(std::string_view header,
   if (record->revoked) return Reject(reason, absl::StrCat("revoked token ", record->token_id));
   ASSIGN_OR_RETURN(std::optional<PrincipalRecord> principal,
                    principals_->Get(record->principal_id, keys::kMaxVersion));
-  if (!principal) return Reject(reason, absl::StrCat("token ", record->token_id, " has no principal"));
+  if (!principal)
+    return Reject(reason, absl::StrCat("token ", record->token_id, " has no principal"));
   if (principal->status != PrincipalStatus::kActive) {
     return Reject(reason, absl::StrCat("principal ", principal->id, " is suspended"));
   }

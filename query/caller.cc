@@ -6,11 +6,16 @@ namespace ctxgraph {
 
 std::string_view RoleName(Role role) {
   switch (role) {
-    case Role::kAgent: return "agent";
-    case Role::kAuditor: return "auditor";
-    case Role::kSteward: return "steward";
-    case Role::kLoader: return "loader";
-    case Role::kAdmin: return "admin";
+    case Role::kAgent:
+      return "agent";
+    case Role::kAuditor:
+      return "auditor";
+    case Role::kSteward:
+      return "steward";
+    case Role::kLoader:
+      return "loader";
+    case Role::kAdmin:
+      return "admin";
   }
   return "unknown";
 }
@@ -19,7 +24,8 @@ absl::Status RequireRole(const Caller& caller, std::initializer_list<Role> roles
                          std::string_view action) {
   if (caller.HasAnyRole(roles)) return absl::OkStatus();
   std::string names;
-  for (Role r : roles) absl::StrAppend(&names, names.empty() ? "" : " or ", std::string(RoleName(r)));
+  for (Role r : roles)
+    absl::StrAppend(&names, names.empty() ? "" : " or ", std::string(RoleName(r)));
   return absl::PermissionDeniedError(
       absl::StrCat(std::string(action), " requires the ", names, " role"));
 }

@@ -30,10 +30,17 @@ absl::StatusOr<uint64_t> ResolveVersion(const Database& db, uint64_t as_of) {
   const uint64_t latest = db.LatestVersion();
   if (as_of == 0) return latest;
   if (as_of > latest) {
-    return absl::InvalidArgumentError(absl::StrCat("as_of_version: ", as_of,
-                                                   " is ahead of the latest version ", latest));
+    return absl::InvalidArgumentError(
+        absl::StrCat("as_of_version: ", as_of, " is ahead of the latest version ", latest));
   }
   return as_of;
+}
+
+absl::StatusOr<uint64_t> GraphReader::ResolveCursorId(std::string_view id) const {
+  ASSIGN_OR_RETURN(std::optional<uint64_t> iid, store_.LookupIid(id));
+  // Signed tokens only name nodes that were returned, whose ids stay interned.
+  if (!iid) return absl::InvalidArgumentError("page_token: invalid");
+  return *iid;
 }
 
 absl::StatusOr<int> GraphReader::ResolvePageSize(int page_size) const {
@@ -48,7 +55,14 @@ absl::StatusOr<int> GraphReader::ResolvePageSize(int page_size) const {
 absl::StatusOr<std::optional<NodeRecord>> GraphReader::VisibleNode(uint64_t iid,
                                                                    uint64_t version) const {
   ASSIGN_OR_RETURN(std::optional<NodeRecord> node, store_.GetNodeByIid(iid, version));
-  if (node && !caller_.policy.CanSee(*node)) node.reset();
+  if (!node || !caller_.policy.CanSee(*node)) return std::nullopt;
+  // A label put on a node later protects its history too: reading the past
+  // needs clearance for the node's boundary then and now.
+  const uint64_t latest = store_.database()->LatestVersion();
+  if (version < latest) {
+    ASSIGN_OR_RETURN(std::optional<NodeRecord> current, store_.GetNodeByIid(iid, latest));
+    if (current && !caller_.policy.CanSee(*current)) return std::nullopt;
+  }
   return node;
 }
 
@@ -64,8 +78,7 @@ absl::StatusOr<NodeRead> GraphReader::GetNode(std::string_view id, uint64_t as_o
 }
 
 absl::StatusOr<NodePage> GraphReader::ListNodes(std::string_view label, int page_size,
-                                                std::string_view page_token,
-                                                uint64_t as_of) const {
+                                                std::string_view page_token, uint64_t as_of) const {
   RETURN_IF_ERROR(ValidateTypeLabel("label", label));
   ASSIGN_OR_RETURN(const int limit, ResolvePageSize(page_size));
   const std::string fingerprint = Fingerprint({"ListNodes", caller_.principal.id, label});
@@ -73,8 +86,9 @@ absl::StatusOr<NodePage> GraphReader::ListNodes(std::string_view label, int page
   uint64_t after = 0;
   if (!page_token.empty()) {
     ASSIGN_OR_RETURN(PageToken token, tokens_.Decode(fingerprint, page_token));
-    if (token.cursor.size() != 8) return absl::InvalidArgumentError("page_token: invalid");
-    ASSIGN_OR_RETURN(after, keys::ReadU64(token.cursor, 0));
+    // The cursor is the id of the last node returned: something the caller
+    // already saw, never an internal id whose gaps would count hidden nodes.
+    ASSIGN_OR_RETURN(after, ResolveCursorId(token.cursor));
     ASSIGN_OR_RETURN(page.version, ResolveVersion(*store_.database(), token.version));
   } else {
     ASSIGN_OR_RETURN(page.version, ResolveVersion(*store_.database(), as_of));
@@ -82,7 +96,6 @@ absl::StatusOr<NodePage> GraphReader::ListNodes(std::string_view label, int page
   // Look one visible node past the page, so a next token exists only when a
   // node the caller can see follows.
   bool more = false;
-  uint64_t last_iid = 0;
   absl::Status inner;
   RETURN_IF_ERROR(store_.ScanLabel(label, page.version, after, [&](uint64_t iid) {
     auto node = VisibleNode(iid, page.version);
@@ -96,11 +109,11 @@ absl::StatusOr<NodePage> GraphReader::ListNodes(std::string_view label, int page
       return false;
     }
     page.nodes.push_back(std::move(**node));
-    last_iid = iid;
     return true;
   }));
   RETURN_IF_ERROR(inner);
-  if (more) page.next_page_token = tokens_.Encode(fingerprint, {page.version, keys::EncodeU64(last_iid)});
+  if (more)
+    page.next_page_token = tokens_.Encode(fingerprint, {page.version, page.nodes.back().id});
   return page;
 }
 
@@ -126,12 +139,16 @@ absl::StatusOr<NeighborPage> GraphReader::ListNeighbors(std::string_view id,
   std::optional<AdjacencyCursor> after;
   if (!page_token.empty()) {
     ASSIGN_OR_RETURN(PageToken token, tokens_.Decode(fingerprint, page_token));
-    // cursor: direction (1) | other iid (8) | label
-    if (token.cursor.size() < 9 || token.cursor[0] > 1) {
+    // cursor: direction (1) | label length (1) | label | other node id, all
+    // of which the caller saw in the last neighbour returned.
+    const std::string& c = token.cursor;
+    if (c.size() < 2 || c[0] > 1 || c.size() < 2 + static_cast<uint8_t>(c[1])) {
       return absl::InvalidArgumentError("page_token: invalid");
     }
-    after = AdjacencyCursor{token.cursor[0] == 0 ? EdgeDirection::kOut : EdgeDirection::kIn,
-                            token.cursor.substr(9), *keys::ReadU64(token.cursor, 1)};
+    const size_t label_len = static_cast<uint8_t>(c[1]);
+    ASSIGN_OR_RETURN(uint64_t other, ResolveCursorId(c.substr(2 + label_len)));
+    after = AdjacencyCursor{c[0] == 0 ? EdgeDirection::kOut : EdgeDirection::kIn,
+                            c.substr(2, label_len), other};
     ASSIGN_OR_RETURN(page.version, ResolveVersion(*store_.database(), token.version));
   } else {
     ASSIGN_OR_RETURN(page.version, ResolveVersion(*store_.database(), as_of));
@@ -146,7 +163,6 @@ absl::StatusOr<NeighborPage> GraphReader::ListNeighbors(std::string_view id,
   if (direction != DirectionFilter::kOut) directions.push_back(EdgeDirection::kIn);
 
   bool more = false;
-  uint64_t last_other_iid = 0;
   absl::Status inner;
   RETURN_IF_ERROR(store_.ScanAdjacency(
       *iid, directions, edge_labels, page.version, after, [&](const AdjacencyEntry& entry) {
@@ -161,15 +177,15 @@ absl::StatusOr<NeighborPage> GraphReader::ListNeighbors(std::string_view id,
           return false;
         }
         page.neighbors.push_back(Neighbor{entry.edge, std::move(**other), entry.direction});
-        last_other_iid = entry.other_iid;
         return true;
       }));
   RETURN_IF_ERROR(inner);
   if (more) {
     const Neighbor& last = page.neighbors.back();
     std::string cursor(1, last.direction == EdgeDirection::kOut ? 0 : 1);
-    keys::AppendU64(&cursor, last_other_iid);
+    cursor.push_back(static_cast<char>(last.edge.label.size()));  // labels are <= 128 bytes
     cursor.append(last.edge.label);
+    cursor.append(last.node.id);
     page.next_page_token = tokens_.Encode(fingerprint, {page.version, cursor});
   }
   return page;

@@ -8,7 +8,9 @@
 //
 // Versions: `as_of` 0 means the latest committed version; a version ahead of
 // the latest is INVALID_ARGUMENT. A page token pins the version of the
-// listing's first page.
+// listing's first page. Reading a node as of an earlier version requires
+// clearance for its boundary at that version and for its current boundary
+// (when it still exists): labelling a node today hides its history too.
 //
 // Thread safety: stateless beyond its references; one per request is cheap.
 #ifndef CTXGRAPH_QUERY_GRAPH_READER_H_
@@ -77,6 +79,7 @@ class GraphReader {
 
  private:
   absl::StatusOr<int> ResolvePageSize(int page_size) const;
+  absl::StatusOr<uint64_t> ResolveCursorId(std::string_view id) const;
   absl::StatusOr<std::optional<NodeRecord>> VisibleNode(uint64_t iid, uint64_t version) const;
 
   const GraphStore& store_;

@@ -39,14 +39,18 @@ class PolicyWriteGuard final : public WriteGuard {
 
 }  // namespace
 
+absl::Status GraphWriter::CheckRole(const Caller& caller) {
+  return RequireRole(caller, {Role::kLoader, Role::kAdmin}, "Write");
+}
+
 absl::StatusOr<WriteResult> GraphWriter::Write(const Caller& caller,
                                                std::vector<Mutation> mutations,
                                                const std::string& description) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kLoader, Role::kAdmin}, "Write"));
+  RETURN_IF_ERROR(CheckRole(caller));
   if (mutations.empty()) return absl::InvalidArgumentError("ops: at least one op is required");
   if (mutations.size() > kMaxBatchOps) {
-    return absl::ResourceExhaustedError(absl::StrCat("ops: ", mutations.size(),
-                                                     " ops exceed the batch limit of ", kMaxBatchOps));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("ops: ", mutations.size(), " ops exceed the batch limit of ", kMaxBatchOps));
   }
   if (description.size() > kMaxDescriptionBytes || !IsValidUtf8(description)) {
     return absl::InvalidArgumentError(

@@ -29,6 +29,10 @@ class GraphWriter {
  public:
   explicit GraphWriter(GraphStore& store) : store_(store) {}
 
+  // PERMISSION_DENIED unless the caller may write at all; callers check this
+  // before decoding a request so a non-writer learns nothing from its shape.
+  static absl::Status CheckRole(const Caller& caller);
+
   absl::StatusOr<WriteResult> Write(const Caller& caller, std::vector<Mutation> mutations,
                                     const std::string& description) const;
 

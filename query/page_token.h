@@ -3,10 +3,10 @@
 // A token holds the snapshot version of the first page (so every page of one
 // listing reads the same snapshot), a fingerprint of the request and caller
 // (so a token cannot be replayed against another listing or by another
-// principal) and a cursor naming the last item returned, which is always a
-// node the caller could see. It is signed with HMAC-SHA256 under the
-// database's secret; any change to it answers INVALID_ARGUMENT
-// "page_token: invalid", never a crash or a different listing.
+// principal) and a cursor naming the last item returned by its external id
+// (never an internal id, whose gaps would count hidden nodes). It is signed with HMAC-SHA256 under
+// the database's secret; any change to it answers INVALID_ARGUMENT "page_token: invalid", never a
+// crash or a different listing.
 #ifndef CTXGRAPH_QUERY_PAGE_TOKEN_H_
 #define CTXGRAPH_QUERY_PAGE_TOKEN_H_
 

@@ -89,8 +89,8 @@ absl::StatusOr<PrincipalRecord> PrincipalAdmin::Change(
                            ASSIGN_OR_RETURN(auto all, store_.List(keys::kMaxVersion));
                            const auto admins = std::count_if(all.begin(), all.end(), IsActiveAdmin);
                            if (admins <= 1) {
-                             return absl::FailedPreconditionError(absl::StrCat(
-                                 "principal \"", id, "\" is the last active admin"));
+                             return absl::FailedPreconditionError(
+                                 absl::StrCat("principal \"", id, "\" is the last active admin"));
                            }
                          }
                          return absl::OkStatus();
@@ -125,8 +125,8 @@ absl::StatusOr<PrincipalRecord> PrincipalAdmin::SetStatus(const Caller& caller,
                                                           const std::string& id,
                                                           PrincipalStatus status) {
   const bool suspend = status == PrincipalStatus::kSuspended;
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kAdmin},
-                              suspend ? "SuspendPrincipal" : "ResumePrincipal"));
+  RETURN_IF_ERROR(
+      RequireRole(caller, {Role::kAdmin}, suspend ? "SuspendPrincipal" : "ResumePrincipal"));
   return Change(caller, id, suspend ? "suspend" : "resume", [&](PrincipalRecord& p) {
     p.status = status;
     return absl::OkStatus();
@@ -141,9 +141,9 @@ absl::StatusOr<IssuedToken> PrincipalAdmin::IssueToken(const Caller& caller,
   if (!p) return PrincipalNotFound(principal_id);
   ASSIGN_OR_RETURN(IssuedToken token, NewToken());
   TokenRecord record{token.token_id, principal_id, HashToken(token.secret), Now(), false};
-  RETURN_IF_ERROR(store_.PutToken(
-      record, caller.principal.id,
-      absl::StrCat("admin: issue token ", token.token_id, " for ", principal_id)));
+  RETURN_IF_ERROR(
+      store_.PutToken(record, caller.principal.id,
+                      absl::StrCat("admin: issue token ", token.token_id, " for ", principal_id)));
   return token;
 }
 
@@ -156,9 +156,9 @@ absl::Status PrincipalAdmin::RevokeToken(const Caller& caller, const std::string
   if (!record) return absl::NotFoundError(absl::StrCat("token \"", token_id, "\" not found"));
   if (record->revoked) return absl::OkStatus();
   record->revoked = true;
-  return store_.PutToken(*record, caller.principal.id,
-                         absl::StrCat("admin: revoke token ", token_id, " of ",
-                                      record->principal_id));
+  return store_.PutToken(
+      *record, caller.principal.id,
+      absl::StrCat("admin: revoke token ", token_id, " of ", record->principal_id));
 }
 
 absl::StatusOr<std::vector<TokenRecord>> PrincipalAdmin::ListTokens(
@@ -176,15 +176,15 @@ absl::StatusOr<bool> PrincipalAdmin::Bootstrap(
   // Persist first: if the commits below fail, the next start bootstraps
   // again and overwrites the file.
   RETURN_IF_ERROR(persist(token.secret));
-  RETURN_IF_ERROR(store
-                      .Update(kBootstrapAdminId, kSystemPrincipal,
-                              "bootstrap: create principal admin",
-                              [](std::optional<PrincipalRecord>& p) {
-                                p = PrincipalRecord{kBootstrapAdminId, {Role::kAdmin}, {"*"},
-                                                    PrincipalStatus::kActive, 0};
-                                return absl::OkStatus();
-                              })
-                      .status());
+  RETURN_IF_ERROR(
+      store
+          .Update(kBootstrapAdminId, kSystemPrincipal, "bootstrap: create principal admin",
+                  [](std::optional<PrincipalRecord>& p) {
+                    p = PrincipalRecord{
+                        kBootstrapAdminId, {Role::kAdmin}, {"*"}, PrincipalStatus::kActive, 0};
+                    return absl::OkStatus();
+                  })
+          .status());
   TokenRecord record{token.token_id, kBootstrapAdminId, HashToken(token.secret), Now(), false};
   RETURN_IF_ERROR(store.PutToken(record, kSystemPrincipal,
                                  absl::StrCat("bootstrap: issue token ", token.token_id)));

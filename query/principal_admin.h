@@ -50,9 +50,9 @@ class PrincipalAdmin {
       PrincipalStore& store, const std::function<absl::Status(const std::string&)>& persist);
 
  private:
-  absl::StatusOr<PrincipalRecord> Change(
-      const Caller& caller, const std::string& id, const std::string& what,
-      const std::function<absl::Status(PrincipalRecord&)>& edit);
+  absl::StatusOr<PrincipalRecord> Change(const Caller& caller, const std::string& id,
+                                         const std::string& what,
+                                         const std::function<absl::Status(PrincipalRecord&)>& edit);
 
   PrincipalStore& store_;
 };

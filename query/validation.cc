@@ -38,7 +38,8 @@ bool IsBoundaryChar(unsigned char c) { return IsWordChar(c) || c == '.' || c == 
 
 absl::Status ValidateLabelChars(std::string_view field, std::string_view label, bool boundary) {
   if (label.empty() || label.size() > kMaxLabelBytes) {
-    return Invalid(field, absl::StrCat("must be 1..", kMaxLabelBytes, " bytes, got ", label.size()));
+    return Invalid(field,
+                   absl::StrCat("must be 1..", kMaxLabelBytes, " bytes, got ", label.size()));
   }
   for (unsigned char c : label) {
     if (!(boundary ? IsBoundaryChar(c) : IsWordChar(c))) {
@@ -59,8 +60,8 @@ absl::Status ValidateScalarOrList(std::string_view field, const Value& value, bo
   } else if (const auto* list = std::get_if<ValueList>(&value.v)) {
     if (in_list) return Invalid(field, "lists cannot be nested");
     if (list->size() > kMaxListElements) {
-      return Invalid(field, absl::StrCat("list of ", list->size(), " elements exceeds the limit of ",
-                                         kMaxListElements));
+      return Invalid(field, absl::StrCat("list of ", list->size(),
+                                         " elements exceeds the limit of ", kMaxListElements));
     }
     for (size_t i = 0; i < list->size(); ++i) {
       RETURN_IF_ERROR(ValidateScalarOrList(absl::StrCat(std::string(field), "[", i, "]"),
@@ -73,8 +74,8 @@ absl::Status ValidateScalarOrList(std::string_view field, const Value& value, bo
 absl::Status Normalize(std::string_view field, std::vector<std::string>& labels,
                        absl::Status (*check)(std::string_view, std::string_view)) {
   if (labels.size() > kMaxLabelsPerNode) {
-    return Invalid(field, absl::StrCat(labels.size(), " labels exceed the limit of ",
-                                       kMaxLabelsPerNode));
+    return Invalid(field,
+                   absl::StrCat(labels.size(), " labels exceed the limit of ", kMaxLabelsPerNode));
   }
   for (size_t i = 0; i < labels.size(); ++i) {
     RETURN_IF_ERROR(check(absl::StrCat(std::string(field), "[", i, "]"), labels[i]));

@@ -13,8 +13,8 @@ grpc::Status AdminServiceImpl::ChangePrincipal(
     const std::function<absl::StatusOr<PrincipalRecord>(const Caller&)>& change) {
   return HandleRpc(context, backend_.authenticator, method, [&](const Caller& caller) {
     ASSIGN_OR_RETURN(PrincipalRecord p, change(caller));
-    spdlog::info("admin action={} by={} principal={} version={}", method, caller.principal.id,
-                 p.id, p.version);
+    spdlog::info("admin action={} by={} principal={} version={}", method, caller.principal.id, p.id,
+                 p.version);
     PrincipalToProto(p, response->mutable_principal());
     return absl::OkStatus();
   });
@@ -23,13 +23,13 @@ grpc::Status AdminServiceImpl::ChangePrincipal(
 grpc::Status AdminServiceImpl::CreatePrincipal(grpc::ServerContext* context,
                                                const v1::CreatePrincipalRequest* request,
                                                v1::PrincipalResponse* response) {
-  return ChangePrincipal(context, "CreatePrincipal", response,
-                         [&](const Caller& caller) -> absl::StatusOr<PrincipalRecord> {
-                           ASSIGN_OR_RETURN(std::vector<Role> roles, RolesFromProto(request->roles()));
-                           return backend_.admin.Create(
-                               caller, request->id(), std::move(roles),
-                               {request->clearances().begin(), request->clearances().end()});
-                         });
+  return ChangePrincipal(
+      context, "CreatePrincipal", response,
+      [&](const Caller& caller) -> absl::StatusOr<PrincipalRecord> {
+        ASSIGN_OR_RETURN(std::vector<Role> roles, RolesFromProto(request->roles()));
+        return backend_.admin.Create(caller, request->id(), std::move(roles),
+                                     {request->clearances().begin(), request->clearances().end()});
+      });
 }
 
 grpc::Status AdminServiceImpl::GetPrincipal(grpc::ServerContext* context,
@@ -55,11 +55,11 @@ grpc::Status AdminServiceImpl::ListPrincipals(grpc::ServerContext* context,
 grpc::Status AdminServiceImpl::SetRoles(grpc::ServerContext* context,
                                         const v1::SetRolesRequest* request,
                                         v1::PrincipalResponse* response) {
-  return ChangePrincipal(context, "SetRoles", response,
-                         [&](const Caller& caller) -> absl::StatusOr<PrincipalRecord> {
-                           ASSIGN_OR_RETURN(std::vector<Role> roles, RolesFromProto(request->roles()));
-                           return backend_.admin.SetRoles(caller, request->id(), std::move(roles));
-                         });
+  return ChangePrincipal(
+      context, "SetRoles", response, [&](const Caller& caller) -> absl::StatusOr<PrincipalRecord> {
+        ASSIGN_OR_RETURN(std::vector<Role> roles, RolesFromProto(request->roles()));
+        return backend_.admin.SetRoles(caller, request->id(), std::move(roles));
+      });
 }
 
 grpc::Status AdminServiceImpl::SetClearances(grpc::ServerContext* context,

@@ -13,6 +13,7 @@ namespace ctxgraph::server {
 grpc::Status GraphServiceImpl::Write(grpc::ServerContext* context, const v1::WriteRequest* request,
                                      v1::WriteResponse* response) {
   return HandleRpc(context, backend_.authenticator, "Write", [&](const Caller& caller) {
+    RETURN_IF_ERROR(GraphWriter::CheckRole(caller));
     ASSIGN_OR_RETURN(std::vector<Mutation> mutations, MutationsFromProto(*request));
     ASSIGN_OR_RETURN(WriteResult result,
                      backend_.writer.Write(caller, std::move(mutations), request->description()));
@@ -47,9 +48,9 @@ grpc::Status GraphServiceImpl::ListNodes(grpc::ServerContext* context,
                                          v1::ListNodesResponse* response) {
   return HandleRpc(context, backend_.authenticator, "ListNodes", [&](const Caller& caller) {
     GraphReader reader(backend_.graph, backend_.page_tokens, caller);
-    ASSIGN_OR_RETURN(NodePage page, reader.ListNodes(request->label(), request->page_size(),
-                                                     request->page_token(),
-                                                     request->as_of_version()));
+    ASSIGN_OR_RETURN(NodePage page,
+                     reader.ListNodes(request->label(), request->page_size(), request->page_token(),
+                                      request->as_of_version()));
     for (const auto& node : page.nodes) NodeToProto(node, response->add_nodes());
     response->set_next_page_token(page.next_page_token);
     response->set_snapshot_version(page.version);
@@ -82,8 +83,8 @@ grpc::Status GraphServiceImpl::GetCommit(grpc::ServerContext* context,
                                          const v1::GetCommitRequest* request,
                                          v1::GetCommitResponse* response) {
   return HandleRpc(context, backend_.authenticator, "GetCommit", [&](const Caller& caller) {
-    RETURN_IF_ERROR(RequireRole(caller, {Role::kAuditor, Role::kSteward, Role::kLoader, Role::kAdmin},
-                                "GetCommit"));
+    RETURN_IF_ERROR(RequireRole(
+        caller, {Role::kAuditor, Role::kSteward, Role::kLoader, Role::kAdmin}, "GetCommit"));
     if (request->version() == 0 || request->version() > backend_.db->LatestVersion()) {
       return absl::NotFoundError(absl::StrCat("commit ", request->version(), " not found"));
     }

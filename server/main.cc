@@ -2,10 +2,9 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <fstream>
 #include <thread>
-
-#include <CLI/CLI.hpp>
 
 #include "server/server.h"
 
@@ -16,8 +15,7 @@ int main(int argc, char** argv) {
   bool no_sync = false;
 
   CLI::App app{"ctxgraphd: a context knowledge graph database server"};
-  app.add_option("--data-dir", options.data_dir, "Where the database lives")
-      ->capture_default_str();
+  app.add_option("--data-dir", options.data_dir, "Where the database lives")->capture_default_str();
   app.add_option("--listen", options.listen, "host:port to serve gRPC on (port 0: any free port)")
       ->capture_default_str();
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")

@@ -35,8 +35,7 @@ void TimestampToProto(Timestamp t, google::protobuf::Timestamp* out) {
   out->set_nanos(static_cast<int32_t>(micros * 1000));
 }
 
-absl::StatusOr<Value> ValueFromProto(const std::string& field, const v1::Value& in,
-                                     bool in_list) {
+absl::StatusOr<Value> ValueFromProto(const std::string& field, const v1::Value& in, bool in_list) {
   switch (in.kind_case()) {
     case v1::Value::kStringValue:
       return Value{in.string_value()};
@@ -146,8 +145,8 @@ absl::StatusOr<Mutation> MutationFromProto(const std::string& field, const v1::W
       return Mutation{std::move(m)};
     }
     case v1::WriteOp::kDeleteEdge:
-      return Mutation{EdgeDelete{op.delete_edge().from(), op.delete_edge().label(),
-                                 op.delete_edge().to()}};
+      return Mutation{
+          EdgeDelete{op.delete_edge().from(), op.delete_edge().label(), op.delete_edge().to()}};
     case v1::WriteOp::OP_NOT_SET:
       break;
   }
@@ -230,9 +229,12 @@ absl::StatusOr<std::vector<Role>> RolesFromProto(
 
 DirectionFilter DirectionFromProto(v1::Direction direction) {
   switch (direction) {
-    case v1::DIRECTION_IN: return DirectionFilter::kIn;
-    case v1::DIRECTION_BOTH: return DirectionFilter::kBoth;
-    default: return DirectionFilter::kOut;
+    case v1::DIRECTION_IN:
+      return DirectionFilter::kIn;
+    case v1::DIRECTION_BOTH:
+      return DirectionFilter::kBoth;
+    default:
+      return DirectionFilter::kOut;
   }
 }
 

@@ -27,8 +27,7 @@ void CommitToProto(const CommitRecord& commit, v1::Commit* out);
 void PrincipalToProto(const PrincipalRecord& principal, v1::Principal* out);
 void TokenToProto(const TokenRecord& token, v1::TokenInfo* out);
 
-absl::StatusOr<std::vector<Role>> RolesFromProto(
-    const google::protobuf::RepeatedField<int>& roles);
+absl::StatusOr<std::vector<Role>> RolesFromProto(const google::protobuf::RepeatedField<int>& roles);
 DirectionFilter DirectionFromProto(v1::Direction direction);
 
 }  // namespace ctxgraph::server

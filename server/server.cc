@@ -1,6 +1,10 @@
 #include "server/server.h"
 
 #include <fcntl.h>
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server_builder.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,11 +13,6 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
-#include <grpcpp/health_check_service_interface.h>
-#include <grpcpp/security/server_credentials.h>
-#include <grpcpp/server_builder.h>
 
 #include "absl/strings/str_cat.h"
 #include "storage/status_macros.h"
@@ -27,20 +26,23 @@ absl::Status WriteSecretFile(const std::string& path, const std::string& token) 
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return absl::InternalError(absl::StrCat("open ", tmp, ": ", std::strerror(errno)));
   const std::string content = token + "\n";
-  const bool ok = ::fchmod(fd, 0600) == 0 &&
-                  ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
-                  ::fsync(fd) == 0;
+  const bool ok =
+      ::fchmod(fd, 0600) == 0 &&
+      ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
+      ::fsync(fd) == 0;
   const int saved = errno;
   ::close(fd);
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    return absl::InternalError(absl::StrCat("write ", path, ": ", std::strerror(ok ? errno : saved)));
+    return absl::InternalError(
+        absl::StrCat("write ", path, ": ", std::strerror(ok ? errno : saved)));
   }
   return absl::OkStatus();
 }
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<CtxgraphServer>> CtxgraphServer::Start(const ServerOptions& options) {
+absl::StatusOr<std::unique_ptr<CtxgraphServer>> CtxgraphServer::Start(
+    const ServerOptions& options) {
   std::error_code ec;
   std::filesystem::create_directories(options.data_dir, ec);
   if (ec) {
@@ -51,11 +53,11 @@ absl::StatusOr<std::unique_ptr<CtxgraphServer>> CtxgraphServer::Start(const Serv
   ASSIGN_OR_RETURN(server->backend_, Backend::Open(options.data_dir, options.database));
 
   const std::string token_path = options.data_dir + "/admin.token";
-  ASSIGN_OR_RETURN(bool bootstrapped,
-                   PrincipalAdmin::Bootstrap(server->backend_->principals,
-                                             [&](const std::string& token) {
-                                               return WriteSecretFile(token_path, token);
-                                             }));
+  ASSIGN_OR_RETURN(
+      bool bootstrapped,
+      PrincipalAdmin::Bootstrap(server->backend_->principals, [&](const std::string& token) {
+        return WriteSecretFile(token_path, token);
+      }));
   if (bootstrapped) {
     spdlog::info("created principal \"admin\"; its token is in {} (mode 0600)", token_path);
   }

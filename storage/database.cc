@@ -19,16 +19,26 @@ constexpr char kFormatValue[] = "ctxgraph-1";
 
 const char* CfName(int i) {
   switch (static_cast<Cf>(i)) {
-    case Cf::kDefault: return rocksdb::kDefaultColumnFamilyName.c_str();
-    case Cf::kNodeIds: return keys::kNodeIdsCf;
-    case Cf::kNodes: return keys::kNodesCf;
-    case Cf::kOutEdges: return keys::kOutEdgesCf;
-    case Cf::kInEdges: return keys::kInEdgesCf;
-    case Cf::kLabelIndex: return keys::kLabelIndexCf;
-    case Cf::kCommits: return keys::kCommitsCf;
-    case Cf::kPrincipals: return keys::kPrincipalsCf;
-    case Cf::kTokens: return keys::kTokensCf;
-    case Cf::kCount: break;
+    case Cf::kDefault:
+      return rocksdb::kDefaultColumnFamilyName.c_str();
+    case Cf::kNodeIds:
+      return keys::kNodeIdsCf;
+    case Cf::kNodes:
+      return keys::kNodesCf;
+    case Cf::kOutEdges:
+      return keys::kOutEdgesCf;
+    case Cf::kInEdges:
+      return keys::kInEdgesCf;
+    case Cf::kLabelIndex:
+      return keys::kLabelIndexCf;
+    case Cf::kCommits:
+      return keys::kCommitsCf;
+    case Cf::kPrincipals:
+      return keys::kPrincipalsCf;
+    case Cf::kTokens:
+      return keys::kTokensCf;
+    case Cf::kCount:
+      break;
   }
   return "";
 }
@@ -53,8 +63,8 @@ Timestamp Now() {
   return Timestamp{duration_cast<microseconds>(system_clock::now().time_since_epoch()).count()};
 }
 
-CommitContext::CommitContext(Database* db, uint64_t version, Timestamp time,
-                             std::string principal, uint64_t next_iid)
+CommitContext::CommitContext(Database* db, uint64_t version, Timestamp time, std::string principal,
+                             uint64_t next_iid)
     : db_(db),
       version_(version),
       time_(time),
@@ -70,18 +80,17 @@ void CommitContext::Put(Cf cf, std::string_view key, std::string_view value) {
 }
 
 absl::StatusOr<bool> CommitContext::Get(Cf cf, std::string_view key, std::string* value) {
-  rocksdb::Status s = batch_.GetFromBatchAndDB(db_->rocks(), rocksdb::ReadOptions(),
-                                               db_->handle(cf),
-                                               rocksdb::Slice(key.data(), key.size()), value);
+  rocksdb::Status s =
+      batch_.GetFromBatchAndDB(db_->rocks(), rocksdb::ReadOptions(), db_->handle(cf),
+                               rocksdb::Slice(key.data(), key.size()), value);
   if (s.IsNotFound()) return false;
   RETURN_IF_ERROR(FromRocks(s));
   return true;
 }
 
 std::unique_ptr<rocksdb::Iterator> CommitContext::NewIterator(Cf cf) {
-  return std::unique_ptr<rocksdb::Iterator>(
-      batch_.NewIteratorWithBase(db_->handle(cf), db_->rocks()->NewIterator(
-                                                      rocksdb::ReadOptions(), db_->handle(cf))));
+  return std::unique_ptr<rocksdb::Iterator>(batch_.NewIteratorWithBase(
+      db_->handle(cf), db_->rocks()->NewIterator(rocksdb::ReadOptions(), db_->handle(cf))));
 }
 
 absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path,
@@ -176,8 +185,8 @@ absl::StatusOr<CommitOutcome> Database::Commit(
 }
 
 absl::StatusOr<bool> Database::Get(Cf cf, std::string_view key, std::string* value) const {
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handle(cf),
-                               rocksdb::Slice(key.data(), key.size()), value);
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), handle(cf), rocksdb::Slice(key.data(), key.size()), value);
   if (s.IsNotFound()) return false;
   RETURN_IF_ERROR(FromRocks(s));
   return true;

@@ -110,8 +110,7 @@ class Database {
   // something, the batch plus a commit record {version, time, principal,
   // description} are written atomically. On error nothing is written and the
   // error is returned unchanged.
-  absl::StatusOr<CommitOutcome> Commit(const std::string& principal,
-                                       const std::string& description,
+  absl::StatusOr<CommitOutcome> Commit(const std::string& principal, const std::string& description,
                                        const std::function<absl::Status(CommitContext&)>& build);
 
   // Point read of committed data. Answers false when absent.

@@ -46,8 +46,7 @@ class BatchBuilder {
   absl::Status Run(const std::vector<Mutation>& mutations) {
     for (size_t i = 0; i < mutations.size(); ++i) {
       const std::string field = absl::StrCat("ops[", i, "]");
-      RETURN_IF_ERROR(std::visit(
-          [&](const auto& m) { return Apply(field, m); }, mutations[i]));
+      RETURN_IF_ERROR(std::visit([&](const auto& m) { return Apply(field, m); }, mutations[i]));
     }
     return CheckEdgeEndpoints();
   }
@@ -72,8 +71,9 @@ class BatchBuilder {
 
   absl::StatusOr<std::optional<NodeRecord>> LatestNode(uint64_t iid) {
     auto it = ctx_.NewIterator(Cf::kNodes);
-    ASSIGN_OR_RETURN(auto bytes, NewestAtOrBefore(it.get(), keys::NodePrefix(iid),
-                                                  keys::EncodeNodeVersionKey({iid, keys::kMaxVersion})));
+    ASSIGN_OR_RETURN(auto bytes,
+                     NewestAtOrBefore(it.get(), keys::NodePrefix(iid),
+                                      keys::EncodeNodeVersionKey({iid, keys::kMaxVersion})));
     if (!bytes) return std::nullopt;
     ASSIGN_OR_RETURN(NodeRecord node, DecodeNode(*bytes));
     if (node.deleted) return std::nullopt;
@@ -82,9 +82,10 @@ class BatchBuilder {
 
   absl::StatusOr<std::optional<EdgeRecord>> LatestEdge(const EdgeId& e) {
     auto it = ctx_.NewIterator(Cf::kOutEdges);
-    ASSIGN_OR_RETURN(auto bytes,
-                     NewestAtOrBefore(it.get(), keys::AdjacencyEdgePrefix(e.from, e.label, e.to),
-                                      keys::EncodeAdjacencyKey({e.from, e.label, e.to, keys::kMaxVersion})));
+    ASSIGN_OR_RETURN(
+        auto bytes,
+        NewestAtOrBefore(it.get(), keys::AdjacencyEdgePrefix(e.from, e.label, e.to),
+                         keys::EncodeAdjacencyKey({e.from, e.label, e.to, keys::kMaxVersion})));
     if (!bytes) return std::nullopt;
     ASSIGN_OR_RETURN(EdgeRecord edge, DecodeEdge(*bytes));
     if (edge.deleted) return std::nullopt;
@@ -97,8 +98,10 @@ class BatchBuilder {
 
   void PutEdge(const EdgeId& e, const EdgeRecord& edge) {
     const std::string bytes = EncodeEdge(edge);
-    ctx_.Put(Cf::kOutEdges, keys::EncodeAdjacencyKey({e.from, e.label, e.to, ctx_.version()}), bytes);
-    ctx_.Put(Cf::kInEdges, keys::EncodeAdjacencyKey({e.to, e.label, e.from, ctx_.version()}), bytes);
+    ctx_.Put(Cf::kOutEdges, keys::EncodeAdjacencyKey({e.from, e.label, e.to, ctx_.version()}),
+             bytes);
+    ctx_.Put(Cf::kInEdges, keys::EncodeAdjacencyKey({e.to, e.label, e.from, ctx_.version()}),
+             bytes);
   }
 
   void PutLabel(std::string_view label, uint64_t iid, bool present) {
@@ -129,10 +132,12 @@ class BatchBuilder {
     const std::vector<std::string> no_labels;
     const auto& old_labels = existing ? existing->labels : no_labels;
     for (const auto& label : node.labels) {
-      if (!std::binary_search(old_labels.begin(), old_labels.end(), label)) PutLabel(label, *iid, true);
+      if (!std::binary_search(old_labels.begin(), old_labels.end(), label))
+        PutLabel(label, *iid, true);
     }
     for (const auto& label : old_labels) {
-      if (!std::binary_search(node.labels.begin(), node.labels.end(), label)) PutLabel(label, *iid, false);
+      if (!std::binary_search(node.labels.begin(), node.labels.end(), label))
+        PutLabel(label, *iid, false);
     }
     ++result_.nodes_written;
     return absl::OkStatus();
@@ -185,7 +190,11 @@ class BatchBuilder {
       if (!done.insert(id).second) continue;
       EdgeRecord tombstone{edge.from, edge.label, edge.to, {}, MakeProvenance(ContentHash{}), true};
       PutEdge(id, tombstone);
-      ++result_.deleted;
+      // Every incident edge goes, so none dangles; but only edges the writer
+      // can see are counted, or the count would reveal hidden neighbours.
+      const uint64_t other = id.from == iid ? id.to : id.from;
+      ASSIGN_OR_RETURN(std::optional<NodeRecord> node, LatestNode(other));
+      if (other == iid || (node && guard_.CanSee(*node))) ++result_.deleted;
     }
     return absl::OkStatus();
   }
@@ -202,7 +211,8 @@ class BatchBuilder {
   }
 
   static absl::Status NodeNotFound(const std::string& field, std::string_view id) {
-    return absl::FailedPreconditionError(absl::StrCat(field, ": node \"", std::string(id), "\" not found"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(field, ": node \"", std::string(id), "\" not found"));
   }
 
   absl::Status Apply(const std::string& field, const EdgeUpsert& m) {
@@ -324,8 +334,7 @@ absl::Status GraphStore::ScanLabel(std::string_view label, uint64_t version, uin
                                    const std::function<bool(uint64_t iid)>& visit) const {
   const std::string prefix = keys::LabelIndexPrefix(label);
   auto it = db_->NewIterator(Cf::kLabelIndex);
-  it->Seek(after_iid == 0 ? prefix
-                          : keys::EncodeLabelIndexKey({std::string(label), after_iid, 0}));
+  it->Seek(after_iid == 0 ? prefix : keys::EncodeLabelIndexKey({std::string(label), after_iid, 0}));
   uint64_t decided = 0;  // the iid whose newest visible entry was already used
   bool any_decided = false;
   for (; it->Valid() && StartsWith(it->key(), prefix); it->Next()) {

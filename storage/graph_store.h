@@ -92,8 +92,7 @@ class GraphStore {
   // FAILED_PRECONDITION naming the op ("ops[2].upsert_edge.to: node \"x\" not
   // found"); guard errors pass through. On any error nothing is written.
   absl::StatusOr<WriteResult> Apply(const std::vector<Mutation>& mutations, WriteGuard& guard,
-                                    const std::string& principal,
-                                    const std::string& description);
+                                    const std::string& principal, const std::string& description);
 
   // The internal id of `id`, if it was ever written.
   absl::StatusOr<std::optional<uint64_t>> LookupIid(std::string_view id) const;

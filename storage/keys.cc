@@ -28,7 +28,8 @@ absl::StatusOr<std::string> ReadString(std::string_view in, size_t* pos) {
 
 absl::Status ExpectEnd(std::string_view in, size_t pos, std::string_view what) {
   if (pos != in.size()) {
-    return absl::DataLossError(absl::StrCat(std::string(what), " key: ", in.size() - pos, " trailing bytes"));
+    return absl::DataLossError(
+        absl::StrCat(std::string(what), " key: ", in.size() - pos, " trailing bytes"));
   }
   return absl::OkStatus();
 }
@@ -36,7 +37,8 @@ absl::Status ExpectEnd(std::string_view in, size_t pos, std::string_view what) {
 }  // namespace
 
 void AppendU64(std::string* out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>((v >> shift) & 0xFF));
+  for (int shift = 56; shift >= 0; shift -= 8)
+    out->push_back(static_cast<char>((v >> shift) & 0xFF));
 }
 
 absl::StatusOr<uint64_t> ReadU64(std::string_view in, size_t pos) {

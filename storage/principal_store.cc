@@ -33,12 +33,12 @@ absl::StatusOr<std::vector<PrincipalRecord>> PrincipalStore::List(uint64_t versi
   auto it = db_->NewIterator(Cf::kPrincipals);
   std::optional<std::string> decided;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    ASSIGN_OR_RETURN(keys::PrincipalKey k,
-                     keys::DecodePrincipalKey(std::string_view(it->key().data(), it->key().size())));
+    ASSIGN_OR_RETURN(keys::PrincipalKey k, keys::DecodePrincipalKey(std::string_view(
+                                               it->key().data(), it->key().size())));
     if (k.version > version || (decided && *decided == k.id)) continue;
     decided = k.id;
-    ASSIGN_OR_RETURN(PrincipalRecord p, DecodePrincipal(std::string_view(
-                                            it->value().data(), it->value().size())));
+    ASSIGN_OR_RETURN(PrincipalRecord p,
+                     DecodePrincipal(std::string_view(it->value().data(), it->value().size())));
     out.push_back(std::move(p));
   }
   RETURN_IF_ERROR(FromRocks(it->status()));
@@ -107,7 +107,8 @@ absl::Status PrincipalStore::PutToken(const TokenRecord& token, const std::strin
                [&](CommitContext& ctx) {
                  ctx.Put(Cf::kTokens, keys::TokenByHashKey(HashView(token.token_hash)),
                          EncodeToken(token));
-                 ctx.Put(Cf::kTokens, keys::TokenByIdKey(token.token_id), HashView(token.token_hash));
+                 ctx.Put(Cf::kTokens, keys::TokenByIdKey(token.token_id),
+                         HashView(token.token_hash));
                  return absl::OkStatus();
                })
       .status();

@@ -117,7 +117,8 @@ class ByteReader {
   uint64_t Fixed64() {
     if (!Need(8)) return 0;
     uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(in_[pos_ + i])) << (8 * i);
+    for (int i = 0; i < 8; ++i)
+      v |= static_cast<uint64_t>(static_cast<uint8_t>(in_[pos_ + i])) << (8 * i);
     pos_ += 8;
     return v;
   }
@@ -218,8 +219,10 @@ class ByteReader {
 };
 
 absl::Status Finish(const ByteReader& r, std::string_view what) {
-  if (!r.ok()) return absl::DataLossError(absl::StrCat(std::string(what), " record: corrupt or truncated"));
-  if (!r.AtEnd()) return absl::DataLossError(absl::StrCat(std::string(what), " record: trailing bytes"));
+  if (!r.ok())
+    return absl::DataLossError(absl::StrCat(std::string(what), " record: corrupt or truncated"));
+  if (!r.AtEnd())
+    return absl::DataLossError(absl::StrCat(std::string(what), " record: trailing bytes"));
   return absl::OkStatus();
 }
 

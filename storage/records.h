@@ -55,7 +55,7 @@ struct Provenance {
 
 struct NodeRecord {
   std::string id;
-  std::vector<std::string> labels;    // sorted, unique, non-empty when live
+  std::vector<std::string> labels;  // sorted, unique, non-empty when live
   PropMap props;
   std::vector<std::string> boundary;  // sorted, unique
   Source source;

@@ -13,17 +13,17 @@
 #define CTXGRAPH_CONCAT_(a, b) CTXGRAPH_CONCAT_INNER_(a, b)
 
 // Returns from the enclosing function when `expr` yields a non-OK status.
-#define RETURN_IF_ERROR(expr)                              \
-  do {                                                     \
-    if (absl::Status _st = (expr); !_st.ok()) return _st;  \
+#define RETURN_IF_ERROR(expr)                             \
+  do {                                                    \
+    if (absl::Status _st = (expr); !_st.ok()) return _st; \
   } while (0)
 
 // `ASSIGN_OR_RETURN(auto x, Foo());` binds the value of a StatusOr or returns
 // its error.
-#define ASSIGN_OR_RETURN(lhs, expr)                                          \
-  auto CTXGRAPH_CONCAT_(_statusor_, __LINE__) = (expr);                      \
-  if (!CTXGRAPH_CONCAT_(_statusor_, __LINE__).ok())                          \
-    return CTXGRAPH_CONCAT_(_statusor_, __LINE__).status();                  \
+#define ASSIGN_OR_RETURN(lhs, expr)                         \
+  auto CTXGRAPH_CONCAT_(_statusor_, __LINE__) = (expr);     \
+  if (!CTXGRAPH_CONCAT_(_statusor_, __LINE__).ok())         \
+    return CTXGRAPH_CONCAT_(_statusor_, __LINE__).status(); \
   lhs = std::move(CTXGRAPH_CONCAT_(_statusor_, __LINE__)).value()
 
 // The one greppable way to drop a status on purpose; say why at the call site.

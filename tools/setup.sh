@@ -82,8 +82,8 @@ Tokens: $dir/admin.token (admin, sees everything), $dir/eng-agent.token (team:en
 Try:
   $cli --server 127.0.0.1:$port --token-file $dir/eng-agent.token ls --label Document
   $cli --server 127.0.0.1:$port --token-file $dir/finance-agent.token ls --label Document
-  $cli --server 127.0.0.1:$port --token-file $dir/eng-agent.token neighbors thread-pricing --direction both
-  $cli --server 127.0.0.1:$port --token-file $dir/admin.token --json get decision-pricing-2026
+  $cli --server 127.0.0.1:$port --token-file $dir/eng-agent.token neighbors doc-00000001 --direction both
+  $cli --server 127.0.0.1:$port --token-file $dir/admin.token --json get dec-00000001
 Press Ctrl-C to stop the server.
 MSG
   wait $server

@@ -42,8 +42,8 @@ TEST_F(AuthenticatorTest, BootstrapTokenAuthenticatesAsAdminWithEverything) {
   EXPECT_TRUE(c.policy.CanSee(std::vector<std::string>{"pii", "team:x"}));
   // A second bootstrap does nothing.
   ASSERT_OK_AND_ASSIGN(bool again, PrincipalAdmin::Bootstrap(*principals_, [](const std::string&) {
-    return absl::InternalError("must not be called");
-  }));
+                         return absl::InternalError("must not be called");
+                       }));
   EXPECT_FALSE(again);
 }
 
@@ -51,12 +51,20 @@ TEST_F(AuthenticatorTest, EveryBadTokenGetsTheSameAnswer) {
   const std::string message = "invalid or missing bearer token";
   for (const std::string& header :
        {std::string(""), std::string("Bearer "), std::string("Basic abc"), admin_token_,
-        "bearer " + admin_token_, "Bearer " + admin_token_.substr(0, admin_token_.size() - 1),
-        "Bearer " + admin_token_ + "x", "Bearer ctxg_" + std::string(43, 'A'),
-        "Bearer " + std::string(10000, 'x')}) {
+        "Bearer " + admin_token_.substr(0, admin_token_.size() - 1), "Bearer " + admin_token_ + "x",
+        "Bearer ctxg_" + std::string(43, 'A'), "Bearer " + std::string(10000, 'x')}) {
     SCOPED_TRACE(header.size());
     EXPECT_STATUS(Auth(header), absl::StatusCode::kUnauthenticated, message);
   }
+}
+
+TEST_F(AuthenticatorTest, SchemeNameIsCaseInsensitive) {
+  ASSERT_OK(Auth("bearer " + admin_token_));
+  ASSERT_OK(Auth("BEARER " + admin_token_));
+  // The token itself is not.
+  std::string upper = admin_token_;
+  for (char& c : upper) c = static_cast<char>(std::toupper(c));
+  EXPECT_EQ(Auth("Bearer " + upper).status().code(), absl::StatusCode::kUnauthenticated);
 }
 
 TEST_F(AuthenticatorTest, RevocationAndSuspensionTakeEffectOnTheNextCall) {
@@ -82,7 +90,8 @@ TEST_F(AuthenticatorTest, RevocationAndSuspensionTakeEffectOnTheNextCall) {
   // Stored tokens hold only the hash.
   ASSERT_OK_AND_ASSIGN(auto tokens, ops.ListTokens(admin, "alice"));
   ASSERT_EQ(tokens.size(), 2u);
-  for (const auto& t : tokens) EXPECT_EQ(t.token_hash, HashToken(t.token_id == t1.token_id ? t1.secret : t2.secret));
+  for (const auto& t : tokens)
+    EXPECT_EQ(t.token_hash, HashToken(t.token_id == t1.token_id ? t1.secret : t2.secret));
 }
 
 TEST_F(AuthenticatorTest, TheLastActiveAdminCannotBeRemoved) {

@@ -98,8 +98,7 @@ TEST_F(GraphReaderTest, PagesNeverCountHiddenNodesAndEndWithoutToken) {
     if (page_size == 1) EXPECT_EQ(sizes, (std::vector<size_t>{1, 1}));
     if (page_size >= 2) EXPECT_EQ(sizes, (std::vector<size_t>{2}));
   }
-  EXPECT_EQ(ListAll(admin_, 2),
-            (std::vector<std::string>{"a", "h1", "b", "h2", "h3"}));
+  EXPECT_EQ(ListAll(admin_, 2), (std::vector<std::string>{"a", "h1", "b", "h2", "h3"}));
 }
 
 TEST_F(GraphReaderTest, PageTokensPinTheSnapshotAndBindTheCaller) {
@@ -143,22 +142,38 @@ TEST_F(GraphReaderTest, NeighborsSkipHiddenEndpointsAndPaginate) {
   EXPECT_EQ(pages, 2);
 }
 
-TEST_F(GraphReaderTest, AsOfReadsStillApplyBoundaries) {
-  Write({Node("x")});                           // v1: public
-  Write({Node("x", {"pii"})});                  // v2: labelled
+TEST_F(GraphReaderTest, LabelAddedLaterHidesTheNodesHistoryToo) {
+  Write({Node("x")});           // v1: public
+  Write({Node("x", {"pii"})});  // v2: found sensitive, labelled
   const Caller agent = MakeCaller("agent", {});
   GraphReader reader(*store_, *tokens_, agent);
-  ASSERT_OK(reader.GetNode("x", 1));            // it was public then
+  EXPECT_STATUS(reader.GetNode("x", 1), absl::StatusCode::kNotFound, "node \"x\" not found");
   EXPECT_STATUS(reader.GetNode("x", 2), absl::StatusCode::kNotFound, "node \"x\" not found");
+  ASSERT_OK_AND_ASSIGN(NodePage at1, reader.ListNodes("Document", 10, "", 1));
+  EXPECT_TRUE(at1.nodes.empty());
+  const Caller cleared = MakeCaller("c", {"pii"});
+  GraphReader full(*store_, *tokens_, cleared);
+  ASSERT_OK_AND_ASSIGN(NodeRead old, full.GetNode("x", 1));
+  EXPECT_TRUE(old.node.boundary.empty());
   EXPECT_STATUS(reader.GetNode("x", 3), absl::StatusCode::kInvalidArgument,
                 "as_of_version: 3 is ahead of the latest version 2");
+}
+
+TEST_F(GraphReaderTest, LabelRemovedLaterStillHidesTheLabelledPast) {
+  Write({Node("y", {"pii"})});  // v1: labelled
+  Write({Node("y")});           // v2: declassified
+  const Caller agent = MakeCaller("agent", {});
+  GraphReader reader(*store_, *tokens_, agent);
+  EXPECT_STATUS(reader.GetNode("y", 1), absl::StatusCode::kNotFound, "node \"y\" not found");
+  ASSERT_OK(reader.GetNode("y", 2));
 }
 
 TEST_F(GraphReaderTest, WriterMustBeClearedForOldAndNewBoundary) {
   Write({Node("p", {"pii"})});
   const Caller loader = MakeCaller("loader", {"team:eng"}, {Role::kLoader});
   GraphWriter writer(*store_);
-  EXPECT_STATUS(writer.Write(loader, {Node("new", {"pii"})}, ""), absl::StatusCode::kPermissionDenied,
+  EXPECT_STATUS(writer.Write(loader, {Node("new", {"pii"})}, ""),
+                absl::StatusCode::kPermissionDenied,
                 "ops[0].upsert_node.boundary: not cleared for label \"pii\"");
   EXPECT_STATUS(writer.Write(loader, {Node("p")}, ""), absl::StatusCode::kPermissionDenied,
                 "ops[0]: not cleared for the boundary of node \"p\"");

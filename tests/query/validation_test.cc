@@ -29,8 +29,7 @@ TEST(ValidationTest, IdsNameTheFieldAndReason) {
                 "id: must be 1..256 bytes, got 257");
   EXPECT_STATUS(ValidateId("id", std::string("a\0b", 3)), StatusCode::kInvalidArgument,
                 "id: \"a\\x00b\" contains a control character");
-  EXPECT_STATUS(ValidateId("id", "a\xff"), StatusCode::kInvalidArgument,
-                "id: is not valid UTF-8");
+  EXPECT_STATUS(ValidateId("id", "a\xff"), StatusCode::kInvalidArgument, "id: is not valid UTF-8");
 }
 
 TEST(ValidationTest, LabelsAndClearances) {
@@ -60,8 +59,7 @@ TEST(ValidationTest, NormalizeSortsAndDeduplicates) {
 
 TEST(ValidationTest, MutationErrorsCarryTheOpPath) {
   Mutation nested = NodeUpsert{NodeRecord{"n", {"Document"}, {}, {}, {}, {}, false}};
-  std::get<NodeUpsert>(nested).node.props["tags"] =
-      Value{ValueList{Value{ValueList{}}}};
+  std::get<NodeUpsert>(nested).node.props["tags"] = Value{ValueList{Value{ValueList{}}}};
   EXPECT_STATUS(ValidateMutation("ops[1]", nested), StatusCode::kInvalidArgument,
                 "ops[1].upsert_node.props[\"tags\"][0]: lists cannot be nested");
 

@@ -90,12 +90,11 @@ class GraphStoreTest : public ::testing::Test {
                                     std::vector<std::string> labels = {}) {
     std::vector<std::string> out;
     auto iid = *store_->LookupIid(id);
-    EXPECT_OK(store_->ScanAdjacency(*iid, dirs, labels, version, std::nullopt,
-                                    [&](const AdjacencyEntry& e) {
-                                      out.push_back(e.edge.from + "-" + e.edge.label + "->" +
-                                                    e.edge.to);
-                                      return true;
-                                    }));
+    EXPECT_OK(store_->ScanAdjacency(
+        *iid, dirs, labels, version, std::nullopt, [&](const AdjacencyEntry& e) {
+          out.push_back(e.edge.from + "-" + e.edge.label + "->" + e.edge.to);
+          return true;
+        }));
     return out;
   }
 
@@ -170,9 +169,8 @@ TEST_F(GraphStoreTest, BatchWithDanglingEdgeWritesNothing) {
 }
 
 TEST_F(GraphStoreTest, EdgeMayPrecedeItsEndpointsInOneBatch) {
-  ASSERT_OK_AND_ASSIGN(WriteResult r,
-                       Apply({Edge("msg-7", "PART_OF", "conv-2"), Node("msg-7", "m"),
-                              Node("conv-2", "c")}));
+  ASSERT_OK_AND_ASSIGN(WriteResult r, Apply({Edge("msg-7", "PART_OF", "conv-2"), Node("msg-7", "m"),
+                                             Node("conv-2", "c")}));
   EXPECT_EQ(r.edges_written, 1u);
   EXPECT_EQ(Adjacent("msg-7", 1), std::vector<std::string>{"msg-7-PART_OF->conv-2"});
   EXPECT_EQ(Adjacent("conv-2", 1), std::vector<std::string>{"msg-7-PART_OF->conv-2"});
@@ -195,9 +193,9 @@ TEST_F(GraphStoreTest, GuardFailureMidBatchWritesNothing) {
 TEST_F(GraphStoreTest, AdjacencyIsVersionedAndFilteredByLabelAndDirection) {
   ASSERT_OK(Apply({Node("a", "a"), Node("b", "b"), Node("c", "c"), Edge("a", "MENTIONS", "b"),
                    Edge("a", "REFERENCES", "c"), Edge("c", "REPLY_TO", "a")}));  // v1
-  ASSERT_OK(Apply({EdgeDelete{"a", "MENTIONS", "b"}}));                        // v2
-  EXPECT_EQ(Adjacent("a", 1), (std::vector<std::string>{"a-MENTIONS->b", "a-REFERENCES->c",
-                                                         "c-REPLY_TO->a"}));
+  ASSERT_OK(Apply({EdgeDelete{"a", "MENTIONS", "b"}}));                          // v2
+  EXPECT_EQ(Adjacent("a", 1),
+            (std::vector<std::string>{"a-MENTIONS->b", "a-REFERENCES->c", "c-REPLY_TO->a"}));
   EXPECT_EQ(Adjacent("a", 2), (std::vector<std::string>{"a-REFERENCES->c", "c-REPLY_TO->a"}));
   EXPECT_EQ(Adjacent("a", 1, {EdgeDirection::kIn}), std::vector<std::string>{"c-REPLY_TO->a"});
   EXPECT_EQ(Adjacent("a", 1, {EdgeDirection::kOut}, {"MENTIONS"}),
@@ -217,12 +215,12 @@ TEST_F(GraphStoreTest, AdjacencyCursorResumesStrictlyAfter) {
   std::optional<AdjacencyCursor> cursor;
   for (int page = 0; page < 10; ++page) {
     int taken = 0;
-    ASSERT_OK(store_->ScanAdjacency(hub, {EdgeDirection::kOut}, {}, 1, cursor,
-                                    [&](const AdjacencyEntry& e) {
-                                      seen.push_back(e.edge.to);
-                                      cursor = AdjacencyCursor{e.direction, e.edge.label, e.other_iid};
-                                      return ++taken < 2;
-                                    }));
+    ASSERT_OK(store_->ScanAdjacency(
+        hub, {EdgeDirection::kOut}, {}, 1, cursor, [&](const AdjacencyEntry& e) {
+          seen.push_back(e.edge.to);
+          cursor = AdjacencyCursor{e.direction, e.edge.label, e.other_iid};
+          return ++taken < 2;
+        }));
     if (taken < 2) break;
   }
   EXPECT_EQ(seen, (std::vector<std::string>{"n0", "n1", "n2", "n3", "n4"}));

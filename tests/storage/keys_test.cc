@@ -12,8 +12,8 @@ namespace {
 
 TEST(KeysTest, U64IsBigEndianSoByteOrderIsNumericOrder) {
   EXPECT_EQ(EncodeU64(1), std::string("\0\0\0\0\0\0\0\x01", 8));
-  const std::vector<uint64_t> values = {0, 1, 255, 256, 65535, 1ull << 32, (1ull << 63) - 1,
-                                        1ull << 63, ~0ull};
+  const std::vector<uint64_t> values = {
+      0, 1, 255, 256, 65535, 1ull << 32, (1ull << 63) - 1, 1ull << 63, ~0ull};
   for (size_t i = 1; i < values.size(); ++i) {
     EXPECT_LT(EncodeU64(values[i - 1]), EncodeU64(values[i])) << values[i];
   }
@@ -56,8 +56,8 @@ TEST(KeysTest, AsOfSeekLandsOnNewestVersionAtOrBefore) {
 }
 
 TEST(KeysTest, AdjacencyKeyRoundTripsIncludingOddLabels) {
-  for (const std::string label : {std::string("PART_OF"), std::string(""), std::string("a\0b", 3),
-                                  std::string(300, 'x')}) {
+  for (const std::string label :
+       {std::string("PART_OF"), std::string(""), std::string("a\0b", 3), std::string(300, 'x')}) {
     AdjacencyKey in{42, label, ~0ull, 17};
     ASSERT_OK_AND_ASSIGN(AdjacencyKey out, DecodeAdjacencyKey(EncodeAdjacencyKey(in)));
     EXPECT_EQ(out, in);
@@ -87,7 +87,8 @@ TEST(KeysTest, LabelIndexAndPrincipalKeysRoundTrip) {
 TEST(KeysTest, DecodersRejectTruncatedAndTrailingBytes) {
   const std::string adj = EncodeAdjacencyKey({1, "PART_OF", 2, 3});
   for (size_t n = 0; n < adj.size(); ++n) {
-    EXPECT_EQ(DecodeAdjacencyKey(adj.substr(0, n)).status().code(), absl::StatusCode::kDataLoss) << n;
+    EXPECT_EQ(DecodeAdjacencyKey(adj.substr(0, n)).status().code(), absl::StatusCode::kDataLoss)
+        << n;
   }
   EXPECT_EQ(DecodeAdjacencyKey(adj + "x").status().code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(DecodeNodeVersionKey("short").status().code(), absl::StatusCode::kDataLoss);

@@ -101,7 +101,8 @@ TEST(RecordCodecTest, EdgeCommitPrincipalTokenRoundTrip) {
   EXPECT_EQ(c2.version, 5u);
   EXPECT_EQ(c2.description, "import demo");
 
-  PrincipalRecord p{"alice", {Role::kAgent, Role::kAuditor}, {"team:*"}, PrincipalStatus::kSuspended, 8};
+  PrincipalRecord p{
+      "alice", {Role::kAgent, Role::kAuditor}, {"team:*"}, PrincipalStatus::kSuspended, 8};
   ASSERT_OK_AND_ASSIGN(PrincipalRecord p2, DecodePrincipal(EncodePrincipal(p)));
   EXPECT_EQ(p2.roles, p.roles);
   EXPECT_EQ(p2.clearances, p.clearances);

@@ -12,7 +12,8 @@ namespace ctxgraph {
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "ctxgraph-test-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "ctxgraph-test-XXXXXX").string();
     path_ = mkdtemp(pattern.data());
   }
   ~TempDir() {
