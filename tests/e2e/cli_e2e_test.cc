@@ -1,0 +1,171 @@
+// ctxgraphd and ctxgraph as real processes: import a JSONL file with the CLI,
+// read it back with --json, across principals and a restart.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "tests/e2e/process.h"
+
+namespace ctxgraph::e2e {
+namespace {
+
+using nlohmann::json;
+
+// Edges come first on purpose: the importer must cope with any line order.
+constexpr char kGraph[] =
+    R"({"type":"edge","from":"msg-00000007","to":"conv-00000002","label":"PART_OF","props":{"weight":0.5}}
+{"type":"node","id":"doc-00000042","labels":["Document"],"boundary":["team:eng"],"props":{"title":"Q3 plan","pages":12,"ratio":2.0,"final":false,"created_at":"2026-03-01T10:00:00Z","tags":["plan","q3"]},"source":{"system":"wiki","uri":"wiki://space/page/42","authority":"imported"}}
+{"type":"node","id":"conv-00000002","labels":["Conversation"],"props":{"title":"Planning chat"},"source":{"system":"slack","uri":"slack://C1"}}
+{"type":"node","id":"msg-00000007","labels":["Message"],"boundary":["pii"],"props":{"text":"call me at +33 6 00 00 00 00"},"source":{"system":"slack","uri":"slack://C1/7"}}
+{"type":"edge","from":"conv-00000002","to":"doc-00000042","label":"REFERENCES"}
+)";
+
+class CliE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/ctxgraph-e2e-XXXXXX";
+    dir_ = mkdtemp(pattern);
+    server_ = std::make_unique<ServerProcess>(dir_ + "/data");
+    std::filesystem::create_directories(dir_ + "/data");
+    ASSERT_TRUE(server_->Start()) << "ctxgraphd did not start";
+    admin_token_file_ = dir_ + "/data/admin.token";
+    WriteFile("graph.jsonl", kGraph);
+  }
+  void TearDown() override {
+    server_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::string WriteFile(const std::string& name, const std::string& content) {
+    const std::string path = dir_ + "/" + name;
+    std::ofstream(path) << content;
+    return path;
+  }
+
+  CommandResult Cli(const std::string& token_file, std::vector<std::string> args) {
+    std::vector<std::string> argv = {BuildDir() + "/client/ctxgraph", "--server",
+                                     server_->address(), "--token-file", token_file};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return e2e::Run(argv);
+  }
+
+  json CliJson(const std::string& token_file, std::vector<std::string> args) {
+    args.insert(args.begin(), "--json");
+    CommandResult r = Cli(token_file, args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+  }
+
+  std::string dir_;
+  std::unique_ptr<ServerProcess> server_;
+  std::string admin_token_file_;
+};
+
+TEST_F(CliE2eTest, ImportThenReadBackTypedPropsAndProvenance) {
+  const json summary = CliJson(admin_token_file_, {"import", dir_ + "/graph.jsonl"});
+  EXPECT_EQ(summary["lines_read"], 5);
+  EXPECT_EQ(summary["nodes_written"], 3);
+  EXPECT_EQ(summary["edges_written"], 2);
+  EXPECT_EQ(summary["rejected"], 0);
+  const uint64_t version = summary["version"];
+
+  const json doc = CliJson(admin_token_file_, {"get", "doc-00000042"});
+  EXPECT_EQ(doc["id"], "doc-00000042");
+  EXPECT_EQ(doc["labels"], json::array({"Document"}));
+  EXPECT_EQ(doc["boundary"], json::array({"team:eng"}));
+  EXPECT_EQ(doc["props"]["title"], "Q3 plan");
+  EXPECT_TRUE(doc["props"]["pages"].is_number_integer());
+  EXPECT_EQ(doc["props"]["pages"], 12);
+  EXPECT_TRUE(doc["props"]["ratio"].is_number_float());  // 2.0 stays a double
+  EXPECT_EQ(doc["props"]["final"], false);
+  EXPECT_EQ(doc["props"]["created_at"], "2026-03-01T10:00:00Z");
+  EXPECT_EQ(doc["props"]["tags"], json::array({"plan", "q3"}));
+  EXPECT_EQ(doc["source"]["system"], "wiki");
+  EXPECT_EQ(doc["source"]["uri"], "wiki://space/page/42");
+  EXPECT_EQ(doc["source"]["authority"], "imported");
+  EXPECT_EQ(doc["provenance"]["writer"], "admin");
+  EXPECT_EQ(doc["provenance"]["content_hash"].get<std::string>().size(), 64u);
+  EXPECT_LE(doc["provenance"]["version"].get<uint64_t>(), version);
+
+  const json neighbors =
+      CliJson(admin_token_file_, {"neighbors", "conv-00000002", "--direction", "both"});
+  ASSERT_EQ(neighbors["neighbors"].size(), 2u);
+  EXPECT_EQ(neighbors["neighbors"][0]["node"]["id"], "doc-00000042");
+  EXPECT_EQ(neighbors["neighbors"][1]["node"]["id"], "msg-00000007");
+  EXPECT_EQ(neighbors["neighbors"][1]["edge"]["props"]["weight"], 0.5);
+
+  // Re-importing the same file changes nothing and commits no version.
+  const json again = CliJson(admin_token_file_, {"import", dir_ + "/graph.jsonl"});
+  EXPECT_EQ(again["commits"], 0);
+  EXPECT_EQ(again["unchanged"], 5);
+  EXPECT_EQ(again["version"], version);
+}
+
+TEST_F(CliE2eTest, BadLinesAreReportedByNumberAndTheRestLoads) {
+  const std::string bad =
+      WriteFile("bad.jsonl",
+                "{\"type\":\"node\",\"id\":\"ok-1\",\"labels\":[\"Document\"]}\n"
+                "{\"type\":\"node\",\"labels\":[\"Document\"]}\n"
+                "not json\n"
+                "{\"type\":\"edge\",\"from\":\"ok-1\",\"to\":\"ghost\",\"label\":\"MENTIONS\"}\n");
+  CommandResult r = Cli(admin_token_file_, {"import", bad});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("line 2: missing \"id\""), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("line 3: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("line 4: ops[0].upsert_edge.to: node \"ghost\" not found"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(CliJson(admin_token_file_, {"get", "ok-1"})["id"], "ok-1");
+}
+
+TEST_F(CliE2eTest, BoundariesHoldThroughTheCliAndSurviveARestart) {
+  ASSERT_EQ(Cli(admin_token_file_, {"import", dir_ + "/graph.jsonl"}).exit_code, 0);
+  ASSERT_EQ(Cli(admin_token_file_,
+                {"principal", "create", "eng-bot", "--role", "agent", "--clearance", "team:eng"})
+                .exit_code,
+            0);
+  const json issued = CliJson(admin_token_file_, {"principal", "token", "eng-bot"});
+  const std::string token_file = WriteFile("eng-bot.token", issued["token"].get<std::string>());
+
+  EXPECT_EQ(CliJson(token_file, {"get", "doc-00000042"})["id"], "doc-00000042");
+  CommandResult hidden = Cli(token_file, {"get", "msg-00000007"});
+  CommandResult absent = Cli(token_file, {"get", "msg-99999999"});
+  EXPECT_EQ(hidden.exit_code, 1);
+  EXPECT_EQ(hidden.err, "error: NOT_FOUND: node \"msg-00000007\" not found\n");
+  EXPECT_EQ(absent.err, "error: NOT_FOUND: node \"msg-99999999\" not found\n");
+  const json listed = CliJson(token_file, {"ls", "--label", "Message"});
+  EXPECT_TRUE(listed["nodes"].empty()) << listed.dump();
+  CommandResult write = Cli(token_file, {"put", "node", "--id", "x", "--label", "Document"});
+  EXPECT_EQ(write.exit_code, 1);
+  EXPECT_EQ(write.err, "error: PERMISSION_DENIED: Write requires the loader or admin role\n");
+
+  // Stop the server, start it again on the same data: same answers.
+  const std::string admin_token = [&] {
+    std::ifstream in(admin_token_file_);
+    std::string t;
+    in >> t;
+    return t;
+  }();
+  EXPECT_EQ(server_->Stop(), 0);
+  ASSERT_TRUE(server_->Start());
+  std::ifstream in(admin_token_file_);
+  std::string after;
+  in >> after;
+  EXPECT_EQ(after, admin_token);  // no second bootstrap
+  EXPECT_EQ(CliJson(token_file, {"get", "doc-00000042"})["props"]["pages"], 12);
+  EXPECT_EQ(Cli(token_file, {"get", "msg-00000007"}).err,
+            "error: NOT_FOUND: node \"msg-00000007\" not found\n");
+  EXPECT_EQ(CliJson(admin_token_file_, {"get", "msg-00000007"})["boundary"], json::array({"pii"}));
+}
+
+TEST_F(CliE2eTest, MissingTokenIsUnauthenticated) {
+  CommandResult r =
+      Cli(WriteFile("empty.token", "ctxg_not-a-real-token\n"), {"get", "doc-00000042"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "error: UNAUTHENTICATED: invalid or missing bearer token\n");
+}
+
+}  // namespace
+}  // namespace ctxgraph::e2e

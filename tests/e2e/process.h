@@ -1,0 +1,46 @@
+// Runs the real ctxgraphd and ctxgraph binaries for end-to-end tests.
+#ifndef CTXGRAPH_TESTS_E2E_PROCESS_H_
+#define CTXGRAPH_TESTS_E2E_PROCESS_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace ctxgraph::e2e {
+
+// Where the binaries were built: $CTXGRAPH_BUILD_DIR (set by ctest).
+std::string BuildDir();
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs argv[0] with argv, waits, and captures stdout and stderr.
+CommandResult Run(const std::vector<std::string>& argv);
+
+// A ctxgraphd process on a loopback port chosen by the kernel.
+class ServerProcess {
+ public:
+  explicit ServerProcess(std::string data_dir) : data_dir_(std::move(data_dir)) {}
+  ~ServerProcess() { Kill(); }
+
+  // Starts ctxgraphd and waits (up to 10 s) until it serves. False on failure.
+  bool Start();
+  // SIGTERM, then wait for a clean exit; returns its exit code.
+  int Stop();
+  void Kill();
+
+  const std::string& address() const { return address_; }
+
+ private:
+  std::string data_dir_;
+  std::string address_;
+  pid_t pid_ = -1;
+};
+
+}  // namespace ctxgraph::e2e
+
+#endif  // CTXGRAPH_TESTS_E2E_PROCESS_H_
