@@ -2,6 +2,7 @@
 // health stubs, so the call goes through GenericStub with hand-encoded
 // messages: HealthCheckRequest{service = 1: string} and
 // HealthCheckResponse{status = 1: enum}, where SERVING = 1 (wire: 08 01).
+#include <grpcpp/completion_queue.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <gtest/gtest.h>
 
@@ -61,6 +62,45 @@ TEST_F(HealthTest, UnknownServiceIsNotFound) {
   std::string response;
   const grpc::Status status = Check("no.such.Service", &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND) << status.error_message();
+}
+
+// Server reflection lists the services to a stock gRPC tool. One round of
+// the bidi stream /grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo
+// with ServerReflectionRequest{list_services = 7: ""} (wire: 3a 00).
+TEST_F(HealthTest, ReflectionListsTheCtxgraphServices) {
+  grpc::GenericStub stub(channel_);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  grpc::CompletionQueue cq;
+  auto call = stub.PrepareCall(
+      &context, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
+  void* tag = nullptr;
+  bool ok = false;
+  const auto step = [&](int expected) {
+    ASSERT_TRUE(cq.Next(&tag, &ok));
+    EXPECT_EQ(tag, reinterpret_cast<void*>(expected));
+  };
+  call->StartCall(reinterpret_cast<void*>(1));
+  step(1);
+  ASSERT_TRUE(ok);
+  call->Write(Bytes(std::string("\x3a\x00", 2)), reinterpret_cast<void*>(2));
+  step(2);
+  ASSERT_TRUE(ok);
+  grpc::ByteBuffer response;
+  call->Read(&response, reinterpret_cast<void*>(3));
+  step(3);
+  ASSERT_TRUE(ok);
+  call->WritesDone(reinterpret_cast<void*>(4));
+  step(4);
+  grpc::Status status;
+  call->Finish(&status, reinterpret_cast<void*>(5));
+  step(5);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  const std::string bytes = ToString(response);
+  for (const char* service : {"ctxgraph.v1.GraphService", "ctxgraph.v1.AdminService",
+                              "grpc.health.v1.Health"}) {
+    EXPECT_NE(bytes.find(service), std::string::npos) << service;
+  }
 }
 
 }  // namespace
