@@ -63,4 +63,97 @@ absl::StatusOr<WriteResult> GraphWriter::Write(const Caller& caller,
   return store_.Apply(mutations, guard, caller.principal.id, description);
 }
 
+absl::StatusOr<std::unique_ptr<GraphImport>> GraphImport::Begin(GraphStore& store,
+                                                                const Caller& caller,
+                                                                ImportOptions options) {
+  RETURN_IF_ERROR(GraphWriter::CheckRole(caller));
+  if (options.description.size() > kMaxDescriptionBytes || !IsValidUtf8(options.description)) {
+    return absl::InvalidArgumentError(absl::StrCat("options.description: must be at most ",
+                                                   kMaxDescriptionBytes, " bytes of UTF-8"));
+  }
+  return std::unique_ptr<GraphImport>(new GraphImport(store, caller, std::move(options)));
+}
+
+GraphImport::GraphImport(GraphStore& store, const Caller& caller, ImportOptions options)
+    : store_(store), caller_(caller), options_(std::move(options)) {
+  result_.version = store_.database()->LatestVersion();
+  if (options_.bulk) session_ = store_.database()->BeginSession(caller_.principal.id);
+}
+
+GraphImport::~GraphImport() = default;  // an unfinished session aborts itself
+
+void GraphImport::Count(const ChunkResult& chunk) {
+  result_.nodes_written += chunk.counts.nodes_written;
+  result_.edges_written += chunk.counts.edges_written;
+  result_.deleted += chunk.counts.deleted;
+  result_.unchanged += chunk.counts.unchanged;
+}
+
+absl::Status GraphImport::Add(std::vector<absl::StatusOr<Mutation>> ops) {
+  if (result_.aborted) return absl::OkStatus();
+  ChunkResult chunk;
+  std::vector<IndexedMutation> valid;
+  valid.reserve(ops.size());
+  for (auto& op : ops) {
+    const uint64_t index = result_.ops_received++;
+    absl::Status st =
+        op.ok() ? ValidateMutation(absl::StrCat("ops[", index, "]"), *op) : op.status();
+    if (st.ok()) {
+      valid.emplace_back(index, *std::move(op));
+      continue;
+    }
+    chunk.rejects.push_back({index, std::move(st)});
+    if (options_.strict) {
+      chunk.stopped = true;
+      break;
+    }
+  }
+  PolicyWriteGuard guard(caller_);
+  // A strict reject drops the whole batch: the build fails on purpose.
+  const absl::Status kDropBatch = absl::AbortedError("strict import stopped");
+  auto build = [&](CommitContext& ctx) -> absl::Status {
+    if (chunk.stopped) return kDropBatch;
+    RETURN_IF_ERROR(store_.ApplyEach(ctx, valid, guard, options_.strict, &chunk));
+    return chunk.stopped ? kDropBatch : absl::OkStatus();
+  };
+  absl::Status st;
+  if (session_) {
+    st = session_->Write(build);
+  } else {
+    absl::StatusOr<CommitOutcome> outcome =
+        store_.database()->Commit(caller_.principal.id, options_.description, build);
+    st = outcome.status();
+    if (outcome.ok() && outcome->committed) {
+      ++result_.commits;
+      result_.version = outcome->version;
+    }
+  }
+  for (auto& reject : chunk.rejects) {
+    ++result_.rejected;
+    if (result_.rejects.size() < kMaxReportedRejects) result_.rejects.push_back(std::move(reject));
+  }
+  if (chunk.stopped) {
+    result_.aborted = true;
+    if (session_) RETURN_IF_ERROR(session_->Abort());
+    return absl::OkStatus();
+  }
+  RETURN_IF_ERROR(st);
+  Count(chunk);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ImportResult> GraphImport::Finish() {
+  if (session_ && !result_.aborted) {
+    ASSIGN_OR_RETURN(CommitOutcome outcome, session_->Finish(options_.description));
+    if (outcome.committed) {
+      result_.commits = 1;
+      result_.version = outcome.version;
+    }
+  }
+  if (result_.aborted && session_) {
+    result_.nodes_written = result_.edges_written = result_.deleted = result_.unchanged = 0;
+  }
+  return std::move(result_);
+}
+
 }  // namespace ctxgraph

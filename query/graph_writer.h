@@ -14,6 +14,7 @@
 #ifndef CTXGRAPH_QUERY_GRAPH_WRITER_H_
 #define CTXGRAPH_QUERY_GRAPH_WRITER_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,64 @@ class GraphWriter {
 
  private:
   GraphStore& store_;
+};
+
+struct ImportOptions {
+  std::string description;
+  // One commit for the whole import, WAL synced once at the end, other
+  // writers wait; otherwise every Add() commits its own synced version.
+  bool bulk = false;
+  // Stop at the first rejected op. The Add() that met it writes nothing;
+  // with bulk, the whole import writes nothing.
+  bool strict = false;
+};
+
+// Keeps at most this many rejects in an ImportResult; the count goes on.
+inline constexpr size_t kMaxReportedRejects = 1000000;
+
+struct ImportResult {
+  uint64_t version = 0;  // last committed version (the latest when none)
+  uint32_t commits = 0;
+  uint64_t ops_received = 0;
+  uint64_t nodes_written = 0;
+  uint64_t edges_written = 0;
+  uint64_t deleted = 0;
+  uint64_t unchanged = 0;
+  uint64_t rejected = 0;
+  std::vector<OpReject> rejects;  // the first kMaxReportedRejects, in stream order
+  bool aborted = false;           // strict mode stopped the import
+};
+
+// One streaming import (the Import RPC): validates each op, rejects bad ones
+// on their own (by their index in the stream) and applies the rest under the
+// same rules as GraphWriter. Edges must come after the nodes they join.
+// Not thread-safe. Destroying an unfinished bulk import writes nothing.
+class GraphImport {
+ public:
+  // PERMISSION_DENIED unless the caller may write (see GraphWriter).
+  static absl::StatusOr<std::unique_ptr<GraphImport>> Begin(GraphStore& store, const Caller& caller,
+                                                            ImportOptions options);
+  ~GraphImport();
+
+  // Applies the next ops of the stream. After a strict-mode reject, further
+  // calls are ignored. Errors are storage failures: the import is over.
+  // An op that could not even be decoded arrives as its error and is
+  // rejected like an invalid one.
+  absl::Status Add(std::vector<absl::StatusOr<Mutation>> ops);
+  // The stream index the next op will get.
+  uint64_t next_index() const { return result_.ops_received; }
+  // Publishes a bulk import and returns the totals.
+  absl::StatusOr<ImportResult> Finish();
+
+ private:
+  GraphImport(GraphStore& store, const Caller& caller, ImportOptions options);
+  void Count(const ChunkResult& chunk);
+
+  GraphStore& store_;
+  const Caller& caller_;
+  ImportOptions options_;
+  std::unique_ptr<CommitSession> session_;  // bulk only
+  ImportResult result_;
 };
 
 }  // namespace ctxgraph

@@ -79,6 +79,53 @@ grpc::Status GraphServiceImpl::ListNeighbors(grpc::ServerContext* context,
   });
 }
 
+grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
+                                      grpc::ServerReader<v1::ImportRequest>* reader,
+                                      v1::ImportResponse* response) {
+  return HandleRpc(context, backend_.authenticator, "Import", [&](const Caller& caller) {
+    v1::ImportRequest request;
+    if (!reader->Read(&request)) {
+      return absl::InvalidArgumentError("import stream: no request message");
+    }
+    const v1::ImportOptions& o = request.options();
+    ASSIGN_OR_RETURN(std::unique_ptr<GraphImport> import,
+                     GraphImport::Begin(backend_.graph, caller,
+                                        ImportOptions{o.description(), o.bulk(), o.strict()}));
+    spdlog::info("import started principal={} bulk={} strict={}", caller.principal.id, o.bulk(),
+                 o.strict());
+    do {
+      std::vector<absl::StatusOr<Mutation>> ops;
+      ops.reserve(request.ops_size());
+      const uint64_t base = import->next_index();
+      for (int i = 0; i < request.ops_size(); ++i) {
+        ops.push_back(MutationFromProto(absl::StrCat("ops[", base + i, "]"), request.ops(i)));
+      }
+      RETURN_IF_ERROR(import->Add(std::move(ops)));
+    } while (reader->Read(&request));
+    // A cancelled stream is not an import: the unfinished import writes
+    // nothing (bulk) or keeps only what it already committed.
+    if (context->IsCancelled()) return absl::CancelledError("import stream cancelled");
+    ASSIGN_OR_RETURN(ImportResult result, import->Finish());
+    response->set_version(result.version);
+    response->set_commits(result.commits);
+    response->set_ops_received(result.ops_received);
+    response->set_nodes_written(result.nodes_written);
+    response->set_edges_written(result.edges_written);
+    response->set_deleted(result.deleted);
+    response->set_unchanged(result.unchanged);
+    response->set_aborted(result.aborted);
+    for (const OpReject& r : result.rejects) {
+      v1::ImportReject* out = response->add_rejects();
+      out->set_index(r.index);
+      out->set_reason(std::string(r.status.message()));
+    }
+    spdlog::info("import done principal={} version={} commits={} ops={} rejected={} aborted={}",
+                 caller.principal.id, result.version, result.commits, result.ops_received,
+                 result.rejected, result.aborted);
+    return absl::OkStatus();
+  });
+}
+
 grpc::Status GraphServiceImpl::GetCommit(grpc::ServerContext* context,
                                          const v1::GetCommitRequest* request,
                                          v1::GetCommitResponse* response) {

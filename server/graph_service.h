@@ -19,6 +19,8 @@ class GraphServiceImpl final : public v1::GraphService::Service {
                          v1::ListNodesResponse* response) override;
   grpc::Status ListNeighbors(grpc::ServerContext* context, const v1::ListNeighborsRequest* request,
                              v1::ListNeighborsResponse* response) override;
+  grpc::Status Import(grpc::ServerContext* context, grpc::ServerReader<v1::ImportRequest>* reader,
+                      v1::ImportResponse* response) override;
   grpc::Status GetCommit(grpc::ServerContext* context, const v1::GetCommitRequest* request,
                          v1::GetCommitResponse* response) override;
 

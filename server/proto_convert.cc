@@ -117,6 +117,8 @@ absl::StatusOr<Authority> AuthorityFromProto(const std::string& field, int autho
   return static_cast<Authority>(authority);
 }
 
+}  // namespace
+
 absl::StatusOr<Mutation> MutationFromProto(const std::string& field, const v1::WriteOp& op) {
   switch (op.op_case()) {
     case v1::WriteOp::kUpsertNode: {
@@ -152,8 +154,6 @@ absl::StatusOr<Mutation> MutationFromProto(const std::string& field, const v1::W
   }
   return Invalid(field, "op has no kind set");
 }
-
-}  // namespace
 
 absl::StatusOr<std::vector<Mutation>> MutationsFromProto(const v1::WriteRequest& request) {
   std::vector<Mutation> out;

@@ -19,6 +19,8 @@
 namespace ctxgraph::server {
 
 absl::StatusOr<std::vector<Mutation>> MutationsFromProto(const v1::WriteRequest& request);
+// `field` names the op in errors, e.g. "ops[12]".
+absl::StatusOr<Mutation> MutationFromProto(const std::string& field, const v1::WriteOp& op);
 
 void NodeToProto(const NodeRecord& node, v1::Node* out);
 void EdgeToProto(const EdgeRecord& edge, v1::Edge* out);

@@ -160,7 +160,99 @@ absl::Status Database::LoadMeta() {
   if (has_iid) {
     ASSIGN_OR_RETURN(next_iid_, keys::ReadU64(value, 0));
   }
+  ASSIGN_OR_RETURN(bool open_session, Get(Cf::kDefault, keys::kOpenSessionKey, &value));
+  if (open_session) {
+    // A bulk commit was interrupted: it never became visible, so remove it.
+    ASSIGN_OR_RETURN(uint64_t version, keys::ReadU64(value, 0));
+    RETURN_IF_ERROR(RemoveVersion(version));
+  }
   return absl::OkStatus();
+}
+
+absl::Status Database::RemoveVersion(uint64_t version) {
+  for (Cf cf : {Cf::kNodes, Cf::kOutEdges, Cf::kInEdges, Cf::kLabelIndex, Cf::kPrincipals}) {
+    auto it = NewIterator(cf);
+    rocksdb::WriteBatch batch;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const rocksdb::Slice key = it->key();
+      ASSIGN_OR_RETURN(uint64_t v,
+                       keys::VersionOfVersionedKey(std::string_view(key.data(), key.size())));
+      if (v == version) batch.Delete(handle(cf), key);
+      if (batch.Count() >= 10000) {
+        RETURN_IF_ERROR(FromRocks(db_->Write(rocksdb::WriteOptions(), &batch)));
+        batch.Clear();
+      }
+    }
+    RETURN_IF_ERROR(FromRocks(it->status()));
+    RETURN_IF_ERROR(FromRocks(db_->Write(rocksdb::WriteOptions(), &batch)));
+  }
+  rocksdb::WriteBatch done;
+  done.Delete(handle(Cf::kDefault), keys::kOpenSessionKey);
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  return FromRocks(db_->Write(sync, &done));
+}
+
+std::unique_ptr<CommitSession> Database::BeginSession(const std::string& principal) {
+  return std::unique_ptr<CommitSession>(
+      new CommitSession(this, std::unique_lock<std::mutex>(commit_mu_), principal));
+}
+
+CommitSession::CommitSession(Database* db, std::unique_lock<std::mutex> lock, std::string principal)
+    : db_(db),
+      lock_(std::move(lock)),
+      principal_(std::move(principal)),
+      version_(db->LatestVersion() + 1),
+      time_(Now()),
+      next_iid_(db->next_iid_) {}
+
+CommitSession::~CommitSession() {
+  // An unfinished session must not leave records behind; if even that fails,
+  // the open_session marker makes the next Open remove them.
+  if (!done_) IGNORE_STATUS(Abort());
+}
+
+absl::Status CommitSession::Write(const std::function<absl::Status(CommitContext&)>& build) {
+  if (done_) return absl::FailedPreconditionError("commit session already ended");
+  CommitContext ctx(db_, version_, time_, principal_, next_iid_);
+  RETURN_IF_ERROR(build(ctx));
+  if (!ctx.changed()) return absl::OkStatus();
+  // The marker goes with the first batch: if any batch reaches the disk, so
+  // does the marker that lets Open remove it after a crash. next_iid goes
+  // with every batch, so ids interned here are never handed out twice.
+  if (!wrote_) ctx.Put(Cf::kDefault, keys::kOpenSessionKey, keys::EncodeU64(version_));
+  ctx.Put(Cf::kDefault, keys::kNextIidKey, keys::EncodeU64(ctx.next_iid_));
+  RETURN_IF_ERROR(FromRocks(db_->db_->Write(rocksdb::WriteOptions(), ctx.batch_.GetWriteBatch())));
+  wrote_ = true;
+  next_iid_ = ctx.next_iid_;
+  db_->next_iid_ = next_iid_;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<CommitOutcome> CommitSession::Finish(const std::string& description) {
+  if (done_) return absl::FailedPreconditionError("commit session already ended");
+  done_ = true;
+  if (!wrote_) return CommitOutcome{version_ - 1, false};
+  rocksdb::WriteBatch batch;
+  CommitRecord commit{version_, time_, principal_, description};
+  batch.Put(db_->handle(Cf::kCommits), keys::CommitKey(version_), EncodeCommit(commit));
+  batch.Put(db_->handle(Cf::kDefault), keys::kLastVersionKey, keys::EncodeU64(version_));
+  batch.Delete(db_->handle(Cf::kDefault), keys::kOpenSessionKey);
+  rocksdb::WriteOptions sync;
+  sync.sync = true;  // the WAL is sequential: this also syncs every earlier batch
+  if (absl::Status st = FromRocks(db_->db_->Write(sync, &batch)); !st.ok()) {
+    IGNORE_STATUS(db_->RemoveVersion(version_));  // best effort; Open retries
+    return st;
+  }
+  db_->last_version_.store(version_, std::memory_order_release);
+  return CommitOutcome{version_, true};
+}
+
+absl::Status CommitSession::Abort() {
+  if (done_) return absl::OkStatus();
+  done_ = true;
+  if (!wrote_) return absl::OkStatus();
+  return db_->RemoveVersion(version_);
 }
 
 absl::StatusOr<CommitOutcome> Database::Commit(

@@ -74,6 +74,7 @@ class CommitContext {
 
  private:
   friend class Database;
+  friend class CommitSession;
   CommitContext(Database* db, uint64_t version, Timestamp time, std::string principal,
                 uint64_t next_iid);
 
@@ -88,6 +89,45 @@ class CommitContext {
 struct CommitOutcome {
   uint64_t version = 0;    // the new version, or the latest when nothing changed
   bool committed = false;  // false when the builder wrote nothing
+};
+
+// One commit written as many batches: the bulk import path. Holds the commit
+// lock from Database::BeginSession until Finish or Abort, so other writers
+// wait. Batches are written with the WAL unsynced and stay invisible to
+// readers (they are at a version above LatestVersion()) until Finish writes
+// the commit record, moves the version and syncs the WAL, which also makes
+// every earlier batch durable. Abort, the destructor of an unfinished
+// session, and Database::Open after a crash all remove the session's
+// records, so a session is all or nothing. Not thread-safe.
+class CommitSession {
+ public:
+  ~CommitSession();
+  CommitSession(const CommitSession&) = delete;
+  CommitSession& operator=(const CommitSession&) = delete;
+
+  uint64_t version() const { return version_; }
+
+  // Runs `build` on a fresh batch at the session's version and writes it.
+  // On error nothing of this batch is written; earlier batches stay pending.
+  absl::Status Write(const std::function<absl::Status(CommitContext&)>& build);
+  // Publishes every batch as one commit. When no batch wrote anything,
+  // commits nothing and reports the latest version.
+  absl::StatusOr<CommitOutcome> Finish(const std::string& description);
+  // Removes every record written by the session.
+  absl::Status Abort();
+
+ private:
+  friend class Database;
+  CommitSession(Database* db, std::unique_lock<std::mutex> lock, std::string principal);
+
+  Database* db_;
+  std::unique_lock<std::mutex> lock_;
+  std::string principal_;
+  uint64_t version_;
+  Timestamp time_;
+  uint64_t next_iid_;
+  bool wrote_ = false;
+  bool done_ = false;
 };
 
 class Database {
@@ -113,6 +153,10 @@ class Database {
   absl::StatusOr<CommitOutcome> Commit(const std::string& principal, const std::string& description,
                                        const std::function<absl::Status(CommitContext&)>& build);
 
+  // Opens a multi-batch commit (see CommitSession); blocks other commits
+  // until it is finished or aborted.
+  std::unique_ptr<CommitSession> BeginSession(const std::string& principal);
+
   // Point read of committed data. Answers false when absent.
   absl::StatusOr<bool> Get(Cf cf, std::string_view key, std::string* value) const;
   std::unique_ptr<rocksdb::Iterator> NewIterator(Cf cf) const;
@@ -123,8 +167,11 @@ class Database {
   rocksdb::ColumnFamilyHandle* handle(Cf cf) const { return handles_[static_cast<int>(cf)]; }
 
  private:
+  friend class CommitSession;
   Database() = default;
   absl::Status LoadMeta();
+  // Deletes every record of `version` from the versioned column families.
+  absl::Status RemoveVersion(uint64_t version);
 
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;

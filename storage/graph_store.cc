@@ -38,17 +38,26 @@ absl::StatusOr<std::optional<std::string>> NewestAtOrBefore(rocksdb::Iterator* i
 
 // Builds one commit out of a list of mutations. All reads go through the
 // commit context, so each mutation sees the ones before it.
+//
+// Two modes. Atomic (Write): edges may precede their endpoints, which are
+// checked once every mutation is applied, and any error fails the batch.
+// One by one (Import): an edge's endpoints must exist when it comes, and a
+// mutation that breaks a rule is rejected alone; every check of a mutation
+// runs before its first Put, so a rejected one leaves nothing behind.
 class BatchBuilder {
  public:
-  BatchBuilder(CommitContext& ctx, WriteGuard& guard, WriteResult& result)
-      : ctx_(ctx), guard_(guard), result_(result) {}
+  BatchBuilder(CommitContext& ctx, WriteGuard& guard, WriteResult& result, bool one_by_one)
+      : ctx_(ctx), guard_(guard), result_(result), one_by_one_(one_by_one) {}
 
   absl::Status Run(const std::vector<Mutation>& mutations) {
     for (size_t i = 0; i < mutations.size(); ++i) {
-      const std::string field = absl::StrCat("ops[", i, "]");
-      RETURN_IF_ERROR(std::visit([&](const auto& m) { return Apply(field, m); }, mutations[i]));
+      RETURN_IF_ERROR(ApplyOne(absl::StrCat("ops[", i, "]"), mutations[i]));
     }
     return CheckEdgeEndpoints();
+  }
+
+  absl::Status ApplyOne(const std::string& field, const Mutation& mutation) {
+    return std::visit([&](const auto& m) { return Apply(field, m); }, mutation);
   }
 
  private:
@@ -216,9 +225,25 @@ class BatchBuilder {
   }
 
   absl::Status Apply(const std::string& field, const EdgeUpsert& m) {
+    const std::string op = absl::StrCat(field, ".upsert_edge");
+    if (one_by_one_) {
+      ASSIGN_OR_RETURN(uint64_t from, ExistingEndpoint(op + ".from", m.edge.from));
+      ASSIGN_OR_RETURN(uint64_t to, ExistingEndpoint(op + ".to", m.edge.to));
+      return UpsertEdge(op, {from, to, m.edge.label}, m.edge);
+    }
     ASSIGN_OR_RETURN(uint64_t from, EndpointIid(m.edge.from));
     ASSIGN_OR_RETURN(uint64_t to, EndpointIid(m.edge.to));
-    return UpsertEdge(absl::StrCat(field, ".upsert_edge"), {from, to, m.edge.label}, m.edge);
+    return UpsertEdge(op, {from, to, m.edge.label}, m.edge);
+  }
+
+  // The iid of a live endpoint the writer can see; absent and hidden nodes
+  // get the same answer.
+  absl::StatusOr<uint64_t> ExistingEndpoint(const std::string& field, const std::string& id) {
+    ASSIGN_OR_RETURN(std::optional<uint64_t> iid, FindIid(id));
+    if (!iid) return NodeNotFound(field, id);
+    ASSIGN_OR_RETURN(std::optional<NodeRecord> node, LatestNode(*iid));
+    if (!node || !guard_.CanSee(*node)) return NodeNotFound(field, id);
+    return *iid;
   }
 
   absl::Status UpsertEdge(const std::string& op, const EdgeId& id, const EdgeRecord& in) {
@@ -226,7 +251,7 @@ class BatchBuilder {
     EdgeRecord edge = in;
     edge.deleted = false;
     const ContentHash hash = EdgeContentHash(edge);
-    endpoint_checks_.push_back({op, id, edge.from, edge.to});
+    if (!one_by_one_) endpoint_checks_.push_back({op, id, edge.from, edge.to});
     if (existing && existing->provenance.content_hash == hash) {
       ++result_.unchanged;
       return absl::OkStatus();
@@ -286,8 +311,23 @@ class BatchBuilder {
   CommitContext& ctx_;
   WriteGuard& guard_;
   WriteResult& result_;
+  const bool one_by_one_;
   std::vector<EndpointCheck> endpoint_checks_;
 };
+
+// Rule violations a one-by-one import rejects per mutation; anything else
+// (I/O, corruption) fails the whole import.
+bool IsRejection(const absl::Status& s) {
+  switch (s.code()) {
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kPermissionDenied:
+    case absl::StatusCode::kResourceExhausted:
+      return true;
+    default:
+      return false;
+  }
+}
 
 }  // namespace
 
@@ -298,11 +338,28 @@ absl::StatusOr<WriteResult> GraphStore::Apply(const std::vector<Mutation>& mutat
   ASSIGN_OR_RETURN(CommitOutcome outcome,
                    db_->Commit(principal, description, [&](CommitContext& ctx) {
                      result = WriteResult{};
-                     return BatchBuilder(ctx, guard, result).Run(mutations);
+                     return BatchBuilder(ctx, guard, result, /*one_by_one=*/false).Run(mutations);
                    }));
   result.version = outcome.version;
   result.committed = outcome.committed;
   return result;
+}
+
+absl::Status GraphStore::ApplyEach(CommitContext& ctx, const std::vector<IndexedMutation>& ops,
+                                   WriteGuard& guard, bool stop_at_first_reject,
+                                   ChunkResult* result) const {
+  BatchBuilder builder(ctx, guard, result->counts, /*one_by_one=*/true);
+  for (const auto& [index, mutation] : ops) {
+    absl::Status st = builder.ApplyOne(absl::StrCat("ops[", index, "]"), mutation);
+    if (st.ok()) continue;
+    if (!IsRejection(st)) return st;
+    result->rejects.push_back({index, std::move(st)});
+    if (stop_at_first_reject) {
+      result->stopped = true;
+      return absl::OkStatus();
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<uint64_t>> GraphStore::LookupIid(std::string_view id) const {

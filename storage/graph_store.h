@@ -66,6 +66,21 @@ struct WriteResult {
   uint32_t unchanged = 0;
 };
 
+// A mutation and its position in an import stream.
+using IndexedMutation = std::pair<uint64_t, Mutation>;
+
+struct OpReject {
+  uint64_t index = 0;
+  absl::Status status;  // INVALID_ARGUMENT, FAILED_PRECONDITION, PERMISSION_DENIED, ...
+};
+
+// What ApplyEach did with one batch of an import.
+struct ChunkResult {
+  WriteResult counts;  // version/committed are left for the caller
+  std::vector<OpReject> rejects;
+  bool stopped = false;  // stop_at_first_reject hit a reject
+};
+
 enum class EdgeDirection { kOut, kIn };
 
 // One live edge seen from a node, as returned by ScanAdjacency.
@@ -93,6 +108,16 @@ class GraphStore {
   // found"); guard errors pass through. On any error nothing is written.
   absl::StatusOr<WriteResult> Apply(const std::vector<Mutation>& mutations, WriteGuard& guard,
                                     const std::string& principal, const std::string& description);
+
+  // Applies import mutations one by one into `ctx` (from Database::Commit or
+  // a CommitSession). A mutation that breaks a rule (a guard refusal, an edge
+  // endpoint that does not exist yet or is hidden) is recorded in
+  // result->rejects as "ops[<index>]..." and leaves nothing in `ctx`; the
+  // others apply. With `stop_at_first_reject`, the first reject sets
+  // result->stopped and nothing after it is applied (the caller then drops
+  // the batch). Storage failures are returned and fail the whole import.
+  absl::Status ApplyEach(CommitContext& ctx, const std::vector<IndexedMutation>& ops,
+                         WriteGuard& guard, bool stop_at_first_reject, ChunkResult* result) const;
 
   // The internal id of `id`, if it was ever written.
   absl::StatusOr<std::optional<uint64_t>> LookupIid(std::string_view id) const;

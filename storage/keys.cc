@@ -2,6 +2,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "storage/status_macros.h"
 
 namespace ctxgraph::keys {
 namespace {
@@ -163,6 +164,12 @@ absl::StatusOr<PrincipalKey> DecodePrincipalKey(std::string_view key) {
   k.version = ~*version;
   if (absl::Status st = ExpectEnd(key, pos + 8, "principal"); !st.ok()) return st;
   return k;
+}
+
+absl::StatusOr<uint64_t> VersionOfVersionedKey(std::string_view key) {
+  if (key.size() < 8) return absl::DataLossError("versioned key: shorter than 8 bytes");
+  ASSIGN_OR_RETURN(uint64_t inverted, ReadU64(key, key.size() - 8));
+  return ~inverted;
 }
 
 std::string CommitKey(uint64_t version) { return EncodeU64(version); }

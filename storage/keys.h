@@ -9,7 +9,8 @@
 //
 // Column families and their layouts ('|' separates fields):
 //
-//   default      "format" | "last_version" | "next_iid" | "page_secret"  -> meta values
+//   default      "format" | "last_version" | "next_iid" | "page_secret" | "open_session"
+//                                                      -> meta values
 //   node_ids     node id bytes                         -> iid (u64)   (interning, never deleted)
 //   nodes        iid u64 | ~version u64                -> NodeRecord (or tombstone)
 //   out_edges    from_iid u64 | len u16 | label | to_iid u64 | ~version u64   -> EdgeRecord
@@ -21,7 +22,9 @@
 //                'i' | token id                        -> sha256(token) (32)
 //
 // Adjacency of a node is the prefix scan (iid) of out_edges or in_edges;
-// (iid, label) narrows it to one edge label.
+// (iid, label) narrows it to one edge label. Every key of a versioned column
+// family (nodes, out_edges, in_edges, label_index, principals) ends with the
+// 8-byte ~version, so a version's records can be found without decoding.
 #ifndef CTXGRAPH_STORAGE_KEYS_H_
 #define CTXGRAPH_STORAGE_KEYS_H_
 
@@ -48,6 +51,9 @@ inline constexpr char kFormatKey[] = "format";
 inline constexpr char kLastVersionKey[] = "last_version";
 inline constexpr char kNextIidKey[] = "next_iid";
 inline constexpr char kPageSecretKey[] = "page_secret";
+// Present while a multi-batch commit (CommitSession) is open: its version.
+// Found at open, it means the session died, and its records are removed.
+inline constexpr char kOpenSessionKey[] = "open_session";
 
 // Token key tags. Never change: on disk.
 inline constexpr char kTokenByHashTag = 'h';
@@ -109,6 +115,9 @@ struct PrincipalKey {
 std::string EncodePrincipalKey(const PrincipalKey& k);
 absl::StatusOr<PrincipalKey> DecodePrincipalKey(std::string_view key);
 std::string PrincipalPrefix(std::string_view id);
+
+// The version of a key of any versioned column family (its last 8 bytes).
+absl::StatusOr<uint64_t> VersionOfVersionedKey(std::string_view key);
 
 std::string CommitKey(uint64_t version);
 absl::StatusOr<uint64_t> DecodeCommitKey(std::string_view key);

@@ -1,0 +1,177 @@
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <memory>
+
+#include "storage/graph_store.h"
+#include "storage/keys.h"
+#include "tests/storage/temp_dir.h"
+#include "tests/test_macros.h"
+
+namespace ctxgraph {
+namespace {
+
+class AllowAll final : public WriteGuard {
+ public:
+  absl::Status CheckNodeWrite(std::string_view, const NodeRecord*, const NodeRecord*) override {
+    return absl::OkStatus();
+  }
+  bool CanSee(const NodeRecord& n) override { return n.boundary.empty(); }
+};
+
+IndexedMutation Node(uint64_t index, std::string id, std::vector<std::string> boundary = {}) {
+  NodeUpsert m;
+  m.node.id = std::move(id);
+  m.node.labels = {"Document"};
+  m.node.boundary = std::move(boundary);
+  return {index, m};
+}
+
+IndexedMutation Edge(uint64_t index, std::string from, std::string to) {
+  EdgeUpsert m;
+  m.edge.from = std::move(from);
+  m.edge.label = "MENTIONS";
+  m.edge.to = std::move(to);
+  return {index, m};
+}
+
+class CommitSessionTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+  void Reopen() {
+    store_.reset();
+    db_.reset();
+    auto db = Database::Open(dir_.path(), DatabaseOptions{});
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = std::move(*db);
+    store_ = std::make_unique<GraphStore>(db_.get());
+  }
+  absl::Status WriteChunk(CommitSession& session, std::vector<IndexedMutation> ops,
+                          ChunkResult* result) {
+    return session.Write(
+        [&](CommitContext& ctx) { return store_->ApplyEach(ctx, ops, guard_, false, result); });
+  }
+  bool Exists(std::string_view id) {
+    auto node = store_->GetNode(id, keys::kMaxVersion);
+    return node.ok() && node->has_value();
+  }
+
+  TempDir dir_;
+  AllowAll guard_;
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<GraphStore> store_;
+};
+
+TEST_F(CommitSessionTest, ManyBatchesBecomeOneInvisibleThenVisibleVersion) {
+  auto session = db_->BeginSession("loader");
+  EXPECT_EQ(session->version(), 1u);
+  ChunkResult r1, r2;
+  ASSERT_OK(WriteChunk(*session, {Node(0, "a"), Node(1, "b")}, &r1));
+  ASSERT_OK(WriteChunk(*session, {Edge(2, "a", "b"), Node(3, "c")}, &r2));
+  // Not visible before Finish: readers stay at version 0.
+  EXPECT_EQ(db_->LatestVersion(), 0u);
+  ASSERT_OK_AND_ASSIGN(auto before, store_->GetNode("a", db_->LatestVersion()));
+  EXPECT_FALSE(before.has_value());
+  ASSERT_OK_AND_ASSIGN(CommitOutcome outcome, session->Finish("bulk import"));
+  EXPECT_TRUE(outcome.committed);
+  EXPECT_EQ(outcome.version, 1u);
+  EXPECT_EQ(db_->LatestVersion(), 1u);
+  EXPECT_TRUE(Exists("a") && Exists("b") && Exists("c"));
+  ASSERT_OK_AND_ASSIGN(CommitRecord c, db_->GetCommit(1));
+  EXPECT_EQ(c.description, "bulk import");
+  EXPECT_EQ(c.principal, "loader");
+}
+
+TEST_F(CommitSessionTest, RejectedOpsLeaveNothingAndTheRestApplies) {
+  auto session = db_->BeginSession("loader");
+  ChunkResult r;
+  ASSERT_OK(WriteChunk(*session,
+                       {Node(0, "a"), Edge(1, "a", "missing"), Node(2, "hidden", {"pii"}),
+                        Edge(3, "a", "hidden"), Edge(4, "a", "a")},
+                       &r));
+  ASSERT_EQ(r.rejects.size(), 2u);
+  EXPECT_EQ(r.rejects[0].index, 1u);
+  EXPECT_EQ(r.rejects[0].status.message(), "ops[1].upsert_edge.to: node \"missing\" not found");
+  EXPECT_EQ(r.rejects[1].status.message(), "ops[3].upsert_edge.to: node \"hidden\" not found");
+  EXPECT_EQ(r.counts.nodes_written, 2u);
+  EXPECT_EQ(r.counts.edges_written, 1u);
+  ASSERT_OK(session->Finish("x"));
+  // The rejected edge's endpoint id was never interned.
+  ASSERT_OK_AND_ASSIGN(auto iid, store_->LookupIid("missing"));
+  EXPECT_FALSE(iid.has_value());
+}
+
+TEST_F(CommitSessionTest, AbortRemovesEveryBatch) {
+  ASSERT_OK(store_->Apply({Node(0, "kept").second}, guard_, "w", "before"));
+  {
+    auto session = db_->BeginSession("loader");
+    ChunkResult r;
+    ASSERT_OK(WriteChunk(*session, {Node(0, "x"), Node(1, "kept")}, &r));
+    ASSERT_OK(session->Abort());
+  }
+  EXPECT_FALSE(Exists("x"));
+  EXPECT_TRUE(Exists("kept"));
+  // The version was not used: the next commit takes it.
+  ASSERT_OK_AND_ASSIGN(WriteResult w, store_->Apply({Node(0, "y").second}, guard_, "w", ""));
+  EXPECT_EQ(w.version, 2u);
+  Reopen();
+  EXPECT_FALSE(Exists("x"));
+  EXPECT_TRUE(Exists("y"));
+}
+
+TEST_F(CommitSessionTest, ACrashMidSessionIsRolledBackAtOpen) {
+  ASSERT_OK(store_->Apply({Node(0, "before").second}, guard_, "w", ""));
+  store_.reset();
+  db_.reset();
+  // The child writes two batches of a session and dies without finishing.
+  const pid_t pid = fork();
+  if (pid == 0) {
+    auto db = Database::Open(dir_.path(), DatabaseOptions{});
+    if (!db.ok()) _exit(2);
+    GraphStore store(db->get());
+    AllowAll guard;
+    auto session = (*db)->BeginSession("loader");
+    for (int batch = 0; batch < 2; ++batch) {
+      std::vector<IndexedMutation> ops;
+      for (int i = 0; i < 100; ++i) {
+        ops.push_back(Node(batch * 100 + i, "n" + std::to_string(batch * 100 + i)));
+      }
+      ChunkResult r;
+      if (!session
+               ->Write(
+                   [&](CommitContext& ctx) { return store.ApplyEach(ctx, ops, guard, false, &r); })
+               .ok()) {
+        _exit(3);
+      }
+    }
+    _exit(0);  // no destructors: as if killed
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+
+  Reopen();
+  EXPECT_EQ(db_->LatestVersion(), 1u);
+  EXPECT_TRUE(Exists("before"));
+  for (const char* id : {"n0", "n99", "n100", "n199"}) EXPECT_FALSE(Exists(id)) << id;
+  std::string marker;
+  ASSERT_OK_AND_ASSIGN(bool open, db_->Get(Cf::kDefault, keys::kOpenSessionKey, &marker));
+  EXPECT_FALSE(open);
+  // Ids interned by the dead session are never handed out again.
+  ASSERT_OK(store_->Apply({Node(0, "after").second}, guard_, "w", ""));
+  ASSERT_OK_AND_ASSIGN(auto after, store_->LookupIid("after"));
+  ASSERT_OK_AND_ASSIGN(auto n199, store_->LookupIid("n199"));
+  ASSERT_TRUE(after && n199);
+  EXPECT_GT(*after, *n199);
+  // And re-running the import converges.
+  auto session = db_->BeginSession("loader");
+  ChunkResult r;
+  ASSERT_OK(WriteChunk(*session, {Node(0, "n0"), Node(1, "n199")}, &r));
+  ASSERT_OK(session->Finish("rerun"));
+  EXPECT_TRUE(Exists("n0") && Exists("n199"));
+}
+
+}  // namespace
+}  // namespace ctxgraph
