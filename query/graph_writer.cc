@@ -113,7 +113,10 @@ absl::Status GraphImport::Add(std::vector<absl::StatusOr<Mutation>> ops) {
   const absl::Status kDropBatch = absl::AbortedError("strict import stopped");
   auto build = [&](CommitContext& ctx) -> absl::Status {
     if (chunk.stopped) return kDropBatch;
-    RETURN_IF_ERROR(store_.ApplyEach(ctx, valid, guard, options_.strict, &chunk));
+    // Without a session the commit lock is released between batches, so
+    // what the cache knows may be stale by the next one.
+    if (!session_) cache_ = ImportCache();
+    RETURN_IF_ERROR(store_.ApplyEach(ctx, valid, guard, options_.strict, &cache_, &chunk));
     return chunk.stopped ? kDropBatch : absl::OkStatus();
   };
   absl::Status st;

@@ -69,6 +69,8 @@ class CommitContext {
   std::unique_ptr<rocksdb::Iterator> NewIterator(Cf cf);
   // A fresh internal node id; persisted with the commit.
   uint64_t AllocateIid() { return next_iid_++; }
+  // The iid AllocateIid would hand out next.
+  uint64_t PeekNextIid() const { return next_iid_; }
   // True once anything was Put.
   bool changed() { return batch_.GetWriteBatch()->Count() > 0; }
 

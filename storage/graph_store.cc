@@ -46,8 +46,11 @@ absl::StatusOr<std::optional<std::string>> NewestAtOrBefore(rocksdb::Iterator* i
 // runs before its first Put, so a rejected one leaves nothing behind.
 class BatchBuilder {
  public:
-  BatchBuilder(CommitContext& ctx, WriteGuard& guard, WriteResult& result, bool one_by_one)
-      : ctx_(ctx), guard_(guard), result_(result), one_by_one_(one_by_one) {}
+  BatchBuilder(CommitContext& ctx, WriteGuard& guard, WriteResult& result, bool one_by_one,
+               ImportCache* cache = nullptr)
+      : ctx_(ctx), guard_(guard), result_(result), one_by_one_(one_by_one), cache_(cache) {
+    if (cache_ && cache_->first_new_iid == 0) cache_->first_new_iid = ctx_.PeekNextIid();
+  }
 
   absl::Status Run(const std::vector<Mutation>& mutations) {
     for (size_t i = 0; i < mutations.size(); ++i) {
@@ -118,17 +121,39 @@ class BatchBuilder {
              present ? std::string_view("\x01", 1) : std::string_view("\x00", 1));
   }
 
-  absl::Status Apply(const std::string& field, const NodeUpsert& m) {
-    ASSIGN_OR_RETURN(std::optional<uint64_t> iid, FindIid(m.node.id));
-    std::optional<NodeRecord> existing;
-    if (iid) {
-      ASSIGN_OR_RETURN(existing, LatestNode(*iid));
+  // The iid of `id` (nullopt when never interned) and its live record.
+  absl::Status CurrentNode(const std::string& id, std::optional<uint64_t>* iid,
+                           std::optional<NodeRecord>* existing) {
+    const ImportCache::NodeState* cached = nullptr;
+    if (cache_) {
+      if (auto it = cache_->nodes.find(id); it != cache_->nodes.end()) cached = &it->second;
     }
+    if (cached) {
+      if (cached->iid != 0) *iid = cached->iid;
+      if (!cached->live) return absl::OkStatus();  // known absent: no read
+    } else {
+      ASSIGN_OR_RETURN(*iid, FindIid(id));
+    }
+    if (*iid) {
+      ASSIGN_OR_RETURN(*existing, LatestNode(**iid));
+    }
+    return absl::OkStatus();
+  }
+
+  void Remember(const std::string& id, std::optional<uint64_t> iid, const NodeRecord* live) {
+    if (cache_) cache_->nodes[id] = {iid.value_or(0), live != nullptr, live && guard_.CanSee(*live)};
+  }
+
+  absl::Status Apply(const std::string& field, const NodeUpsert& m) {
+    std::optional<uint64_t> iid;
+    std::optional<NodeRecord> existing;
+    RETURN_IF_ERROR(CurrentNode(m.node.id, &iid, &existing));
     NodeRecord node = m.node;
     node.deleted = false;
     RETURN_IF_ERROR(guard_.CheckNodeWrite(field, existing ? &*existing : nullptr, &node));
     const ContentHash hash = NodeContentHash(node);
     if (existing && existing->provenance.content_hash == hash && existing->source == node.source) {
+      Remember(node.id, iid, &*existing);
       ++result_.unchanged;
       return absl::OkStatus();
     }
@@ -148,22 +173,22 @@ class BatchBuilder {
       if (!std::binary_search(node.labels.begin(), node.labels.end(), label))
         PutLabel(label, *iid, false);
     }
+    Remember(node.id, iid, &node);
     ++result_.nodes_written;
     return absl::OkStatus();
   }
 
   absl::Status Apply(const std::string& field, const NodeDelete& m) {
-    ASSIGN_OR_RETURN(std::optional<uint64_t> iid, FindIid(m.id));
+    std::optional<uint64_t> iid;
     std::optional<NodeRecord> existing;
-    if (iid) {
-      ASSIGN_OR_RETURN(existing, LatestNode(*iid));
-    }
+    RETURN_IF_ERROR(CurrentNode(m.id, &iid, &existing));
     // Deleting what does not exist is a no-op, so deletes can be replayed.
     if (!existing) {
       ++result_.unchanged;
       return absl::OkStatus();
     }
     RETURN_IF_ERROR(guard_.CheckNodeWrite(field, &*existing, nullptr));
+    Remember(m.id, iid, nullptr);
     NodeRecord tombstone;
     tombstone.id = existing->id;
     tombstone.deleted = true;
@@ -239,15 +264,39 @@ class BatchBuilder {
   // The iid of a live endpoint the writer can see; absent and hidden nodes
   // get the same answer.
   absl::StatusOr<uint64_t> ExistingEndpoint(const std::string& field, const std::string& id) {
+    if (cache_) {
+      if (auto it = cache_->nodes.find(id); it != cache_->nodes.end()) {
+        if (!it->second.live || !it->second.visible) return NodeNotFound(field, id);
+        return it->second.iid;
+      }
+    }
     ASSIGN_OR_RETURN(std::optional<uint64_t> iid, FindIid(id));
-    if (!iid) return NodeNotFound(field, id);
-    ASSIGN_OR_RETURN(std::optional<NodeRecord> node, LatestNode(*iid));
+    std::optional<NodeRecord> node;
+    if (iid) {
+      ASSIGN_OR_RETURN(node, LatestNode(*iid));
+    }
+    Remember(id, iid, node ? &*node : nullptr);
     if (!node || !guard_.CanSee(*node)) return NodeNotFound(field, id);
     return *iid;
   }
 
+  // An edge with an endpoint this import created can only exist if this
+  // import wrote it.
+  bool CreatedHere(const EdgeId& id) const {
+    return cache_ && (id.from >= cache_->first_new_iid || id.to >= cache_->first_new_iid);
+  }
+  static uint64_t EdgeHash(const EdgeId& id) {
+    uint64_t h = std::hash<std::string>{}(id.label);
+    for (uint64_t v : {id.from, id.to}) h = (h ^ v) * 0x9E3779B97F4A7C15ull;
+    return h;
+  }
+
   absl::Status UpsertEdge(const std::string& op, const EdgeId& id, const EdgeRecord& in) {
-    ASSIGN_OR_RETURN(std::optional<EdgeRecord> existing, LatestEdge(id));
+    std::optional<EdgeRecord> existing;
+    const bool created_here = CreatedHere(id);
+    if (!created_here || cache_->new_edges.contains(EdgeHash(id))) {
+      ASSIGN_OR_RETURN(existing, LatestEdge(id));
+    }
     EdgeRecord edge = in;
     edge.deleted = false;
     const ContentHash hash = EdgeContentHash(edge);
@@ -258,6 +307,7 @@ class BatchBuilder {
     }
     edge.provenance = MakeProvenance(hash);
     PutEdge(id, edge);
+    if (created_here) cache_->new_edges.insert(EdgeHash(id));
     ++result_.edges_written;
     return absl::OkStatus();
   }
@@ -312,6 +362,7 @@ class BatchBuilder {
   WriteGuard& guard_;
   WriteResult& result_;
   const bool one_by_one_;
+  ImportCache* cache_;  // import only; may be null
   std::vector<EndpointCheck> endpoint_checks_;
 };
 
@@ -347,8 +398,8 @@ absl::StatusOr<WriteResult> GraphStore::Apply(const std::vector<Mutation>& mutat
 
 absl::Status GraphStore::ApplyEach(CommitContext& ctx, const std::vector<IndexedMutation>& ops,
                                    WriteGuard& guard, bool stop_at_first_reject,
-                                   ChunkResult* result) const {
-  BatchBuilder builder(ctx, guard, result->counts, /*one_by_one=*/true);
+                                   ImportCache* cache, ChunkResult* result) const {
+  BatchBuilder builder(ctx, guard, result->counts, /*one_by_one=*/true, cache);
   for (const auto& [index, mutation] : ops) {
     absl::Status st = builder.ApplyOne(absl::StrCat("ops[", index, "]"), mutation);
     if (st.ok()) continue;

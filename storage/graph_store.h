@@ -21,6 +21,8 @@
 #include <variant>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "storage/database.h"
 #include "storage/records.h"
@@ -74,6 +76,24 @@ struct OpReject {
   absl::Status status;  // INVALID_ARGUMENT, FAILED_PRECONDITION, PERMISSION_DENIED, ...
 };
 
+// A memo of the node states an import has seen, so that its edges need not
+// read their endpoints back from RocksDB, and of the edges it wrote next to
+// nodes it created, so that a new edge needs no read at all. It is only
+// valid while nothing else writes: across one CommitSession (which holds the
+// commit lock), or within one batch. Memory: ~100 bytes per node touched.
+struct ImportCache {
+  struct NodeState {
+    uint64_t iid = 0;  // 0: the id was never interned
+    bool live = false;
+    bool visible = false;  // to the importing principal
+  };
+  absl::flat_hash_map<std::string, NodeState> nodes;
+  // Hashes of edges written by this import with an endpoint it created. A
+  // hash collision only costs a read.
+  absl::flat_hash_set<uint64_t> new_edges;
+  uint64_t first_new_iid = 0;  // iids from here on were created by this import; 0 = not yet known
+};
+
 // What ApplyEach did with one batch of an import.
 struct ChunkResult {
   WriteResult counts;  // version/committed are left for the caller
@@ -115,9 +135,12 @@ class GraphStore {
   // result->rejects as "ops[<index>]..." and leaves nothing in `ctx`; the
   // others apply. With `stop_at_first_reject`, the first reject sets
   // result->stopped and nothing after it is applied (the caller then drops
-  // the batch). Storage failures are returned and fail the whole import.
+  // the batch). `cache` (may be null) memoizes node states across calls; see
+  // ImportCache for when it is valid. Storage failures are returned and fail
+  // the whole import.
   absl::Status ApplyEach(CommitContext& ctx, const std::vector<IndexedMutation>& ops,
-                         WriteGuard& guard, bool stop_at_first_reject, ChunkResult* result) const;
+                         WriteGuard& guard, bool stop_at_first_reject, ImportCache* cache,
+                         ChunkResult* result) const;
 
   // The internal id of `id`, if it was ever written.
   absl::StatusOr<std::optional<uint64_t>> LookupIid(std::string_view id) const;

@@ -50,7 +50,7 @@ class CommitSessionTest : public ::testing::Test {
   absl::Status WriteChunk(CommitSession& session, std::vector<IndexedMutation> ops,
                           ChunkResult* result) {
     return session.Write(
-        [&](CommitContext& ctx) { return store_->ApplyEach(ctx, ops, guard_, false, result); });
+        [&](CommitContext& ctx) { return store_->ApplyEach(ctx, ops, guard_, false, nullptr, result); });
   }
   bool Exists(std::string_view id) {
     auto node = store_->GetNode(id, keys::kMaxVersion);
@@ -140,7 +140,7 @@ TEST_F(CommitSessionTest, ACrashMidSessionIsRolledBackAtOpen) {
       ChunkResult r;
       if (!session
                ->Write(
-                   [&](CommitContext& ctx) { return store.ApplyEach(ctx, ops, guard, false, &r); })
+                   [&](CommitContext& ctx) { return store.ApplyEach(ctx, ops, guard, false, nullptr, &r); })
                .ok()) {
         _exit(3);
       }
