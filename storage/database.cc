@@ -101,6 +101,9 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
   db_options.create_missing_column_families = true;
   db_options.paranoid_checks = true;
   db_options.IncreaseParallelism(2);
+  // One budget for the memtables of every column family, so a bulk import
+  // that writes five of them at once stays within a known amount of memory.
+  db_options.db_write_buffer_size = options.memtable_budget_bytes;
 
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);

@@ -51,6 +51,7 @@ struct DatabaseOptions {
   // that are re-runnable.
   bool sync_writes = true;
   size_t block_cache_bytes = size_t{256} << 20;
+  size_t memtable_budget_bytes = size_t{256} << 20;  // all column families together
 };
 
 class Database;
