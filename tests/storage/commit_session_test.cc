@@ -6,7 +6,7 @@
 
 #include "storage/graph_store.h"
 #include "storage/keys.h"
-#include "tests/storage/temp_dir.h"
+#include "tests/storage/store_fixture.h"
 #include "tests/test_macros.h"
 
 namespace ctxgraph {
@@ -36,17 +36,8 @@ IndexedMutation Edge(uint64_t index, std::string from, std::string to) {
   return {index, m};
 }
 
-class CommitSessionTest : public ::testing::Test {
+class CommitSessionTest : public StoreFixture {
  protected:
-  void SetUp() override { Reopen(); }
-  void Reopen() {
-    store_.reset();
-    db_.reset();
-    auto db = Database::Open(dir_.path(), DatabaseOptions{});
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
-    store_ = std::make_unique<GraphStore>(db_.get());
-  }
   absl::Status WriteChunk(CommitSession& session, std::vector<IndexedMutation> ops,
                           ChunkResult* result) {
     return session.Write(
@@ -57,10 +48,7 @@ class CommitSessionTest : public ::testing::Test {
     return node.ok() && node->has_value();
   }
 
-  TempDir dir_;
   AllowAll guard_;
-  std::unique_ptr<Database> db_;
-  std::unique_ptr<GraphStore> store_;
 };
 
 TEST_F(CommitSessionTest, ManyBatchesBecomeOneInvisibleThenVisibleVersion) {

@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "storage/keys.h"
-#include "tests/storage/temp_dir.h"
+#include "tests/storage/store_fixture.h"
 #include "tests/test_macros.h"
 
 namespace ctxgraph {
@@ -50,18 +50,9 @@ Mutation Edge(std::string from, std::string label, std::string to) {
   return m;
 }
 
-class GraphStoreTest : public ::testing::Test {
+class GraphStoreTest : public StoreFixture {
  protected:
-  void SetUp() override { Reopen(); }
 
-  void Reopen() {
-    store_.reset();
-    db_.reset();
-    auto db = Database::Open(dir_.path(), DatabaseOptions{});
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
-    store_ = std::make_unique<GraphStore>(db_.get());
-  }
 
   absl::StatusOr<WriteResult> Apply(std::vector<Mutation> m) {
     AllowAll guard;
@@ -98,9 +89,6 @@ class GraphStoreTest : public ::testing::Test {
     return out;
   }
 
-  TempDir dir_;
-  std::unique_ptr<Database> db_;
-  std::unique_ptr<GraphStore> store_;
 };
 
 TEST_F(GraphStoreTest, MvccWriteUpdateDeleteReadAsOfEachVersion) {

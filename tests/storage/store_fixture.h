@@ -1,0 +1,36 @@
+// A real RocksDB-backed GraphStore in a temporary directory, reopenable to
+// test what survives a restart.
+#ifndef CTXGRAPH_TESTS_STORAGE_STORE_FIXTURE_H_
+#define CTXGRAPH_TESTS_STORAGE_STORE_FIXTURE_H_
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "storage/graph_store.h"
+#include "tests/storage/temp_dir.h"
+
+namespace ctxgraph {
+
+class StoreFixture : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+
+  // Closes the database (if open) and opens it again on the same directory.
+  void Reopen() {
+    store_.reset();
+    db_.reset();
+    auto db = Database::Open(dir_.path(), DatabaseOptions{});
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = std::move(*db);
+    store_ = std::make_unique<GraphStore>(db_.get());
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<GraphStore> store_;
+};
+
+}  // namespace ctxgraph
+
+#endif  // CTXGRAPH_TESTS_STORAGE_STORE_FIXTURE_H_
