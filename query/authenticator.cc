@@ -58,6 +58,28 @@ absl::StatusOr<Caller> Authenticator::Authenticate(std::string_view header,
     return Reject(reason, "malformed token");
   }
   const ContentHash hash = HashToken(token);
+  const std::string key(reinterpret_cast<const char*>(hash.data()), hash.size());
+  const uint64_t generation = principals_->generation();
+  {
+    std::shared_lock<std::shared_mutex> lock(mu_);
+    if (cache_generation_ == generation) {
+      if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+    }
+  }
+  ASSIGN_OR_RETURN(Caller caller, Lookup(hash, reason));
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  // `generation` was read before the lookup: if a change landed since, what
+  // the lookup saw may be stale, so it is not cached.
+  if (principals_->generation() != generation) return caller;
+  if (cache_generation_ != generation || cache_.size() >= kMaxCached) {
+    cache_.clear();
+    cache_generation_ = generation;
+  }
+  cache_.emplace(key, caller);
+  return caller;
+}
+
+absl::StatusOr<Caller> Authenticator::Lookup(const ContentHash& hash, std::string* reason) const {
   ASSIGN_OR_RETURN(std::optional<TokenRecord> record, principals_->FindTokenByHash(hash));
   if (!record || CRYPTO_memcmp(record->token_hash.data(), hash.data(), hash.size()) != 0) {
     return Reject(reason, "unknown token");

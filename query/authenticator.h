@@ -10,9 +10,11 @@
 #ifndef CTXGRAPH_QUERY_AUTHENTICATOR_H_
 #define CTXGRAPH_QUERY_AUTHENTICATOR_H_
 
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "query/caller.h"
 #include "storage/principal_store.h"
@@ -27,6 +29,10 @@ struct IssuedToken {
 absl::StatusOr<IssuedToken> NewToken();
 ContentHash HashToken(std::string_view token);
 
+//
+// Successful authentications are cached by token hash and dropped as soon as
+// any principal or token changes (PrincipalStore::generation), so a
+// revocation or suspension still takes effect on the very next call.
 class Authenticator {
  public:
   explicit Authenticator(const PrincipalStore* principals) : principals_(principals) {}
@@ -36,7 +42,16 @@ class Authenticator {
   absl::StatusOr<Caller> Authenticate(std::string_view header, std::string* reason = nullptr) const;
 
  private:
+  static constexpr size_t kMaxCached = 10000;
+
+  absl::StatusOr<Caller> Lookup(const ContentHash& hash, std::string* reason) const;
+
   const PrincipalStore* principals_;
+  mutable std::shared_mutex mu_;
+  // Guarded by mu_: callers authenticated while the generation was
+  // cache_generation_.
+  mutable absl::flat_hash_map<std::string, Caller> cache_;
+  mutable uint64_t cache_generation_ = 0;
 };
 
 }  // namespace ctxgraph

@@ -64,6 +64,7 @@ absl::StatusOr<PrincipalRecord> PrincipalStore::Update(
                      return absl::OkStatus();
                    }));
   if (!outcome.committed) return absl::InternalError("principal change wrote nothing");
+  generation_.fetch_add(1, std::memory_order_acq_rel);
   return stored;
 }
 
@@ -102,16 +103,18 @@ absl::StatusOr<std::vector<TokenRecord>> PrincipalStore::ListTokens(
 
 absl::Status PrincipalStore::PutToken(const TokenRecord& token, const std::string& actor,
                                       const std::string& description) {
-  return db_
-      ->Commit(actor, description,
-               [&](CommitContext& ctx) {
-                 ctx.Put(Cf::kTokens, keys::TokenByHashKey(HashView(token.token_hash)),
-                         EncodeToken(token));
-                 ctx.Put(Cf::kTokens, keys::TokenByIdKey(token.token_id),
-                         HashView(token.token_hash));
-                 return absl::OkStatus();
-               })
-      .status();
+  RETURN_IF_ERROR(db_->Commit(actor, description,
+                              [&](CommitContext& ctx) {
+                                ctx.Put(Cf::kTokens,
+                                        keys::TokenByHashKey(HashView(token.token_hash)),
+                                        EncodeToken(token));
+                                ctx.Put(Cf::kTokens, keys::TokenByIdKey(token.token_id),
+                                        HashView(token.token_hash));
+                                return absl::OkStatus();
+                              })
+                      .status());
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+  return absl::OkStatus();
 }
 
 }  // namespace ctxgraph

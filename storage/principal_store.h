@@ -6,6 +6,7 @@
 #ifndef CTXGRAPH_STORAGE_PRINCIPAL_STORE_H_
 #define CTXGRAPH_STORAGE_PRINCIPAL_STORE_H_
 
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <string>
@@ -41,8 +42,13 @@ class PrincipalStore {
   absl::Status PutToken(const TokenRecord& token, const std::string& actor,
                         const std::string& description);
 
+  // Moves after every committed change to a principal or token, so caches
+  // of authentication results can tell they are stale.
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+
  private:
   Database* db_;
+  std::atomic<uint64_t> generation_{0};
 };
 
 }  // namespace ctxgraph
