@@ -8,10 +8,10 @@
 
 namespace ctxgraph::server {
 
-grpc::Status AdminServiceImpl::ChangePrincipal(
-    grpc::ServerContext* context, std::string_view method, v1::PrincipalResponse* response,
+grpc::ServerUnaryReactor* AdminServiceImpl::ChangePrincipal(
+    grpc::CallbackServerContext* context, std::string_view method, v1::PrincipalResponse* response,
     const std::function<absl::StatusOr<PrincipalRecord>(const Caller&)>& change) {
-  return HandleRpc(context, backend_.authenticator, method, [&](const Caller& caller) {
+  return HandleUnary(context, backend_.authenticator, method, [&](const Caller& caller) {
     ASSIGN_OR_RETURN(PrincipalRecord p, change(caller));
     spdlog::info("admin action={} by={} principal={} version={}", method, caller.principal.id, p.id,
                  p.version);
@@ -20,9 +20,9 @@ grpc::Status AdminServiceImpl::ChangePrincipal(
   });
 }
 
-grpc::Status AdminServiceImpl::CreatePrincipal(grpc::ServerContext* context,
-                                               const v1::CreatePrincipalRequest* request,
-                                               v1::PrincipalResponse* response) {
+grpc::ServerUnaryReactor* AdminServiceImpl::CreatePrincipal(
+    grpc::CallbackServerContext* context, const v1::CreatePrincipalRequest* request,
+    v1::PrincipalResponse* response) {
   return ChangePrincipal(
       context, "CreatePrincipal", response,
       [&](const Caller& caller) -> absl::StatusOr<PrincipalRecord> {
@@ -32,29 +32,29 @@ grpc::Status AdminServiceImpl::CreatePrincipal(grpc::ServerContext* context,
       });
 }
 
-grpc::Status AdminServiceImpl::GetPrincipal(grpc::ServerContext* context,
-                                            const v1::GetPrincipalRequest* request,
-                                            v1::PrincipalResponse* response) {
-  return HandleRpc(context, backend_.authenticator, "GetPrincipal", [&](const Caller& caller) {
+grpc::ServerUnaryReactor* AdminServiceImpl::GetPrincipal(grpc::CallbackServerContext* context,
+                                                         const v1::GetPrincipalRequest* request,
+                                                         v1::PrincipalResponse* response) {
+  return HandleUnary(context, backend_.authenticator, "GetPrincipal", [&](const Caller& caller) {
     ASSIGN_OR_RETURN(PrincipalRecord p, backend_.admin.Get(caller, request->id()));
     PrincipalToProto(p, response->mutable_principal());
     return absl::OkStatus();
   });
 }
 
-grpc::Status AdminServiceImpl::ListPrincipals(grpc::ServerContext* context,
-                                              const v1::ListPrincipalsRequest* request,
-                                              v1::ListPrincipalsResponse* response) {
-  return HandleRpc(context, backend_.authenticator, "ListPrincipals", [&](const Caller& caller) {
+grpc::ServerUnaryReactor* AdminServiceImpl::ListPrincipals(grpc::CallbackServerContext* context,
+                                                           const v1::ListPrincipalsRequest* request,
+                                                           v1::ListPrincipalsResponse* response) {
+  return HandleUnary(context, backend_.authenticator, "ListPrincipals", [&](const Caller& caller) {
     ASSIGN_OR_RETURN(std::vector<PrincipalRecord> all, backend_.admin.List(caller));
     for (const auto& p : all) PrincipalToProto(p, response->add_principals());
     return absl::OkStatus();
   });
 }
 
-grpc::Status AdminServiceImpl::SetRoles(grpc::ServerContext* context,
-                                        const v1::SetRolesRequest* request,
-                                        v1::PrincipalResponse* response) {
+grpc::ServerUnaryReactor* AdminServiceImpl::SetRoles(grpc::CallbackServerContext* context,
+                                                     const v1::SetRolesRequest* request,
+                                                     v1::PrincipalResponse* response) {
   return ChangePrincipal(
       context, "SetRoles", response, [&](const Caller& caller) -> absl::StatusOr<PrincipalRecord> {
         ASSIGN_OR_RETURN(std::vector<Role> roles, RolesFromProto(request->roles()));
@@ -62,35 +62,35 @@ grpc::Status AdminServiceImpl::SetRoles(grpc::ServerContext* context,
       });
 }
 
-grpc::Status AdminServiceImpl::SetClearances(grpc::ServerContext* context,
-                                             const v1::SetClearancesRequest* request,
-                                             v1::PrincipalResponse* response) {
+grpc::ServerUnaryReactor* AdminServiceImpl::SetClearances(grpc::CallbackServerContext* context,
+                                                          const v1::SetClearancesRequest* request,
+                                                          v1::PrincipalResponse* response) {
   return ChangePrincipal(context, "SetClearances", response, [&](const Caller& caller) {
     return backend_.admin.SetClearances(
         caller, request->id(), {request->clearances().begin(), request->clearances().end()});
   });
 }
 
-grpc::Status AdminServiceImpl::SuspendPrincipal(grpc::ServerContext* context,
-                                                const v1::GetPrincipalRequest* request,
-                                                v1::PrincipalResponse* response) {
+grpc::ServerUnaryReactor* AdminServiceImpl::SuspendPrincipal(grpc::CallbackServerContext* context,
+                                                             const v1::GetPrincipalRequest* request,
+                                                             v1::PrincipalResponse* response) {
   return ChangePrincipal(context, "SuspendPrincipal", response, [&](const Caller& caller) {
     return backend_.admin.SetStatus(caller, request->id(), PrincipalStatus::kSuspended);
   });
 }
 
-grpc::Status AdminServiceImpl::ResumePrincipal(grpc::ServerContext* context,
-                                               const v1::GetPrincipalRequest* request,
-                                               v1::PrincipalResponse* response) {
+grpc::ServerUnaryReactor* AdminServiceImpl::ResumePrincipal(grpc::CallbackServerContext* context,
+                                                            const v1::GetPrincipalRequest* request,
+                                                            v1::PrincipalResponse* response) {
   return ChangePrincipal(context, "ResumePrincipal", response, [&](const Caller& caller) {
     return backend_.admin.SetStatus(caller, request->id(), PrincipalStatus::kActive);
   });
 }
 
-grpc::Status AdminServiceImpl::IssueToken(grpc::ServerContext* context,
-                                          const v1::IssueTokenRequest* request,
-                                          v1::IssueTokenResponse* response) {
-  return HandleRpc(context, backend_.authenticator, "IssueToken", [&](const Caller& caller) {
+grpc::ServerUnaryReactor* AdminServiceImpl::IssueToken(grpc::CallbackServerContext* context,
+                                                       const v1::IssueTokenRequest* request,
+                                                       v1::IssueTokenResponse* response) {
+  return HandleUnary(context, backend_.authenticator, "IssueToken", [&](const Caller& caller) {
     ASSIGN_OR_RETURN(IssuedToken token, backend_.admin.IssueToken(caller, request->principal_id()));
     spdlog::info("admin action=IssueToken by={} principal={} token_id={}", caller.principal.id,
                  request->principal_id(), token.token_id);
@@ -100,10 +100,10 @@ grpc::Status AdminServiceImpl::IssueToken(grpc::ServerContext* context,
   });
 }
 
-grpc::Status AdminServiceImpl::RevokeToken(grpc::ServerContext* context,
-                                           const v1::RevokeTokenRequest* request,
-                                           v1::RevokeTokenResponse* response) {
-  return HandleRpc(context, backend_.authenticator, "RevokeToken", [&](const Caller& caller) {
+grpc::ServerUnaryReactor* AdminServiceImpl::RevokeToken(grpc::CallbackServerContext* context,
+                                                        const v1::RevokeTokenRequest* request,
+                                                        v1::RevokeTokenResponse* response) {
+  return HandleUnary(context, backend_.authenticator, "RevokeToken", [&](const Caller& caller) {
     RETURN_IF_ERROR(backend_.admin.RevokeToken(caller, request->token_id()));
     spdlog::info("admin action=RevokeToken by={} token_id={}", caller.principal.id,
                  request->token_id());
@@ -111,10 +111,10 @@ grpc::Status AdminServiceImpl::RevokeToken(grpc::ServerContext* context,
   });
 }
 
-grpc::Status AdminServiceImpl::ListTokens(grpc::ServerContext* context,
-                                          const v1::ListTokensRequest* request,
-                                          v1::ListTokensResponse* response) {
-  return HandleRpc(context, backend_.authenticator, "ListTokens", [&](const Caller& caller) {
+grpc::ServerUnaryReactor* AdminServiceImpl::ListTokens(grpc::CallbackServerContext* context,
+                                                       const v1::ListTokensRequest* request,
+                                                       v1::ListTokensResponse* response) {
+  return HandleUnary(context, backend_.authenticator, "ListTokens", [&](const Caller& caller) {
     ASSIGN_OR_RETURN(std::vector<TokenRecord> tokens,
                      backend_.admin.ListTokens(caller, request->principal_id()));
     for (const auto& t : tokens) TokenToProto(t, response->add_tokens());

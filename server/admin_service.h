@@ -7,38 +7,47 @@
 
 namespace ctxgraph::server {
 
-class AdminServiceImpl final : public v1::AdminService::Service {
+// Unary, short, and run inline on gRPC's callback threads (see graph_service.h).
+class AdminServiceImpl final : public v1::AdminService::CallbackService {
  public:
   explicit AdminServiceImpl(Backend& backend) : backend_(backend) {}
 
-  grpc::Status CreatePrincipal(grpc::ServerContext* context,
-                               const v1::CreatePrincipalRequest* request,
-                               v1::PrincipalResponse* response) override;
-  grpc::Status GetPrincipal(grpc::ServerContext* context, const v1::GetPrincipalRequest* request,
-                            v1::PrincipalResponse* response) override;
-  grpc::Status ListPrincipals(grpc::ServerContext* context,
-                              const v1::ListPrincipalsRequest* request,
-                              v1::ListPrincipalsResponse* response) override;
-  grpc::Status SetRoles(grpc::ServerContext* context, const v1::SetRolesRequest* request,
-                        v1::PrincipalResponse* response) override;
-  grpc::Status SetClearances(grpc::ServerContext* context, const v1::SetClearancesRequest* request,
-                             v1::PrincipalResponse* response) override;
-  grpc::Status SuspendPrincipal(grpc::ServerContext* context,
-                                const v1::GetPrincipalRequest* request,
-                                v1::PrincipalResponse* response) override;
-  grpc::Status ResumePrincipal(grpc::ServerContext* context, const v1::GetPrincipalRequest* request,
-                               v1::PrincipalResponse* response) override;
-  grpc::Status IssueToken(grpc::ServerContext* context, const v1::IssueTokenRequest* request,
-                          v1::IssueTokenResponse* response) override;
-  grpc::Status RevokeToken(grpc::ServerContext* context, const v1::RevokeTokenRequest* request,
-                           v1::RevokeTokenResponse* response) override;
-  grpc::Status ListTokens(grpc::ServerContext* context, const v1::ListTokensRequest* request,
-                          v1::ListTokensResponse* response) override;
+  grpc::ServerUnaryReactor* CreatePrincipal(grpc::CallbackServerContext* context,
+                                            const v1::CreatePrincipalRequest* request,
+                                            v1::PrincipalResponse* response) override;
+  grpc::ServerUnaryReactor* GetPrincipal(grpc::CallbackServerContext* context,
+                                         const v1::GetPrincipalRequest* request,
+                                         v1::PrincipalResponse* response) override;
+  grpc::ServerUnaryReactor* ListPrincipals(grpc::CallbackServerContext* context,
+                                           const v1::ListPrincipalsRequest* request,
+                                           v1::ListPrincipalsResponse* response) override;
+  grpc::ServerUnaryReactor* SetRoles(grpc::CallbackServerContext* context,
+                                     const v1::SetRolesRequest* request,
+                                     v1::PrincipalResponse* response) override;
+  grpc::ServerUnaryReactor* SetClearances(grpc::CallbackServerContext* context,
+                                          const v1::SetClearancesRequest* request,
+                                          v1::PrincipalResponse* response) override;
+  grpc::ServerUnaryReactor* SuspendPrincipal(grpc::CallbackServerContext* context,
+                                             const v1::GetPrincipalRequest* request,
+                                             v1::PrincipalResponse* response) override;
+  grpc::ServerUnaryReactor* ResumePrincipal(grpc::CallbackServerContext* context,
+                                            const v1::GetPrincipalRequest* request,
+                                            v1::PrincipalResponse* response) override;
+  grpc::ServerUnaryReactor* IssueToken(grpc::CallbackServerContext* context,
+                                       const v1::IssueTokenRequest* request,
+                                       v1::IssueTokenResponse* response) override;
+  grpc::ServerUnaryReactor* RevokeToken(grpc::CallbackServerContext* context,
+                                        const v1::RevokeTokenRequest* request,
+                                        v1::RevokeTokenResponse* response) override;
+  grpc::ServerUnaryReactor* ListTokens(grpc::CallbackServerContext* context,
+                                       const v1::ListTokensRequest* request,
+                                       v1::ListTokensResponse* response) override;
 
  private:
   // Runs an admin change, logs who did what, and returns the principal.
-  grpc::Status ChangePrincipal(
-      grpc::ServerContext* context, std::string_view method, v1::PrincipalResponse* response,
+  grpc::ServerUnaryReactor* ChangePrincipal(
+      grpc::CallbackServerContext* context, std::string_view method,
+      v1::PrincipalResponse* response,
       const std::function<absl::StatusOr<PrincipalRecord>(const Caller&)>& change);
 
   Backend& backend_;

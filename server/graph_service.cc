@@ -10,9 +10,10 @@
 
 namespace ctxgraph::server {
 
-grpc::Status GraphServiceImpl::Write(grpc::ServerContext* context, const v1::WriteRequest* request,
-                                     v1::WriteResponse* response) {
-  return HandleRpc(context, backend_.authenticator, "Write", [&](const Caller& caller) {
+grpc::ServerUnaryReactor* GraphServiceImpl::Write(grpc::CallbackServerContext* context,
+                                                  const v1::WriteRequest* request,
+                                                  v1::WriteResponse* response) {
+  return HandleUnary(context, backend_.authenticator, "Write", [&](const Caller& caller) {
     RETURN_IF_ERROR(GraphWriter::CheckRole(caller));
     ASSIGN_OR_RETURN(std::vector<Mutation> mutations, MutationsFromProto(*request));
     ASSIGN_OR_RETURN(WriteResult result,
@@ -31,10 +32,10 @@ grpc::Status GraphServiceImpl::Write(grpc::ServerContext* context, const v1::Wri
   });
 }
 
-grpc::Status GraphServiceImpl::GetNode(grpc::ServerContext* context,
-                                       const v1::GetNodeRequest* request,
-                                       v1::GetNodeResponse* response) {
-  return HandleRpc(context, backend_.authenticator, "GetNode", [&](const Caller& caller) {
+grpc::ServerUnaryReactor* GraphServiceImpl::GetNode(grpc::CallbackServerContext* context,
+                                                    const v1::GetNodeRequest* request,
+                                                    v1::GetNodeResponse* response) {
+  return HandleUnary(context, backend_.authenticator, "GetNode", [&](const Caller& caller) {
     GraphReader reader(backend_.graph, backend_.page_tokens, caller);
     ASSIGN_OR_RETURN(NodeRead read, reader.GetNode(request->id(), request->as_of_version()));
     NodeToProto(read.node, response->mutable_node());
@@ -43,10 +44,10 @@ grpc::Status GraphServiceImpl::GetNode(grpc::ServerContext* context,
   });
 }
 
-grpc::Status GraphServiceImpl::ListNodes(grpc::ServerContext* context,
-                                         const v1::ListNodesRequest* request,
-                                         v1::ListNodesResponse* response) {
-  return HandleRpc(context, backend_.authenticator, "ListNodes", [&](const Caller& caller) {
+grpc::ServerUnaryReactor* GraphServiceImpl::ListNodes(grpc::CallbackServerContext* context,
+                                                      const v1::ListNodesRequest* request,
+                                                      v1::ListNodesResponse* response) {
+  return HandleUnary(context, backend_.authenticator, "ListNodes", [&](const Caller& caller) {
     GraphReader reader(backend_.graph, backend_.page_tokens, caller);
     ASSIGN_OR_RETURN(NodePage page,
                      reader.ListNodes(request->label(), request->page_size(), request->page_token(),
@@ -58,10 +59,10 @@ grpc::Status GraphServiceImpl::ListNodes(grpc::ServerContext* context,
   });
 }
 
-grpc::Status GraphServiceImpl::ListNeighbors(grpc::ServerContext* context,
-                                             const v1::ListNeighborsRequest* request,
-                                             v1::ListNeighborsResponse* response) {
-  return HandleRpc(context, backend_.authenticator, "ListNeighbors", [&](const Caller& caller) {
+grpc::ServerUnaryReactor* GraphServiceImpl::ListNeighbors(grpc::CallbackServerContext* context,
+                                                          const v1::ListNeighborsRequest* request,
+                                                          v1::ListNeighborsResponse* response) {
+  return HandleUnary(context, backend_.authenticator, "ListNeighbors", [&](const Caller& caller) {
     if (!v1::Direction_IsValid(request->direction())) {
       return absl::InvalidArgumentError(
           absl::StrCat("direction: unknown direction ", request->direction()));
@@ -126,10 +127,10 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
   });
 }
 
-grpc::Status GraphServiceImpl::GetCommit(grpc::ServerContext* context,
-                                         const v1::GetCommitRequest* request,
-                                         v1::GetCommitResponse* response) {
-  return HandleRpc(context, backend_.authenticator, "GetCommit", [&](const Caller& caller) {
+grpc::ServerUnaryReactor* GraphServiceImpl::GetCommit(grpc::CallbackServerContext* context,
+                                                      const v1::GetCommitRequest* request,
+                                                      v1::GetCommitResponse* response) {
+  return HandleUnary(context, backend_.authenticator, "GetCommit", [&](const Caller& caller) {
     RETURN_IF_ERROR(RequireRole(
         caller, {Role::kAuditor, Role::kSteward, Role::kLoader, Role::kAdmin}, "GetCommit"));
     if (request->version() == 0 || request->version() > backend_.db->LatestVersion()) {

@@ -12,7 +12,7 @@ namespace {
 
 // The single authorization header value, or empty. Two headers are an error:
 // which one a proxy or client library honours is not ours to guess.
-absl::StatusOr<std::string_view> AuthorizationHeader(const grpc::ServerContext& context) {
+absl::StatusOr<std::string_view> AuthorizationHeader(const grpc::ServerContextBase& context) {
   auto [begin, end] = context.client_metadata().equal_range("authorization");
   if (begin == end) return std::string_view();
   if (std::next(begin) != end) {
@@ -21,7 +21,7 @@ absl::StatusOr<std::string_view> AuthorizationHeader(const grpc::ServerContext& 
   return std::string_view(begin->second.data(), begin->second.size());
 }
 
-absl::Status Run(grpc::ServerContext* context, const Authenticator& authenticator,
+absl::Status Run(grpc::ServerContextBase* context, const Authenticator& authenticator,
                  std::string_view method, std::string* principal,
                  const std::function<absl::Status(const Caller&)>& body) {
   absl::StatusOr<std::string_view> header = AuthorizationHeader(*context);
@@ -39,7 +39,7 @@ absl::Status Run(grpc::ServerContext* context, const Authenticator& authenticato
 
 }  // namespace
 
-grpc::Status HandleRpc(grpc::ServerContext* context, const Authenticator& authenticator,
+grpc::Status HandleRpc(grpc::ServerContextBase* context, const Authenticator& authenticator,
                        std::string_view method,
                        const std::function<absl::Status(const Caller&)>& body) {
   const auto start = std::chrono::steady_clock::now();
@@ -60,6 +60,14 @@ grpc::Status HandleRpc(grpc::ServerContext* context, const Authenticator& authen
   spdlog::debug("rpc method={} principal={} status={} micros={}", method, principal,
                 absl::StatusCodeToString(status.code()), micros);
   return ToGrpc(status);
+}
+
+grpc::ServerUnaryReactor* HandleUnary(grpc::CallbackServerContext* context,
+                                      const Authenticator& authenticator, std::string_view method,
+                                      const std::function<absl::Status(const Caller&)>& body) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(HandleRpc(context, authenticator, method, body));
+  return reactor;
 }
 
 }  // namespace ctxgraph::server

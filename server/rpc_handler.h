@@ -7,6 +7,7 @@
 #define CTXGRAPH_SERVER_RPC_HANDLER_H_
 
 #include <grpcpp/server_context.h>
+#include <grpcpp/support/server_callback.h>
 
 #include <functional>
 #include <string_view>
@@ -17,9 +18,15 @@
 
 namespace ctxgraph::server {
 
-grpc::Status HandleRpc(grpc::ServerContext* context, const Authenticator& authenticator,
+grpc::Status HandleRpc(grpc::ServerContextBase* context, const Authenticator& authenticator,
                        std::string_view method,
                        const std::function<absl::Status(const Caller&)>& body);
+
+// The same for a callback-API unary method: runs the handler inline and
+// finishes the call's default reactor with its status.
+grpc::ServerUnaryReactor* HandleUnary(grpc::CallbackServerContext* context,
+                                      const Authenticator& authenticator, std::string_view method,
+                                      const std::function<absl::Status(const Caller&)>& body);
 
 }  // namespace ctxgraph::server
 
