@@ -128,6 +128,11 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
 }
 
 Database::~Database() {
+  if (db_) db_->DisableManualCompaction();  // lets a background CompactRange return
+  {
+    std::lock_guard<std::mutex> lock(compaction_mu_);
+    if (compaction_.joinable()) compaction_.join();
+  }
   for (auto* h : handles_) {
     // Destroying a handle cannot fail in a way we could act on at shutdown.
     IGNORE_STATUS(db_->DestroyColumnFamilyHandle(h));
@@ -171,20 +176,33 @@ absl::Status Database::LoadMeta() {
   if (open_session) {
     // A bulk commit was interrupted: it never became visible, so remove it.
     ASSIGN_OR_RETURN(uint64_t version, keys::ReadU64(value, 0));
-    RETURN_IF_ERROR(RemoveVersion(version));
+    ASSIGN_OR_RETURN(uint64_t first_iid, keys::ReadU64(value, 8));
+    RETURN_IF_ERROR(RemoveVersion(version, first_iid));
   }
   return absl::OkStatus();
 }
 
-absl::Status Database::RemoveVersion(uint64_t version) {
-  for (Cf cf : {Cf::kNodes, Cf::kOutEdges, Cf::kInEdges, Cf::kLabelIndex, Cf::kPrincipals}) {
+absl::Status Database::RemoveVersion(uint64_t version, uint64_t first_iid) {
+  for (Cf cf :
+       {Cf::kNodes, Cf::kOutEdges, Cf::kInEdges, Cf::kLabelIndex, Cf::kPrincipals, Cf::kNodeIds}) {
     auto it = NewIterator(cf);
     rocksdb::WriteBatch batch;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       const rocksdb::Slice key = it->key();
-      ASSIGN_OR_RETURN(uint64_t v,
-                       keys::VersionOfVersionedKey(std::string_view(key.data(), key.size())));
-      if (v == version) batch.Delete(handle(cf), key);
+      bool remove = false;
+      if (cf == Cf::kNodeIds) {
+        // Ids the session interned have no record left: forget them, so a
+        // re-run sees new nodes (and takes the fast path for new nodes).
+        const rocksdb::Slice value = it->value();
+        ASSIGN_OR_RETURN(uint64_t iid,
+                         keys::ReadU64(std::string_view(value.data(), value.size()), 0));
+        remove = iid >= first_iid;
+      } else {
+        ASSIGN_OR_RETURN(uint64_t v,
+                         keys::VersionOfVersionedKey(std::string_view(key.data(), key.size())));
+        remove = v == version;
+      }
+      if (remove) batch.Delete(handle(cf), key);
       if (batch.Count() >= 10000) {
         RETURN_IF_ERROR(FromRocks(db_->Write(rocksdb::WriteOptions(), &batch)));
         batch.Clear();
@@ -197,7 +215,20 @@ absl::Status Database::RemoveVersion(uint64_t version) {
   done.Delete(handle(Cf::kDefault), keys::kOpenSessionKey);
   rocksdb::WriteOptions sync;
   sync.sync = true;
-  return FromRocks(db_->Write(sync, &done));
+  RETURN_IF_ERROR(FromRocks(db_->Write(sync, &done)));
+  // The deletes leave tombstones that slow every scan across them until
+  // compaction drops them: compact now, in the background.
+  std::lock_guard<std::mutex> lock(compaction_mu_);
+  if (compaction_.joinable()) compaction_.join();
+  compaction_ = std::thread([this] {
+    rocksdb::CompactRangeOptions options;
+    options.exclusive_manual_compaction = false;
+    for (Cf cf : {Cf::kNodes, Cf::kOutEdges, Cf::kInEdges, Cf::kLabelIndex, Cf::kNodeIds}) {
+      // Fails only when shutdown cancels it; the next compaction catches up.
+      IGNORE_STATUS(db_->CompactRange(options, handle(cf), nullptr, nullptr));
+    }
+  });
+  return absl::OkStatus();
 }
 
 std::unique_ptr<CommitSession> Database::BeginSession(const std::string& principal) {
@@ -211,6 +242,7 @@ CommitSession::CommitSession(Database* db, std::unique_lock<std::mutex> lock, st
       principal_(std::move(principal)),
       version_(db->LatestVersion() + 1),
       time_(Now()),
+      first_iid_(db->next_iid_),
       next_iid_(db->next_iid_) {}
 
 CommitSession::~CommitSession() {
@@ -227,7 +259,11 @@ absl::Status CommitSession::Write(const std::function<absl::Status(CommitContext
   // The marker goes with the first batch: if any batch reaches the disk, so
   // does the marker that lets Open remove it after a crash. next_iid goes
   // with every batch, so ids interned here are never handed out twice.
-  if (!wrote_) ctx.Put(Cf::kDefault, keys::kOpenSessionKey, keys::EncodeU64(version_));
+  if (!wrote_) {
+    std::string marker = keys::EncodeU64(version_);
+    keys::AppendU64(&marker, first_iid_);
+    ctx.Put(Cf::kDefault, keys::kOpenSessionKey, marker);
+  }
   ctx.Put(Cf::kDefault, keys::kNextIidKey, keys::EncodeU64(ctx.next_iid_));
   RETURN_IF_ERROR(FromRocks(db_->db_->Write(rocksdb::WriteOptions(), ctx.batch_.GetWriteBatch())));
   wrote_ = true;
@@ -248,7 +284,7 @@ absl::StatusOr<CommitOutcome> CommitSession::Finish(const std::string& descripti
   rocksdb::WriteOptions sync;
   sync.sync = true;  // the WAL is sequential: this also syncs every earlier batch
   if (absl::Status st = FromRocks(db_->db_->Write(sync, &batch)); !st.ok()) {
-    IGNORE_STATUS(db_->RemoveVersion(version_));  // best effort; Open retries
+    IGNORE_STATUS(db_->RemoveVersion(version_, first_iid_));  // best effort; Open retries
     return st;
   }
   db_->last_version_.store(version_, std::memory_order_release);
@@ -259,7 +295,7 @@ absl::Status CommitSession::Abort() {
   if (done_) return absl::OkStatus();
   done_ = true;
   if (!wrote_) return absl::OkStatus();
-  return db_->RemoveVersion(version_);
+  return db_->RemoveVersion(version_, first_iid_);
 }
 
 absl::StatusOr<CommitOutcome> Database::Commit(

@@ -19,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -128,6 +129,7 @@ class CommitSession {
   std::string principal_;
   uint64_t version_;
   Timestamp time_;
+  uint64_t first_iid_;  // iids from here on were interned by this session
   uint64_t next_iid_;
   bool wrote_ = false;
   bool done_ = false;
@@ -173,14 +175,19 @@ class Database {
   friend class CommitSession;
   Database() = default;
   absl::Status LoadMeta();
-  // Deletes every record of `version` from the versioned column families.
-  absl::Status RemoveVersion(uint64_t version);
+  // Deletes every record of `version` from the versioned column families
+  // and every node id interned from `first_iid` on, then compacts them in
+  // the background.
+  absl::Status RemoveVersion(uint64_t version, uint64_t first_iid);
 
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::WriteOptions write_options_;
   bool created_ = false;
   std::string secret_;
+
+  std::mutex compaction_mu_;
+  std::thread compaction_;  // guarded by compaction_mu_
 
   std::mutex commit_mu_;
   uint64_t next_iid_ = 1;  // guarded by commit_mu_

@@ -141,7 +141,8 @@ class BatchBuilder {
   }
 
   void Remember(const std::string& id, std::optional<uint64_t> iid, const NodeRecord* live) {
-    if (cache_) cache_->nodes[id] = {iid.value_or(0), live != nullptr, live && guard_.CanSee(*live)};
+    if (cache_)
+      cache_->nodes[id] = {iid.value_or(0), live != nullptr, live && guard_.CanSee(*live)};
   }
 
   absl::Status Apply(const std::string& field, const NodeUpsert& m) {
@@ -397,8 +398,8 @@ absl::StatusOr<WriteResult> GraphStore::Apply(const std::vector<Mutation>& mutat
 }
 
 absl::Status GraphStore::ApplyEach(CommitContext& ctx, const std::vector<IndexedMutation>& ops,
-                                   WriteGuard& guard, bool stop_at_first_reject,
-                                   ImportCache* cache, ChunkResult* result) const {
+                                   WriteGuard& guard, bool stop_at_first_reject, ImportCache* cache,
+                                   ChunkResult* result) const {
   BatchBuilder builder(ctx, guard, result->counts, /*one_by_one=*/true, cache);
   for (const auto& [index, mutation] : ops) {
     absl::Status st = builder.ApplyOne(absl::StrCat("ops[", index, "]"), mutation);

@@ -51,7 +51,8 @@ inline constexpr char kFormatKey[] = "format";
 inline constexpr char kLastVersionKey[] = "last_version";
 inline constexpr char kNextIidKey[] = "next_iid";
 inline constexpr char kPageSecretKey[] = "page_secret";
-// Present while a multi-batch commit (CommitSession) is open: its version.
+// Present while a multi-batch commit (CommitSession) is open: its version
+// (u64) and the first iid it could intern (u64).
 // Found at open, it means the session died, and its records are removed.
 inline constexpr char kOpenSessionKey[] = "open_session";
 

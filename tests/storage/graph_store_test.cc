@@ -52,8 +52,6 @@ Mutation Edge(std::string from, std::string label, std::string to) {
 
 class GraphStoreTest : public StoreFixture {
  protected:
-
-
   absl::StatusOr<WriteResult> Apply(std::vector<Mutation> m) {
     AllowAll guard;
     return store_->Apply(m, guard, "tester", "test batch");
@@ -88,7 +86,6 @@ class GraphStoreTest : public StoreFixture {
         }));
     return out;
   }
-
 };
 
 TEST_F(GraphStoreTest, MvccWriteUpdateDeleteReadAsOfEachVersion) {
