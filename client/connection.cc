@@ -83,4 +83,10 @@ std::unique_ptr<grpc::ClientContext> ServerConnection::NewCallContext() const {
   return context;
 }
 
+std::unique_ptr<grpc::ClientContext> ServerConnection::NewStreamContext() const {
+  auto context = std::make_unique<grpc::ClientContext>();
+  if (!token_.empty()) context->AddMetadata("authorization", absl::StrCat("Bearer ", token_));
+  return context;
+}
+
 }  // namespace ctxgraph::client

@@ -60,6 +60,10 @@ class ServerConnection {
   // (omitted when the token is empty) and a deadline of now + timeout.
   std::unique_ptr<grpc::ClientContext> NewCallContext() const;
 
+  // A context for one long-running stream (an import): the same metadata,
+  // no deadline, since its length depends on the input, not the server.
+  std::unique_ptr<grpc::ClientContext> NewStreamContext() const;
+
   ctxgraph::v1::GraphService::StubInterface& graph() { return *graph_; }
   ctxgraph::v1::AdminService::StubInterface& admin() { return *admin_; }
 

@@ -1,7 +1,6 @@
 #include "client/graph_commands.h"
 
 #include <algorithm>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -9,7 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "client/importer.h"
+#include "client/import_command.h"
 #include "client/json_codec.h"
 #include "client/jsonl_reader.h"
 #include "client/table_printer.h"
@@ -252,49 +251,6 @@ int RunCommit(CommandContext& ctx, uint64_t version) {
   return kExitOk;
 }
 
-struct ImportArgs {
-  std::string path;
-  int batch_size = 1000;
-};
-
-int RunImport(CommandContext& ctx, const ImportArgs& args) {
-  std::ifstream in(args.path, std::ios::binary);
-  if (!in) {
-    return ctx.Fail(absl::InvalidArgumentError(absl::StrCat("cannot open \"", args.path, "\"")),
-                    kExitUsage);
-  }
-  ServerConnection& conn = ctx.connection();
-  auto write = [&conn](const v1::WriteRequest& request) {
-    return conn.Call(conn.graph(), &GraphStub::Write, request);
-  };
-  const std::string name = args.path.substr(args.path.find_last_of('/') + 1);
-  JsonlImporter importer(write, ImportOptions{args.batch_size, absl::StrCat("import ", name)},
-                         std::cerr);
-  ImportSummary s;
-  const absl::Status status = importer.Import(in, &s);
-  if (ctx.json()) {
-    ctx.PrintJson({{"lines_read", s.lines_read},
-                   {"nodes", s.node_ops},
-                   {"edges", s.edge_ops},
-                   {"rejected", s.rejected},
-                   {"commits", s.commits},
-                   {"version", s.last_version},
-                   {"nodes_written", s.nodes_written},
-                   {"edges_written", s.edges_written},
-                   {"deleted", s.deleted},
-                   {"unchanged", s.unchanged},
-                   {"completed", status.ok()}});
-  } else {
-    std::cerr << "read " << s.lines_read << " lines: " << s.node_ops << " node and " << s.edge_ops
-              << " edge ops accepted, " << s.rejected << " rejected; " << s.commits
-              << " commits (version " << s.last_version << "); written " << s.nodes_written
-              << " nodes, " << s.edges_written << " edges; deleted " << s.deleted << "; unchanged "
-              << s.unchanged << "\n";
-  }
-  if (!status.ok()) return ctx.Fail(status);
-  return s.rejected > 0 ? kExitFailure : kExitOk;
-}
-
 struct PutArgs {
   std::string json_line;
   v1::Node node;  // id and source filled from flags
@@ -438,23 +394,13 @@ void AddGraphCommands(CLI::App& app, CommandContext& ctx, CommandAction* action)
   AddPutCommand(app, ctx, action);
   AddDeleteCommand(app, ctx, action);
 
-  auto import_args = std::make_shared<ImportArgs>();
-  CLI::App* import = app.add_subcommand("import", "Load a canonical JSONL file");
-  import->add_option("file", import_args->path, "JSONL file (one object per line)")->required();
-  import->add_option("--batch-size", import_args->batch_size, "Ops per Write (default 1000)")
-      ->check(CLI::Range(1, 1000000));
-  import->callback([&ctx, action, import_args] {
-    *action = [&ctx, import_args] { return RunImport(ctx, *import_args);
-};
-}  // namespace ctxgraph::client
-);
+  AddImportCommand(app, ctx, action);
 
-auto version = std::make_shared<uint64_t>(0);
-CLI::App* commit = app.add_subcommand("commit", "Show the commit that made a version");
-commit->add_option("version", *version, "Version")->required();
-commit->callback([&ctx, action, version] {
-  *action = [&ctx, version] { return RunCommit(ctx, *version); };
-});
+  auto version = std::make_shared<uint64_t>(0);
+  CLI::App* commit = app.add_subcommand("commit", "Show the commit that made a version");
+  commit->add_option("version", *version, "Version")->required();
+  commit->callback(
+      [&ctx, action, version] { *action = [&ctx, version] { return RunCommit(ctx, *version); }; });
 }
 
 }  // namespace ctxgraph::client

@@ -1,13 +1,13 @@
 #include "client/importer.h"
 
-#include <string>
+#include <algorithm>
+#include <memory>
 #include <utility>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "client/jsonl_reader.h"
+#include "client/import_source.h"
 
 namespace ctxgraph::client {
 
@@ -15,105 +15,251 @@ namespace v1 = ::ctxgraph::v1;
 
 namespace {
 
-bool IsEdgeOp(const v1::WriteOp& op) {
-  return op.op_case() == v1::WriteOp::kUpsertEdge || op.op_case() == v1::WriteOp::kDeleteEdge;
-}
+constexpr int kLineBits = 48;
+constexpr uint64_t kLineMask = (uint64_t{1} << kLineBits) - 1;
+constexpr uint64_t kProgressEvery = 4096;  // records between progress checks
 
-// The codes the server uses for "this op is wrong", as opposed to "this call
-// failed" (UNAVAILABLE, DEADLINE_EXCEEDED, UNAUTHENTICATED, INTERNAL, ...).
-bool IsPerOpRejection(absl::StatusCode code) {
-  return code == absl::StatusCode::kInvalidArgument ||
-         code == absl::StatusCode::kFailedPrecondition ||
-         code == absl::StatusCode::kPermissionDenied || code == absl::StatusCode::kNotFound;
+enum class StepKind { kJsonlNodes, kCsvNodes, kJsonlEdges, kCsvRelationships };
+
+struct Step {
+  StepKind kind;
+  size_t file;       // index into Importer::files_
+  size_t jsonl = 0;  // index into the EdgeLineSets (JSONL steps)
+};
+
+bool IsEdgeStep(StepKind kind) {
+  return kind == StepKind::kJsonlEdges || kind == StepKind::kCsvRelationships;
 }
 
 }  // namespace
 
-int64_t FailingOpIndex(absl::string_view message) {
-  if (!absl::ConsumePrefix(&message, "ops[")) return -1;
-  const size_t close = message.find(']');
-  if (close == std::string_view::npos || close == 0) return -1;
-  const absl::string_view digits = message.substr(0, close);
-  for (const char c : digits) {
-    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return -1;
+absl::StatusOr<ImportPlan> ResolveImportPlan(const std::vector<std::string>& files,
+                                             const std::vector<std::string>& nodes,
+                                             const std::vector<std::string>& relationships,
+                                             const std::string& format) {
+  const bool csv_flags = !nodes.empty() || !relationships.empty();
+  ImportPlan plan;
+  if (format == "csv" || (format == "auto" && csv_flags)) {
+    if (!files.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "\"", files[0], "\": a CSV import takes --nodes FILE and --relationships FILE"));
+    }
+    if (!csv_flags) {
+      return absl::InvalidArgumentError("--format csv needs --nodes and/or --relationships");
+    }
+    plan.node_csv_files = nodes;
+    plan.relationship_csv_files = relationships;
+    return plan;
   }
-  int64_t index;
-  if (!absl::SimpleAtoi(digits, &index)) return -1;
-  return index;
+  if (format != "auto" && format != "jsonl") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--format \"", format, "\": want auto, jsonl or csv"));
+  }
+  if (csv_flags) {
+    return absl::InvalidArgumentError(
+        "--format jsonl takes FILE arguments, not --nodes/--relationships");
+  }
+  if (files.empty()) {
+    return absl::InvalidArgumentError(
+        "no input: give FILE (JSONL) or --nodes/--relationships (CSV)");
+  }
+  for (const std::string& file : files) {
+    absl::string_view name = file;
+    absl::ConsumeSuffix(&name, ".gz");
+    if (format == "auto" && absl::EndsWith(name, ".csv")) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("\"", file, "\": a CSV import takes --nodes FILE and --relationships FILE"));
+    }
+  }
+  plan.jsonl_files = files;
+  return plan;
 }
 
-JsonlImporter::JsonlImporter(WriteFunction write, ImportOptions options, std::ostream& diagnostics)
-    : write_(std::move(write)), options_(std::move(options)), diagnostics_(diagnostics) {}
+absl::StatusOr<uint64_t> CheckImportInputs(const ImportPlan& plan) {
+  uint64_t total = 0;
+  for (const std::string& path : plan.jsonl_files) {
+    absl::StatusOr<std::unique_ptr<InputFile>> file = InputFile::Open(path);
+    if (!file.ok()) return file.status();
+    total += 2 * (*file)->file_size();
+  }
+  for (const auto* list : {&plan.node_csv_files, &plan.relationship_csv_files}) {
+    const CsvFileKind kind =
+        list == &plan.node_csv_files ? CsvFileKind::kNodes : CsvFileKind::kRelationships;
+    for (const std::string& path : *list) {
+      absl::StatusOr<Neo4jCsvMapping> header = ReadCsvHeader(path, kind);
+      if (!header.ok()) return header.status();
+      absl::StatusOr<std::unique_ptr<InputFile>> file = InputFile::Open(path);
+      if (!file.ok()) return file.status();
+      total += (*file)->file_size();
+    }
+  }
+  return total;
+}
 
-absl::Status JsonlImporter::Import(std::istream& in, ImportSummary* summary) {
+RejectLog::RejectLog(std::ostream& diagnostics, std::ostream* rejects_file, uint64_t print_limit)
+    : diagnostics_(diagnostics), rejects_file_(rejects_file), print_limit_(print_limit) {}
+
+void RejectLog::Add(absl::string_view file, uint64_t line, absl::string_view reason) {
+  if (rejects_file_ != nullptr) *rejects_file_ << file << ":" << line << ": " << reason << "\n";
+  if (count_ < print_limit_) diagnostics_ << file << ": line " << line << ": " << reason << "\n";
+  ++count_;
+}
+
+void RejectLog::Finish() {
+  if (count_ > print_limit_) diagnostics_ << "... and " << count_ - print_limit_ << " more\n";
+  if (rejects_file_ != nullptr) rejects_file_->flush();
+}
+
+Importer::Importer(ImportSink& sink, ImportOptions options, RejectLog& rejects,
+                   ImportProgress* progress)
+    : sink_(sink), options_(options), rejects_(rejects), progress_(progress) {}
+
+bool Importer::Flush() {
+  if (sink_.request()->ops_size() == 0 || stream_closed_) return !stream_closed_;
+  if (!sink_.Send()) stream_closed_ = true;
+  return !stream_closed_;
+}
+
+void Importer::ReportProgress(uint64_t bytes_read) {
+  if (progress_ != nullptr) progress_->Update(op_location_.size(), bytes_read, absl::Now());
+}
+
+absl::Status Importer::Run(const ImportPlan& plan, ImportSummary* summary) {
   *summary = ImportSummary();
+  start_ = absl::Now();
   if (options_.batch_size < 1) return absl::InvalidArgumentError("batch size must be at least 1");
-  batch_.clear();
-  if (absl::Status s = ReadPass(in, /*edge_pass=*/false, summary); !s.ok()) return s;
-  in.clear();
-  in.seekg(0);
-  if (!in) return absl::InvalidArgumentError("input cannot be read twice (not seekable)");
-  return ReadPass(in, /*edge_pass=*/true, summary);
-}
 
-absl::Status JsonlImporter::ReadPass(std::istream& in, bool edge_pass, ImportSummary* summary) {
-  const char* pass_name = edge_pass ? "edges" : "nodes";
-  std::string text;
-  uint64_t line = 0;
-  while (std::getline(in, text)) {
-    ++line;
-    if (!edge_pass) ++summary->lines_read;
-    if (absl::StripAsciiWhitespace(text).empty()) continue;
-    absl::StatusOr<v1::WriteOp> op = ParseImportLine(text);
-    if (!op.ok()) {
-      // Reported once, in the first pass.
-      if (!edge_pass) {
-        diagnostics_ << "line " << line << ": " << op.status().message() << "\n";
-        ++summary->rejected;
-      }
-      continue;
-    }
-    if (IsEdgeOp(*op) != edge_pass) continue;
-    batch_.push_back(PendingOp{line, *std::move(op)});
-    if (batch_.size() >= static_cast<size_t>(options_.batch_size)) {
-      if (absl::Status s = Flush(pass_name, summary); !s.ok()) return s;
-    }
+  std::vector<Step> steps;
+  for (size_t i = 0; i < plan.jsonl_files.size(); ++i) {
+    files_.push_back(plan.jsonl_files[i]);
+    steps.push_back(Step{StepKind::kJsonlNodes, files_.size() - 1, i});
   }
-  if (in.bad()) return absl::DataLossError(absl::StrCat("read failed after line ", line));
-  return Flush(pass_name, summary);
-}
+  for (const std::string& path : plan.node_csv_files) {
+    files_.push_back(path);
+    steps.push_back(Step{StepKind::kCsvNodes, files_.size() - 1});
+  }
+  for (size_t i = 0; i < plan.jsonl_files.size(); ++i) {
+    steps.push_back(Step{StepKind::kJsonlEdges, i, i});
+  }
+  for (const std::string& path : plan.relationship_csv_files) {
+    files_.push_back(path);
+    steps.push_back(Step{StepKind::kCsvRelationships, files_.size() - 1});
+  }
+  std::vector<EdgeLineSet> edge_lines(plan.jsonl_files.size());
 
-absl::Status JsonlImporter::Flush(const char* pass_name, ImportSummary* summary) {
-  while (!batch_.empty()) {
-    v1::WriteRequest request;
-    request.set_description(options_.description.empty()
-                                ? absl::StrCat("import (", pass_name, ")")
-                                : absl::StrCat(options_.description, " (", pass_name, ")"));
-    for (const PendingOp& pending : batch_) *request.add_ops() = pending.op;
+  // Ends the call without writing anything still open, for local stops.
+  auto stop = [this, summary]() {
+    sink_.Cancel();
+    (void)sink_.Finish();  // CANCELLED, on purpose
+    summary->elapsed_seconds = absl::ToDoubleSeconds(absl::Now() - start_);
+  };
 
-    absl::StatusOr<v1::WriteResponse> response = write_(request);
-    if (!response.ok()) {
-      const int64_t index = FailingOpIndex(response.status().message());
-      if (!IsPerOpRejection(response.status().code()) || index < 0 ||
-          index >= static_cast<int64_t>(batch_.size())) {
-        return response.status();
+  bool in_edges = false;
+  for (const Step& step : steps) {
+    if (IsEdgeStep(step.kind) && !in_edges) {
+      // Edges start in a request of their own, after every node op.
+      in_edges = true;
+      node_ops_sent_ = op_location_.size();
+      if (!Flush()) break;
+    }
+    const std::string& path = files_[step.file];
+    absl::StatusOr<std::unique_ptr<RecordSource>> opened =
+        step.kind == StepKind::kJsonlNodes
+            ? OpenJsonlSource(path, JsonlPass::kNodes, &edge_lines[step.jsonl])
+        : step.kind == StepKind::kJsonlEdges
+            ? OpenJsonlSource(path, JsonlPass::kEdges, &edge_lines[step.jsonl])
+            : OpenCsvSource(path, step.kind == StepKind::kCsvNodes ? CsvFileKind::kNodes
+                                                                   : CsvFileKind::kRelationships);
+    if (!opened.ok()) {
+      stop();
+      return opened.status();
+    }
+    RecordSource& source = **opened;
+    const uint64_t bytes_before = summary->bytes_read;
+    const uint64_t file_index = static_cast<uint64_t>(step.file) << kLineBits;
+    uint64_t records = 0;
+    uint64_t line = 0;
+    std::string reason;
+    bool stopped = false;
+    while (true) {
+      v1::ImportRequest* request = sink_.request();  // changes after each Flush
+      v1::WriteOp* op = request->add_ops();
+      const RecordSource::Result result = source.Next(op, &line, &reason);
+      if (result == RecordSource::Result::kOp) {
+        op_location_.push_back(file_index | (line & kLineMask));
+        if (request->ops_size() >= options_.batch_size && !Flush()) break;
+        if (++records % kProgressEvery == 0) ReportProgress(bytes_before + source.bytes_consumed());
+        continue;
       }
-      diagnostics_ << "line " << batch_[index].line << ": " << response.status().message() << "\n";
+      sink_.request()->mutable_ops()->RemoveLast();
+      if (result == RecordSource::Result::kEnd) break;
+      rejects_.Add(path, line, reason);
       ++summary->rejected;
-      batch_.erase(batch_.begin() + index);
-      continue;
+      if (options_.strict) {
+        stopped = true;
+        break;
+      }
     }
-    for (const PendingOp& pending : batch_) {
-      ++(IsEdgeOp(pending.op) ? summary->edge_ops : summary->node_ops);
+    summary->bytes_read = bytes_before + source.bytes_consumed();
+    if (step.kind != StepKind::kJsonlEdges) summary->lines_read += source.records_read();
+    if (!source.status().ok()) {
+      stop();
+      return source.status();
     }
-    if (response->committed()) ++summary->commits;
-    summary->last_version = response->version();
-    summary->nodes_written += response->nodes_written();
-    summary->edges_written += response->edges_written();
-    summary->deleted += response->deleted();
-    summary->unchanged += response->unchanged();
-    batch_.clear();
+    if (stopped) {
+      stop();
+      summary->aborted = true;
+      summary->ops_sent = op_location_.size() - sink_.request()->ops_size();
+      return absl::OkStatus();
+    }
+    ReportProgress(summary->bytes_read);
+    if (stream_closed_) break;
   }
+  if (!in_edges) node_ops_sent_ = op_location_.size();
+  Flush();
+  return Finish(summary);
+}
+
+absl::Status Importer::Finish(ImportSummary* summary) {
+  const uint64_t sent = op_location_.size() - sink_.request()->ops_size();
+  summary->ops_sent = sent;
+  absl::StatusOr<v1::ImportResponse> response = sink_.Finish();
+  summary->elapsed_seconds = absl::ToDoubleSeconds(absl::Now() - start_);
+  if (!response.ok()) return response.status();
+
+  // Ops the server decided on: all of them, or those before a strict stop.
+  uint64_t considered = sent;
+  if (response->aborted()) {
+    summary->aborted = true;
+    if (!response->rejects().empty()) considered = response->rejects(0).index();
+  } else if (stream_closed_ || response->ops_received() < sent) {
+    return absl::DataLossError(absl::StrCat("the server ended the import after ",
+                                            response->ops_received(), " of ", sent,
+                                            " ops without saying why"));
+  }
+  uint64_t node_rejects = 0;
+  uint64_t edge_rejects = 0;
+  for (const v1::ImportReject& reject : response->rejects()) {
+    const uint64_t index = reject.index();
+    if (index < op_location_.size()) {
+      const uint64_t location = op_location_[index];
+      rejects_.Add(files_[location >> kLineBits], location & kLineMask, reject.reason());
+    } else {
+      rejects_.Add("<stream>", index, reject.reason());
+    }
+    ++summary->rejected;
+    if (index < considered) ++(index < node_ops_sent_ ? node_rejects : edge_rejects);
+  }
+  const uint64_t node_considered = std::min(considered, node_ops_sent_);
+  const uint64_t edge_considered = considered - node_considered;
+  summary->node_ops = node_considered - std::min(node_considered, node_rejects);
+  summary->edge_ops = edge_considered - std::min(edge_considered, edge_rejects);
+  summary->commits = response->commits();
+  summary->last_version = response->version();
+  summary->nodes_written = response->nodes_written();
+  summary->edges_written = response->edges_written();
+  summary->deleted = response->deleted();
+  summary->unchanged = response->unchanged();
   return absl::OkStatus();
 }
 

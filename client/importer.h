@@ -1,84 +1,130 @@
-// Loads a canonical JSONL file (jsonl_reader.h) into the graph with batched
-// GraphService.Write calls.
+// Loads JSONL and Neo4j-CSV inputs into the graph through one
+// GraphService.Import stream (import_sink.h).
 #ifndef CTXGRAPH_CLIENT_IMPORTER_H_
 #define CTXGRAPH_CLIENT_IMPORTER_H_
 
 #include <cstdint>
-#include <functional>
-#include <istream>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "ctxgraph/v1/graph.pb.h"
+#include "absl/time/time.h"
+#include "client/import_progress.h"
+#include "client/import_sink.h"
 
 namespace ctxgraph::client {
 
-// Sends one Write request (in the CLI: GraphService.Write over a
-// ServerConnection; in tests: a fake).
-using WriteFunction =
-    std::function<absl::StatusOr<ctxgraph::v1::WriteResponse>(const ctxgraph::v1::WriteRequest&)>;
-
-struct ImportOptions {
-  int batch_size = 1000;    // ops per Write request; must be >= 1
-  std::string description;  // recorded in each commit, suffixed " (nodes)" / " (edges)"
+// What to read. Every node op of every input is sent before any edge op,
+// since the server requires edges after their endpoints: JSONL files are
+// read twice (node pass over all of them, then edge pass), node CSV files
+// are read before relationship CSV files.
+struct ImportPlan {
+  std::vector<std::string> jsonl_files;
+  std::vector<std::string> node_csv_files;
+  std::vector<std::string> relationship_csv_files;
 };
 
-// Counters of one import. Filled in as the import goes, so they are
-// meaningful after an abort too.
+// How `ctxgraph import` names its inputs: positional `files`, `--nodes` and
+// `--relationships` CSV files, and `--format` ("auto", "jsonl" or "csv").
+// auto: CSV when --nodes or --relationships is given, else JSONL (a
+// positional file named *.csv or *.csv.gz is refused: CSV needs to know which
+// files hold nodes). Errors (INVALID_ARGUMENT) describe the misuse, e.g.
+//   no input: give FILE (JSONL) or --nodes/--relationships (CSV)
+//   "x.csv": a CSV import takes --nodes FILE and --relationships FILE
+//   --format jsonl takes FILE arguments, not --nodes/--relationships
+absl::StatusOr<ImportPlan> ResolveImportPlan(const std::vector<std::string>& files,
+                                             const std::vector<std::string>& nodes,
+                                             const std::vector<std::string>& relationships,
+                                             const std::string& format);
+
+// Checks, before anything is sent, that every input opens and that every CSV
+// header is valid (ReadCsvHeader). Returns the bytes the import will read on
+// disk, JSONL files counting twice (for the progress line).
+absl::StatusOr<uint64_t> CheckImportInputs(const ImportPlan& plan);
+
+struct ImportOptions {
+  int batch_size = 2000;  // ops per ImportRequest; >= 1
+  bool strict = false;    // stop at the first rejected record (local or server)
+};
+
+// Counters of one import, meaningful after a failure too.
 struct ImportSummary {
-  uint64_t lines_read = 0;    // every physical line, blank ones included
-  uint64_t node_ops = 0;      // node and delete_node lines the server accepted
-  uint64_t edge_ops = 0;      // edge and delete_edge lines the server accepted
-  uint64_t rejected = 0;      // lines refused locally or by the server
-  uint64_t commits = 0;       // Write calls that committed a new version
-  uint64_t last_version = 0;  // version answered by the last successful Write
+  uint64_t lines_read = 0;  // JSONL lines (blank included) + CSV data records
+  uint64_t node_ops = 0;    // node and delete_node ops the server accepted
+  uint64_t edge_ops = 0;    // edge and delete_edge ops the server accepted
+  uint64_t rejected = 0;    // records refused locally or by the server
+  uint64_t commits = 0;
+  uint64_t last_version = 0;
   uint64_t nodes_written = 0;
   uint64_t edges_written = 0;
   uint64_t deleted = 0;
-  uint64_t unchanged = 0;  // upserts whose content the server already held
+  uint64_t unchanged = 0;
+  uint64_t ops_sent = 0;
+  uint64_t bytes_read = 0;
+  bool aborted = false;  // strict mode stopped at a reject
+  double elapsed_seconds = 0;
 };
 
-// Not thread-safe; one import at a time.
-class JsonlImporter {
+// Reports rejected records: every one to the rejects file (when given) as
+// "FILE:LINE: reason", the first `print_limit` to `diagnostics` as
+// "FILE: line LINE: reason", then "... and N more" from Finish(). Not
+// thread-safe; the streams must outlive the log.
+class RejectLog {
  public:
-  // `diagnostics` receives one "line N: reason" per rejected line. Both
-  // references must outlive the importer.
-  JsonlImporter(WriteFunction write, ImportOptions options, std::ostream& diagnostics);
-
-  // Imports `in`, which must be seekable (it is read twice: pass 1 sends node
-  // and delete_node lines, pass 2 edge and delete_edge lines, so edge
-  // endpoints exist whatever the line order). Blank lines are skipped.
-  //
-  // A line that fails ParseImportLine is reported and not sent. When the
-  // server refuses a batch with INVALID_ARGUMENT, FAILED_PRECONDITION,
-  // PERMISSION_DENIED or NOT_FOUND and a message starting "ops[i]", op i's
-  // line is reported as "line N: <server message>", dropped, and the rest of
-  // the batch is resent. Any other failure stops the import and is returned;
-  // `summary` then holds what was done up to that point. Returns OK when
-  // every batch was answered, even if some lines were rejected.
-  absl::Status Import(std::istream& in, ImportSummary* summary);
+  RejectLog(std::ostream& diagnostics, std::ostream* rejects_file, uint64_t print_limit = 10);
+  void Add(absl::string_view file, uint64_t line, absl::string_view reason);
+  void Finish();
+  uint64_t count() const { return count_; }
 
  private:
-  struct PendingOp {
-    uint64_t line;
-    ctxgraph::v1::WriteOp op;
-  };
-
-  absl::Status ReadPass(std::istream& in, bool edge_pass, ImportSummary* summary);
-  absl::Status Flush(const char* pass_name, ImportSummary* summary);
-
-  WriteFunction write_;
-  ImportOptions options_;
   std::ostream& diagnostics_;
-  std::vector<PendingOp> batch_;
+  std::ostream* rejects_file_;
+  uint64_t print_limit_;
+  uint64_t count_ = 0;
 };
 
-// Returns i when `message` starts with "ops[i]", else -1.
-int64_t FailingOpIndex(absl::string_view message);
+// Runs one import. Not thread-safe; one Run per Importer.
+class Importer {
+ public:
+  // `progress` may be null. All references must outlive the importer.
+  Importer(ImportSink& sink, ImportOptions options, RejectLog& rejects, ImportProgress* progress);
+
+  // Streams every record of `plan`. Records refused locally (bad JSON or
+  // CSV, missing id, unknown type, invalid UTF-8, oversized value, ...) are
+  // not sent; records the server refuses are mapped from their stream index
+  // back to FILE:LINE. Both go to the RejectLog. In strict mode the first
+  // local reject cancels the call before anything more is sent, and a server
+  // reject ends it; summary->aborted is then set and Run returns OK.
+  //
+  // Returns an error, after cancelling the call, when an input cannot be
+  // read, and the call's status when it fails (UNAVAILABLE,
+  // PERMISSION_DENIED, ...). Input files should be checked (opened, CSV
+  // headers read) before Run, which otherwise fails midway.
+  absl::Status Run(const ImportPlan& plan, ImportSummary* summary);
+
+ private:
+  class RecordSourceFactory;
+
+  // Sends the pending request; false when the call ended early.
+  bool Flush();
+  void ReportProgress(uint64_t bytes_read);
+  absl::Status Finish(ImportSummary* summary);
+
+  ImportSink& sink_;
+  ImportOptions options_;
+  RejectLog& rejects_;
+  ImportProgress* progress_;
+  absl::Time start_;
+
+  std::vector<std::string> files_;     // display names, indexed by location
+  std::vector<uint64_t> op_location_;  // per op sent: file index << 48 | line
+  uint64_t node_ops_sent_ = 0;         // node ops are stream indexes [0, node_ops_sent_)
+  bool stream_closed_ = false;
+};
 
 }  // namespace ctxgraph::client
 

@@ -114,7 +114,7 @@ TEST_F(CliE2eTest, BadLinesAreReportedByNumberAndTheRestLoads) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("line 2: missing \"id\""), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("line 3: "), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("line 4: ops[0].upsert_edge.to: node \"ghost\" not found"),
+  EXPECT_NE(r.err.find("line 4: ops[1].upsert_edge.to: node \"ghost\" not found"),
             std::string::npos)
       << r.err;
   EXPECT_EQ(CliJson(admin_token_file_, {"get", "ok-1"})["id"], "ok-1");
