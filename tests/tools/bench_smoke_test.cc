@@ -1,0 +1,101 @@
+// ctxgraph-bench end to end: a real ctxgraphd, the real CLI import, every
+// ctxgraph operation and both floors, for one second each with one client,
+// without PostgreSQL. Asserts the report's shape and that nothing failed;
+// never a timing threshold.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "tests/e2e/process.h"
+
+namespace ctxgraph::bench {
+namespace {
+
+using nlohmann::json;
+
+class BenchSmokeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/ctxgraph-bench-smoke-XXXXXX";
+    ASSERT_NE(mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // A ~1k-node graph from ctxgraph-gen when it is built, else the fixture.
+  std::string DataDir() {
+    const std::string gen = e2e::BuildDir() + "/tools/gen/ctxgraph-gen";
+    if (access(gen.c_str(), X_OK) != 0) return CTXGRAPH_BENCH_TESTDATA;
+    const e2e::CommandResult r =
+        e2e::Run({gen, "--nodes", "1000", "--seed", "1", "--out", dir_ + "/gen"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return dir_ + "/gen";
+  }
+
+  std::string dir_;
+};
+
+TEST_F(BenchSmokeTest, ReportsEveryOperationWithoutErrors) {
+  const std::string data = DataDir();
+  const std::string out = dir_ + "/results.json";
+  const std::string md = dir_ + "/results.md";
+  const e2e::CommandResult run =
+      e2e::Run({e2e::BuildDir() + "/tools/bench/ctxgraph-bench", "--data", data, "--clients", "1",
+                "--seconds", "1", "--warmup", "0", "--no-postgres", "--rocksdb-keys", "10000",
+                "--bin-dir", e2e::BuildDir(), "--out", out, "--markdown", md});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+
+  std::ifstream in(out);
+  ASSERT_TRUE(in) << out;
+  const json report = json::parse(in);
+  EXPECT_EQ(report["load"]["postgres"]["status"], "skipped (--no-postgres)");
+  const json& load = report["load"]["ctxgraph"];
+  EXPECT_GT(load["records_per_sec"].get<double>(), 0);
+  EXPECT_GT(load["peak_rss_bytes_after_load"].get<uint64_t>(), 0u);
+  EXPECT_GT(load["disk_bytes_after_load"].get<uint64_t>(), 0u);
+  EXPECT_GT(report["scale"]["nodes"].get<uint64_t>(), 0u);
+
+  // (op, backend, principal) of every measured row, and of the pending ones.
+  std::set<std::tuple<std::string, std::string, std::string>> measured, pending;
+  for (const json& r : report["results"]) {
+    auto key = std::make_tuple(r["op"].get<std::string>(), r["backend"].get<std::string>(),
+                               r["principal"].get<std::string>());
+    EXPECT_EQ(r["clients"], 1);
+    if (!r["implemented"].get<bool>()) {
+      pending.insert(std::move(key));
+      continue;
+    }
+    EXPECT_GT(r["ops_per_sec"].get<double>(), 0) << r.dump();
+    EXPECT_EQ(r["errors"], 0) << r.dump();
+    EXPECT_GT(r["p99_ms"].get<double>(), 0) << r.dump();
+    measured.insert(std::move(key));
+  }
+  std::set<std::tuple<std::string, std::string, std::string>> want_measured = {
+      {"empty_call", "grpc-floor", "-"}, {"rocksdb_get", "rocksdb-floor", "-"}};
+  std::set<std::tuple<std::string, std::string, std::string>> want_pending;
+  for (const char* principal : {"admin", "agent-3teams"}) {
+    for (const char* op : {"get_node", "list_neighbors", "mixed_90r10w"}) {
+      want_measured.insert({op, "ctxgraph", principal});
+    }
+    for (const char* op :
+         {"retrieve_2hop", "search_common", "search_rare", "lineage_upstream_10"}) {
+      want_pending.insert({op, "ctxgraph", principal});
+    }
+  }
+  EXPECT_EQ(measured, want_measured);
+  EXPECT_EQ(pending, want_pending);
+
+  std::ifstream markdown(md);
+  const std::string text((std::istreambuf_iterator<char>(markdown)), {});
+  EXPECT_NE(text.find("| get_node | agent-3teams | 1 |"), std::string::npos) << text;
+  EXPECT_NE(text.find("not implemented yet"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ctxgraph::bench

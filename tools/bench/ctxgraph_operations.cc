@@ -1,0 +1,129 @@
+#include "tools/bench/ctxgraph_operations.h"
+
+#include <memory>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "ctxgraph/v1/graph.grpc.pb.h"
+#include "tools/bench/dedicated_channel.h"
+
+namespace ctxgraph::bench {
+namespace {
+
+namespace v1 = ::ctxgraph::v1;
+
+Outcome Classify(const grpc::Status& status, std::string* error) {
+  if (status.ok()) return Outcome::kOk;
+  if (status.error_code() == grpc::StatusCode::NOT_FOUND) return Outcome::kNotFound;
+  *error = absl::StrCat("gRPC code ", status.error_code(), ": ", status.error_message());
+  return Outcome::kError;
+}
+
+// Owns one channel and a GraphService stub on it.
+class GraphClient : public Operation {
+ public:
+  GraphClient(std::shared_ptr<grpc::Channel> channel, const CtxgraphTarget& target)
+      : channel_(std::move(channel)), stub_(v1::GraphService::NewStub(channel_)), target_(target) {}
+
+ protected:
+  Outcome GetRandomNode(std::mt19937_64& rng, std::string* error) {
+    v1::GetNodeRequest request;
+    request.set_id(PickOne(target_.workload->seed_ids, rng));
+    v1::GetNodeResponse response;
+    grpc::ClientContext context;
+    PrepareContext(target_.token, &context);
+    return Classify(stub_->GetNode(&context, request, &response), error);
+  }
+
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::GraphService::Stub> stub_;
+  CtxgraphTarget target_;
+};
+
+class GetNodeOp : public GraphClient {
+ public:
+  using GraphClient::GraphClient;
+  Outcome RunOnce(std::mt19937_64& rng, std::string* error) override {
+    return GetRandomNode(rng, error);
+  }
+};
+
+class ListNeighborsOp : public GraphClient {
+ public:
+  using GraphClient::GraphClient;
+  Outcome RunOnce(std::mt19937_64& rng, std::string* error) override {
+    v1::ListNeighborsRequest request;
+    request.set_id(PickOne(target_.workload->seed_ids, rng));
+    request.set_direction(v1::DIRECTION_BOTH);
+    request.set_page_size(50);
+    v1::ListNeighborsResponse response;
+    grpc::ClientContext context;
+    PrepareContext(target_.token, &context);
+    const Outcome outcome = Classify(stub_->ListNeighbors(&context, request, &response), error);
+    // An empty page counts like NOT_FOUND, as an empty result does for SQL.
+    return outcome == Outcome::kOk && response.neighbors_size() == 0 ? Outcome::kNotFound : outcome;
+  }
+};
+
+class MixedOp : public GraphClient {
+ public:
+  MixedOp(std::shared_ptr<grpc::Channel> channel, const CtxgraphTarget& target,
+          std::string write_token, double write_fraction)
+      : GraphClient(std::move(channel), target),
+        write_token_(std::move(write_token)),
+        write_fraction_(write_fraction) {}
+
+  Outcome RunOnce(std::mt19937_64& rng, std::string* error) override {
+    if (std::uniform_real_distribution<double>(0, 1)(rng) >= write_fraction_) {
+      return GetRandomNode(rng, error);
+    }
+    v1::WriteRequest request;
+    request.set_description("ctxgraph-bench mixed write");
+    v1::Node* node = request.add_ops()->mutable_upsert_node();
+    node->set_id(
+        absl::StrFormat("bench-write-%08d", std::uniform_int_distribution<int>(0, 99999)(rng)));
+    node->add_labels("Document");
+    (*node->mutable_props())["title"].set_string_value("benchmark write");
+    (*node->mutable_props())["nonce"].set_int_value(static_cast<int64_t>(rng() >> 1));
+    node->mutable_source()->set_system("ctxgraph-bench");
+    node->mutable_source()->set_authority(v1::AUTHORITY_ASSERTED);
+    v1::WriteResponse response;
+    grpc::ClientContext context;
+    PrepareContext(write_token_, &context);
+    return Classify(stub_->Write(&context, request, &response), error);
+  }
+
+ private:
+  std::string write_token_;
+  double write_fraction_;
+};
+
+// A factory that gives each client thread its own dedicated channel and an
+// operation of type Op built from it.
+template <class Op, class... Extra>
+OperationFactory MakeFactory(const CtxgraphTarget& target, Extra... extra) {
+  return [target, extra...](int index) -> absl::StatusOr<std::unique_ptr<Operation>> {
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+        NewDedicatedChannel(target.address, index);
+    if (!channel.ok()) return channel.status();
+    return std::unique_ptr<Operation>(std::make_unique<Op>(*std::move(channel), target, extra...));
+  };
+}
+
+}  // namespace
+
+OperationFactory CtxgraphGetNode(const CtxgraphTarget& target) {
+  return MakeFactory<GetNodeOp>(target);
+}
+
+OperationFactory CtxgraphListNeighbors(const CtxgraphTarget& target) {
+  return MakeFactory<ListNeighborsOp>(target);
+}
+
+OperationFactory CtxgraphMixed(const CtxgraphTarget& target, std::string write_token,
+                               double write_fraction) {
+  return MakeFactory<MixedOp>(target, std::move(write_token), write_fraction);
+}
+
+}  // namespace ctxgraph::bench

@@ -1,0 +1,41 @@
+// The ctxgraph side of the benchmark: one Operation per GraphService request
+// kind, each client thread on its own channel, authenticated as one principal.
+//
+// Retrieve (2 hops, 50 items), Search top-10 and Upstream lineage depth 10
+// come with later server features: add a factory here for each and register
+// it in main.cc (kCtxgraphPendingOps lists them as "not implemented yet").
+#ifndef CTXGRAPH_TOOLS_BENCH_CTXGRAPH_OPERATIONS_H_
+#define CTXGRAPH_TOOLS_BENCH_CTXGRAPH_OPERATIONS_H_
+
+#include <string>
+
+#include "tools/bench/load_driver.h"
+#include "tools/bench/workload.h"
+
+namespace ctxgraph::bench {
+
+// Where to send requests and as whom. `workload` must outlive the factories.
+struct CtxgraphTarget {
+  std::string address;  // host:port
+  std::string token;    // bearer token of the reading principal
+  const Workload* workload = nullptr;
+};
+
+// GetNode of a random seed id at the latest version. NOT_FOUND (a node the
+// principal may not see) counts as kNotFound, not as an error.
+OperationFactory CtxgraphGetNode(const CtxgraphTarget& target);
+
+// ListNeighbors of a random seed id, direction BOTH, every edge label, one
+// page of 50. An empty page (or NOT_FOUND) counts as kNotFound.
+OperationFactory CtxgraphListNeighbors(const CtxgraphTarget& target);
+
+// With probability `write_fraction`, a Write of one upserted node (label
+// Document, no boundary, a fresh random prop so it is never a no-op) with an
+// id drawn from the private range bench-write-00000000..00099999, sent with
+// `write_token` (a loader or admin); otherwise a GetNode as target.token.
+OperationFactory CtxgraphMixed(const CtxgraphTarget& target, std::string write_token,
+                               double write_fraction);
+
+}  // namespace ctxgraph::bench
+
+#endif  // CTXGRAPH_TOOLS_BENCH_CTXGRAPH_OPERATIONS_H_

@@ -1,0 +1,131 @@
+#include "tools/bench/floors.h"
+
+#include <grpcpp/impl/client_unary_call.h>
+#include <grpcpp/impl/rpc_method.h>
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <filesystem>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "tools/bench/dedicated_channel.h"
+#include "tools/bench/process_control.h"
+
+namespace ctxgraph::bench {
+namespace {
+
+constexpr char kHealthCheck[] = "/grpc.health.v1.Health/Check";
+
+// An empty HealthCheckRequest is zero bytes on the wire. The call goes through
+// grpc::internal::BlockingUnaryCall with ByteBuffer messages: the very path a
+// generated synchronous stub (as used for GetNode) takes. GenericStub only
+// offers callback/async unary calls in gRPC 1.51, whose completion hop to
+// another thread would make the "floor" slower than a real RPC.
+class EmptyCallOp : public Operation {
+ public:
+  explicit EmptyCallOp(std::shared_ptr<grpc::Channel> channel)
+      : channel_(std::move(channel)),
+        method_(kHealthCheck, grpc::internal::RpcMethod::NORMAL_RPC, channel_) {
+    // One empty slice: a ByteBuffer with no slices at all is not sent.
+    grpc::Slice empty("");
+    request_ = grpc::ByteBuffer(&empty, 1);
+  }
+
+  Outcome RunOnce(std::mt19937_64&, std::string* error) override {
+    grpc::ClientContext context;
+    PrepareContext("", &context);
+    grpc::ByteBuffer response;
+    const grpc::Status status =
+        grpc::internal::BlockingUnaryCall<grpc::ByteBuffer, grpc::ByteBuffer>(
+            channel_.get(), method_, &context, request_, &response);
+    if (status.ok()) return Outcome::kOk;
+    *error = absl::StrCat("Health/Check: ", status.error_message());
+    return Outcome::kError;
+  }
+
+ private:
+  std::shared_ptr<grpc::Channel> channel_;
+  grpc::internal::RpcMethod method_;
+  grpc::ByteBuffer request_;  // zero bytes: an empty HealthCheckRequest
+};
+
+class RocksGetOp : public Operation {
+ public:
+  RocksGetOp(rocksdb::DB* db, uint64_t keys) : db_(db), keys_(keys) {}
+  Outcome RunOnce(std::mt19937_64& rng, std::string* error) override {
+    const std::string key =
+        absl::StrFormat("k%010d", std::uniform_int_distribution<uint64_t>(0, keys_ - 1)(rng));
+    const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), key, &value_);
+    if (s.ok()) return Outcome::kOk;
+    *error = s.ToString();
+    return Outcome::kError;
+  }
+
+ private:
+  rocksdb::DB* db_;
+  uint64_t keys_;
+  std::string value_;
+};
+
+}  // namespace
+
+OperationFactory EmptyGrpcCall(const std::string& address) {
+  return [address](int index) -> absl::StatusOr<std::unique_ptr<Operation>> {
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = NewDedicatedChannel(address, index);
+    if (!channel.ok()) return channel.status();
+    return std::unique_ptr<Operation>(std::make_unique<EmptyCallOp>(*std::move(channel)));
+  };
+}
+
+absl::StatusOr<std::unique_ptr<RocksDbFloor>> RocksDbFloor::Create(uint64_t keys) {
+  if (keys == 0) return absl::InvalidArgumentError("rocksdb floor: keys: must be > 0");
+  absl::StatusOr<std::string> dir = MakeTempDir("ctxgraph-bench-rocksdb-");
+  if (!dir.ok()) return dir.status();
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.IncreaseParallelism(2);
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(options, *dir, &raw);
+  if (!s.ok()) return absl::InternalError(absl::StrCat("rocksdb floor: open: ", s.ToString()));
+  std::unique_ptr<rocksdb::DB> db(raw);
+  const std::string value(100, 'v');
+  rocksdb::WriteOptions write_options;
+  write_options.disableWAL = true;
+  for (uint64_t i = 0; i < keys && s.ok(); i += 10000) {
+    rocksdb::WriteBatch batch;
+    for (uint64_t k = i; k < std::min(keys, i + 10000); ++k) {
+      batch.Put(absl::StrFormat("k%010d", k), value);
+    }
+    s = db->Write(write_options, &batch);
+  }
+  if (s.ok()) s = db->Flush(rocksdb::FlushOptions());
+  if (s.ok()) s = db->CompactRange(rocksdb::CompactRangeOptions(), nullptr, nullptr);
+  if (!s.ok()) {
+    std::filesystem::remove_all(*dir);
+    return absl::InternalError(absl::StrCat("rocksdb floor: load: ", s.ToString()));
+  }
+  return std::unique_ptr<RocksDbFloor>(new RocksDbFloor(*dir, std::move(db), keys));
+}
+
+RocksDbFloor::RocksDbFloor(std::string dir, std::unique_ptr<rocksdb::DB> db, uint64_t keys)
+    : dir_(std::move(dir)), db_(std::move(db)), keys_(keys) {}
+
+RocksDbFloor::~RocksDbFloor() {
+  db_.reset();
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+OperationFactory RocksDbFloor::RandomGets() const {
+  rocksdb::DB* db = db_.get();
+  const uint64_t keys = keys_;
+  return [db, keys](int) -> absl::StatusOr<std::unique_ptr<Operation>> {
+    return std::unique_ptr<Operation>(std::make_unique<RocksGetOp>(db, keys));
+  };
+}
+
+}  // namespace ctxgraph::bench

@@ -1,0 +1,270 @@
+#include "tools/bench/report.h"
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <tuple>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+
+namespace ctxgraph::bench {
+namespace {
+
+using nlohmann::json;
+
+// The order operations appear in the Markdown report.
+constexpr const char* kOpOrder[] = {"get_node",      "list_neighbors", "retrieve_2hop",
+                                    "search_common", "search_rare",    "lineage_upstream_10",
+                                    "mixed_90r10w"};
+
+std::string Mib(uint64_t bytes) {
+  return absl::StrFormat("%.1f MiB", static_cast<double>(bytes) / (1 << 20));
+}
+
+std::string Rate(double v) { return absl::StrFormat("%.0f", v); }
+
+std::string Latencies(const OpResult& r) {
+  return absl::StrFormat("%.3f / %.3f / %.3f", r.p50_ms, r.p95_ms, r.p99_ms);
+}
+
+// Share of requests answered "not found" (hidden or absent), for checking
+// that both backends hide the same nodes.
+std::string NotFoundShare(const OpResult& r) {
+  const uint64_t total = r.ok + r.not_found + r.errors;
+  return total == 0 ? "-" : absl::StrFormat("%.0f%%", 100.0 * r.not_found / total);
+}
+
+json ResultJson(const OpResult& r) {
+  json j = {{"op", r.op},
+            {"backend", r.backend},
+            {"principal", r.principal},
+            {"clients", r.clients},
+            {"implemented", r.implemented}};
+  if (!r.implemented) return j;
+  j.update({{"ops_per_sec", r.ops_per_sec},
+            {"p50_ms", r.p50_ms},
+            {"p95_ms", r.p95_ms},
+            {"p99_ms", r.p99_ms},
+            {"ok", r.ok},
+            {"not_found", r.not_found},
+            {"errors", r.errors},
+            {"seconds", r.seconds}});
+  if (!r.first_error.empty()) j["first_error"] = r.first_error;
+  return j;
+}
+
+using Key = std::tuple<std::string, std::string, std::string, int>;  // op backend principal n
+
+std::map<Key, const OpResult*> Index(const BenchReport& report) {
+  std::map<Key, const OpResult*> index;
+  for (const OpResult& r : report.results) {
+    index[{r.op, r.backend, r.principal, r.clients}] = &r;
+  }
+  return index;
+}
+
+void LoadSection(const BenchReport& report, std::ostringstream& md) {
+  md << "## Load\n\n| | ctxgraph | PostgreSQL 15 |\n|---|---|---|\n";
+  const auto& c = report.ctxgraph_load;
+  const auto& p = report.postgres_load;
+  const std::string none = "-";
+  md << "| records (nodes + edges) | " << (c ? absl::StrCat(c->nodes, " + ", c->edges) : none)
+     << " | " << (p ? absl::StrCat(p->nodes, " + ", p->edges) : none) << " |\n";
+  md << "| load time | " << (c ? absl::StrFormat("%.1f s", c->seconds) : none) << " | "
+     << (p ? absl::StrFormat("%.1f s (+ %.1f s CSV export)", p->load_seconds, p->export_seconds)
+           : none)
+     << " |\n";
+  md << "| records/s | " << (c ? Rate(c->records_per_sec) : none) << " | "
+     << (p ? Rate(p->records_per_sec) : none) << " |\n";
+  md << "| server peak RSS after load / at end | "
+     << (c ? absl::StrCat(Mib(c->peak_rss_bytes), " / ", Mib(report.ctxgraph_peak_rss_end_bytes))
+           : none)
+     << " | not measured |\n";
+  md << "| bytes on disk after load / at end | "
+     << (c ? absl::StrCat(Mib(c->disk_bytes), " / ", Mib(report.ctxgraph_disk_end_bytes)) : none)
+     << " | " << (p ? Mib(p->disk_bytes) : none) << " |\n\n";
+  md << "ctxgraph load command: `" << report.import_command
+     << "`. PostgreSQL: " << report.postgres_status << ".\n\n";
+}
+
+void FloorSection(const BenchReport& report, std::ostringstream& md) {
+  const auto index = Index(report);
+  md << "## Floors\n\n| floor | clients | ops/s | p50 / p95 / p99 ms |\n|---|---|---|---|\n";
+  for (const OpResult& r : report.results) {
+    if (!absl::EndsWith(r.backend, "-floor")) continue;
+    md << "| " << r.op << " | " << r.clients << " | " << Rate(r.ops_per_sec) << " | "
+       << Latencies(r) << " |\n";
+  }
+  md << "\n";
+  for (const int n : report.clients) {
+    auto floor = index.find({"empty_call", "grpc-floor", "-", n});
+    auto get = index.find({"get_node", "ctxgraph", "admin", n});
+    if (floor == index.end() || get == index.end() || floor->second->ops_per_sec <= 0) continue;
+    md << absl::StrFormat("GetNode (admin) at %d client(s) = %.0f%% of the empty-call floor.\n", n,
+                          100.0 * get->second->ops_per_sec / floor->second->ops_per_sec);
+  }
+  md << "\n";
+}
+
+void OperationSection(const BenchReport& report, std::ostringstream& md) {
+  const auto index = Index(report);
+  md << "## Operations\n\nLatencies are p50 / p95 / p99 in ms; nf = share of empty "
+        "answers: NOT_FOUND or no rows (the node is hidden from the principal or absent, or "
+        "nothing around it is visible).\n\n"
+     << "| op | principal | clients | ctxgraph ops/s | ctxgraph ms | nf | PostgreSQL ops/s | "
+        "PostgreSQL ms | nf | ctxgraph / PG |\n|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const char* op : kOpOrder) {
+    for (const char* principal : {"admin", "agent-3teams"}) {
+      for (const int n : report.clients) {
+        auto c = index.find({op, "ctxgraph", principal, n});
+        auto p = index.find({op, "postgres", principal, n});
+        if (c == index.end() && p == index.end()) continue;
+        md << "| " << op << " | " << principal << " | " << n << " | ";
+        if (c == index.end()) {
+          md << "- | - | - | ";
+        } else if (!c->second->implemented) {
+          md << "not implemented yet | - | - | ";
+        } else {
+          md << Rate(c->second->ops_per_sec) << " | " << Latencies(*c->second) << " | "
+             << NotFoundShare(*c->second) << " | ";
+        }
+        if (p == index.end()) {
+          md << "- | - | - | ";
+        } else {
+          md << Rate(p->second->ops_per_sec) << " | " << Latencies(*p->second) << " | "
+             << NotFoundShare(*p->second) << " | ";
+        }
+        const bool both = c != index.end() && p != index.end() && c->second->implemented &&
+                          p->second->ops_per_sec > 0;
+        md << (both ? absl::StrFormat("%.2f", c->second->ops_per_sec / p->second->ops_per_sec)
+                    : "-")
+           << " |\n";
+      }
+    }
+  }
+  md << "\n";
+}
+
+void BoundarySection(const BenchReport& report, std::ostringstream& md) {
+  const auto index = Index(report);
+  md << "## Boundary overhead (agent-3teams throughput / admin throughput)\n\n"
+     << "| backend | op | clients | admin ops/s | agent-3teams ops/s | ratio |\n"
+     << "|---|---|---|---|---|---|\n";
+  for (const char* backend : {"ctxgraph", "postgres"}) {
+    for (const char* op : kOpOrder) {
+      for (const int n : report.clients) {
+        auto a = index.find({op, backend, "admin", n});
+        auto t = index.find({op, backend, "agent-3teams", n});
+        if (a == index.end() || t == index.end() || !a->second->implemented ||
+            a->second->ops_per_sec <= 0) {
+          continue;
+        }
+        md << "| " << backend << " | " << op << " | " << n << " | " << Rate(a->second->ops_per_sec)
+           << " | " << Rate(t->second->ops_per_sec) << " | "
+           << absl::StrFormat("%.2f", t->second->ops_per_sec / a->second->ops_per_sec) << " |\n";
+      }
+    }
+  }
+  md << "\n";
+}
+
+}  // namespace
+
+MachineInfo DescribeMachine() {
+  MachineInfo m;
+  m.cpus = static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  for (std::string line; std::getline(cpuinfo, line);) {
+    if (absl::StartsWith(line, "model name")) {
+      m.cpu_model = line.substr(line.find(':') + 2);
+      break;
+    }
+  }
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  uint64_t kb = 0;
+  if (meminfo >> key >> kb && key == "MemTotal:") m.memory_bytes = kb * 1024;
+  utsname u{};
+  if (uname(&u) == 0) m.kernel = absl::StrCat(u.sysname, " ", u.release);
+  return m;
+}
+
+json ReportJson(const BenchReport& report) {
+  json j;
+  j["date"] = report.date;
+  j["machine"] = {{"cpu_model", report.machine.cpu_model},
+                  {"cpus", report.machine.cpus},
+                  {"memory_bytes", report.machine.memory_bytes},
+                  {"kernel", report.machine.kernel}};
+  j["settings"] = {{"clients", report.clients},
+                   {"seconds_per_op", report.seconds_per_op},
+                   {"warmup_seconds", report.warmup_seconds},
+                   {"import_command", report.import_command}};
+  j["scale"] = {{"data_dir", report.data_dir}};
+  if (const auto& c = report.ctxgraph_load) {
+    j["scale"]["nodes"] = c->nodes;
+    j["scale"]["edges"] = c->edges;
+    j["load"]["ctxgraph"] = {{"seconds", c->seconds},
+                             {"records_per_sec", c->records_per_sec},
+                             {"peak_rss_bytes_after_load", c->peak_rss_bytes},
+                             {"peak_rss_bytes_at_end", report.ctxgraph_peak_rss_end_bytes},
+                             {"disk_bytes_after_load", c->disk_bytes},
+                             {"disk_bytes_at_end", report.ctxgraph_disk_end_bytes}};
+  }
+  j["load"]["postgres"] = {{"status", report.postgres_status}};
+  if (const auto& p = report.postgres_load) {
+    j["load"]["postgres"].update({{"seconds", p->load_seconds},
+                                  {"csv_export_seconds", p->export_seconds},
+                                  {"records_per_sec", p->records_per_sec},
+                                  {"disk_bytes", p->disk_bytes}});
+  }
+  // GetNode (admin) throughput as a share of the empty-call floor, per client count.
+  const auto index = Index(report);
+  j["get_node_share_of_empty_call"] = json::object();
+  for (const int n : report.clients) {
+    auto floor = index.find({"empty_call", "grpc-floor", "-", n});
+    auto get = index.find({"get_node", "ctxgraph", "admin", n});
+    if (floor == index.end() || get == index.end() || floor->second->ops_per_sec <= 0) continue;
+    j["get_node_share_of_empty_call"][std::to_string(n)] =
+        get->second->ops_per_sec / floor->second->ops_per_sec;
+  }
+  j["results"] = json::array();
+  for (const OpResult& r : report.results) j["results"].push_back(ResultJson(r));
+  j["notes"] = report.notes;
+  return j;
+}
+
+std::string ReportMarkdown(const BenchReport& report) {
+  std::ostringstream md;
+  md << "# ctxgraph-bench, " << report.date << "\n\n";
+  md << "Machine: " << report.machine.cpu_model << ", " << report.machine.cpus << " CPUs, "
+     << Mib(report.machine.memory_bytes) << " RAM, " << report.machine.kernel << ". Data: `"
+     << report.data_dir << "`. " << report.seconds_per_op << " s per op after "
+     << report.warmup_seconds << " s warm-up; clients: " << absl::StrJoin(report.clients, ", ")
+     << "; one connection per client thread.\n\n";
+  LoadSection(report, md);
+  FloorSection(report, md);
+  OperationSection(report, md);
+  BoundarySection(report, md);
+  bool any_error = false;
+  for (const OpResult& r : report.results) {
+    if (r.errors == 0) continue;
+    if (!any_error) md << "## Errors\n\n";
+    any_error = true;
+    md << "- " << r.backend << " " << r.op << " " << r.principal << " x" << r.clients << ": "
+       << r.errors << " errors, first: " << r.first_error << "\n";
+  }
+  if (!report.notes.empty()) {
+    md << "\n## Notes\n\n";
+    for (const std::string& note : report.notes) md << "- " << note << "\n";
+  }
+  return md.str();
+}
+
+}  // namespace ctxgraph::bench

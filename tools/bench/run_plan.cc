@@ -1,0 +1,45 @@
+#include "tools/bench/run_plan.h"
+
+#include <iostream>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace ctxgraph::bench {
+
+RunPlan::RunPlan(const Workload& workload, double seconds, double warmup, BenchReport* report)
+    : seconds_(seconds), warmup_(warmup), report_(report), principals_{kAdminPrincipal} {
+  if (workload.FindPrincipal(kRestrictedPrincipal) != nullptr) {
+    principals_.push_back(kRestrictedPrincipal);
+  } else {
+    report_->notes.push_back(absl::StrCat("queries.json defines no \"", kRestrictedPrincipal,
+                                          "\": boundary overhead not measured"));
+  }
+}
+
+void RunPlan::Run(const OperationFactory& factory, OpResult row) {
+  LoadSpec spec;
+  spec.clients = row.clients;
+  spec.duration = std::chrono::duration<double>(seconds_);
+  spec.warmup = std::chrono::duration<double>(warmup_);
+  absl::StatusOr<OpResult> result = RunLoad(factory, spec, row);
+  if (!result.ok()) {
+    row.errors = 1;
+    row.first_error = std::string(result.status().message());
+    result = row;
+  }
+  std::cerr << absl::StrFormat(
+      "%-13s %-19s %-12s x%-2d %9.0f ops/s  p50 %.3f p95 %.3f p99 %.3f ms  nf %llu err %llu%s\n",
+      result->backend, result->op, result->principal, result->clients, result->ops_per_sec,
+      result->p50_ms, result->p95_ms, result->p99_ms, result->not_found, result->errors,
+      result->first_error.empty() ? "" : absl::StrCat(" (", result->first_error, ")"));
+  report_->results.push_back(*std::move(result));
+}
+
+void RunPlan::NotImplemented(OpResult row) {
+  row.implemented = false;
+  report_->results.push_back(std::move(row));
+}
+
+}  // namespace ctxgraph::bench

@@ -1,0 +1,51 @@
+// Runs benchmark rows one after another with the same settings and collects
+// them into the report, logging each to stderr as it finishes.
+#ifndef CTXGRAPH_TOOLS_BENCH_RUN_PLAN_H_
+#define CTXGRAPH_TOOLS_BENCH_RUN_PLAN_H_
+
+#include <string>
+#include <vector>
+
+#include "tools/bench/load_driver.h"
+#include "tools/bench/report.h"
+#include "tools/bench/workload.h"
+
+namespace ctxgraph::bench {
+
+// ctxgraph operations that wait for server features; reported as "not
+// implemented yet". When one lands: add its factory to ctxgraph_operations.h,
+// run it in main.cc and drop it from here. The names match PostgreSQL's rows.
+inline constexpr const char* kCtxgraphPendingOps[] = {"retrieve_2hop", "search_common",
+                                                      "search_rare", "lineage_upstream_10"};
+
+// The unrestricted principal (the bootstrap admin on ctxgraph, clearance "*"
+// on PostgreSQL) and the boundary-restricted one from queries.json.
+inline constexpr char kAdminPrincipal[] = "admin";
+inline constexpr char kRestrictedPrincipal[] = "agent-3teams";
+
+// Not thread-safe; `report` must outlive the plan.
+class RunPlan {
+ public:
+  RunPlan(const Workload& workload, double seconds, double warmup, BenchReport* report);
+
+  // The principals each operation runs as: admin, and agent-3teams when
+  // queries.json defines it (otherwise a note says it was skipped).
+  const std::vector<std::string>& principals() const { return principals_; }
+
+  // Runs `row`'s operation for the configured time with row.clients threads
+  // and appends the result. A factory failure becomes a row with one error.
+  void Run(const OperationFactory& factory, OpResult row);
+
+  // Appends a row marked "not implemented yet".
+  void NotImplemented(OpResult row);
+
+ private:
+  double seconds_;
+  double warmup_;
+  BenchReport* report_;
+  std::vector<std::string> principals_;
+};
+
+}  // namespace ctxgraph::bench
+
+#endif  // CTXGRAPH_TOOLS_BENCH_RUN_PLAN_H_
