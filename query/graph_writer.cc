@@ -52,10 +52,7 @@ absl::StatusOr<WriteResult> GraphWriter::Write(const Caller& caller,
     return absl::ResourceExhaustedError(
         absl::StrCat("ops: ", mutations.size(), " ops exceed the batch limit of ", kMaxBatchOps));
   }
-  if (description.size() > kMaxDescriptionBytes || !IsValidUtf8(description)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("description: must be at most ", kMaxDescriptionBytes, " bytes of UTF-8"));
-  }
+  RETURN_IF_ERROR(ValidateDescription("description", description));
   for (size_t i = 0; i < mutations.size(); ++i) {
     RETURN_IF_ERROR(ValidateMutation(absl::StrCat("ops[", i, "]"), mutations[i]));
   }
@@ -67,10 +64,7 @@ absl::StatusOr<std::unique_ptr<GraphImport>> GraphImport::Begin(GraphStore& stor
                                                                 const Caller& caller,
                                                                 ImportOptions options) {
   RETURN_IF_ERROR(GraphWriter::CheckRole(caller));
-  if (options.description.size() > kMaxDescriptionBytes || !IsValidUtf8(options.description)) {
-    return absl::InvalidArgumentError(absl::StrCat("options.description: must be at most ",
-                                                   kMaxDescriptionBytes, " bytes of UTF-8"));
-  }
+  RETURN_IF_ERROR(ValidateDescription("options.description", options.description));
   return std::unique_ptr<GraphImport>(new GraphImport(store, caller, std::move(options)));
 }
 

@@ -96,7 +96,7 @@ class GraphImport {
   const Caller& caller_;
   ImportOptions options_;
   std::unique_ptr<CommitSession> session_;  // bulk only
-  ImportCache cache_;  // spans the session (bulk) or one batch
+  ImportCache cache_;                       // spans the session (bulk) or one batch
   ImportResult result_;
 };
 

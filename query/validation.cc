@@ -166,6 +166,14 @@ absl::Status ValidateProps(std::string_view field, const PropMap& props) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateDescription(std::string_view field, std::string_view description) {
+  if (description.size() > kMaxDescriptionBytes || !IsValidUtf8(description)) {
+    return Invalid(field,
+                   absl::StrCat("must be at most ", kMaxDescriptionBytes, " bytes of UTF-8"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status NormalizeTypeLabels(std::string_view field, std::vector<std::string>& labels,
                                  bool require_one) {
   if (require_one && labels.empty()) return Invalid(field, "at least one label is required");

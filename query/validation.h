@@ -39,6 +39,8 @@ absl::Status ValidateBoundaryLabel(std::string_view field, std::string_view labe
 // A clearance: a boundary label, "ns:*", or "*".
 absl::Status ValidateClearance(std::string_view field, std::string_view clearance);
 absl::Status ValidateProps(std::string_view field, const PropMap& props);
+// A commit description: at most kMaxDescriptionBytes of UTF-8.
+absl::Status ValidateDescription(std::string_view field, std::string_view description);
 
 // Validates and normalizes (sorts, deduplicates) a set of labels.
 absl::Status NormalizeTypeLabels(std::string_view field, std::vector<std::string>& labels,

@@ -48,6 +48,15 @@ TEST(ValidationTest, LabelsAndClearances) {
                 "clearances[0]: \":*\" has a character outside [A-Za-z0-9_.:-]");
 }
 
+TEST(ValidationTest, DescriptionsAreBoundedUtf8) {
+  EXPECT_OK(ValidateDescription("description", "import demo.jsonl"));
+  EXPECT_STATUS(ValidateDescription("options.description", std::string(4097, 'x')),
+                StatusCode::kInvalidArgument,
+                "options.description: must be at most 4096 bytes of UTF-8");
+  EXPECT_STATUS(ValidateDescription("description", "\xff"), StatusCode::kInvalidArgument,
+                "description: must be at most 4096 bytes of UTF-8");
+}
+
 TEST(ValidationTest, NormalizeSortsAndDeduplicates) {
   std::vector<std::string> b = {"team:eng", "pii", "team:eng"};
   ASSERT_OK(NormalizeBoundary("boundary", b));
