@@ -54,11 +54,15 @@ grpc::Status HandleRpc(grpc::ServerContextBase* context, const Authenticator& au
     spdlog::error("rpc method={} threw a non-standard exception", method);
     status = absl::InternalError("internal error");
   }
-  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                          std::chrono::steady_clock::now() - start)
-                          .count();
-  spdlog::debug("rpc method={} principal={} status={} micros={}", method, principal,
-                absl::StatusCodeToString(status.code()), micros);
+  // The access line is debug-level; build it only when it will be written,
+  // since this runs on every call.
+  if (spdlog::should_log(spdlog::level::debug)) {
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::steady_clock::now() - start)
+                            .count();
+    spdlog::debug("rpc method={} principal={} status={} micros={}", method, principal,
+                  absl::StatusCodeToString(status.code()), micros);
+  }
   return ToGrpc(status);
 }
 
