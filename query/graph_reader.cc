@@ -141,14 +141,16 @@ absl::StatusOr<NeighborPage> GraphReader::ListNeighbors(std::string_view id,
     ASSIGN_OR_RETURN(PageToken token, tokens_.Decode(fingerprint, page_token));
     // cursor: direction (1) | label length (1) | label | other node id, all
     // of which the caller saw in the last neighbour returned.
-    const std::string& c = token.cursor;
-    if (c.size() < 2 || c[0] > 1 || c.size() < 2 + static_cast<uint8_t>(c[1])) {
+    const std::string_view c = token.cursor;
+    if (c.size() < 2) return absl::InvalidArgumentError("page_token: invalid");
+    const uint8_t direction = static_cast<uint8_t>(c[0]);
+    const size_t label_len = static_cast<uint8_t>(c[1]);
+    if (direction > 1 || c.size() < 2 + label_len) {
       return absl::InvalidArgumentError("page_token: invalid");
     }
-    const size_t label_len = static_cast<uint8_t>(c[1]);
     ASSIGN_OR_RETURN(uint64_t other, ResolveCursorId(c.substr(2 + label_len)));
-    after = AdjacencyCursor{c[0] == 0 ? EdgeDirection::kOut : EdgeDirection::kIn,
-                            c.substr(2, label_len), other};
+    after = AdjacencyCursor{direction == 0 ? EdgeDirection::kOut : EdgeDirection::kIn,
+                            std::string(c.substr(2, label_len)), other};
     ASSIGN_OR_RETURN(page.version, ResolveVersion(*store_.database(), token.version));
   } else {
     ASSIGN_OR_RETURN(page.version, ResolveVersion(*store_.database(), as_of));

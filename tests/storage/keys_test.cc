@@ -56,7 +56,7 @@ TEST(KeysTest, AsOfSeekLandsOnNewestVersionAtOrBefore) {
 }
 
 TEST(KeysTest, AdjacencyKeyRoundTripsIncludingOddLabels) {
-  for (const std::string label :
+  for (const std::string& label :
        {std::string("PART_OF"), std::string(""), std::string("a\0b", 3), std::string(300, 'x')}) {
     AdjacencyKey in{42, label, ~0ull, 17};
     ASSERT_OK_AND_ASSIGN(AdjacencyKey out, DecodeAdjacencyKey(EncodeAdjacencyKey(in)));
