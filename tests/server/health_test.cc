@@ -97,8 +97,8 @@ TEST_F(HealthTest, ReflectionListsTheCtxgraphServices) {
   step(5);
   EXPECT_TRUE(status.ok()) << status.error_message();
   const std::string bytes = ToString(response);
-  for (const char* service : {"ctxgraph.v1.GraphService", "ctxgraph.v1.AdminService",
-                              "grpc.health.v1.Health"}) {
+  for (const char* service :
+       {"ctxgraph.v1.GraphService", "ctxgraph.v1.AdminService", "grpc.health.v1.Health"}) {
     EXPECT_NE(bytes.find(service), std::string::npos) << service;
   }
 }

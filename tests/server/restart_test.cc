@@ -37,16 +37,8 @@ TEST_F(RestartTest, GraphPrincipalsAndTokensSurviveRestart) {
   const std::string reader = CreatePrincipal("reader", {v1::ROLE_AUDITOR}, {"pii"});
   const std::string revoked_holder = CreatePrincipal("gone", {v1::ROLE_AGENT}, {});
   const std::string suspended = CreatePrincipal("sleepy", {v1::ROLE_AGENT}, {});
+  RevokeOnlyToken("gone", admin_token_);
   {
-    v1::ListTokensRequest list;
-    list.set_principal_id("gone");
-    v1::ListTokensResponse tokens;
-    ASSERT_OK(Call(admin_.get(), &v1::AdminService::Stub::ListTokens, admin_token_, list, &tokens));
-    ASSERT_EQ(tokens.tokens_size(), 1);
-    v1::RevokeTokenRequest revoke;
-    revoke.set_token_id(tokens.tokens(0).token_id());
-    v1::RevokeTokenResponse r;
-    ASSERT_OK(Call(admin_.get(), &v1::AdminService::Stub::RevokeToken, admin_token_, revoke, &r));
     v1::GetPrincipalRequest who;
     who.set_id("sleepy");
     v1::PrincipalResponse p;

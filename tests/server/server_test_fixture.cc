@@ -221,6 +221,18 @@ v1::IssueTokenResponse ServerTest::IssueToken(const std::string& principal_id) {
   return response;
 }
 
+void ServerTest::RevokeOnlyToken(const std::string& principal_id, const std::string& revoker) {
+  v1::ListTokensRequest list;
+  list.set_principal_id(principal_id);
+  v1::ListTokensResponse tokens;
+  ASSERT_OK(Call(admin_.get(), &v1::AdminService::Stub::ListTokens, revoker, list, &tokens));
+  ASSERT_EQ(tokens.tokens_size(), 1);
+  v1::RevokeTokenRequest revoke;
+  revoke.set_token_id(tokens.tokens(0).token_id());
+  v1::RevokeTokenResponse revoked;
+  ASSERT_OK(Call(admin_.get(), &v1::AdminService::Stub::RevokeToken, revoker, revoke, &revoked));
+}
+
 uint64_t ServerTest::LatestVersion() {
   // A listing's snapshot_version (as_of 0) is the latest committed version.
   v1::ListNodesRequest request;

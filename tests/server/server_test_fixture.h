@@ -117,6 +117,9 @@ class ServerTest : public ::testing::Test {
                               const std::vector<std::string>& clearances);
   // Issues another token; returns {token_id, token}.
   v1::IssueTokenResponse IssueToken(const std::string& principal_id);
+  // Revokes, as `revoker`, the single token `principal_id` holds (fails the
+  // test when it holds more or none).
+  void RevokeOnlyToken(const std::string& principal_id, const std::string& revoker);
   // The latest committed version, as the admin sees it.
   uint64_t LatestVersion();
   // Every page of ListNodes(label) with `page_size`, following tokens; each
