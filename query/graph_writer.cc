@@ -111,7 +111,13 @@ absl::Status GraphImport::Add(std::vector<absl::StatusOr<Mutation>> ops) {
     // what the cache knows may be stale by the next one.
     if (!session_) cache_ = ImportCache();
     RETURN_IF_ERROR(store_.ApplyEach(ctx, valid, guard, options_.strict, &cache_, &chunk));
-    return chunk.stopped ? kDropBatch : absl::OkStatus();
+    if (chunk.stopped) return kDropBatch;
+    // A session keeps keyword index changes until they fill the budget, so
+    // a term's last posting block is rewritten once per flush, not per batch.
+    if (!session_ || cache_.text.approx_bytes() > kTextFlushBytes) {
+      RETURN_IF_ERROR(store_.FlushText(ctx, cache_));
+    }
+    return absl::OkStatus();
   };
   absl::Status st;
   if (session_) {
@@ -141,6 +147,8 @@ absl::Status GraphImport::Add(std::vector<absl::StatusOr<Mutation>> ops) {
 
 absl::StatusOr<ImportResult> GraphImport::Finish() {
   if (session_ && !result_.aborted) {
+    RETURN_IF_ERROR(
+        session_->Write([&](CommitContext& ctx) { return store_.FlushText(ctx, cache_); }));
     ASSIGN_OR_RETURN(CommitOutcome outcome, session_->Finish(options_.description));
     if (outcome.committed) {
       result_.commits = 1;

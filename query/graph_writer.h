@@ -53,6 +53,8 @@ struct ImportOptions {
 
 // Keeps at most this many rejects in an ImportResult; the count goes on.
 inline constexpr size_t kMaxReportedRejects = 1000000;
+// A bulk import writes its pending keyword index changes once they pass this.
+inline constexpr size_t kTextFlushBytes = size_t{128} << 20;
 
 struct ImportResult {
   uint64_t version = 0;  // last committed version (the latest when none)

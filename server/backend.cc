@@ -5,14 +5,18 @@
 namespace ctxgraph::server {
 
 absl::StatusOr<std::unique_ptr<Backend>> Backend::Open(const std::string& data_dir,
-                                                       const DatabaseOptions& options) {
+                                                       const DatabaseOptions& options,
+                                                       const TextIndexConfig& text_config) {
   ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(data_dir + "/db", options));
-  return std::make_unique<Backend>(std::move(db));
+  auto text = std::make_unique<TextIndex>(db.get(), text_config);
+  RETURN_IF_ERROR(text->Open());
+  return std::make_unique<Backend>(std::move(db), std::move(text));
 }
 
-Backend::Backend(std::unique_ptr<Database> database)
+Backend::Backend(std::unique_ptr<Database> database, std::unique_ptr<TextIndex> text_index)
     : db(std::move(database)),
-      graph(db.get()),
+      text(std::move(text_index)),
+      graph(db.get(), text.get()),
       principals(db.get()),
       authenticator(&principals),
       page_tokens(db->secret()),

@@ -14,17 +14,20 @@
 #include "storage/database.h"
 #include "storage/graph_store.h"
 #include "storage/principal_store.h"
+#include "storage/text_index.h"
 
 namespace ctxgraph::server {
 
 struct Backend {
   // Opens the database under `data_dir`; does not bootstrap principals.
   static absl::StatusOr<std::unique_ptr<Backend>> Open(const std::string& data_dir,
-                                                       const DatabaseOptions& options);
+                                                       const DatabaseOptions& options,
+                                                       const TextIndexConfig& text_config = {});
 
-  explicit Backend(std::unique_ptr<Database> database);
+  Backend(std::unique_ptr<Database> database, std::unique_ptr<TextIndex> text_index);
 
   std::unique_ptr<Database> db;
+  std::unique_ptr<TextIndex> text;
   GraphStore graph;
   PrincipalStore principals;
   Authenticator authenticator;

@@ -38,6 +38,14 @@ const char* CfName(int i) {
       return keys::kPrincipalsCf;
     case Cf::kTokens:
       return keys::kTokensCf;
+    case Cf::kTextPostings:
+      return keys::kTextPostingsCf;
+    case Cf::kTextStats:
+      return keys::kTextStatsCf;
+    case Cf::kBoundarySets:
+      return keys::kBoundarySetsCf;
+    case Cf::kBoundaryLog:
+      return keys::kBoundaryLogCf;
     case Cf::kCount:
       break;
   }
@@ -183,8 +191,14 @@ absl::Status Database::LoadMeta() {
 }
 
 absl::Status Database::RemoveVersion(uint64_t version, uint64_t first_iid) {
-  for (Cf cf :
-       {Cf::kNodes, Cf::kOutEdges, Cf::kInEdges, Cf::kLabelIndex, Cf::kPrincipals, Cf::kNodeIds}) {
+  {
+    rocksdb::WriteBatch batch;
+    RETURN_IF_ERROR(FromRocks(batch.DeleteRange(handle(Cf::kBoundaryLog), keys::EncodeU64(version),
+                                                keys::EncodeU64(version + 1))));
+    RETURN_IF_ERROR(FromRocks(db_->Write(rocksdb::WriteOptions(), &batch)));
+  }
+  for (Cf cf : {Cf::kNodes, Cf::kOutEdges, Cf::kInEdges, Cf::kLabelIndex, Cf::kPrincipals,
+                Cf::kTextPostings, Cf::kTextStats, Cf::kNodeIds}) {
     auto it = NewIterator(cf);
     rocksdb::WriteBatch batch;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -223,7 +237,8 @@ absl::Status Database::RemoveVersion(uint64_t version, uint64_t first_iid) {
   compaction_ = std::thread([this] {
     rocksdb::CompactRangeOptions options;
     options.exclusive_manual_compaction = false;
-    for (Cf cf : {Cf::kNodes, Cf::kOutEdges, Cf::kInEdges, Cf::kLabelIndex, Cf::kNodeIds}) {
+    for (Cf cf : {Cf::kNodes, Cf::kOutEdges, Cf::kInEdges, Cf::kLabelIndex, Cf::kTextPostings,
+                  Cf::kTextStats, Cf::kNodeIds}) {
       // Fails only when shutdown cancels it; the next compaction catches up.
       IGNORE_STATUS(db_->CompactRange(options, handle(cf), nullptr, nullptr));
     }

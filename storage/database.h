@@ -44,6 +44,10 @@ enum class Cf : int {
   kCommits,
   kPrincipals,
   kTokens,
+  kTextPostings,
+  kTextStats,
+  kBoundarySets,
+  kBoundaryLog,
   kCount,
 };
 

@@ -46,9 +46,15 @@ absl::StatusOr<std::optional<std::string>> NewestAtOrBefore(rocksdb::Iterator* i
 // runs before its first Put, so a rejected one leaves nothing behind.
 class BatchBuilder {
  public:
-  BatchBuilder(CommitContext& ctx, WriteGuard& guard, WriteResult& result, bool one_by_one,
-               ImportCache* cache = nullptr)
-      : ctx_(ctx), guard_(guard), result_(result), one_by_one_(one_by_one), cache_(cache) {
+  BatchBuilder(CommitContext& ctx, TextIndex& text, WriteGuard& guard, WriteResult& result,
+               bool one_by_one, ImportCache* cache = nullptr)
+      : ctx_(ctx),
+        text_(text),
+        text_delta_(cache ? cache->text : own_text_delta_),
+        guard_(guard),
+        result_(result),
+        one_by_one_(one_by_one),
+        cache_(cache) {
     if (cache_ && cache_->first_new_iid == 0) cache_->first_new_iid = ctx_.PeekNextIid();
   }
 
@@ -56,7 +62,15 @@ class BatchBuilder {
     for (size_t i = 0; i < mutations.size(); ++i) {
       RETURN_IF_ERROR(ApplyOne(absl::StrCat("ops[", i, "]"), mutations[i]));
     }
-    return CheckEdgeEndpoints();
+    RETURN_IF_ERROR(CheckEdgeEndpoints());
+    return FlushText();
+  }
+
+  // Writes the keyword index changes into the context, unless an import
+  // cache holds them for its caller to flush.
+  absl::Status FlushText() {
+    if (cache_) return absl::OkStatus();
+    return text_.Flush(ctx_, text_delta_);
   }
 
   absl::Status ApplyOne(const std::string& field, const Mutation& mutation) {
@@ -158,12 +172,15 @@ class BatchBuilder {
       ++result_.unchanged;
       return absl::OkStatus();
     }
+    const bool came_back = iid.has_value() && !existing;
     if (!iid) {
       iid = ctx_.AllocateIid();
       ctx_.Put(Cf::kNodeIds, node.id, keys::EncodeU64(*iid));
     }
     node.provenance = MakeProvenance(hash);
     PutNode(*iid, node);
+    RETURN_IF_ERROR(
+        text_.NoteNodeChange(text_delta_, *iid, existing ? &*existing : nullptr, &node, came_back));
     const std::vector<std::string> no_labels;
     const auto& old_labels = existing ? existing->labels : no_labels;
     for (const auto& label : node.labels) {
@@ -195,6 +212,7 @@ class BatchBuilder {
     tombstone.deleted = true;
     tombstone.provenance = MakeProvenance(ContentHash{});
     PutNode(*iid, tombstone);
+    RETURN_IF_ERROR(text_.NoteNodeChange(text_delta_, *iid, &*existing, nullptr, false));
     for (const auto& label : existing->labels) PutLabel(label, *iid, false);
     ++result_.deleted;
     return DeleteIncidentEdges(*iid);
@@ -360,6 +378,9 @@ class BatchBuilder {
   };
 
   CommitContext& ctx_;
+  TextIndex& text_;
+  TextIndexDelta own_text_delta_;  // used when there is no import cache
+  TextIndexDelta& text_delta_;
   WriteGuard& guard_;
   WriteResult& result_;
   const bool one_by_one_;
@@ -387,11 +408,11 @@ absl::StatusOr<WriteResult> GraphStore::Apply(const std::vector<Mutation>& mutat
                                               WriteGuard& guard, const std::string& principal,
                                               const std::string& description) {
   WriteResult result;
-  ASSIGN_OR_RETURN(CommitOutcome outcome,
-                   db_->Commit(principal, description, [&](CommitContext& ctx) {
-                     result = WriteResult{};
-                     return BatchBuilder(ctx, guard, result, /*one_by_one=*/false).Run(mutations);
-                   }));
+  ASSIGN_OR_RETURN(
+      CommitOutcome outcome, db_->Commit(principal, description, [&](CommitContext& ctx) {
+        result = WriteResult{};
+        return BatchBuilder(ctx, *text_, guard, result, /*one_by_one=*/false).Run(mutations);
+      }));
   result.version = outcome.version;
   result.committed = outcome.committed;
   return result;
@@ -400,7 +421,7 @@ absl::StatusOr<WriteResult> GraphStore::Apply(const std::vector<Mutation>& mutat
 absl::Status GraphStore::ApplyEach(CommitContext& ctx, const std::vector<IndexedMutation>& ops,
                                    WriteGuard& guard, bool stop_at_first_reject, ImportCache* cache,
                                    ChunkResult* result) const {
-  BatchBuilder builder(ctx, guard, result->counts, /*one_by_one=*/true, cache);
+  BatchBuilder builder(ctx, *text_, guard, result->counts, /*one_by_one=*/true, cache);
   for (const auto& [index, mutation] : ops) {
     absl::Status st = builder.ApplyOne(absl::StrCat("ops[", index, "]"), mutation);
     if (st.ok()) continue;
@@ -411,7 +432,23 @@ absl::Status GraphStore::ApplyEach(CommitContext& ctx, const std::vector<Indexed
       return absl::OkStatus();
     }
   }
-  return absl::OkStatus();
+  return builder.FlushText();
+}
+
+absl::Status GraphStore::FlushText(CommitContext& ctx, ImportCache& cache) const {
+  return text_->Flush(ctx, cache.text);
+}
+
+absl::StatusOr<bool> GraphStore::HasLabel(std::string_view label, uint64_t iid,
+                                          uint64_t version) const {
+  auto it = db_->NewIterator(Cf::kLabelIndex);
+  const std::string label_string(label);
+  ASSIGN_OR_RETURN(auto bytes,
+                   NewestAtOrBefore(it.get(),
+                                    keys::EncodeLabelIndexKey({label_string, iid, 0})
+                                        .substr(0, keys::LabelIndexPrefix(label).size() + 8),
+                                    keys::EncodeLabelIndexKey({label_string, iid, version})));
+  return bytes && bytes->size() == 1 && (*bytes)[0] == 1;
 }
 
 absl::StatusOr<std::optional<uint64_t>> GraphStore::LookupIid(std::string_view id) const {

@@ -26,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "storage/database.h"
 #include "storage/records.h"
+#include "storage/text_index.h"
 
 namespace ctxgraph {
 
@@ -92,6 +93,10 @@ struct ImportCache {
   // hash collision only costs a read.
   absl::flat_hash_set<uint64_t> new_edges;
   uint64_t first_new_iid = 0;  // iids from here on were created by this import; 0 = not yet known
+  // Keyword index changes not yet written; GraphStore::FlushText writes them.
+  // Kept across batches of a session so posting blocks are rewritten once
+  // per flush, not once per batch.
+  TextIndexDelta text;
 };
 
 // What ApplyEach did with one batch of an import.
@@ -119,7 +124,8 @@ struct AdjacencyCursor {
 
 class GraphStore {
  public:
-  explicit GraphStore(Database* db) : db_(db) {}
+  // `text` (opened) is kept up to date by every write; not owned.
+  GraphStore(Database* db, TextIndex* text) : db_(db), text_(text) {}
 
   // Applies `mutations` atomically at a new version. Validation of shapes
   // (ids, labels, values) is the caller's job; Apply checks existence and
@@ -137,10 +143,14 @@ class GraphStore {
   // result->stopped and nothing after it is applied (the caller then drops
   // the batch). `cache` (may be null) memoizes node states across calls; see
   // ImportCache for when it is valid. Storage failures are returned and fail
-  // the whole import.
+  // the whole import. Keyword index changes go to cache->text, and the
+  // caller writes them with FlushText into this or a later context of the
+  // same version; without a cache they are written into `ctx` here.
   absl::Status ApplyEach(CommitContext& ctx, const std::vector<IndexedMutation>& ops,
                          WriteGuard& guard, bool stop_at_first_reject, ImportCache* cache,
                          ChunkResult* result) const;
+  // Writes the keyword index changes pending in `cache` into `ctx`.
+  absl::Status FlushText(CommitContext& ctx, ImportCache& cache) const;
 
   // The internal id of `id`, if it was ever written.
   absl::StatusOr<std::optional<uint64_t>> LookupIid(std::string_view id) const;
@@ -164,10 +174,15 @@ class GraphStore {
                              const std::optional<AdjacencyCursor>& after,
                              const std::function<bool(const AdjacencyEntry&)>& visit) const;
 
+  // Whether node `iid` carries type `label` as of `version`.
+  absl::StatusOr<bool> HasLabel(std::string_view label, uint64_t iid, uint64_t version) const;
+
   Database* database() const { return db_; }
+  TextIndex* text() const { return text_; }
 
  private:
   Database* db_;
+  TextIndex* text_;
 };
 
 }  // namespace ctxgraph

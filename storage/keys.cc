@@ -179,6 +179,113 @@ absl::StatusOr<uint64_t> DecodeCommitKey(std::string_view key) {
   return ReadU64(key, 0);
 }
 
+std::string PostingTermPrefix(std::string_view term) {
+  std::string out;
+  AppendString(&out, term);
+  return out;
+}
+
+std::string EncodePostingBlockKey(const PostingBlockKey& k) {
+  std::string out = PostingTermPrefix(k.term);
+  AppendU64(&out, k.first_iid);
+  AppendU64(&out, ~k.version);
+  return out;
+}
+
+absl::StatusOr<PostingBlockKey> DecodePostingBlockKey(std::string_view key) {
+  PostingBlockKey k;
+  size_t pos = 0;
+  ASSIGN_OR_RETURN(k.term, ReadString(key, &pos));
+  ASSIGN_OR_RETURN(k.first_iid, ReadU64(key, pos));
+  ASSIGN_OR_RETURN(const uint64_t version, ReadU64(key, pos + 8));
+  k.version = ~version;
+  RETURN_IF_ERROR(ExpectEnd(key, pos + 16, "posting block"));
+  return k;
+}
+
+std::string TermSetDocsPrefix(std::string_view term) {
+  std::string out(1, kTermSetDocsTag);
+  AppendString(&out, term);
+  return out;
+}
+
+std::string EncodeTermSetDocsKey(const TermSetDocsKey& k) {
+  std::string out = TermSetDocsPrefix(k.term);
+  AppendU64(&out, k.set);
+  AppendU64(&out, ~k.version);
+  return out;
+}
+
+absl::StatusOr<TermSetDocsKey> DecodeTermSetDocsKey(std::string_view key) {
+  if (key.empty() || key[0] != kTermSetDocsTag)
+    return absl::DataLossError("term docs key: bad tag");
+  TermSetDocsKey k;
+  size_t pos = 1;
+  ASSIGN_OR_RETURN(k.term, ReadString(key, &pos));
+  ASSIGN_OR_RETURN(k.set, ReadU64(key, pos));
+  ASSIGN_OR_RETURN(const uint64_t version, ReadU64(key, pos + 8));
+  k.version = ~version;
+  RETURN_IF_ERROR(ExpectEnd(key, pos + 16, "term docs"));
+  return k;
+}
+
+std::string SetTotalsPrefix() { return std::string(1, kSetTotalsTag); }
+
+std::string EncodeSetTotalsKey(const SetTotalsKey& k) {
+  std::string out = SetTotalsPrefix();
+  AppendU64(&out, k.set);
+  AppendU64(&out, ~k.version);
+  return out;
+}
+
+absl::StatusOr<SetTotalsKey> DecodeSetTotalsKey(std::string_view key) {
+  if (key.size() != 17 || key[0] != kSetTotalsTag) {
+    return absl::DataLossError("set totals key: expected 'n' and 16 bytes");
+  }
+  SetTotalsKey k;
+  k.set = *ReadU64(key, 1);
+  k.version = ~*ReadU64(key, 9);
+  return k;
+}
+
+std::string EncodeBoundarySetLabels(const std::vector<std::string>& labels) {
+  std::string out;
+  for (const auto& label : labels) AppendString(&out, label);
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> DecodeBoundarySetLabels(std::string_view bytes) {
+  std::vector<std::string> labels;
+  size_t pos = 0;
+  while (pos < bytes.size()) {
+    ASSIGN_OR_RETURN(std::string label, ReadString(bytes, &pos));
+    labels.push_back(std::move(label));
+  }
+  return labels;
+}
+
+std::string BoundarySetByLabelsKey(const std::vector<std::string>& labels) {
+  return std::string(1, kBoundarySetByLabelsTag) + EncodeBoundarySetLabels(labels);
+}
+
+std::string BoundarySetByIdKey(uint64_t set) {
+  std::string out(1, kBoundarySetByIdTag);
+  AppendU64(&out, set);
+  return out;
+}
+
+std::string EncodeBoundaryLogKey(const BoundaryLogKey& k) {
+  std::string out;
+  AppendU64(&out, k.version);
+  AppendU64(&out, k.iid);
+  return out;
+}
+
+absl::StatusOr<BoundaryLogKey> DecodeBoundaryLogKey(std::string_view key) {
+  if (key.size() != 16) return absl::DataLossError("boundary log key: expected 16 bytes");
+  return BoundaryLogKey{*ReadU64(key, 0), *ReadU64(key, 8)};
+}
+
 std::string TokenByHashKey(std::string_view sha256) {
   std::string out(1, kTokenByHashTag);
   out.append(sha256);

@@ -21,16 +21,32 @@
 //   tokens       'h' | sha256(token) (32)              -> TokenRecord
 //                'i' | token id                        -> sha256(token) (32)
 //
+// The keyword index (see text_index.h) lives in four more:
+//
+//   text_postings  len u16 | term | first_iid u64 | ~version u64 -> PostingBlock
+//                  (the postings of `term` for iids from first_iid up to the
+//                  next block's first_iid; blocks are never removed, only
+//                  rewritten, so at any version they partition the iids)
+//   text_stats     'd' | len u16 | term | set u64 | ~version u64
+//                                  -> u64: nodes of boundary set `set` holding `term`
+//                  'n' | set u64 | ~version u64 -> u64 nodes, u64 total terms
+//   boundary_sets  'k' | BoundarySetLabels(labels) -> set u64   (interning, never deleted;
+//                  'i' | set u64 -> BoundarySetLabels(labels)    set 0 is the empty boundary)
+//   boundary_log   version u64 | iid u64 -> empty: a node that existed before
+//                  `version` changed its boundary (or came back) at it
+//
 // Adjacency of a node is the prefix scan (iid) of out_edges or in_edges;
 // (iid, label) narrows it to one edge label. Every key of a versioned column
-// family (nodes, out_edges, in_edges, label_index, principals) ends with the
-// 8-byte ~version, so a version's records can be found without decoding.
+// family (nodes, out_edges, in_edges, label_index, principals, text_postings,
+// text_stats) ends with the 8-byte ~version, so a version's records can be
+// found without decoding; boundary_log keys start with the version.
 #ifndef CTXGRAPH_STORAGE_KEYS_H_
 #define CTXGRAPH_STORAGE_KEYS_H_
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -45,6 +61,10 @@ inline constexpr char kLabelIndexCf[] = "label_index";
 inline constexpr char kCommitsCf[] = "commits";
 inline constexpr char kPrincipalsCf[] = "principals";
 inline constexpr char kTokensCf[] = "tokens";
+inline constexpr char kTextPostingsCf[] = "text_postings";
+inline constexpr char kTextStatsCf[] = "text_stats";
+inline constexpr char kBoundarySetsCf[] = "boundary_sets";
+inline constexpr char kBoundaryLogCf[] = "boundary_log";
 
 // Meta keys in the default column family. Never change: on disk.
 inline constexpr char kFormatKey[] = "format";
@@ -55,10 +75,17 @@ inline constexpr char kPageSecretKey[] = "page_secret";
 // (u64) and the first iid it could intern (u64).
 // Found at open, it means the session died, and its records are removed.
 inline constexpr char kOpenSessionKey[] = "open_session";
+// The keyword index settings the database was created with (TextIndexConfig).
+inline constexpr char kTextConfigKey[] = "text_config";
 
 // Token key tags. Never change: on disk.
 inline constexpr char kTokenByHashTag = 'h';
 inline constexpr char kTokenByIdTag = 'i';
+// text_stats and boundary_sets tags. Never change: on disk.
+inline constexpr char kTermSetDocsTag = 'd';
+inline constexpr char kSetTotalsTag = 'n';
+inline constexpr char kBoundarySetByLabelsTag = 'k';
+inline constexpr char kBoundarySetByIdTag = 'i';
 
 // The largest version; "latest" reads seek to it.
 inline constexpr uint64_t kMaxVersion = ~uint64_t{0};
@@ -122,6 +149,52 @@ absl::StatusOr<uint64_t> VersionOfVersionedKey(std::string_view key);
 
 std::string CommitKey(uint64_t version);
 absl::StatusOr<uint64_t> DecodeCommitKey(std::string_view key);
+
+// (term, first iid, version) in text_postings.
+struct PostingBlockKey {
+  std::string term;
+  uint64_t first_iid = 0;
+  uint64_t version = 0;
+  friend bool operator==(const PostingBlockKey&, const PostingBlockKey&) = default;
+};
+std::string EncodePostingBlockKey(const PostingBlockKey& k);
+absl::StatusOr<PostingBlockKey> DecodePostingBlockKey(std::string_view key);
+std::string PostingTermPrefix(std::string_view term);
+
+// (term, boundary set, version) in text_stats: how many nodes hold the term.
+struct TermSetDocsKey {
+  std::string term;
+  uint64_t set = 0;
+  uint64_t version = 0;
+  friend bool operator==(const TermSetDocsKey&, const TermSetDocsKey&) = default;
+};
+std::string EncodeTermSetDocsKey(const TermSetDocsKey& k);
+absl::StatusOr<TermSetDocsKey> DecodeTermSetDocsKey(std::string_view key);
+std::string TermSetDocsPrefix(std::string_view term);
+
+// (boundary set, version) in text_stats: node count and total length.
+struct SetTotalsKey {
+  uint64_t set = 0;
+  uint64_t version = 0;
+  friend bool operator==(const SetTotalsKey&, const SetTotalsKey&) = default;
+};
+std::string EncodeSetTotalsKey(const SetTotalsKey& k);
+absl::StatusOr<SetTotalsKey> DecodeSetTotalsKey(std::string_view key);
+std::string SetTotalsPrefix();
+
+// A sorted label list as bytes: len u16 | label, repeated.
+std::string EncodeBoundarySetLabels(const std::vector<std::string>& labels);
+absl::StatusOr<std::vector<std::string>> DecodeBoundarySetLabels(std::string_view bytes);
+std::string BoundarySetByLabelsKey(const std::vector<std::string>& labels);
+std::string BoundarySetByIdKey(uint64_t set);
+
+struct BoundaryLogKey {
+  uint64_t version = 0;
+  uint64_t iid = 0;
+  friend bool operator==(const BoundaryLogKey&, const BoundaryLogKey&) = default;
+};
+std::string EncodeBoundaryLogKey(const BoundaryLogKey& k);
+absl::StatusOr<BoundaryLogKey> DecodeBoundaryLogKey(std::string_view key);
 
 std::string TokenByHashKey(std::string_view sha256);
 std::string TokenByIdKey(std::string_view token_id);

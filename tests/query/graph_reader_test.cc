@@ -3,17 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "query/graph_writer.h"
+#include "tests/query/make_caller.h"
 #include "tests/storage/temp_dir.h"
 #include "tests/test_macros.h"
 
 namespace ctxgraph {
 namespace {
-
-Caller MakeCaller(std::string id, std::vector<std::string> clearances,
-                  std::vector<Role> roles = {Role::kAgent}) {
-  return Caller(PrincipalRecord{std::move(id), std::move(roles), std::move(clearances),
-                                PrincipalStatus::kActive, 0});
-}
 
 Mutation Node(std::string id, std::vector<std::string> boundary = {}) {
   NodeUpsert m;
@@ -38,7 +33,9 @@ class GraphReaderTest : public ::testing::Test {
     auto db = Database::Open(dir_.path(), DatabaseOptions{});
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = std::move(*db);
-    store_ = std::make_unique<GraphStore>(db_.get());
+    text_ = std::make_unique<TextIndex>(db_.get(), TextIndexConfig{});
+    ASSERT_TRUE(text_->Open().ok());
+    store_ = std::make_unique<GraphStore>(db_.get(), text_.get());
     tokens_ = std::make_unique<PageTokenCodec>(db_->secret());
   }
 
@@ -66,6 +63,7 @@ class GraphReaderTest : public ::testing::Test {
 
   TempDir dir_;
   std::unique_ptr<Database> db_;
+  std::unique_ptr<TextIndex> text_;
   std::unique_ptr<GraphStore> store_;
   std::unique_ptr<PageTokenCodec> tokens_;
   Caller admin_ = MakeCaller("admin", {"*"}, {Role::kAdmin});

@@ -118,7 +118,9 @@ TEST_F(CommitSessionTest, ACrashMidSessionIsRolledBackAtOpen) {
   if (pid == 0) {
     auto db = Database::Open(dir_.path(), DatabaseOptions{});
     if (!db.ok()) _exit(2);
-    GraphStore store(db->get());
+    TextIndex text(db->get(), TextIndexConfig{});
+    if (!text.Open().ok()) _exit(2);
+    GraphStore store(db->get(), &text);
     AllowAll guard;
     auto session = (*db)->BeginSession("loader");
     for (int batch = 0; batch < 2; ++batch) {

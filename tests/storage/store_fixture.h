@@ -19,15 +19,19 @@ class StoreFixture : public ::testing::Test {
   // Closes the database (if open) and opens it again on the same directory.
   void Reopen() {
     store_.reset();
+    text_.reset();
     db_.reset();
     auto db = Database::Open(dir_.path(), DatabaseOptions{});
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = std::move(*db);
-    store_ = std::make_unique<GraphStore>(db_.get());
+    text_ = std::make_unique<TextIndex>(db_.get(), TextIndexConfig{});
+    ASSERT_TRUE(text_->Open().ok());
+    store_ = std::make_unique<GraphStore>(db_.get(), text_.get());
   }
 
   TempDir dir_;
   std::unique_ptr<Database> db_;
+  std::unique_ptr<TextIndex> text_;
   std::unique_ptr<GraphStore> store_;
 };
 

@@ -1,0 +1,47 @@
+// PostingBlock: the keyword index's unit of storage, the postings of one
+// term for a contiguous range of internal node ids.
+//
+// Encoding (all integers LEB128 varints):
+//   count | max_tf | min_length | { iid delta | tf | length | set } * count
+// The first iid delta is from the block's first_iid (its key); the others
+// from the previous posting. max_tf and min_length bound every posting in
+// the block, so a search can bound the block's best score without decoding
+// it. An empty block (count 0) is valid: blocks are never deleted.
+#ifndef CTXGRAPH_STORAGE_POSTING_BLOCK_H_
+#define CTXGRAPH_STORAGE_POSTING_BLOCK_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace ctxgraph {
+
+// One node holding a term: how often (tf), the node's length in terms, and
+// the interned boundary set the node had at this version.
+struct Posting {
+  uint64_t iid = 0;
+  uint32_t tf = 0;
+  uint32_t length = 0;
+  uint64_t set = 0;
+  friend bool operator==(const Posting&, const Posting&) = default;
+};
+
+struct PostingBlockHeader {
+  uint32_t count = 0;
+  uint32_t max_tf = 0;
+  uint32_t min_length = 0;
+};
+
+// `postings` sorted by iid, all >= first_iid.
+std::string EncodePostingBlock(uint64_t first_iid, const std::vector<Posting>& postings);
+// DATA_LOSS on truncated or inconsistent bytes.
+absl::StatusOr<PostingBlockHeader> DecodePostingBlockHeader(std::string_view bytes);
+absl::Status DecodePostingBlock(uint64_t first_iid, std::string_view bytes,
+                                std::vector<Posting>* postings);
+
+}  // namespace ctxgraph
+
+#endif  // CTXGRAPH_STORAGE_POSTING_BLOCK_H_

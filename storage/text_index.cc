@@ -1,0 +1,426 @@
+#include "storage/text_index.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "storage/keys.h"
+#include "storage/status_macros.h"
+
+namespace ctxgraph {
+namespace {
+
+constexpr uint64_t kNoIid = std::numeric_limits<uint64_t>::max();
+
+bool StartsWith(const rocksdb::Slice& key, std::string_view prefix) {
+  return key.size() >= prefix.size() && std::memcmp(key.data(), prefix.data(), prefix.size()) == 0;
+}
+
+std::string_view View(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
+
+std::vector<std::string> SortedUnique(std::vector<std::string> v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
+// The key of `entity_key` without its trailing ~version: the prefix shared
+// by every version of one entity.
+std::string EntityPrefix(const std::string& entity_key) {
+  return entity_key.substr(0, entity_key.size() - 8);
+}
+
+// The newest stored u64 value under `entity_prefix` (any version), or 0.
+absl::StatusOr<uint64_t> NewestCounter(rocksdb::Iterator* it, const std::string& entity_prefix) {
+  it->Seek(entity_prefix);
+  if (!it->Valid()) {
+    RETURN_IF_ERROR(FromRocks(it->status()));
+    return 0;
+  }
+  if (!StartsWith(it->key(), entity_prefix)) return 0;
+  return keys::ReadU64(View(it->value()), 0);
+}
+
+absl::StatusOr<uint64_t> AddCounter(uint64_t base, int64_t delta, std::string_view what) {
+  if (delta < 0 && base < static_cast<uint64_t>(-delta)) {
+    return absl::DataLossError(
+        absl::StrCat("text index: ", std::string(what), " would go negative"));
+  }
+  return base + static_cast<uint64_t>(delta);
+}
+
+// Applies `changes` (sorted by iid, one per iid) to `postings` (sorted).
+std::vector<Posting> Merge(const std::vector<Posting>& postings,
+                           const std::pair<uint64_t, std::optional<Posting>>* changes,
+                           size_t count) {
+  std::vector<Posting> out;
+  out.reserve(postings.size() + count);
+  size_t i = 0, j = 0;
+  while (i < postings.size() || j < count) {
+    if (j == count || (i < postings.size() && postings[i].iid < changes[j].first)) {
+      out.push_back(postings[i++]);
+      continue;
+    }
+    if (i < postings.size() && postings[i].iid == changes[j].first) ++i;  // replaced
+    if (changes[j].second) out.push_back(*changes[j].second);
+    ++j;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string TextIndexConfig::Encode() const {
+  std::string out = "props:";
+  out += keys::EncodeBoundarySetLabels(SortedUnique(props));
+  out += "|stop:";
+  out += keys::EncodeBoundarySetLabels(SortedUnique(stop_words));
+  return out;
+}
+
+TextIndex::TextIndex(Database* db, TextIndexConfig config)
+    : db_(db), config_(std::move(config)), tokenizer_(config_.stop_words), sets_(db) {
+  config_.props = SortedUnique(config_.props);
+}
+
+absl::Status TextIndex::Open() {
+  const std::string encoded = config_.Encode();
+  std::string stored;
+  ASSIGN_OR_RETURN(bool found, db_->Get(Cf::kDefault, keys::kTextConfigKey, &stored));
+  if (!found) {
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    RETURN_IF_ERROR(FromRocks(
+        db_->rocks()->Put(sync, db_->handle(Cf::kDefault), keys::kTextConfigKey, encoded)));
+  } else if (stored != encoded) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "search settings (indexed props [", absl::StrJoin(config_.props, ","), "], ",
+        config_.stop_words.size(),
+        " stop words) differ from the ones this database was created with; start with the "
+        "original settings"));
+  }
+  return sets_.Load();
+}
+
+std::vector<std::string_view> TextIndex::IndexedText(const NodeRecord& node) const {
+  std::vector<std::string_view> out;
+  for (const auto& [key, value] : node.props) {
+    if (!config_.props.empty() &&
+        !std::binary_search(config_.props.begin(), config_.props.end(), key)) {
+      continue;
+    }
+    if (const auto* s = std::get_if<std::string>(&value.v)) {
+      out.push_back(*s);
+    } else if (const auto* list = std::get_if<ValueList>(&value.v)) {
+      for (const Value& element : *list) {
+        if (const auto* e = std::get_if<std::string>(&element.v)) out.push_back(*e);
+      }
+    }
+  }
+  return out;
+}
+
+NodeTerms TextIndex::Analyze(const NodeRecord& node) const {
+  NodeTerms terms;
+  for (std::string_view text : IndexedText(node)) {
+    tokenizer_.ForEachTerm(text, [&](std::string_view term) {
+      ++terms.tf[absl::string_view(term.data(), term.size())];
+      ++terms.length;
+    });
+  }
+  return terms;
+}
+
+absl::Status TextIndex::NoteNodeChange(TextIndexDelta& delta, uint64_t iid,
+                                       const NodeRecord* before, const NodeRecord* after,
+                                       bool came_back) {
+  NodeTerms old_terms, new_terms;
+  uint64_t old_set = 0, new_set = 0;
+  if (before) {
+    old_terms = Analyze(*before);
+    ASSIGN_OR_RETURN(old_set, sets_.Intern(before->boundary));
+  }
+  if (after) {
+    new_terms = Analyze(*after);
+    ASSIGN_OR_RETURN(new_set, sets_.Intern(after->boundary));
+  }
+  if ((before && after && old_set != new_set) || (!before && after && came_back)) {
+    delta.relabelled_.push_back(iid);
+  }
+  if (before) {
+    auto& totals = delta.totals_[old_set];
+    --totals.docs;
+    totals.length -= old_terms.length;
+  }
+  if (after) {
+    auto& totals = delta.totals_[new_set];
+    ++totals.docs;
+    totals.length += new_terms.length;
+  }
+  for (const auto& [term, tf] : new_terms.tf) {
+    auto old = old_terms.tf.find(term);
+    const bool had = old != old_terms.tf.end();
+    if (had && old->second == tf && old_terms.length == new_terms.length && old_set == new_set) {
+      continue;  // the same posting
+    }
+    auto& changes = delta.postings_[term];
+    changes.changes.emplace_back(iid, Posting{iid, tf, new_terms.length, new_set});
+    delta.approx_bytes_ += sizeof(changes.changes.front()) + (had ? 0 : term.size());
+    if (had && old_set == new_set) continue;
+    ++changes.docs_delta[new_set];
+    if (had) --changes.docs_delta[old_set];
+  }
+  for (const auto& [term, tf] : old_terms.tf) {
+    if (new_terms.tf.contains(term)) continue;
+    auto& changes = delta.postings_[term];
+    changes.changes.emplace_back(iid, std::nullopt);
+    --changes.docs_delta[old_set];
+    delta.approx_bytes_ += sizeof(changes.changes.front());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status TextIndex::Flush(CommitContext& ctx, TextIndexDelta& delta) const {
+  for (auto& [term, changes] : delta.postings_) {
+    RETURN_IF_ERROR(FlushTerm(ctx, term, changes));
+    RETURN_IF_ERROR(FlushDocs(ctx, term, changes.docs_delta));
+  }
+  auto it = db_->NewIterator(Cf::kTextStats);
+  for (const auto& [set, totals] : delta.totals_) {
+    if (totals.docs == 0 && totals.length == 0) continue;
+    const std::string key = keys::EncodeSetTotalsKey({set, ctx.version()});
+    const std::string prefix = EntityPrefix(key);
+    it->Seek(prefix);
+    uint64_t docs = 0, length = 0;
+    if (it->Valid() && StartsWith(it->key(), prefix)) {
+      ASSIGN_OR_RETURN(docs, keys::ReadU64(View(it->value()), 0));
+      ASSIGN_OR_RETURN(length, keys::ReadU64(View(it->value()), 8));
+    }
+    RETURN_IF_ERROR(FromRocks(it->status()));
+    ASSIGN_OR_RETURN(docs, AddCounter(docs, totals.docs, "node count"));
+    ASSIGN_OR_RETURN(length, AddCounter(length, totals.length, "total length"));
+    std::string value = keys::EncodeU64(docs);
+    keys::AppendU64(&value, length);
+    ctx.Put(Cf::kTextStats, key, value);
+  }
+  for (uint64_t iid : delta.relabelled_) {
+    ctx.Put(Cf::kBoundaryLog, keys::EncodeBoundaryLogKey({ctx.version(), iid}), "");
+  }
+  delta = TextIndexDelta();
+  return absl::OkStatus();
+}
+
+absl::Status TextIndex::FlushDocs(CommitContext& ctx, const std::string& term,
+                                  const absl::flat_hash_map<uint64_t, int64_t>& docs_delta) const {
+  auto it = db_->NewIterator(Cf::kTextStats);
+  for (const auto& [set, d] : docs_delta) {
+    if (d == 0) continue;
+    const std::string key = keys::EncodeTermSetDocsKey({term, set, ctx.version()});
+    ASSIGN_OR_RETURN(const uint64_t base, NewestCounter(it.get(), EntityPrefix(key)));
+    ASSIGN_OR_RETURN(const uint64_t docs, AddCounter(base, d, "term count"));
+    ctx.Put(Cf::kTextStats, key, keys::EncodeU64(docs));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status TextIndex::FlushTerm(CommitContext& ctx, const std::string& term,
+                                  TextIndexDelta::TermChanges& term_changes) const {
+  auto& changes = term_changes.changes;
+  if (changes.empty()) return absl::OkStatus();
+  // One change per iid, the last one written.
+  std::stable_sort(changes.begin(), changes.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  size_t kept = 0;
+  for (size_t i = 0; i < changes.size(); ++i) {
+    if (i + 1 < changes.size() && changes[i + 1].first == changes[i].first) continue;
+    changes[kept++] = std::move(changes[i]);
+  }
+  changes.resize(kept);
+
+  const std::string prefix = keys::PostingTermPrefix(term);
+  auto it = db_->NewIterator(Cf::kTextPostings);
+  std::vector<Posting> postings;
+  size_t i = 0;
+  while (i < changes.size()) {
+    const uint64_t iid = changes[i].first;
+    // The block covering iid: the greatest first_iid <= iid. Version 0 sorts
+    // last among a block's keys, so SeekForPrev lands on that block.
+    std::optional<uint64_t> block_first;
+    postings.clear();
+    it->SeekForPrev(keys::EncodePostingBlockKey({term, iid, 0}));
+    if (it->Valid() && StartsWith(it->key(), prefix)) {
+      ASSIGN_OR_RETURN(keys::PostingBlockKey k, keys::DecodePostingBlockKey(View(it->key())));
+      block_first = k.first_iid;
+      // Its newest version: the first key of the block.
+      it->Seek(keys::EncodePostingBlockKey({term, k.first_iid, keys::kMaxVersion}));
+      if (!it->Valid()) {
+        RETURN_IF_ERROR(FromRocks(it->status()));
+        return absl::DataLossError(absl::StrCat("text index: block of \"", term, "\" vanished"));
+      }
+      RETURN_IF_ERROR(DecodePostingBlock(k.first_iid, View(it->value()), &postings));
+    }
+    RETURN_IF_ERROR(FromRocks(it->status()));
+    const uint64_t start = block_first.value_or(iid);
+    // Where the next block starts, which bounds this one.
+    uint64_t end = kNoIid;
+    it->Seek(keys::EncodePostingBlockKey({term, start + 1, keys::kMaxVersion}));
+    if (it->Valid() && StartsWith(it->key(), prefix)) {
+      ASSIGN_OR_RETURN(keys::PostingBlockKey k, keys::DecodePostingBlockKey(View(it->key())));
+      end = k.first_iid;
+    }
+    RETURN_IF_ERROR(FromRocks(it->status()));
+    size_t j = i;
+    while (j < changes.size() && changes[j].first < end) ++j;
+    std::vector<Posting> merged = Merge(postings, changes.data() + i, j - i);
+    i = j;
+    if (!block_first && merged.empty()) continue;  // removals of postings never written
+    // A block that grew past twice its target is cut into target-size
+    // blocks; the first keeps the key, so the partition of iids holds.
+    const size_t chunk = merged.size() > 2 * kBlockPostings ? kBlockPostings : merged.size();
+    size_t from = 0;
+    do {
+      const size_t to = std::min(merged.size(), from + std::max<size_t>(chunk, 1));
+      const uint64_t key_iid = from == 0 ? start : merged[from].iid;
+      std::vector<Posting> part(merged.begin() + static_cast<ptrdiff_t>(from),
+                                merged.begin() + static_cast<ptrdiff_t>(to));
+      ctx.Put(Cf::kTextPostings, keys::EncodePostingBlockKey({term, key_iid, ctx.version()}),
+              EncodePostingBlock(key_iid, part));
+      from = to;
+    } while (from < merged.size());
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> TextIndex::TermDocs(std::string_view term, uint64_t version,
+                                             SetFilter visible) const {
+  const std::string prefix = keys::TermSetDocsPrefix(term);
+  const std::string term_string(term);
+  auto it = db_->NewIterator(Cf::kTextStats);
+  uint64_t total = 0;
+  it->Seek(prefix);
+  while (it->Valid() && StartsWith(it->key(), prefix)) {
+    ASSIGN_OR_RETURN(keys::TermSetDocsKey k, keys::DecodeTermSetDocsKey(View(it->key())));
+    if (!visible(k.set)) {
+      it->Seek(keys::EncodeTermSetDocsKey({term_string, k.set + 1, keys::kMaxVersion}));
+      continue;
+    }
+    if (k.version > version) {
+      it->Seek(keys::EncodeTermSetDocsKey({term_string, k.set, version}));
+      continue;
+    }
+    ASSIGN_OR_RETURN(const uint64_t docs, keys::ReadU64(View(it->value()), 0));
+    total += docs;
+    it->Seek(keys::EncodeTermSetDocsKey({term_string, k.set + 1, keys::kMaxVersion}));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status()));
+  return total;
+}
+
+absl::StatusOr<CorpusTotals> TextIndex::Totals(uint64_t version, SetFilter visible) const {
+  const std::string prefix = keys::SetTotalsPrefix();
+  auto it = db_->NewIterator(Cf::kTextStats);
+  CorpusTotals totals;
+  it->Seek(prefix);
+  while (it->Valid() && StartsWith(it->key(), prefix)) {
+    ASSIGN_OR_RETURN(keys::SetTotalsKey k, keys::DecodeSetTotalsKey(View(it->key())));
+    if (!visible(k.set)) {
+      it->Seek(keys::EncodeSetTotalsKey({k.set + 1, keys::kMaxVersion}));
+      continue;
+    }
+    if (k.version > version) {
+      it->Seek(keys::EncodeSetTotalsKey({k.set, version}));
+      continue;
+    }
+    ASSIGN_OR_RETURN(const uint64_t docs, keys::ReadU64(View(it->value()), 0));
+    ASSIGN_OR_RETURN(const uint64_t length, keys::ReadU64(View(it->value()), 8));
+    totals.docs += docs;
+    totals.length += length;
+    it->Seek(keys::EncodeSetTotalsKey({k.set + 1, keys::kMaxVersion}));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status()));
+  return totals;
+}
+
+absl::Status TextIndex::ForEachRelabelled(uint64_t after, uint64_t upto,
+                                          absl::FunctionRef<void(uint64_t iid)> visit) const {
+  if (after >= upto) return absl::OkStatus();
+  auto it = db_->NewIterator(Cf::kBoundaryLog);
+  for (it->Seek(keys::EncodeU64(after + 1)); it->Valid(); it->Next()) {
+    ASSIGN_OR_RETURN(keys::BoundaryLogKey k, keys::DecodeBoundaryLogKey(View(it->key())));
+    if (k.version > upto) break;
+    visit(k.iid);
+  }
+  return FromRocks(it->status());
+}
+
+// --- BlockCursor ---
+
+absl::StatusOr<TextIndex::BlockCursor> TextIndex::OpenTerm(std::string_view term,
+                                                           uint64_t version) const {
+  BlockCursor cursor(db_->NewIterator(Cf::kTextPostings), std::string(term), version);
+  cursor.it_->Seek(cursor.prefix_);
+  RETURN_IF_ERROR(cursor.Load());
+  return cursor;
+}
+
+TextIndex::BlockCursor::BlockCursor(std::unique_ptr<rocksdb::Iterator> it, std::string term,
+                                    uint64_t version)
+    : it_(std::move(it)),
+      prefix_(keys::PostingTermPrefix(term)),
+      term_(std::move(term)),
+      version_(version) {}
+
+absl::Status TextIndex::BlockCursor::Load() {
+  // Each pass positions the iterator on a block's newest version at or
+  // before version_, takes it, and moves on to the next block's first key.
+  // A non-empty block becomes current; the block after it (the first that
+  // exists at version_) gives end_iid_.
+  valid_ = false;
+  bool have_current = false;
+  while (it_->Valid() && StartsWith(it_->key(), prefix_)) {
+    ASSIGN_OR_RETURN(keys::PostingBlockKey k, keys::DecodePostingBlockKey(View(it_->key())));
+    if (k.version > version_) {
+      it_->Seek(keys::EncodePostingBlockKey({term_, k.first_iid, version_}));
+      continue;
+    }
+    if (have_current) {
+      end_iid_ = k.first_iid;  // the iterator stays here for the next Load
+      return absl::OkStatus();
+    }
+    ASSIGN_OR_RETURN(PostingBlockHeader header, DecodePostingBlockHeader(View(it_->value())));
+    if (header.count > 0) {
+      have_current = true;
+      valid_ = true;
+      first_iid_ = k.first_iid;
+      header_ = header;
+      bytes_.assign(it_->value().data(), it_->value().size());
+      decoded_ = false;
+    }
+    it_->Seek(keys::EncodePostingBlockKey({term_, k.first_iid + 1, keys::kMaxVersion}));
+  }
+  RETURN_IF_ERROR(FromRocks(it_->status()));
+  end_iid_ = kNoIid;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<const std::vector<Posting>*> TextIndex::BlockCursor::Postings() {
+  if (!decoded_) {
+    RETURN_IF_ERROR(DecodePostingBlock(first_iid_, bytes_, &postings_));
+    decoded_ = true;
+  }
+  return &postings_;
+}
+
+absl::Status TextIndex::BlockCursor::Next() {
+  if (!valid_) return absl::OkStatus();
+  return Load();
+}
+
+absl::Status TextIndex::BlockCursor::SeekBlock(uint64_t iid) {
+  while (valid_ && end_iid_ <= iid) RETURN_IF_ERROR(Next());
+  return absl::OkStatus();
+}
+
+}  // namespace ctxgraph

@@ -1,0 +1,191 @@
+// TextIndex: the keyword index behind search, kept in the same commits as
+// the nodes it indexes, so search is never stale or ahead of the graph.
+//
+// What is indexed: every string prop of a node (and every string element of
+// a list prop), or only the props TextIndexConfig::props names, run through
+// one Tokenizer. A node's length is its number of indexed terms.
+//
+// Storage (layouts in keys.h):
+//  - postings: per term, PostingBlocks keyed by their first iid and version.
+//    A node write rewrites, at the new version, each block whose postings it
+//    changes, so a read "as of V" sees exactly the postings of version V.
+//  - statistics per boundary set, versioned the same way: per (term, set)
+//    the number of nodes holding the term, per set the number of nodes and
+//    their total length. A search sums them over the sets its caller may
+//    see, so scores never count nodes the caller cannot see.
+//  - the boundary log: which existing nodes changed boundary at which
+//    version, so an as-of search can tell which nodes it saw then are hidden
+//    from its caller now.
+//
+// Writes: node changes accumulate in a TextIndexDelta (NoteNodeChange) and
+// Flush writes them into a CommitContext, once per context, after every
+// other write of that context's nodes. A delta may span many batches of one
+// CommitSession (all at one version): flushing it in parts is fine.
+//
+// Thread safety: a TextIndex is safe to share; a TextIndexDelta is not.
+#ifndef CTXGRAPH_STORAGE_TEXT_INDEX_H_
+#define CTXGRAPH_STORAGE_TEXT_INDEX_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/statusor.h"
+#include "rocksdb/iterator.h"
+#include "storage/boundary_sets.h"
+#include "storage/database.h"
+#include "storage/posting_block.h"
+#include "storage/records.h"
+#include "storage/tokenizer.h"
+
+namespace ctxgraph {
+
+struct TextIndexConfig {
+  // Props to index; empty means every string prop.
+  std::vector<std::string> props;
+  std::vector<std::string> stop_words = Tokenizer::DefaultStopWords();
+
+  // A canonical byte form, stored at creation and compared at every open.
+  std::string Encode() const;
+};
+
+// The terms of one node: frequency per term, and its length.
+struct NodeTerms {
+  absl::flat_hash_map<std::string, uint32_t> tf;
+  uint32_t length = 0;
+};
+
+// Pending index changes, not yet written. Memory: ~40 bytes per changed
+// posting plus the terms; see approx_bytes().
+class TextIndexDelta {
+ public:
+  bool empty() const { return postings_.empty() && totals_.empty(); }
+  size_t approx_bytes() const { return approx_bytes_; }
+
+ private:
+  friend class TextIndex;
+  struct TermChanges {
+    // (iid, posting or nullopt for "remove"), in arrival order; the last
+    // change of an iid wins.
+    std::vector<std::pair<uint64_t, std::optional<Posting>>> changes;
+    absl::flat_hash_map<uint64_t, int64_t> docs_delta;  // per boundary set
+  };
+  struct SetTotals {
+    int64_t docs = 0;
+    int64_t length = 0;
+  };
+  absl::flat_hash_map<std::string, TermChanges> postings_;
+  absl::flat_hash_map<uint64_t, SetTotals> totals_;
+  std::vector<uint64_t> relabelled_;  // iids for the boundary log
+  size_t approx_bytes_ = 0;
+};
+
+// The boundary-set visibility a read filters by: visible(set).
+using SetFilter = absl::FunctionRef<bool(uint64_t set)>;
+
+struct CorpusTotals {
+  uint64_t docs = 0;
+  uint64_t length = 0;
+};
+
+class TextIndex {
+ public:
+  TextIndex(Database* db, TextIndexConfig config);
+
+  // Stores the config in a new database, or checks it against the stored
+  // one (FAILED_PRECONDITION naming both when they differ); loads the
+  // boundary sets. Call once before anything else.
+  absl::Status Open();
+
+  const Tokenizer& tokenizer() const { return tokenizer_; }
+  BoundarySets& sets() { return sets_; }
+  const BoundarySets& sets() const { return sets_; }
+
+  // The terms `node` is indexed under.
+  NodeTerms Analyze(const NodeRecord& node) const;
+  // The text of `node` that is indexed, prop by prop (for snippets).
+  std::vector<std::string_view> IndexedText(const NodeRecord& node) const;
+
+  // Records that node `iid` went from `before` to `after` (either may be
+  // null: created, deleted). `came_back` says a node that existed earlier
+  // (now deleted) is written again. Interns boundary sets.
+  absl::Status NoteNodeChange(TextIndexDelta& delta, uint64_t iid, const NodeRecord* before,
+                              const NodeRecord* after, bool came_back);
+
+  // Writes `delta` into `ctx` at ctx.version() and clears it.
+  absl::Status Flush(CommitContext& ctx, TextIndexDelta& delta) const;
+
+  // --- Reads, as of `version`. ---
+
+  // Nodes holding `term` whose boundary set passes `visible`.
+  absl::StatusOr<uint64_t> TermDocs(std::string_view term, uint64_t version,
+                                    SetFilter visible) const;
+  // Nodes and their total length over the sets that pass `visible`.
+  absl::StatusOr<CorpusTotals> Totals(uint64_t version, SetFilter visible) const;
+  // Calls `visit(iid)` for each boundary log entry with after < version <= upto.
+  absl::Status ForEachRelabelled(uint64_t after, uint64_t upto,
+                                 absl::FunctionRef<void(uint64_t iid)> visit) const;
+
+  // A forward cursor over the posting blocks of one term as of a version.
+  class BlockCursor {
+   public:
+    // False once past the last block.
+    bool valid() const { return valid_; }
+    uint64_t first_iid() const { return first_iid_; }
+    // The first iid of the next block, or UINT64_MAX after the last.
+    uint64_t end_iid() const { return end_iid_; }
+    const PostingBlockHeader& header() const { return header_; }
+    // Decodes the current block (cached until the cursor moves).
+    absl::StatusOr<const std::vector<Posting>*> Postings();
+    // Moves to the next non-empty block.
+    absl::Status Next();
+    // Moves forward to the block that may hold `iid` (no-op when the current
+    // one may); invalid when `iid` lies past the last block.
+    absl::Status SeekBlock(uint64_t iid);
+
+   private:
+    friend class TextIndex;
+    BlockCursor(std::unique_ptr<rocksdb::Iterator> it, std::string term, uint64_t version);
+    // Loads the block at the iterator, or the first after it that exists
+    // at version_, skipping empty ones.
+    absl::Status Load();
+
+    std::unique_ptr<rocksdb::Iterator> it_;
+    std::string prefix_;
+    std::string term_;
+    uint64_t version_;
+    bool valid_ = false;
+    uint64_t first_iid_ = 0;
+    uint64_t end_iid_ = 0;
+    PostingBlockHeader header_;
+    std::string bytes_;
+    bool decoded_ = false;
+    std::vector<Posting> postings_;
+  };
+  absl::StatusOr<BlockCursor> OpenTerm(std::string_view term, uint64_t version) const;
+
+  // Postings blocks aim at kBlockPostings entries; a block is split when a
+  // write grows it past twice that.
+  static constexpr size_t kBlockPostings = 128;
+
+ private:
+  absl::Status FlushTerm(CommitContext& ctx, const std::string& term,
+                         TextIndexDelta::TermChanges& changes) const;
+  absl::Status FlushDocs(CommitContext& ctx, const std::string& term,
+                         const absl::flat_hash_map<uint64_t, int64_t>& docs_delta) const;
+
+  Database* db_;
+  TextIndexConfig config_;
+  Tokenizer tokenizer_;
+  BoundarySets sets_;
+};
+
+}  // namespace ctxgraph
+
+#endif  // CTXGRAPH_STORAGE_TEXT_INDEX_H_

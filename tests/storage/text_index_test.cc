@@ -1,0 +1,344 @@
+#include "storage/text_index.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <tuple>
+
+#include "storage/graph_store.h"
+#include "storage/keys.h"
+#include "storage/status_macros.h"
+#include "tests/storage/store_fixture.h"
+#include "tests/test_macros.h"
+
+namespace ctxgraph {
+namespace {
+
+using ::testing::ElementsAre;
+using Terms = std::vector<std::string>;
+
+// --- Tokenizer ---
+
+TEST(TokenizerTest, FoldsCaseSplitsOnNonWordCharactersAndDropsStopWords) {
+  Tokenizer t(Tokenizer::DefaultStopWords());
+  EXPECT_EQ(t.Terms("The Q3 plan, for ACME's budget-review!"),
+            (Terms{"q3", "plan", "acme", "s", "budget", "review"}));
+}
+
+TEST(TokenizerTest, FoldsUnicodeAndKeepsAccentsAndMarks) {
+  Tokenizer t({});
+  EXPECT_EQ(t.Terms("ÉTÉ été Ünïcode ΣΟΦΙΑ straße"),
+            (Terms{"été", "été", "ünïcode", "σοφια", "straße"}));
+  // A combining mark stays inside its word.
+  EXPECT_EQ(t.Terms("Cafe\xCC\x81 ok"), (Terms{"cafe\xCC\x81", "ok"}));
+  // Digits of other scripts are digits.
+  EXPECT_EQ(t.Terms("٣٤ x"), (Terms{"٣٤", "x"}));
+}
+
+TEST(TokenizerTest, InvalidUtf8SeparatesAndOverlongTermsAreDropped) {
+  Tokenizer t({});
+  EXPECT_EQ(t.Terms("ab\xFF"
+                    "cd\xC3"),
+            (Terms{"ab", "cd"}));
+  const std::string longest(Tokenizer::kMaxTermBytes, 'a');
+  EXPECT_EQ(t.Terms(longest + " " + longest + "a x"), (Terms{longest, "x"}));
+}
+
+TEST(TokenizerTest, StopWordsAreFoldedAndConfigurable) {
+  Tokenizer t({"Plan", "Q3"});
+  EXPECT_EQ(t.Terms("the q3 PLAN budget"), (Terms{"the", "budget"}));
+}
+
+TEST(TokenizerTest, ReportsByteOffsetsOfTerms) {
+  Tokenizer t(Tokenizer::DefaultStopWords());
+  std::vector<std::tuple<std::string, size_t, size_t>> seen;
+  t.ForEachTermAt("The été, Q3", [&](std::string_view term, size_t b, size_t e) {
+    seen.emplace_back(std::string(term), b, e);
+  });
+  EXPECT_THAT(seen, ElementsAre(std::tuple{"été", 4u, 9u}, std::tuple{"q3", 11u, 13u}));
+}
+
+// --- Posting blocks ---
+
+TEST(PostingBlockTest, RoundTripsAndBoundsItsPostings) {
+  const std::vector<Posting> postings = {{100, 3, 40, 0}, {101, 1, 7, 5}, {5000, 9, 300, 2}};
+  const std::string bytes = EncodePostingBlock(100, postings);
+  ASSERT_OK_AND_ASSIGN(PostingBlockHeader h, DecodePostingBlockHeader(bytes));
+  EXPECT_EQ(h.count, 3u);
+  EXPECT_EQ(h.max_tf, 9u);
+  EXPECT_EQ(h.min_length, 7u);
+  std::vector<Posting> decoded;
+  ASSERT_OK(DecodePostingBlock(100, bytes, &decoded));
+  EXPECT_EQ(decoded, postings);
+  ASSERT_OK(DecodePostingBlock(100, EncodePostingBlock(100, {}), &decoded));
+  EXPECT_TRUE(decoded.empty());
+}
+
+TEST(PostingBlockTest, CorruptBytesAreDataLossNeverACrash) {
+  const std::string bytes = EncodePostingBlock(1, {{1, 2, 3, 4}, {9, 1, 1, 0}});
+  std::vector<Posting> out;
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    EXPECT_EQ(DecodePostingBlock(1, bytes.substr(0, n), &out).code(), absl::StatusCode::kDataLoss)
+        << n;
+  }
+  EXPECT_EQ(DecodePostingBlock(1, bytes + "x", &out).code(), absl::StatusCode::kDataLoss);
+  // A count far beyond what the bytes can hold is refused before reserving.
+  EXPECT_EQ(DecodePostingBlock(1, std::string("\xFF\xFF\xFF\x0F\x01\x01", 6), &out).code(),
+            absl::StatusCode::kDataLoss);
+}
+
+// --- Index maintenance through GraphStore ---
+
+class AllowAll final : public WriteGuard {
+ public:
+  absl::Status CheckNodeWrite(std::string_view, const NodeRecord*, const NodeRecord*) override {
+    return absl::OkStatus();
+  }
+  bool CanSee(const NodeRecord&) override { return true; }
+};
+
+Mutation Doc(std::string id, std::string text, std::vector<std::string> boundary = {}) {
+  NodeUpsert m;
+  m.node.id = std::move(id);
+  m.node.labels = {"Document"};
+  m.node.boundary = std::move(boundary);
+  m.node.props["text"] = Value{std::move(text)};
+  m.node.props["count"] = Value{int64_t{7}};
+  return m;
+}
+
+class TextIndexTest : public StoreFixture {
+ protected:
+  uint64_t Apply(std::vector<Mutation> m) {
+    AllowAll guard;
+    auto r = store_->Apply(m, guard, "tester", "");
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? r->version : 0;
+  }
+
+  uint64_t Iid(std::string_view id) { return **store_->LookupIid(id); }
+
+  // Every posting of `term` as of `version`, as "id:tf/length@set".
+  std::vector<std::string> Postings(const std::string& term, uint64_t version,
+                                    size_t* blocks = nullptr) {
+    std::vector<std::string> out;
+    auto cursor = text_->OpenTerm(term, version);
+    EXPECT_TRUE(cursor.ok()) << cursor.status();
+    if (blocks) *blocks = 0;
+    uint64_t last_iid = 0;
+    while (cursor.ok() && cursor->valid()) {
+      if (blocks) ++*blocks;
+      EXPECT_GE(cursor->first_iid(), last_iid);
+      auto postings = cursor->Postings();
+      EXPECT_TRUE(postings.ok());
+      for (const Posting& p : **postings) {
+        EXPECT_LT(p.iid, cursor->end_iid());
+        EXPECT_GE(p.iid, cursor->first_iid());
+        auto node = store_->GetNodeByIid(p.iid, version);
+        const std::string id = node.ok() && *node ? (*node)->id : "?";
+        out.push_back(absl::StrCat(id, ":", p.tf, "/", p.length, "@", p.set));
+        last_iid = p.iid;
+      }
+      EXPECT_OK(cursor->Next());
+    }
+    return out;
+  }
+
+  uint64_t Docs(const std::string& term, uint64_t version, std::vector<uint64_t> sets) {
+    auto docs = text_->TermDocs(term, version, [&](uint64_t s) {
+      return std::find(sets.begin(), sets.end(), s) != sets.end();
+    });
+    EXPECT_TRUE(docs.ok()) << docs.status();
+    return docs.value_or(999);
+  }
+
+  CorpusTotals Totals(uint64_t version, std::vector<uint64_t> sets) {
+    auto t = text_->Totals(
+        version, [&](uint64_t s) { return std::find(sets.begin(), sets.end(), s) != sets.end(); });
+    EXPECT_TRUE(t.ok()) << t.status();
+    return t.value_or(CorpusTotals{999, 999});
+  }
+
+  std::vector<uint64_t> Relabelled(uint64_t after, uint64_t upto) {
+    std::vector<uint64_t> out;
+    EXPECT_OK(text_->ForEachRelabelled(after, upto, [&](uint64_t iid) { out.push_back(iid); }));
+    return out;
+  }
+};
+
+TEST_F(TextIndexTest, WritesPostingsAndStatisticsPerBoundarySet) {
+  const uint64_t v1 = Apply({Doc("a", "apple banana apple"), Doc("b", "banana", {"pii"}),
+                             Doc("c", "cherry", {"pii", "team:x"})});
+  EXPECT_EQ(Postings("apple", v1), (Terms{"a:2/3@0"}));
+  EXPECT_EQ(Postings("banana", v1), (Terms{"a:1/3@0", "b:1/1@1"}));
+  EXPECT_EQ(Postings("cherry", v1), (Terms{"c:1/1@2"}));
+  EXPECT_TRUE(Postings("count", v1).empty());  // only string props are text
+  EXPECT_EQ(Docs("banana", v1, {0, 1, 2}), 2u);
+  EXPECT_EQ(Docs("banana", v1, {0}), 1u);
+  EXPECT_EQ(Docs("banana", v1, {1}), 1u);
+  EXPECT_EQ(Docs("cherry", v1, {0, 1}), 0u);
+  EXPECT_EQ(Totals(v1, {0, 1, 2}).docs, 3u);
+  EXPECT_EQ(Totals(v1, {0, 1, 2}).length, 5u);
+  EXPECT_EQ(Totals(v1, {1, 2}).docs, 2u);
+  EXPECT_EQ(Totals(v1, {1, 2}).length, 2u);
+  EXPECT_EQ(text_->sets().LabelsFrom(1),
+            (std::vector<std::vector<std::string>>{{"pii"}, {"pii", "team:x"}}));
+}
+
+TEST_F(TextIndexTest, UpdatesAndDeletesAreVersioned) {
+  const uint64_t v1 = Apply({Doc("a", "apple banana"), Doc("b", "banana")});
+  const uint64_t v2 = Apply({Doc("a", "banana cherry cherry")});
+  const uint64_t v3 = Apply({NodeDelete{"b"}});
+  EXPECT_EQ(Postings("apple", v1), (Terms{"a:1/2@0"}));
+  EXPECT_TRUE(Postings("apple", v2).empty());
+  EXPECT_EQ(Postings("banana", v2), (Terms{"a:1/3@0", "b:1/1@0"}));
+  EXPECT_EQ(Postings("banana", v3), (Terms{"a:1/3@0"}));
+  EXPECT_EQ(Postings("cherry", v3), (Terms{"a:2/3@0"}));
+  EXPECT_TRUE(Postings("cherry", v1).empty());
+  EXPECT_EQ(Docs("apple", v1, {0}), 1u);
+  EXPECT_EQ(Docs("apple", v2, {0}), 0u);
+  EXPECT_EQ(Docs("banana", v3, {0}), 1u);
+  EXPECT_EQ(Totals(v1, {0}).length, 3u);
+  EXPECT_EQ(Totals(v2, {0}).length, 4u);
+  EXPECT_EQ(Totals(v3, {0}).docs, 1u);
+  EXPECT_EQ(Totals(v3, {0}).length, 3u);
+  // Changing a prop that is not text rewrites nothing of the index.
+  NodeUpsert same = std::get<NodeUpsert>(Doc("a", "banana cherry cherry"));
+  same.node.props["count"] = Value{int64_t{8}};
+  const uint64_t v4 = Apply({same});
+  EXPECT_EQ(Postings("cherry", v4), (Terms{"a:2/3@0"}));
+}
+
+TEST_F(TextIndexTest, BoundaryChangesMovePostingsAndAreLogged) {
+  const uint64_t v1 = Apply({Doc("a", "apple"), Doc("b", "apple")});
+  const uint64_t v2 = Apply({Doc("a", "apple", {"pii"})});
+  const uint64_t v3 = Apply({NodeDelete{"b"}});
+  const uint64_t v4 = Apply({Doc("b", "apple", {"pii"}), Doc("c", "apple")});
+  EXPECT_EQ(Postings("apple", v2), (Terms{"a:1/1@1", "b:1/1@0"}));
+  EXPECT_EQ(Docs("apple", v2, {0}), 1u);
+  EXPECT_EQ(Docs("apple", v1, {0}), 2u);
+  // a relabelled at v2; b came back at v4; c is new and not logged.
+  EXPECT_EQ(Relabelled(0, v4), (std::vector<uint64_t>{Iid("a"), Iid("b")}));
+  EXPECT_EQ(Relabelled(v2, v4), (std::vector<uint64_t>{Iid("b")}));
+  EXPECT_EQ(Relabelled(v1, v3), (std::vector<uint64_t>{Iid("a")}));
+  EXPECT_TRUE(Relabelled(v4, v4).empty());
+}
+
+TEST_F(TextIndexTest, LargeTermsSplitIntoBlocksThatStayConsistentAcrossRewrites) {
+  std::vector<Mutation> batch;
+  for (int i = 0; i < 700; ++i) batch.push_back(Doc(absl::StrCat("n", 1000 + i), "common"));
+  const uint64_t v1 = Apply(batch);
+  size_t blocks = 0;
+  std::vector<std::string> all = Postings("common", v1, &blocks);
+  ASSERT_EQ(all.size(), 700u);
+  EXPECT_EQ(all.front(), "n1000:1/1@0");
+  EXPECT_EQ(all.back(), "n1699:1/1@0");
+  EXPECT_EQ(blocks, 6u);  // 128 * 5 + 60
+  // Rewrite one node in the middle, drop another, add one past the end.
+  const uint64_t v2 =
+      Apply({Doc("n1300", "common common"), Doc("n1301", "other"), Doc("n9999", "common")});
+  std::vector<std::string> now = Postings("common", v2, &blocks);
+  ASSERT_EQ(now.size(), 700u);
+  EXPECT_EQ(now[300], "n1300:2/2@0");
+  EXPECT_EQ(now[301], "n1302:1/1@0");
+  EXPECT_EQ(now.back(), "n9999:1/1@0");
+  EXPECT_EQ(Postings("common", v1), all);  // the past is intact
+  EXPECT_EQ(Docs("common", v2, {0}), 700u);
+}
+
+TEST_F(TextIndexTest, ABlockGrownPastTwiceItsTargetIsSplit) {
+  // Nodes created in one order and given the term later land in one block
+  // until it is cut.
+  std::vector<Mutation> create;
+  for (int i = 0; i < 600; ++i) create.push_back(Doc(absl::StrCat("n", 1000 + i), "x"));
+  Apply(create);
+  Apply({Doc("n1000", "t")});  // one block starting at n1000
+  std::vector<Mutation> grow;
+  for (int i = 1; i < 600; ++i) grow.push_back(Doc(absl::StrCat("n", 1000 + i), "t"));
+  const uint64_t v = Apply(grow);
+  size_t blocks = 0;
+  EXPECT_EQ(Postings("t", v, &blocks).size(), 600u);
+  EXPECT_EQ(blocks, 5u);  // 600 > 256: cut into 128-posting blocks
+}
+
+TEST_F(TextIndexTest, AnAbortedSessionLeavesNoIndexEntries) {
+  const uint64_t v1 = Apply({Doc("a", "apple")});
+  {
+    auto session = db_->BeginSession("loader");
+    AllowAll guard;
+    ImportCache cache;
+    ChunkResult result;
+    ASSERT_OK(session->Write([&](CommitContext& ctx) {
+      RETURN_IF_ERROR(
+          store_->ApplyEach(ctx, {{0, Doc("b", "apple banana")}}, guard, false, &cache, &result));
+      return store_->FlushText(ctx, cache);
+    }));
+    ASSERT_OK(session->Abort());
+  }
+  EXPECT_EQ(Postings("apple", keys::kMaxVersion), (Terms{"a:1/1@0"}));
+  EXPECT_TRUE(Postings("banana", keys::kMaxVersion).empty());
+  EXPECT_EQ(Docs("apple", keys::kMaxVersion, {0}), 1u);
+  EXPECT_EQ(Totals(keys::kMaxVersion, {0}).docs, 1u);
+  EXPECT_EQ(db_->LatestVersion(), v1);
+}
+
+TEST_F(TextIndexTest, ASessionMayFlushInPartsAtOneVersion) {
+  auto session = db_->BeginSession("loader");
+  AllowAll guard;
+  ImportCache cache;
+  for (int part = 0; part < 3; ++part) {
+    std::vector<IndexedMutation> ops;
+    for (int i = 0; i < 100; ++i) {
+      const int n = part * 100 + i;
+      ops.emplace_back(n, Doc(absl::StrCat("n", 1000 + n), n % 2 ? "odd word" : "even word"));
+    }
+    ChunkResult result;
+    ASSERT_OK(session->Write([&](CommitContext& ctx) {
+      RETURN_IF_ERROR(store_->ApplyEach(ctx, ops, guard, false, &cache, &result));
+      return store_->FlushText(ctx, cache);
+    }));
+  }
+  ASSERT_OK_AND_ASSIGN(CommitOutcome outcome, session->Finish("bulk"));
+  EXPECT_EQ(Postings("word", outcome.version).size(), 300u);
+  EXPECT_EQ(Postings("odd", outcome.version).size(), 150u);
+  EXPECT_EQ(Docs("word", outcome.version, {0}), 300u);
+  EXPECT_EQ(Totals(outcome.version, {0}).length, 600u);
+}
+
+TEST_F(TextIndexTest, IndexSurvivesRestart) {
+  const uint64_t v1 = Apply({Doc("a", "apple", {"pii"})});
+  Reopen();
+  EXPECT_EQ(Postings("apple", v1), (Terms{"a:1/1@1"}));
+  const uint64_t v2 = Apply({Doc("b", "apple", {"pii"}), Doc("c", "apple", {"hr"})});
+  EXPECT_EQ(Postings("apple", v2), (Terms{"a:1/1@1", "b:1/1@1", "c:1/1@2"}));
+}
+
+TEST_F(TextIndexTest, OnlyConfiguredPropsAreIndexedAndTheConfigIsFixedAtCreation) {
+  TextIndex other(db_.get(), TextIndexConfig{{"title"}, {}});
+  absl::Status st = other.Open();
+  EXPECT_EQ(st.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(st.message(),
+            "search settings (indexed props [title], 0 stop words) differ from the ones this "
+            "database was created with; start with the original settings");
+
+  TempDir dir;
+  auto db = Database::Open(dir.path(), DatabaseOptions{});
+  ASSERT_OK(db.status());
+  TextIndex titles(db->get(), TextIndexConfig{{"title"}, {}});
+  ASSERT_OK(titles.Open());
+  NodeRecord node;
+  node.props["title"] = Value{std::string("Quarterly plan")};
+  node.props["text"] = Value{std::string("ignored words")};
+  node.props["tags"] = Value{ValueList{Value{std::string("not indexed")}}};
+  NodeTerms terms = titles.Analyze(node);
+  EXPECT_EQ(terms.length, 2u);
+  EXPECT_EQ(terms.tf.size(), 2u);
+  EXPECT_TRUE(terms.tf.contains("quarterly"));
+  // Lists of strings are text when their prop is indexed.
+  // ("not" is a default stop word.)
+  EXPECT_EQ(text_->Analyze(node).length, 5u);
+}
+
+}  // namespace
+}  // namespace ctxgraph
