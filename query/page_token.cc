@@ -27,6 +27,15 @@ std::string PageTokenCodec::Mac(std::string_view fingerprint, std::string_view p
   return std::string(reinterpret_cast<char*>(mac), kMacBytes);
 }
 
+std::string RequestFingerprint(std::initializer_list<std::string_view> parts) {
+  std::string out;
+  for (std::string_view p : parts) {
+    keys::AppendU64(&out, p.size());
+    out.append(p);
+  }
+  return out;
+}
+
 std::string PageTokenCodec::Encode(std::string_view fingerprint, const PageToken& token) const {
   std::string payload(1, static_cast<char>(kTokenFormat));
   keys::AppendU64(&payload, token.version);

@@ -1,0 +1,366 @@
+#include "query/searcher.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <limits>
+#include <optional>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "query/graph_reader.h"
+#include "query/validation.h"
+#include "storage/keys.h"
+#include "storage/status_macros.h"
+#include "storage/text_index.h"
+
+namespace ctxgraph {
+namespace {
+
+constexpr double kK1 = 1.2;
+constexpr double kB = 0.75;
+// Scores are compared against bounds computed in another summation order;
+// this slack keeps rounding from pruning a node that ties the threshold.
+constexpr double kSlack = 1e-9;
+
+struct QueryTerm {
+  std::string term;
+  size_t query_pos = 0;  // position among the query's distinct terms
+  uint64_t docs = 0;     // visible nodes holding it
+  double idf = 0;
+  double bound = 0;  // no posting of this term scores more
+};
+
+// BM25's per-term score, given the node's tf and length.
+class Bm25 {
+ public:
+  Bm25(double avg_length) : avg_length_(avg_length) {}
+  double Score(double idf, uint32_t tf, uint32_t length) const {
+    const double norm = kK1 * (1 - kB + kB * length / avg_length_);
+    return idf * tf * (kK1 + 1) / (tf + norm);
+  }
+
+ private:
+  double avg_length_;
+};
+
+// The postings of one term, one at a time, decoding blocks only when a
+// posting of theirs is needed.
+class PostingCursor {
+ public:
+  explicit PostingCursor(TextIndex::BlockCursor blocks) : blocks_(std::move(blocks)) {}
+
+  bool done() const { return !blocks_.valid(); }
+  // The current block, before any posting of it is read.
+  bool at_block_start() const { return postings_ == nullptr; }
+  const PostingBlockHeader& block_header() const { return blocks_.header(); }
+
+  absl::StatusOr<const Posting*> Current() {
+    if (done()) return nullptr;
+    if (!postings_) {
+      ASSIGN_OR_RETURN(postings_, blocks_.Postings());
+      pos_ = 0;
+    }
+    return &(*postings_)[pos_];
+  }
+  absl::Status Next() {
+    ASSIGN_OR_RETURN(const Posting* p, Current());
+    if (!p) return absl::OkStatus();
+    if (++pos_ < postings_->size()) return absl::OkStatus();
+    return NextBlock();
+  }
+  absl::Status NextBlock() {
+    postings_ = nullptr;
+    return blocks_.Next();
+  }
+  // Moves to the first posting with iid >= `iid`.
+  absl::Status SkipTo(uint64_t iid) {
+    ASSIGN_OR_RETURN(const Posting* p, Current());
+    if (!p || p->iid >= iid) return absl::OkStatus();
+    if (blocks_.end_iid() <= iid) {
+      postings_ = nullptr;
+      RETURN_IF_ERROR(blocks_.SeekBlock(iid));
+      ASSIGN_OR_RETURN(p, Current());
+      if (!p || p->iid >= iid) return absl::OkStatus();
+    }
+    auto it = std::lower_bound(postings_->begin() + static_cast<ptrdiff_t>(pos_), postings_->end(),
+                               iid, [](const Posting& q, uint64_t v) { return q.iid < v; });
+    pos_ = static_cast<size_t>(it - postings_->begin());
+    if (pos_ == postings_->size()) return NextBlock();
+    return absl::OkStatus();
+  }
+
+ private:
+  TextIndex::BlockCursor blocks_;
+  const std::vector<Posting>* postings_ = nullptr;  // the decoded current block
+  size_t pos_ = 0;
+};
+
+struct Candidate {
+  double score;
+  std::string id;
+  NodeRecord node;
+};
+
+// Heap order: the worst candidate on top. Better = higher score, then
+// smaller id.
+bool Better(const Candidate& a, const Candidate& b) {
+  if (a.score != b.score) return a.score > b.score;
+  return a.id < b.id;
+}
+
+std::string EncodeCursor(double score, std::string_view id) {
+  std::string out = keys::EncodeU64(std::bit_cast<uint64_t>(score));
+  out.append(id);
+  return out;
+}
+
+struct Cursor {
+  double score;
+  std::string id;
+};
+
+absl::StatusOr<Cursor> DecodeCursor(std::string_view bytes) {
+  auto bits = keys::ReadU64(bytes, 0);
+  if (!bits.ok()) return absl::InvalidArgumentError("page_token: invalid");
+  return Cursor{std::bit_cast<double>(*bits), std::string(bytes.substr(8))};
+}
+
+// Moves `pos` back to the start of the UTF-8 character it points into.
+size_t CharStart(std::string_view text, size_t pos) {
+  while (pos > 0 && pos < text.size() && (static_cast<uint8_t>(text[pos]) & 0xC0) == 0x80) --pos;
+  return pos;
+}
+
+std::string Snippet(const TextIndex& text, const NodeRecord& node,
+                    const absl::flat_hash_set<std::string>& terms) {
+  const std::vector<std::string_view> texts = text.IndexedText(node);
+  for (std::string_view t : texts) {
+    std::optional<size_t> match;
+    text.tokenizer().ForEachTermAt(t, [&](std::string_view term, size_t begin, size_t) {
+      if (!match && terms.contains(absl::string_view(term.data(), term.size()))) match = begin;
+    });
+    if (!match) continue;
+    const size_t lead = kSnippetBytes / 3;
+    const size_t start = CharStart(t, *match > lead ? *match - lead : 0);
+    const size_t end = CharStart(t, std::min(t.size(), start + kSnippetBytes));
+    return absl::StrCat(start > 0 ? "…" : "", std::string(t.substr(start, end - start)),
+                        end < t.size() ? "…" : "");
+  }
+  return "";
+}
+
+}  // namespace
+
+absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const {
+  TextIndex& text = *store_.text();
+  if (request.query.empty()) return absl::InvalidArgumentError("query: empty");
+  if (request.query.size() > kMaxQueryBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("query: longer than ", kMaxQueryBytes, " bytes"));
+  }
+  for (size_t i = 0; i < request.labels.size(); ++i) {
+    RETURN_IF_ERROR(ValidateTypeLabel(absl::StrCat("labels[", i, "]"), request.labels[i]));
+  }
+  if (request.page_size < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size: must not be negative, got ", request.page_size));
+  }
+  const int page_size = request.page_size == 0 ? kDefaultSearchPageSize
+                                               : std::min(request.page_size, kMaxSearchPageSize);
+  std::vector<QueryTerm> terms;
+  absl::flat_hash_set<std::string> term_set;
+  text.tokenizer().ForEachTerm(request.query, [&](std::string_view term) {
+    if (term_set.emplace(term).second) terms.push_back({std::string(term), terms.size()});
+  });
+  if (terms.empty()) return absl::InvalidArgumentError("query: has no searchable terms");
+  if (terms.size() > kMaxQueryTerms) {
+    return absl::InvalidArgumentError(absl::StrCat("query: more than ", kMaxQueryTerms, " terms"));
+  }
+
+  std::vector<std::string> sorted_labels = request.labels;
+  std::sort(sorted_labels.begin(), sorted_labels.end());
+  const std::string fingerprint = RequestFingerprint(
+      {"Search", caller_.principal.id, request.query, absl::StrJoin(sorted_labels, "\n")});
+  SearchPage page;
+  std::optional<Cursor> after;
+  if (!request.page_token.empty()) {
+    ASSIGN_OR_RETURN(PageToken token, tokens_.Decode(fingerprint, request.page_token));
+    ASSIGN_OR_RETURN(after, DecodeCursor(token.cursor));
+    ASSIGN_OR_RETURN(page.version, ResolveVersion(*store_.database(), token.version));
+  } else {
+    ASSIGN_OR_RETURN(page.version, ResolveVersion(*store_.database(), request.as_of));
+  }
+  const uint64_t version = page.version;
+  const uint64_t latest = store_.database()->LatestVersion();
+
+  // Which boundary sets the caller may see. Read after the version, so
+  // every set a posting at that version names is known.
+  std::vector<char> visible;
+  for (const auto& labels : text.sets().LabelsFrom(0)) {
+    visible.push_back(caller_.policy.CanSee(labels) ? 1 : 0);
+  }
+  auto set_visible = [&](uint64_t set) { return set < visible.size() && visible[set]; };
+
+  // Nodes visible as they were at `version` but hidden as they are now:
+  // they must not count, so find them among the nodes relabelled since.
+  absl::flat_hash_map<uint64_t, NodeTerms> hidden_now;
+  if (version < latest) {
+    std::vector<uint64_t> relabelled;
+    RETURN_IF_ERROR(
+        text.ForEachRelabelled(version, latest, [&](uint64_t iid) { relabelled.push_back(iid); }));
+    for (uint64_t iid : relabelled) {
+      if (hidden_now.contains(iid)) continue;
+      ASSIGN_OR_RETURN(std::optional<NodeRecord> then, store_.GetNodeByIid(iid, version));
+      if (!then || !caller_.policy.CanSee(*then)) continue;
+      ASSIGN_OR_RETURN(std::optional<NodeRecord> now, store_.GetNodeByIid(iid, latest));
+      if (now && !caller_.policy.CanSee(*now)) hidden_now.emplace(iid, text.Analyze(*then));
+    }
+  }
+
+  ASSIGN_OR_RETURN(CorpusTotals totals, text.Totals(version, set_visible));
+  for (const auto& [iid, node_terms] : hidden_now) {
+    --totals.docs;
+    totals.length -= node_terms.length;
+  }
+  if (totals.docs == 0) return page;
+  const Bm25 bm25(static_cast<double>(totals.length) / static_cast<double>(totals.docs));
+
+  std::vector<QueryTerm> live_terms;
+  std::vector<PostingCursor> cursors;
+  for (QueryTerm& t : terms) {
+    ASSIGN_OR_RETURN(t.docs, text.TermDocs(t.term, version, set_visible));
+    for (const auto& [iid, node_terms] : hidden_now) {
+      if (node_terms.tf.contains(t.term)) --t.docs;
+    }
+    if (t.docs == 0) continue;
+    const double n = static_cast<double>(totals.docs), df = static_cast<double>(t.docs);
+    t.idf = std::log(1 + (n - df + 0.5) / (df + 0.5));
+    t.bound = t.idf * (kK1 + 1);
+    live_terms.push_back(t);
+  }
+  if (live_terms.empty()) return page;
+  // MaxScore order: smallest bound first; prefix[i] bounds terms 0..i.
+  std::sort(live_terms.begin(), live_terms.end(), [](const QueryTerm& a, const QueryTerm& b) {
+    return a.bound != b.bound ? a.bound < b.bound : a.query_pos < b.query_pos;
+  });
+  const size_t m = live_terms.size();
+  std::vector<double> prefix(m);
+  for (size_t i = 0; i < m; ++i) prefix[i] = live_terms[i].bound + (i > 0 ? prefix[i - 1] : 0);
+  for (const QueryTerm& t : live_terms) {
+    ASSIGN_OR_RETURN(TextIndex::BlockCursor blocks, text.OpenTerm(t.term, version));
+    cursors.emplace_back(std::move(blocks));
+  }
+  // Contributions are summed in query order, whatever order found them.
+  std::vector<size_t> by_query_pos(m);
+  for (size_t i = 0; i < m; ++i) by_query_pos[i] = i;
+  std::sort(by_query_pos.begin(), by_query_pos.end(),
+            [&](size_t a, size_t b) { return live_terms[a].query_pos < live_terms[b].query_pos; });
+
+  const size_t k = static_cast<size_t>(page_size) + 1;  // one more says a next page exists
+  std::vector<Candidate> heap;
+  auto worst_first = [](const Candidate& a, const Candidate& b) { return Better(a, b); };
+  double threshold = -std::numeric_limits<double>::infinity();
+  size_t essential = 0;  // terms [essential, m) drive the candidates
+  std::vector<double> contribution(m);
+
+  while (true) {
+    // The first essential term whose bounds, with all before it, can reach
+    // the threshold; the ones before it are only probed.
+    while (essential < m && prefix[essential] < threshold - kSlack) ++essential;
+    if (essential == m) break;
+    const double others = essential > 0 ? prefix[essential - 1] : 0;
+    // One essential term: skip its blocks that cannot reach the threshold.
+    if (essential == m - 1) {
+      PostingCursor& only = cursors[m - 1];
+      while (!only.done() && only.at_block_start()) {
+        const PostingBlockHeader& h = only.block_header();
+        const double block_bound =
+            bm25.Score(live_terms[m - 1].idf, h.max_tf, h.min_length) + others;
+        if (block_bound >= threshold - kSlack) break;
+        RETURN_IF_ERROR(only.NextBlock());
+      }
+    }
+    uint64_t d = std::numeric_limits<uint64_t>::max();
+    const Posting* first = nullptr;
+    for (size_t i = essential; i < m; ++i) {
+      ASSIGN_OR_RETURN(const Posting* p, cursors[i].Current());
+      if (p && p->iid < d) {
+        d = p->iid;
+        first = p;
+      }
+    }
+    if (!first) break;
+    const bool counts = set_visible(first->set) && !hidden_now.contains(d);
+    std::fill(contribution.begin(), contribution.end(), 0.0);
+    double partial = 0;
+    for (size_t i = essential; i < m; ++i) {
+      ASSIGN_OR_RETURN(const Posting* p, cursors[i].Current());
+      if (!p || p->iid != d) continue;
+      if (counts) {
+        contribution[i] = bm25.Score(live_terms[i].idf, p->tf, p->length);
+        partial += contribution[i];
+      }
+      RETURN_IF_ERROR(cursors[i].Next());
+    }
+    if (!counts) continue;
+    bool pruned = false;
+    for (size_t i = essential; i-- > 0;) {
+      if (partial + prefix[i] < threshold - kSlack) {
+        pruned = true;
+        break;
+      }
+      RETURN_IF_ERROR(cursors[i].SkipTo(d));
+      ASSIGN_OR_RETURN(const Posting* p, cursors[i].Current());
+      if (p && p->iid == d) {
+        contribution[i] = bm25.Score(live_terms[i].idf, p->tf, p->length);
+        partial += contribution[i];
+      }
+    }
+    if (pruned) continue;
+    double score = 0;
+    for (size_t i : by_query_pos) score += contribution[i];
+    if (heap.size() == k && score < threshold) continue;
+    if (after && score > after->score) continue;  // on an earlier page
+    ASSIGN_OR_RETURN(std::optional<NodeRecord> node, store_.GetNodeByIid(d, version));
+    if (!node) continue;
+    if (after && score == after->score && node->id <= after->id) continue;
+    if (!request.labels.empty() &&
+        std::none_of(node->labels.begin(), node->labels.end(), [&](const std::string& l) {
+          return std::binary_search(sorted_labels.begin(), sorted_labels.end(), l);
+        })) {
+      continue;
+    }
+    Candidate c{score, node->id, *std::move(node)};
+    if (heap.size() == k) {
+      if (!Better(c, heap.front())) continue;
+      std::pop_heap(heap.begin(), heap.end(), worst_first);
+      heap.back() = std::move(c);
+    } else {
+      heap.push_back(std::move(c));
+    }
+    std::push_heap(heap.begin(), heap.end(), worst_first);
+    if (heap.size() == k) threshold = heap.front().score;
+  }
+
+  std::sort(heap.begin(), heap.end(), Better);
+  const bool more = heap.size() == k;
+  if (more) heap.pop_back();
+  for (Candidate& c : heap) {
+    SearchHit hit;
+    hit.score = c.score;
+    hit.snippet = Snippet(text, c.node, term_set);
+    hit.node = std::move(c.node);
+    page.hits.push_back(std::move(hit));
+  }
+  if (more) {
+    const SearchHit& last = page.hits.back();
+    page.next_page_token =
+        tokens_.Encode(fingerprint, {version, EncodeCursor(last.score, last.node.id)});
+  }
+  return page;
+}
+
+}  // namespace ctxgraph

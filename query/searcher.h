@@ -1,0 +1,80 @@
+// Searcher: ranked keyword search over the nodes a caller may see.
+//
+// Ranking is BM25 (k1 = 1.2, b = 0.75) with idf = ln(1 + (N - df + 0.5) /
+// (df + 0.5)), where N, df and the average length count only nodes the
+// caller may see at the snapshot read: a hidden node changes no score, no
+// count and no page. A hit's score is the sum of its terms' contributions in
+// query order; hits are ordered by score, then by node id, so the same
+// request on the same snapshot always answers the same pages.
+//
+// Top-k uses MaxScore: query terms sorted by their score bound, the terms
+// whose bounds together cannot reach the current k-th score are only probed
+// for nodes found in the others, and a posting block whose best possible
+// score cannot reach it is skipped without being decoded.
+//
+// As of an earlier version V, a node counts when the caller may see it as it
+// was at V and as it is now (a label put on later protects its history, as
+// in GraphReader), for hits and statistics alike.
+//
+// Thread safety: a Searcher is used by one request at a time; the objects it
+// refers to must outlive it.
+#ifndef CTXGRAPH_QUERY_SEARCHER_H_
+#define CTXGRAPH_QUERY_SEARCHER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "query/caller.h"
+#include "query/page_token.h"
+#include "storage/graph_store.h"
+#include "storage/records.h"
+
+namespace ctxgraph {
+
+struct SearchRequest {
+  std::string query;
+  // Type labels; when given, a hit carries at least one of them.
+  std::vector<std::string> labels;
+  int page_size = 0;  // 0: kDefaultSearchPageSize; capped at kMaxSearchPageSize
+  std::string page_token;
+  uint64_t as_of = 0;  // 0: latest
+};
+
+struct SearchHit {
+  NodeRecord node;
+  double score = 0;
+  std::string snippet;  // up to ~kSnippetBytes of indexed text around the first match
+};
+
+struct SearchPage {
+  std::vector<SearchHit> hits;
+  std::string next_page_token;  // empty on the last page
+  uint64_t version = 0;         // the snapshot read
+};
+
+inline constexpr int kDefaultSearchPageSize = 10;
+inline constexpr int kMaxSearchPageSize = 100;
+inline constexpr size_t kMaxQueryBytes = 1024;
+inline constexpr size_t kMaxQueryTerms = 32;
+inline constexpr size_t kSnippetBytes = 160;
+
+class Searcher {
+ public:
+  Searcher(const GraphStore& store, const PageTokenCodec& tokens, const Caller& caller)
+      : store_(store), tokens_(tokens), caller_(caller) {}
+
+  // INVALID_ARGUMENT naming the field for a bad query ("query: has no
+  // searchable terms"), label, page size, page token or as_of_version.
+  absl::StatusOr<SearchPage> Search(const SearchRequest& request) const;
+
+ private:
+  const GraphStore& store_;
+  const PageTokenCodec& tokens_;
+  const Caller& caller_;
+};
+
+}  // namespace ctxgraph
+
+#endif  // CTXGRAPH_QUERY_SEARCHER_H_

@@ -1,0 +1,373 @@
+#include "query/searcher.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <random>
+
+#include "absl/container/flat_hash_set.h"
+#include "query/graph_writer.h"
+#include "tests/query/make_caller.h"
+#include "tests/storage/temp_dir.h"
+#include "tests/test_macros.h"
+
+namespace ctxgraph {
+namespace {
+
+struct Doc {
+  std::string text;
+  std::vector<std::string> boundary;
+  std::string label = "Document";
+};
+
+Mutation Upsert(const std::string& id, const Doc& doc) {
+  NodeUpsert m;
+  m.node.id = id;
+  m.node.labels = {doc.label};
+  m.node.boundary = doc.boundary;
+  m.node.props["text"] = Value{doc.text};
+  return m;
+}
+
+// One database with a text index, and the writes that built it.
+class Corpus {
+ public:
+  Corpus() {
+    auto db = Database::Open(dir_.path(), DatabaseOptions{});
+    EXPECT_TRUE(db.ok()) << db.status();
+    db_ = std::move(*db);
+    text_ = std::make_unique<TextIndex>(db_.get(), TextIndexConfig{});
+    EXPECT_OK(text_->Open());
+    store_ = std::make_unique<GraphStore>(db_.get(), text_.get());
+    tokens_ = std::make_unique<PageTokenCodec>(db_->secret());
+  }
+
+  uint64_t Write(std::vector<Mutation> m) {
+    GraphWriter writer(*store_);
+    auto r = writer.Write(admin_, std::move(m), "test");
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? r->version : 0;
+  }
+
+  absl::StatusOr<SearchPage> Search(const Caller& caller, SearchRequest request) const {
+    return Searcher(*store_, *tokens_, caller).Search(request);
+  }
+
+  // (id, score) of every hit, following page tokens until at least `limit`
+  // hits are in (always at least one page).
+  std::vector<std::pair<std::string, double>> SearchAll(const Caller& caller, SearchRequest request,
+                                                        std::vector<size_t>* sizes = nullptr,
+                                                        size_t limit = 1000) const {
+    std::vector<std::pair<std::string, double>> out;
+    do {
+      auto page = Search(caller, request);
+      EXPECT_TRUE(page.ok()) << page.status();
+      if (!page.ok()) break;
+      for (const auto& hit : page->hits) out.emplace_back(hit.node.id, hit.score);
+      if (sizes) sizes->push_back(page->hits.size());
+      if (page->next_page_token.empty()) break;
+      request.page_token = page->next_page_token;
+    } while (out.size() < limit);
+    return out;
+  }
+
+  const TextIndex& text() const { return *text_; }
+  const Caller admin_ = MakeCaller("admin", {"*"}, {Role::kAdmin});
+
+ private:
+  TempDir dir_;
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<TextIndex> text_;
+  std::unique_ptr<GraphStore> store_;
+  std::unique_ptr<PageTokenCodec> tokens_;
+};
+
+std::vector<std::string> Ids(const std::vector<std::pair<std::string, double>>& hits) {
+  std::vector<std::string> ids;
+  for (const auto& h : hits) ids.push_back(h.first);
+  return ids;
+}
+
+SearchRequest Query(std::string q, int page_size = 0) {
+  SearchRequest r;
+  r.query = std::move(q);
+  r.page_size = page_size;
+  return r;
+}
+
+TEST(SearcherTest, RanksByBm25AsComputedByHand) {
+  Corpus c;
+  c.Write({Upsert("d1", {"apple apple banana"}), Upsert("d2", {"banana cherry"}),
+           Upsert("d3", {"cherry cherry cherry date"})});
+  // N = 3, avgdl = 3; idf(apple) = ln(1 + 2.5/1.5), idf(cherry) = ln(1 + 1.5/2.5).
+  auto hits = c.SearchAll(c.admin_, Query("Apple, CHERRY!"));
+  ASSERT_EQ(Ids(hits), (std::vector<std::string>{"d1", "d3", "d2"}));
+  EXPECT_NEAR(hits[0].second, 1.348640222891, 1e-9);
+  EXPECT_NEAR(hits[1].second, 0.689338656227, 1e-9);
+  EXPECT_NEAR(hits[2].second, 0.544214728600, 1e-9);
+}
+
+TEST(SearcherTest, SnippetShowsTextAroundTheFirstMatch) {
+  Corpus c;
+  const std::string filler(200, 'x');
+  c.Write({Upsert("short", {"Alpha beta. The quarterly Plan is ready."}),
+           Upsert("long", {"lead " + filler + " the plan " + filler})});
+  ASSERT_OK_AND_ASSIGN(SearchPage page, c.Search(c.admin_, Query("plan")));
+  ASSERT_EQ(page.hits.size(), 2u);
+  std::map<std::string, std::string> snippets;
+  for (const auto& h : page.hits) snippets[h.node.id] = h.snippet;
+  EXPECT_EQ(snippets["short"], "Alpha beta. The quarterly Plan is ready.");
+  const std::string& s = snippets["long"];
+  EXPECT_EQ(s.substr(0, 3), "…");
+  EXPECT_EQ(s.substr(s.size() - 3), "…");
+  EXPECT_NE(s.find(" the plan "), std::string::npos);
+  EXPECT_EQ(s.size(), kSnippetBytes + 6);
+}
+
+TEST(SearcherTest, AHiddenNodeChangesNoScoreNoCountAndNoPage) {
+  Corpus with_hidden, without;
+  const std::vector<Mutation> visible = {Upsert("a", {"apple banana"}), Upsert("b", {"apple"}),
+                                         Upsert("c", {"banana split"})};
+  with_hidden.Write(visible);
+  without.Write(visible);
+  with_hidden.Write({Upsert("h", {"apple apple zebra", {"pii", "team:x"}})});
+  const Caller agent = MakeCaller("agent", {"pii"});  // lacks team:x
+  for (const char* q : {"apple", "apple banana", "banana zebra", "split apple"}) {
+    for (int page_size : {1, 2, 10}) {
+      std::vector<size_t> sizes_with, sizes_without;
+      auto got = with_hidden.SearchAll(agent, Query(q, page_size), &sizes_with);
+      auto want = without.SearchAll(agent, Query(q, page_size), &sizes_without);
+      EXPECT_EQ(got, want) << q;  // ids and scores, bit for bit
+      EXPECT_EQ(sizes_with, sizes_without) << q;
+    }
+  }
+  // A term only the hidden node holds answers exactly like an absent term.
+  ASSERT_OK_AND_ASSIGN(SearchPage zebra, with_hidden.Search(agent, Query("zebra")));
+  ASSERT_OK_AND_ASSIGN(SearchPage none, with_hidden.Search(agent, Query("unicorn")));
+  EXPECT_TRUE(zebra.hits.empty());
+  EXPECT_TRUE(zebra.next_page_token.empty());
+  EXPECT_TRUE(none.hits.empty());
+  // The cleared caller finds it.
+  auto all = with_hidden.SearchAll(MakeCaller("x", {"pii", "team:*"}), Query("zebra"));
+  EXPECT_EQ(Ids(all), (std::vector<std::string>{"h"}));
+}
+
+TEST(SearcherTest, TiesAreBrokenByIdAndPagesNeitherRepeatNorSkip) {
+  Corpus c;
+  std::vector<Mutation> docs;
+  for (const char* id : {"m", "c", "x", "a", "q", "b"}) docs.push_back(Upsert(id, {"same words"}));
+  docs.push_back(Upsert("best", {"words words"}));
+  c.Write(docs);
+  const std::vector<std::string> want = {"best", "a", "b", "c", "m", "q", "x"};
+  for (int page_size : {1, 2, 3, 7, 100}) {
+    std::vector<size_t> sizes;
+    EXPECT_EQ(Ids(c.SearchAll(c.admin_, Query("words", page_size), &sizes)), want) << page_size;
+    EXPECT_EQ(sizes.size(), (want.size() + page_size - 1) / page_size) << page_size;
+  }
+}
+
+TEST(SearcherTest, PageTokensBindTheCallerAndTheRequestAndPinTheSnapshot) {
+  Corpus c;
+  c.Write({Upsert("a", {"plan"}), Upsert("b", {"plan"}), Upsert("c", {"plan"})});
+  ASSERT_OK_AND_ASSIGN(SearchPage first, c.Search(c.admin_, Query("plan", 1)));
+  ASSERT_FALSE(first.next_page_token.empty());
+  SearchRequest next = Query("plan", 1);
+  next.page_token = first.next_page_token;
+  // A later write does not move the pages of a listing already started.
+  c.Write({Upsert("0", {"plan plan"})});
+  ASSERT_OK_AND_ASSIGN(SearchPage second, c.Search(c.admin_, next));
+  ASSERT_EQ(second.hits.size(), 1u);
+  EXPECT_EQ(second.hits[0].node.id, "b");
+  EXPECT_EQ(second.version, first.version);
+
+  EXPECT_STATUS(c.Search(MakeCaller("other", {"*"}), next), absl::StatusCode::kInvalidArgument,
+                "page_token: invalid");
+  SearchRequest other_query = next;
+  other_query.query = "plans";
+  EXPECT_STATUS(c.Search(c.admin_, other_query), absl::StatusCode::kInvalidArgument,
+                "page_token: invalid");
+  SearchRequest tampered = next;
+  tampered.page_token[tampered.page_token.size() / 2] ^= 1;
+  EXPECT_STATUS(c.Search(c.admin_, tampered), absl::StatusCode::kInvalidArgument,
+                "page_token: invalid");
+}
+
+TEST(SearcherTest, LabelsFilterKeepsNodesCarryingOneOfThem) {
+  Corpus c;
+  c.Write({Upsert("d", {"budget", {}, "Document"}), Upsert("m", {"budget", {}, "Message"}),
+           Upsert("p", {"budget", {}, "Person"})});
+  SearchRequest r = Query("budget");
+  r.labels = {"Person", "Message"};
+  EXPECT_EQ(Ids(c.SearchAll(c.admin_, r)), (std::vector<std::string>{"m", "p"}));
+  r.labels = {"bad label!"};
+  EXPECT_STATUS(c.Search(c.admin_, r), absl::StatusCode::kInvalidArgument,
+                "labels[0]: \"bad label!\" has a character outside [A-Za-z0-9_]");
+}
+
+TEST(SearcherTest, AsOfSearchSeesThePastButNotWhatIsHiddenNow) {
+  Corpus c, reference;
+  const uint64_t v1 = c.Write(
+      {Upsert("a", {"plan alpha"}), Upsert("b", {"plan beta"}), Upsert("s", {"plan plan secret"})});
+  reference.Write({Upsert("a", {"plan alpha"}), Upsert("b", {"plan beta"})});
+  c.Write({Upsert("a", {"rewritten"}), Upsert("s", {"plan plan secret", {"pii"}})});
+  const Caller agent = MakeCaller("agent", {});
+  SearchRequest r = Query("plan secret");
+  r.as_of = v1;
+  // a still holds "plan" as of v1; s was visible then but is hidden now, so
+  // it neither appears nor counts: scores equal a corpus without it.
+  EXPECT_EQ(c.SearchAll(agent, r), reference.SearchAll(agent, Query("plan secret")));
+  EXPECT_EQ(Ids(c.SearchAll(agent, Query("plan"))), (std::vector<std::string>{"b"}));
+  EXPECT_EQ(Ids(c.SearchAll(c.admin_, r)), (std::vector<std::string>{"s", "a", "b"}));
+}
+
+TEST(SearcherTest, BadRequestsNameTheField) {
+  Corpus c;
+  c.Write({Upsert("a", {"plan"})});
+  EXPECT_STATUS(c.Search(c.admin_, Query("")), absl::StatusCode::kInvalidArgument, "query: empty");
+  EXPECT_STATUS(c.Search(c.admin_, Query("the, of; and!")), absl::StatusCode::kInvalidArgument,
+                "query: has no searchable terms");
+  EXPECT_STATUS(c.Search(c.admin_, Query(std::string(1025, 'a'))),
+                absl::StatusCode::kInvalidArgument, "query: longer than 1024 bytes");
+  std::string many;
+  for (int i = 0; i < 33; ++i) many += "w" + std::to_string(i) + " ";
+  EXPECT_STATUS(c.Search(c.admin_, Query(many)), absl::StatusCode::kInvalidArgument,
+                "query: more than 32 terms");
+  EXPECT_STATUS(c.Search(c.admin_, Query("plan", -1)), absl::StatusCode::kInvalidArgument,
+                "page_size: must not be negative, got -1");
+  SearchRequest future = Query("plan");
+  future.as_of = 99;
+  EXPECT_STATUS(c.Search(c.admin_, future), absl::StatusCode::kInvalidArgument,
+                "as_of_version: 99 is ahead of the latest version 1");
+}
+
+// --- Against a reference model ---
+
+// Scores every visible node the simple way: no index, no pruning.
+class ReferenceModel {
+ public:
+  using Snapshot = std::map<std::string, Doc>;  // live nodes by id
+
+  std::vector<std::pair<std::string, double>> Search(const TextIndex& text,
+                                                     const BoundaryPolicy& policy,
+                                                     const Snapshot& then, const Snapshot& now,
+                                                     const std::string& query) const {
+    std::vector<std::string> terms;
+    absl::flat_hash_set<std::string> seen;
+    for (auto& t : text.tokenizer().Terms(query)) {
+      if (seen.insert(t).second) terms.push_back(t);
+    }
+    std::map<std::string, NodeTerms> visible;
+    for (const auto& [id, doc] : then) {
+      auto current = now.find(id);
+      if (!policy.CanSee(doc.boundary)) continue;
+      if (current != now.end() && !policy.CanSee(current->second.boundary)) continue;
+      NodeRecord node;
+      node.props["text"] = Value{doc.text};
+      visible[id] = text.Analyze(node);
+    }
+    double total = 0;
+    for (const auto& [id, t] : visible) total += t.length;
+    const double n = static_cast<double>(visible.size());
+    const double avg = total / n;
+    std::vector<double> idf;
+    for (const auto& term : terms) {
+      double df = 0;
+      for (const auto& [id, t] : visible) df += t.tf.contains(term) ? 1 : 0;
+      idf.push_back(df == 0 ? 0 : std::log(1 + (n - df + 0.5) / (df + 0.5)));
+    }
+    std::vector<std::pair<std::string, double>> hits;
+    for (const auto& [id, t] : visible) {
+      double score = 0;
+      bool any = false;
+      for (size_t i = 0; i < terms.size(); ++i) {
+        auto it = t.tf.find(terms[i]);
+        if (it == t.tf.end()) continue;
+        any = true;
+        const double norm = 1.2 * (1 - 0.75 + 0.75 * t.length / avg);
+        score += idf[i] * it->second * (1.2 + 1) / (it->second + norm);
+      }
+      if (any) hits.emplace_back(id, score);
+    }
+    std::sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) {
+      return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
+    return hits;
+  }
+};
+
+TEST(SearcherTest, MatchesAReferenceModelOnRandomCorporaCallersAndVersions) {
+  const std::vector<std::string> words = {"alpha",  "beta", "gamma", "delta", "omega", "plan",
+                                          "budget", "q3",   "risk",  "zeta",  "rare",  "unique"};
+  const std::vector<std::vector<std::string>> boundaries = {
+      {}, {}, {}, {"pii"}, {"team:a"}, {"team:b"}, {"pii", "team:a"}, {"personal:p1"}};
+  const std::vector<Caller> callers = {MakeCaller("all", {"*"}),
+                                       MakeCaller("none", {}),
+                                       MakeCaller("pii", {"pii"}),
+                                       MakeCaller("teams", {"team:*"}),
+                                       MakeCaller("mixed", {"team:a", "pii"}),
+                                       MakeCaller("p1", {"personal:p1", "team:b"})};
+  for (uint32_t seed = 1; seed <= 12; ++seed) {
+    std::mt19937 rng(seed);
+    auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
+    // Zipf-like: low word indexes are much more frequent.
+    auto word = [&] { return words[std::min(pick(words.size()), pick(words.size()))]; };
+    auto random_doc = [&] {
+      Doc d;
+      const size_t len = 1 + pick(12);
+      for (size_t i = 0; i < len; ++i) d.text += word() + " ";
+      d.boundary = boundaries[pick(boundaries.size())];
+      return d;
+    };
+    Corpus c;
+    ReferenceModel model;
+    std::vector<ReferenceModel::Snapshot> snapshots(1);
+    std::vector<uint64_t> versions = {0};
+    // Version 1 creates 300 nodes (enough for several posting blocks); the
+    // next ones update, relabel and delete some.
+    for (int round = 0; round < 4; ++round) {
+      ReferenceModel::Snapshot next = snapshots.back();
+      std::vector<Mutation> batch;
+      const int writes = round == 0 ? 300 : 40;
+      for (int i = 0; i < writes; ++i) {
+        const std::string id = "n" + std::to_string(round == 0 ? i : pick(300));
+        if (round > 0 && pick(5) == 0) {
+          if (!next.erase(id)) continue;
+          batch.push_back(NodeDelete{id});
+          continue;
+        }
+        Doc d = random_doc();
+        next[id] = d;
+        batch.push_back(Upsert(id, d));
+      }
+      // The store applies a batch's ops in order; the model kept the last.
+      versions.push_back(c.Write(std::move(batch)));
+      snapshots.push_back(std::move(next));
+    }
+    const size_t latest = snapshots.size() - 1;
+    for (size_t at : {size_t{1}, size_t{2}, latest}) {
+      for (const Caller& caller : callers) {
+        for (int q = 0; q < 4; ++q) {
+          std::string query = word();
+          for (size_t extra = pick(3); extra > 0; --extra) query += " " + word();
+          if (pick(4) == 0) query += " absentword";
+          auto want =
+              model.Search(c.text(), caller.policy, snapshots[at], snapshots[latest], query);
+          if (want.size() > 40) want.resize(40);
+          SearchRequest r = Query(query, static_cast<int>(1 + pick(12)));
+          r.as_of = versions[at];
+          auto got = c.SearchAll(caller, r, nullptr, want.size());
+          if (got.size() > want.size()) got.resize(want.size());
+          ASSERT_EQ(Ids(got), Ids(want)) << "seed " << seed << " v" << at << " "
+                                         << caller.principal.id << " \"" << query << "\"";
+          for (size_t i = 0; i < got.size(); ++i) {
+            EXPECT_DOUBLE_EQ(got[i].second, want[i].second) << got[i].first;
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace ctxgraph
