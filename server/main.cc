@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   std::string log_level = "info";
   std::string port_file;
   bool no_sync = false;
+  std::string stop_words_file;
 
   CLI::App app{"ctxgraphd: a context knowledge graph database server"};
   app.add_option("--data-dir", options.data_dir, "Where the database lives")->capture_default_str();
@@ -24,7 +25,22 @@ int main(int argc, char** argv) {
   app.add_option("--port-file", port_file, "Write the bound host:port here once serving");
   app.add_flag("--no-sync-writes", no_sync,
                "Acknowledge commits before the WAL is synced (bulk loads only)");
+  app.add_option("--search-props", options.text_index.props,
+                 "Props whose text search indexes (default: every string prop); fixed when the "
+                 "database is created")
+      ->delimiter(',');
+  app.add_option("--search-stop-words", stop_words_file,
+                 "File of stop words, one per line, replacing the English default (an empty file: "
+                 "none); fixed when the database is created")
+      ->check(CLI::ExistingFile);
   CLI11_PARSE(app, argc, argv);
+  if (!stop_words_file.empty()) {
+    std::ifstream in(stop_words_file);
+    options.text_index.stop_words.clear();
+    for (std::string word; std::getline(in, word);) {
+      if (!word.empty()) options.text_index.stop_words.push_back(word);
+    }
+  }
 
   spdlog::set_level(spdlog::level::from_str(log_level));
   options.database.sync_writes = !no_sync;

@@ -50,7 +50,8 @@ absl::StatusOr<std::unique_ptr<CtxgraphServer>> CtxgraphServer::Start(
         absl::StrCat("data dir ", options.data_dir, ": ", ec.message()));
   }
   std::unique_ptr<CtxgraphServer> server(new CtxgraphServer());
-  ASSIGN_OR_RETURN(server->backend_, Backend::Open(options.data_dir, options.database));
+  ASSIGN_OR_RETURN(server->backend_,
+                   Backend::Open(options.data_dir, options.database, options.text_index));
 
   const std::string token_path = options.data_dir + "/admin.token";
   ASSIGN_OR_RETURN(
@@ -64,6 +65,7 @@ absl::StatusOr<std::unique_ptr<CtxgraphServer>> CtxgraphServer::Start(
 
   server->graph_service_ = std::make_unique<GraphServiceImpl>(*server->backend_);
   server->admin_service_ = std::make_unique<AdminServiceImpl>(*server->backend_);
+  server->context_service_ = std::make_unique<ContextServiceImpl>(*server->backend_);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -74,6 +76,7 @@ absl::StatusOr<std::unique_ptr<CtxgraphServer>> CtxgraphServer::Start(
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   builder.RegisterService(server->graph_service_.get());
   builder.RegisterService(server->admin_service_.get());
+  builder.RegisterService(server->context_service_.get());
   server->server_ = builder.BuildAndStart();
   if (!server->server_ || port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));

@@ -1,5 +1,6 @@
 // CtxgraphServer: opens the backend, bootstraps the first admin, and serves
-// GraphService, AdminService, grpc.health.v1.Health and server reflection.
+// GraphService, AdminService, ContextService, grpc.health.v1.Health and
+// server reflection.
 // Used by ctxgraphd's main and, in-process, by the server tests.
 #ifndef CTXGRAPH_SERVER_SERVER_H_
 #define CTXGRAPH_SERVER_SERVER_H_
@@ -12,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "server/admin_service.h"
 #include "server/backend.h"
+#include "server/context_service.h"
 #include "server/graph_service.h"
 
 namespace ctxgraph::server {
@@ -20,6 +22,7 @@ struct ServerOptions {
   std::string data_dir = "./data";
   std::string listen = "127.0.0.1:50051";  // port 0 picks a free port
   DatabaseOptions database;
+  TextIndexConfig text_index;  // fixed when the database is created
   int max_message_bytes = 64 << 20;
 };
 
@@ -46,6 +49,7 @@ class CtxgraphServer {
   std::unique_ptr<Backend> backend_;
   std::unique_ptr<GraphServiceImpl> graph_service_;
   std::unique_ptr<AdminServiceImpl> admin_service_;
+  std::unique_ptr<ContextServiceImpl> context_service_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
   bool shut_down_ = false;

@@ -109,6 +109,7 @@ void ServerTest::StartServer() {
   channel_ = grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials());
   graph_ = v1::GraphService::NewStub(channel_);
   admin_ = v1::AdminService::NewStub(channel_);
+  context_ = v1::ContextService::NewStub(channel_);
   admin_token_ = ReadAdminTokenFile();
   ASSERT_FALSE(admin_token_.empty());
 }
@@ -116,6 +117,7 @@ void ServerTest::StartServer() {
 void ServerTest::StopServer() {
   graph_.reset();
   admin_.reset();
+  context_.reset();
   channel_.reset();
   if (server_) {
     server_->Shutdown(1.0);
@@ -187,6 +189,11 @@ grpc::Status ServerTest::GetCommit(const std::string& token, uint64_t version,
   v1::GetCommitRequest request;
   request.set_version(version);
   return Call(graph_.get(), &v1::GraphService::Stub::GetCommit, token, request, response);
+}
+
+grpc::Status ServerTest::Search(const std::string& token, const v1::SearchRequest& request,
+                                v1::SearchResponse* response) {
+  return Call(context_.get(), &v1::ContextService::Stub::Search, token, request, response);
 }
 
 uint64_t ServerTest::AdminWrite(const std::vector<v1::WriteOp>& ops,

@@ -21,6 +21,7 @@
 
 #include "absl/status/status.h"
 #include "ctxgraph/v1/admin.grpc.pb.h"
+#include "ctxgraph/v1/context.grpc.pb.h"
 #include "ctxgraph/v1/graph.grpc.pb.h"
 #include "server/server.h"
 
@@ -88,8 +89,10 @@ class ServerTest : public ::testing::Test {
                              v1::ListNeighborsResponse* response);
   grpc::Status GetCommit(const std::string& token, uint64_t version,
                          v1::GetCommitResponse* response);
+  grpc::Status Search(const std::string& token, const v1::SearchRequest& request,
+                      v1::SearchResponse* response);
 
-  // Any unary method of either stub, with one bearer header.
+  // Any unary method of any stub, with one bearer header.
   template <typename Stub, typename Req, typename Resp>
   grpc::Status Call(Stub* stub,
                     grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
@@ -136,6 +139,7 @@ class ServerTest : public ::testing::Test {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::GraphService::Stub> graph_;
   std::unique_ptr<v1::AdminService::Stub> admin_;
+  std::unique_ptr<v1::ContextService::Stub> context_;
 
  private:
   static void SetDeadline(grpc::ClientContext* context);

@@ -1,0 +1,34 @@
+#include "server/context_service.h"
+
+#include "query/searcher.h"
+#include "server/proto_convert.h"
+#include "server/rpc_handler.h"
+#include "storage/status_macros.h"
+
+namespace ctxgraph::server {
+
+grpc::ServerUnaryReactor* ContextServiceImpl::Search(grpc::CallbackServerContext* context,
+                                                     const v1::SearchRequest* request,
+                                                     v1::SearchResponse* response) {
+  return HandleUnary(context, backend_.authenticator, "Search", [&](const Caller& caller) {
+    SearchRequest search;
+    search.query = request->query();
+    search.labels.assign(request->labels().begin(), request->labels().end());
+    search.page_size = request->page_size();
+    search.page_token = request->page_token();
+    search.as_of = request->as_of_version();
+    Searcher searcher(backend_.graph, backend_.page_tokens, caller);
+    ASSIGN_OR_RETURN(SearchPage page, searcher.Search(search));
+    for (const SearchHit& hit : page.hits) {
+      v1::SearchHit* out = response->add_hits();
+      NodeToProto(hit.node, out->mutable_node());
+      out->set_score(hit.score);
+      out->set_snippet(hit.snippet);
+    }
+    response->set_next_page_token(page.next_page_token);
+    response->set_snapshot_version(page.version);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace ctxgraph::server

@@ -1,0 +1,25 @@
+// ContextService: thin adapter from ctxgraph.v1.ContextService to the query
+// layer (query/searcher.h). Callback API, like GraphService's reads.
+#ifndef CTXGRAPH_SERVER_CONTEXT_SERVICE_H_
+#define CTXGRAPH_SERVER_CONTEXT_SERVICE_H_
+
+#include "ctxgraph/v1/context.grpc.pb.h"
+#include "server/backend.h"
+
+namespace ctxgraph::server {
+
+class ContextServiceImpl final : public v1::ContextService::CallbackService {
+ public:
+  explicit ContextServiceImpl(Backend& backend) : backend_(backend) {}
+
+  grpc::ServerUnaryReactor* Search(grpc::CallbackServerContext* context,
+                                   const v1::SearchRequest* request,
+                                   v1::SearchResponse* response) override;
+
+ private:
+  Backend& backend_;
+};
+
+}  // namespace ctxgraph::server
+
+#endif  // CTXGRAPH_SERVER_CONTEXT_SERVICE_H_
