@@ -106,6 +106,7 @@ class BatchBuilder {
 
   void PutNode(uint64_t iid, const NodeRecord& node) {
     ctx_.Put(Cf::kNodes, keys::EncodeNodeVersionKey({iid, ctx_.version()}), EncodeNode(node));
+    ctx_.NoteNodeChanged(node.id);
   }
 
   void PutEdge(const EdgeId& e, const EdgeRecord& edge) {
@@ -114,6 +115,7 @@ class BatchBuilder {
              bytes);
     ctx_.Put(Cf::kInEdges, keys::EncodeAdjacencyKey({e.to, e.label, e.from, ctx_.version()}),
              bytes);
+    ctx_.NoteEdgeChanged(edge.from, edge.label, edge.to);
   }
 
   void PutLabel(std::string_view label, uint64_t iid, bool present) {
@@ -387,11 +389,13 @@ absl::StatusOr<WriteResult> GraphStore::Apply(const std::vector<Mutation>& mutat
                                               WriteGuard& guard, const std::string& principal,
                                               const std::string& description) {
   WriteResult result;
-  ASSIGN_OR_RETURN(CommitOutcome outcome,
-                   db_->Commit(principal, description, [&](CommitContext& ctx) {
-                     result = WriteResult{};
-                     return BatchBuilder(ctx, guard, result, /*one_by_one=*/false).Run(mutations);
-                   }));
+  ASSIGN_OR_RETURN(
+      CommitOutcome outcome, db_->Commit(principal, description, [&](CommitContext& ctx) {
+        result = WriteResult{};
+        ctx.SetAuditNote(
+            {"write", absl::StrCat("ops=", mutations.size(), " description=", description)});
+        return BatchBuilder(ctx, guard, result, /*one_by_one=*/false).Run(mutations);
+      }));
   result.version = outcome.version;
   result.committed = outcome.committed;
   return result;

@@ -179,6 +179,13 @@ absl::StatusOr<uint64_t> DecodeCommitKey(std::string_view key) {
   return ReadU64(key, 0);
 }
 
+std::string AuditKey(uint64_t seq) { return EncodeU64(seq); }
+
+absl::StatusOr<uint64_t> DecodeAuditKey(std::string_view key) {
+  if (key.size() != 8) return absl::DataLossError("audit key: expected 8 bytes");
+  return ReadU64(key, 0);
+}
+
 std::string TokenByHashKey(std::string_view sha256) {
   std::string out(1, kTokenByHashTag);
   out.append(sha256);

@@ -20,6 +20,7 @@
 //   principals   len u16 | principal id | ~version u64 -> PrincipalRecord
 //   tokens       'h' | sha256(token) (32)              -> TokenRecord
 //                'i' | token id                        -> sha256(token) (32)
+//   audit        seq u64 (from 1, dense)               -> AuditEntry (append-only hash chain)
 //
 // Adjacency of a node is the prefix scan (iid) of out_edges or in_edges;
 // (iid, label) narrows it to one edge label. Every key of a versioned column
@@ -45,6 +46,7 @@ inline constexpr char kLabelIndexCf[] = "label_index";
 inline constexpr char kCommitsCf[] = "commits";
 inline constexpr char kPrincipalsCf[] = "principals";
 inline constexpr char kTokensCf[] = "tokens";
+inline constexpr char kAuditCf[] = "audit";
 
 // Meta keys in the default column family. Never change: on disk.
 inline constexpr char kFormatKey[] = "format";
@@ -122,6 +124,9 @@ absl::StatusOr<uint64_t> VersionOfVersionedKey(std::string_view key);
 
 std::string CommitKey(uint64_t version);
 absl::StatusOr<uint64_t> DecodeCommitKey(std::string_view key);
+
+std::string AuditKey(uint64_t seq);
+absl::StatusOr<uint64_t> DecodeAuditKey(std::string_view key);
 
 std::string TokenByHashKey(std::string_view sha256);
 std::string TokenByIdKey(std::string_view token_id);
