@@ -14,16 +14,6 @@ absl::Status NodeNotFound(std::string_view id) {
   return absl::NotFoundError(absl::StrCat("node \"", std::string(id), "\" not found"));
 }
 
-// Length-prefixed fields, so no two requests share a fingerprint.
-std::string Fingerprint(std::initializer_list<std::string_view> parts) {
-  std::string out;
-  for (std::string_view p : parts) {
-    keys::AppendU64(&out, p.size());
-    out.append(p);
-  }
-  return out;
-}
-
 }  // namespace
 
 absl::StatusOr<uint64_t> ResolveVersion(const Database& db, uint64_t as_of) {
@@ -81,7 +71,7 @@ absl::StatusOr<NodePage> GraphReader::ListNodes(std::string_view label, int page
                                                 std::string_view page_token, uint64_t as_of) const {
   RETURN_IF_ERROR(ValidateTypeLabel("label", label));
   ASSIGN_OR_RETURN(const int limit, ResolvePageSize(page_size));
-  const std::string fingerprint = Fingerprint({"ListNodes", caller_.principal.id, label});
+  const std::string fingerprint = PageFingerprint({"ListNodes", caller_.principal.id, label});
   NodePage page;
   uint64_t after = 0;
   if (!page_token.empty()) {
@@ -133,8 +123,8 @@ absl::StatusOr<NeighborPage> GraphReader::ListNeighbors(std::string_view id,
   std::string labels_key;
   for (const auto& l : edge_labels) absl::StrAppend(&labels_key, l, ",");
   const std::string fingerprint =
-      Fingerprint({"ListNeighbors", caller_.principal.id, id,
-                   std::string(1, static_cast<char>(direction)), labels_key});
+      PageFingerprint({"ListNeighbors", caller_.principal.id, id,
+                       std::string(1, static_cast<char>(direction)), labels_key});
   NeighborPage page;
   std::optional<AdjacencyCursor> after;
   if (!page_token.empty()) {

@@ -16,6 +16,15 @@ constexpr uint8_t kTokenFormat = 1;
 
 }  // namespace
 
+std::string PageFingerprint(std::initializer_list<std::string_view> parts) {
+  std::string out;
+  for (std::string_view p : parts) {
+    keys::AppendU64(&out, p.size());
+    out.append(p);
+  }
+  return out;
+}
+
 std::string PageTokenCodec::Mac(std::string_view fingerprint, std::string_view payload) const {
   std::string message(fingerprint);
   message.push_back('\0');

@@ -11,6 +11,7 @@
 #define CTXGRAPH_QUERY_PAGE_TOKEN_H_
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,10 @@ struct PageToken {
   uint64_t version = 0;
   std::string cursor;  // listing-specific bytes
 };
+
+// A request fingerprint from its parts (method, caller, filters): each part
+// is length-prefixed, so no two different part lists share a fingerprint.
+std::string PageFingerprint(std::initializer_list<std::string_view> parts);
 
 class PageTokenCodec {
  public:

@@ -12,6 +12,7 @@ absl::StatusOr<std::unique_ptr<Backend>> Backend::Open(const std::string& data_d
 
 Backend::Backend(std::unique_ptr<Database> database)
     : db(std::move(database)),
+      audit(db->audit()),
       graph(db.get()),
       principals(db.get()),
       authenticator(&principals),

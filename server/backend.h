@@ -25,6 +25,8 @@ struct Backend {
   explicit Backend(std::unique_ptr<Database> database);
 
   std::unique_ptr<Database> db;
+  // Owned by `db`, which appends every commit's entry to it atomically.
+  AuditLog& audit;
   GraphStore graph;
   PrincipalStore principals;
   Authenticator authenticator;
