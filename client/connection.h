@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "ctxgraph/v1/admin.grpc.pb.h"
+#include "ctxgraph/v1/audit.grpc.pb.h"
 #include "ctxgraph/v1/graph.grpc.pb.h"
 
 namespace ctxgraph::client {
@@ -66,6 +67,7 @@ class ServerConnection {
 
   ctxgraph::v1::GraphService::StubInterface& graph() { return *graph_; }
   ctxgraph::v1::AdminService::StubInterface& admin() { return *admin_; }
+  ctxgraph::v1::AuditService::StubInterface& audit() { return *audit_; }
 
   // Runs one unary RPC with a fresh context, e.g.
   //   conn.Call(conn.graph(), &v1::GraphService::StubInterface::GetNode, request);
@@ -87,6 +89,7 @@ class ServerConnection {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<ctxgraph::v1::GraphService::StubInterface> graph_;
   std::unique_ptr<ctxgraph::v1::AdminService::StubInterface> admin_;
+  std::unique_ptr<ctxgraph::v1::AuditService::StubInterface> audit_;
 };
 
 }  // namespace ctxgraph::client

@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/time/time.h"
+#include "client/audit_commands.h"
 #include "client/command_context.h"
 #include "client/connection.h"
 #include "client/graph_commands.h"
@@ -46,6 +47,7 @@ int Main(int argc, char** argv) {
 
   AddGraphCommands(app, ctx, &action);
   AddPrincipalCommands(app, ctx, &action);
+  AddAuditCommands(app, ctx, &action);
 
   try {
     app.parse(argc, argv);

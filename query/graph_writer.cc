@@ -107,6 +107,8 @@ absl::Status GraphImport::Add(std::vector<absl::StatusOr<Mutation>> ops) {
   const absl::Status kDropBatch = absl::AbortedError("strict import stopped");
   auto build = [&](CommitContext& ctx) -> absl::Status {
     if (chunk.stopped) return kDropBatch;
+    ctx.SetAuditNote({"import", absl::StrCat("bulk=", options_.bulk ? "true" : "false",
+                                             " description=", options_.description)});
     // Without a session the commit lock is released between batches, so
     // what the cache knows may be stale by the next one.
     if (!session_) cache_ = ImportCache();

@@ -12,6 +12,8 @@ namespace ctxgraph {
 namespace {
 
 constexpr char kSystemPrincipal[] = "system";
+constexpr char kCreatePrincipalAction[] = "admin.create_principal";
+constexpr char kIssueTokenAction[] = "admin.issue_token";
 
 absl::Status NormalizeRoles(std::vector<Role>& roles) {
   if (roles.empty()) return absl::InvalidArgumentError("roles: at least one role is required");
@@ -52,11 +54,14 @@ absl::StatusOr<PrincipalRecord> PrincipalAdmin::Create(const Caller& caller, con
   RETURN_IF_ERROR(NormalizeClearances("clearances", clearances));
   const std::string what = absl::StrCat("admin: create principal ", id, " roles=", JoinRoles(roles),
                                         " clearances=", JoinClearances(clearances));
-  return store_.Update(id, caller.principal.id, what, [&](std::optional<PrincipalRecord>& p) {
-    if (p) return absl::AlreadyExistsError(absl::StrCat("principal \"", id, "\" already exists"));
-    p = PrincipalRecord{id, roles, clearances, PrincipalStatus::kActive, 0};
-    return absl::OkStatus();
-  });
+  return store_.Update(
+      id, caller.principal.id, {kCreatePrincipalAction, what},
+      [&](std::optional<PrincipalRecord>& p) {
+        if (p)
+          return absl::AlreadyExistsError(absl::StrCat("principal \"", id, "\" already exists"));
+        p = PrincipalRecord{id, roles, clearances, PrincipalStatus::kActive, 0};
+        return absl::OkStatus();
+      });
 }
 
 absl::StatusOr<PrincipalRecord> PrincipalAdmin::Get(const Caller& caller,
@@ -76,10 +81,10 @@ absl::StatusOr<std::vector<PrincipalRecord>> PrincipalAdmin::List(const Caller& 
 }
 
 absl::StatusOr<PrincipalRecord> PrincipalAdmin::Change(
-    const Caller& caller, const std::string& id, const std::string& what,
+    const Caller& caller, const std::string& id, const char* action, const std::string& what,
     const std::function<absl::Status(PrincipalRecord&)>& edit) {
   RETURN_IF_ERROR(ValidateId("id", id));
-  return store_.Update(id, caller.principal.id, absl::StrCat("admin: ", what, " ", id),
+  return store_.Update(id, caller.principal.id, {action, absl::StrCat("admin: ", what, " ", id)},
                        [&](std::optional<PrincipalRecord>& p) -> absl::Status {
                          if (!p) return PrincipalNotFound(id);
                          const bool was_admin = IsActiveAdmin(*p);
@@ -102,7 +107,7 @@ absl::StatusOr<PrincipalRecord> PrincipalAdmin::SetRoles(const Caller& caller,
                                                          std::vector<Role> roles) {
   RETURN_IF_ERROR(RequireRole(caller, {Role::kAdmin}, "SetRoles"));
   RETURN_IF_ERROR(NormalizeRoles(roles));
-  return Change(caller, id, absl::StrCat("set roles=", JoinRoles(roles), " of"),
+  return Change(caller, id, "admin.set_roles", absl::StrCat("set roles=", JoinRoles(roles), " of"),
                 [&](PrincipalRecord& p) {
                   p.roles = roles;
                   return absl::OkStatus();
@@ -114,7 +119,8 @@ absl::StatusOr<PrincipalRecord> PrincipalAdmin::SetClearances(const Caller& call
                                                               std::vector<std::string> clearances) {
   RETURN_IF_ERROR(RequireRole(caller, {Role::kAdmin}, "SetClearances"));
   RETURN_IF_ERROR(NormalizeClearances("clearances", clearances));
-  return Change(caller, id, absl::StrCat("set clearances=", JoinClearances(clearances), " of"),
+  return Change(caller, id, "admin.set_clearances",
+                absl::StrCat("set clearances=", JoinClearances(clearances), " of"),
                 [&](PrincipalRecord& p) {
                   p.clearances = clearances;
                   return absl::OkStatus();
@@ -127,10 +133,11 @@ absl::StatusOr<PrincipalRecord> PrincipalAdmin::SetStatus(const Caller& caller,
   const bool suspend = status == PrincipalStatus::kSuspended;
   RETURN_IF_ERROR(
       RequireRole(caller, {Role::kAdmin}, suspend ? "SuspendPrincipal" : "ResumePrincipal"));
-  return Change(caller, id, suspend ? "suspend" : "resume", [&](PrincipalRecord& p) {
-    p.status = status;
-    return absl::OkStatus();
-  });
+  return Change(caller, id, suspend ? "admin.suspend_principal" : "admin.resume_principal",
+                suspend ? "suspend" : "resume", [&](PrincipalRecord& p) {
+                  p.status = status;
+                  return absl::OkStatus();
+                });
 }
 
 absl::StatusOr<IssuedToken> PrincipalAdmin::IssueToken(const Caller& caller,
@@ -141,9 +148,10 @@ absl::StatusOr<IssuedToken> PrincipalAdmin::IssueToken(const Caller& caller,
   if (!p) return PrincipalNotFound(principal_id);
   ASSIGN_OR_RETURN(IssuedToken token, NewToken());
   TokenRecord record{token.token_id, principal_id, HashToken(token.secret), Now(), false};
-  RETURN_IF_ERROR(
-      store_.PutToken(record, caller.principal.id,
-                      absl::StrCat("admin: issue token ", token.token_id, " for ", principal_id)));
+  RETURN_IF_ERROR(store_.PutToken(
+      record, caller.principal.id,
+      {kIssueTokenAction,
+       absl::StrCat("admin: issue token ", token.token_id, " for ", principal_id)}));
   return token;
 }
 
@@ -156,9 +164,9 @@ absl::Status PrincipalAdmin::RevokeToken(const Caller& caller, const std::string
   if (!record) return absl::NotFoundError(absl::StrCat("token \"", token_id, "\" not found"));
   if (record->revoked) return absl::OkStatus();
   record->revoked = true;
-  return store_.PutToken(
-      *record, caller.principal.id,
-      absl::StrCat("admin: revoke token ", token_id, " of ", record->principal_id));
+  return store_.PutToken(*record, caller.principal.id,
+                         {"admin.revoke_token", absl::StrCat("admin: revoke token ", token_id,
+                                                             " of ", record->principal_id)});
 }
 
 absl::StatusOr<std::vector<TokenRecord>> PrincipalAdmin::ListTokens(
@@ -178,7 +186,8 @@ absl::StatusOr<bool> PrincipalAdmin::Bootstrap(
   RETURN_IF_ERROR(persist(token.secret));
   RETURN_IF_ERROR(
       store
-          .Update(kBootstrapAdminId, kSystemPrincipal, "bootstrap: create principal admin",
+          .Update(kBootstrapAdminId, kSystemPrincipal,
+                  {kCreatePrincipalAction, "bootstrap: create principal admin"},
                   [](std::optional<PrincipalRecord>& p) {
                     p = PrincipalRecord{
                         kBootstrapAdminId, {Role::kAdmin}, {"*"}, PrincipalStatus::kActive, 0};
@@ -186,8 +195,9 @@ absl::StatusOr<bool> PrincipalAdmin::Bootstrap(
                   })
           .status());
   TokenRecord record{token.token_id, kBootstrapAdminId, HashToken(token.secret), Now(), false};
-  RETURN_IF_ERROR(store.PutToken(record, kSystemPrincipal,
-                                 absl::StrCat("bootstrap: issue token ", token.token_id)));
+  RETURN_IF_ERROR(
+      store.PutToken(record, kSystemPrincipal,
+                     {kIssueTokenAction, absl::StrCat("bootstrap: issue token ", token.token_id)}));
   return true;
 }
 

@@ -2,8 +2,12 @@
 //
 // Every operation requires the admin role (PERMISSION_DENIED otherwise) and
 // every change is a commit whose principal is the acting admin and whose
-// description says what was done, so the commits log is the admin audit
-// trail. Changes that would leave no active admin are refused with
+// description says what was done (naming principal and token ids, never a
+// token secret). Its audit log entry carries the same summary under an
+// action: admin.create_principal, admin.set_roles, admin.set_clearances,
+// admin.suspend_principal, admin.resume_principal, admin.issue_token,
+// admin.revoke_token (bootstrap uses the first and the issue one as
+// principal "system"). Changes that would leave no active admin are refused with
 // FAILED_PRECONDITION, so the server cannot be locked out from inside.
 #ifndef CTXGRAPH_QUERY_PRINCIPAL_ADMIN_H_
 #define CTXGRAPH_QUERY_PRINCIPAL_ADMIN_H_
@@ -51,7 +55,7 @@ class PrincipalAdmin {
 
  private:
   absl::StatusOr<PrincipalRecord> Change(const Caller& caller, const std::string& id,
-                                         const std::string& what,
+                                         const char* action, const std::string& what,
                                          const std::function<absl::Status(PrincipalRecord&)>& edit);
 
   PrincipalStore& store_;

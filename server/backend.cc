@@ -16,6 +16,7 @@ absl::StatusOr<std::unique_ptr<Backend>> Backend::Open(const std::string& data_d
 Backend::Backend(std::unique_ptr<Database> database, std::unique_ptr<TextIndex> text_index)
     : db(std::move(database)),
       text(std::move(text_index)),
+      audit(db->audit()),
       graph(db.get(), text.get()),
       principals(db.get()),
       authenticator(&principals),

@@ -28,6 +28,8 @@ struct Backend {
 
   std::unique_ptr<Database> db;
   std::unique_ptr<TextIndex> text;
+  // Owned by `db`, which appends every commit's entry to it atomically.
+  AuditLog& audit;
   GraphStore graph;
   PrincipalStore principals;
   Authenticator authenticator;

@@ -15,26 +15,6 @@ absl::Status Invalid(const std::string& field, std::string_view why) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", std::string(why)));
 }
 
-absl::StatusOr<Timestamp> TimestampFromProto(const std::string& field,
-                                             const google::protobuf::Timestamp& ts) {
-  if (ts.seconds() < kMinSeconds || ts.seconds() > kMaxSeconds || ts.nanos() < 0 ||
-      ts.nanos() > 999999999) {
-    return Invalid(field, "timestamp out of range");
-  }
-  return Timestamp{ts.seconds() * 1000000 + ts.nanos() / 1000};
-}
-
-void TimestampToProto(Timestamp t, google::protobuf::Timestamp* out) {
-  int64_t seconds = t.micros / 1000000;
-  int64_t micros = t.micros % 1000000;
-  if (micros < 0) {
-    micros += 1000000;
-    seconds -= 1;
-  }
-  out->set_seconds(seconds);
-  out->set_nanos(static_cast<int32_t>(micros * 1000));
-}
-
 absl::StatusOr<Value> ValueFromProto(const std::string& field, const v1::Value& in, bool in_list) {
   switch (in.kind_case()) {
     case v1::Value::kStringValue:
@@ -118,6 +98,26 @@ absl::StatusOr<Authority> AuthorityFromProto(const std::string& field, int autho
 }
 
 }  // namespace
+
+absl::StatusOr<Timestamp> TimestampFromProto(const std::string& field,
+                                             const google::protobuf::Timestamp& ts) {
+  if (ts.seconds() < kMinSeconds || ts.seconds() > kMaxSeconds || ts.nanos() < 0 ||
+      ts.nanos() > 999999999) {
+    return Invalid(field, "timestamp out of range");
+  }
+  return Timestamp{ts.seconds() * 1000000 + ts.nanos() / 1000};
+}
+
+void TimestampToProto(Timestamp t, google::protobuf::Timestamp* out) {
+  int64_t seconds = t.micros / 1000000;
+  int64_t micros = t.micros % 1000000;
+  if (micros < 0) {
+    micros += 1000000;
+    seconds -= 1;
+  }
+  out->set_seconds(seconds);
+  out->set_nanos(static_cast<int32_t>(micros * 1000));
+}
 
 absl::StatusOr<Mutation> MutationFromProto(const std::string& field, const v1::WriteOp& op) {
   switch (op.op_case()) {

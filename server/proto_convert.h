@@ -18,6 +18,11 @@
 
 namespace ctxgraph::server {
 
+// INVALID_ARGUMENT "<field>: timestamp out of range" outside 0001..9999.
+absl::StatusOr<Timestamp> TimestampFromProto(const std::string& field,
+                                             const google::protobuf::Timestamp& ts);
+void TimestampToProto(Timestamp t, google::protobuf::Timestamp* out);
+
 absl::StatusOr<std::vector<Mutation>> MutationsFromProto(const v1::WriteRequest& request);
 // `field` names the op in errors, e.g. "ops[12]".
 absl::StatusOr<Mutation> MutationFromProto(const std::string& field, const v1::WriteOp& op);

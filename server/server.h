@@ -1,5 +1,5 @@
 // CtxgraphServer: opens the backend, bootstraps the first admin, and serves
-// GraphService, AdminService, ContextService, grpc.health.v1.Health and
+// GraphService, AdminService, ContextService, AuditService, grpc.health.v1.Health and
 // server reflection.
 // Used by ctxgraphd's main and, in-process, by the server tests.
 #ifndef CTXGRAPH_SERVER_SERVER_H_
@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "server/admin_service.h"
+#include "server/audit_service.h"
 #include "server/backend.h"
 #include "server/context_service.h"
 #include "server/graph_service.h"
@@ -50,6 +51,7 @@ class CtxgraphServer {
   std::unique_ptr<GraphServiceImpl> graph_service_;
   std::unique_ptr<AdminServiceImpl> admin_service_;
   std::unique_ptr<ContextServiceImpl> context_service_;
+  std::unique_ptr<AuditServiceImpl> audit_service_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
   bool shut_down_ = false;

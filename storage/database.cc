@@ -46,10 +46,32 @@ const char* CfName(int i) {
       return keys::kBoundarySetsCf;
     case Cf::kBoundaryLog:
       return keys::kBoundaryLogCf;
+    case Cf::kAudit:
+      return keys::kAuditCf;
     case Cf::kCount:
       break;
   }
   return "";
+}
+
+// The audit entry of `commit`: the builder's note (or "commit" and the
+// description) and the records it changed.
+AuditEntry CommitAuditEntry(const CommitRecord& commit, const std::optional<AuditNote>& note,
+                            AuditItemCollector items) {
+  AuditEntry entry;
+  entry.time = commit.time;
+  entry.principal = commit.principal;
+  entry.action = note ? note->action : "commit";
+  entry.summary = note ? note->summary : commit.description;
+  entry.snapshot_version = commit.version;
+  std::move(items).FillEntry(&entry);
+  return entry;
+}
+
+AuditItemCollector Collect(std::vector<AuditItem> changed) {
+  AuditItemCollector items;
+  for (AuditItem& item : changed) items.Add(std::move(item));
+  return items;
 }
 
 }  // namespace
@@ -97,6 +119,15 @@ absl::StatusOr<bool> CommitContext::Get(Cf cf, std::string_view key, std::string
   return true;
 }
 
+void CommitContext::NoteNodeChanged(std::string_view id) {
+  changed_.push_back(AuditItem{std::string(id), "", "", version_});
+}
+
+void CommitContext::NoteEdgeChanged(std::string_view from, std::string_view label,
+                                    std::string_view to) {
+  changed_.push_back(AuditItem{std::string(from), std::string(label), std::string(to), version_});
+}
+
 std::unique_ptr<rocksdb::Iterator> CommitContext::NewIterator(Cf cf) {
   return std::unique_ptr<rocksdb::Iterator>(batch_.NewIteratorWithBase(
       db_->handle(cf), db_->rocks()->NewIterator(rocksdb::ReadOptions(), db_->handle(cf))));
@@ -132,6 +163,8 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
   db->db_.reset(raw);
   db->write_options_.sync = options.sync_writes;
   RETURN_IF_ERROR(db->LoadMeta());
+  db->audit_ = std::make_unique<AuditLog>(raw, db->handle(Cf::kAudit), options.sync_audit_appends);
+  RETURN_IF_ERROR(db->audit_->Load());
   return db;
 }
 
@@ -284,6 +317,8 @@ absl::Status CommitSession::Write(const std::function<absl::Status(CommitContext
   wrote_ = true;
   next_iid_ = ctx.next_iid_;
   db_->next_iid_ = next_iid_;
+  for (AuditItem& item : ctx.changed_) audit_items_.Add(std::move(item));
+  if (ctx.audit_note_) audit_note_ = std::move(ctx.audit_note_);
   return absl::OkStatus();
 }
 
@@ -298,7 +333,11 @@ absl::StatusOr<CommitOutcome> CommitSession::Finish(const std::string& descripti
   batch.Delete(db_->handle(Cf::kDefault), keys::kOpenSessionKey);
   rocksdb::WriteOptions sync;
   sync.sync = true;  // the WAL is sequential: this also syncs every earlier batch
-  if (absl::Status st = FromRocks(db_->db_->Write(sync, &batch)); !st.ok()) {
+  // The audit entry goes only in this last batch: an aborted or crashed
+  // session never reaches it, so it leaves no entry behind.
+  AuditEntry entry = CommitAuditEntry(commit, audit_note_, std::move(audit_items_));
+  if (absl::Status st = db_->audit_->AppendToBatch(&batch, std::move(entry), sync).status();
+      !st.ok()) {
     IGNORE_STATUS(db_->RemoveVersion(version_, first_iid_));  // best effort; Open retries
     return st;
   }
@@ -328,7 +367,11 @@ absl::StatusOr<CommitOutcome> Database::Commit(
   if (ctx.next_iid_ != next_iid_) {
     ctx.Put(Cf::kDefault, keys::kNextIidKey, keys::EncodeU64(ctx.next_iid_));
   }
-  RETURN_IF_ERROR(FromRocks(db_->Write(write_options_, ctx.batch_.GetWriteBatch())));
+  // The entry joins the commit's batch directly (past the index, which is
+  // not read again), so both are written or neither.
+  AuditEntry entry = CommitAuditEntry(commit, ctx.audit_note_, Collect(std::move(ctx.changed_)));
+  RETURN_IF_ERROR(
+      audit_->AppendToBatch(ctx.batch_.GetWriteBatch(), std::move(entry), write_options_).status());
   next_iid_ = ctx.next_iid_;
   last_version_.store(ctx.version(), std::memory_order_release);
   return CommitOutcome{ctx.version(), true};

@@ -8,8 +8,12 @@
 // that pin a version V <= LatestVersion() therefore see a complete, immutable
 // snapshot by filtering on version alone.
 //
+// Every commit also appends one entry to the audit log (audit_log.h) in the
+// same WriteBatch: action and summary as the builder set them
+// (CommitContext::SetAuditNote), and the nodes and edges it wrote.
+//
 // Thread safety: all methods are safe to call concurrently. Commits are
-// serialized by an internal mutex.
+// serialized by an internal mutex, taken before the audit log's.
 #ifndef CTXGRAPH_STORAGE_DATABASE_H_
 #define CTXGRAPH_STORAGE_DATABASE_H_
 
@@ -18,6 +22,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,6 +30,7 @@
 #include "absl/status/statusor.h"
 #include "rocksdb/db.h"
 #include "rocksdb/utilities/write_batch_with_index.h"
+#include "storage/audit_log.h"
 #include "storage/records.h"
 
 namespace ctxgraph {
@@ -48,6 +54,7 @@ enum class Cf : int {
   kTextStats,
   kBoundarySets,
   kBoundaryLog,
+  kAudit,
   kCount,
 };
 
@@ -55,11 +62,21 @@ struct DatabaseOptions {
   // Sync the WAL before a commit is acknowledged. Turn off only for bulk loads
   // that are re-runnable.
   bool sync_writes = true;
+  // Sync the WAL for every read-side audit entry (AuditLog::Append) before
+  // it returns. Commit entries follow sync_writes.
+  bool sync_audit_appends = true;
   size_t block_cache_bytes = size_t{256} << 20;
   size_t memtable_budget_bytes = size_t{256} << 20;  // all column families together
 };
 
 class Database;
+
+// What a commit's audit entry says was done, besides who, when, at which
+// version and which records changed. Never a token or a prop value.
+struct AuditNote {
+  std::string action;   // e.g. "write", "import", "admin.create_principal"
+  std::string summary;  // e.g. "ops=3 description=nightly sync"
+};
 
 // What a commit's builder works with: the version being written and a batch
 // that reads its own writes (Get/NewIterator see earlier puts of this commit).
@@ -80,6 +97,14 @@ class CommitContext {
   // True once anything was Put.
   bool changed() { return batch_.GetWriteBatch()->Count() > 0; }
 
+  // For the commit's audit entry: a node or edge record written at
+  // version(), noted once per write, in write order.
+  void NoteNodeChanged(std::string_view id);
+  void NoteEdgeChanged(std::string_view from, std::string_view label, std::string_view to);
+  // Names the commit in the audit log. Without it the entry's action is
+  // "commit" and its summary the commit description.
+  void SetAuditNote(AuditNote note) { audit_note_ = std::move(note); }
+
  private:
   friend class Database;
   friend class CommitSession;
@@ -92,6 +117,8 @@ class CommitContext {
   std::string principal_;
   uint64_t next_iid_;
   rocksdb::WriteBatchWithIndex batch_;
+  std::vector<AuditItem> changed_;
+  std::optional<AuditNote> audit_note_;
 };
 
 struct CommitOutcome {
@@ -137,6 +164,9 @@ class CommitSession {
   uint64_t next_iid_;
   bool wrote_ = false;
   bool done_ = false;
+  // The audit entry Finish writes, gathered from the batches written.
+  AuditItemCollector audit_items_;
+  std::optional<AuditNote> audit_note_;
 };
 
 class Database {
@@ -172,6 +202,10 @@ class Database {
 
   absl::StatusOr<CommitRecord> GetCommit(uint64_t version) const;
 
+  // The audit log, which commits append to. Read-side callers (search,
+  // retrieve) append their own entries to it.
+  AuditLog& audit() const { return *audit_; }
+
   rocksdb::DB* rocks() const { return db_.get(); }
   rocksdb::ColumnFamilyHandle* handle(Cf cf) const { return handles_[static_cast<int>(cf)]; }
 
@@ -186,6 +220,7 @@ class Database {
 
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::unique_ptr<AuditLog> audit_;
   rocksdb::WriteOptions write_options_;
   bool created_ = false;
   std::string secret_;

@@ -120,6 +120,7 @@ class BatchBuilder {
 
   void PutNode(uint64_t iid, const NodeRecord& node) {
     ctx_.Put(Cf::kNodes, keys::EncodeNodeVersionKey({iid, ctx_.version()}), EncodeNode(node));
+    ctx_.NoteNodeChanged(node.id);
   }
 
   void PutEdge(const EdgeId& e, const EdgeRecord& edge) {
@@ -128,6 +129,7 @@ class BatchBuilder {
              bytes);
     ctx_.Put(Cf::kInEdges, keys::EncodeAdjacencyKey({e.to, e.label, e.from, ctx_.version()}),
              bytes);
+    ctx_.NoteEdgeChanged(edge.from, edge.label, edge.to);
   }
 
   void PutLabel(std::string_view label, uint64_t iid, bool present) {
@@ -411,6 +413,8 @@ absl::StatusOr<WriteResult> GraphStore::Apply(const std::vector<Mutation>& mutat
   ASSIGN_OR_RETURN(
       CommitOutcome outcome, db_->Commit(principal, description, [&](CommitContext& ctx) {
         result = WriteResult{};
+        ctx.SetAuditNote(
+            {"write", absl::StrCat("ops=", mutations.size(), " description=", description)});
         return BatchBuilder(ctx, *text_, guard, result, /*one_by_one=*/false).Run(mutations);
       }));
   result.version = outcome.version;

@@ -286,6 +286,13 @@ absl::StatusOr<BoundaryLogKey> DecodeBoundaryLogKey(std::string_view key) {
   return BoundaryLogKey{*ReadU64(key, 0), *ReadU64(key, 8)};
 }
 
+std::string AuditKey(uint64_t seq) { return EncodeU64(seq); }
+
+absl::StatusOr<uint64_t> DecodeAuditKey(std::string_view key) {
+  if (key.size() != 8) return absl::DataLossError("audit key: expected 8 bytes");
+  return ReadU64(key, 0);
+}
+
 std::string TokenByHashKey(std::string_view sha256) {
   std::string out(1, kTokenByHashTag);
   out.append(sha256);

@@ -20,6 +20,7 @@
 //   principals   len u16 | principal id | ~version u64 -> PrincipalRecord
 //   tokens       'h' | sha256(token) (32)              -> TokenRecord
 //                'i' | token id                        -> sha256(token) (32)
+//   audit        seq u64 (from 1, dense)               -> AuditEntry (append-only hash chain)
 //
 // The keyword index (see text_index.h) lives in four more:
 //
@@ -65,6 +66,7 @@ inline constexpr char kTextPostingsCf[] = "text_postings";
 inline constexpr char kTextStatsCf[] = "text_stats";
 inline constexpr char kBoundarySetsCf[] = "boundary_sets";
 inline constexpr char kBoundaryLogCf[] = "boundary_log";
+inline constexpr char kAuditCf[] = "audit";
 
 // Meta keys in the default column family. Never change: on disk.
 inline constexpr char kFormatKey[] = "format";
@@ -195,6 +197,8 @@ struct BoundaryLogKey {
 };
 std::string EncodeBoundaryLogKey(const BoundaryLogKey& k);
 absl::StatusOr<BoundaryLogKey> DecodeBoundaryLogKey(std::string_view key);
+std::string AuditKey(uint64_t seq);
+absl::StatusOr<uint64_t> DecodeAuditKey(std::string_view key);
 
 std::string TokenByHashKey(std::string_view sha256);
 std::string TokenByIdKey(std::string_view token_id);

@@ -46,11 +46,12 @@ absl::StatusOr<std::vector<PrincipalRecord>> PrincipalStore::List(uint64_t versi
 }
 
 absl::StatusOr<PrincipalRecord> PrincipalStore::Update(
-    std::string_view id, const std::string& actor, const std::string& description,
+    std::string_view id, const std::string& actor, const AuditNote& note,
     const std::function<absl::Status(std::optional<PrincipalRecord>&)>& change) {
   PrincipalRecord stored;
   ASSIGN_OR_RETURN(CommitOutcome outcome,
-                   db_->Commit(actor, description, [&](CommitContext& ctx) -> absl::Status {
+                   db_->Commit(actor, note.summary, [&](CommitContext& ctx) -> absl::Status {
+                     ctx.SetAuditNote(note);
                      // The commit lock is held, so the latest state cannot move.
                      ASSIGN_OR_RETURN(std::optional<PrincipalRecord> current,
                                       Get(id, keys::kMaxVersion));
@@ -102,9 +103,10 @@ absl::StatusOr<std::vector<TokenRecord>> PrincipalStore::ListTokens(
 }
 
 absl::Status PrincipalStore::PutToken(const TokenRecord& token, const std::string& actor,
-                                      const std::string& description) {
-  RETURN_IF_ERROR(db_->Commit(actor, description,
+                                      const AuditNote& note) {
+  RETURN_IF_ERROR(db_->Commit(actor, note.summary,
                               [&](CommitContext& ctx) {
+                                ctx.SetAuditNote(note);
                                 ctx.Put(Cf::kTokens,
                                         keys::TokenByHashKey(HashView(token.token_hash)),
                                         EncodeToken(token));

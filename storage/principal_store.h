@@ -29,18 +29,19 @@ class PrincipalStore {
 
   // Commits a change to principal `id`: `change` receives the latest state
   // (nullopt when absent) and edits it in place, or returns an error to abort.
-  // Returns the stored state. Leaving it nullopt is an error.
+  // Returns the stored state. Leaving it nullopt is an error. `note` names
+  // the change in the audit log; its summary is the commit description.
   absl::StatusOr<PrincipalRecord> Update(
-      std::string_view id, const std::string& actor, const std::string& description,
+      std::string_view id, const std::string& actor, const AuditNote& note,
       const std::function<absl::Status(std::optional<PrincipalRecord>&)>& change);
 
   // Token lookups by hash of the secret, or by public token id.
   absl::StatusOr<std::optional<TokenRecord>> FindTokenByHash(const ContentHash& hash) const;
   absl::StatusOr<std::optional<TokenRecord>> FindTokenById(std::string_view token_id) const;
   absl::StatusOr<std::vector<TokenRecord>> ListTokens(std::string_view principal_id) const;
-  // Stores (or replaces) a token record in its own commit.
-  absl::Status PutToken(const TokenRecord& token, const std::string& actor,
-                        const std::string& description);
+  // Stores (or replaces) a token record in its own commit, named like Update.
+  // `note` must not contain the token secret (the record holds only its hash).
+  absl::Status PutToken(const TokenRecord& token, const std::string& actor, const AuditNote& note);
 
   // Moves after every committed change to a principal or token, so caches
   // of authentication results can tell they are stale.

@@ -1,5 +1,6 @@
 #include "storage/record_codec.h"
 
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include <cstring>
@@ -379,6 +380,106 @@ absl::StatusOr<TokenRecord> DecodeToken(std::string_view bytes) {
   t.revoked = r.U8() != 0;
   RETURN_IF_ERROR(Finish(r, "token"));
   return t;
+}
+
+namespace {
+
+void WriteAuditItem(ByteWriter& w, const AuditItem& item) {
+  w.Str(item.node_id);
+  w.Str(item.edge_label);
+  w.Str(item.edge_to);
+  w.Varint(item.version);
+}
+
+void WriteHash(ByteWriter& w, const ContentHash& h) { w.Raw(h.data(), h.size()); }
+
+}  // namespace
+
+std::string EncodeAuditBody(const AuditEntry& e) {
+  ByteWriter w;
+  w.U8(kRecordFormat);
+  w.Varint(e.seq);
+  w.Fixed64(static_cast<uint64_t>(e.time.micros));
+  w.Str(e.principal);
+  w.Str(e.action);
+  w.Varint(e.snapshot_version);
+  w.Str(e.summary);
+  w.Varint(e.items.size());
+  for (const AuditItem& item : e.items) WriteAuditItem(w, item);
+  w.Varint(e.items_total);
+  WriteHash(w, e.items_digest);
+  return w.Take();
+}
+
+std::string EncodeAuditEntry(const AuditEntry& e) {
+  std::string out = EncodeAuditBody(e);
+  out.append(reinterpret_cast<const char*>(e.prev_hash.data()), e.prev_hash.size());
+  out.append(reinterpret_cast<const char*>(e.hash.data()), e.hash.size());
+  return out;
+}
+
+absl::StatusOr<AuditEntry> DecodeAuditEntry(std::string_view bytes) {
+  ByteReader r(bytes);
+  RETURN_IF_ERROR(CheckFormat(r, "audit"));
+  AuditEntry e;
+  e.seq = r.Varint();
+  e.time.micros = static_cast<int64_t>(r.Fixed64());
+  e.principal = r.Str();
+  e.action = r.Str();
+  e.snapshot_version = r.Varint();
+  e.summary = r.Str();
+  e.items.resize(r.Count());
+  for (AuditItem& item : e.items) {
+    item.node_id = r.Str();
+    item.edge_label = r.Str();
+    item.edge_to = r.Str();
+    item.version = r.Varint();
+  }
+  e.items_total = r.Varint();
+  r.Raw(e.items_digest.data(), e.items_digest.size());
+  r.Raw(e.prev_hash.data(), e.prev_hash.size());
+  r.Raw(e.hash.data(), e.hash.size());
+  RETURN_IF_ERROR(Finish(r, "audit"));
+  if (e.items_total < e.items.size()) {
+    return absl::DataLossError("audit record: items_total below the items listed");
+  }
+  return e;
+}
+
+ContentHash AuditEntryHash(const AuditEntry& entry) {
+  std::string message(reinterpret_cast<const char*>(entry.prev_hash.data()),
+                      entry.prev_hash.size());
+  message.append(EncodeAuditBody(entry));
+  return Sha256(message);
+}
+
+// OpenSSL 3 deprecates the SHA256_* context functions; EVP is the API.
+struct AuditItemDigest::State {
+  State() : ctx(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr); }
+  ~State() { EVP_MD_CTX_free(ctx); }
+  EVP_MD_CTX* ctx;
+};
+
+AuditItemDigest::AuditItemDigest() : state_(std::make_unique<State>()) {}
+AuditItemDigest::~AuditItemDigest() = default;
+AuditItemDigest::AuditItemDigest(AuditItemDigest&&) noexcept = default;
+AuditItemDigest& AuditItemDigest::operator=(AuditItemDigest&&) noexcept = default;
+
+void AuditItemDigest::Add(const AuditItem& item) {
+  ByteWriter w;
+  WriteAuditItem(w, item);
+  const std::string bytes = w.Take();
+  EVP_DigestUpdate(state_->ctx, bytes.data(), bytes.size());
+}
+
+ContentHash AuditItemDigest::Digest() const {
+  // Finalizing consumes a context, so finalize a copy.
+  EVP_MD_CTX* copy = EVP_MD_CTX_new();
+  EVP_MD_CTX_copy_ex(copy, state_->ctx);
+  ContentHash h;
+  EVP_DigestFinal_ex(copy, h.data(), nullptr);
+  EVP_MD_CTX_free(copy);
+  return h;
 }
 
 ContentHash NodeContentHash(const NodeRecord& node) {

@@ -6,6 +6,7 @@
 #ifndef CTXGRAPH_STORAGE_RECORD_CODEC_H_
 #define CTXGRAPH_STORAGE_RECORD_CODEC_H_
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -31,6 +32,40 @@ absl::StatusOr<PrincipalRecord> DecodePrincipal(std::string_view bytes);
 
 std::string EncodeToken(const TokenRecord& token);
 absl::StatusOr<TokenRecord> DecodeToken(std::string_view bytes);
+
+// An audit entry is stored as EncodeAuditBody(entry) || prev_hash || hash.
+// Body: format u8 | seq varint | time fixed64 LE | principal str | action str
+//       | snapshot_version varint | summary str | item count varint
+//       | items (node_id str | edge_label str | edge_to str | version varint)...
+//       | items_total varint | items_digest (32)
+// where str is a varint length then the bytes.
+// The body is every field but the two hashes, and is what the chain hashes:
+// hash = SHA-256(prev_hash || body). Decoding checks the layout only; whether
+// the hashes hold is AuditLog::Verify's job.
+std::string EncodeAuditBody(const AuditEntry& entry);
+std::string EncodeAuditEntry(const AuditEntry& entry);
+absl::StatusOr<AuditEntry> DecodeAuditEntry(std::string_view bytes);
+// SHA-256(prev_hash || EncodeAuditBody(entry)): the hash `entry` must carry.
+ContentHash AuditEntryHash(const AuditEntry& entry);
+
+// Incremental SHA-256 over a canonical encoding of audit items, in the order
+// added: equal item sequences, equal digests; the empty sequence digests to
+// SHA-256 of "". Not thread-safe.
+class AuditItemDigest {
+ public:
+  AuditItemDigest();
+  ~AuditItemDigest();
+  AuditItemDigest(AuditItemDigest&&) noexcept;
+  AuditItemDigest& operator=(AuditItemDigest&&) noexcept;
+
+  void Add(const AuditItem& item);
+  // The digest of everything added so far; Add may continue afterwards.
+  ContentHash Digest() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 // SHA-256 over a canonical encoding of (labels, props, boundary). Labels and
 // boundary must already be sorted and unique (the store normalizes them);

@@ -91,6 +91,34 @@ struct PrincipalRecord {
   uint64_t version = 0;  // commit that wrote this state
 };
 
+// One node or edge an audit entry names: a node when `edge_label` is empty,
+// else the edge (node_id = its `from`, edge_label, edge_to). `version` is the
+// record version returned (reads) or written (commits).
+struct AuditItem {
+  std::string node_id;
+  std::string edge_label;
+  std::string edge_to;
+  uint64_t version = 0;
+  friend bool operator==(const AuditItem&, const AuditItem&) = default;
+};
+
+// One entry of the audit log (storage/audit_log.h). Never holds a token or a
+// node prop value: only ids, versions, hashes and a request summary.
+struct AuditEntry {
+  uint64_t seq = 0;  // from 1, assigned by the log
+  Timestamp time;
+  std::string principal;
+  std::string action;             // "write", "import", "admin.create_principal", "search", ...
+  uint64_t snapshot_version = 0;  // the version read, or the version a commit wrote
+  std::string summary;            // what was asked, without secrets or prop values
+  std::vector<AuditItem> items;   // at most kMaxAuditItems, in order
+  uint64_t items_total = 0;       // all items, listed or not
+  ContentHash items_digest{};     // SHA-256 over all items in order (AuditItemDigest)
+  ContentHash prev_hash{};        // hash of entry seq-1; zeros for seq 1
+  ContentHash hash{};             // SHA-256(prev_hash || EncodeAuditBody(entry))
+  friend bool operator==(const AuditEntry&, const AuditEntry&) = default;
+};
+
 struct TokenRecord {
   std::string token_id;  // public handle
   std::string principal_id;

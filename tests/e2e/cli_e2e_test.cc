@@ -167,5 +167,33 @@ TEST_F(CliE2eTest, MissingTokenIsUnauthenticated) {
   EXPECT_EQ(r.err, "error: UNAUTHENTICATED: invalid or missing bearer token\n");
 }
 
+TEST_F(CliE2eTest, AuditLogListsTheBulkImportAndVerifies) {
+  ASSERT_EQ(Cli(admin_token_file_, {"import", "--bulk", dir_ + "/graph.jsonl"}).exit_code, 0);
+  const json imports = CliJson(admin_token_file_, {"audit", "ls", "--action", "import"});
+  ASSERT_EQ(imports["entries"].size(), 1u);
+  const json& entry = imports["entries"][0];
+  EXPECT_EQ(entry["seq"], 3);  // after the bootstrap admin and its token
+  EXPECT_EQ(entry["principal"], "admin");
+  EXPECT_EQ(entry["items_total"], 5);
+  EXPECT_EQ(entry["snapshot_version"], 3);
+  EXPECT_EQ(entry["summary"].get<std::string>().rfind("bulk=true description=", 0), 0u)
+      << entry["summary"];
+  EXPECT_EQ(imports["more"], false);
+
+  const json verify = CliJson(admin_token_file_, {"audit", "verify"});
+  EXPECT_EQ(verify["ok"], true);
+  EXPECT_EQ(verify["entries_checked"], 3);
+  EXPECT_EQ(verify["head_hash"], entry["hash"]);
+
+  CommandResult table = Cli(admin_token_file_, {"audit", "ls", "--node", "doc-00000042"});
+  EXPECT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_EQ(table.out.rfind("SEQ", 0), 0u) << table.out;
+  EXPECT_NE(table.out.find("import"), std::string::npos) << table.out;
+  CommandResult limited = Cli(admin_token_file_, {"audit", "ls", "--limit", "1"});
+  EXPECT_EQ(limited.exit_code, 0);
+  EXPECT_NE(limited.err.find("more entries follow"), std::string::npos) << limited.err;
+  EXPECT_EQ(Cli(admin_token_file_, {"audit", "ls", "--since", "yesterday"}).exit_code, 2);
+}
+
 }  // namespace
 }  // namespace ctxgraph::e2e

@@ -11,14 +11,6 @@
 namespace ctxgraph {
 namespace {
 
-class AllowAll final : public WriteGuard {
- public:
-  absl::Status CheckNodeWrite(std::string_view, const NodeRecord*, const NodeRecord*) override {
-    return absl::OkStatus();
-  }
-  bool CanSee(const NodeRecord&) override { return true; }
-};
-
 // Hides nodes whose boundary contains "secret".
 class HideSecret final : public WriteGuard {
  public:
@@ -53,7 +45,7 @@ Mutation Edge(std::string from, std::string label, std::string to) {
 class GraphStoreTest : public StoreFixture {
  protected:
   absl::StatusOr<WriteResult> Apply(std::vector<Mutation> m) {
-    AllowAll guard;
+    AllowAllWrites guard;
     return store_->Apply(m, guard, "tester", "test batch");
   }
 

@@ -99,5 +99,18 @@ TEST(KeysTest, DecodersRejectTruncatedAndTrailingBytes) {
   EXPECT_EQ(DecodeCommitKey("1234567").status().code(), absl::StatusCode::kDataLoss);
 }
 
+TEST(KeysTest, AuditKeysRoundTripAndSortBySeq) {
+  const std::vector<uint64_t> seqs = {1, 2, 255, 256, 1ull << 40, ~0ull};
+  for (size_t i = 0; i < seqs.size(); ++i) {
+    ASSERT_OK_AND_ASSIGN(uint64_t seq, DecodeAuditKey(AuditKey(seqs[i])));
+    EXPECT_EQ(seq, seqs[i]);
+    if (i > 0) {
+      EXPECT_LT(AuditKey(seqs[i - 1]), AuditKey(seqs[i])) << seqs[i];
+    }
+  }
+  EXPECT_STATUS(DecodeAuditKey("1234567"), absl::StatusCode::kDataLoss,
+                "audit key: expected 8 bytes");
+}
+
 }  // namespace
 }  // namespace ctxgraph::keys

@@ -14,14 +14,17 @@ TEST(PrincipalStoreTest, PrincipalsAreVersionedWithTheGraph) {
   TempDir dir;
   ASSERT_OK_AND_ASSIGN(auto db, Database::Open(dir.path(), DatabaseOptions{}));
   PrincipalStore store(db.get());
-  ASSERT_OK(store.Update("alice", "admin", "create", [](std::optional<PrincipalRecord>& p) {
-    p = PrincipalRecord{"alice", {Role::kAgent}, {"team:eng"}, PrincipalStatus::kActive, 0};
-    return absl::OkStatus();
-  }));
-  ASSERT_OK(store.Update("alice", "admin", "grant", [](std::optional<PrincipalRecord>& p) {
-    p->clearances = {"pii", "team:eng"};
-    return absl::OkStatus();
-  }));
+  ASSERT_OK(store.Update(
+      "alice", "admin", {"admin.create_principal", "create"},
+      [](std::optional<PrincipalRecord>& p) {
+        p = PrincipalRecord{"alice", {Role::kAgent}, {"team:eng"}, PrincipalStatus::kActive, 0};
+        return absl::OkStatus();
+      }));
+  ASSERT_OK(store.Update("alice", "admin", {"admin.set_clearances", "grant"},
+                         [](std::optional<PrincipalRecord>& p) {
+                           p->clearances = {"pii", "team:eng"};
+                           return absl::OkStatus();
+                         }));
   ASSERT_OK_AND_ASSIGN(auto v1, store.Get("alice", 1));
   ASSERT_OK_AND_ASSIGN(auto v2, store.Get("alice", 2));
   EXPECT_EQ(v1->clearances, std::vector<std::string>{"team:eng"});
@@ -42,7 +45,7 @@ TEST(PrincipalStoreTest, FailedChangeWritesNothing) {
   TempDir dir;
   ASSERT_OK_AND_ASSIGN(auto db, Database::Open(dir.path(), DatabaseOptions{}));
   PrincipalStore store(db.get());
-  EXPECT_STATUS(store.Update("bob", "admin", "x",
+  EXPECT_STATUS(store.Update("bob", "admin", {"admin.set_roles", "x"},
                              [](std::optional<PrincipalRecord>&) {
                                return absl::NotFoundError("principal \"bob\" not found");
                              }),
@@ -55,7 +58,7 @@ TEST(PrincipalStoreTest, TokensAreFoundByHashAndIdOnly) {
   ASSERT_OK_AND_ASSIGN(auto db, Database::Open(dir.path(), DatabaseOptions{}));
   PrincipalStore store(db.get());
   TokenRecord t{"tok_a", "alice", Sha256("ctxg_secret"), {1}, false};
-  ASSERT_OK(store.PutToken(t, "admin", "issue"));
+  ASSERT_OK(store.PutToken(t, "admin", {"admin.issue_token", "issue"}));
   ASSERT_OK_AND_ASSIGN(auto by_hash, store.FindTokenByHash(Sha256("ctxg_secret")));
   ASSERT_TRUE(by_hash.has_value());
   EXPECT_EQ(by_hash->principal_id, "alice");

@@ -135,5 +135,70 @@ TEST(RecordCodecTest, Sha256MatchesKnownVector) {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+AuditEntry SampleAuditEntry() {
+  AuditEntry e;
+  e.seq = 42;
+  e.time = Timestamp{1772359200000000};
+  e.principal = "agent-7";
+  e.action = "retrieve";
+  e.snapshot_version = 9;
+  e.summary = "seeds=doc-1 hops=2";
+  e.items = {{"doc-1", "", "", 3}, {"doc-1", "CITES", "doc-2", 4}};
+  e.items_total = 5;
+  e.items_digest = Sha256("items");
+  e.prev_hash = Sha256("prev");
+  e.hash = Sha256("hash");
+  return e;
+}
+
+TEST(RecordCodecTest, AuditEntryRoundTripsAsBodyThenBothHashes) {
+  const AuditEntry e = SampleAuditEntry();
+  const std::string bytes = EncodeAuditEntry(e);
+  EXPECT_EQ(bytes.substr(0, bytes.size() - 64), EncodeAuditBody(e));
+  ASSERT_OK_AND_ASSIGN(AuditEntry back, DecodeAuditEntry(bytes));
+  EXPECT_EQ(back, e);
+}
+
+TEST(RecordCodecTest, AuditBodyLeavesOutBothHashes) {
+  AuditEntry a = SampleAuditEntry(), b = a;
+  b.prev_hash = Sha256("other");
+  b.hash = Sha256("other");
+  EXPECT_EQ(EncodeAuditBody(a), EncodeAuditBody(b));
+  b.items[1].version = 5;
+  EXPECT_NE(EncodeAuditBody(a), EncodeAuditBody(b));
+}
+
+TEST(RecordCodecTest, EveryTruncatedAuditEntryIsDataLoss) {
+  const std::string bytes = EncodeAuditEntry(SampleAuditEntry());
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    EXPECT_EQ(DecodeAuditEntry(bytes.substr(0, n)).status().code(), absl::StatusCode::kDataLoss)
+        << n;
+  }
+  EXPECT_STATUS(DecodeAuditEntry(bytes + "!"), absl::StatusCode::kDataLoss,
+                "audit record: trailing bytes");
+  AuditEntry fewer = SampleAuditEntry();
+  fewer.items_total = 1;  // lists more than it claims in all
+  EXPECT_STATUS(DecodeAuditEntry(EncodeAuditEntry(fewer)), absl::StatusCode::kDataLoss,
+                "audit record: items_total below the items listed");
+}
+
+TEST(RecordCodecTest, AuditItemDigestIsOrderSensitiveAndIncremental) {
+  const AuditItem a{"a", "", "", 1}, b{"b", "", "", 1};
+  AuditItemDigest ab, ba;
+  ab.Add(a);
+  const ContentHash after_a = ab.Digest();
+  ab.Add(b);
+  ba.Add(b);
+  ba.Add(a);
+  EXPECT_NE(ab.Digest(), ba.Digest());
+  EXPECT_NE(ab.Digest(), after_a);
+  EXPECT_EQ(ab.Digest(), ab.Digest());  // Digest() does not consume
+  // A node and an edge with the same strings concatenated differ.
+  AuditItemDigest node, edge;
+  node.Add({"ab", "", "", 1});
+  edge.Add({"a", "b", "", 1});
+  EXPECT_NE(node.Digest(), edge.Digest());
+}
+
 }  // namespace
 }  // namespace ctxgraph

@@ -12,6 +12,15 @@
 
 namespace ctxgraph {
 
+// A write guard that allows every write and shows every node.
+class AllowAllWrites final : public WriteGuard {
+ public:
+  absl::Status CheckNodeWrite(std::string_view, const NodeRecord*, const NodeRecord*) override {
+    return absl::OkStatus();
+  }
+  bool CanSee(const NodeRecord&) override { return true; }
+};
+
 class StoreFixture : public ::testing::Test {
  protected:
   void SetUp() override { Reopen(); }

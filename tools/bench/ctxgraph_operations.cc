@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "ctxgraph/v1/context.grpc.pb.h"
 #include "ctxgraph/v1/graph.grpc.pb.h"
 #include "tools/bench/dedicated_channel.h"
 
@@ -66,6 +67,32 @@ class ListNeighborsOp : public GraphClient {
   }
 };
 
+class SearchOp : public Operation {
+ public:
+  SearchOp(std::shared_ptr<grpc::Channel> channel, const CtxgraphTarget& target, bool common)
+      : channel_(std::move(channel)),
+        stub_(v1::ContextService::NewStub(channel_)),
+        target_(target),
+        terms_(common ? target.workload->common_terms : target.workload->rare_terms) {}
+
+  Outcome RunOnce(std::mt19937_64& rng, std::string* error) override {
+    v1::SearchRequest request;
+    request.set_query(PickOne(terms_, rng));
+    request.set_page_size(10);
+    v1::SearchResponse response;
+    grpc::ClientContext context;
+    PrepareContext(target_.token, &context);
+    const Outcome outcome = Classify(stub_->Search(&context, request, &response), error);
+    return outcome == Outcome::kOk && response.hits_size() == 0 ? Outcome::kNotFound : outcome;
+  }
+
+ private:
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::ContextService::Stub> stub_;
+  CtxgraphTarget target_;
+  const std::vector<std::string>& terms_;
+};
+
 class MixedOp : public GraphClient {
  public:
   MixedOp(std::shared_ptr<grpc::Channel> channel, const CtxgraphTarget& target,
@@ -119,6 +146,16 @@ OperationFactory CtxgraphGetNode(const CtxgraphTarget& target) {
 
 OperationFactory CtxgraphListNeighbors(const CtxgraphTarget& target) {
   return MakeFactory<ListNeighborsOp>(target);
+}
+
+OperationFactory CtxgraphSearch(const CtxgraphTarget& target, bool common_terms) {
+  const auto& terms = common_terms ? target.workload->common_terms : target.workload->rare_terms;
+  if (terms.empty()) {
+    return [](int) -> absl::StatusOr<std::unique_ptr<Operation>> {
+      return absl::FailedPreconditionError("search: queries.json has no search terms for it");
+    };
+  }
+  return MakeFactory<SearchOp>(target, common_terms);
 }
 
 OperationFactory CtxgraphMixed(const CtxgraphTarget& target, std::string write_token,

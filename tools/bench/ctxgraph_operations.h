@@ -1,9 +1,9 @@
 // The ctxgraph side of the benchmark: one Operation per GraphService request
 // kind, each client thread on its own channel, authenticated as one principal.
 //
-// Retrieve (2 hops, 50 items), Search top-10 and Upstream lineage depth 10
-// come with later server features: add a factory here for each and register
-// it in main.cc (kCtxgraphPendingOps lists them as "not implemented yet").
+// Retrieve (2 hops, 50 items) and Upstream lineage depth 10 come with later
+// server features: add a factory here for each and register it in main.cc
+// (kCtxgraphPendingOps lists them as "not implemented yet").
 #ifndef CTXGRAPH_TOOLS_BENCH_CTXGRAPH_OPERATIONS_H_
 #define CTXGRAPH_TOOLS_BENCH_CTXGRAPH_OPERATIONS_H_
 
@@ -28,6 +28,10 @@ OperationFactory CtxgraphGetNode(const CtxgraphTarget& target);
 // ListNeighbors of a random seed id, direction BOTH, every edge label, one
 // page of 50. An empty page (or NOT_FOUND) counts as kNotFound.
 OperationFactory CtxgraphListNeighbors(const CtxgraphTarget& target);
+
+// ContextService.Search for one random term of queries.json's common (or
+// rare) search terms, top 10. No hits counts as kNotFound.
+OperationFactory CtxgraphSearch(const CtxgraphTarget& target, bool common_terms);
 
 // With probability `write_fraction`, a Write of one upserted node (label
 // Document, no boundary, a fresh random prop so it is never a no-op) with an

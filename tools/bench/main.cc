@@ -89,6 +89,10 @@ absl::Status RunCtxgraph(const Flags& flags, const Workload& workload, RunPlan& 
     for (const int n : flags.clients) {
       plan.Run(CtxgraphGetNode(target), Row("get_node", "ctxgraph", principal, n));
       plan.Run(CtxgraphListNeighbors(target), Row("list_neighbors", "ctxgraph", principal, n));
+      plan.Run(CtxgraphSearch(target, /*common_terms=*/true),
+               Row("search_common", "ctxgraph", principal, n));
+      plan.Run(CtxgraphSearch(target, /*common_terms=*/false),
+               Row("search_rare", "ctxgraph", principal, n));
       for (const char* pending : kCtxgraphPendingOps) {
         plan.NotImplemented(Row(pending, "ctxgraph", principal, n));
       }

@@ -1,0 +1,150 @@
+#include "client/audit_commands.h"
+
+#include <algorithm>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "client/rfc3339.h"
+#include "client/table_printer.h"
+
+namespace ctxgraph::client {
+namespace {
+
+using nlohmann::json;
+using AuditStub = v1::AuditService::StubInterface;
+
+constexpr int kMaxPageSize = 1000;  // the server's cap
+
+struct AuditArgs {
+  v1::ListEntriesRequest filter;  // principal, action, node_id, since, until
+  std::string since, until;       // RFC 3339, parsed when the command runs
+  int limit = 50;
+};
+
+std::string TimeText(const google::protobuf::Timestamp& ts) { return FormatRfc3339Utc(ts); }
+
+json EntryToJson(const v1::AuditEntry& e) {
+  json items = json::array();
+  for (const v1::AuditItem& item : e.items()) {
+    json j = {{"node_id", item.node_id()}, {"version", item.version()}};
+    if (!item.edge_label().empty()) {
+      j["edge_label"] = item.edge_label();
+      j["edge_to"] = item.edge_to();
+    }
+    items.push_back(std::move(j));
+  }
+  return {{"seq", e.seq()},
+          {"time", TimeText(e.time())},
+          {"principal", e.principal()},
+          {"action", e.action()},
+          {"snapshot_version", e.snapshot_version()},
+          {"summary", e.summary()},
+          {"items", std::move(items)},
+          {"items_total", e.items_total()},
+          {"items_digest", e.items_digest()},
+          {"prev_hash", e.prev_hash()},
+          {"hash", e.hash()}};
+}
+
+// Sets `*out` from RFC 3339 `text` when given; false on bad text.
+bool ParseTime(const std::string& text, google::protobuf::Timestamp* out) {
+  if (text.empty()) return true;
+  std::optional<google::protobuf::Timestamp> ts = ParseRfc3339Utc(text);
+  if (!ts) return false;
+  *out = *ts;
+  return true;
+}
+
+int RunList(CommandContext& ctx, const AuditArgs& args) {
+  v1::ListEntriesRequest request = args.filter;
+  if (!ParseTime(args.since, request.mutable_since())) {
+    return ctx.Fail(absl::InvalidArgumentError("--since: not an RFC 3339 UTC time"), kExitUsage);
+  }
+  if (!ParseTime(args.until, request.mutable_until())) {
+    return ctx.Fail(absl::InvalidArgumentError("--until: not an RFC 3339 UTC time"), kExitUsage);
+  }
+  if (args.since.empty()) request.clear_since();
+  if (args.until.empty()) request.clear_until();
+  ServerConnection& conn = ctx.connection();
+  std::vector<v1::AuditEntry> entries;
+  bool more = false;
+  // Follows page tokens until --limit entries are read or the log ends.
+  while (static_cast<int>(entries.size()) < args.limit) {
+    request.set_page_size(std::min(args.limit - static_cast<int>(entries.size()), kMaxPageSize));
+    absl::StatusOr<v1::ListEntriesResponse> page =
+        conn.Call(conn.audit(), &AuditStub::ListEntries, request);
+    if (!page.ok()) return ctx.Fail(page.status());
+    entries.insert(entries.end(), page->entries().begin(), page->entries().end());
+    more = !page->next_page_token().empty();
+    if (!more) break;
+    request.set_page_token(page->next_page_token());
+  }
+  if (ctx.json()) {
+    json list = json::array();
+    for (const v1::AuditEntry& e : entries) list.push_back(EntryToJson(e));
+    ctx.PrintJson({{"entries", std::move(list)}, {"more", more}});
+    return kExitOk;
+  }
+  TablePrinter table({"SEQ", "TIME", "PRINCIPAL", "ACTION", "VERSION", "ITEMS", "SUMMARY"});
+  for (const v1::AuditEntry& e : entries) {
+    table.AddRow({absl::StrCat(e.seq()), TimeText(e.time()), e.principal(), e.action(),
+                  absl::StrCat(e.snapshot_version()), absl::StrCat(e.items_total()), e.summary()});
+  }
+  table.Print(std::cout);
+  if (more) std::cerr << "(more entries follow; raise --limit to see them)\n";
+  return kExitOk;
+}
+
+int RunVerify(CommandContext& ctx) {
+  ServerConnection& conn = ctx.connection();
+  absl::StatusOr<v1::VerifyLogResponse> r =
+      conn.Call(conn.audit(), &AuditStub::VerifyLog, v1::VerifyLogRequest());
+  if (!r.ok()) return ctx.Fail(r.status());
+  if (ctx.json()) {
+    ctx.PrintJson({{"ok", r->ok()},
+                   {"entries_checked", r->entries_checked()},
+                   {"first_bad_seq", r->first_bad_seq()},
+                   {"reason", r->reason()},
+                   {"head_seq", r->head_seq()},
+                   {"head_hash", r->head_hash()}});
+  } else {
+    TablePrinter fields({});
+    fields.AddRow({"ok", r->ok() ? "yes" : "no"});
+    fields.AddRow({"entries_checked", absl::StrCat(r->entries_checked())});
+    if (!r->ok()) {
+      fields.AddRow({"first_bad_seq", absl::StrCat(r->first_bad_seq())});
+      fields.AddRow({"reason", r->reason()});
+    }
+    fields.AddRow({"head_seq", absl::StrCat(r->head_seq())});
+    fields.AddRow({"head_hash", r->head_hash()});
+    fields.Print(std::cout);
+  }
+  return r->ok() ? kExitOk : kExitFailure;
+}
+
+}  // namespace
+
+void AddAuditCommands(CLI::App& app, CommandContext& ctx, CommandAction* action) {
+  auto args = std::make_shared<AuditArgs>();
+  CLI::App* audit = app.add_subcommand("audit", "Read and verify the audit log (auditor, admin)");
+  audit->require_subcommand(1);
+
+  CLI::App* ls = audit->add_subcommand("ls", "List audit entries, oldest first");
+  ls->add_option("--principal", *args->filter.mutable_principal(), "Only this principal's");
+  ls->add_option("--action", *args->filter.mutable_action(), "Only this action, e.g. write");
+  ls->add_option("--node", *args->filter.mutable_node_id(), "Only entries naming this node id");
+  ls->add_option("--since", args->since, "From this RFC 3339 UTC time (inclusive)");
+  ls->add_option("--until", args->until, "Before this RFC 3339 UTC time (exclusive)");
+  ls->add_option("--limit", args->limit, "Stop after N entries (50)")
+      ->check(CLI::Range(1, 1 << 30));
+  ls->callback([&ctx, action, args] { *action = [&ctx, args] { return RunList(ctx, *args); }; });
+
+  CLI::App* verify =
+      audit->add_subcommand("verify", "Walk the hash chain; exit 1 when it is broken");
+  verify->callback([&ctx, action] { *action = [&ctx] { return RunVerify(ctx); }; });
+}
+
+}  // namespace ctxgraph::client

@@ -1,0 +1,20 @@
+// AuditService subcommands of `ctxgraph`, under `audit`:
+//   ctxgraph audit ls [--principal P] [--action A] [--node ID] [--since T]
+//                     [--until T] [--limit N]
+//   ctxgraph audit verify     (exit 1 when the chain is broken)
+#ifndef CTXGRAPH_CLIENT_AUDIT_COMMANDS_H_
+#define CTXGRAPH_CLIENT_AUDIT_COMMANDS_H_
+
+#include <CLI/CLI.hpp>
+
+#include "client/command_context.h"
+
+namespace ctxgraph::client {
+
+// Adds `audit` and its subcommands to `app`. When one of them is parsed,
+// `*action` is set to run it. `context` and `action` must outlive `app`.
+void AddAuditCommands(CLI::App& app, CommandContext& context, CommandAction* action);
+
+}  // namespace ctxgraph::client
+
+#endif  // CTXGRAPH_CLIENT_AUDIT_COMMANDS_H_

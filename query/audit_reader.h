@@ -1,0 +1,65 @@
+// AuditReader: the audit log as AuditService serves it: role check, request
+// validation and signed page tokens over AuditLog::List and AuditLog::Verify.
+//
+// Roles: auditor or admin; anyone else gets PERMISSION_DENIED before the
+// request is looked at. Those roles see every entry whole: principal ids,
+// summaries, and the ids and versions of the nodes and edges each entry
+// names, whatever their boundaries (never props: the log holds none). The
+// audit roles are trusted with the id space, as loaders are.
+//
+// Paging: entries come in seq order. A page token names the last seq
+// returned and is bound (HMAC, see page_token.h) to the caller and the
+// filters; reused with other filters or by another caller it is
+// INVALID_ARGUMENT "page_token: invalid". A next token is returned only when
+// another matching entry follows. The log is append-only, so later pages see
+// entries appended since the first page.
+//
+// Thread safety: stateless beyond its references; one per request is cheap.
+#ifndef CTXGRAPH_QUERY_AUDIT_READER_H_
+#define CTXGRAPH_QUERY_AUDIT_READER_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "query/caller.h"
+#include "query/page_token.h"
+#include "storage/audit_log.h"
+
+namespace ctxgraph {
+
+inline constexpr int kDefaultAuditPageSize = 50;
+inline constexpr int kMaxAuditPageSize = 1000;
+
+struct AuditEntryPage {
+  std::vector<AuditEntry> entries;
+  std::string next_page_token;  // empty on the last page
+};
+
+class AuditReader {
+ public:
+  AuditReader(const AuditLog& log, const PageTokenCodec& tokens, const Caller& caller)
+      : log_(log), tokens_(tokens), caller_(caller) {}
+  // The reader keeps a reference: a temporary caller would dangle.
+  AuditReader(const AuditLog&, const PageTokenCodec&, const Caller&&) = delete;
+
+  // Entries matching `filter`. page_size 0 means kDefaultAuditPageSize;
+  // larger than kMaxAuditPageSize is capped. INVALID_ARGUMENT for a negative
+  // page size, a malformed filter field (named: "principal", "action",
+  // "node_id", "until") or a bad page token.
+  absl::StatusOr<AuditEntryPage> List(const AuditFilter& filter, int page_size,
+                                      std::string_view page_token) const;
+
+  // Walks the whole chain (AuditLog::Verify).
+  absl::StatusOr<AuditVerifyResult> Verify() const;
+
+ private:
+  const AuditLog& log_;
+  const PageTokenCodec& tokens_;
+  const Caller& caller_;
+};
+
+}  // namespace ctxgraph
+
+#endif  // CTXGRAPH_QUERY_AUDIT_READER_H_

@@ -1,0 +1,29 @@
+// AuditService: thin adapter from ctxgraph.v1.AuditService to AuditReader.
+#ifndef CTXGRAPH_SERVER_AUDIT_SERVICE_H_
+#define CTXGRAPH_SERVER_AUDIT_SERVICE_H_
+
+#include "ctxgraph/v1/audit.grpc.pb.h"
+#include "server/backend.h"
+
+namespace ctxgraph::server {
+
+// Unary and run inline on gRPC's callback threads (see graph_service.h).
+// VerifyLog reads the whole log; it is an occasional auditor call.
+class AuditServiceImpl final : public v1::AuditService::CallbackService {
+ public:
+  explicit AuditServiceImpl(Backend& backend) : backend_(backend) {}
+
+  grpc::ServerUnaryReactor* ListEntries(grpc::CallbackServerContext* context,
+                                        const v1::ListEntriesRequest* request,
+                                        v1::ListEntriesResponse* response) override;
+  grpc::ServerUnaryReactor* VerifyLog(grpc::CallbackServerContext* context,
+                                      const v1::VerifyLogRequest* request,
+                                      v1::VerifyLogResponse* response) override;
+
+ private:
+  Backend& backend_;
+};
+
+}  // namespace ctxgraph::server
+
+#endif  // CTXGRAPH_SERVER_AUDIT_SERVICE_H_

@@ -1,0 +1,154 @@
+// AuditLog: the append-only, hash-chained audit log, in column family "audit".
+//
+// Format. Entry seq N (from 1, no gaps) is stored under keys::AuditKey(N) as
+// EncodeAuditEntry (record_codec.h): its body, then prev_hash (the hash of
+// entry N-1; 32 zero bytes for N = 1), then hash = SHA-256(prev_hash ||
+// body). Editing an entry breaks its own hash, deleting one leaves a gap in
+// the sequence, and moving one breaks the prev_hash link of its new place:
+// Verify() names the first sequence number where the chain breaks. Rewriting
+// an entry and every entry after it with recomputed hashes can only be caught
+// against a head hash recorded elsewhere, which is why Verify() reports the
+// head (seq and hash) for auditors to keep.
+//
+// Head. The chain head (last seq, last hash) lives in memory and is loaded at
+// open from the last key of the column family: a separate meta key could
+// disagree with the entries, the last entry cannot. Open fails with DATA_LOSS
+// when that last entry cannot be decoded, so a damaged log is never extended.
+//
+// Items. An entry names the nodes and edges it returned or changed with
+// their versions. It lists at most kMaxAuditItems of them (the first, in
+// order) so a million-record import makes one bounded entry; items_total and
+// items_digest (AuditItemDigest over every item in order) still commit to all
+// of them. Entries never contain tokens or prop values.
+//
+// Writes. Append() is for read-side actions (search, retrieve): one RocksDB
+// write of its own. Commits use AppendToBatch(): Database puts the entry into
+// the commit's WriteBatch, so the entry and the commit are written together
+// or not at all. Lock order: Database's commit lock, then this log's mutex.
+//
+// Durability of Append(): the entry is written with an unsynced WAL write
+// under the mutex (so entries reach the WAL in seq order), then, with
+// `sync_appends`, the WAL is synced after the mutex is released. Concurrent
+// appenders therefore share fsyncs (group commit) and, the WAL being
+// sequential, a crash can lose only a suffix of the chain, never open a gap.
+// Commit entries are as durable as their commit (DatabaseOptions::sync_writes).
+//
+// Thread safety: every method is safe to call concurrently.
+#ifndef CTXGRAPH_STORAGE_AUDIT_LOG_H_
+#define CTXGRAPH_STORAGE_AUDIT_LOG_H_
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "rocksdb/db.h"
+#include "storage/record_codec.h"
+#include "storage/records.h"
+
+namespace ctxgraph {
+
+// An entry lists at most this many items; the rest are only counted and
+// digested. 1,000 covers a page of any listing and a retrieval's max_items
+// while keeping one entry under ~300 KB even with 256-byte ids.
+inline constexpr size_t kMaxAuditItems = 1000;
+
+// Collects an entry's items as they come: keeps the first kMaxAuditItems,
+// counts and digests all of them. Not thread-safe.
+class AuditItemCollector {
+ public:
+  void Add(AuditItem item);
+  // Sets entry->items, items_total and items_digest.
+  void FillEntry(AuditEntry* entry) &&;
+
+ private:
+  std::vector<AuditItem> kept_;
+  uint64_t total_ = 0;
+  AuditItemDigest digest_;
+};
+
+// Which entries List() returns; empty fields match everything.
+struct AuditFilter {
+  std::string principal;
+  std::string action;
+  // Entries listing this node id, as a node or as either end of an edge
+  // (only listed items are searched, see kMaxAuditItems).
+  std::string node_id;
+  std::optional<Timestamp> since;  // inclusive
+  std::optional<Timestamp> until;  // exclusive
+
+  bool Matches(const AuditEntry& entry) const;
+};
+
+struct AuditPage {
+  std::vector<AuditEntry> entries;  // in seq order
+  bool more = false;                // another matching entry follows the last one
+};
+
+struct AuditVerifyResult {
+  bool ok = true;
+  uint64_t entries_checked = 0;  // entries from seq 1 whose chain holds
+  uint64_t first_bad_seq = 0;    // 0 when ok
+  std::string reason;            // empty when ok
+  uint64_t head_seq = 0;         // the in-memory head when the walk began
+  ContentHash head_hash{};
+};
+
+class AuditLog {
+ public:
+  // `db` and `cf` must outlive the log. Call Load() before anything else.
+  AuditLog(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, bool sync_appends);
+  AuditLog(const AuditLog&) = delete;
+  AuditLog& operator=(const AuditLog&) = delete;
+
+  // Reads the head from the last entry. DATA_LOSS when it cannot be decoded.
+  absl::Status Load();
+
+  // Appends a read-side entry and returns it as stored. `entry.items` holds
+  // every item (any number: the log caps what it lists); seq, prev_hash,
+  // hash, items_total and items_digest are assigned here; a zero `time`
+  // becomes now. On error the head does not move and, unless the WAL sync
+  // alone failed, nothing was written.
+  absl::StatusOr<AuditEntry> Append(AuditEntry entry);
+
+  // For Database's commit path: assigns seq, prev_hash and hash to `entry`
+  // (whose items, items_total and items_digest come from an
+  // AuditItemCollector), adds it to `batch` and writes the batch with
+  // `options`, holding the log's mutex throughout, so the head moves only
+  // when the batch is written. On error nothing was written.
+  absl::StatusOr<AuditEntry> AppendToBatch(rocksdb::WriteBatch* batch, AuditEntry entry,
+                                           const rocksdb::WriteOptions& options);
+
+  // Walks the chain from seq 1 and checks every link, then that the walk
+  // ended at the head. Answers the first broken seq and why; an error status
+  // only for an I/O failure.
+  absl::StatusOr<AuditVerifyResult> Verify() const;
+
+  // Up to `limit` entries matching `filter` with seq > `after_seq`, in seq
+  // order. Scans entries one by one (there is no secondary index yet), so a
+  // filter matching nothing reads the whole log. DATA_LOSS naming the seq
+  // when an entry cannot be decoded.
+  absl::StatusOr<AuditPage> List(const AuditFilter& filter, uint64_t after_seq, size_t limit) const;
+
+  uint64_t head_seq() const;
+
+ private:
+  absl::StatusOr<AuditEntry> AppendLocked(rocksdb::WriteBatch* batch, AuditEntry entry,
+                                          const rocksdb::WriteOptions& options);
+  std::unique_ptr<rocksdb::Iterator> NewIterator() const;
+
+  rocksdb::DB* const db_;
+  rocksdb::ColumnFamilyHandle* const cf_;
+  const bool sync_appends_;
+
+  mutable std::mutex mu_;
+  // Guarded by mu_: the last entry written.
+  uint64_t head_seq_ = 0;
+  ContentHash head_hash_{};
+};
+
+}  // namespace ctxgraph
+
+#endif  // CTXGRAPH_STORAGE_AUDIT_LOG_H_
