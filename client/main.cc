@@ -14,6 +14,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/time/time.h"
 #include "client/audit_commands.h"
+#include "client/search_command.h"
 #include "client/command_context.h"
 #include "client/connection.h"
 #include "client/graph_commands.h"
@@ -48,6 +49,7 @@ int Main(int argc, char** argv) {
   AddGraphCommands(app, ctx, &action);
   AddPrincipalCommands(app, ctx, &action);
   AddAuditCommands(app, ctx, &action);
+  AddSearchCommand(app, ctx, &action);
 
   try {
     app.parse(argc, argv);

@@ -8,6 +8,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "query/graph_reader.h"
@@ -154,6 +155,22 @@ std::string Snippet(const TextIndex& text, const NodeRecord& node,
 
 }  // namespace
 
+AuditEntry SearchAuditEntry(const Caller& caller, const SearchRequest& request,
+                            const SearchPage& page) {
+  AuditEntry entry;
+  entry.principal = caller.principal.id;
+  entry.action = "search";
+  entry.snapshot_version = page.version;
+  entry.summary = absl::StrCat(
+      "query=\"", absl::CHexEscape(request.query), "\" labels=[",
+      absl::StrJoin(request.labels, ","), "] page_size=", request.page_size,
+      " page=", request.page_token.empty() ? "first" : "next", " as_of=", request.as_of);
+  for (const SearchHit& hit : page.hits) {
+    entry.items.push_back(AuditItem{hit.node.id, "", "", hit.node.provenance.version});
+  }
+  return entry;
+}
+
 absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const {
   TextIndex& text = *store_.text();
   if (request.query.empty()) return absl::InvalidArgumentError("query: empty");
@@ -198,11 +215,14 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
 
   // Which boundary sets the caller may see. Read after the version, so
   // every set a posting at that version names is known.
-  std::vector<char> visible;
-  for (const auto& labels : text.sets().LabelsFrom(0)) {
-    visible.push_back(caller_.policy.CanSee(labels) ? 1 : 0);
+  std::shared_ptr<const VisibleSets> visible;
+  if (visible_sets_) {
+    visible = visible_sets_->Get(caller_.policy);
+  } else {
+    VisibleSetCache once(text.sets());
+    visible = once.Get(caller_.policy);
   }
-  auto set_visible = [&](uint64_t set) { return set < visible.size() && visible[set]; };
+  auto set_visible = [&](uint64_t set) { return visible->Contains(set); };
 
   // Nodes visible as they were at `version` but hidden as they are now:
   // they must not count, so find them among the nodes relabelled since.
@@ -220,7 +240,7 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
     }
   }
 
-  ASSIGN_OR_RETURN(CorpusTotals totals, text.Totals(version, set_visible));
+  ASSIGN_OR_RETURN(CorpusTotals totals, text.Totals(version, visible->selection));
   for (const auto& [iid, node_terms] : hidden_now) {
     --totals.docs;
     totals.length -= node_terms.length;
@@ -231,7 +251,7 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
   std::vector<QueryTerm> live_terms;
   std::vector<PostingCursor> cursors;
   for (QueryTerm& t : terms) {
-    ASSIGN_OR_RETURN(t.docs, text.TermDocs(t.term, version, set_visible));
+    ASSIGN_OR_RETURN(t.docs, text.TermDocs(t.term, version, visible->selection));
     for (const auto& [iid, node_terms] : hidden_now) {
       if (node_terms.tf.contains(t.term)) --t.docs;
     }
@@ -276,9 +296,12 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
     if (essential == m - 1) {
       PostingCursor& only = cursors[m - 1];
       while (!only.done() && only.at_block_start()) {
-        const PostingBlockHeader& h = only.block_header();
-        const double block_bound =
-            bm25.Score(live_terms[m - 1].idf, h.max_tf, h.min_length) + others;
+        // The frontier holds the block's best posting, whatever avgdl is.
+        double block_best = 0;
+        for (const auto& [tf, length] : only.block_header().frontier) {
+          block_best = std::max(block_best, bm25.Score(live_terms[m - 1].idf, tf, length));
+        }
+        const double block_bound = block_best + others;
         if (block_bound >= threshold - kSlack) break;
         RETURN_IF_ERROR(only.NextBlock());
       }
@@ -293,7 +316,7 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
       }
     }
     if (!first) break;
-    const bool counts = set_visible(first->set) && !hidden_now.contains(d);
+    const bool counts = set_visible(first->set) && (hidden_now.empty() || !hidden_now.contains(d));
     std::fill(contribution.begin(), contribution.end(), 0.0);
     double partial = 0;
     for (size_t i = essential; i < m; ++i) {

@@ -28,6 +28,7 @@
 #include "absl/status/statusor.h"
 #include "query/caller.h"
 #include "query/page_token.h"
+#include "query/visible_sets.h"
 #include "storage/graph_store.h"
 #include "storage/records.h"
 
@@ -60,10 +61,18 @@ inline constexpr size_t kMaxQueryBytes = 1024;
 inline constexpr size_t kMaxQueryTerms = 32;
 inline constexpr size_t kSnippetBytes = 160;
 
+// The audit log entry of one answered search (action "search"): the
+// request in its summary and the hits (id, version) in order as its items.
+AuditEntry SearchAuditEntry(const Caller& caller, const SearchRequest& request,
+                            const SearchPage& page);
+
 class Searcher {
  public:
-  Searcher(const GraphStore& store, const PageTokenCodec& tokens, const Caller& caller)
-      : store_(store), tokens_(tokens), caller_(caller) {}
+  // `visible_sets` (may be null: computed per call) caches which boundary
+  // sets a clearance list may see, across calls.
+  Searcher(const GraphStore& store, const PageTokenCodec& tokens, const Caller& caller,
+           VisibleSetCache* visible_sets = nullptr)
+      : store_(store), tokens_(tokens), caller_(caller), visible_sets_(visible_sets) {}
 
   // INVALID_ARGUMENT naming the field for a bad query ("query: has no
   // searchable terms"), label, page size, page token or as_of_version.
@@ -73,6 +82,7 @@ class Searcher {
   const GraphStore& store_;
   const PageTokenCodec& tokens_;
   const Caller& caller_;
+  VisibleSetCache* visible_sets_;
 };
 
 }  // namespace ctxgraph

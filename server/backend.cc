@@ -17,6 +17,7 @@ Backend::Backend(std::unique_ptr<Database> database, std::unique_ptr<TextIndex> 
     : db(std::move(database)),
       text(std::move(text_index)),
       audit(db->audit()),
+      visible_sets(text->sets()),
       graph(db.get(), text.get()),
       principals(db.get()),
       authenticator(&principals),

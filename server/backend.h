@@ -11,6 +11,7 @@
 #include "query/graph_writer.h"
 #include "query/page_token.h"
 #include "query/principal_admin.h"
+#include "query/visible_sets.h"
 #include "storage/database.h"
 #include "storage/graph_store.h"
 #include "storage/principal_store.h"
@@ -30,6 +31,7 @@ struct Backend {
   std::unique_ptr<TextIndex> text;
   // Owned by `db`, which appends every commit's entry to it atomically.
   AuditLog& audit;
+  VisibleSetCache visible_sets;
   GraphStore graph;
   PrincipalStore principals;
   Authenticator authenticator;

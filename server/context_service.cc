@@ -17,8 +17,10 @@ grpc::ServerUnaryReactor* ContextServiceImpl::Search(grpc::CallbackServerContext
     search.page_size = request->page_size();
     search.page_token = request->page_token();
     search.as_of = request->as_of_version();
-    Searcher searcher(backend_.graph, backend_.page_tokens, caller);
+    Searcher searcher(backend_.graph, backend_.page_tokens, caller, &backend_.visible_sets);
     ASSIGN_OR_RETURN(SearchPage page, searcher.Search(search));
+    // No answer leaves without its audit entry.
+    RETURN_IF_ERROR(backend_.audit.Append(SearchAuditEntry(caller, search, page)).status());
     for (const SearchHit& hit : page.hits) {
       v1::SearchHit* out = response->add_hits();
       NodeToProto(hit.node, out->mutable_node());

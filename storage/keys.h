@@ -31,6 +31,7 @@
 //   text_stats     'd' | len u16 | term | set u64 | ~version u64
 //                                  -> u64: nodes of boundary set `set` holding `term`
 //                  'n' | set u64 | ~version u64 -> u64 nodes, u64 total terms
+//                  (set 2^64-1 holds the sums over every set)
 //   boundary_sets  'k' | BoundarySetLabels(labels) -> set u64   (interning, never deleted;
 //                  'i' | set u64 -> BoundarySetLabels(labels)    set 0 is the empty boundary)
 //   boundary_log   version u64 | iid u64 -> empty: a node that existed before

@@ -52,26 +52,55 @@ absl::Status Corrupt(std::string_view why) {
 
 absl::StatusOr<PostingBlockHeader> ReadHeader(VarintReader& r) {
   PostingBlockHeader h;
-  if (!r.Read32(&h.count) || !r.Read32(&h.max_tf) || !r.Read32(&h.min_length)) {
-    return Corrupt("truncated header");
+  uint32_t n = 0;
+  if (!r.Read32(&h.count) || !r.Read32(&n)) return Corrupt("truncated header");
+  if (n > kMaxFrontier) return Corrupt("frontier too long");
+  for (uint32_t i = 0; i < n; ++i) {
+    uint32_t tf, length;
+    if (!r.Read32(&tf) || !r.Read32(&length)) return Corrupt("truncated frontier");
+    h.frontier.emplace_back(tf, length);
   }
   return h;
+}
+
+// The (tf, length) pairs no posting beats on both; see the header comment.
+std::vector<std::pair<uint32_t, uint32_t>> Frontier(const std::vector<Posting>& postings) {
+  std::vector<std::pair<uint32_t, uint32_t>> pairs;
+  pairs.reserve(postings.size());
+  for (const Posting& p : postings) pairs.emplace_back(p.tf, p.length);
+  // By tf descending, then length ascending: a pair is on the frontier when
+  // its length is below every length seen at a higher tf.
+  std::sort(pairs.begin(), pairs.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  std::vector<std::pair<uint32_t, uint32_t>> frontier;
+  for (const auto& pair : pairs) {
+    if (frontier.empty() || pair.second < frontier.back().second) frontier.push_back(pair);
+  }
+  std::reverse(frontier.begin(), frontier.end());  // increasing tf and length
+  if (frontier.size() > kMaxFrontier) {
+    // Keep the first kMaxFrontier - 1 and bound the rest by (max tf, their
+    // min length): still no posting beats it.
+    const uint32_t max_tf = frontier.back().first;
+    const uint32_t min_length = frontier[kMaxFrontier - 1].second;
+    frontier.resize(kMaxFrontier - 1);
+    frontier.emplace_back(max_tf, min_length);
+  }
+  return frontier;
 }
 
 }  // namespace
 
 std::string EncodePostingBlock(uint64_t first_iid, const std::vector<Posting>& postings) {
-  uint32_t max_tf = 0;
-  uint32_t min_length = postings.empty() ? 0 : std::numeric_limits<uint32_t>::max();
-  for (const Posting& p : postings) {
-    max_tf = std::max(max_tf, p.tf);
-    min_length = std::min(min_length, p.length);
-  }
+  const std::vector<std::pair<uint32_t, uint32_t>> frontier = Frontier(postings);
   std::string out;
-  out.reserve(6 + postings.size() * 6);
+  out.reserve(4 + frontier.size() * 3 + postings.size() * 6);
   PutVarint(&out, postings.size());
-  PutVarint(&out, max_tf);
-  PutVarint(&out, min_length);
+  PutVarint(&out, frontier.size());
+  for (const auto& [tf, length] : frontier) {
+    PutVarint(&out, tf);
+    PutVarint(&out, length);
+  }
   uint64_t previous = first_iid;
   for (const Posting& p : postings) {
     PutVarint(&out, p.iid - previous);

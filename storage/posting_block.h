@@ -2,17 +2,21 @@
 // term for a contiguous range of internal node ids.
 //
 // Encoding (all integers LEB128 varints):
-//   count | max_tf | min_length | { iid delta | tf | length | set } * count
+//   count | n | { tf | length } * n | { iid delta | tf | length | set } * count
 // The first iid delta is from the block's first_iid (its key); the others
-// from the previous posting. max_tf and min_length bound every posting in
-// the block, so a search can bound the block's best score without decoding
-// it. An empty block (count 0) is valid: blocks are never deleted.
+// from the previous posting. The n (tf, length) pairs are the block's
+// frontier: the postings no other posting beats on both counts (a higher
+// or equal tf with a shorter or equal length), by increasing tf. A score
+// that grows with tf and shrinks with length, such as BM25's, is highest
+// on the frontier, so a search gets the block's best score exactly without
+// decoding it. An empty block (count 0) is valid: blocks are never deleted.
 #ifndef CTXGRAPH_STORAGE_POSTING_BLOCK_H_
 #define CTXGRAPH_STORAGE_POSTING_BLOCK_H_
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -31,9 +35,12 @@ struct Posting {
 
 struct PostingBlockHeader {
   uint32_t count = 0;
-  uint32_t max_tf = 0;
-  uint32_t min_length = 0;
+  // (tf, length) of the frontier, by increasing tf and length; at most
+  // kMaxFrontier pairs (past that, the last pair is (max tf, min length),
+  // a looser bound).
+  std::vector<std::pair<uint32_t, uint32_t>> frontier;
 };
+inline constexpr size_t kMaxFrontier = 8;
 
 // `postings` sorted by iid, all >= first_iid.
 std::string EncodePostingBlock(uint64_t first_iid, const std::vector<Posting>& postings);

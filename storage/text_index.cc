@@ -149,13 +149,15 @@ absl::Status TextIndex::NoteNodeChange(TextIndexDelta& delta, uint64_t iid,
   if ((before && after && old_set != new_set) || (!before && after && came_back)) {
     delta.relabelled_.push_back(iid);
   }
-  if (before) {
-    auto& totals = delta.totals_[old_set];
+  for (uint64_t set : {old_set, kAllSets}) {
+    if (!before) break;
+    auto& totals = delta.totals_[set];
     --totals.docs;
     totals.length -= old_terms.length;
   }
-  if (after) {
-    auto& totals = delta.totals_[new_set];
+  for (uint64_t set : {new_set, kAllSets}) {
+    if (!after) break;
+    auto& totals = delta.totals_[set];
     ++totals.docs;
     totals.length += new_terms.length;
   }
@@ -168,6 +170,7 @@ absl::Status TextIndex::NoteNodeChange(TextIndexDelta& delta, uint64_t iid,
     auto& changes = delta.postings_[term];
     changes.changes.emplace_back(iid, Posting{iid, tf, new_terms.length, new_set});
     delta.approx_bytes_ += sizeof(changes.changes.front()) + (had ? 0 : term.size());
+    if (!had) ++changes.docs_delta[kAllSets];
     if (had && old_set == new_set) continue;
     ++changes.docs_delta[new_set];
     if (had) --changes.docs_delta[old_set];
@@ -177,6 +180,7 @@ absl::Status TextIndex::NoteNodeChange(TextIndexDelta& delta, uint64_t iid,
     auto& changes = delta.postings_[term];
     changes.changes.emplace_back(iid, std::nullopt);
     --changes.docs_delta[old_set];
+    --changes.docs_delta[kAllSets];
     delta.approx_bytes_ += sizeof(changes.changes.front());
   }
   return absl::OkStatus();
@@ -203,10 +207,10 @@ absl::Status TextIndex::Flush(CommitContext& ctx, TextIndexDelta& delta) const {
     ASSIGN_OR_RETURN(length, AddCounter(length, totals.length, "total length"));
     std::string value = keys::EncodeU64(docs);
     keys::AppendU64(&value, length);
-    ctx.Put(Cf::kTextStats, key, value);
+    ctx.PutUnindexed(Cf::kTextStats, key, value);
   }
   for (uint64_t iid : delta.relabelled_) {
-    ctx.Put(Cf::kBoundaryLog, keys::EncodeBoundaryLogKey({ctx.version(), iid}), "");
+    ctx.PutUnindexed(Cf::kBoundaryLog, keys::EncodeBoundaryLogKey({ctx.version(), iid}), "");
   }
   delta = TextIndexDelta();
   return absl::OkStatus();
@@ -220,7 +224,7 @@ absl::Status TextIndex::FlushDocs(CommitContext& ctx, const std::string& term,
     const std::string key = keys::EncodeTermSetDocsKey({term, set, ctx.version()});
     ASSIGN_OR_RETURN(const uint64_t base, NewestCounter(it.get(), EntityPrefix(key)));
     ASSIGN_OR_RETURN(const uint64_t docs, AddCounter(base, d, "term count"));
-    ctx.Put(Cf::kTextStats, key, keys::EncodeU64(docs));
+    ctx.PutUnindexed(Cf::kTextStats, key, keys::EncodeU64(docs));
   }
   return absl::OkStatus();
 }
@@ -285,7 +289,7 @@ absl::Status TextIndex::FlushTerm(CommitContext& ctx, const std::string& term,
       const uint64_t key_iid = from == 0 ? start : merged[from].iid;
       std::vector<Posting> part(merged.begin() + static_cast<ptrdiff_t>(from),
                                 merged.begin() + static_cast<ptrdiff_t>(to));
-      ctx.Put(Cf::kTextPostings, keys::EncodePostingBlockKey({term, key_iid, ctx.version()}),
+      ctx.PutUnindexed(Cf::kTextPostings, keys::EncodePostingBlockKey({term, key_iid, ctx.version()}),
               EncodePostingBlock(key_iid, part));
       from = to;
     } while (from < merged.size());
@@ -294,53 +298,81 @@ absl::Status TextIndex::FlushTerm(CommitContext& ctx, const std::string& term,
 }
 
 absl::StatusOr<uint64_t> TextIndex::TermDocs(std::string_view term, uint64_t version,
-                                             SetFilter visible) const {
-  const std::string prefix = keys::TermSetDocsPrefix(term);
-  const std::string term_string(term);
-  auto it = db_->NewIterator(Cf::kTextStats);
+                                             const SetSelection& sets) const {
   uint64_t total = 0;
-  it->Seek(prefix);
-  while (it->Valid() && StartsWith(it->key(), prefix)) {
-    ASSIGN_OR_RETURN(keys::TermSetDocsKey k, keys::DecodeTermSetDocsKey(View(it->key())));
-    if (!visible(k.set)) {
-      it->Seek(keys::EncodeTermSetDocsKey({term_string, k.set + 1, keys::kMaxVersion}));
-      continue;
-    }
-    if (k.version > version) {
-      it->Seek(keys::EncodeTermSetDocsKey({term_string, k.set, version}));
-      continue;
-    }
-    ASSIGN_OR_RETURN(const uint64_t docs, keys::ReadU64(View(it->value()), 0));
-    total += docs;
-    it->Seek(keys::EncodeTermSetDocsKey({term_string, k.set + 1, keys::kMaxVersion}));
-  }
-  RETURN_IF_ERROR(FromRocks(it->status()));
+  RETURN_IF_ERROR(ForEachSelectedSet(
+      keys::TermSetDocsPrefix(term), version, sets, [&](std::string_view value) -> absl::Status {
+        ASSIGN_OR_RETURN(const uint64_t docs, keys::ReadU64(value, 0));
+        total += docs;
+        return absl::OkStatus();
+      }));
   return total;
 }
 
-absl::StatusOr<CorpusTotals> TextIndex::Totals(uint64_t version, SetFilter visible) const {
-  const std::string prefix = keys::SetTotalsPrefix();
-  auto it = db_->NewIterator(Cf::kTextStats);
+absl::StatusOr<CorpusTotals> TextIndex::Totals(uint64_t version, const SetSelection& sets) const {
   CorpusTotals totals;
-  it->Seek(prefix);
-  while (it->Valid() && StartsWith(it->key(), prefix)) {
-    ASSIGN_OR_RETURN(keys::SetTotalsKey k, keys::DecodeSetTotalsKey(View(it->key())));
-    if (!visible(k.set)) {
-      it->Seek(keys::EncodeSetTotalsKey({k.set + 1, keys::kMaxVersion}));
-      continue;
-    }
-    if (k.version > version) {
-      it->Seek(keys::EncodeSetTotalsKey({k.set, version}));
-      continue;
-    }
-    ASSIGN_OR_RETURN(const uint64_t docs, keys::ReadU64(View(it->value()), 0));
-    ASSIGN_OR_RETURN(const uint64_t length, keys::ReadU64(View(it->value()), 8));
-    totals.docs += docs;
-    totals.length += length;
-    it->Seek(keys::EncodeSetTotalsKey({k.set + 1, keys::kMaxVersion}));
-  }
-  RETURN_IF_ERROR(FromRocks(it->status()));
+  RETURN_IF_ERROR(ForEachSelectedSet(
+      keys::SetTotalsPrefix(), version, sets, [&](std::string_view value) -> absl::Status {
+        ASSIGN_OR_RETURN(const uint64_t docs, keys::ReadU64(value, 0));
+        ASSIGN_OR_RETURN(const uint64_t length, keys::ReadU64(value, 8));
+        totals.docs += docs;
+        totals.length += length;
+        return absl::OkStatus();
+      }));
   return totals;
+}
+
+absl::Status TextIndex::ForEachSelectedSet(
+    std::string_view prefix, uint64_t version, const SetSelection& sets,
+    absl::FunctionRef<absl::Status(std::string_view value)> take) const {
+  // Keys are prefix | set u64 | ~version u64.
+  auto key_of = [&](uint64_t set, uint64_t v) {
+    std::string key(prefix);
+    keys::AppendU64(&key, set);
+    keys::AppendU64(&key, ~v);
+    return key;
+  };
+  auto it = db_->NewIterator(Cf::kTextStats);
+  auto set_at = [&]() -> absl::StatusOr<std::pair<uint64_t, uint64_t>> {
+    const std::string_view key = View(it->key());
+    if (key.size() != prefix.size() + 16) {
+      return absl::DataLossError("text stats key: unexpected length");
+    }
+    ASSIGN_OR_RETURN(const uint64_t set, keys::ReadU64(key, prefix.size()));
+    ASSIGN_OR_RETURN(const uint64_t inverted, keys::ReadU64(key, prefix.size() + 8));
+    return std::pair{set, ~inverted};
+  };
+  const std::vector<uint64_t> all = {kAllSets};
+  const std::vector<uint64_t>& ids = sets.all ? all : sets.ids;
+  if (ids.empty()) return absl::OkStatus();
+  // A zig-zag join of the selected ids with the sets present: a step
+  // forward when the next wanted key is near, a seek when it is not.
+  size_t next = 0;
+  it->Seek(key_of(ids[0], version));
+  while (it->Valid() && StartsWith(it->key(), prefix)) {
+    ASSIGN_OR_RETURN(auto at, set_at());
+    const auto [set, v] = at;
+    while (next < ids.size() && ids[next] < set) ++next;
+    if (next == ids.size()) break;
+    if (ids[next] != set) {
+      it->Seek(key_of(ids[next], version));
+      continue;
+    }
+    if (v > version) {
+      it->Seek(key_of(set, version));
+      continue;
+    }
+    RETURN_IF_ERROR(take(View(it->value())));
+    if (++next == ids.size()) break;
+    int steps = 0;
+    for (it->Next(); it->Valid() && StartsWith(it->key(), prefix) && steps < 4; it->Next()) {
+      ASSIGN_OR_RETURN(auto step, set_at());
+      if (step.first >= ids[next]) break;
+      ++steps;
+    }
+    if (steps == 4) it->Seek(key_of(ids[next], version));
+  }
+  return FromRocks(it->status());
 }
 
 absl::Status TextIndex::ForEachRelabelled(uint64_t after, uint64_t upto,
@@ -380,7 +412,15 @@ absl::Status TextIndex::BlockCursor::Load() {
   valid_ = false;
   bool have_current = false;
   while (it_->Valid() && StartsWith(it_->key(), prefix_)) {
-    ASSIGN_OR_RETURN(keys::PostingBlockKey k, keys::DecodePostingBlockKey(View(it_->key())));
+    // The key is prefix_ | first_iid | ~version; read it without copying the term.
+    const std::string_view key = View(it_->key());
+    if (key.size() != prefix_.size() + 16) return absl::DataLossError("posting key: bad length");
+    struct {
+      uint64_t first_iid, version;
+    } k;
+    ASSIGN_OR_RETURN(k.first_iid, keys::ReadU64(key, prefix_.size()));
+    ASSIGN_OR_RETURN(const uint64_t inverted, keys::ReadU64(key, prefix_.size() + 8));
+    k.version = ~inverted;
     if (k.version > version_) {
       it_->Seek(keys::EncodePostingBlockKey({term_, k.first_iid, version_}));
       continue;
@@ -398,7 +438,14 @@ absl::Status TextIndex::BlockCursor::Load() {
       bytes_.assign(it_->value().data(), it_->value().size());
       decoded_ = false;
     }
-    it_->Seek(keys::EncodePostingBlockKey({term_, k.first_iid + 1, keys::kMaxVersion}));
+    // Older versions of this block may follow: step over one, seek past more.
+    it_->Next();
+    if (it_->Valid() && StartsWith(it_->key(), prefix_)) {
+      ASSIGN_OR_RETURN(const uint64_t next_first, keys::ReadU64(View(it_->key()), prefix_.size()));
+      if (next_first == k.first_iid) {
+        it_->Seek(keys::EncodePostingBlockKey({term_, k.first_iid + 1, keys::kMaxVersion}));
+      }
+    }
   }
   RETURN_IF_ERROR(FromRocks(it_->status()));
   end_iid_ = kNoIid;

@@ -86,8 +86,11 @@ class TextIndexDelta {
   size_t approx_bytes_ = 0;
 };
 
-// The boundary-set visibility a read filters by: visible(set).
-using SetFilter = absl::FunctionRef<bool(uint64_t set)>;
+// The boundary sets a statistics read counts: every set, or the listed ones.
+struct SetSelection {
+  bool all = false;
+  std::vector<uint64_t> ids;  // sorted, unique; ignored when `all`
+};
 
 struct CorpusTotals {
   uint64_t docs = 0;
@@ -118,16 +121,19 @@ class TextIndex {
   absl::Status NoteNodeChange(TextIndexDelta& delta, uint64_t iid, const NodeRecord* before,
                               const NodeRecord* after, bool came_back);
 
-  // Writes `delta` into `ctx` at ctx.version() and clears it.
+  // Writes `delta` into `ctx` at ctx.version() (unindexed: Get and
+  // NewIterator on `ctx` do not see the index keys) and clears it.
   absl::Status Flush(CommitContext& ctx, TextIndexDelta& delta) const;
 
   // --- Reads, as of `version`. ---
 
-  // Nodes holding `term` whose boundary set passes `visible`.
+  // Nodes holding `term` whose boundary set is selected. Costs one seek for
+  // all sets (a maintained sum), else about one seek per selected set that
+  // holds the term.
   absl::StatusOr<uint64_t> TermDocs(std::string_view term, uint64_t version,
-                                    SetFilter visible) const;
-  // Nodes and their total length over the sets that pass `visible`.
-  absl::StatusOr<CorpusTotals> Totals(uint64_t version, SetFilter visible) const;
+                                    const SetSelection& sets) const;
+  // Nodes and their total length over the selected sets.
+  absl::StatusOr<CorpusTotals> Totals(uint64_t version, const SetSelection& sets) const;
   // Calls `visit(iid)` for each boundary log entry with after < version <= upto.
   absl::Status ForEachRelabelled(uint64_t after, uint64_t upto,
                                  absl::FunctionRef<void(uint64_t iid)> visit) const;
@@ -173,12 +179,19 @@ class TextIndex {
   // Postings blocks aim at kBlockPostings entries; a block is split when a
   // write grows it past twice that.
   static constexpr size_t kBlockPostings = 128;
+  // The statistics of every set together are kept under this set id too.
+  static constexpr uint64_t kAllSets = ~uint64_t{0};
 
  private:
   absl::Status FlushTerm(CommitContext& ctx, const std::string& term,
                          TextIndexDelta::TermChanges& changes) const;
   absl::Status FlushDocs(CommitContext& ctx, const std::string& term,
                          const absl::flat_hash_map<uint64_t, int64_t>& docs_delta) const;
+  // Calls `take` with the value, as of `version`, of each selected set's
+  // entry under `prefix` in text_stats (keys: prefix | set | ~version).
+  absl::Status ForEachSelectedSet(
+      std::string_view prefix, uint64_t version, const SetSelection& sets,
+      absl::FunctionRef<absl::Status(std::string_view value)> take) const;
 
   Database* db_;
   TextIndexConfig config_;

@@ -75,6 +75,30 @@ TEST_F(SearchTest, ATermOnlyAHiddenNodeHoldsAnswersLikeAnAbsentTerm) {
   EXPECT_EQ(response.hits(0).node().id(), "secret");
 }
 
+TEST_F(SearchTest, EverySearchLeavesAnAuditEntryWithItsHits) {
+  v1::SearchResponse response;
+  v1::SearchRequest request = Request("plan", 1);
+  request.add_labels("Doc");
+  ASSERT_OK(Search(low_, request, &response));
+  ASSERT_OK(Search(low_, Request("zzz"), &response));
+  AuditFilter filter;
+  filter.action = "search";
+  ASSERT_OK_AND_ASSIGN(AuditPage page, server_->backend().audit.List(filter, 0, 10));
+  ASSERT_EQ(page.entries.size(), 2u);
+  const AuditEntry& first = page.entries[0];
+  EXPECT_EQ(first.principal, "low");
+  EXPECT_EQ(first.snapshot_version, version_);
+  EXPECT_EQ(first.summary, "query=\"plan\" labels=[Doc] page_size=1 page=first as_of=0");
+  EXPECT_EQ(first.items, (std::vector<AuditItem>{{"doc-1", "", "", version_}}));
+  EXPECT_EQ(first.items_total, 1u);
+  EXPECT_TRUE(page.entries[1].items.empty());
+  // A refused search answers nothing and logs nothing.
+  EXPECT_STATUS(Search(low_, Request(""), &response), absl::StatusCode::kInvalidArgument,
+                "query: empty");
+  ASSERT_OK_AND_ASSIGN(page, server_->backend().audit.List(filter, 0, 10));
+  EXPECT_EQ(page.entries.size(), 2u);
+}
+
 TEST_F(SearchTest, RequiresAToken) {
   v1::SearchResponse response;
   EXPECT_STATUS(Search("", Request("plan"), &response), absl::StatusCode::kUnauthenticated,

@@ -66,13 +66,29 @@ TEST(PostingBlockTest, RoundTripsAndBoundsItsPostings) {
   const std::string bytes = EncodePostingBlock(100, postings);
   ASSERT_OK_AND_ASSIGN(PostingBlockHeader h, DecodePostingBlockHeader(bytes));
   EXPECT_EQ(h.count, 3u);
-  EXPECT_EQ(h.max_tf, 9u);
-  EXPECT_EQ(h.min_length, 7u);
+  using Frontier = std::vector<std::pair<uint32_t, uint32_t>>;
+  EXPECT_EQ(h.frontier, (Frontier{{1, 7}, {3, 40}, {9, 300}}));
   std::vector<Posting> decoded;
   ASSERT_OK(DecodePostingBlock(100, bytes, &decoded));
   EXPECT_EQ(decoded, postings);
   ASSERT_OK(DecodePostingBlock(100, EncodePostingBlock(100, {}), &decoded));
   EXPECT_TRUE(decoded.empty());
+}
+
+TEST(PostingBlockTest, FrontierKeepsOnlyUnbeatenPairsAndBoundsTheRestPastItsCap) {
+  using Frontier = std::vector<std::pair<uint32_t, uint32_t>>;
+  // (2, 10) beats (2, 12) and (1, 11); (5, 10) beats (2, 10).
+  std::vector<Posting> postings = {
+      {1, 2, 12, 0}, {2, 1, 11, 0}, {3, 5, 10, 0}, {4, 2, 10, 0}, {5, 1, 3, 0}};
+  ASSERT_OK_AND_ASSIGN(PostingBlockHeader h,
+                       DecodePostingBlockHeader(EncodePostingBlock(1, postings)));
+  EXPECT_EQ(h.frontier, (Frontier{{1, 3}, {5, 10}}));
+  // Twenty unbeaten pairs: seven kept, the rest bounded by (max tf, min length).
+  postings.clear();
+  for (uint32_t i = 1; i <= 20; ++i) postings.push_back({i, i, i, 0});
+  ASSERT_OK_AND_ASSIGN(h, DecodePostingBlockHeader(EncodePostingBlock(1, postings)));
+  EXPECT_EQ(h.frontier,
+            (Frontier{{1, 1}, {2, 2}, {3, 3}, {4, 4}, {5, 5}, {6, 6}, {7, 7}, {20, 8}}));
 }
 
 TEST(PostingBlockTest, CorruptBytesAreDataLossNeverACrash) {
@@ -145,17 +161,22 @@ class TextIndexTest : public StoreFixture {
     return out;
   }
 
+  // Counts over the given sets, summing them one by one.
   uint64_t Docs(const std::string& term, uint64_t version, std::vector<uint64_t> sets) {
-    auto docs = text_->TermDocs(term, version, [&](uint64_t s) {
-      return std::find(sets.begin(), sets.end(), s) != sets.end();
-    });
+    auto docs = text_->TermDocs(term, version, SetSelection{false, sets});
+    EXPECT_TRUE(docs.ok()) << docs.status();
+    return docs.value_or(999);
+  }
+  // Over every set, from the maintained sums.
+  uint64_t AllDocs(const std::string& term, uint64_t version) {
+    auto docs = text_->TermDocs(term, version, SetSelection{true, {}});
     EXPECT_TRUE(docs.ok()) << docs.status();
     return docs.value_or(999);
   }
 
   CorpusTotals Totals(uint64_t version, std::vector<uint64_t> sets) {
-    auto t = text_->Totals(
-        version, [&](uint64_t s) { return std::find(sets.begin(), sets.end(), s) != sets.end(); });
+    auto t = sets.empty() ? text_->Totals(version, SetSelection{true, {}})
+                          : text_->Totals(version, SetSelection{false, sets});
     EXPECT_TRUE(t.ok()) << t.status();
     return t.value_or(CorpusTotals{999, 999});
   }
@@ -178,6 +199,10 @@ TEST_F(TextIndexTest, WritesPostingsAndStatisticsPerBoundarySet) {
   EXPECT_EQ(Docs("banana", v1, {0}), 1u);
   EXPECT_EQ(Docs("banana", v1, {1}), 1u);
   EXPECT_EQ(Docs("cherry", v1, {0, 1}), 0u);
+  EXPECT_EQ(AllDocs("banana", v1), 2u);
+  EXPECT_EQ(AllDocs("cherry", v1), 1u);
+  EXPECT_EQ(Totals(v1, {}).docs, 3u);  // {}: every set
+  EXPECT_EQ(Totals(v1, {}).length, 5u);
   EXPECT_EQ(Totals(v1, {0, 1, 2}).docs, 3u);
   EXPECT_EQ(Totals(v1, {0, 1, 2}).length, 5u);
   EXPECT_EQ(Totals(v1, {1, 2}).docs, 2u);
@@ -218,6 +243,11 @@ TEST_F(TextIndexTest, BoundaryChangesMovePostingsAndAreLogged) {
   EXPECT_EQ(Postings("apple", v2), (Terms{"a:1/1@1", "b:1/1@0"}));
   EXPECT_EQ(Docs("apple", v2, {0}), 1u);
   EXPECT_EQ(Docs("apple", v1, {0}), 2u);
+  // A relabel moves a node between sets; the sum over all sets is unmoved.
+  EXPECT_EQ(AllDocs("apple", v2), 2u);
+  EXPECT_EQ(AllDocs("apple", v3), 1u);
+  EXPECT_EQ(AllDocs("apple", v4), 3u);
+  EXPECT_EQ(Totals(v4, {}).docs, 3u);
   // a relabelled at v2; b came back at v4; c is new and not logged.
   EXPECT_EQ(Relabelled(0, v4), (std::vector<uint64_t>{Iid("a"), Iid("b")}));
   EXPECT_EQ(Relabelled(v2, v4), (std::vector<uint64_t>{Iid("b")}));
@@ -245,6 +275,8 @@ TEST_F(TextIndexTest, LargeTermsSplitIntoBlocksThatStayConsistentAcrossRewrites)
   EXPECT_EQ(now.back(), "n9999:1/1@0");
   EXPECT_EQ(Postings("common", v1), all);  // the past is intact
   EXPECT_EQ(Docs("common", v2, {0}), 700u);
+  EXPECT_EQ(AllDocs("common", v2), 700u);
+  EXPECT_EQ(AllDocs("other", v2), 1u);
 }
 
 TEST_F(TextIndexTest, ABlockGrownPastTwiceItsTargetIsSplit) {
@@ -260,6 +292,33 @@ TEST_F(TextIndexTest, ABlockGrownPastTwiceItsTargetIsSplit) {
   size_t blocks = 0;
   EXPECT_EQ(Postings("t", v, &blocks).size(), 600u);
   EXPECT_EQ(blocks, 5u);  // 600 > 256: cut into 128-posting blocks
+}
+
+TEST_F(TextIndexTest, StatisticsSumExactlyTheSelectedSetsAmongMany) {
+  // 60 nodes in 60 boundary sets, half of them rewritten (older versions of
+  // their counters stay behind), read through sparse and dense selections.
+  std::vector<Mutation> batch;
+  for (int i = 0; i < 60; ++i) {
+    batch.push_back(Doc(absl::StrCat("n", i), "w w", {absl::StrCat("personal:p", i)}));
+  }
+  const uint64_t v1 = Apply(batch);
+  batch.clear();
+  for (int i = 0; i < 60; i += 2) {
+    batch.push_back(Doc(absl::StrCat("n", i), "w", {absl::StrCat("personal:p", i)}));
+  }
+  const uint64_t v2 = Apply(batch);
+  for (size_t stride : {1u, 2u, 7u, 59u}) {
+    std::vector<uint64_t> ids;
+    for (uint64_t set = 1; set <= 60; set += stride) ids.push_back(set);
+    EXPECT_EQ(Docs("w", v1, ids), ids.size()) << stride;
+    EXPECT_EQ(Docs("w", v2, ids), ids.size()) << stride;
+    EXPECT_EQ(Totals(v1, ids).length, 2 * ids.size()) << stride;
+    uint64_t length = 0;  // set s holds node n(s-1); even nodes shrank to 1 term
+    for (uint64_t set : ids) length += (set - 1) % 2 == 0 ? 1 : 2;
+    EXPECT_EQ(Totals(v2, ids).length, length) << stride;
+  }
+  EXPECT_EQ(Docs("w", v2, {0, 61, 62}), 0u);
+  EXPECT_EQ(Totals(v2, {}).length, 90u);
 }
 
 TEST_F(TextIndexTest, AnAbortedSessionLeavesNoIndexEntries) {
