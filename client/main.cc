@@ -16,6 +16,7 @@
 #include "client/audit_commands.h"
 #include "client/command_context.h"
 #include "client/connection.h"
+#include "client/context_commands.h"
 #include "client/graph_commands.h"
 #include "client/principal_commands.h"
 
@@ -48,6 +49,7 @@ int Main(int argc, char** argv) {
   AddGraphCommands(app, ctx, &action);
   AddPrincipalCommands(app, ctx, &action);
   AddAuditCommands(app, ctx, &action);
+  AddContextCommands(app, ctx, &action);
 
   try {
     app.parse(argc, argv);
