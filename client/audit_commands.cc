@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "client/rfc3339.h"
 #include "client/table_printer.h"
 
@@ -125,6 +126,99 @@ int RunVerify(CommandContext& ctx) {
   return r->ok() ? kExitOk : kExitFailure;
 }
 
+int RunReceipt(CommandContext& ctx, const std::string& receipt_id) {
+  v1::GetReceiptRequest request;
+  request.set_receipt_id(receipt_id);
+  ServerConnection& conn = ctx.connection();
+  absl::StatusOr<v1::GetReceiptResponse> r =
+      conn.Call(conn.audit(), &AuditStub::GetReceipt, request);
+  if (!r.ok()) return ctx.Fail(r.status());
+  const v1::Receipt& receipt = r->receipt();
+  const v1::RetrieveRequest& asked = r->request();
+  const std::vector<std::string> seeds(asked.seeds().begin(), asked.seeds().end());
+  const std::vector<std::string> clearances(receipt.clearances().begin(),
+                                            receipt.clearances().end());
+  const std::vector<std::string> labels(asked.expansion().edge_labels().begin(),
+                                        asked.expansion().edge_labels().end());
+  if (ctx.json()) {
+    ctx.PrintJson({{"receipt_id", receipt.receipt_id()},
+                   {"snapshot_version", receipt.snapshot_version()},
+                   {"principal", receipt.principal()},
+                   {"clearances", clearances},
+                   {"digest", receipt.digest()},
+                   {"policy_version", r->policy_version()},
+                   {"request",
+                    {{"seeds", seeds},
+                     {"query", asked.query()},
+                     {"max_hops", asked.expansion().max_hops()},
+                     {"edge_labels", labels},
+                     {"direction", v1::Direction_Name(asked.expansion().direction())},
+                     {"max_items", asked.budget().max_items()},
+                     {"max_bytes", asked.budget().max_bytes()},
+                     {"as_of_version", asked.as_of_version()}}},
+                   {"entry", EntryToJson(r->entry())}});
+    return kExitOk;
+  }
+  TablePrinter fields({});
+  fields.AddRow({"receipt_id", receipt.receipt_id()});
+  fields.AddRow({"time", TimeText(r->entry().time())});
+  fields.AddRow({"principal", receipt.principal()});
+  fields.AddRow({"clearances", absl::StrJoin(clearances, ",")});
+  fields.AddRow({"snapshot_version", absl::StrCat(receipt.snapshot_version())});
+  fields.AddRow({"digest", receipt.digest()});
+  fields.AddRow({"request", r->entry().summary()});
+  std::vector<std::string> items;
+  for (const v1::AuditItem& item : r->entry().items()) {
+    items.push_back(absl::StrCat(item.node_id(), "@", item.version()));
+  }
+  fields.AddRow({"items", absl::StrJoin(items, " ")});
+  fields.Print(std::cout);
+  return kExitOk;
+}
+
+// Exit 1 on MISMATCH, like `audit verify` on a broken chain.
+int RunReplay(CommandContext& ctx, const std::string& receipt_id) {
+  v1::ReplayReceiptRequest request;
+  request.set_receipt_id(receipt_id);
+  ServerConnection& conn = ctx.connection();
+  absl::StatusOr<v1::ReplayReceiptResponse> r =
+      conn.Call(conn.audit(), &AuditStub::ReplayReceipt, request);
+  if (!r.ok()) return ctx.Fail(r.status());
+  const bool match = r->outcome() == v1::ReplayReceiptResponse::MATCH;
+  const std::vector<std::string> added(r->added().begin(), r->added().end());
+  const std::vector<std::string> removed(r->removed().begin(), r->removed().end());
+  std::vector<std::string> changed;
+  for (const v1::VersionChange& c : r->changed()) {
+    changed.push_back(
+        absl::StrCat(c.node_id(), "@", c.recorded_version(), "->", c.replay_version()));
+  }
+  if (ctx.json()) {
+    ctx.PrintJson({{"outcome", match ? "MATCH" : "MISMATCH"},
+                   {"recorded_digest", r->recorded_digest()},
+                   {"replay_digest", r->replay_digest()},
+                   {"added", added},
+                   {"removed", removed},
+                   {"changed", changed},
+                   {"order_changed", r->order_changed()},
+                   {"replay_error", r->replay_error()},
+                   {"replay_entry_seq", r->replay_entry_seq()}});
+  } else {
+    TablePrinter fields({});
+    fields.AddRow({"outcome", match ? "MATCH" : "MISMATCH"});
+    fields.AddRow({"recorded_digest", r->recorded_digest()});
+    fields.AddRow({"replay_digest", r->replay_digest()});
+    if (!match) {
+      fields.AddRow({"added", absl::StrJoin(added, " ")});
+      fields.AddRow({"removed", absl::StrJoin(removed, " ")});
+      fields.AddRow({"changed", absl::StrJoin(changed, " ")});
+      if (r->order_changed()) fields.AddRow({"order_changed", "yes"});
+      if (!r->replay_error().empty()) fields.AddRow({"replay_error", r->replay_error()});
+    }
+    fields.Print(std::cout);
+  }
+  return match ? kExitOk : kExitFailure;
+}
+
 }  // namespace
 
 void AddAuditCommands(CLI::App& app, CommandContext& ctx, CommandAction* action) {
@@ -145,6 +239,19 @@ void AddAuditCommands(CLI::App& app, CommandContext& ctx, CommandAction* action)
   CLI::App* verify =
       audit->add_subcommand("verify", "Walk the hash chain; exit 1 when it is broken");
   verify->callback([&ctx, action] { *action = [&ctx] { return RunVerify(ctx); }; });
+
+  auto receipt_id = std::make_shared<std::string>();
+  CLI::App* receipt = audit->add_subcommand("receipt", "Show a Retrieve receipt and its request");
+  receipt->add_option("ID", *receipt_id, "The receipt id")->required();
+  receipt->callback([&ctx, action, receipt_id] {
+    *action = [&ctx, receipt_id] { return RunReceipt(ctx, *receipt_id); };
+  });
+  CLI::App* replay =
+      audit->add_subcommand("replay", "Re-run a receipt's request as recorded; exit 1 on MISMATCH");
+  replay->add_option("ID", *receipt_id, "The receipt id")->required();
+  replay->callback([&ctx, action, receipt_id] {
+    *action = [&ctx, receipt_id] { return RunReplay(ctx, *receipt_id); };
+  });
 }
 
 }  // namespace ctxgraph::client

@@ -2,6 +2,8 @@
 //   ctxgraph audit ls [--principal P] [--action A] [--node ID] [--since T]
 //                     [--until T] [--limit N]
 //   ctxgraph audit verify     (exit 1 when the chain is broken)
+//   ctxgraph audit receipt ID (a Retrieve receipt and its recorded request)
+//   ctxgraph audit replay ID  (exit 1 on MISMATCH)
 #ifndef CTXGRAPH_CLIENT_AUDIT_COMMANDS_H_
 #define CTXGRAPH_CLIENT_AUDIT_COMMANDS_H_
 

@@ -14,11 +14,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/time/time.h"
 #include "client/audit_commands.h"
-#include "client/search_command.h"
 #include "client/command_context.h"
 #include "client/connection.h"
+#include "client/context_commands.h"
 #include "client/graph_commands.h"
 #include "client/principal_commands.h"
+#include "client/search_command.h"
 
 namespace ctxgraph::client {
 namespace {
@@ -50,6 +51,7 @@ int Main(int argc, char** argv) {
   AddPrincipalCommands(app, ctx, &action);
   AddAuditCommands(app, ctx, &action);
   AddSearchCommand(app, ctx, &action);
+  AddContextCommands(app, ctx, &action);
 
   try {
     app.parse(argc, argv);

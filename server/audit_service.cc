@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include "query/audit_reader.h"
+#include "query/receipt_auditor.h"
 #include "server/proto_convert.h"
+#include "server/retrieval_convert.h"
 #include "server/rpc_handler.h"
 #include "storage/record_codec.h"
 #include "storage/status_macros.h"
@@ -73,6 +75,53 @@ grpc::ServerUnaryReactor* AuditServiceImpl::VerifyLog(grpc::CallbackServerContex
     if (!result.ok) {
       spdlog::warn("audit log broken at seq {}: {} (checked by {})", result.first_bad_seq,
                    result.reason, caller.principal.id);
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* AuditServiceImpl::GetReceipt(grpc::CallbackServerContext* context,
+                                                       const v1::GetReceiptRequest* request,
+                                                       v1::GetReceiptResponse* response) {
+  return HandleUnary(context, backend_.authenticator, "GetReceipt", [&](const Caller& caller) {
+    ReceiptAuditor auditor(backend_.graph, backend_.page_tokens, backend_.audit, caller);
+    ASSIGN_OR_RETURN(ReceiptRecord record, auditor.GetReceipt(request->receipt_id()));
+    const AuditEntry& e = record.entry;
+    ReceiptToProto(RetrievalReceipt{e.seq, e.snapshot_version, e.principal,
+                                    record.recorded.clearances, e.items_digest},
+                   response->mutable_receipt());
+    RetrievalRequestToProto(record.recorded.request, response->mutable_request());
+    response->set_policy_version(record.recorded.policy_version);
+    AuditEntryToProto(e, response->mutable_entry());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* AuditServiceImpl::ReplayReceipt(grpc::CallbackServerContext* context,
+                                                          const v1::ReplayReceiptRequest* request,
+                                                          v1::ReplayReceiptResponse* response) {
+  return HandleUnary(context, backend_.authenticator, "ReplayReceipt", [&](const Caller& caller) {
+    ReceiptAuditor auditor(backend_.graph, backend_.page_tokens, backend_.audit, caller);
+    ASSIGN_OR_RETURN(ReplayResult r, auditor.Replay(request->receipt_id()));
+    response->set_outcome(r.match ? v1::ReplayReceiptResponse::MATCH
+                                  : v1::ReplayReceiptResponse::MISMATCH);
+    response->set_recorded_digest(ToHex(r.recorded_digest));
+    response->set_replay_digest(ToHex(r.replay_digest));
+    for (const std::string& id : r.added) response->add_added(id);
+    for (const std::string& id : r.removed) response->add_removed(id);
+    for (const VersionChange& c : r.changed) {
+      v1::VersionChange* out = response->add_changed();
+      out->set_node_id(c.node_id);
+      out->set_recorded_version(c.recorded_version);
+      out->set_replay_version(c.replay_version);
+    }
+    response->set_order_changed(r.order_changed);
+    response->set_replay_error(r.replay_error);
+    response->set_replay_entry_seq(r.replay_seq);
+    if (!r.match) {
+      // receipt_id parsed as a decimal number, so it is safe to log.
+      spdlog::warn("receipt {} replayed as MISMATCH by {}", request->receipt_id(),
+                   caller.principal.id);
     }
     return absl::OkStatus();
   });

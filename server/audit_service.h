@@ -1,4 +1,5 @@
-// AuditService: thin adapter from ctxgraph.v1.AuditService to AuditReader.
+// AuditService: thin adapter from ctxgraph.v1.AuditService to AuditReader
+// and ReceiptAuditor.
 #ifndef CTXGRAPH_SERVER_AUDIT_SERVICE_H_
 #define CTXGRAPH_SERVER_AUDIT_SERVICE_H_
 
@@ -19,6 +20,12 @@ class AuditServiceImpl final : public v1::AuditService::CallbackService {
   grpc::ServerUnaryReactor* VerifyLog(grpc::CallbackServerContext* context,
                                       const v1::VerifyLogRequest* request,
                                       v1::VerifyLogResponse* response) override;
+  grpc::ServerUnaryReactor* GetReceipt(grpc::CallbackServerContext* context,
+                                       const v1::GetReceiptRequest* request,
+                                       v1::GetReceiptResponse* response) override;
+  grpc::ServerUnaryReactor* ReplayReceipt(grpc::CallbackServerContext* context,
+                                          const v1::ReplayReceiptRequest* request,
+                                          v1::ReplayReceiptResponse* response) override;
 
  private:
   Backend& backend_;

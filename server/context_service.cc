@@ -1,7 +1,9 @@
 #include "server/context_service.h"
 
+#include "query/retriever.h"
 #include "query/searcher.h"
 #include "server/proto_convert.h"
+#include "server/retrieval_convert.h"
 #include "server/rpc_handler.h"
 #include "storage/status_macros.h"
 
@@ -29,6 +31,21 @@ grpc::ServerUnaryReactor* ContextServiceImpl::Search(grpc::CallbackServerContext
     }
     response->set_next_page_token(page.next_page_token);
     response->set_snapshot_version(page.version);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ContextServiceImpl::Retrieve(grpc::CallbackServerContext* context,
+                                                       const v1::RetrieveRequest* request,
+                                                       v1::RetrieveResponse* response) {
+  return HandleUnary(context, backend_.authenticator, "Retrieve", [&](const Caller& caller) {
+    ASSIGN_OR_RETURN(RetrievalRequest retrieval, RetrievalRequestFromProto(*request));
+    RetrieverOptions options;
+    options.visible_sets = &backend_.visible_sets;
+    Retriever retriever(backend_.graph, backend_.page_tokens, caller, options);
+    ASSIGN_OR_RETURN(RetrievalResult result,
+                     retriever.Retrieve(std::move(retrieval), backend_.audit));
+    RetrievalResultToProto(result, response);
     return absl::OkStatus();
   });
 }

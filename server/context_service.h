@@ -1,5 +1,5 @@
 // ContextService: thin adapter from ctxgraph.v1.ContextService to the query
-// layer (query/searcher.h). Callback API, like GraphService's reads.
+// layer (query/searcher.h, query/retriever.h). Callback API, like GraphService's reads.
 #ifndef CTXGRAPH_SERVER_CONTEXT_SERVICE_H_
 #define CTXGRAPH_SERVER_CONTEXT_SERVICE_H_
 
@@ -15,6 +15,9 @@ class ContextServiceImpl final : public v1::ContextService::CallbackService {
   grpc::ServerUnaryReactor* Search(grpc::CallbackServerContext* context,
                                    const v1::SearchRequest* request,
                                    v1::SearchResponse* response) override;
+  grpc::ServerUnaryReactor* Retrieve(grpc::CallbackServerContext* context,
+                                     const v1::RetrieveRequest* request,
+                                     v1::RetrieveResponse* response) override;
 
  private:
   Backend& backend_;

@@ -93,6 +93,30 @@ class SearchOp : public Operation {
   const std::vector<std::string>& terms_;
 };
 
+class RetrieveOp : public Operation {
+ public:
+  RetrieveOp(std::shared_ptr<grpc::Channel> channel, const CtxgraphTarget& target)
+      : channel_(std::move(channel)),
+        stub_(v1::ContextService::NewStub(channel_)),
+        target_(target) {}
+
+  Outcome RunOnce(std::mt19937_64& rng, std::string* error) override {
+    v1::RetrieveRequest request;
+    request.add_seeds(PickOne(target_.workload->seed_ids, rng));
+    request.mutable_expansion()->set_max_hops(2);
+    request.mutable_budget()->set_max_items(50);
+    v1::RetrieveResponse response;
+    grpc::ClientContext context;
+    PrepareContext(target_.token, &context);
+    return Classify(stub_->Retrieve(&context, request, &response), error);
+  }
+
+ private:
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::ContextService::Stub> stub_;
+  CtxgraphTarget target_;
+};
+
 class MixedOp : public GraphClient {
  public:
   MixedOp(std::shared_ptr<grpc::Channel> channel, const CtxgraphTarget& target,
@@ -156,6 +180,10 @@ OperationFactory CtxgraphSearch(const CtxgraphTarget& target, bool common_terms)
     };
   }
   return MakeFactory<SearchOp>(target, common_terms);
+}
+
+OperationFactory CtxgraphRetrieve(const CtxgraphTarget& target) {
+  return MakeFactory<RetrieveOp>(target);
 }
 
 OperationFactory CtxgraphMixed(const CtxgraphTarget& target, std::string write_token,

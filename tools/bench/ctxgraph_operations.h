@@ -1,9 +1,9 @@
 // The ctxgraph side of the benchmark: one Operation per GraphService request
 // kind, each client thread on its own channel, authenticated as one principal.
 //
-// Retrieve (2 hops, 50 items) and Upstream lineage depth 10 come with later
-// server features: add a factory here for each and register it in main.cc
-// (kCtxgraphPendingOps lists them as "not implemented yet").
+// Upstream lineage depth 10 comes with a later server feature: add a factory
+// here and register it in main.cc (kCtxgraphPendingOps lists it as "not
+// implemented yet").
 #ifndef CTXGRAPH_TOOLS_BENCH_CTXGRAPH_OPERATIONS_H_
 #define CTXGRAPH_TOOLS_BENCH_CTXGRAPH_OPERATIONS_H_
 
@@ -32,6 +32,11 @@ OperationFactory CtxgraphListNeighbors(const CtxgraphTarget& target);
 // ContextService.Search for one random term of queries.json's common (or
 // rare) search terms, top 10. No hits counts as kNotFound.
 OperationFactory CtxgraphSearch(const CtxgraphTarget& target, bool common_terms);
+
+// ContextService.Retrieve of one random seed id, max_hops 2 (both
+// directions), max_items 50, with its receipt and audit entry. NOT_FOUND (a
+// seed the principal may not see) counts as kNotFound.
+OperationFactory CtxgraphRetrieve(const CtxgraphTarget& target);
 
 // With probability `write_fraction`, a Write of one upserted node (label
 // Document, no boundary, a fresh random prop so it is never a no-op) with an

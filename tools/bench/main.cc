@@ -93,6 +93,7 @@ absl::Status RunCtxgraph(const Flags& flags, const Workload& workload, RunPlan& 
                Row("search_common", "ctxgraph", principal, n));
       plan.Run(CtxgraphSearch(target, /*common_terms=*/false),
                Row("search_rare", "ctxgraph", principal, n));
+      plan.Run(CtxgraphRetrieve(target), Row("retrieve_2hop", "ctxgraph", principal, n));
       for (const char* pending : kCtxgraphPendingOps) {
         plan.NotImplemented(Row(pending, "ctxgraph", principal, n));
       }

@@ -15,7 +15,7 @@ namespace ctxgraph::bench {
 // ctxgraph operations that wait for server features; reported as "not
 // implemented yet". When one lands: add its factory to ctxgraph_operations.h,
 // run it in main.cc and drop it from here. The names match PostgreSQL's rows.
-inline constexpr const char* kCtxgraphPendingOps[] = {"retrieve_2hop", "lineage_upstream_10"};
+inline constexpr const char* kCtxgraphPendingOps[] = {"lineage_upstream_10"};
 
 // The unrestricted principal (the bootstrap admin on ctxgraph, clearance "*"
 // on PostgreSQL) and the boundary-restricted one from queries.json.

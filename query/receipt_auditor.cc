@@ -1,0 +1,99 @@
+#include "query/receipt_auditor.h"
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "storage/record_codec.h"
+#include "storage/status_macros.h"
+
+namespace ctxgraph {
+namespace {
+
+// The difference between two (id, version) lists.
+void Compare(const std::vector<AuditItem>& recorded, const std::vector<AuditItem>& replayed,
+             ReplayResult* out) {
+  absl::flat_hash_map<std::string, uint64_t> before, after;
+  for (const AuditItem& item : recorded) before[item.node_id] = item.version;
+  for (const AuditItem& item : replayed) after[item.node_id] = item.version;
+  for (const AuditItem& item : replayed) {
+    if (!before.contains(item.node_id)) out->added.push_back(item.node_id);
+  }
+  for (const AuditItem& item : recorded) {
+    auto it = after.find(item.node_id);
+    if (it == after.end()) {
+      out->removed.push_back(item.node_id);
+    } else if (it->second != item.version) {
+      out->changed.push_back(VersionChange{item.node_id, item.version, it->second});
+    }
+  }
+  out->order_changed =
+      out->added.empty() && out->removed.empty() && out->changed.empty() && recorded != replayed;
+}
+
+}  // namespace
+
+absl::StatusOr<ReceiptRecord> ReceiptAuditor::Load(std::string_view method,
+                                                   std::string_view receipt_id) const {
+  RETURN_IF_ERROR(RequireRole(caller_, {Role::kAuditor, Role::kAdmin}, method));
+  uint64_t seq = 0;
+  if (!absl::SimpleAtoi(absl::string_view(receipt_id.data(), receipt_id.size()), &seq) ||
+      seq == 0 || receipt_id.front() == '+' || receipt_id.front() == '0') {
+    return absl::InvalidArgumentError("receipt_id: must be a positive decimal number");
+  }
+  ASSIGN_OR_RETURN(AuditPage page, audit_.List(AuditFilter{}, seq - 1, 1));
+  if (page.entries.empty() || page.entries[0].seq != seq ||
+      page.entries[0].action != kRetrieveAction) {
+    return absl::NotFoundError(absl::StrCat("receipt \"", seq, "\" not found"));
+  }
+  ReceiptRecord record{std::move(page.entries[0]), {}};
+  if (AuditEntryHash(record.entry) != record.entry.hash) {
+    return absl::DataLossError(
+        absl::StrCat("receipt \"", seq, "\": the audit entry's hash does not verify"));
+  }
+  ASSIGN_OR_RETURN(record.recorded, DecodeRetrievalSummary(record.entry.summary));
+  return record;
+}
+
+absl::StatusOr<ReceiptRecord> ReceiptAuditor::GetReceipt(std::string_view receipt_id) const {
+  return Load("GetReceipt", receipt_id);
+}
+
+absl::StatusOr<ReplayResult> ReceiptAuditor::Replay(std::string_view receipt_id) const {
+  ASSIGN_OR_RETURN(ReceiptRecord record, Load("ReplayReceipt", receipt_id));
+  const AuditEntry& entry = record.entry;
+  // The recorded principal with the recorded clearances: its current ones
+  // do not matter.
+  const Caller recorded_caller(PrincipalRecord{
+      entry.principal, {Role::kAgent}, record.recorded.clearances, PrincipalStatus::kActive, 0});
+  ReplayResult result;
+  result.recorded_digest = entry.items_digest;
+  std::vector<AuditItem> replayed;
+  absl::StatusOr<RetrievalResult> rerun =
+      Retriever(store_, tokens_, recorded_caller, options_)
+          .Run(record.recorded.request, entry.snapshot_version, record.recorded.policy_version);
+  if (rerun.ok()) {
+    replayed = RetrievalAuditItems(rerun->items);
+    result.replay_digest = rerun->receipt.digest;
+  } else if (absl::IsNotFound(rerun.status()) || absl::IsInvalidArgument(rerun.status())) {
+    result.replay_error = std::string(rerun.status().message());
+    AuditItemDigest empty;
+    result.replay_digest = empty.Digest();
+  } else {
+    return rerun.status();
+  }
+  result.match = result.replay_error.empty() && result.replay_digest == result.recorded_digest;
+  if (!result.match) Compare(entry.items, replayed, &result);
+
+  AuditEntry replay;
+  replay.principal = caller_.principal.id;
+  replay.action = kReplayAction;
+  replay.snapshot_version = entry.snapshot_version;
+  replay.summary =
+      absl::StrCat("receipt=", entry.seq, " outcome=", result.match ? "match" : "mismatch");
+  replay.items = std::move(replayed);
+  ASSIGN_OR_RETURN(AuditEntry stored, audit_.Append(std::move(replay)));
+  result.replay_seq = stored.seq;
+  return result;
+}
+
+}  // namespace ctxgraph

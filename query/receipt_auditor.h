@@ -1,0 +1,95 @@
+// ReceiptAuditor: AuditService.GetReceipt and ReplayReceipt without gRPC.
+//
+// A receipt is a "retrieve" audit entry (see retriever.h); its id is the
+// entry's seq. GetReceipt returns the entry and the request it recorded.
+// Replay re-runs that request as of the recorded snapshot version, with the
+// recorded clearances (not the principal's current ones) and the recorded
+// policy version, and compares the (node id, version) list it returns with
+// the recorded one: MATCH when the digests are equal, else MISMATCH with
+// the ids added, removed, whose version changed, or that only moved.
+// A replay whose request now fails (a seed no longer exists at the recorded
+// snapshot, because the store was altered underneath) is a MISMATCH with
+// every recorded item removed and the error in `replay_error`.
+//
+// Query seeds are searched again: Searcher checks visibility as of the
+// latest version at replay time, so a hit labelled after the retrieval out
+// of the recorded clearances no longer seeds the replay (a MISMATCH).
+//
+// Replay appends a "replay" entry (principal: the auditor; snapshot_version:
+// the recorded one; summary "receipt=<id> outcome=match|mismatch"; items:
+// the replayed list), never a "retrieve" entry, so it cannot pass for an
+// agent's retrieval and the audit trail shows who replayed what.
+//
+// Roles: auditor or admin (PERMISSION_DENIED otherwise, before anything is
+// read). Errors: INVALID_ARGUMENT "receipt_id: must be a positive decimal
+// number"; NOT_FOUND `receipt "N" not found` when entry N does not exist or
+// is not a "retrieve" entry; DATA_LOSS when the entry's own hash does not
+// verify or its summary does not decode.
+//
+// Thread safety: one per request; the objects it refers to must outlive it.
+#ifndef CTXGRAPH_QUERY_RECEIPT_AUDITOR_H_
+#define CTXGRAPH_QUERY_RECEIPT_AUDITOR_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "query/caller.h"
+#include "query/page_token.h"
+#include "query/retrieval_request.h"
+#include "query/retriever.h"
+#include "storage/audit_log.h"
+#include "storage/graph_store.h"
+
+namespace ctxgraph {
+
+inline constexpr char kReplayAction[] = "replay";
+
+struct ReceiptRecord {
+  AuditEntry entry;
+  RecordedRetrieval recorded;
+};
+
+struct VersionChange {
+  std::string node_id;
+  uint64_t recorded_version = 0;
+  uint64_t replay_version = 0;
+};
+
+struct ReplayResult {
+  bool match = false;
+  ContentHash recorded_digest{};
+  ContentHash replay_digest{};
+  std::vector<std::string> added;    // in replay order
+  std::vector<std::string> removed;  // in recorded order
+  std::vector<VersionChange> changed;
+  bool order_changed = false;  // same (id, version) set, another order
+  std::string replay_error;    // non-empty when the re-run request failed
+  uint64_t replay_seq = 0;     // the "replay" entry appended
+};
+
+class ReceiptAuditor {
+ public:
+  ReceiptAuditor(const GraphStore& store, const PageTokenCodec& tokens, AuditLog& audit,
+                 const Caller& caller, RetrieverOptions options = {})
+      : store_(store), tokens_(tokens), audit_(audit), caller_(caller), options_(options) {}
+  ReceiptAuditor(const GraphStore&, const PageTokenCodec&, AuditLog&, const Caller&&,
+                 RetrieverOptions = {}) = delete;
+
+  absl::StatusOr<ReceiptRecord> GetReceipt(std::string_view receipt_id) const;
+  absl::StatusOr<ReplayResult> Replay(std::string_view receipt_id) const;
+
+ private:
+  absl::StatusOr<ReceiptRecord> Load(std::string_view method, std::string_view receipt_id) const;
+
+  const GraphStore& store_;
+  const PageTokenCodec& tokens_;
+  AuditLog& audit_;
+  const Caller& caller_;
+  RetrieverOptions options_;
+};
+
+}  // namespace ctxgraph
+
+#endif  // CTXGRAPH_QUERY_RECEIPT_AUDITOR_H_

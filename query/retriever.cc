@@ -1,0 +1,335 @@
+#include "query/retriever.h"
+
+#include <algorithm>
+#include <optional>
+#include <tuple>
+#include <variant>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "query/context_ranker.h"
+#include "query/searcher.h"
+#include "storage/record_codec.h"
+#include "storage/status_macros.h"
+
+namespace ctxgraph {
+namespace {
+
+// Above this many props bytes held for the subgraph, further nodes keep no
+// props in memory; the ones returned are read again at the end.
+constexpr size_t kPropsMemoryBudget = size_t{32} << 20;
+
+size_t ValueBytes(const Value& value) {
+  return std::visit(
+      [](const auto& v) -> size_t {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          return v.size();
+        } else if constexpr (std::is_same_v<T, bool>) {
+          return 1;
+        } else if constexpr (std::is_same_v<T, ValueList>) {
+          size_t sum = 0;
+          for (const Value& element : v) sum += ValueBytes(element);
+          return sum;
+        } else {
+          return 8;
+        }
+      },
+      value.v);
+}
+
+size_t PropBytes(const PropMap& props) {
+  size_t sum = 0;
+  for (const auto& [key, value] : props) sum += key.size() + ValueBytes(value);
+  return sum;
+}
+
+struct FetchedNode {
+  uint64_t iid = 0;
+  NodeRecord node;
+  size_t prop_bytes = 0;
+  bool props_dropped = false;
+  int hop = 0;
+  int parent = -1;       // index of the node this one was reached from; -1 for a seed
+  int parent_edge = -1;  // index into the edges; -1 for a seed
+};
+
+struct FetchedEdge {
+  size_t from = 0;  // node indexes
+  size_t to = 0;
+  EdgeRecord edge;
+};
+
+// The visible subgraph around the seeds, built breadth-first within the
+// work bound.
+class SubgraphBuilder {
+ public:
+  SubgraphBuilder(const GraphStore& store, const BoundaryPolicy& policy, uint64_t snapshot,
+                  uint64_t policy_version, const RetrieverOptions& options)
+      : store_(store),
+        policy_(policy),
+        snapshot_(snapshot),
+        policy_version_(policy_version),
+        options_(options) {}
+
+  static constexpr int kHidden = -1;  // absent, deleted or not visible
+  static constexpr int kBeyondBound = -2;
+
+  // The seed's node index, kHidden (absent and hidden cost the same reads
+  // and answer the same), or kBeyondBound for a visible seed past the node
+  // bound (which sets truncated).
+  absl::StatusOr<int> AddSeed(std::string_view id) {
+    ASSIGN_OR_RETURN(std::optional<uint64_t> iid, store_.LookupIid(id));
+    if (auto it = index_.find(iid.value_or(0)); iid && it != index_.end()) return it->second;
+    ASSIGN_OR_RETURN(std::optional<NodeRecord> node, VisibleNode(iid.value_or(0)));
+    if (!node) return kHidden;
+    if (nodes_.size() >= options_.max_nodes) {
+      truncated_ = true;
+      return kBeyondBound;
+    }
+    return static_cast<int>(Push(*iid, *std::move(node), 0, -1, -1));
+  }
+
+  absl::Status Expand(int max_hops, const std::vector<EdgeDirection>& directions,
+                      const std::vector<std::string>& labels) {
+    // Nodes are appended in hop order, so walking the vector is a BFS.
+    for (size_t i = 0; i < nodes_.size() && !stop_; ++i) {
+      if (nodes_[i].hop >= max_hops) continue;
+      absl::Status inner;
+      RETURN_IF_ERROR(store_.ScanAdjacency(nodes_[i].iid, directions, labels, snapshot_,
+                                           std::nullopt, [&](const AdjacencyEntry& entry) {
+                                             absl::StatusOr<bool> go_on = Visit(i, entry);
+                                             if (!go_on.ok()) inner = go_on.status();
+                                             return go_on.ok() && *go_on;
+                                           }));
+      RETURN_IF_ERROR(inner);
+    }
+    return absl::OkStatus();
+  }
+
+  // Reads back the props of `index` if they were dropped to save memory.
+  absl::Status RestoreProps(size_t index) {
+    FetchedNode& f = nodes_[index];
+    if (!f.props_dropped) return absl::OkStatus();
+    ASSIGN_OR_RETURN(std::optional<NodeRecord> node, store_.GetNodeByIid(f.iid, snapshot_));
+    if (!node) return absl::InternalError("retrieve: a fetched node vanished from its snapshot");
+    f.node.props = std::move(node->props);
+    f.props_dropped = false;
+    return absl::OkStatus();
+  }
+
+  std::vector<FetchedNode>& nodes() { return nodes_; }
+  const std::vector<FetchedEdge>& edges() const { return edges_; }
+  bool truncated() const { return truncated_; }
+
+ private:
+  // GraphReader's rule: visible as of the snapshot and, for an older
+  // snapshot, as of the policy version.
+  absl::StatusOr<std::optional<NodeRecord>> VisibleNode(uint64_t iid) const {
+    ASSIGN_OR_RETURN(std::optional<NodeRecord> node, store_.GetNodeByIid(iid, snapshot_));
+    if (!node || !policy_.CanSee(*node)) return std::nullopt;
+    if (snapshot_ < policy_version_) {
+      ASSIGN_OR_RETURN(std::optional<NodeRecord> now, store_.GetNodeByIid(iid, policy_version_));
+      if (now && !policy_.CanSee(*now)) return std::nullopt;
+    }
+    return node;
+  }
+
+  size_t Push(uint64_t iid, NodeRecord node, int hop, int parent, int parent_edge) {
+    FetchedNode f{iid, std::move(node), 0, false, hop, parent, parent_edge};
+    f.prop_bytes = PropBytes(f.node.props);
+    if (props_held_ + f.prop_bytes > kPropsMemoryBudget) {
+      f.node.props.clear();
+      f.props_dropped = true;
+    } else {
+      props_held_ += f.prop_bytes;
+    }
+    index_[iid] = static_cast<int>(nodes_.size());
+    nodes_.push_back(std::move(f));
+    return nodes_.size() - 1;
+  }
+
+  // Stops the whole expansion: the work bound cut something visible.
+  bool Cut() {
+    truncated_ = true;
+    stop_ = true;
+    return false;
+  }
+
+  bool AddEdge(size_t from, size_t to, const EdgeRecord& edge) {
+    if (!edge_keys_.emplace(from, edge.label, to).second) return true;
+    if (edges_.size() >= options_.max_edges) return Cut();
+    edges_.push_back(FetchedEdge{from, to, edge});
+    return true;
+  }
+
+  // Handles one adjacency entry of node `u`; false stops the scan.
+  absl::StatusOr<bool> Visit(size_t u, const AdjacencyEntry& entry) {
+    const bool out = entry.direction == EdgeDirection::kOut;
+    auto it = index_.find(entry.other_iid);
+    if (it != index_.end()) {
+      if (it->second == kHidden) return true;
+      const size_t other = static_cast<size_t>(it->second);
+      return out ? AddEdge(u, other, entry.edge) : AddEdge(other, u, entry.edge);
+    }
+    ASSIGN_OR_RETURN(std::optional<NodeRecord> node, VisibleNode(entry.other_iid));
+    if (!node) {
+      index_[entry.other_iid] = kHidden;
+      return true;
+    }
+    if (nodes_.size() >= options_.max_nodes || edges_.size() >= options_.max_edges) return Cut();
+    const size_t other = Push(entry.other_iid, *std::move(node), nodes_[u].hop + 1,
+                              static_cast<int>(u), static_cast<int>(edges_.size()));
+    return out ? AddEdge(u, other, entry.edge) : AddEdge(other, u, entry.edge);
+  }
+
+  const GraphStore& store_;
+  const BoundaryPolicy& policy_;
+  const uint64_t snapshot_;
+  const uint64_t policy_version_;
+  const RetrieverOptions& options_;
+  std::vector<FetchedNode> nodes_;
+  std::vector<FetchedEdge> edges_;
+  absl::flat_hash_map<uint64_t, int> index_;  // iid -> node index, or kHidden
+  absl::flat_hash_set<std::tuple<size_t, std::string, size_t>> edge_keys_;
+  size_t props_held_ = 0;
+  bool truncated_ = false;
+  bool stop_ = false;
+};
+
+absl::Status SeedNotFound(size_t index, std::string_view id) {
+  return absl::NotFoundError(
+      absl::StrCat("seeds[", index, "]: node \"", std::string(id), "\" not found"));
+}
+
+EdgeRecord WithoutProps(const EdgeRecord& edge) {
+  EdgeRecord out = edge;
+  out.props.clear();
+  return out;
+}
+
+}  // namespace
+
+std::vector<AuditItem> RetrievalAuditItems(const std::vector<RetrievedItem>& items) {
+  std::vector<AuditItem> out;
+  out.reserve(items.size());
+  for (const RetrievedItem& item : items) {
+    out.push_back(AuditItem{item.node.id, "", "", item.node.provenance.version});
+  }
+  return out;
+}
+
+absl::StatusOr<RetrievalResult> Retriever::Run(const RetrievalRequest& request, uint64_t snapshot,
+                                               uint64_t policy_version) const {
+  SubgraphBuilder graph(store_, caller_.policy, snapshot, policy_version, options_);
+  std::vector<double> seed_weight;  // by node index
+  auto weigh = [&seed_weight](size_t index, double weight) {
+    if (seed_weight.size() <= index) seed_weight.resize(index + 1, 0.0);
+    seed_weight[index] = std::max(seed_weight[index], weight);
+  };
+  for (size_t i = 0; i < request.seeds.size(); ++i) {
+    ASSIGN_OR_RETURN(const int index, graph.AddSeed(request.seeds[i]));
+    if (index == SubgraphBuilder::kHidden) return SeedNotFound(i, request.seeds[i]);
+    if (index >= 0) weigh(static_cast<size_t>(index), 1.0);
+  }
+  if (!request.query.empty()) {
+    SearchRequest search;
+    search.query = request.query;
+    search.page_size = kQuerySeedHits;
+    search.as_of = snapshot;
+    ASSIGN_OR_RETURN(SearchPage hits,
+                     Searcher(store_, tokens_, caller_, options_.visible_sets).Search(search));
+    const double best = hits.hits.empty() ? 0 : hits.hits.front().score;
+    for (const SearchHit& hit : hits.hits) {
+      // Checked again under this request's policy version (replay pins it).
+      ASSIGN_OR_RETURN(const int index, graph.AddSeed(hit.node.id));
+      if (index >= 0 && best > 0) weigh(static_cast<size_t>(index), hit.score / best);
+    }
+  }
+  std::vector<EdgeDirection> directions;
+  if (request.direction != DirectionFilter::kIn) directions.push_back(EdgeDirection::kOut);
+  if (request.direction != DirectionFilter::kOut) directions.push_back(EdgeDirection::kIn);
+  RETURN_IF_ERROR(graph.Expand(request.max_hops.value_or(kDefaultRetrieveHops), directions,
+                               request.edge_labels));
+
+  std::vector<FetchedNode>& nodes = graph.nodes();
+  ContextRanker ranker(nodes.size());
+  for (const FetchedEdge& e : graph.edges()) ranker.AddEdge(e.from, e.to, e.edge.label);
+  for (size_t i = 0; i < seed_weight.size(); ++i) {
+    if (seed_weight[i] > 0) ranker.SetSeedWeight(i, seed_weight[i]);
+  }
+  const std::vector<double> scores = ranker.Rank();
+  std::vector<size_t> order(nodes.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (scores[a] != scores[b]) return scores[a] > scores[b];
+    return nodes[a].node.id < nodes[b].node.id;
+  });
+
+  RetrievalResult result;
+  result.truncated = graph.truncated();
+  result.policy_version = policy_version;
+  result.nodes_visited = nodes.size();
+  std::vector<size_t> chosen;
+  int64_t bytes = 0;
+  for (size_t index : order) {
+    const int64_t item_bytes = static_cast<int64_t>(nodes[index].prop_bytes);
+    if (static_cast<int>(chosen.size()) >= request.max_items ||
+        bytes + item_bytes > request.max_bytes) {
+      result.truncated = true;
+      break;
+    }
+    bytes += item_bytes;
+    chosen.push_back(index);
+  }
+
+  absl::flat_hash_set<size_t> returned(chosen.begin(), chosen.end());
+  for (size_t index : chosen) {
+    RETURN_IF_ERROR(graph.RestoreProps(index));
+    const FetchedNode& f = nodes[index];
+    RetrievedItem item{f.node, scores[index], f.hop, {}};
+    for (int at = static_cast<int>(index); nodes[at].parent_edge >= 0; at = nodes[at].parent) {
+      item.via.push_back(WithoutProps(graph.edges()[nodes[at].parent_edge].edge));
+    }
+    std::reverse(item.via.begin(), item.via.end());
+    result.items.push_back(std::move(item));
+  }
+  for (const FetchedEdge& e : graph.edges()) {
+    if (returned.contains(e.from) && returned.contains(e.to)) result.edges.push_back(e.edge);
+  }
+  std::sort(result.edges.begin(), result.edges.end(), [](const EdgeRecord& a, const EdgeRecord& b) {
+    return std::tie(a.from, a.label, a.to) < std::tie(b.from, b.label, b.to);
+  });
+
+  RetrievalReceipt& receipt = result.receipt;
+  receipt.snapshot_version = snapshot;
+  receipt.principal = caller_.principal.id;
+  receipt.clearances = caller_.principal.clearances;
+  AuditItemDigest digest;
+  for (const AuditItem& item : RetrievalAuditItems(result.items)) digest.Add(item);
+  receipt.digest = digest.Digest();
+  return result;
+}
+
+absl::StatusOr<RetrievalResult> Retriever::Retrieve(RetrievalRequest request,
+                                                    AuditLog& audit) const {
+  RETURN_IF_ERROR(NormalizeRetrievalRequest(request));
+  const Database& db = *store_.database();
+  ASSIGN_OR_RETURN(const uint64_t snapshot, ResolveVersion(db, request.as_of));
+  const uint64_t policy_version = std::max(snapshot, db.LatestVersion());
+  ASSIGN_OR_RETURN(RetrievalResult result, Run(request, snapshot, policy_version));
+
+  AuditEntry entry;
+  entry.principal = caller_.principal.id;
+  entry.action = kRetrieveAction;
+  entry.snapshot_version = snapshot;
+  entry.summary = EncodeRetrievalSummary(
+      RecordedRetrieval{std::move(request), policy_version, caller_.principal.clearances});
+  entry.items = RetrievalAuditItems(result.items);
+  ASSIGN_OR_RETURN(AuditEntry stored, audit.Append(std::move(entry)));
+  result.receipt.receipt_id = stored.seq;
+  return result;
+}
+
+}  // namespace ctxgraph

@@ -1,0 +1,23 @@
+// Conversions between the Retrieve / receipt wire messages and the query
+// layer's retrieval types (query/retriever.h, query/retrieval_request.h).
+#ifndef CTXGRAPH_SERVER_RETRIEVAL_CONVERT_H_
+#define CTXGRAPH_SERVER_RETRIEVAL_CONVERT_H_
+
+#include "absl/status/statusor.h"
+#include "ctxgraph/v1/context.pb.h"
+#include "query/retrieval_request.h"
+#include "query/retriever.h"
+
+namespace ctxgraph::server {
+
+// INVALID_ARGUMENT "expansion.direction: unknown value N" for an enum value
+// this server does not know; DIRECTION_UNSPECIFIED means BOTH.
+absl::StatusOr<RetrievalRequest> RetrievalRequestFromProto(const v1::RetrieveRequest& request);
+void RetrievalRequestToProto(const RetrievalRequest& request, v1::RetrieveRequest* out);
+
+void ReceiptToProto(const RetrievalReceipt& receipt, v1::Receipt* out);
+void RetrievalResultToProto(const RetrievalResult& result, v1::RetrieveResponse* out);
+
+}  // namespace ctxgraph::server
+
+#endif  // CTXGRAPH_SERVER_RETRIEVAL_CONVERT_H_

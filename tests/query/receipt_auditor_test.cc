@@ -1,0 +1,164 @@
+// ReceiptAuditor: GetReceipt returns what was recorded; ReplayReceipt
+// matches after later writes, uses the recorded clearances, and reports the
+// difference when the store was altered underneath.
+#include "query/receipt_auditor.h"
+
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_replace.h"
+#include "storage/keys.h"
+#include "storage/record_codec.h"
+#include "tests/query/retrieval_fixture.h"
+
+namespace ctxgraph {
+namespace {
+
+const Caller kAgent = MakeCaller("agent", {"team:eng"});
+
+class ReceiptAuditorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    version_ = g_.Write({NodeOp("S", {"team:eng"}), NodeOp("A"), NodeOp("B"), NodeOp("P", {"pii"}),
+                         EdgeOp("S", "REFERENCES", "A"), EdgeOp("A", "PART_OF", "B"),
+                         EdgeOp("S", "MENTIONS", "P")});
+    RetrievalRequest request = Seeds({"S"});
+    request.max_items = 10;
+    auto r = g_.Retrieve(kAgent, request);
+    ASSERT_TRUE(r.ok()) << r.status();
+    retrieved_ = *std::move(r);
+    receipt_ = absl::StrCat(retrieved_.receipt.receipt_id);
+  }
+
+  // Overwrites node `id`'s record at `version` through the raw RocksDB
+  // handle, as someone with disk access could.
+  void Tamper(const std::string& id, uint64_t version, const std::function<void(NodeRecord&)>& f) {
+    auto iid = g_.store().LookupIid(id);
+    ASSERT_TRUE(iid.ok() && iid->has_value());
+    auto node = g_.store().GetNodeByIid(**iid, version);
+    ASSERT_TRUE(node.ok() && node->has_value());
+    NodeRecord record = **node;
+    f(record);
+    ASSERT_TRUE(g_.db()
+                    .rocks()
+                    ->Put(rocksdb::WriteOptions(), g_.db().handle(Cf::kNodes),
+                          keys::EncodeNodeVersionKey({**iid, version}), EncodeNode(record))
+                    .ok());
+  }
+
+  RetrievalGraph g_;
+  uint64_t version_ = 0;
+  RetrievalResult retrieved_;
+  std::string receipt_;
+};
+
+TEST_F(ReceiptAuditorTest, GetReceiptReturnsTheRecordedRequest) {
+  // A sits between S and B, so it ranks first; P is hidden from the agent.
+  ASSERT_EQ(ItemIds(retrieved_), (std::vector<std::string>{"A", "S", "B"}));
+  ASSERT_OK_AND_ASSIGN(ReceiptRecord record, g_.Auditor(g_.auditor_).GetReceipt(receipt_));
+  RetrievalRequest want = Seeds({"S"});
+  want.max_items = 10;
+  want.max_bytes = kDefaultRetrieveBytes;
+  EXPECT_EQ(record.recorded.request, want);
+  EXPECT_EQ(record.recorded.clearances, (std::vector<std::string>{"team:eng"}));
+  EXPECT_EQ(record.recorded.policy_version, version_);
+  EXPECT_EQ(record.entry.seq, retrieved_.receipt.receipt_id);
+  EXPECT_EQ(record.entry.principal, "agent");
+  EXPECT_EQ(record.entry.snapshot_version, version_);
+  EXPECT_EQ(record.entry.items_digest, retrieved_.receipt.digest);
+}
+
+TEST_F(ReceiptAuditorTest, OnlyAuditorsAndAdminsReadReceipts) {
+  EXPECT_STATUS(g_.Auditor(kAgent).GetReceipt(receipt_), absl::StatusCode::kPermissionDenied,
+                "GetReceipt requires the auditor or admin role");
+  EXPECT_STATUS(g_.Auditor(kAgent).Replay(receipt_), absl::StatusCode::kPermissionDenied,
+                "ReplayReceipt requires the auditor or admin role");
+  ASSERT_OK(g_.Auditor(g_.admin_).GetReceipt(receipt_));
+}
+
+TEST_F(ReceiptAuditorTest, UnknownOrMalformedReceiptIds) {
+  ReceiptAuditor auditor = g_.Auditor(g_.auditor_);
+  for (const char* bad : {"", "abc", "0", "-1", "+3", "007", "1e3"}) {
+    EXPECT_STATUS(auditor.GetReceipt(bad), absl::StatusCode::kInvalidArgument,
+                  "receipt_id: must be a positive decimal number");
+  }
+  EXPECT_STATUS(auditor.GetReceipt("999"), absl::StatusCode::kNotFound,
+                "receipt \"999\" not found");
+  // Entry 1 is the write commit, not a retrieval.
+  EXPECT_STATUS(auditor.GetReceipt("1"), absl::StatusCode::kNotFound, "receipt \"1\" not found");
+}
+
+TEST_F(ReceiptAuditorTest, ReplayMatchesAfterLaterWrites) {
+  g_.Write({NodeOp("A", {}, "changed"), NodeOp("C"), EdgeOp("S", "REFERENCES", "C")});
+  g_.Write({NodeDelete{"B"}});
+  // The auditor has no clearances: the recorded ones apply.
+  ASSERT_OK_AND_ASSIGN(ReplayResult r, g_.Auditor(g_.auditor_).Replay(receipt_));
+  EXPECT_TRUE(r.match);
+  EXPECT_EQ(r.replay_digest, retrieved_.receipt.digest);
+  EXPECT_EQ(r.recorded_digest, retrieved_.receipt.digest);
+  EXPECT_TRUE(r.added.empty() && r.removed.empty() && r.changed.empty());
+  EXPECT_TRUE(r.replay_error.empty());
+  // Replay logs a "replay" entry, never a "retrieve" one.
+  EXPECT_EQ(r.replay_seq, g_.audit().head_seq());
+  ASSERT_OK_AND_ASSIGN(AuditPage page, g_.audit().List(AuditFilter{}, r.replay_seq - 1, 1));
+  ASSERT_EQ(page.entries.size(), 1u);
+  EXPECT_EQ(page.entries[0].action, "replay");
+  EXPECT_EQ(page.entries[0].principal, "auditor");
+  EXPECT_EQ(page.entries[0].summary, absl::StrCat("receipt=", receipt_, " outcome=match"));
+  EXPECT_EQ(page.entries[0].items_digest, retrieved_.receipt.digest);
+  EXPECT_STATUS(g_.Auditor(g_.auditor_).GetReceipt(absl::StrCat(r.replay_seq)),
+                absl::StatusCode::kNotFound,
+                absl::StrCat("receipt \"", r.replay_seq, "\" not found"));
+}
+
+TEST_F(ReceiptAuditorTest, ReplayReportsAVersionRewrittenUnderneath) {
+  Tamper("A", version_, [](NodeRecord& n) { n.provenance.version = 77; });
+  ASSERT_OK_AND_ASSIGN(ReplayResult r, g_.Auditor(g_.auditor_).Replay(receipt_));
+  EXPECT_FALSE(r.match);
+  EXPECT_NE(r.replay_digest, r.recorded_digest);
+  ASSERT_EQ(r.changed.size(), 1u);
+  EXPECT_EQ(r.changed[0].node_id, "A");
+  EXPECT_EQ(r.changed[0].recorded_version, version_);
+  EXPECT_EQ(r.changed[0].replay_version, 77u);
+  EXPECT_TRUE(r.added.empty() && r.removed.empty());
+}
+
+TEST_F(ReceiptAuditorTest, ReplayReportsNodesAddedAndRemovedUnderneath) {
+  // B deleted and P unlabelled at the recorded version.
+  Tamper("B", version_, [](NodeRecord& n) { n.deleted = true; });
+  Tamper("P", version_, [](NodeRecord& n) { n.boundary.clear(); });
+  ASSERT_OK_AND_ASSIGN(ReplayResult r, g_.Auditor(g_.auditor_).Replay(receipt_));
+  EXPECT_FALSE(r.match);
+  EXPECT_EQ(r.added, (std::vector<std::string>{"P"}));
+  EXPECT_EQ(r.removed, (std::vector<std::string>{"B"}));
+  EXPECT_TRUE(r.changed.empty());
+}
+
+TEST_F(ReceiptAuditorTest, ReplayReportsASeedThatVanishedUnderneath) {
+  Tamper("S", version_, [](NodeRecord& n) { n.deleted = true; });
+  ASSERT_OK_AND_ASSIGN(ReplayResult r, g_.Auditor(g_.auditor_).Replay(receipt_));
+  EXPECT_FALSE(r.match);
+  EXPECT_EQ(r.replay_error, "seeds[0]: node \"S\" not found");
+  EXPECT_EQ(r.removed, (std::vector<std::string>{"A", "S", "B"}));
+}
+
+TEST_F(ReceiptAuditorTest, AnEditedReceiptEntryIsDataLoss) {
+  const uint64_t seq = retrieved_.receipt.receipt_id;
+  std::string value;
+  ASSERT_TRUE(
+      g_.db()
+          .rocks()
+          ->Get(rocksdb::ReadOptions(), g_.db().handle(Cf::kAudit), keys::AuditKey(seq), &value)
+          .ok());
+  ASSERT_OK_AND_ASSIGN(AuditEntry entry, DecodeAuditEntry(value));
+  entry.summary = absl::StrReplaceAll(entry.summary, {{"clearances=team:eng", "clearances=*"}});
+  ASSERT_TRUE(g_.db()
+                  .rocks()
+                  ->Put(rocksdb::WriteOptions(), g_.db().handle(Cf::kAudit), keys::AuditKey(seq),
+                        EncodeAuditEntry(entry))
+                  .ok());
+  EXPECT_STATUS(g_.Auditor(g_.auditor_).Replay(receipt_), absl::StatusCode::kDataLoss,
+                absl::StrCat("receipt \"", seq, "\": the audit entry's hash does not verify"));
+}
+
+}  // namespace
+}  // namespace ctxgraph

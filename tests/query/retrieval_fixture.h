@@ -1,0 +1,111 @@
+// RetrievalGraph: a database with a text index, written as admin, for
+// Retriever and ReceiptAuditor tests.
+#ifndef CTXGRAPH_TESTS_QUERY_RETRIEVAL_FIXTURE_H_
+#define CTXGRAPH_TESTS_QUERY_RETRIEVAL_FIXTURE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "query/graph_writer.h"
+#include "query/receipt_auditor.h"
+#include "query/retriever.h"
+#include "tests/query/make_caller.h"
+#include "tests/storage/temp_dir.h"
+#include "tests/test_macros.h"
+
+namespace ctxgraph {
+
+inline Mutation NodeOp(const std::string& id, std::vector<std::string> boundary = {},
+                       const std::string& text = "") {
+  NodeUpsert m;
+  m.node.id = id;
+  m.node.labels = {"Document"};
+  m.node.boundary = std::move(boundary);
+  if (!text.empty()) m.node.props["text"] = Value{text};
+  m.node.source = Source{"wiki", "wiki://" + id, Authority::kImported};
+  return m;
+}
+
+inline Mutation EdgeOp(const std::string& from, const std::string& label, const std::string& to) {
+  EdgeUpsert m;
+  m.edge.from = from;
+  m.edge.label = label;
+  m.edge.to = to;
+  return m;
+}
+
+class RetrievalGraph {
+ public:
+  RetrievalGraph() {
+    auto db = Database::Open(dir_.path(), DatabaseOptions{});
+    EXPECT_TRUE(db.ok()) << db.status();
+    db_ = std::move(*db);
+    text_ = std::make_unique<TextIndex>(db_.get(), TextIndexConfig{});
+    EXPECT_OK(text_->Open());
+    store_ = std::make_unique<GraphStore>(db_.get(), text_.get());
+    tokens_ = std::make_unique<PageTokenCodec>(db_->secret());
+  }
+
+  uint64_t Write(std::vector<Mutation> m) {
+    GraphWriter writer(*store_);
+    auto r = writer.Write(admin_, std::move(m), "test");
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? r->version : 0;
+  }
+
+  absl::StatusOr<RetrievalResult> Retrieve(const Caller& caller, RetrievalRequest request,
+                                           RetrieverOptions options = {}) {
+    return Retriever(*store_, *tokens_, caller, options).Retrieve(std::move(request), audit());
+  }
+  ReceiptAuditor Auditor(const Caller& caller) {
+    return ReceiptAuditor(*store_, *tokens_, audit(), caller);
+  }
+
+  Database& db() { return *db_; }
+  GraphStore& store() { return *store_; }
+  AuditLog& audit() { return db_->audit(); }
+  const Caller admin_ = MakeCaller("admin", {"*"}, {Role::kAdmin});
+  const Caller auditor_ = MakeCaller("auditor", {}, {Role::kAuditor});
+
+ private:
+  TempDir dir_;
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<TextIndex> text_;
+  std::unique_ptr<GraphStore> store_;
+  std::unique_ptr<PageTokenCodec> tokens_;
+};
+
+inline RetrievalRequest Seeds(std::vector<std::string> seeds, int hops = 2) {
+  RetrievalRequest r;
+  r.seeds = std::move(seeds);
+  r.max_hops = hops;
+  return r;
+}
+
+inline std::vector<std::string> ItemIds(const RetrievalResult& r) {
+  std::vector<std::string> ids;
+  for (const auto& item : r.items) ids.push_back(item.node.id);
+  return ids;
+}
+
+// Everything a caller sees of a result but the receipt id: items (id,
+// version, hop, score, via), edges, truncated and the digest.
+inline std::string Observable(const RetrievalResult& r) {
+  std::string out;
+  for (const auto& item : r.items) {
+    absl::StrAppend(&out, item.node.id, "@", item.node.provenance.version, " hop=", item.hop,
+                    " score=", item.score, " via=");
+    for (const auto& e : item.via) absl::StrAppend(&out, e.from, "-", e.label, "->", e.to, ";");
+    absl::StrAppend(&out, "\n");
+  }
+  for (const auto& e : r.edges)
+    absl::StrAppend(&out, "edge ", e.from, "-", e.label, "->", e.to, "\n");
+  absl::StrAppend(&out, "truncated=", r.truncated, " digest=", ToHex(r.receipt.digest));
+  return out;
+}
+
+}  // namespace ctxgraph
+
+#endif  // CTXGRAPH_TESTS_QUERY_RETRIEVAL_FIXTURE_H_
