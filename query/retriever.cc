@@ -51,8 +51,9 @@ struct FetchedNode {
   size_t prop_bytes = 0;
   bool props_dropped = false;
   int hop = 0;
-  int parent = -1;       // index of the node this one was reached from; -1 for a seed
-  int parent_edge = -1;  // index into the edges; -1 for a seed
+  int parent = -1;        // index of the node this one was reached from; -1 for a seed
+  int parent_edge = -1;   // index into the edges; -1 for a seed
+  bool expanded = false;  // its whole adjacency was scanned
 };
 
 struct FetchedEdge {
@@ -104,6 +105,36 @@ class SubgraphBuilder {
                                              return go_on.ok() && *go_on;
                                            }));
       RETURN_IF_ERROR(inner);
+      nodes_[i].expanded = !stop_;
+    }
+    return absl::OkStatus();
+  }
+
+  // Adds the visible edges between returned nodes that the expansion never
+  // scanned: those of nodes it did not expand (the last hop, or all after
+  // the work bound stopped it). This reads their adjacency in full. It is not capped by a count,
+  // since entries to hidden nodes would count and `truncated` would then tell that they exist; it
+  // costs the degree of at most max_items nodes, and reads no node records.
+  absl::Status CloseEdges(const absl::flat_hash_set<size_t>& returned,
+                          const std::vector<EdgeDirection>& directions,
+                          const std::vector<std::string>& labels) {
+    for (size_t u : returned) {
+      if (nodes_[u].expanded) continue;  // its edges are known
+      RETURN_IF_ERROR(store_.ScanAdjacency(
+          nodes_[u].iid, directions, labels, snapshot_, std::nullopt,
+          [&](const AdjacencyEntry& entry) {
+            auto it = index_.find(entry.other_iid);
+            if (it == index_.end() || it->second < 0) return true;
+            const size_t other = static_cast<size_t>(it->second);
+            if (!returned.contains(other)) return true;
+            const bool out = entry.direction == EdgeDirection::kOut;
+            const auto key = out ? std::make_tuple(u, entry.edge.label, other)
+                                 : std::make_tuple(other, entry.edge.label, u);
+            if (edge_keys_.insert(key).second) {
+              edges_.push_back(FetchedEdge{std::get<0>(key), std::get<2>(key), entry.edge});
+            }
+            return true;
+          }));
     }
     return absl::OkStatus();
   }
@@ -285,6 +316,7 @@ absl::StatusOr<RetrievalResult> Retriever::Run(const RetrievalRequest& request, 
   }
 
   absl::flat_hash_set<size_t> returned(chosen.begin(), chosen.end());
+  RETURN_IF_ERROR(graph.CloseEdges(returned, directions, request.edge_labels));
   for (size_t index : chosen) {
     RETURN_IF_ERROR(graph.RestoreProps(index));
     const FetchedNode& f = nodes[index];

@@ -27,9 +27,12 @@
 //     that does not); any visible item left out sets `truncated`. Props
 //     bytes: per prop, key bytes + value bytes (string: its bytes; int,
 //     double, timestamp: 8; bool: 1; list: the sum of its elements).
-//  6. Edges: the visible edges the expansion traversed whose two ends are
-//     both returned, ordered by (from, label, to). Nodes at hop max_hops are
-//     not expanded, so an edge between two of them is not listed.
+//  6. Edges: every visible edge (matching the expansion's labels and
+//     directions) whose two ends are both returned, ordered by (from, label,
+//     to). Returned nodes the expansion did not expand (the last hop, or
+//     every node after the work bound stopped it) have their adjacency read
+//     in full for this: uncapped, since a cap would count edges to hidden
+//     nodes; it costs the degree of at most max_items nodes.
 //  7. Receipt and audit: one "retrieve" entry (AuditLog::Append) with the
 //     snapshot version, the returned (node id, version) list in order, and
 //     the normalized request, policy version and clearances in its summary

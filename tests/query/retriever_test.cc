@@ -58,6 +58,19 @@ TEST(RetrieverTest, EqualScoresAreOrderedByNodeId) {
   EXPECT_EQ(r.items[1].score, r.items[2].score);
 }
 
+TEST(RetrieverTest, EdgesBetweenItemsAtTheLastHopAreListedToo) {
+  RetrievalGraph g;
+  g.Write({NodeOp("S"), NodeOp("x"), NodeOp("y"), NodeOp("z"), EdgeOp("S", "MENTIONS", "x"),
+           EdgeOp("S", "MENTIONS", "y"), EdgeOp("x", "LINKS", "y"), EdgeOp("y", "LINKS", "z")});
+  ASSERT_OK_AND_ASSIGN(RetrievalResult r, g.Retrieve(g.admin_, Seeds({"S"}, 1)));
+  ASSERT_EQ(ItemIds(r), (std::vector<std::string>{"S", "x", "y"}));
+  std::vector<std::string> edges;
+  for (const EdgeRecord& e : r.edges) edges.push_back(e.from + "-" + e.label + "->" + e.to);
+  // x-LINKS->y joins two last-hop items; y-LINKS->z leads out of the items.
+  EXPECT_EQ(edges, (std::vector<std::string>{"S-MENTIONS->x", "S-MENTIONS->y", "x-LINKS->y"}));
+  EXPECT_FALSE(r.truncated);
+}
+
 TEST(RetrieverTest, SameRequestTwiceGivesTheSameItemsAndDigest) {
   RetrievalGraph g;
   g.Write({NodeOp("S"), NodeOp("A"), NodeOp("B"), NodeOp("C"), EdgeOp("S", "REPLY_TO", "A"),
