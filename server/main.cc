@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   std::string log_level = "info";
   std::string port_file;
   bool no_sync = false;
+  bool no_sync_audit_reads = false;
   std::string stop_words_file;
 
   CLI::App app{"ctxgraphd: a context knowledge graph database server"};
@@ -23,6 +24,9 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
   app.add_option("--port-file", port_file, "Write the bound host:port here once serving");
+  app.add_flag("--no-sync-audit-reads", no_sync_audit_reads,
+               "Answer Search and Retrieve before their audit entry's WAL sync (a crash may "
+               "lose the newest read entries, never open a gap in the chain)");
   app.add_flag("--no-sync-writes", no_sync,
                "Acknowledge commits before the WAL is synced (bulk loads only)");
   app.add_option("--search-props", options.text_index.props,
@@ -44,6 +48,7 @@ int main(int argc, char** argv) {
 
   spdlog::set_level(spdlog::level::from_str(log_level));
   options.database.sync_writes = !no_sync;
+  options.database.sync_audit_appends = !no_sync_audit_reads;
 
   // Block the shutdown signals in every thread; one thread waits for them.
   sigset_t signals;
