@@ -1,4 +1,4 @@
-// RetrievalGraph: a database with a text index, written as admin, for
+// RetrievalGraph: an IndexedGraph that retrieves and audits receipts, for
 // Retriever and ReceiptAuditor tests.
 #ifndef CTXGRAPH_TESTS_QUERY_RETRIEVAL_FIXTURE_H_
 #define CTXGRAPH_TESTS_QUERY_RETRIEVAL_FIXTURE_H_
@@ -8,12 +8,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "query/graph_writer.h"
 #include "query/receipt_auditor.h"
 #include "query/retriever.h"
-#include "tests/query/make_caller.h"
-#include "tests/storage/temp_dir.h"
-#include "tests/test_macros.h"
+#include "tests/query/indexed_graph.h"
 
 namespace ctxgraph {
 
@@ -36,45 +33,17 @@ inline Mutation EdgeOp(const std::string& from, const std::string& label, const 
   return m;
 }
 
-class RetrievalGraph {
+class RetrievalGraph : public IndexedGraph {
  public:
-  RetrievalGraph() {
-    auto db = Database::Open(dir_.path(), DatabaseOptions{});
-    EXPECT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
-    text_ = std::make_unique<TextIndex>(db_.get(), TextIndexConfig{});
-    EXPECT_OK(text_->Open());
-    store_ = std::make_unique<GraphStore>(db_.get(), text_.get());
-    tokens_ = std::make_unique<PageTokenCodec>(db_->secret());
-  }
-
-  uint64_t Write(std::vector<Mutation> m) {
-    GraphWriter writer(*store_);
-    auto r = writer.Write(admin_, std::move(m), "test");
-    EXPECT_TRUE(r.ok()) << r.status();
-    return r.ok() ? r->version : 0;
-  }
-
   absl::StatusOr<RetrievalResult> Retrieve(const Caller& caller, RetrievalRequest request,
                                            RetrieverOptions options = {}) {
-    return Retriever(*store_, *tokens_, caller, options).Retrieve(std::move(request), audit());
+    return Retriever(store(), tokens(), caller, options).Retrieve(std::move(request), audit());
   }
   ReceiptAuditor Auditor(const Caller& caller) {
-    return ReceiptAuditor(*store_, *tokens_, audit(), caller);
+    return ReceiptAuditor(store(), tokens(), audit(), caller);
   }
 
-  Database& db() { return *db_; }
-  GraphStore& store() { return *store_; }
-  AuditLog& audit() { return db_->audit(); }
-  const Caller admin_ = MakeCaller("admin", {"*"}, {Role::kAdmin});
   const Caller auditor_ = MakeCaller("auditor", {}, {Role::kAuditor});
-
- private:
-  TempDir dir_;
-  std::unique_ptr<Database> db_;
-  std::unique_ptr<TextIndex> text_;
-  std::unique_ptr<GraphStore> store_;
-  std::unique_ptr<PageTokenCodec> tokens_;
 };
 
 inline RetrievalRequest Seeds(std::vector<std::string> seeds, int hops = 2) {

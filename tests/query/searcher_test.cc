@@ -8,6 +8,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "query/graph_writer.h"
+#include "tests/query/indexed_graph.h"
 #include "tests/query/make_caller.h"
 #include "tests/storage/temp_dir.h"
 #include "tests/test_macros.h"
@@ -30,28 +31,11 @@ Mutation Upsert(const std::string& id, const Doc& doc) {
   return m;
 }
 
-// One database with a text index, and the writes that built it.
-class Corpus {
+// An indexed graph that searches.
+class Corpus : public IndexedGraph {
  public:
-  Corpus() {
-    auto db = Database::Open(dir_.path(), DatabaseOptions{});
-    EXPECT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
-    text_ = std::make_unique<TextIndex>(db_.get(), TextIndexConfig{});
-    EXPECT_OK(text_->Open());
-    store_ = std::make_unique<GraphStore>(db_.get(), text_.get());
-    tokens_ = std::make_unique<PageTokenCodec>(db_->secret());
-  }
-
-  uint64_t Write(std::vector<Mutation> m) {
-    GraphWriter writer(*store_);
-    auto r = writer.Write(admin_, std::move(m), "test");
-    EXPECT_TRUE(r.ok()) << r.status();
-    return r.ok() ? r->version : 0;
-  }
-
   absl::StatusOr<SearchPage> Search(const Caller& caller, SearchRequest request) const {
-    return Searcher(*store_, *tokens_, caller).Search(request);
+    return Searcher(store(), tokens(), caller).Search(request);
   }
 
   // (id, score) of every hit, following page tokens until at least `limit`
@@ -71,16 +55,6 @@ class Corpus {
     } while (out.size() < limit);
     return out;
   }
-
-  const TextIndex& text() const { return *text_; }
-  const Caller admin_ = MakeCaller("admin", {"*"}, {Role::kAdmin});
-
- private:
-  TempDir dir_;
-  std::unique_ptr<Database> db_;
-  std::unique_ptr<TextIndex> text_;
-  std::unique_ptr<GraphStore> store_;
-  std::unique_ptr<PageTokenCodec> tokens_;
 };
 
 std::vector<std::string> Ids(const std::vector<std::pair<std::string, double>>& hits) {

@@ -1,0 +1,60 @@
+// IndexedGraph: a real database in a temporary directory with its keyword
+// index and graph store, written as an admin, for query-layer tests that
+// read through Searcher, Retriever or ReceiptAuditor.
+#ifndef CTXGRAPH_TESTS_QUERY_INDEXED_GRAPH_H_
+#define CTXGRAPH_TESTS_QUERY_INDEXED_GRAPH_H_
+
+#include <memory>
+#include <vector>
+
+#include "query/graph_writer.h"
+#include "query/page_token.h"
+#include "storage/graph_store.h"
+#include "storage/text_index.h"
+#include "tests/query/make_caller.h"
+#include "tests/storage/temp_dir.h"
+#include "tests/test_macros.h"
+
+namespace ctxgraph {
+
+class IndexedGraph {
+ public:
+  IndexedGraph() {
+    auto db = Database::Open(dir_.path(), DatabaseOptions{});
+    EXPECT_TRUE(db.ok()) << db.status();
+    db_ = std::move(*db);
+    text_ = std::make_unique<TextIndex>(db_.get(), TextIndexConfig{});
+    EXPECT_OK(text_->Open());
+    store_ = std::make_unique<GraphStore>(db_.get(), text_.get());
+    tokens_ = std::make_unique<PageTokenCodec>(db_->secret());
+  }
+
+  // Commits `m` as admin_; returns the new version (0, and a test failure,
+  // when the write fails).
+  uint64_t Write(std::vector<Mutation> m) {
+    GraphWriter writer(*store_);
+    auto r = writer.Write(admin_, std::move(m), "test");
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? r->version : 0;
+  }
+
+  Database& db() { return *db_; }
+  GraphStore& store() { return *store_; }
+  const GraphStore& store() const { return *store_; }
+  const TextIndex& text() const { return *text_; }
+  const PageTokenCodec& tokens() const { return *tokens_; }
+  AuditLog& audit() { return db_->audit(); }
+
+  const Caller admin_ = MakeCaller("admin", {"*"}, {Role::kAdmin});
+
+ private:
+  TempDir dir_;
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<TextIndex> text_;
+  std::unique_ptr<GraphStore> store_;
+  std::unique_ptr<PageTokenCodec> tokens_;
+};
+
+}  // namespace ctxgraph
+
+#endif  // CTXGRAPH_TESTS_QUERY_INDEXED_GRAPH_H_
