@@ -187,9 +187,20 @@ absl::Status TextIndex::NoteNodeChange(TextIndexDelta& delta, uint64_t iid,
 }
 
 absl::Status TextIndex::Flush(CommitContext& ctx, TextIndexDelta& delta) const {
-  for (auto& [term, changes] : delta.postings_) {
-    RETURN_IF_ERROR(FlushTerm(ctx, term, changes));
-    RETURN_IF_ERROR(FlushDocs(ctx, term, changes.docs_delta));
+  // In key order: the memtable inserts then walk forward instead of
+  // searching the skip list from the top for every key.
+  std::vector<std::pair<const std::string*, TextIndexDelta::TermChanges*>> terms;
+  terms.reserve(delta.postings_.size());
+  for (auto& [term, changes] : delta.postings_) terms.emplace_back(&term, &changes);
+  // (A term's keys start with its big-endian length, then its bytes.)
+  std::sort(terms.begin(), terms.end(), [](const auto& a, const auto& b) {
+    const std::string& x = *a.first;
+    const std::string& y = *b.first;
+    return x.size() != y.size() ? x.size() < y.size() : x < y;
+  });
+  for (auto& [term, changes] : terms) {
+    RETURN_IF_ERROR(FlushTerm(ctx, *term, *changes));
+    RETURN_IF_ERROR(FlushDocs(ctx, *term, changes->docs_delta));
   }
   auto it = db_->NewIterator(Cf::kTextStats);
   for (const auto& [set, totals] : delta.totals_) {
@@ -219,7 +230,9 @@ absl::Status TextIndex::Flush(CommitContext& ctx, TextIndexDelta& delta) const {
 absl::Status TextIndex::FlushDocs(CommitContext& ctx, const std::string& term,
                                   const absl::flat_hash_map<uint64_t, int64_t>& docs_delta) const {
   auto it = db_->NewIterator(Cf::kTextStats);
-  for (const auto& [set, d] : docs_delta) {
+  std::vector<std::pair<uint64_t, int64_t>> sorted(docs_delta.begin(), docs_delta.end());
+  std::sort(sorted.begin(), sorted.end());  // key order, for the memtable
+  for (const auto& [set, d] : sorted) {
     if (d == 0) continue;
     const std::string key = keys::EncodeTermSetDocsKey({term, set, ctx.version()});
     ASSIGN_OR_RETURN(const uint64_t base, NewestCounter(it.get(), EntityPrefix(key)));
