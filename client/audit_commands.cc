@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -50,25 +51,34 @@ json EntryToJson(const v1::AuditEntry& e) {
           {"hash", e.hash()}};
 }
 
-// Sets `*out` from RFC 3339 `text` when given; false on bad text.
-bool ParseTime(const std::string& text, google::protobuf::Timestamp* out) {
-  if (text.empty()) return true;
+// Parses RFC 3339 `text` into `*out`. INVALID_ARGUMENT naming `flag`.
+absl::Status ParseTime(std::string_view flag, const std::string& text,
+                       google::protobuf::Timestamp* out) {
   std::optional<google::protobuf::Timestamp> ts = ParseRfc3339Utc(text);
-  if (!ts) return false;
+  if (!ts) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(std::string(flag), ": not an RFC 3339 UTC time"));
+  }
   *out = *ts;
-  return true;
+  return absl::OkStatus();
+}
+
+// Sets `request`'s since and until from RFC 3339 `since` and `until`; an
+// empty one stays unset.
+template <typename Request>
+absl::Status SetWindow(const std::string& since, const std::string& until, Request* request) {
+  if (!since.empty()) {
+    if (absl::Status s = ParseTime("--since", since, request->mutable_since()); !s.ok()) return s;
+  }
+  if (!until.empty()) return ParseTime("--until", until, request->mutable_until());
+  return absl::OkStatus();
 }
 
 int RunList(CommandContext& ctx, const AuditArgs& args) {
   v1::ListEntriesRequest request = args.filter;
-  if (!ParseTime(args.since, request.mutable_since())) {
-    return ctx.Fail(absl::InvalidArgumentError("--since: not an RFC 3339 UTC time"), kExitUsage);
+  if (absl::Status s = SetWindow(args.since, args.until, &request); !s.ok()) {
+    return ctx.Fail(s, kExitUsage);
   }
-  if (!ParseTime(args.until, request.mutable_until())) {
-    return ctx.Fail(absl::InvalidArgumentError("--until: not an RFC 3339 UTC time"), kExitUsage);
-  }
-  if (args.since.empty()) request.clear_since();
-  if (args.until.empty()) request.clear_until();
   ServerConnection& conn = ctx.connection();
   std::vector<v1::AuditEntry> entries;
   bool more = false;
@@ -219,6 +229,66 @@ int RunReplay(CommandContext& ctx, const std::string& receipt_id) {
   return match ? kExitOk : kExitFailure;
 }
 
+// The over-privilege report: which clearances the principal's returned
+// items needed. Labels and counts only, never props.
+int RunAccessReport(CommandContext& ctx, const AuditArgs& args) {
+  v1::AccessReportRequest request;
+  request.set_principal(args.filter.principal());
+  if (absl::Status s = SetWindow(args.since, args.until, &request); !s.ok()) {
+    return ctx.Fail(s, kExitUsage);
+  }
+  ServerConnection& conn = ctx.connection();
+  absl::StatusOr<v1::AccessReportResponse> r =
+      conn.Call(conn.audit(), &AuditStub::AccessReport, request);
+  if (!r.ok()) return ctx.Fail(r.status());
+  const std::vector<std::string> unused(r->unused_clearances().begin(),
+                                        r->unused_clearances().end());
+  if (ctx.json()) {
+    json clearances = json::array();
+    for (const v1::ClearanceUse& c : r->clearances()) {
+      clearances.push_back(
+          {{"clearance", c.clearance()}, {"used", c.used()}, {"items", c.items()}});
+    }
+    json needed = json::array();
+    for (const v1::LabelNeed& n : r->needed_labels()) {
+      needed.push_back({{"label", n.label()}, {"items", n.items()}});
+    }
+    ctx.PrintJson({{"principal", request.principal()},
+                   {"policy_version", r->policy_version()},
+                   {"clearances", std::move(clearances)},
+                   {"needed_labels", std::move(needed)},
+                   {"unused_clearances", unused},
+                   {"entries_examined", r->entries_examined()},
+                   {"items_examined", r->items_examined()},
+                   {"items_missing", r->items_missing()},
+                   {"partial", r->partial()}});
+    return kExitOk;
+  }
+  TablePrinter table({"CLEARANCE", "USED", "ITEMS"});
+  for (const v1::ClearanceUse& c : r->clearances()) {
+    table.AddRow({c.clearance(), c.used() ? "yes" : "no", absl::StrCat(c.items())});
+  }
+  table.Print(std::cout);
+  std::cout << "\n";
+  TablePrinter needed({"NEEDED LABEL", "ITEMS"});
+  for (const v1::LabelNeed& n : r->needed_labels()) {
+    needed.AddRow({n.label(), absl::StrCat(n.items())});
+  }
+  needed.Print(std::cout);
+  std::cout << "\n";
+  TablePrinter fields({});
+  fields.AddRow({"unused_clearances", absl::StrJoin(unused, ",")});
+  fields.AddRow({"entries_examined", absl::StrCat(r->entries_examined())});
+  fields.AddRow({"items_examined", absl::StrCat(r->items_examined())});
+  if (r->items_missing() > 0) fields.AddRow({"items_missing", absl::StrCat(r->items_missing())});
+  fields.AddRow({"policy_version", absl::StrCat(r->policy_version())});
+  fields.Print(std::cout);
+  if (r->partial()) {
+    std::cerr << "(partial: some entries listed only their first 1,000 items)\n";
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 void AddAuditCommands(CLI::App& app, CommandContext& ctx, CommandAction* action) {
@@ -252,6 +322,14 @@ void AddAuditCommands(CLI::App& app, CommandContext& ctx, CommandAction* action)
   replay->callback([&ctx, action, receipt_id] {
     *action = [&ctx, receipt_id] { return RunReplay(ctx, *receipt_id); };
   });
+
+  CLI::App* report = audit->add_subcommand(
+      "access-report", "Clearances held versus the labels a principal's reads needed");
+  report->add_option("--principal", *args->filter.mutable_principal(), "The principal")->required();
+  report->add_option("--since", args->since, "From this RFC 3339 UTC time (inclusive)");
+  report->add_option("--until", args->until, "Before this RFC 3339 UTC time (exclusive)");
+  report->callback(
+      [&ctx, action, args] { *action = [&ctx, args] { return RunAccessReport(ctx, *args); }; });
 }
 
 }  // namespace ctxgraph::client

@@ -4,6 +4,8 @@
 //   ctxgraph audit verify     (exit 1 when the chain is broken)
 //   ctxgraph audit receipt ID (a Retrieve receipt and its recorded request)
 //   ctxgraph audit replay ID  (exit 1 on MISMATCH)
+//   ctxgraph audit access-report --principal P [--since T] [--until T]
+//                     (clearances held versus the labels its reads needed)
 #ifndef CTXGRAPH_CLIENT_AUDIT_COMMANDS_H_
 #define CTXGRAPH_CLIENT_AUDIT_COMMANDS_H_
 

@@ -30,7 +30,13 @@ absl::Status ValidateAction(std::string_view action) {
   return absl::OkStatus();
 }
 
-absl::Status ValidateFilter(const AuditFilter& f) {
+std::string TimeKey(const std::optional<Timestamp>& t) {
+  return t ? absl::StrCat(t->micros) : std::string("-");
+}
+
+}  // namespace
+
+absl::Status ValidateAuditFilter(const AuditFilter& f) {
   if (!f.principal.empty()) RETURN_IF_ERROR(ValidateId("principal", f.principal));
   RETURN_IF_ERROR(ValidateAction(f.action));
   if (!f.node_id.empty()) RETURN_IF_ERROR(ValidateId("node_id", f.node_id));
@@ -40,12 +46,6 @@ absl::Status ValidateFilter(const AuditFilter& f) {
   return absl::OkStatus();
 }
 
-std::string TimeKey(const std::optional<Timestamp>& t) {
-  return t ? absl::StrCat(t->micros) : std::string("-");
-}
-
-}  // namespace
-
 absl::StatusOr<AuditEntryPage> AuditReader::List(const AuditFilter& filter, int page_size,
                                                  std::string_view page_token) const {
   RETURN_IF_ERROR(CheckRole(caller_, "ListEntries"));
@@ -53,12 +53,12 @@ absl::StatusOr<AuditEntryPage> AuditReader::List(const AuditFilter& filter, int 
     return absl::InvalidArgumentError(
         absl::StrCat("page_size: must not be negative, got ", page_size));
   }
-  RETURN_IF_ERROR(ValidateFilter(filter));
+  RETURN_IF_ERROR(ValidateAuditFilter(filter));
   const size_t limit = page_size == 0 ? kDefaultAuditPageSize
                                       : static_cast<size_t>(std::min(page_size, kMaxAuditPageSize));
   const std::string fingerprint =
       RequestFingerprint({"ListEntries", caller_.principal.id, filter.principal, filter.action,
-                       filter.node_id, TimeKey(filter.since), TimeKey(filter.until)});
+                          filter.node_id, TimeKey(filter.since), TimeKey(filter.until)});
   uint64_t after = 0;
   if (!page_token.empty()) {
     ASSIGN_OR_RETURN(PageToken token, tokens_.Decode(fingerprint, page_token));

@@ -32,6 +32,11 @@ namespace ctxgraph {
 inline constexpr int kDefaultAuditPageSize = 50;
 inline constexpr int kMaxAuditPageSize = 1000;
 
+// INVALID_ARGUMENT naming the malformed filter field ("principal",
+// "action", "node_id", or "until" when it is not after since); empty fields
+// are valid.
+absl::Status ValidateAuditFilter(const AuditFilter& filter);
+
 struct AuditEntryPage {
   std::vector<AuditEntry> entries;
   std::string next_page_token;  // empty on the last page

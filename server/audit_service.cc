@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "query/access_report.h"
 #include "query/audit_reader.h"
 #include "query/receipt_auditor.h"
 #include "server/proto_convert.h"
@@ -33,15 +34,43 @@ void AuditEntryToProto(const AuditEntry& e, v1::AuditEntry* out) {
   out->set_hash(ToHex(e.hash));
 }
 
-absl::StatusOr<AuditFilter> FilterFromProto(const v1::ListEntriesRequest& request) {
-  AuditFilter filter{request.principal(), request.action(), request.node_id(), {}, {}};
+// The optional [since, until) window of ListEntries and AccessReport.
+template <typename Request>
+absl::Status WindowFromProto(const Request& request, std::optional<Timestamp>* since,
+                             std::optional<Timestamp>* until) {
   if (request.has_since()) {
-    ASSIGN_OR_RETURN(filter.since, TimestampFromProto("since", request.since()));
+    ASSIGN_OR_RETURN(*since, TimestampFromProto("since", request.since()));
   }
   if (request.has_until()) {
-    ASSIGN_OR_RETURN(filter.until, TimestampFromProto("until", request.until()));
+    ASSIGN_OR_RETURN(*until, TimestampFromProto("until", request.until()));
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<AuditFilter> FilterFromProto(const v1::ListEntriesRequest& request) {
+  AuditFilter filter{request.principal(), request.action(), request.node_id(), {}, {}};
+  RETURN_IF_ERROR(WindowFromProto(request, &filter.since, &filter.until));
   return filter;
+}
+
+void AccessReportToProto(const AccessReport& report, v1::AccessReportResponse* out) {
+  for (const ClearanceUse& c : report.clearances) {
+    v1::ClearanceUse* use = out->add_clearances();
+    use->set_clearance(c.clearance);
+    use->set_used(c.used);
+    use->set_items(c.items);
+  }
+  for (const LabelNeed& n : report.needed_labels) {
+    v1::LabelNeed* need = out->add_needed_labels();
+    need->set_label(n.label);
+    need->set_items(n.items);
+  }
+  for (const std::string& c : report.unused_clearances) out->add_unused_clearances(c);
+  out->set_entries_examined(report.entries_examined);
+  out->set_items_examined(report.items_examined);
+  out->set_partial(report.partial);
+  out->set_items_missing(report.items_missing);
+  out->set_policy_version(report.policy_version);
 }
 
 }  // namespace
@@ -123,6 +152,19 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ReplayReceipt(grpc::CallbackServerCo
       spdlog::warn("receipt {} replayed as MISMATCH by {}", request->receipt_id(),
                    caller.principal.id);
     }
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* AuditServiceImpl::AccessReport(grpc::CallbackServerContext* context,
+                                                         const v1::AccessReportRequest* request,
+                                                         v1::AccessReportResponse* response) {
+  return HandleUnary(context, backend_.authenticator, "AccessReport", [&](const Caller& caller) {
+    AccessReporter reporter(backend_.graph, backend_.principals, backend_.audit, caller);
+    AccessReportRequest report_request{request->principal(), {}, {}};
+    RETURN_IF_ERROR(WindowFromProto(*request, &report_request.since, &report_request.until));
+    ASSIGN_OR_RETURN(ctxgraph::AccessReport report, reporter.Report(report_request));
+    AccessReportToProto(report, response);
     return absl::OkStatus();
   });
 }

@@ -1,5 +1,5 @@
-// AuditService: thin adapter from ctxgraph.v1.AuditService to AuditReader
-// and ReceiptAuditor.
+// AuditService: thin adapter from ctxgraph.v1.AuditService to AuditReader,
+// ReceiptAuditor and AccessReporter.
 #ifndef CTXGRAPH_SERVER_AUDIT_SERVICE_H_
 #define CTXGRAPH_SERVER_AUDIT_SERVICE_H_
 
@@ -9,7 +9,8 @@
 namespace ctxgraph::server {
 
 // Unary and run inline on gRPC's callback threads (see graph_service.h).
-// VerifyLog reads the whole log; it is an occasional auditor call.
+// VerifyLog and AccessReport read the whole log; they are occasional
+// auditor calls.
 class AuditServiceImpl final : public v1::AuditService::CallbackService {
  public:
   explicit AuditServiceImpl(Backend& backend) : backend_(backend) {}
@@ -26,6 +27,9 @@ class AuditServiceImpl final : public v1::AuditService::CallbackService {
   grpc::ServerUnaryReactor* ReplayReceipt(grpc::CallbackServerContext* context,
                                           const v1::ReplayReceiptRequest* request,
                                           v1::ReplayReceiptResponse* response) override;
+  grpc::ServerUnaryReactor* AccessReport(grpc::CallbackServerContext* context,
+                                         const v1::AccessReportRequest* request,
+                                         v1::AccessReportResponse* response) override;
 
  private:
   Backend& backend_;
