@@ -164,7 +164,8 @@ AuditEntry SearchAuditEntry(const Caller& caller, const SearchRequest& request,
   entry.summary = absl::StrCat(
       "query=\"", absl::CHexEscape(request.query), "\" labels=[",
       absl::StrJoin(request.labels, ","), "] page_size=", request.page_size,
-      " page=", request.page_token.empty() ? "first" : "next", " as_of=", request.as_of);
+      " page=", request.page_token.empty() ? "first" : "next", " as_of=", request.as_of,
+      " clearances=[", absl::StrJoin(caller.principal.clearances, ","), "]");
   for (const SearchHit& hit : page.hits) {
     entry.items.push_back(AuditItem{hit.node.id, "", "", hit.node.provenance.version});
   }

@@ -88,7 +88,8 @@ TEST_F(SearchTest, EverySearchLeavesAnAuditEntryWithItsHits) {
   const AuditEntry& first = page.entries[0];
   EXPECT_EQ(first.principal, "low");
   EXPECT_EQ(first.snapshot_version, version_);
-  EXPECT_EQ(first.summary, "query=\"plan\" labels=[Doc] page_size=1 page=first as_of=0");
+  EXPECT_EQ(first.summary,
+            "query=\"plan\" labels=[Doc] page_size=1 page=first as_of=0 clearances=[pii]");
   EXPECT_EQ(first.items, (std::vector<AuditItem>{{"doc-1", "", "", version_}}));
   EXPECT_EQ(first.items_total, 1u);
   EXPECT_TRUE(page.entries[1].items.empty());
