@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "query/graph_writer.h"
+#include "tests/query/indexed_graph.h"
 #include "tests/query/make_caller.h"
-#include "tests/storage/temp_dir.h"
 #include "tests/test_macros.h"
 
 namespace ctxgraph {
@@ -29,25 +29,12 @@ Mutation Edge(std::string from, std::string to) {
 
 class GraphReaderTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto db = Database::Open(dir_.path(), DatabaseOptions{});
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
-    text_ = std::make_unique<TextIndex>(db_.get(), TextIndexConfig{});
-    ASSERT_TRUE(text_->Open().ok());
-    store_ = std::make_unique<GraphStore>(db_.get(), text_.get());
-    tokens_ = std::make_unique<PageTokenCodec>(db_->secret());
-  }
-
-  void Write(std::vector<Mutation> m) {
-    GraphWriter writer(*store_);
-    ASSERT_OK(writer.Write(admin_, std::move(m), "test"));
-  }
+  void Write(std::vector<Mutation> m) { ASSERT_NE(graph_.Write(std::move(m)), 0u); }
 
   // Every visible id of a listing, page by page, with the page sizes seen.
   std::vector<std::string> ListAll(const Caller& caller, int page_size,
                                    std::vector<size_t>* sizes = nullptr) {
-    GraphReader reader(*store_, *tokens_, caller);
+    GraphReader reader(graph_.store(), graph_.tokens(), caller);
     std::vector<std::string> ids;
     std::string token;
     do {
@@ -61,18 +48,14 @@ class GraphReaderTest : public ::testing::Test {
     return ids;
   }
 
-  TempDir dir_;
-  std::unique_ptr<Database> db_;
-  std::unique_ptr<TextIndex> text_;
-  std::unique_ptr<GraphStore> store_;
-  std::unique_ptr<PageTokenCodec> tokens_;
-  Caller admin_ = MakeCaller("admin", {"*"}, {Role::kAdmin});
+  IndexedGraph graph_;
+  const Caller& admin_ = graph_.admin_;
 };
 
 TEST_F(GraphReaderTest, HiddenNodeAnswersExactlyLikeAbsentOne) {
   Write({Node("public"), Node("both", {"pii", "team:finance"})});
   const Caller partial = MakeCaller("p", {"pii"});  // holds one of two labels
-  GraphReader reader(*store_, *tokens_, partial);
+  GraphReader reader(graph_.store(), graph_.tokens(), partial);
   const auto hidden = reader.GetNode("both", 0).status();
   const auto absent = reader.GetNode("nosuch", 0).status();
   EXPECT_EQ(hidden.code(), absl::StatusCode::kNotFound);
@@ -81,7 +64,7 @@ TEST_F(GraphReaderTest, HiddenNodeAnswersExactlyLikeAbsentOne) {
   const auto hidden_neighbors = reader.ListNeighbors("both", DirectionFilter::kBoth, {}, 0, "", 0);
   EXPECT_STATUS(hidden_neighbors, absl::StatusCode::kNotFound, "node \"both\" not found");
   const Caller cleared = MakeCaller("f", {"pii", "team:*"});
-  GraphReader full(*store_, *tokens_, cleared);
+  GraphReader full(graph_.store(), graph_.tokens(), cleared);
   ASSERT_OK(full.GetNode("both", 0));
 }
 
@@ -103,7 +86,7 @@ TEST_F(GraphReaderTest, PagesNeverCountHiddenNodesAndEndWithoutToken) {
 TEST_F(GraphReaderTest, PageTokensPinTheSnapshotAndBindTheCaller) {
   Write({Node("a"), Node("b"), Node("c")});
   const Caller agent = MakeCaller("agent", {});
-  GraphReader reader(*store_, *tokens_, agent);
+  GraphReader reader(graph_.store(), graph_.tokens(), agent);
   ASSERT_OK_AND_ASSIGN(NodePage first, reader.ListNodes("Document", 1, "", 0));
   ASSERT_EQ(first.nodes[0].id, "a");
   Write({NodeDelete{"b"}, Node("d")});
@@ -114,7 +97,7 @@ TEST_F(GraphReaderTest, PageTokensPinTheSnapshotAndBindTheCaller) {
   EXPECT_EQ(second.version, first.version);
 
   const Caller other_caller = MakeCaller("other", {});
-  GraphReader other(*store_, *tokens_, other_caller);
+  GraphReader other(graph_.store(), graph_.tokens(), other_caller);
   EXPECT_STATUS(other.ListNodes("Document", 1, first.next_page_token, 0),
                 absl::StatusCode::kInvalidArgument, "page_token: invalid");
   EXPECT_STATUS(reader.ListNodes("Person", 1, first.next_page_token, 0),
@@ -126,7 +109,7 @@ TEST_F(GraphReaderTest, NeighborsSkipHiddenEndpointsAndPaginate) {
          Node("s2", {"restricted"}), Edge("hub", "n1"), Edge("hub", "s1"), Edge("hub", "n2"),
          Edge("s2", "hub")});
   const Caller agent = MakeCaller("agent", {});
-  GraphReader reader(*store_, *tokens_, agent);
+  GraphReader reader(graph_.store(), graph_.tokens(), agent);
   std::vector<std::string> seen;
   std::string token;
   int pages = 0;
@@ -145,13 +128,13 @@ TEST_F(GraphReaderTest, LabelAddedLaterHidesTheNodesHistoryToo) {
   Write({Node("x")});           // v1: public
   Write({Node("x", {"pii"})});  // v2: found sensitive, labelled
   const Caller agent = MakeCaller("agent", {});
-  GraphReader reader(*store_, *tokens_, agent);
+  GraphReader reader(graph_.store(), graph_.tokens(), agent);
   EXPECT_STATUS(reader.GetNode("x", 1), absl::StatusCode::kNotFound, "node \"x\" not found");
   EXPECT_STATUS(reader.GetNode("x", 2), absl::StatusCode::kNotFound, "node \"x\" not found");
   ASSERT_OK_AND_ASSIGN(NodePage at1, reader.ListNodes("Document", 10, "", 1));
   EXPECT_TRUE(at1.nodes.empty());
   const Caller cleared = MakeCaller("c", {"pii"});
-  GraphReader full(*store_, *tokens_, cleared);
+  GraphReader full(graph_.store(), graph_.tokens(), cleared);
   ASSERT_OK_AND_ASSIGN(NodeRead old, full.GetNode("x", 1));
   EXPECT_TRUE(old.node.boundary.empty());
   EXPECT_STATUS(reader.GetNode("x", 3), absl::StatusCode::kInvalidArgument,
@@ -162,7 +145,7 @@ TEST_F(GraphReaderTest, LabelRemovedLaterStillHidesTheLabelledPast) {
   Write({Node("y", {"pii"})});  // v1: labelled
   Write({Node("y")});           // v2: declassified
   const Caller agent = MakeCaller("agent", {});
-  GraphReader reader(*store_, *tokens_, agent);
+  GraphReader reader(graph_.store(), graph_.tokens(), agent);
   EXPECT_STATUS(reader.GetNode("y", 1), absl::StatusCode::kNotFound, "node \"y\" not found");
   ASSERT_OK(reader.GetNode("y", 2));
 }
@@ -170,7 +153,7 @@ TEST_F(GraphReaderTest, LabelRemovedLaterStillHidesTheLabelledPast) {
 TEST_F(GraphReaderTest, WriterMustBeClearedForOldAndNewBoundary) {
   Write({Node("p", {"pii"})});
   const Caller loader = MakeCaller("loader", {"team:eng"}, {Role::kLoader});
-  GraphWriter writer(*store_);
+  GraphWriter writer(graph_.store());
   EXPECT_STATUS(writer.Write(loader, {Node("new", {"pii"})}, ""),
                 absl::StatusCode::kPermissionDenied,
                 "ops[0].upsert_node.boundary: not cleared for label \"pii\"");
@@ -187,7 +170,7 @@ TEST_F(GraphReaderTest, WriterMustBeClearedForOldAndNewBoundary) {
   const Caller agent = MakeCaller("agent", {"*"});
   EXPECT_STATUS(writer.Write(agent, {Node("z")}, ""), absl::StatusCode::kPermissionDenied,
                 "Write requires the loader or admin role");
-  EXPECT_EQ(db_->LatestVersion(), 1u);
+  EXPECT_EQ(graph_.db().LatestVersion(), 1u);
 }
 
 }  // namespace
