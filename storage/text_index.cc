@@ -220,6 +220,11 @@ absl::Status TextIndex::Flush(CommitContext& ctx, TextIndexDelta& delta) const {
     keys::AppendU64(&value, length);
     ctx.PutUnindexed(Cf::kTextStats, key, value);
   }
+  // A node relabelled twice in one delta gets one log key (PutUnindexed
+  // writes each key once).
+  std::sort(delta.relabelled_.begin(), delta.relabelled_.end());
+  delta.relabelled_.erase(std::unique(delta.relabelled_.begin(), delta.relabelled_.end()),
+                          delta.relabelled_.end());
   for (uint64_t iid : delta.relabelled_) {
     ctx.PutUnindexed(Cf::kBoundaryLog, keys::EncodeBoundaryLogKey({ctx.version(), iid}), "");
   }
@@ -302,8 +307,9 @@ absl::Status TextIndex::FlushTerm(CommitContext& ctx, const std::string& term,
       const uint64_t key_iid = from == 0 ? start : merged[from].iid;
       std::vector<Posting> part(merged.begin() + static_cast<ptrdiff_t>(from),
                                 merged.begin() + static_cast<ptrdiff_t>(to));
-      ctx.PutUnindexed(Cf::kTextPostings, keys::EncodePostingBlockKey({term, key_iid, ctx.version()}),
-              EncodePostingBlock(key_iid, part));
+      ctx.PutUnindexed(Cf::kTextPostings,
+                       keys::EncodePostingBlockKey({term, key_iid, ctx.version()}),
+                       EncodePostingBlock(key_iid, part));
       from = to;
     } while (from < merged.size());
   }
