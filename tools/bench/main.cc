@@ -41,6 +41,7 @@ struct Flags {
   double write_fraction = 0.1;
   std::string pg_script = CTXGRAPH_BENCH_SOURCE_DIR "/pg_setup.sh";
   bool keep_data = false;
+  std::vector<std::string> ops;
 };
 
 std::vector<std::string> Words(const std::string& s) {
@@ -70,7 +71,7 @@ absl::Status RunCtxgraph(const Flags& flags, const Workload& workload, RunPlan& 
   for (const int n : flags.clients) {
     plan.Run(EmptyGrpcCall(server.address()), Row("empty_call", "grpc-floor", "-", n));
   }
-  {
+  if (plan.Selected("rocksdb_get")) {
     std::cerr << "building the RocksDB floor (" << flags.rocksdb_keys << " keys)...\n";
     absl::StatusOr<std::unique_ptr<RocksDbFloor>> rocks = RocksDbFloor::Create(flags.rocksdb_keys);
     if (!rocks.ok()) return rocks.status();
@@ -107,9 +108,11 @@ absl::Status RunCtxgraph(const Flags& flags, const Workload& workload, RunPlan& 
                Row("mixed_90r10w", "ctxgraph", principal, n));
     }
   }
-  report.notes.push_back(absl::StrCat("mixed_90r10w: ", 100 * flags.write_fraction,
-                                      "% Writes of one upserted node, sent as \"", writer,
-                                      "\"; the rest GetNode as the principal."));
+  if (plan.Selected("mixed_90r10w")) {
+    report.notes.push_back(absl::StrCat("mixed_90r10w: ", 100 * flags.write_fraction,
+                                        "% Writes of one upserted node, sent as \"", writer,
+                                        "\"; the rest GetNode as the principal."));
+  }
   absl::StatusOr<uint64_t> rss = server.PeakRssBytes();
   report.ctxgraph_peak_rss_end_bytes = rss.ok() ? *rss : 0;
   report.ctxgraph_disk_end_bytes = server.DiskBytes();
@@ -144,6 +147,9 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--pg-script", flags.pg_script, "pg_setup.sh")->capture_default_str();
   app.add_flag("--keep-data", flags.keep_data, "Keep ctxgraphd's temporary data dir");
+  app.add_option("--ops", flags.ops,
+                 "Only these operations, e.g. retrieve_2hop,empty_call (default: all)")
+      ->delimiter(',');
   CLI11_PARSE(app, argc, argv);
 
   absl::StatusOr<Workload> workload = LoadWorkload(flags.data + "/queries.json");
@@ -158,7 +164,7 @@ int Main(int argc, char** argv) {
   report.clients = flags.clients;
   report.seconds_per_op = flags.seconds;
   report.warmup_seconds = flags.warmup;
-  RunPlan plan(*workload, flags.seconds, flags.warmup, &report);
+  RunPlan plan(*workload, flags.seconds, flags.warmup, &report, flags.ops);
 
   if (absl::Status s = RunCtxgraph(flags, *workload, plan, report); !s.ok()) {
     std::cerr << "error: ctxgraph: " << s.message() << "\n";

@@ -1,5 +1,6 @@
 #include "tools/bench/run_plan.h"
 
+#include <algorithm>
 #include <iostream>
 #include <utility>
 
@@ -8,8 +9,13 @@
 
 namespace ctxgraph::bench {
 
-RunPlan::RunPlan(const Workload& workload, double seconds, double warmup, BenchReport* report)
-    : seconds_(seconds), warmup_(warmup), report_(report), principals_{kAdminPrincipal} {
+RunPlan::RunPlan(const Workload& workload, double seconds, double warmup, BenchReport* report,
+                 std::vector<std::string> only_ops)
+    : seconds_(seconds),
+      warmup_(warmup),
+      report_(report),
+      principals_{kAdminPrincipal},
+      only_ops_(std::move(only_ops)) {
   if (workload.FindPrincipal(kRestrictedPrincipal) != nullptr) {
     principals_.push_back(kRestrictedPrincipal);
   } else {
@@ -18,7 +24,12 @@ RunPlan::RunPlan(const Workload& workload, double seconds, double warmup, BenchR
   }
 }
 
+bool RunPlan::Selected(const std::string& op) const {
+  return only_ops_.empty() || std::find(only_ops_.begin(), only_ops_.end(), op) != only_ops_.end();
+}
+
 void RunPlan::Run(const OperationFactory& factory, OpResult row) {
+  if (!Selected(row.op)) return;
   LoadSpec spec;
   spec.clients = row.clients;
   spec.duration = std::chrono::duration<double>(seconds_);
@@ -38,6 +49,7 @@ void RunPlan::Run(const OperationFactory& factory, OpResult row) {
 }
 
 void RunPlan::NotImplemented(OpResult row) {
+  if (!Selected(row.op)) return;
   row.implemented = false;
   report_->results.push_back(std::move(row));
 }

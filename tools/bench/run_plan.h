@@ -25,14 +25,21 @@ inline constexpr char kRestrictedPrincipal[] = "agent-3teams";
 // Not thread-safe; `report` must outlive the plan.
 class RunPlan {
  public:
-  RunPlan(const Workload& workload, double seconds, double warmup, BenchReport* report);
+  // `only_ops`: when not empty, rows of other operations (floors included)
+  // are skipped and left out of the report.
+  RunPlan(const Workload& workload, double seconds, double warmup, BenchReport* report,
+          std::vector<std::string> only_ops = {});
 
   // The principals each operation runs as: admin, and agent-3teams when
   // queries.json defines it (otherwise a note says it was skipped).
   const std::vector<std::string>& principals() const { return principals_; }
 
+  // Whether `op` runs in this plan (see only_ops).
+  bool Selected(const std::string& op) const;
+
   // Runs `row`'s operation for the configured time with row.clients threads
   // and appends the result. A factory failure becomes a row with one error.
+  // Does nothing for an operation that is not selected.
   void Run(const OperationFactory& factory, OpResult row);
 
   // Appends a row marked "not implemented yet".
@@ -43,6 +50,7 @@ class RunPlan {
   double warmup_;
   BenchReport* report_;
   std::vector<std::string> principals_;
+  std::vector<std::string> only_ops_;
 };
 
 }  // namespace ctxgraph::bench
