@@ -42,15 +42,16 @@ absl::StatusOr<int> GraphReader::ResolvePageSize(int page_size) const {
   return std::min(page_size, kMaxPageSize);
 }
 
-absl::StatusOr<std::optional<NodeRecord>> GraphReader::VisibleNode(uint64_t iid,
+absl::StatusOr<std::optional<NodeRecord>> GraphReader::VisibleNode(GraphReadSession& reads,
+                                                                   uint64_t iid,
                                                                    uint64_t version) const {
-  ASSIGN_OR_RETURN(std::optional<NodeRecord> node, store_.GetNodeByIid(iid, version));
+  ASSIGN_OR_RETURN(std::optional<NodeRecord> node, reads.GetNodeByIid(iid, version));
   if (!node || !caller_.policy.CanSee(*node)) return std::nullopt;
   // A label put on a node later protects its history too: reading the past
   // needs clearance for the node's boundary then and now.
   const uint64_t latest = store_.database()->LatestVersion();
   if (version < latest) {
-    ASSIGN_OR_RETURN(std::optional<NodeRecord> current, store_.GetNodeByIid(iid, latest));
+    ASSIGN_OR_RETURN(std::optional<NodeRecord> current, reads.GetNodeByIid(iid, latest));
     if (current && !caller_.policy.CanSee(*current)) return std::nullopt;
   }
   return node;
@@ -62,7 +63,8 @@ absl::StatusOr<NodeRead> GraphReader::GetNode(std::string_view id, uint64_t as_o
   ASSIGN_OR_RETURN(std::optional<uint64_t> iid, store_.LookupIid(id));
   // An unknown id still pays for one record lookup (iid 0 is never used), so
   // absent and hidden ids cost the same.
-  ASSIGN_OR_RETURN(std::optional<NodeRecord> node, VisibleNode(iid.value_or(0), version));
+  GraphReadSession reads(store_);
+  ASSIGN_OR_RETURN(std::optional<NodeRecord> node, VisibleNode(reads, iid.value_or(0), version));
   if (!node) return NodeNotFound(id);
   return NodeRead{*std::move(node), version};
 }
@@ -87,8 +89,9 @@ absl::StatusOr<NodePage> GraphReader::ListNodes(std::string_view label, int page
   // node the caller can see follows.
   bool more = false;
   absl::Status inner;
+  GraphReadSession reads(store_);
   RETURN_IF_ERROR(store_.ScanLabel(label, page.version, after, [&](uint64_t iid) {
-    auto node = VisibleNode(iid, page.version);
+    auto node = VisibleNode(reads, iid, page.version);
     if (!node.ok()) {
       inner = node.status();
       return false;
@@ -124,7 +127,7 @@ absl::StatusOr<NeighborPage> GraphReader::ListNeighbors(std::string_view id,
   for (const auto& l : edge_labels) absl::StrAppend(&labels_key, l, ",");
   const std::string fingerprint =
       RequestFingerprint({"ListNeighbors", caller_.principal.id, id,
-                   std::string(1, static_cast<char>(direction)), labels_key});
+                          std::string(1, static_cast<char>(direction)), labels_key});
   NeighborPage page;
   std::optional<AdjacencyCursor> after;
   if (!page_token.empty()) {
@@ -147,7 +150,9 @@ absl::StatusOr<NeighborPage> GraphReader::ListNeighbors(std::string_view id,
   }
 
   ASSIGN_OR_RETURN(std::optional<uint64_t> iid, store_.LookupIid(id));
-  ASSIGN_OR_RETURN(std::optional<NodeRecord> self, VisibleNode(iid.value_or(0), page.version));
+  GraphReadSession reads(store_);
+  ASSIGN_OR_RETURN(std::optional<NodeRecord> self,
+                   VisibleNode(reads, iid.value_or(0), page.version));
   if (!self) return NodeNotFound(id);
 
   std::vector<EdgeDirection> directions;
@@ -156,9 +161,11 @@ absl::StatusOr<NeighborPage> GraphReader::ListNeighbors(std::string_view id,
 
   bool more = false;
   absl::Status inner;
-  RETURN_IF_ERROR(store_.ScanAdjacency(
+  // The visibility reads go to the nodes family while the scan holds the
+  // adjacency iterator, so one session serves both.
+  RETURN_IF_ERROR(reads.ScanAdjacency(
       *iid, directions, edge_labels, page.version, after, [&](const AdjacencyEntry& entry) {
-        auto other = VisibleNode(entry.other_iid, page.version);
+        auto other = VisibleNode(reads, entry.other_iid, page.version);
         if (!other.ok()) {
           inner = other.status();
           return false;

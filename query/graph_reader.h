@@ -80,7 +80,8 @@ class GraphReader {
  private:
   absl::StatusOr<int> ResolvePageSize(int page_size) const;
   absl::StatusOr<uint64_t> ResolveCursorId(std::string_view id) const;
-  absl::StatusOr<std::optional<NodeRecord>> VisibleNode(uint64_t iid, uint64_t version) const;
+  absl::StatusOr<std::optional<NodeRecord>> VisibleNode(GraphReadSession& reads, uint64_t iid,
+                                                        uint64_t version) const;
 
   const GraphStore& store_;
   const PageTokenCodec& tokens_;

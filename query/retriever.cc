@@ -69,6 +69,7 @@ class SubgraphBuilder {
   SubgraphBuilder(const GraphStore& store, const BoundaryPolicy& policy, uint64_t snapshot,
                   uint64_t policy_version, const RetrieverOptions& options)
       : store_(store),
+        reads_(store),
         policy_(policy),
         snapshot_(snapshot),
         policy_version_(policy_version),
@@ -98,7 +99,7 @@ class SubgraphBuilder {
     for (size_t i = 0; i < nodes_.size() && !stop_; ++i) {
       if (nodes_[i].hop >= max_hops) continue;
       absl::Status inner;
-      RETURN_IF_ERROR(store_.ScanAdjacency(nodes_[i].iid, directions, labels, snapshot_,
+      RETURN_IF_ERROR(reads_.ScanAdjacency(nodes_[i].iid, directions, labels, snapshot_,
                                            std::nullopt, [&](const AdjacencyEntry& entry) {
                                              absl::StatusOr<bool> go_on = Visit(i, entry);
                                              if (!go_on.ok()) inner = go_on.status();
@@ -111,27 +112,31 @@ class SubgraphBuilder {
   }
 
   // Adds the visible edges between returned nodes that the expansion never
-  // scanned: those of nodes it did not expand (the last hop, or all after
-  // the work bound stopped it). This reads their adjacency in full. It is not capped by a count,
-  // since entries to hidden nodes would count and `truncated` would then tell that they exist; it
-  // costs the degree of at most max_items nodes, and reads no node records.
+  // scanned. Every such edge a -> b is in a's out-adjacency, so this reads
+  // the out-adjacency of each returned node whose out-adjacency the
+  // expansion did not read in full (the last hop, every node after the work
+  // bound stopped it, and all of them when the expansion went inward only).
+  // Hubs are usually hubs of in-edges (people mentioned, threads with many
+  // messages), whose in-adjacency this never reads. It is not capped by a
+  // count, since entries to hidden nodes would count and `truncated` would
+  // then tell that they exist; it costs the out-degree of at most max_items
+  // nodes, and reads no node records.
   absl::Status CloseEdges(const absl::flat_hash_set<size_t>& returned,
                           const std::vector<EdgeDirection>& directions,
                           const std::vector<std::string>& labels) {
+    const bool expansion_read_out =
+        std::find(directions.begin(), directions.end(), EdgeDirection::kOut) != directions.end();
+    const std::vector<EdgeDirection> out = {EdgeDirection::kOut};
     for (size_t u : returned) {
-      if (nodes_[u].expanded) continue;  // its edges are known
-      RETURN_IF_ERROR(store_.ScanAdjacency(
-          nodes_[u].iid, directions, labels, snapshot_, std::nullopt,
-          [&](const AdjacencyEntry& entry) {
+      if (nodes_[u].expanded && expansion_read_out) continue;  // its out-edges are known
+      RETURN_IF_ERROR(reads_.ScanAdjacency(
+          nodes_[u].iid, out, labels, snapshot_, std::nullopt, [&](const AdjacencyEntry& entry) {
             auto it = index_.find(entry.other_iid);
             if (it == index_.end() || it->second < 0) return true;
             const size_t other = static_cast<size_t>(it->second);
             if (!returned.contains(other)) return true;
-            const bool out = entry.direction == EdgeDirection::kOut;
-            const auto key = out ? std::make_tuple(u, entry.edge.label, other)
-                                 : std::make_tuple(other, entry.edge.label, u);
-            if (edge_keys_.insert(key).second) {
-              edges_.push_back(FetchedEdge{std::get<0>(key), std::get<2>(key), entry.edge});
+            if (edge_keys_.emplace(u, entry.edge.label, other).second) {
+              edges_.push_back(FetchedEdge{u, other, entry.edge});
             }
             return true;
           }));
@@ -143,7 +148,7 @@ class SubgraphBuilder {
   absl::Status RestoreProps(size_t index) {
     FetchedNode& f = nodes_[index];
     if (!f.props_dropped) return absl::OkStatus();
-    ASSIGN_OR_RETURN(std::optional<NodeRecord> node, store_.GetNodeByIid(f.iid, snapshot_));
+    ASSIGN_OR_RETURN(std::optional<NodeRecord> node, reads_.GetNodeByIid(f.iid, snapshot_));
     if (!node) return absl::InternalError("retrieve: a fetched node vanished from its snapshot");
     f.node.props = std::move(node->props);
     f.props_dropped = false;
@@ -157,11 +162,11 @@ class SubgraphBuilder {
  private:
   // GraphReader's rule: visible as of the snapshot and, for an older
   // snapshot, as of the policy version.
-  absl::StatusOr<std::optional<NodeRecord>> VisibleNode(uint64_t iid) const {
-    ASSIGN_OR_RETURN(std::optional<NodeRecord> node, store_.GetNodeByIid(iid, snapshot_));
+  absl::StatusOr<std::optional<NodeRecord>> VisibleNode(uint64_t iid) {
+    ASSIGN_OR_RETURN(std::optional<NodeRecord> node, reads_.GetNodeByIid(iid, snapshot_));
     if (!node || !policy_.CanSee(*node)) return std::nullopt;
     if (snapshot_ < policy_version_) {
-      ASSIGN_OR_RETURN(std::optional<NodeRecord> now, store_.GetNodeByIid(iid, policy_version_));
+      ASSIGN_OR_RETURN(std::optional<NodeRecord> now, reads_.GetNodeByIid(iid, policy_version_));
       if (now && !policy_.CanSee(*now)) return std::nullopt;
     }
     return node;
@@ -216,6 +221,7 @@ class SubgraphBuilder {
   }
 
   const GraphStore& store_;
+  GraphReadSession reads_;
   const BoundaryPolicy& policy_;
   const uint64_t snapshot_;
   const uint64_t policy_version_;

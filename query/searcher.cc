@@ -213,6 +213,7 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
   }
   const uint64_t version = page.version;
   const uint64_t latest = store_.database()->LatestVersion();
+  GraphReadSession reads(store_);
 
   // Which boundary sets the caller may see. Read after the version, so
   // every set a posting at that version names is known.
@@ -234,9 +235,9 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
         text.ForEachRelabelled(version, latest, [&](uint64_t iid) { relabelled.push_back(iid); }));
     for (uint64_t iid : relabelled) {
       if (hidden_now.contains(iid)) continue;
-      ASSIGN_OR_RETURN(std::optional<NodeRecord> then, store_.GetNodeByIid(iid, version));
+      ASSIGN_OR_RETURN(std::optional<NodeRecord> then, reads.GetNodeByIid(iid, version));
       if (!then || !caller_.policy.CanSee(*then)) continue;
-      ASSIGN_OR_RETURN(std::optional<NodeRecord> now, store_.GetNodeByIid(iid, latest));
+      ASSIGN_OR_RETURN(std::optional<NodeRecord> now, reads.GetNodeByIid(iid, latest));
       if (now && !caller_.policy.CanSee(*now)) hidden_now.emplace(iid, text.Analyze(*then));
     }
   }
@@ -348,7 +349,7 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
     for (size_t i : by_query_pos) score += contribution[i];
     if (heap.size() == k && score < threshold) continue;
     if (after && score > after->score) continue;  // on an earlier page
-    ASSIGN_OR_RETURN(std::optional<NodeRecord> node, store_.GetNodeByIid(d, version));
+    ASSIGN_OR_RETURN(std::optional<NodeRecord> node, reads.GetNodeByIid(d, version));
     if (!node) continue;
     if (after && score == after->score && node->id <= after->id) continue;
     if (!request.labels.empty() &&

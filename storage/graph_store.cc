@@ -471,13 +471,7 @@ absl::StatusOr<std::optional<NodeRecord>> GraphStore::GetNode(std::string_view i
 
 absl::StatusOr<std::optional<NodeRecord>> GraphStore::GetNodeByIid(uint64_t iid,
                                                                    uint64_t version) const {
-  auto it = db_->NewIterator(Cf::kNodes);
-  ASSIGN_OR_RETURN(auto bytes, NewestAtOrBefore(it.get(), keys::NodePrefix(iid),
-                                                keys::EncodeNodeVersionKey({iid, version})));
-  if (!bytes) return std::nullopt;
-  ASSIGN_OR_RETURN(NodeRecord node, DecodeNode(*bytes));
-  if (node.deleted) return std::nullopt;
-  return node;
+  return GraphReadSession(*this).GetNodeByIid(iid, version);
 }
 
 absl::Status GraphStore::ScanLabel(std::string_view label, uint64_t version, uint64_t after_iid,
@@ -505,6 +499,37 @@ absl::Status GraphStore::ScanAdjacency(
     const std::vector<std::string>& labels, uint64_t version,
     const std::optional<AdjacencyCursor>& after,
     const std::function<bool(const AdjacencyEntry&)>& visit) const {
+  return GraphReadSession(*this).ScanAdjacency(iid, directions, labels, version, after, visit);
+}
+
+rocksdb::Iterator* GraphReadSession::Iterator(Cf cf) {
+  std::unique_ptr<rocksdb::Iterator>* slot = cf == Cf::kNodes      ? &nodes_
+                                             : cf == Cf::kOutEdges ? &out_edges_
+                                                                   : &in_edges_;
+  if (*slot == nullptr) *slot = db_->NewIterator(cf);
+  return slot->get();
+}
+
+absl::StatusOr<std::optional<NodeRecord>> GraphReadSession::GetNodeByIid(uint64_t iid,
+                                                                         uint64_t version) {
+  rocksdb::Iterator* it = Iterator(Cf::kNodes);
+  const std::string seek_key = keys::EncodeNodeVersionKey({iid, version});
+  it->Seek(seek_key);
+  if (!it->Valid()) {
+    RETURN_IF_ERROR(FromRocks(it->status()));
+    return std::nullopt;
+  }
+  if (!StartsWith(it->key(), keys::NodePrefix(iid))) return std::nullopt;
+  ASSIGN_OR_RETURN(NodeRecord node, DecodeNode(View(it->value())));
+  if (node.deleted) return std::nullopt;
+  return node;
+}
+
+absl::Status GraphReadSession::ScanAdjacency(
+    uint64_t iid, const std::vector<EdgeDirection>& directions,
+    const std::vector<std::string>& labels, uint64_t version,
+    const std::optional<AdjacencyCursor>& after,
+    const std::function<bool(const AdjacencyEntry&)>& visit) {
   std::vector<std::string> prefixes;
   if (labels.empty()) {
     prefixes.push_back(keys::AdjacencyPrefix(iid));
@@ -524,7 +549,7 @@ absl::Status GraphStore::ScanAdjacency(
       // the cursor's edge.
       resume = keys::EncodeAdjacencyKey({iid, after->label, after->other_iid, 0});
     }
-    auto it = db_->NewIterator(AdjacencyCf(d));
+    rocksdb::Iterator* it = Iterator(AdjacencyCf(d));
     for (const std::string& prefix : prefixes) {
       const std::string& start = std::max(prefix, resume);
       std::optional<std::pair<std::string, uint64_t>> decided;

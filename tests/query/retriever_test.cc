@@ -71,6 +71,27 @@ TEST(RetrieverTest, EdgesBetweenItemsAtTheLastHopAreListedToo) {
   EXPECT_FALSE(r.truncated);
 }
 
+// Inward expansion never reads out-edges, so the edges among items that
+// leave an expanded node (x-LINKS->q) must still be found.
+TEST(RetrieverTest, InwardExpansionListsEveryEdgeAmongItems) {
+  RetrievalGraph g;
+  g.Write({NodeOp("S"), NodeOp("x"), NodeOp("y"), NodeOp("q"), NodeOp("z"),
+           EdgeOp("x", "REFERENCES", "S"), EdgeOp("y", "REFERENCES", "S"),
+           EdgeOp("x", "LINKS", "y"), EdgeOp("q", "MENTIONS", "x"), EdgeOp("x", "LINKS", "q"),
+           EdgeOp("S", "LINKS", "z")});
+  RetrievalRequest request = Seeds({"S"}, 2);
+  request.direction = DirectionFilter::kIn;
+  ASSERT_OK_AND_ASSIGN(RetrievalResult r, g.Retrieve(g.admin_, request));
+  std::vector<std::string> ids = ItemIds(r);
+  std::sort(ids.begin(), ids.end());
+  // z is only reachable along an out-edge of S.
+  ASSERT_EQ(ids, (std::vector<std::string>{"S", "q", "x", "y"}));
+  std::vector<std::string> edges;
+  for (const EdgeRecord& e : r.edges) edges.push_back(e.from + "-" + e.label + "->" + e.to);
+  EXPECT_EQ(edges, (std::vector<std::string>{"q-MENTIONS->x", "x-LINKS->q", "x-LINKS->y",
+                                             "x-REFERENCES->S", "y-REFERENCES->S"}));
+}
+
 TEST(RetrieverTest, SameRequestTwiceGivesTheSameItemsAndDigest) {
   RetrievalGraph g;
   g.Write({NodeOp("S"), NodeOp("A"), NodeOp("B"), NodeOp("C"), EdgeOp("S", "REPLY_TO", "A"),
