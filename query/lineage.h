@@ -128,7 +128,10 @@ struct LineageCycle {
 
 struct LineageGraph {
   std::vector<LineageNode> nodes;  // start first, then by layer, id
-  std::vector<EdgeRecord> edges;   // every edge walked between returned nodes
+  // Every edge walked between returned nodes, as stored. One touching a
+  // stub has only from, label and to (provenance.version 0, never that of a
+  // stored record).
+  std::vector<EdgeRecord> edges;
   std::vector<LineageCycle> cycles;
   bool truncated = false;      // the work bound stopped the walk
   bool depth_limited = false;  // a node at max_depth leads further
