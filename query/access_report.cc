@@ -48,7 +48,8 @@ absl::StatusOr<AccessReport> AccessReporter::Report(const AccessReportRequest& r
       ++report.entries_examined;
       if (entry.items_total > entry.items.size()) report.partial = true;
       for (const AuditItem& item : entry.items) {
-        if (!item.edge_label.empty()) continue;
+        // An edge, or a redacted lineage stub (no version: nothing returned).
+        if (!item.edge_label.empty() || item.version == 0) continue;
         if (items.emplace(item.node_id, item.version).second) {
           ordered.emplace_back(item.node_id, item.version);
         }

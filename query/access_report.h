@@ -2,7 +2,8 @@
 // principal over a time window, the clearances it holds versus the boundary
 // labels of the items it was actually given (the over-privilege report).
 //
-// What is examined. The principal's "search" and "retrieve" audit entries
+// What is examined. The principal's "search", "retrieve" and lineage
+// ("lineage.upstream", "lineage.downstream", "lineage.path") audit entries
 // whose time is in [since, until) (either bound optional). Those are the
 // only audited reads: GraphService reads (GetNode, ListNodes,
 // ListNeighbors) write no audit entry, so what a principal read through
@@ -10,6 +11,8 @@
 // entry lists only its first kMaxAuditItems items, and when it returned
 // more (items_total > listed) the report is marked `partial`. Edge items
 // (none today for reads) are skipped: an edge needs no label of its own.
+// So are a lineage entry's redacted stubs (items of version 0, named by an
+// opaque id): nothing of a hidden node was given, so it needed no label.
 //
 // Labels needed. Each distinct (node id, version) examined is read as of
 // that version (GraphStore::GetNode) and its boundary labels are counted
@@ -86,7 +89,8 @@ struct AccessReport {
 };
 
 // The audit actions that return data to the caller.
-inline constexpr const char* kDataReturningActions[] = {"search", "retrieve"};
+inline constexpr const char* kDataReturningActions[] = {
+    "search", "retrieve", "lineage.upstream", "lineage.downstream", "lineage.path"};
 
 class AccessReporter {
  public:

@@ -42,19 +42,29 @@ absl::StatusOr<int> GraphReader::ResolvePageSize(int page_size) const {
   return std::min(page_size, kMaxPageSize);
 }
 
+absl::StatusOr<PolicedNode> ReadNodeUnderPolicy(GraphReadSession& reads,
+                                                const BoundaryPolicy& policy, uint64_t iid,
+                                                uint64_t snapshot, uint64_t policy_version) {
+  PolicedNode out;
+  ASSIGN_OR_RETURN(out.node, reads.GetNodeByIid(iid, snapshot));
+  if (!out.node || !policy.CanSee(*out.node)) return out;
+  // A label put on a node later protects its history too: reading the past
+  // needs clearance for the node's boundary then and now.
+  if (snapshot < policy_version) {
+    ASSIGN_OR_RETURN(std::optional<NodeRecord> now, reads.GetNodeByIid(iid, policy_version));
+    if (now && !policy.CanSee(*now)) return out;
+  }
+  out.visible = true;
+  return out;
+}
+
 absl::StatusOr<std::optional<NodeRecord>> GraphReader::VisibleNode(GraphReadSession& reads,
                                                                    uint64_t iid,
                                                                    uint64_t version) const {
-  ASSIGN_OR_RETURN(std::optional<NodeRecord> node, reads.GetNodeByIid(iid, version));
-  if (!node || !caller_.policy.CanSee(*node)) return std::nullopt;
-  // A label put on a node later protects its history too: reading the past
-  // needs clearance for the node's boundary then and now.
-  const uint64_t latest = store_.database()->LatestVersion();
-  if (version < latest) {
-    ASSIGN_OR_RETURN(std::optional<NodeRecord> current, reads.GetNodeByIid(iid, latest));
-    if (current && !caller_.policy.CanSee(*current)) return std::nullopt;
-  }
-  return node;
+  ASSIGN_OR_RETURN(PolicedNode read, ReadNodeUnderPolicy(reads, caller_.policy, iid, version,
+                                                         store_.database()->LatestVersion()));
+  if (!read.visible) return std::nullopt;
+  return std::move(read.node);
 }
 
 absl::StatusOr<NodeRead> GraphReader::GetNode(std::string_view id, uint64_t as_of) const {

@@ -58,6 +58,21 @@ struct NeighborPage {
 // Resolves a requested as_of version (0 = latest) against the database.
 absl::StatusOr<uint64_t> ResolveVersion(const Database& db, uint64_t as_of);
 
+// Node `iid` as of `snapshot`, and whether `policy` may see it there: the
+// rule every read path applies. Visible means cleared for the node's
+// boundary at `snapshot` and, when snapshot < policy_version and the node
+// still exists at policy_version, for its boundary then too (a label put on
+// later protects the node's history). A node hidden at `snapshot` costs no
+// second read, so hidden and absent ids cost the same unless the node is
+// visible then. iid 0 is never used: it reads as absent.
+struct PolicedNode {
+  std::optional<NodeRecord> node;  // nullopt: absent or deleted at `snapshot`
+  bool visible = false;
+};
+absl::StatusOr<PolicedNode> ReadNodeUnderPolicy(GraphReadSession& reads,
+                                                const BoundaryPolicy& policy, uint64_t iid,
+                                                uint64_t snapshot, uint64_t policy_version);
+
 class GraphReader {
  public:
   GraphReader(const GraphStore& store, const PageTokenCodec& tokens, const Caller& caller)

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <optional>
 #include <tuple>
-#include <variant>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "query/context_ranker.h"
+#include "query/prop_bytes.h"
 #include "query/searcher.h"
 #include "storage/record_codec.h"
 #include "storage/status_macros.h"
@@ -19,31 +19,6 @@ namespace {
 // Above this many props bytes held for the subgraph, further nodes keep no
 // props in memory; the ones returned are read again at the end.
 constexpr size_t kPropsMemoryBudget = size_t{32} << 20;
-
-size_t ValueBytes(const Value& value) {
-  return std::visit(
-      [](const auto& v) -> size_t {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, std::string>) {
-          return v.size();
-        } else if constexpr (std::is_same_v<T, bool>) {
-          return 1;
-        } else if constexpr (std::is_same_v<T, ValueList>) {
-          size_t sum = 0;
-          for (const Value& element : v) sum += ValueBytes(element);
-          return sum;
-        } else {
-          return 8;
-        }
-      },
-      value.v);
-}
-
-size_t PropBytes(const PropMap& props) {
-  size_t sum = 0;
-  for (const auto& [key, value] : props) sum += key.size() + ValueBytes(value);
-  return sum;
-}
 
 struct FetchedNode {
   uint64_t iid = 0;
@@ -163,13 +138,10 @@ class SubgraphBuilder {
   // GraphReader's rule: visible as of the snapshot and, for an older
   // snapshot, as of the policy version.
   absl::StatusOr<std::optional<NodeRecord>> VisibleNode(uint64_t iid) {
-    ASSIGN_OR_RETURN(std::optional<NodeRecord> node, reads_.GetNodeByIid(iid, snapshot_));
-    if (!node || !policy_.CanSee(*node)) return std::nullopt;
-    if (snapshot_ < policy_version_) {
-      ASSIGN_OR_RETURN(std::optional<NodeRecord> now, reads_.GetNodeByIid(iid, policy_version_));
-      if (now && !policy_.CanSee(*now)) return std::nullopt;
-    }
-    return node;
+    ASSIGN_OR_RETURN(PolicedNode read,
+                     ReadNodeUnderPolicy(reads_, policy_, iid, snapshot_, policy_version_));
+    if (!read.visible) return std::nullopt;
+    return std::move(read.node);
   }
 
   size_t Push(uint64_t iid, NodeRecord node, int hop, int parent, int parent_edge) {

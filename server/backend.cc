@@ -22,6 +22,7 @@ Backend::Backend(std::unique_ptr<Database> database, std::unique_ptr<TextIndex> 
       principals(db.get()),
       authenticator(&principals),
       page_tokens(db->secret()),
+      opaque_ids(db->redaction_key()),
       writer(graph),
       admin(principals) {}
 

@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "query/authenticator.h"
 #include "query/graph_writer.h"
+#include "query/opaque_id.h"
 #include "query/page_token.h"
 #include "query/principal_admin.h"
 #include "query/visible_sets.h"
@@ -36,6 +37,7 @@ struct Backend {
   PrincipalStore principals;
   Authenticator authenticator;
   PageTokenCodec page_tokens;
+  OpaqueIdHasher opaque_ids;  // keyed by the database's redaction key
   GraphWriter writer;
   PrincipalAdmin admin;
 };

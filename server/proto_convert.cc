@@ -184,6 +184,12 @@ void EdgeToProto(const EdgeRecord& edge, v1::Edge* out) {
   ProvenanceToProto(edge.provenance, out->mutable_provenance());
 }
 
+void EdgeRefToProto(const EdgeRecord& edge, v1::EdgeRef* out) {
+  out->set_from(edge.from);
+  out->set_label(edge.label);
+  out->set_to(edge.to);
+}
+
 void NeighborToProto(const Neighbor& neighbor, v1::Neighbor* out) {
   EdgeToProto(neighbor.edge, out->mutable_edge());
   NodeToProto(neighbor.node, out->mutable_node());

@@ -70,12 +70,7 @@ void RetrievalResultToProto(const RetrievalResult& result, v1::RetrieveResponse*
     NodeToProto(item.node, i->mutable_node());
     i->set_score(item.score);
     i->set_hop(item.hop);
-    for (const EdgeRecord& edge : item.via) {
-      v1::EdgeRef* ref = i->add_via();
-      ref->set_from(edge.from);
-      ref->set_label(edge.label);
-      ref->set_to(edge.to);
-    }
+    for (const EdgeRecord& edge : item.via) EdgeRefToProto(edge, i->add_via());
   }
   for (const EdgeRecord& edge : result.edges) EdgeToProto(edge, out->add_edges());
   out->set_truncated(result.truncated);

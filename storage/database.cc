@@ -203,7 +203,8 @@ absl::Status Database::LoadMeta() {
     batch.Put(handle(Cf::kDefault), keys::kPageSecretKey, secret_);
     rocksdb::WriteOptions sync;
     sync.sync = true;
-    return FromRocks(db_->Write(sync, &batch));
+    RETURN_IF_ERROR(FromRocks(db_->Write(sync, &batch)));
+    return LoadRedactionKey();
   }
   if (value != kFormatValue) {
     return absl::FailedPreconditionError(
@@ -211,6 +212,7 @@ absl::Status Database::LoadMeta() {
   }
   ASSIGN_OR_RETURN(bool has_secret, Get(Cf::kDefault, keys::kPageSecretKey, &secret_));
   if (!has_secret || secret_.size() != 32) return absl::DataLossError("storage: secret missing");
+  RETURN_IF_ERROR(LoadRedactionKey());
   ASSIGN_OR_RETURN(bool has_version, Get(Cf::kDefault, keys::kLastVersionKey, &value));
   if (has_version) {
     ASSIGN_OR_RETURN(uint64_t v, keys::ReadU64(value, 0));
@@ -228,6 +230,22 @@ absl::Status Database::LoadMeta() {
     RETURN_IF_ERROR(RemoveVersion(version, first_iid));
   }
   return absl::OkStatus();
+}
+
+absl::Status Database::LoadRedactionKey() {
+  ASSIGN_OR_RETURN(bool found, Get(Cf::kDefault, keys::kRedactionKey, &redaction_key_));
+  if (found) {
+    if (redaction_key_.size() != 32) return absl::DataLossError("storage: redaction key damaged");
+    return absl::OkStatus();
+  }
+  redaction_key_.resize(32);
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(redaction_key_.data()), 32) != 1) {
+    return absl::InternalError("storage: no randomness for the redaction key");
+  }
+  // Synced: a key that opaque ids were handed out under must survive a crash.
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  return FromRocks(db_->Put(sync, handle(Cf::kDefault), keys::kRedactionKey, redaction_key_));
 }
 
 absl::Status Database::RemoveVersion(uint64_t version, uint64_t first_iid) {

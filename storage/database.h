@@ -189,6 +189,9 @@ class Database {
   bool created() const { return created_; }
   // A per-database random secret, for keyed hashes such as page tokens.
   const std::string& secret() const { return secret_; }
+  // Another per-database random 32-byte key, only for the opaque ids of
+  // redacted lineage stubs. Never logged.
+  const std::string& redaction_key() const { return redaction_key_; }
 
   // Runs `build` under the commit lock. When it returns OK and wrote
   // something, the batch plus a commit record {version, time, principal,
@@ -218,6 +221,9 @@ class Database {
   friend class CommitSession;
   Database() = default;
   absl::Status LoadMeta();
+  // Reads the redaction key, creating it when this database has none yet
+  // (new, or created before lineage existed).
+  absl::Status LoadRedactionKey();
   // Deletes every record of `version` from the versioned column families
   // and every node id interned from `first_iid` on, then compacts them in
   // the background.
@@ -229,6 +235,7 @@ class Database {
   rocksdb::WriteOptions write_options_;
   bool created_ = false;
   std::string secret_;
+  std::string redaction_key_;
 
   std::mutex compaction_mu_;
   std::thread compaction_;  // guarded by compaction_mu_

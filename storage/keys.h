@@ -10,7 +10,7 @@
 // Column families and their layouts ('|' separates fields):
 //
 //   default      "format" | "last_version" | "next_iid" | "page_secret" | "open_session"
-//                                                      -> meta values
+//                | "text_config" | "redaction_key"      -> meta values
 //   node_ids     node id bytes                         -> iid (u64)   (interning, never deleted)
 //   nodes        iid u64 | ~version u64                -> NodeRecord (or tombstone)
 //   out_edges    from_iid u64 | len u16 | label | to_iid u64 | ~version u64   -> EdgeRecord
@@ -80,6 +80,10 @@ inline constexpr char kPageSecretKey[] = "page_secret";
 inline constexpr char kOpenSessionKey[] = "open_session";
 // The keyword index settings the database was created with (TextIndexConfig).
 inline constexpr char kTextConfigKey[] = "text_config";
+// 32 random bytes keying the opaque ids of redacted lineage stubs
+// (query/opaque_id.h). Separate from page_secret so that the two uses never
+// share a key. Written at the first open that finds it absent.
+inline constexpr char kRedactionKey[] = "redaction_key";
 
 // Token key tags. Never change: on disk.
 inline constexpr char kTokenByHashTag = 'h';

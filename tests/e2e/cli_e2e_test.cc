@@ -195,5 +195,68 @@ TEST_F(CliE2eTest, AuditLogListsTheBulkImportAndVerifies) {
   EXPECT_EQ(Cli(admin_token_file_, {"audit", "ls", "--since", "yesterday"}).exit_code, 2);
 }
 
+TEST_F(CliE2eTest, LineageUpDownAndPathWithStubsForAnAuditor) {
+  const std::string graph =
+      WriteFile("lineage.jsonl",
+                R"({"type":"node","id":"export","labels":["Dataset"],"props":{"title":"crm export"}}
+{"type":"node","id":"summary","labels":["Document"],"boundary":["pii"],"props":{"title":"canary"}}
+{"type":"node","id":"report","labels":["Document"],"props":{"title":"Q3 report"}}
+{"type":"node","id":"copy","labels":["Document"]}
+{"type":"edge","from":"summary","to":"export","label":"DERIVED_FROM"}
+{"type":"edge","from":"report","to":"summary","label":"DERIVED_FROM"}
+{"type":"edge","from":"copy","to":"report","label":"COPIED_FROM"}
+)");
+  ASSERT_EQ(Cli(admin_token_file_, {"import", graph}).exit_code, 0);
+
+  // Upstream: report was derived from summary, which was derived from export.
+  const json up = CliJson(admin_token_file_, {"lineage", "up", "report"});
+  ASSERT_EQ(up["nodes"].size(), 3u) << up.dump();
+  EXPECT_EQ(up["nodes"][1]["node"]["id"], "summary");
+  EXPECT_EQ(up["nodes"][2]["node"]["id"], "export");
+  EXPECT_EQ(up["nodes"][2]["depth"], 2);
+  EXPECT_EQ(up["edges"][0]["from"], "report");
+  EXPECT_EQ(up["edges"][0]["to"], "summary");
+  EXPECT_EQ(up["truncated"], false);
+  EXPECT_EQ(up["depth_limited"], false);
+
+  CommandResult down = Cli(admin_token_file_, {"lineage", "down", "export", "--depth", "1",
+                                               "--labels", "DERIVED_FROM,COPIED_FROM"});
+  EXPECT_EQ(down.exit_code, 0) << down.err;
+  EXPECT_EQ(down.out.rfind("ID", 0), 0u) << down.out;
+  EXPECT_NE(down.out.find("summary -DERIVED_FROM-> export"), std::string::npos) << down.out;
+  EXPECT_NE(down.out.find("beyond the depth"), std::string::npos) << down.out;
+  const json copies = CliJson(
+      admin_token_file_, {"lineage", "down", "export", "--labels", "DERIVED_FROM,COPIED_FROM"});
+  EXPECT_EQ(copies["nodes"].size(), 4u) << copies.dump();
+
+  // An auditor without pii sees the chain go on through a stub.
+  ASSERT_EQ(Cli(admin_token_file_, {"principal", "create", "aud", "--role", "auditor"}).exit_code,
+            0);
+  const std::string auditor = WriteFile(
+      "aud.token",
+      CliJson(admin_token_file_, {"principal", "token", "aud"})["token"].get<std::string>());
+  const json audited = CliJson(auditor, {"lineage", "up", "report"});
+  ASSERT_EQ(audited["nodes"].size(), 3u) << audited.dump();
+  const json& stub = audited["nodes"][1];
+  EXPECT_EQ(stub["redacted"], true);
+  EXPECT_EQ(stub["node"].size(), 1u) << stub.dump();  // the id, nothing else
+  EXPECT_EQ(stub["node"]["id"].get<std::string>().rfind("redacted:", 0), 0u);
+  EXPECT_EQ(audited["nodes"][2]["node"]["id"], "export");
+  EXPECT_EQ(audited.dump().find("canary"), std::string::npos);
+  const json path = CliJson(auditor, {"lineage", "path", "report", "export"});
+  EXPECT_EQ(path["direction"], "upstream");
+  EXPECT_EQ(path["nodes"][1]["node"]["id"], stub["node"]["id"]);
+  CommandResult chain = Cli(auditor, {"lineage", "path", "export", "report"});
+  EXPECT_EQ(chain.exit_code, 0) << chain.err;
+  EXPECT_EQ(chain.out.rfind("export <-DERIVED_FROM- redacted:", 0), 0u) << chain.out;
+
+  CommandResult missing = Cli(auditor, {"lineage", "up", "nope"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(missing.err, "error: NOT_FOUND: node_id: node \"nope\" not found\n");
+  EXPECT_EQ(Cli(auditor, {"lineage", "up", "report", "--depth", "0"}).exit_code, 2);
+  const json entries = CliJson(admin_token_file_, {"audit", "ls", "--action", "lineage.path"});
+  EXPECT_EQ(entries["entries"].size(), 2u);
+}
+
 }  // namespace
 }  // namespace ctxgraph::e2e

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <thread>
 
+#include "query/lineage.h"
 #include "query/searcher.h"
 #include "storage/principal_store.h"
 #include "tests/query/retrieval_fixture.h"
@@ -84,6 +85,35 @@ TEST_F(AccessReportTest, ClearancesNeverNeededAreReportedUnused) {
   EXPECT_EQ(report.items_missing, 0u);
   EXPECT_FALSE(report.partial);
   EXPECT_EQ(report.policy_version, version_);
+}
+
+TEST_F(AccessReportTest, LineageEntriesCountButTheirRedactedStubsNeedNoLabel) {
+  for (const char* action :
+       {kLineageUpstreamAction, kLineageDownstreamAction, kLineagePathAction}) {
+    EXPECT_NE(std::find(std::begin(kDataReturningActions), std::end(kDataReturningActions),
+                        std::string_view(action)),
+              std::end(kDataReturningActions))
+        << action;
+  }
+  g_.Write({EdgeOp("E2", "DERIVED_FROM", "P1"), EdgeOp("P1", "DERIVED_FROM", "U")});
+  Grant("lin", {"team:eng"});
+  // Walking as an auditor, P1 (pii) comes back as a stub.
+  const Caller walker = MakeCaller("lin", {"team:eng"}, {Role::kAuditor});
+  const OpaqueIdHasher opaque_ids(g_.db().redaction_key());
+  LineageRequest request;
+  request.node_id = "E2";
+  ASSERT_OK_AND_ASSIGN(LineageGraph up,
+                       LineageWalker(g_.store(), opaque_ids, walker).Upstream(request, g_.audit()));
+  ASSERT_EQ(up.nodes.size(), 3u);
+  ASSERT_TRUE(up.nodes[1].redacted);
+
+  ASSERT_OK_AND_ASSIGN(AccessReport report, Report(g_.auditor_, {"lin", {}, {}}));
+  EXPECT_EQ(report.entries_examined, 1u);
+  EXPECT_EQ(report.items_examined, 2u);  // E2 and U; not the stub
+  EXPECT_EQ(report.items_missing, 0u);
+  EXPECT_EQ(report.needed_labels, (std::vector<LabelNeed>{{"team:eng", 1}}));
+  EXPECT_EQ(report.clearances, (std::vector<ClearanceUse>{{"team:eng", true, 1}}));
+  EXPECT_TRUE(report.unused_clearances.empty());
 }
 
 TEST_F(AccessReportTest, WildcardClearanceIsUsedWhenAnyNeededLabelMatchesIt) {

@@ -5,6 +5,7 @@
 #define CTXGRAPH_TESTS_QUERY_INDEXED_GRAPH_H_
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "query/graph_writer.h"
@@ -16,6 +17,26 @@
 #include "tests/test_macros.h"
 
 namespace ctxgraph {
+
+// A Document node with a wiki source and, when `text` is given, a "text" prop.
+inline Mutation NodeOp(const std::string& id, std::vector<std::string> boundary = {},
+                       const std::string& text = "") {
+  NodeUpsert m;
+  m.node.id = id;
+  m.node.labels = {"Document"};
+  m.node.boundary = std::move(boundary);
+  if (!text.empty()) m.node.props["text"] = Value{text};
+  m.node.source = Source{"wiki", "wiki://" + id, Authority::kImported};
+  return m;
+}
+
+inline Mutation EdgeOp(const std::string& from, const std::string& label, const std::string& to) {
+  EdgeUpsert m;
+  m.edge.from = from;
+  m.edge.label = label;
+  m.edge.to = to;
+  return m;
+}
 
 class IndexedGraph {
  public:

@@ -14,25 +14,6 @@
 
 namespace ctxgraph {
 
-inline Mutation NodeOp(const std::string& id, std::vector<std::string> boundary = {},
-                       const std::string& text = "") {
-  NodeUpsert m;
-  m.node.id = id;
-  m.node.labels = {"Document"};
-  m.node.boundary = std::move(boundary);
-  if (!text.empty()) m.node.props["text"] = Value{text};
-  m.node.source = Source{"wiki", "wiki://" + id, Authority::kImported};
-  return m;
-}
-
-inline Mutation EdgeOp(const std::string& from, const std::string& label, const std::string& to) {
-  EdgeUpsert m;
-  m.edge.from = from;
-  m.edge.label = label;
-  m.edge.to = to;
-  return m;
-}
-
 class RetrievalGraph : public IndexedGraph {
  public:
   absl::StatusOr<RetrievalResult> Retrieve(const Caller& caller, RetrievalRequest request,

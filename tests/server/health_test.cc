@@ -98,7 +98,8 @@ TEST_F(HealthTest, ReflectionListsTheCtxgraphServices) {
   EXPECT_TRUE(status.ok()) << status.error_message();
   const std::string bytes = ToString(response);
   for (const char* service :
-       {"ctxgraph.v1.GraphService", "ctxgraph.v1.AdminService", "grpc.health.v1.Health"}) {
+       {"ctxgraph.v1.GraphService", "ctxgraph.v1.AdminService", "ctxgraph.v1.ContextService",
+        "ctxgraph.v1.AuditService", "ctxgraph.v1.LineageService", "grpc.health.v1.Health"}) {
     EXPECT_NE(bytes.find(service), std::string::npos) << service;
   }
 }

@@ -235,5 +235,39 @@ TEST_F(GraphStoreTest, EverythingSurvivesARestart) {
   EXPECT_EQ(LabelIds("Document", 3), (std::vector<std::string>{"a", "b", "c", "d"}));
 }
 
+TEST_F(GraphStoreTest, TheRedactionKeyIsRandomPerDatabaseAndSurvivesARestart) {
+  const std::string key = db_->redaction_key();
+  ASSERT_EQ(key.size(), 32u);
+  EXPECT_NE(key, db_->secret());  // never the page-token secret
+  Reopen();
+  EXPECT_EQ(db_->redaction_key(), key);
+
+  TempDir other_dir;
+  ASSERT_OK_AND_ASSIGN(auto other, Database::Open(other_dir.path(), DatabaseOptions{}));
+  EXPECT_EQ(other->redaction_key().size(), 32u);
+  EXPECT_NE(other->redaction_key(), key);
+}
+
+TEST_F(GraphStoreTest, ADatabaseWithoutARedactionKeyGetsOneAtOpen) {
+  // As a database created before lineage existed: no redaction_key meta key.
+  ASSERT_OK(FromRocks(db_->rocks()->Delete(rocksdb::WriteOptions(), db_->handle(Cf::kDefault),
+                                           keys::kRedactionKey)));
+  Reopen();
+  const std::string created = db_->redaction_key();
+  ASSERT_EQ(created.size(), 32u);
+  Reopen();
+  EXPECT_EQ(db_->redaction_key(), created);
+}
+
+TEST_F(GraphStoreTest, ADamagedRedactionKeyFailsTheOpen) {
+  ASSERT_OK(FromRocks(db_->rocks()->Put(rocksdb::WriteOptions(), db_->handle(Cf::kDefault),
+                                        keys::kRedactionKey, "short")));
+  store_.reset();
+  text_.reset();
+  db_.reset();
+  EXPECT_STATUS(Database::Open(dir_.path(), DatabaseOptions{}), absl::StatusCode::kDataLoss,
+                "storage: redaction key damaged");
+}
+
 }  // namespace
 }  // namespace ctxgraph

@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "ctxgraph/v1/context.grpc.pb.h"
 #include "ctxgraph/v1/graph.grpc.pb.h"
+#include "ctxgraph/v1/lineage.grpc.pb.h"
 #include "tools/bench/dedicated_channel.h"
 
 namespace ctxgraph::bench {
@@ -117,6 +118,32 @@ class RetrieveOp : public Operation {
   CtxgraphTarget target_;
 };
 
+class LineageUpstreamOp : public Operation {
+ public:
+  LineageUpstreamOp(std::shared_ptr<grpc::Channel> channel, const CtxgraphTarget& target)
+      : channel_(std::move(channel)),
+        stub_(v1::LineageService::NewStub(channel_)),
+        target_(target) {}
+
+  Outcome RunOnce(std::mt19937_64& rng, std::string* error) override {
+    v1::LineageRequest request;
+    request.set_node_id(PickOne(target_.workload->lineage_starts, rng).id);
+    request.set_max_depth(10);
+    v1::LineageResponse response;
+    grpc::ClientContext context;
+    PrepareContext(target_.token, &context);
+    const Outcome outcome = Classify(stub_->Upstream(&context, request, &response), error);
+    // The start alone is no lineage: the SQL, which leaves the start out,
+    // answers no rows then.
+    return outcome == Outcome::kOk && response.nodes_size() <= 1 ? Outcome::kNotFound : outcome;
+  }
+
+ private:
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::LineageService::Stub> stub_;
+  CtxgraphTarget target_;
+};
+
 class MixedOp : public GraphClient {
  public:
   MixedOp(std::shared_ptr<grpc::Channel> channel, const CtxgraphTarget& target,
@@ -184,6 +211,16 @@ OperationFactory CtxgraphSearch(const CtxgraphTarget& target, bool common_terms)
 
 OperationFactory CtxgraphRetrieve(const CtxgraphTarget& target) {
   return MakeFactory<RetrieveOp>(target);
+}
+
+OperationFactory CtxgraphLineageUpstream(const CtxgraphTarget& target) {
+  if (target.workload->lineage_starts.empty()) {
+    return [](int) -> absl::StatusOr<std::unique_ptr<Operation>> {
+      return absl::FailedPreconditionError(
+          "lineage_upstream_10: queries.json has no lineage_starts for it");
+    };
+  }
+  return MakeFactory<LineageUpstreamOp>(target);
 }
 
 OperationFactory CtxgraphMixed(const CtxgraphTarget& target, std::string write_token,

@@ -1,9 +1,6 @@
-// The ctxgraph side of the benchmark: one Operation per GraphService request
-// kind, each client thread on its own channel, authenticated as one principal.
-//
-// Upstream lineage depth 10 comes with a later server feature: add a factory
-// here and register it in main.cc (kCtxgraphPendingOps lists it as "not
-// implemented yet").
+// The ctxgraph side of the benchmark: one Operation per request kind of
+// GraphService, ContextService and LineageService, each client thread on its
+// own channel, authenticated as one principal.
 #ifndef CTXGRAPH_TOOLS_BENCH_CTXGRAPH_OPERATIONS_H_
 #define CTXGRAPH_TOOLS_BENCH_CTXGRAPH_OPERATIONS_H_
 
@@ -37,6 +34,14 @@ OperationFactory CtxgraphSearch(const CtxgraphTarget& target, bool common_terms)
 // directions), max_items 50, with its receipt and audit entry. NOT_FOUND (a
 // seed the principal may not see) counts as kNotFound.
 OperationFactory CtxgraphRetrieve(const CtxgraphTarget& target);
+
+// LineageService.Upstream of one random queries.json lineage start,
+// max_depth 10, DERIVED_FROM only: what the start was derived from,
+// transitively, walking the edges from -> to exactly as PostgreSQL's
+// kLineageSql walks src -> dst, so both answer the same nodes. NOT_FOUND (a
+// start the principal may not see) or an answer holding only the start (no
+// source it may see) counts as kNotFound, as zero rows do for the SQL.
+OperationFactory CtxgraphLineageUpstream(const CtxgraphTarget& target);
 
 // With probability `write_fraction`, a Write of one upserted node (label
 // Document, no boundary, a fresh random prop so it is never a no-op) with an

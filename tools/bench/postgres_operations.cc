@@ -50,7 +50,9 @@ LIMIT 10)sql";
 // Upstream lineage: what a node was derived from, transitively. An edge
 // `a DERIVED_FROM b` means a was derived from b (ctxgraph-gen's lineage depth
 // counts these edges from a), so the walk goes from src to dst, up to 10
-// levels, through visible nodes only.
+// levels, through visible nodes only. LineageService.Upstream follows the
+// same direction (from -> to) and answers the same nodes at the same minimum
+// depths, plus the start at depth 0 (query/lineage.h).
 constexpr char kLineageSql[] = R"sql(
 WITH RECURSIVE up(id, depth) AS (
   SELECT id, 0 FROM nodes WHERE id = $1

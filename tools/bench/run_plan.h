@@ -3,6 +3,7 @@
 #ifndef CTXGRAPH_TOOLS_BENCH_RUN_PLAN_H_
 #define CTXGRAPH_TOOLS_BENCH_RUN_PLAN_H_
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,8 @@ namespace ctxgraph::bench {
 // ctxgraph operations that wait for server features; reported as "not
 // implemented yet". When one lands: add its factory to ctxgraph_operations.h,
 // run it in main.cc and drop it from here. The names match PostgreSQL's rows.
-inline constexpr const char* kCtxgraphPendingOps[] = {"lineage_upstream_10"};
+// None are pending today.
+inline constexpr std::array<const char*, 0> kCtxgraphPendingOps{};
 
 // The unrestricted principal (the bootstrap admin on ctxgraph, clearance "*"
 // on PostgreSQL) and the boundary-restricted one from queries.json.

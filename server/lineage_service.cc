@@ -1,0 +1,111 @@
+#include "server/lineage_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "query/lineage.h"
+#include "server/proto_convert.h"
+#include "server/rpc_handler.h"
+#include "storage/status_macros.h"
+
+namespace ctxgraph::server {
+namespace {
+
+void LineageNodeToProto(const LineageNode& node, v1::LineageNode* out) {
+  if (node.redacted) {
+    out->mutable_node()->set_id(node.node.id);  // the opaque id, and nothing else
+    out->set_redacted(true);
+  } else {
+    NodeToProto(node.node, out->mutable_node());
+  }
+  out->set_depth(node.depth);
+  out->set_layer(node.layer);
+}
+
+void LineageEdgeToProto(const EdgeRecord& edge, v1::Edge* out) {
+  if (edge.provenance.version != 0) {
+    EdgeToProto(edge, out);
+    return;
+  }
+  // It touches a stub: ends and label only, no empty props or provenance.
+  out->set_from(edge.from);
+  out->set_label(edge.label);
+  out->set_to(edge.to);
+}
+
+LineageRequest LineageRequestFromProto(const v1::LineageRequest& request) {
+  LineageRequest out;
+  out.node_id = request.node_id();
+  if (request.has_max_depth()) out.max_depth = request.max_depth();
+  out.edge_labels.assign(request.edge_labels().begin(), request.edge_labels().end());
+  out.as_of = request.as_of_version();
+  return out;
+}
+
+void LineageGraphToProto(const LineageGraph& graph, v1::LineageResponse* out) {
+  for (const LineageNode& node : graph.nodes) LineageNodeToProto(node, out->add_nodes());
+  for (const EdgeRecord& edge : graph.edges) LineageEdgeToProto(edge, out->add_edges());
+  for (const LineageCycle& cycle : graph.cycles) {
+    v1::LineageCycle* c = out->add_cycles();
+    for (const std::string& id : cycle.node_ids) c->add_node_ids(id);
+    for (const EdgeRecord& edge : cycle.closing_edges) EdgeRefToProto(edge, c->add_closing_edges());
+  }
+  out->set_truncated(graph.truncated);
+  out->set_depth_limited(graph.depth_limited);
+  out->set_snapshot_version(graph.snapshot_version);
+  out->set_audit_seq(graph.audit_seq);
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* LineageServiceImpl::Walk(grpc::CallbackServerContext* context,
+                                                   const char* method, LineageDirection direction,
+                                                   const v1::LineageRequest& request,
+                                                   v1::LineageResponse* response) {
+  return HandleUnary(context, backend_.authenticator, method, [&](const Caller& caller) {
+    const LineageWalker walker(backend_.graph, backend_.opaque_ids, caller);
+    LineageRequest lineage = LineageRequestFromProto(request);
+    ASSIGN_OR_RETURN(LineageGraph graph,
+                     direction == LineageDirection::kUpstream
+                         ? walker.Upstream(std::move(lineage), backend_.audit)
+                         : walker.Downstream(std::move(lineage), backend_.audit));
+    LineageGraphToProto(graph, response);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* LineageServiceImpl::Upstream(grpc::CallbackServerContext* context,
+                                                       const v1::LineageRequest* request,
+                                                       v1::LineageResponse* response) {
+  return Walk(context, "Upstream", LineageDirection::kUpstream, *request, response);
+}
+
+grpc::ServerUnaryReactor* LineageServiceImpl::Downstream(grpc::CallbackServerContext* context,
+                                                         const v1::LineageRequest* request,
+                                                         v1::LineageResponse* response) {
+  return Walk(context, "Downstream", LineageDirection::kDownstream, *request, response);
+}
+
+grpc::ServerUnaryReactor* LineageServiceImpl::Path(grpc::CallbackServerContext* context,
+                                                   const v1::LineagePathRequest* request,
+                                                   v1::LineagePathResponse* response) {
+  return HandleUnary(context, backend_.authenticator, "Path", [&](const Caller& caller) {
+    LineagePathRequest path;
+    path.from = request->from();
+    path.to = request->to();
+    if (request->has_max_depth()) path.max_depth = request->max_depth();
+    path.edge_labels.assign(request->edge_labels().begin(), request->edge_labels().end());
+    path.as_of = request->as_of_version();
+    ASSIGN_OR_RETURN(LineagePath result, LineageWalker(backend_.graph, backend_.opaque_ids, caller)
+                                             .Path(std::move(path), backend_.audit));
+    response->set_direction(result.direction == LineageDirection::kUpstream
+                                ? v1::LINEAGE_DIRECTION_UPSTREAM
+                                : v1::LINEAGE_DIRECTION_DOWNSTREAM);
+    for (const LineageNode& node : result.nodes) LineageNodeToProto(node, response->add_nodes());
+    for (const EdgeRecord& edge : result.edges) LineageEdgeToProto(edge, response->add_edges());
+    response->set_truncated(result.truncated);
+    response->set_snapshot_version(result.snapshot_version);
+    response->set_audit_seq(result.audit_seq);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace ctxgraph::server
