@@ -33,7 +33,7 @@ absl::StatusOr<uint64_t> GraphReader::ResolveCursorId(std::string_view id) const
   return *iid;
 }
 
-absl::StatusOr<int> GraphReader::ResolvePageSize(int page_size) const {
+absl::StatusOr<int> ResolvePageSize(int page_size) {
   if (page_size < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("page_size: must not be negative, got ", page_size));
@@ -124,7 +124,7 @@ absl::StatusOr<NeighborPage> GraphReader::ListNeighbors(std::string_view id,
   for (const auto& l : edge_labels) absl::StrAppend(&labels_key, l, ",");
   const std::string fingerprint =
       RequestFingerprint({"ListNeighbors", caller_.principal.id, id,
-                   std::string(1, static_cast<char>(direction)), labels_key});
+                          std::string(1, static_cast<char>(direction)), labels_key});
   NeighborPage page;
   std::optional<AdjacencyCursor> after;
   if (!page_token.empty()) {
