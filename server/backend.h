@@ -8,12 +8,14 @@
 
 #include "absl/status/statusor.h"
 #include "query/authenticator.h"
+#include "query/boundary_admin.h"
 #include "query/graph_writer.h"
 #include "query/page_token.h"
 #include "query/principal_admin.h"
 #include "query/visible_sets.h"
 #include "storage/database.h"
 #include "storage/graph_store.h"
+#include "storage/label_registry.h"
 #include "storage/principal_store.h"
 #include "storage/text_index.h"
 
@@ -25,10 +27,12 @@ struct Backend {
                                                        const DatabaseOptions& options,
                                                        const TextIndexConfig& text_config = {});
 
-  Backend(std::unique_ptr<Database> database, std::unique_ptr<TextIndex> text_index);
+  Backend(std::unique_ptr<Database> database, std::unique_ptr<TextIndex> text_index,
+          std::unique_ptr<LabelRegistry> label_registry);
 
   std::unique_ptr<Database> db;
   std::unique_ptr<TextIndex> text;
+  std::unique_ptr<LabelRegistry> labels;
   // Owned by `db`, which appends every commit's entry to it atomically.
   AuditLog& audit;
   VisibleSetCache visible_sets;
@@ -38,6 +42,7 @@ struct Backend {
   PageTokenCodec page_tokens;
   GraphWriter writer;
   PrincipalAdmin admin;
+  BoundaryAdmin boundaries;
 };
 
 }  // namespace ctxgraph::server

@@ -1,6 +1,6 @@
 // CtxgraphServer: opens the backend, bootstraps the first admin, and serves
-// GraphService, AdminService, ContextService, AuditService, grpc.health.v1.Health and
-// server reflection.
+// GraphService, AdminService, ContextService, AuditService, BoundaryService,
+// grpc.health.v1.Health and server reflection.
 // Used by ctxgraphd's main and, in-process, by the server tests.
 #ifndef CTXGRAPH_SERVER_SERVER_H_
 #define CTXGRAPH_SERVER_SERVER_H_
@@ -14,6 +14,7 @@
 #include "server/admin_service.h"
 #include "server/audit_service.h"
 #include "server/backend.h"
+#include "server/boundary_service.h"
 #include "server/context_service.h"
 #include "server/graph_service.h"
 
@@ -52,6 +53,7 @@ class CtxgraphServer {
   std::unique_ptr<AdminServiceImpl> admin_service_;
   std::unique_ptr<ContextServiceImpl> context_service_;
   std::unique_ptr<AuditServiceImpl> audit_service_;
+  std::unique_ptr<BoundaryServiceImpl> boundary_service_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
   bool shut_down_ = false;
