@@ -76,7 +76,8 @@ ServerConnection::ServerConnection(const std::string& address, std::string token
       graph_(ctxgraph::v1::GraphService::NewStub(channel_)),
       admin_(ctxgraph::v1::AdminService::NewStub(channel_)),
       audit_(ctxgraph::v1::AuditService::NewStub(channel_)),
-      context_(ctxgraph::v1::ContextService::NewStub(channel_)) {}
+      context_(ctxgraph::v1::ContextService::NewStub(channel_)),
+      boundary_(ctxgraph::v1::BoundaryService::NewStub(channel_)) {}
 
 std::unique_ptr<grpc::ClientContext> ServerConnection::NewCallContext() const {
   auto context = std::make_unique<grpc::ClientContext>();

@@ -18,6 +18,7 @@
 #include "client/connection.h"
 #include "client/context_commands.h"
 #include "client/graph_commands.h"
+#include "client/label_commands.h"
 #include "client/principal_commands.h"
 #include "client/search_command.h"
 
@@ -52,6 +53,7 @@ int Main(int argc, char** argv) {
   AddAuditCommands(app, ctx, &action);
   AddSearchCommand(app, ctx, &action);
   AddContextCommands(app, ctx, &action);
+  AddLabelCommands(app, ctx, &action);
 
   try {
     app.parse(argc, argv);
