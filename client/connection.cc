@@ -77,7 +77,8 @@ ServerConnection::ServerConnection(const std::string& address, std::string token
       admin_(ctxgraph::v1::AdminService::NewStub(channel_)),
       audit_(ctxgraph::v1::AuditService::NewStub(channel_)),
       context_(ctxgraph::v1::ContextService::NewStub(channel_)),
-      lineage_(ctxgraph::v1::LineageService::NewStub(channel_)) {}
+      lineage_(ctxgraph::v1::LineageService::NewStub(channel_)),
+      boundary_(ctxgraph::v1::BoundaryService::NewStub(channel_)) {}
 
 std::unique_ptr<grpc::ClientContext> ServerConnection::NewCallContext() const {
   auto context = std::make_unique<grpc::ClientContext>();

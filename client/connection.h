@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "ctxgraph/v1/admin.grpc.pb.h"
 #include "ctxgraph/v1/audit.grpc.pb.h"
+#include "ctxgraph/v1/boundary.grpc.pb.h"
 #include "ctxgraph/v1/context.grpc.pb.h"
 #include "ctxgraph/v1/graph.grpc.pb.h"
 #include "ctxgraph/v1/lineage.grpc.pb.h"
@@ -72,6 +73,7 @@ class ServerConnection {
   ctxgraph::v1::AuditService::StubInterface& audit() { return *audit_; }
   ctxgraph::v1::ContextService::StubInterface& context() { return *context_; }
   ctxgraph::v1::LineageService::StubInterface& lineage() { return *lineage_; }
+  ctxgraph::v1::BoundaryService::StubInterface& boundary() { return *boundary_; }
 
   // Runs one unary RPC with a fresh context, e.g.
   //   conn.Call(conn.graph(), &v1::GraphService::StubInterface::GetNode, request);
@@ -96,6 +98,7 @@ class ServerConnection {
   std::unique_ptr<ctxgraph::v1::AuditService::StubInterface> audit_;
   std::unique_ptr<ctxgraph::v1::ContextService::StubInterface> context_;
   std::unique_ptr<ctxgraph::v1::LineageService::StubInterface> lineage_;
+  std::unique_ptr<ctxgraph::v1::BoundaryService::StubInterface> boundary_;
 };
 
 }  // namespace ctxgraph::client

@@ -26,6 +26,7 @@ struct ImportArgs {
   std::vector<std::string> files;
   std::vector<std::string> nodes;
   std::vector<std::string> relationships;
+  std::vector<std::string> labels;
   std::string format = "auto";
   int batch_size = 2000;
   bool bulk = false;
@@ -39,7 +40,8 @@ std::string BaseName(const std::string& path) { return path.substr(path.find_las
 // "import graph.jsonl", "import nodes.csv, rels.csv".
 std::string Description(const ImportPlan& plan) {
   std::string names;
-  for (const auto* list : {&plan.jsonl_files, &plan.node_csv_files, &plan.relationship_csv_files}) {
+  for (const auto* list :
+       {&plan.label_files, &plan.jsonl_files, &plan.node_csv_files, &plan.relationship_csv_files}) {
     for (const std::string& path : *list) {
       absl::StrAppend(&names, names.empty() ? "" : ", ", BaseName(path));
     }
@@ -65,6 +67,7 @@ void PrintSummary(CommandContext& ctx, const ImportSummary& s, bool completed, b
                               {"edges_written", s.edges_written},
                               {"deleted", s.deleted},
                               {"unchanged", s.unchanged},
+                              {"labels_defined", s.labels_defined},
                               {"completed", completed},
                               {"aborted", s.aborted},
                               {"elapsed_seconds", s.elapsed_seconds},
@@ -77,14 +80,14 @@ void PrintSummary(CommandContext& ctx, const ImportSummary& s, bool completed, b
             << " node and " << s.edge_ops << " edge ops accepted, " << s.rejected << " rejected"
             << (s.aborted ? " (stopped: --strict)" : "") << "; " << s.commits
             << " commits (version " << s.last_version << "); written " << s.nodes_written
-            << " nodes, " << s.edges_written << " edges; deleted " << s.deleted << "; unchanged "
-            << s.unchanged << "; "
+            << " nodes, " << s.edges_written << " edges, " << s.labels_defined
+            << " labels; deleted " << s.deleted << "; unchanged " << s.unchanged << "; "
             << absl::StrFormat("%.2f s, %.0f records/s", s.elapsed_seconds, rate) << "\n";
 }
 
 int RunImport(CommandContext& ctx, const ImportArgs& args) {
   absl::StatusOr<ImportPlan> plan =
-      ResolveImportPlan(args.files, args.nodes, args.relationships, args.format);
+      ResolveImportPlan(args.files, args.nodes, args.relationships, args.format, args.labels);
   if (!plan.ok()) return ctx.Fail(plan.status(), kExitUsage);
   absl::StatusOr<uint64_t> total_bytes = CheckImportInputs(*plan);
   if (!total_bytes.ok()) return ctx.Fail(total_bytes.status(), kExitUsage);
@@ -131,6 +134,9 @@ void AddImportCommand(CLI::App& app, CommandContext& ctx, CommandAction* action)
   import->add_option("--nodes", args->nodes, "Neo4j-style node CSV file (repeatable)");
   import->add_option("--relationships", args->relationships,
                      "Neo4j-style relationship CSV file (repeatable)");
+  import->add_option("--labels", args->labels,
+                     "JSONL file of {\"type\":\"boundary\",...} label definitions, sent before "
+                     "every other record (repeatable; needs the steward or admin role)");
   import->add_option("--format", args->format, "auto (by extension), jsonl or csv")
       ->check(CLI::IsMember({"auto", "jsonl", "csv"}));
   import->add_option("--batch-size", args->batch_size, "Ops per Import request (default 2000)")

@@ -62,6 +62,12 @@ class JsonlSource final : public RecordSource {
         target->Clear();
         continue;
       }
+      if (pass_ == JsonlPass::kLabels && !target->has_define_label()) {
+        target->Clear();
+        *line = number;
+        *reason = "only \"boundary\" lines belong in a --labels file";
+        return Result::kRejected;
+      }
       if (scratch) op->CopyFrom(*target);  // a node that looked like an edge
       *line = number;
       return Result::kOp;

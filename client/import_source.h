@@ -55,11 +55,15 @@ class EdgeLineSet {
 };
 
 // JSONL, canonical format (jsonl_reader.h). The node pass parses every line,
-// yields node and delete_node ops, rejects bad lines (and edge lines whose
-// values are too large) and records valid edge lines in `edges`; the edge
-// pass yields the ops of exactly those lines and rejects nothing, so every
-// bad line is reported once. `edges` must outlive the source.
-enum class JsonlPass { kNodes, kEdges };
+// yields node, delete_node and boundary (define_label) ops, rejects bad lines
+// (and edge lines whose values are too large) and records valid edge lines
+// in `edges`; the edge pass yields the ops of exactly those lines and rejects
+// nothing, so every bad line is reported once. `edges` must outlive the
+// source. The labels pass (a --labels file, read before everything else)
+// yields boundary lines and rejects every other line with the reason
+//   only "boundary" lines belong in a --labels file
+// (`edges` is not used).
+enum class JsonlPass { kNodes, kEdges, kLabels };
 absl::StatusOr<std::unique_ptr<RecordSource>> OpenJsonlSource(const std::string& path,
                                                               JsonlPass pass, EdgeLineSet* edges);
 

@@ -19,7 +19,7 @@ constexpr int kLineBits = 48;
 constexpr uint64_t kLineMask = (uint64_t{1} << kLineBits) - 1;
 constexpr uint64_t kProgressEvery = 4096;  // records between progress checks
 
-enum class StepKind { kJsonlNodes, kCsvNodes, kJsonlEdges, kCsvRelationships };
+enum class StepKind { kLabels, kJsonlNodes, kCsvNodes, kJsonlEdges, kCsvRelationships };
 
 struct Step {
   StepKind kind;
@@ -36,9 +36,11 @@ bool IsEdgeStep(StepKind kind) {
 absl::StatusOr<ImportPlan> ResolveImportPlan(const std::vector<std::string>& files,
                                              const std::vector<std::string>& nodes,
                                              const std::vector<std::string>& relationships,
-                                             const std::string& format) {
+                                             const std::string& format,
+                                             const std::vector<std::string>& labels) {
   const bool csv_flags = !nodes.empty() || !relationships.empty();
   ImportPlan plan;
+  plan.label_files = labels;
   if (format == "csv" || (format == "auto" && csv_flags)) {
     if (!files.empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -60,6 +62,7 @@ absl::StatusOr<ImportPlan> ResolveImportPlan(const std::vector<std::string>& fil
         "--format jsonl takes FILE arguments, not --nodes/--relationships");
   }
   if (files.empty()) {
+    if (!labels.empty()) return plan;  // label definitions alone
     return absl::InvalidArgumentError(
         "no input: give FILE (JSONL) or --nodes/--relationships (CSV)");
   }
@@ -77,6 +80,11 @@ absl::StatusOr<ImportPlan> ResolveImportPlan(const std::vector<std::string>& fil
 
 absl::StatusOr<uint64_t> CheckImportInputs(const ImportPlan& plan) {
   uint64_t total = 0;
+  for (const std::string& path : plan.label_files) {
+    absl::StatusOr<std::unique_ptr<InputFile>> file = InputFile::Open(path);
+    if (!file.ok()) return file.status();
+    total += (*file)->file_size();
+  }
   for (const std::string& path : plan.jsonl_files) {
     absl::StatusOr<std::unique_ptr<InputFile>> file = InputFile::Open(path);
     if (!file.ok()) return file.status();
@@ -130,6 +138,12 @@ absl::Status Importer::Run(const ImportPlan& plan, ImportSummary* summary) {
   if (options_.batch_size < 1) return absl::InvalidArgumentError("batch size must be at least 1");
 
   std::vector<Step> steps;
+  for (const std::string& path : plan.label_files) {
+    files_.push_back(path);
+    steps.push_back(Step{StepKind::kLabels, files_.size() - 1});
+  }
+  // JSONL files are named by index in both passes: they follow the label files.
+  const size_t first_jsonl = files_.size();
   for (size_t i = 0; i < plan.jsonl_files.size(); ++i) {
     files_.push_back(plan.jsonl_files[i]);
     steps.push_back(Step{StepKind::kJsonlNodes, files_.size() - 1, i});
@@ -139,7 +153,7 @@ absl::Status Importer::Run(const ImportPlan& plan, ImportSummary* summary) {
     steps.push_back(Step{StepKind::kCsvNodes, files_.size() - 1});
   }
   for (size_t i = 0; i < plan.jsonl_files.size(); ++i) {
-    steps.push_back(Step{StepKind::kJsonlEdges, i, i});
+    steps.push_back(Step{StepKind::kJsonlEdges, first_jsonl + i, i});
   }
   for (const std::string& path : plan.relationship_csv_files) {
     files_.push_back(path);
@@ -164,7 +178,8 @@ absl::Status Importer::Run(const ImportPlan& plan, ImportSummary* summary) {
     }
     const std::string& path = files_[step.file];
     absl::StatusOr<std::unique_ptr<RecordSource>> opened =
-        step.kind == StepKind::kJsonlNodes
+        step.kind == StepKind::kLabels ? OpenJsonlSource(path, JsonlPass::kLabels, nullptr)
+        : step.kind == StepKind::kJsonlNodes
             ? OpenJsonlSource(path, JsonlPass::kNodes, &edge_lines[step.jsonl])
         : step.kind == StepKind::kJsonlEdges
             ? OpenJsonlSource(path, JsonlPass::kEdges, &edge_lines[step.jsonl])
@@ -260,6 +275,7 @@ absl::Status Importer::Finish(ImportSummary* summary) {
   summary->edges_written = response->edges_written();
   summary->deleted = response->deleted();
   summary->unchanged = response->unchanged();
+  summary->labels_defined = response->labels_defined();
   return absl::OkStatus();
 }
 

@@ -18,18 +18,23 @@
 
 namespace ctxgraph::client {
 
-// What to read. Every node op of every input is sent before any edge op,
-// since the server requires edges after their endpoints: JSONL files are
-// read twice (node pass over all of them, then edge pass), node CSV files
-// are read before relationship CSV files.
+// What to read. Label files (JSONL boundary lines, `--labels`) come first,
+// so the labels they define exist before any record uses them. Every node
+// op of every input is sent before any edge op, since the server requires
+// edges after their endpoints: JSONL files are read twice (node pass over
+// all of them, then edge pass), node CSV files are read before relationship
+// CSV files. Boundary lines inside a JSONL file are sent in the node pass,
+// in file order.
 struct ImportPlan {
   std::vector<std::string> jsonl_files;
   std::vector<std::string> node_csv_files;
   std::vector<std::string> relationship_csv_files;
+  std::vector<std::string> label_files;  // --labels
 };
 
 // How `ctxgraph import` names its inputs: positional `files`, `--nodes` and
-// `--relationships` CSV files, and `--format` ("auto", "jsonl" or "csv").
+// `--relationships` CSV files, `--labels` files (with either form, or alone)
+// and `--format` ("auto", "jsonl" or "csv").
 // auto: CSV when --nodes or --relationships is given, else JSONL (a
 // positional file named *.csv or *.csv.gz is refused: CSV needs to know which
 // files hold nodes). Errors (INVALID_ARGUMENT) describe the misuse, e.g.
@@ -39,7 +44,8 @@ struct ImportPlan {
 absl::StatusOr<ImportPlan> ResolveImportPlan(const std::vector<std::string>& files,
                                              const std::vector<std::string>& nodes,
                                              const std::vector<std::string>& relationships,
-                                             const std::string& format);
+                                             const std::string& format,
+                                             const std::vector<std::string>& labels = {});
 
 // Checks, before anything is sent, that every input opens and that every CSV
 // header is valid (ReadCsvHeader). Returns the bytes the import will read on
@@ -63,6 +69,7 @@ struct ImportSummary {
   uint64_t edges_written = 0;
   uint64_t deleted = 0;
   uint64_t unchanged = 0;
+  uint64_t labels_defined = 0;
   uint64_t ops_sent = 0;
   uint64_t bytes_read = 0;
   bool aborted = false;  // strict mode stopped at a reject

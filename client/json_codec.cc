@@ -336,6 +336,8 @@ json NodeToJson(const v1::Node& node) {
   return {{"id", node.id()},
           {"labels", std::vector<std::string>(node.labels().begin(), node.labels().end())},
           {"boundary", std::vector<std::string>(node.boundary().begin(), node.boundary().end())},
+          {"inherited_boundary", std::vector<std::string>(node.inherited_boundary().begin(),
+                                                          node.inherited_boundary().end())},
           {"props", PropsToJson(node.props())},
           {"source", SourceToJson(node.source())},
           {"provenance", ProvenanceToJson(node.provenance())}};

@@ -79,7 +79,9 @@ nlohmann::json PropsToJson(const PropMap& props);  // keys sorted
 // the import format.
 nlohmann::json SourceToJson(const v1::Source& source);
 nlohmann::json ProvenanceToJson(const v1::Provenance& provenance);
-// {"id","labels","boundary","props","source","provenance"}
+// {"id","labels","boundary","inherited_boundary","props","source","provenance"}:
+// the node's own boundary labels and, apart, the ones it inherits (always
+// [] until label propagation exists).
 nlohmann::json NodeToJson(const v1::Node& node);
 // {"from","label","to","props","provenance"}
 nlohmann::json EdgeToJson(const v1::Edge& edge);

@@ -120,6 +120,24 @@ absl::Status ParseEndpoints(const json& line, EdgeLike* edge) {
   return absl::OkStatus();
 }
 
+absl::Status ParseBoundary(const json& line, v1::LabelDefinition* label) {
+  if (auto s = CheckKeys(line, {"type", "name", "description", "propagate"}, "boundary"); !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<std::string> name = RequiredString(line, "name");
+  if (!name.ok()) return name.status();
+  label->set_name(*std::move(name));
+  if (const auto it = line.find("description"); it != line.end()) {
+    if (!it->is_string()) return absl::InvalidArgumentError("\"description\" must be a string");
+    label->set_description(it->get<std::string>());
+  }
+  if (const auto it = line.find("propagate"); it != line.end()) {
+    if (!it->is_boolean()) return absl::InvalidArgumentError("\"propagate\" must be true or false");
+    label->set_propagate(it->get<bool>());
+  }
+  return absl::OkStatus();
+}
+
 json StringList(const google::protobuf::RepeatedPtrField<std::string>& list) {
   return std::vector<std::string>(list.begin(), list.end());
 }
@@ -157,9 +175,11 @@ absl::StatusOr<v1::WriteOp> ParseImportLine(std::string_view text) {
   } else if (type == "delete_edge") {
     status = CheckKeys(line, {"type", "from", "label", "to"}, "delete_edge");
     if (status.ok()) status = ParseEndpoints(line, op.mutable_delete_edge());
+  } else if (type == "boundary") {
+    status = ParseBoundary(line, op.mutable_define_label());
   } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown type \"", type, "\" (want node, edge, delete_node or delete_edge)"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unknown type \"", type, "\" (want node, edge, delete_node, delete_edge or boundary)"));
   }
   if (!status.ok()) return status;
   return op;
@@ -195,6 +215,12 @@ std::string FormatImportLine(const v1::WriteOp& op) {
               {"from", op.delete_edge().from()},
               {"label", op.delete_edge().label()},
               {"to", op.delete_edge().to()}};
+      break;
+    case v1::WriteOp::kDefineLabel:
+      line = {{"type", "boundary"},
+              {"name", op.define_label().name()},
+              {"description", op.define_label().description()},
+              {"propagate", op.define_label().propagate()}};
       break;
     case v1::WriteOp::OP_NOT_SET:
       line = json::object();

@@ -7,6 +7,7 @@
 //   {"type":"edge","from":"msg-00000007","to":"conv-00000002","label":"PART_OF","props":{}}
 //   {"type":"delete_node","id":"doc-00000042"}
 //   {"type":"delete_edge","from":"msg-00000007","label":"PART_OF","to":"conv-00000002"}
+//   {"type":"boundary","name":"pii","description":"Personal data","propagate":true}
 //
 // (Each example is one line in a file.) Keys per type; no other key is
 // accepted, so a typo such as "lables" is an error rather than silently lost:
@@ -17,6 +18,11 @@
 //   edge:        type, from, label, to (required); props
 //   delete_node: type, id
 //   delete_edge: type, from, label, to
+//   boundary:    type, name (required); description (string), propagate
+//                (true/false; absent = false). Defines a boundary label
+//                (a define_label op): the server applies it only for a
+//                principal holding the steward or admin role, before the
+//                records after it.
 // Required strings must be non-empty. Prop values are typed as described in
 // json_codec.h: integer -> int, number with '.' or exponent -> double, bool,
 // RFC 3339 UTC string -> timestamp, other string, array of scalars -> list;
@@ -43,7 +49,7 @@ namespace ctxgraph::client {
 //   duplicate key "id"
 //   line is not a JSON object
 //   missing "type" | "type" must be a string
-//   unknown type "nod" (want node, edge, delete_node or delete_edge)
+//   unknown type "nod" (want node, edge, delete_node, delete_edge or boundary)
 //   unknown key "lables" for type node | unknown key "source.sytem"
 //   missing "id" | "id" must be a string | "id" is empty
 //   "labels" must be an array of strings | "labels[1]" must be a string |
@@ -51,6 +57,7 @@ namespace ctxgraph::client {
 //   "props" must be an object | prop "n": integer 9223372036854775808 is outside int64
 //   "source" must be an object | "source.uri" must be a string |
 //   "source.authority" must be one of imported, asserted, inferred
+//   "description" must be a string | "propagate" must be true or false
 // The caller adds the line number.
 absl::StatusOr<ctxgraph::v1::WriteOp> ParseImportLine(std::string_view line);
 

@@ -19,6 +19,7 @@
 #include "client/context_commands.h"
 #include "client/graph_commands.h"
 #include "client/lineage_commands.h"
+#include "client/label_commands.h"
 #include "client/principal_commands.h"
 #include "client/search_command.h"
 
@@ -54,6 +55,7 @@ int Main(int argc, char** argv) {
   AddSearchCommand(app, ctx, &action);
   AddContextCommands(app, ctx, &action);
   AddLineageCommands(app, ctx, &action);
+  AddLabelCommands(app, ctx, &action);
 
   try {
     app.parse(argc, argv);

@@ -33,7 +33,7 @@ absl::StatusOr<uint64_t> GraphReader::ResolveCursorId(std::string_view id) const
   return *iid;
 }
 
-absl::StatusOr<int> GraphReader::ResolvePageSize(int page_size) const {
+absl::StatusOr<int> ResolvePageSize(int page_size) {
   if (page_size < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("page_size: must not be negative, got ", page_size));

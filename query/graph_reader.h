@@ -57,6 +57,9 @@ struct NeighborPage {
 
 // Resolves a requested as_of version (0 = latest) against the database.
 absl::StatusOr<uint64_t> ResolveVersion(const Database& db, uint64_t as_of);
+// A listing's page size: 0 means kDefaultPageSize, more than kMaxPageSize is
+// capped, a negative one is INVALID_ARGUMENT "page_size: ...".
+absl::StatusOr<int> ResolvePageSize(int page_size);
 
 // Node `iid` as of `snapshot`, and whether `policy` may see it there: the
 // rule every read path applies. Visible means cleared for the node's
@@ -93,7 +96,6 @@ class GraphReader {
                                              std::string_view page_token, uint64_t as_of) const;
 
  private:
-  absl::StatusOr<int> ResolvePageSize(int page_size) const;
   absl::StatusOr<uint64_t> ResolveCursorId(std::string_view id) const;
   absl::StatusOr<std::optional<NodeRecord>> VisibleNode(GraphReadSession& reads, uint64_t iid,
                                                         uint64_t version) const;

@@ -1,43 +1,11 @@
 #include "query/graph_writer.h"
 
 #include "absl/strings/str_cat.h"
+#include "query/policy_write_guard.h"
 #include "query/validation.h"
 #include "storage/status_macros.h"
 
 namespace ctxgraph {
-namespace {
-
-// Applies the caller's boundary policy to writes, under the commit lock.
-class PolicyWriteGuard final : public WriteGuard {
- public:
-  explicit PolicyWriteGuard(const Caller& caller) : caller_(caller) {}
-
-  absl::Status CheckNodeWrite(std::string_view field, const NodeRecord* existing,
-                              const NodeRecord* proposed) override {
-    // The existing node's labels are not named: the writer may not hold them.
-    if (existing && !caller_.policy.CanSee(*existing)) {
-      return absl::PermissionDeniedError(absl::StrCat(
-          std::string(field), ": not cleared for the boundary of node \"", existing->id, "\""));
-    }
-    if (proposed) {
-      for (size_t i = 0; i < proposed->boundary.size(); ++i) {
-        if (!caller_.policy.Allows(proposed->boundary[i])) {
-          return absl::PermissionDeniedError(
-              absl::StrCat(std::string(field), ".upsert_node.boundary: not cleared for label \"",
-                           proposed->boundary[i], "\""));
-        }
-      }
-    }
-    return absl::OkStatus();
-  }
-
-  bool CanSee(const NodeRecord& node) override { return caller_.policy.CanSee(node); }
-
- private:
-  const Caller& caller_;
-};
-
-}  // namespace
 
 absl::Status GraphWriter::CheckRole(const Caller& caller) {
   return RequireRole(caller, {Role::kLoader, Role::kAdmin}, "Write");
@@ -57,7 +25,7 @@ absl::StatusOr<WriteResult> GraphWriter::Write(const Caller& caller,
     RETURN_IF_ERROR(ValidateMutation(absl::StrCat("ops[", i, "]"), mutations[i]));
   }
   PolicyWriteGuard guard(caller);
-  return store_.Apply(mutations, guard, caller.principal.id, description);
+  return store_.Apply(std::move(mutations), guard, caller.principal.id, description);
 }
 
 absl::StatusOr<std::unique_ptr<GraphImport>> GraphImport::Begin(GraphStore& store,
@@ -81,6 +49,7 @@ void GraphImport::Count(const ChunkResult& chunk) {
   result_.edges_written += chunk.counts.edges_written;
   result_.deleted += chunk.counts.deleted;
   result_.unchanged += chunk.counts.unchanged;
+  result_.labels_defined += chunk.counts.labels_defined;
 }
 
 absl::Status GraphImport::Add(std::vector<absl::StatusOr<Mutation>> ops) {
@@ -159,6 +128,7 @@ absl::StatusOr<ImportResult> GraphImport::Finish() {
   }
   if (result_.aborted && session_) {
     result_.nodes_written = result_.edges_written = result_.deleted = result_.unchanged = 0;
+    result_.labels_defined = 0;
   }
   return std::move(result_);
 }

@@ -7,6 +7,12 @@
 //    e.g. "ops[3].upsert_node.id: must be 1..256 bytes, got 0").
 //  - The writer must be cleared for every boundary label it sets and for the
 //    current boundary of any node it changes or deletes (PERMISSION_DENIED);
+//    a label a node did not carry must be defined in the label registry
+//    (FAILED_PRECONDITION "ops[2].upsert_node.boundary: undefined boundary
+//    label \"team:x\""), at the commit's version or by an earlier
+//    define_label op of the same batch or import;
+//  - define_label ops need the steward or admin role besides the write
+//    role (see PolicyWriteGuard);
 //    an edge endpoint the writer cannot see is reported exactly like a
 //    missing one (FAILED_PRECONDITION "...: node \"x\" not found").
 //  - Any error writes nothing. Upserts whose content hash and source equal the
@@ -64,6 +70,7 @@ struct ImportResult {
   uint64_t edges_written = 0;
   uint64_t deleted = 0;
   uint64_t unchanged = 0;
+  uint64_t labels_defined = 0;
   uint64_t rejected = 0;
   std::vector<OpReject> rejects;  // the first kMaxReportedRejects, in stream order
   bool aborted = false;           // strict mode stopped the import

@@ -174,6 +174,13 @@ absl::Status ValidateDescription(std::string_view field, std::string_view descri
   return absl::OkStatus();
 }
 
+absl::Status ValidateLabelDefinition(std::string_view field, const LabelDefinition& label) {
+  const std::string prefix = field.empty() ? "" : absl::StrCat(std::string(field), ".");
+  RETURN_IF_ERROR(ValidateBoundaryLabel(prefix + "name", label.name));
+  if (label.description.empty()) return Invalid(prefix + "description", "required");
+  return ValidateDescription(prefix + "description", label.description);
+}
+
 absl::Status NormalizeTypeLabels(std::string_view field, std::vector<std::string>& labels,
                                  bool require_one) {
   if (require_one && labels.empty()) return Invalid(field, "at least one label is required");
@@ -215,6 +222,8 @@ absl::Status ValidateMutation(std::string_view field, Mutation& mutation) {
     RETURN_IF_ERROR(ValidateId(p + ".from", m->from));
     RETURN_IF_ERROR(ValidateTypeLabel(p + ".label", m->label));
     RETURN_IF_ERROR(ValidateId(p + ".to", m->to));
+  } else if (auto* m = std::get_if<LabelDefine>(&mutation)) {
+    RETURN_IF_ERROR(ValidateLabelDefinition(f + ".define_label", m->label));
   }
   return absl::OkStatus();
 }

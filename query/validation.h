@@ -41,6 +41,11 @@ absl::Status ValidateClearance(std::string_view field, std::string_view clearanc
 absl::Status ValidateProps(std::string_view field, const PropMap& props);
 // A commit description: at most kMaxDescriptionBytes of UTF-8.
 absl::Status ValidateDescription(std::string_view field, std::string_view description);
+// A label definition: `name` a boundary label (so never "*" or "ns:*", which
+// are clearance syntax) and a description of 1..kMaxDescriptionBytes of
+// UTF-8. Fields are named "<field>.name" and "<field>.description" ("name"
+// and "description" when `field` is empty).
+absl::Status ValidateLabelDefinition(std::string_view field, const LabelDefinition& label);
 
 // Validates and normalizes (sorts, deduplicates) a set of labels.
 absl::Status NormalizeTypeLabels(std::string_view field, std::vector<std::string>& labels,

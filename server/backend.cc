@@ -10,20 +10,25 @@ absl::StatusOr<std::unique_ptr<Backend>> Backend::Open(const std::string& data_d
   ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(data_dir + "/db", options));
   auto text = std::make_unique<TextIndex>(db.get(), text_config);
   RETURN_IF_ERROR(text->Open());
-  return std::make_unique<Backend>(std::move(db), std::move(text));
+  auto labels = std::make_unique<LabelRegistry>(db.get());
+  RETURN_IF_ERROR(labels->Load());
+  return std::make_unique<Backend>(std::move(db), std::move(text), std::move(labels));
 }
 
-Backend::Backend(std::unique_ptr<Database> database, std::unique_ptr<TextIndex> text_index)
+Backend::Backend(std::unique_ptr<Database> database, std::unique_ptr<TextIndex> text_index,
+                 std::unique_ptr<LabelRegistry> label_registry)
     : db(std::move(database)),
       text(std::move(text_index)),
+      labels(std::move(label_registry)),
       audit(db->audit()),
       visible_sets(text->sets()),
-      graph(db.get(), text.get()),
+      graph(db.get(), text.get(), labels.get()),
       principals(db.get()),
       authenticator(&principals),
       page_tokens(db->secret()),
       opaque_ids(db->redaction_key()),
       writer(graph),
-      admin(principals) {}
+      admin(principals),
+      boundaries(graph, page_tokens) {}
 
 }  // namespace ctxgraph::server

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "query/authenticator.h"
+#include "query/boundary_admin.h"
 #include "query/graph_writer.h"
 #include "query/opaque_id.h"
 #include "query/page_token.h"
@@ -15,6 +16,7 @@
 #include "query/visible_sets.h"
 #include "storage/database.h"
 #include "storage/graph_store.h"
+#include "storage/label_registry.h"
 #include "storage/principal_store.h"
 #include "storage/text_index.h"
 
@@ -26,10 +28,12 @@ struct Backend {
                                                        const DatabaseOptions& options,
                                                        const TextIndexConfig& text_config = {});
 
-  Backend(std::unique_ptr<Database> database, std::unique_ptr<TextIndex> text_index);
+  Backend(std::unique_ptr<Database> database, std::unique_ptr<TextIndex> text_index,
+          std::unique_ptr<LabelRegistry> label_registry);
 
   std::unique_ptr<Database> db;
   std::unique_ptr<TextIndex> text;
+  std::unique_ptr<LabelRegistry> labels;
   // Owned by `db`, which appends every commit's entry to it atomically.
   AuditLog& audit;
   VisibleSetCache visible_sets;
@@ -40,6 +44,7 @@ struct Backend {
   OpaqueIdHasher opaque_ids;  // keyed by the database's redaction key
   GraphWriter writer;
   PrincipalAdmin admin;
+  BoundaryAdmin boundaries;
 };
 
 }  // namespace ctxgraph::server

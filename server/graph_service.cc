@@ -24,6 +24,7 @@ grpc::ServerUnaryReactor* GraphServiceImpl::Write(grpc::CallbackServerContext* c
     response->set_edges_written(result.edges_written);
     response->set_deleted(result.deleted);
     response->set_unchanged(result.unchanged);
+    response->set_labels_defined(result.labels_defined);
     if (result.committed) {
       spdlog::info("commit version={} principal={} ops={}", result.version, caller.principal.id,
                    request->ops_size());
@@ -114,6 +115,7 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
     response->set_edges_written(result.edges_written);
     response->set_deleted(result.deleted);
     response->set_unchanged(result.unchanged);
+    response->set_labels_defined(result.labels_defined);
     response->set_aborted(result.aborted);
     for (const OpReject& r : result.rejects) {
       v1::ImportReject* out = response->add_rejects();

@@ -149,6 +149,13 @@ absl::StatusOr<Mutation> MutationFromProto(const std::string& field, const v1::W
     case v1::WriteOp::kDeleteEdge:
       return Mutation{
           EdgeDelete{op.delete_edge().from(), op.delete_edge().label(), op.delete_edge().to()}};
+    case v1::WriteOp::kDefineLabel: {
+      LabelDefine m;
+      m.label.name = op.define_label().name();
+      m.label.description = op.define_label().description();
+      m.label.propagate = op.define_label().propagate();
+      return Mutation{std::move(m)};
+    }
     case v1::WriteOp::OP_NOT_SET:
       break;
   }

@@ -68,6 +68,7 @@ absl::StatusOr<std::unique_ptr<CtxgraphServer>> CtxgraphServer::Start(
   server->context_service_ = std::make_unique<ContextServiceImpl>(*server->backend_);
   server->audit_service_ = std::make_unique<AuditServiceImpl>(*server->backend_);
   server->lineage_service_ = std::make_unique<LineageServiceImpl>(*server->backend_);
+  server->boundary_service_ = std::make_unique<BoundaryServiceImpl>(*server->backend_);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -81,6 +82,7 @@ absl::StatusOr<std::unique_ptr<CtxgraphServer>> CtxgraphServer::Start(
   builder.RegisterService(server->context_service_.get());
   builder.RegisterService(server->audit_service_.get());
   builder.RegisterService(server->lineage_service_.get());
+  builder.RegisterService(server->boundary_service_.get());
   server->server_ = builder.BuildAndStart();
   if (!server->server_ || port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));

@@ -1,6 +1,6 @@
 // CtxgraphServer: opens the backend, bootstraps the first admin, and serves
 // GraphService, AdminService, ContextService, AuditService, LineageService,
-// grpc.health.v1.Health and server reflection.
+// BoundaryService, grpc.health.v1.Health and server reflection.
 // Used by ctxgraphd's main and, in-process, by the server tests.
 #ifndef CTXGRAPH_SERVER_SERVER_H_
 #define CTXGRAPH_SERVER_SERVER_H_
@@ -14,6 +14,7 @@
 #include "server/admin_service.h"
 #include "server/audit_service.h"
 #include "server/backend.h"
+#include "server/boundary_service.h"
 #include "server/context_service.h"
 #include "server/graph_service.h"
 #include "server/lineage_service.h"
@@ -54,6 +55,7 @@ class CtxgraphServer {
   std::unique_ptr<ContextServiceImpl> context_service_;
   std::unique_ptr<AuditServiceImpl> audit_service_;
   std::unique_ptr<LineageServiceImpl> lineage_service_;
+  std::unique_ptr<BoundaryServiceImpl> boundary_service_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
   bool shut_down_ = false;

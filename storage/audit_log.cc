@@ -78,22 +78,27 @@ uint64_t AuditLog::head_seq() const {
   return head_seq_;
 }
 
-absl::StatusOr<AuditEntry> AuditLog::AppendLocked(rocksdb::WriteBatch* batch, AuditEntry entry,
-                                                  const rocksdb::WriteOptions& options) {
-  entry.seq = head_seq_ + 1;
-  entry.prev_hash = head_hash_;
-  entry.hash = AuditEntryHash(entry);
-  RETURN_IF_ERROR(FromRocks(batch->Put(cf_, keys::AuditKey(entry.seq), EncodeAuditEntry(entry))));
+absl::Status AuditLog::AppendLocked(rocksdb::WriteBatch* batch, std::vector<AuditEntry>* entries,
+                                    const rocksdb::WriteOptions& options) {
+  uint64_t seq = head_seq_;
+  ContentHash prev = head_hash_;
+  for (AuditEntry& entry : *entries) {
+    entry.seq = ++seq;
+    entry.prev_hash = prev;
+    entry.hash = AuditEntryHash(entry);
+    prev = entry.hash;
+    RETURN_IF_ERROR(FromRocks(batch->Put(cf_, keys::AuditKey(entry.seq), EncodeAuditEntry(entry))));
+  }
   RETURN_IF_ERROR(FromRocks(db_->Write(options, batch)));
-  head_seq_ = entry.seq;
-  head_hash_ = entry.hash;
-  return entry;
+  head_seq_ = seq;
+  head_hash_ = prev;
+  return absl::OkStatus();
 }
 
-absl::StatusOr<AuditEntry> AuditLog::AppendToBatch(rocksdb::WriteBatch* batch, AuditEntry entry,
-                                                   const rocksdb::WriteOptions& options) {
+absl::Status AuditLog::AppendToBatch(rocksdb::WriteBatch* batch, std::vector<AuditEntry> entries,
+                                     const rocksdb::WriteOptions& options) {
   std::lock_guard<std::mutex> lock(mu_);
-  return AppendLocked(batch, std::move(entry), options);
+  return AppendLocked(batch, &entries, options);
 }
 
 absl::StatusOr<AuditEntry> AuditLog::Append(AuditEntry entry) {
@@ -102,15 +107,16 @@ absl::StatusOr<AuditEntry> AuditLog::Append(AuditEntry entry) {
   std::move(items).FillEntry(&entry);
   if (entry.time.micros == 0) entry.time = Now();
   rocksdb::WriteBatch batch;
-  absl::StatusOr<AuditEntry> stored;
+  std::vector<AuditEntry> entries;
+  entries.push_back(std::move(entry));
   {
     std::lock_guard<std::mutex> lock(mu_);
-    stored = AppendLocked(&batch, std::move(entry), rocksdb::WriteOptions());
+    RETURN_IF_ERROR(AppendLocked(&batch, &entries, rocksdb::WriteOptions()));
   }
   // Outside the mutex, so concurrent appenders share one fsync; syncing the
   // WAL makes every earlier entry durable too.
-  if (stored.ok() && sync_appends_) RETURN_IF_ERROR(FromRocks(db_->SyncWAL()));
-  return stored;
+  if (sync_appends_) RETURN_IF_ERROR(FromRocks(db_->SyncWAL()));
+  return std::move(entries.front());
 }
 
 absl::StatusOr<AuditVerifyResult> AuditLog::Verify() const {

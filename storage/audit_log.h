@@ -22,9 +22,11 @@
 // of them. Entries never contain tokens or prop values.
 //
 // Writes. Append() is for read-side actions (search, retrieve): one RocksDB
-// write of its own. Commits use AppendToBatch(): Database puts the entry into
-// the commit's WriteBatch, so the entry and the commit are written together
-// or not at all. Lock order: Database's commit lock, then this log's mutex.
+// write of its own. Commits use AppendToBatch(): Database puts the entry (and
+// any per-record entries the commit's builder added, see
+// CommitContext::AddAuditEntry) into the commit's WriteBatch, so the entries
+// and the commit are written together or not at all. Lock order: Database's commit lock, then this
+// log's mutex.
 //
 // Durability of Append(): the entry is written with an unsynced WAL write
 // under the mutex (so entries reach the WAL in seq order), then, with
@@ -113,13 +115,13 @@ class AuditLog {
   // alone failed, nothing was written.
   absl::StatusOr<AuditEntry> Append(AuditEntry entry);
 
-  // For Database's commit path: assigns seq, prev_hash and hash to `entry`
-  // (whose items, items_total and items_digest come from an
-  // AuditItemCollector), adds it to `batch` and writes the batch with
-  // `options`, holding the log's mutex throughout, so the head moves only
-  // when the batch is written. On error nothing was written.
-  absl::StatusOr<AuditEntry> AppendToBatch(rocksdb::WriteBatch* batch, AuditEntry entry,
-                                           const rocksdb::WriteOptions& options);
+  // For Database's commit path: assigns consecutive seqs, prev_hash and hash
+  // to `entries` (in order; each one's items, items_total and items_digest
+  // come from an AuditItemCollector), adds them to `batch` and writes the
+  // batch with `options`, holding the log's mutex throughout, so the head
+  // moves only when the batch is written. On error nothing was written.
+  absl::Status AppendToBatch(rocksdb::WriteBatch* batch, std::vector<AuditEntry> entries,
+                             const rocksdb::WriteOptions& options);
 
   // Walks the chain from seq 1 and checks every link, then that the walk
   // ended at the head. Answers the first broken seq and why; an error status
@@ -135,8 +137,10 @@ class AuditLog {
   uint64_t head_seq() const;
 
  private:
-  absl::StatusOr<AuditEntry> AppendLocked(rocksdb::WriteBatch* batch, AuditEntry entry,
-                                          const rocksdb::WriteOptions& options);
+  // Chains `entries` after the head into `batch`, writes it, and moves the
+  // head past them. Requires mu_.
+  absl::Status AppendLocked(rocksdb::WriteBatch* batch, std::vector<AuditEntry>* entries,
+                            const rocksdb::WriteOptions& options);
   std::unique_ptr<rocksdb::Iterator> NewIterator() const;
 
   rocksdb::DB* const db_;

@@ -48,6 +48,8 @@ const char* CfName(int i) {
       return keys::kBoundaryLogCf;
     case Cf::kAudit:
       return keys::kAuditCf;
+    case Cf::kLabels:
+      return keys::kLabelsCf;
     case Cf::kCount:
       break;
   }
@@ -74,6 +76,25 @@ AuditItemCollector Collect(std::vector<AuditItem> changed) {
   return items;
 }
 
+// Every audit entry of `commit`: its own, then the builder's extra ones
+// stamped with the commit's time, principal and version.
+std::vector<AuditEntry> CommitAuditEntries(const CommitRecord& commit,
+                                           const std::optional<AuditNote>& note,
+                                           AuditItemCollector items,
+                                           std::vector<AuditEntry> extra) {
+  std::vector<AuditEntry> entries;
+  entries.reserve(1 + extra.size());
+  entries.push_back(CommitAuditEntry(commit, note, std::move(items)));
+  for (AuditEntry& e : extra) {
+    e.time = commit.time;
+    e.principal = commit.principal;
+    e.snapshot_version = commit.version;
+    Collect(std::move(e.items)).FillEntry(&e);
+    entries.push_back(std::move(e));
+  }
+  return entries;
+}
+
 }  // namespace
 
 absl::Status FromRocks(const rocksdb::Status& s) {
@@ -92,6 +113,18 @@ absl::Status FromRocks(const rocksdb::Status& s) {
 Timestamp Now() {
   using namespace std::chrono;
   return Timestamp{duration_cast<microseconds>(system_clock::now().time_since_epoch()).count()};
+}
+
+absl::StatusOr<std::optional<std::string>> NewestAtOrBefore(rocksdb::Iterator* it,
+                                                            std::string_view prefix,
+                                                            std::string_view seek_key) {
+  it->Seek(rocksdb::Slice(seek_key.data(), seek_key.size()));
+  if (!it->Valid()) {
+    RETURN_IF_ERROR(FromRocks(it->status()));
+    return std::nullopt;
+  }
+  if (!it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size()))) return std::nullopt;
+  return it->value().ToString();
 }
 
 CommitContext::CommitContext(Database* db, uint64_t version, Timestamp time, std::string principal,
@@ -256,7 +289,7 @@ absl::Status Database::RemoveVersion(uint64_t version, uint64_t first_iid) {
     RETURN_IF_ERROR(FromRocks(db_->Write(rocksdb::WriteOptions(), &batch)));
   }
   for (Cf cf : {Cf::kNodes, Cf::kOutEdges, Cf::kInEdges, Cf::kLabelIndex, Cf::kPrincipals,
-                Cf::kTextPostings, Cf::kTextStats, Cf::kNodeIds}) {
+                Cf::kLabels, Cf::kTextPostings, Cf::kTextStats, Cf::kNodeIds}) {
     auto it = NewIterator(cf);
     rocksdb::WriteBatch batch;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -344,6 +377,8 @@ absl::Status CommitSession::Write(const std::function<absl::Status(CommitContext
   db_->next_iid_ = next_iid_;
   for (AuditItem& item : ctx.changed_) audit_items_.Add(std::move(item));
   if (ctx.audit_note_) audit_note_ = std::move(ctx.audit_note_);
+  for (AuditEntry& e : ctx.extra_audit_) extra_audit_.push_back(std::move(e));
+  for (auto& hook : ctx.on_committed_) on_committed_.push_back(std::move(hook));
   return absl::OkStatus();
 }
 
@@ -360,13 +395,14 @@ absl::StatusOr<CommitOutcome> CommitSession::Finish(const std::string& descripti
   sync.sync = true;  // the WAL is sequential: this also syncs every earlier batch
   // The audit entry goes only in this last batch: an aborted or crashed
   // session never reaches it, so it leaves no entry behind.
-  AuditEntry entry = CommitAuditEntry(commit, audit_note_, std::move(audit_items_));
-  if (absl::Status st = db_->audit_->AppendToBatch(&batch, std::move(entry), sync).status();
-      !st.ok()) {
+  std::vector<AuditEntry> entries =
+      CommitAuditEntries(commit, audit_note_, std::move(audit_items_), std::move(extra_audit_));
+  if (absl::Status st = db_->audit_->AppendToBatch(&batch, std::move(entries), sync); !st.ok()) {
     IGNORE_STATUS(db_->RemoveVersion(version_, first_iid_));  // best effort; Open retries
     return st;
   }
   db_->last_version_.store(version_, std::memory_order_release);
+  for (auto& hook : on_committed_) hook();  // the commit lock is still held
   // A bulk load leaves the memtables full of it: flush them in the
   // background, so reads seek in indexed SST blocks instead of skip lists
   // and a restart has little WAL to replay.
@@ -401,11 +437,13 @@ absl::StatusOr<CommitOutcome> Database::Commit(
   }
   // The entry joins the commit's batch directly (past the index, which is
   // not read again), so both are written or neither.
-  AuditEntry entry = CommitAuditEntry(commit, ctx.audit_note_, Collect(std::move(ctx.changed_)));
+  std::vector<AuditEntry> entries = CommitAuditEntries(
+      commit, ctx.audit_note_, Collect(std::move(ctx.changed_)), std::move(ctx.extra_audit_));
   RETURN_IF_ERROR(
-      audit_->AppendToBatch(ctx.batch_.GetWriteBatch(), std::move(entry), write_options_).status());
+      audit_->AppendToBatch(ctx.batch_.GetWriteBatch(), std::move(entries), write_options_));
   next_iid_ = ctx.next_iid_;
   last_version_.store(ctx.version(), std::memory_order_release);
+  for (auto& hook : ctx.on_committed_) hook();
   return CommitOutcome{ctx.version(), true};
 }
 

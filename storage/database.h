@@ -40,6 +40,14 @@ absl::Status FromRocks(const rocksdb::Status& s);
 
 Timestamp Now();
 
+// In a versioned column family (keys end in ~version, keys.h): the value of
+// the newest record under `prefix` whose version is <= V, where `seek_key`
+// encodes (prefix, ~V); nullopt when there is none. Versions sort newest
+// first, so it is the first key at or after `seek_key`.
+absl::StatusOr<std::optional<std::string>> NewestAtOrBefore(rocksdb::Iterator* it,
+                                                            std::string_view prefix,
+                                                            std::string_view seek_key);
+
 enum class Cf : int {
   kDefault = 0,
   kNodeIds,
@@ -55,6 +63,7 @@ enum class Cf : int {
   kBoundarySets,
   kBoundaryLog,
   kAudit,
+  kLabels,
   kCount,
 };
 
@@ -109,6 +118,18 @@ class CommitContext {
   // Names the commit in the audit log. Without it the entry's action is
   // "commit" and its summary the commit description.
   void SetAuditNote(AuditNote note) { audit_note_ = std::move(note); }
+  // One more audit entry, appended right after the commit's own in the same
+  // batch (so all are written or none): e.g. one per node a boundary change
+  // touched. Its action, summary and items are taken as given; time,
+  // principal and snapshot_version are the commit's.
+  void AddAuditEntry(AuditEntry entry) { extra_audit_.push_back(std::move(entry)); }
+  // Runs `hook` once the commit is written and LatestVersion() has moved to
+  // it, still under the commit lock, so the next commit already sees what
+  // the hook does (e.g. update an in-memory cache of committed state). Never
+  // runs when the commit fails or writes nothing. Hooks must not fail, block
+  // or commit. In a CommitSession, the hooks of every written batch run in
+  // order when Finish publishes the commit.
+  void OnCommitted(std::function<void()> hook) { on_committed_.push_back(std::move(hook)); }
 
  private:
   friend class Database;
@@ -124,6 +145,8 @@ class CommitContext {
   rocksdb::WriteBatchWithIndex batch_;
   std::vector<AuditItem> changed_;
   std::optional<AuditNote> audit_note_;
+  std::vector<AuditEntry> extra_audit_;
+  std::vector<std::function<void()>> on_committed_;
 };
 
 struct CommitOutcome {
@@ -172,6 +195,8 @@ class CommitSession {
   // The audit entry Finish writes, gathered from the batches written.
   AuditItemCollector audit_items_;
   std::optional<AuditNote> audit_note_;
+  std::vector<AuditEntry> extra_audit_;
+  std::vector<std::function<void()>> on_committed_;
 };
 
 class Database {

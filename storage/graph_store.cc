@@ -21,21 +21,6 @@ std::string_view View(const rocksdb::Slice& s) { return std::string_view(s.data(
 
 Cf AdjacencyCf(EdgeDirection d) { return d == EdgeDirection::kOut ? Cf::kOutEdges : Cf::kInEdges; }
 
-// The newest record in `it`'s column family under `prefix` whose version is
-// <= `version` (the first such, since versions sort newest first); the key
-// `seek_key` must encode (prefix, ~version).
-absl::StatusOr<std::optional<std::string>> NewestAtOrBefore(rocksdb::Iterator* it,
-                                                            std::string_view prefix,
-                                                            std::string_view seek_key) {
-  it->Seek(rocksdb::Slice(seek_key.data(), seek_key.size()));
-  if (!it->Valid()) {
-    RETURN_IF_ERROR(FromRocks(it->status()));
-    return std::nullopt;
-  }
-  if (!StartsWith(it->key(), prefix)) return std::nullopt;
-  return it->value().ToString();
-}
-
 // Builds one commit out of a list of mutations. All reads go through the
 // commit context, so each mutation sees the ones before it.
 //
@@ -46,11 +31,13 @@ absl::StatusOr<std::optional<std::string>> NewestAtOrBefore(rocksdb::Iterator* i
 // runs before its first Put, so a rejected one leaves nothing behind.
 class BatchBuilder {
  public:
-  BatchBuilder(CommitContext& ctx, TextIndex& text, WriteGuard& guard, WriteResult& result,
-               bool one_by_one, ImportCache* cache = nullptr)
+  BatchBuilder(CommitContext& ctx, TextIndex& text, LabelRegistry& labels, WriteGuard& guard,
+               WriteResult& result, bool one_by_one, ImportCache* cache = nullptr)
       : ctx_(ctx),
         text_(text),
         text_delta_(cache ? cache->text : own_text_delta_),
+        labels_(labels),
+        labels_defined_(cache ? cache->labels_defined : own_labels_defined_),
         guard_(guard),
         result_(result),
         one_by_one_(one_by_one),
@@ -161,6 +148,23 @@ class BatchBuilder {
       cache_->nodes[id] = {iid.value_or(0), live != nullptr, live && guard_.CanSee(*live)};
   }
 
+  // A label the node does not carry yet must be defined: committed before
+  // this commit, or earlier in it. Labels it already carries stay valid (a
+  // database from before the registry keeps working).
+  absl::Status CheckLabelsDefined(const std::string& field, const NodeRecord& node,
+                                  const NodeRecord* existing) const {
+    for (const std::string& label : node.boundary) {
+      if (existing &&
+          std::binary_search(existing->boundary.begin(), existing->boundary.end(), label)) {
+        continue;
+      }
+      if (labels_.IsDefined(label) || labels_defined_.contains(label)) continue;
+      return absl::FailedPreconditionError(
+          absl::StrCat(field, ".upsert_node.boundary: undefined boundary label \"", label, "\""));
+    }
+    return absl::OkStatus();
+  }
+
   absl::Status Apply(const std::string& field, const NodeUpsert& m) {
     std::optional<uint64_t> iid;
     std::optional<NodeRecord> existing;
@@ -168,6 +172,7 @@ class BatchBuilder {
     NodeRecord node = m.node;
     node.deleted = false;
     RETURN_IF_ERROR(guard_.CheckNodeWrite(field, existing ? &*existing : nullptr, &node));
+    RETURN_IF_ERROR(CheckLabelsDefined(field, node, existing ? &*existing : nullptr));
     const ContentHash hash = NodeContentHash(node);
     if (existing && existing->provenance.content_hash == hash && existing->source == node.source) {
       Remember(node.id, iid, &*existing);
@@ -218,6 +223,26 @@ class BatchBuilder {
     for (const auto& label : existing->labels) PutLabel(label, *iid, false);
     ++result_.deleted;
     return DeleteIncidentEdges(*iid);
+  }
+
+  absl::Status Apply(const std::string& field, const LabelDefine& m) {
+    const std::string op = field + ".define_label";
+    RETURN_IF_ERROR(guard_.CheckLabelDefine(op, m.label));
+    ASSIGN_OR_RETURN(std::optional<LabelDefinition> existing, labels_.LatestIn(ctx_, m.label.name));
+    if (existing && existing->description == m.label.description &&
+        existing->propagate == m.label.propagate) {
+      ++result_.unchanged;
+      return absl::OkStatus();
+    }
+    LabelDefinition label = m.label;
+    label.version = ctx_.version();
+    label.created_version = existing ? existing->created_version : ctx_.version();
+    label.principal = ctx_.principal();
+    label.time = ctx_.time();
+    labels_.Put(ctx_, label);
+    labels_defined_.insert(label.name);
+    ++result_.labels_defined;
+    return absl::OkStatus();
   }
 
   // Tombstones every live edge into or out of `iid`, so no edge dangles.
@@ -383,6 +408,9 @@ class BatchBuilder {
   TextIndex& text_;
   TextIndexDelta own_text_delta_;  // used when there is no import cache
   TextIndexDelta& text_delta_;
+  LabelRegistry& labels_;
+  absl::flat_hash_set<std::string> own_labels_defined_;  // used when there is no import cache
+  absl::flat_hash_set<std::string>& labels_defined_;
   WriteGuard& guard_;
   WriteResult& result_;
   const bool one_by_one_;
@@ -406,17 +434,29 @@ bool IsRejection(const absl::Status& s) {
 
 }  // namespace
 
-absl::StatusOr<WriteResult> GraphStore::Apply(const std::vector<Mutation>& mutations,
-                                              WriteGuard& guard, const std::string& principal,
+absl::StatusOr<WriteResult> GraphStore::Apply(std::vector<Mutation> mutations, WriteGuard& guard,
+                                              const std::string& principal,
                                               const std::string& description) {
+  return ApplyPlanned(principal, description, guard,
+                      [&](CommitContext& ctx) -> absl::StatusOr<std::vector<Mutation>> {
+                        ctx.SetAuditNote({"write", absl::StrCat("ops=", mutations.size(),
+                                                                " description=", description)});
+                        return std::move(mutations);  // the plan runs once
+                      });
+}
+
+absl::StatusOr<WriteResult> GraphStore::ApplyPlanned(
+    const std::string& principal, const std::string& description, WriteGuard& guard,
+    const std::function<absl::StatusOr<std::vector<Mutation>>(CommitContext&)>& plan) {
   WriteResult result;
-  ASSIGN_OR_RETURN(
-      CommitOutcome outcome, db_->Commit(principal, description, [&](CommitContext& ctx) {
-        result = WriteResult{};
-        ctx.SetAuditNote(
-            {"write", absl::StrCat("ops=", mutations.size(), " description=", description)});
-        return BatchBuilder(ctx, *text_, guard, result, /*one_by_one=*/false).Run(mutations);
-      }));
+  ASSIGN_OR_RETURN(CommitOutcome outcome,
+                   db_->Commit(principal, description, [&](CommitContext& ctx) -> absl::Status {
+                     result = WriteResult{};
+                     ASSIGN_OR_RETURN(std::vector<Mutation> mutations, plan(ctx));
+                     return BatchBuilder(ctx, *text_, *labels_, guard, result,
+                                         /*one_by_one=*/false)
+                         .Run(mutations);
+                   }));
   result.version = outcome.version;
   result.committed = outcome.committed;
   return result;
@@ -425,7 +465,7 @@ absl::StatusOr<WriteResult> GraphStore::Apply(const std::vector<Mutation>& mutat
 absl::Status GraphStore::ApplyEach(CommitContext& ctx, const std::vector<IndexedMutation>& ops,
                                    WriteGuard& guard, bool stop_at_first_reject, ImportCache* cache,
                                    ChunkResult* result) const {
-  BatchBuilder builder(ctx, *text_, guard, result->counts, /*one_by_one=*/true, cache);
+  BatchBuilder builder(ctx, *text_, *labels_, guard, result->counts, /*one_by_one=*/true, cache);
   for (const auto& [index, mutation] : ops) {
     absl::Status st = builder.ApplyOne(absl::StrCat("ops[", index, "]"), mutation);
     if (st.ok()) continue;
@@ -472,6 +512,23 @@ absl::StatusOr<std::optional<NodeRecord>> GraphStore::GetNode(std::string_view i
 absl::StatusOr<std::optional<NodeRecord>> GraphStore::GetNodeByIid(uint64_t iid,
                                                                    uint64_t version) const {
   return GraphReadSession(*this).GetNodeByIid(iid, version);
+}
+
+absl::Status GraphStore::ScanNodeVersions(
+    uint64_t iid, uint64_t after, uint64_t upto,
+    const std::function<bool(const NodeRecord&)>& visit) const {
+  // Keys sort newest first, so oldest first is backwards: from the oldest
+  // version above `after`.
+  const std::string prefix = keys::NodePrefix(iid);
+  auto it = db_->NewIterator(Cf::kNodes);
+  for (it->SeekForPrev(keys::EncodeNodeVersionKey({iid, after + 1}));
+       it->Valid() && StartsWith(it->key(), prefix); it->Prev()) {
+    ASSIGN_OR_RETURN(keys::NodeVersionKey k, keys::DecodeNodeVersionKey(View(it->key())));
+    if (k.version > upto) break;
+    ASSIGN_OR_RETURN(NodeRecord node, DecodeNode(View(it->value())));
+    if (!visit(node)) return absl::OkStatus();
+  }
+  return FromRocks(it->status());
 }
 
 absl::Status GraphStore::ScanLabel(std::string_view label, uint64_t version, uint64_t after_iid,

@@ -25,6 +25,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "storage/database.h"
+#include "storage/label_registry.h"
 #include "storage/records.h"
 #include "storage/text_index.h"
 
@@ -44,7 +45,14 @@ struct EdgeDelete {
   std::string label;
   std::string to;
 };
-using Mutation = std::variant<NodeUpsert, NodeDelete, EdgeUpsert, EdgeDelete>;
+// Defines a boundary label, or redefines it with a new description or
+// propagate flag (label_registry.h). Only name, description and propagate
+// are read; the store fills in versions, principal and time. Later
+// mutations of the same commit may use the label.
+struct LabelDefine {
+  LabelDefinition label;
+};
+using Mutation = std::variant<NodeUpsert, NodeDelete, EdgeUpsert, EdgeDelete, LabelDefine>;
 
 // Authorization hooks for Apply(), called under the commit lock against the
 // latest state (including earlier mutations of the same batch).
@@ -58,6 +66,9 @@ class WriteGuard {
   // May the writer attach an edge to `node`? When false the endpoint is
   // reported exactly like an absent node.
   virtual bool CanSee(const NodeRecord& node) = 0;
+  // May the writer define (or redefine) `label`? `field` names the op, e.g.
+  // "ops[0].define_label".
+  virtual absl::Status CheckLabelDefine(std::string_view field, const LabelDefinition& label) = 0;
 };
 
 struct WriteResult {
@@ -66,7 +77,8 @@ struct WriteResult {
   uint32_t nodes_written = 0;
   uint32_t edges_written = 0;
   uint32_t deleted = 0;
-  uint32_t unchanged = 0;
+  uint32_t unchanged = 0;  // also counts label definitions equal to the stored one
+  uint32_t labels_defined = 0;
 };
 
 // A mutation and its position in an import stream.
@@ -97,6 +109,9 @@ struct ImportCache {
   // Kept across batches of a session so posting blocks are rewritten once
   // per flush, not once per batch.
   TextIndexDelta text;
+  // Labels this import defined that are not committed yet (the registry's
+  // cache holds only committed ones).
+  absl::flat_hash_set<std::string> labels_defined;
 };
 
 // What ApplyEach did with one batch of an import.
@@ -124,16 +139,33 @@ struct AdjacencyCursor {
 
 class GraphStore {
  public:
-  // `text` (opened) is kept up to date by every write; not owned.
-  GraphStore(Database* db, TextIndex* text) : db_(db), text_(text) {}
+  // `text` (opened) is kept up to date by every write; `labels` (loaded)
+  // says which boundary labels writes may set. Neither is owned.
+  GraphStore(Database* db, TextIndex* text, LabelRegistry* labels)
+      : db_(db), text_(text), labels_(labels) {}
 
   // Applies `mutations` atomically at a new version. Validation of shapes
   // (ids, labels, values) is the caller's job; Apply checks existence and
-  // calls `guard`. Errors: NOT_FOUND-free; a dangling edge endpoint is
-  // FAILED_PRECONDITION naming the op ("ops[2].upsert_edge.to: node \"x\" not
-  // found"); guard errors pass through. On any error nothing is written.
-  absl::StatusOr<WriteResult> Apply(const std::vector<Mutation>& mutations, WriteGuard& guard,
+  // the label registry and calls `guard`. Errors: NOT_FOUND-free; a
+  // dangling edge endpoint is FAILED_PRECONDITION naming the op
+  // ("ops[2].upsert_edge.to: node \"x\" not found"), and so is a boundary
+  // label the node did not carry and that is not defined at the commit's
+  // version, or earlier in the batch ("ops[2].upsert_node.boundary:
+  // undefined boundary label \"team:x\""); guard errors pass through. On
+  // any error nothing is written.
+  absl::StatusOr<WriteResult> Apply(std::vector<Mutation> mutations, WriteGuard& guard,
                                     const std::string& principal, const std::string& description);
+
+  // Like Apply, for a batch that must be decided against the latest state:
+  // `plan` runs under the commit lock, before anything is written, and
+  // returns the mutations (named "ops[i]" in errors). It may read the
+  // committed state at database()->LatestVersion(), which cannot move until
+  // the commit is done, and name the commit in the audit log
+  // (CommitContext::SetAuditNote, AddAuditEntry). An error from `plan`
+  // writes nothing and is returned unchanged.
+  absl::StatusOr<WriteResult> ApplyPlanned(
+      const std::string& principal, const std::string& description, WriteGuard& guard,
+      const std::function<absl::StatusOr<std::vector<Mutation>>(CommitContext&)>& plan);
 
   // Applies import mutations one by one into `ctx` (from Database::Commit or
   // a CommitSession). A mutation that breaks a rule (a guard refusal, an edge
@@ -158,6 +190,11 @@ class GraphStore {
   // The live node as of `version`, or nullopt when absent or deleted.
   absl::StatusOr<std::optional<NodeRecord>> GetNode(std::string_view id, uint64_t version) const;
   absl::StatusOr<std::optional<NodeRecord>> GetNodeByIid(uint64_t iid, uint64_t version) const;
+  // Calls `visit` with every record of node `iid`, tombstones included
+  // (NodeRecord::deleted), whose version lies in (after, upto], oldest
+  // first, until `visit` returns false.
+  absl::Status ScanNodeVersions(uint64_t iid, uint64_t after, uint64_t upto,
+                                const std::function<bool(const NodeRecord&)>& visit) const;
 
   // Calls `visit(iid)` for every node carrying type `label` as of `version`,
   // in iid order, starting after `after_iid` (0 = from the start), until
@@ -179,10 +216,12 @@ class GraphStore {
 
   Database* database() const { return db_; }
   TextIndex* text() const { return text_; }
+  LabelRegistry* labels() const { return labels_; }
 
  private:
   Database* db_;
   TextIndex* text_;
+  LabelRegistry* labels_;
 };
 
 // The reads of one request. GraphStore's point reads and scans each create

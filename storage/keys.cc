@@ -141,28 +141,50 @@ absl::StatusOr<LabelIndexKey> DecodeLabelIndexKey(std::string_view key) {
   return k;
 }
 
-std::string PrincipalPrefix(std::string_view id) {
+namespace {
+
+// len u16 | name: the prefix of every version of one principal or label.
+std::string NamePrefix(std::string_view name) {
   std::string out;
-  AppendString(&out, id);
+  AppendString(&out, name);
   return out;
 }
 
-std::string EncodePrincipalKey(const PrincipalKey& k) {
-  std::string out = PrincipalPrefix(k.id);
-  AppendU64(&out, ~k.version);
+// len u16 | name | ~version u64: principals and labels.
+std::string EncodeNameVersion(std::string_view name, uint64_t version) {
+  std::string out = NamePrefix(name);
+  AppendU64(&out, ~version);
   return out;
 }
+
+absl::Status DecodeNameVersion(std::string_view key, std::string_view what, std::string* name,
+                               uint64_t* version) {
+  size_t pos = 0;
+  ASSIGN_OR_RETURN(*name, ReadString(key, &pos));
+  ASSIGN_OR_RETURN(const uint64_t inverted, ReadU64(key, pos));
+  *version = ~inverted;
+  return ExpectEnd(key, pos + 8, what);
+}
+
+}  // namespace
+
+std::string PrincipalPrefix(std::string_view id) { return NamePrefix(id); }
+
+std::string EncodePrincipalKey(const PrincipalKey& k) { return EncodeNameVersion(k.id, k.version); }
 
 absl::StatusOr<PrincipalKey> DecodePrincipalKey(std::string_view key) {
   PrincipalKey k;
-  size_t pos = 0;
-  auto id = ReadString(key, &pos);
-  if (!id.ok()) return id.status();
-  k.id = std::move(*id);
-  auto version = ReadU64(key, pos);
-  if (!version.ok()) return version.status();
-  k.version = ~*version;
-  if (absl::Status st = ExpectEnd(key, pos + 8, "principal"); !st.ok()) return st;
+  RETURN_IF_ERROR(DecodeNameVersion(key, "principal", &k.id, &k.version));
+  return k;
+}
+
+std::string LabelPrefix(std::string_view name) { return NamePrefix(name); }
+
+std::string EncodeLabelKey(const LabelKey& k) { return EncodeNameVersion(k.name, k.version); }
+
+absl::StatusOr<LabelKey> DecodeLabelKey(std::string_view key) {
+  LabelKey k;
+  RETURN_IF_ERROR(DecodeNameVersion(key, "label", &k.name, &k.version));
   return k;
 }
 

@@ -21,6 +21,8 @@
 //   tokens       'h' | sha256(token) (32)              -> TokenRecord
 //                'i' | token id                        -> sha256(token) (32)
 //   audit        seq u64 (from 1, dense)               -> AuditEntry (append-only hash chain)
+//   labels       len u16 | label name | ~version u64   -> LabelDefinition (the boundary label
+//                registry, label_registry.h; never deleted, so a label once defined stays defined)
 //
 // The keyword index (see text_index.h) lives in four more:
 //
@@ -39,8 +41,8 @@
 //
 // Adjacency of a node is the prefix scan (iid) of out_edges or in_edges;
 // (iid, label) narrows it to one edge label. Every key of a versioned column
-// family (nodes, out_edges, in_edges, label_index, principals, text_postings,
-// text_stats) ends with the 8-byte ~version, so a version's records can be
+// family (nodes, out_edges, in_edges, label_index, principals, labels,
+// text_postings, text_stats) ends with the 8-byte ~version, so a version's records can be
 // found without decoding; boundary_log keys start with the version.
 #ifndef CTXGRAPH_STORAGE_KEYS_H_
 #define CTXGRAPH_STORAGE_KEYS_H_
@@ -68,6 +70,7 @@ inline constexpr char kTextStatsCf[] = "text_stats";
 inline constexpr char kBoundarySetsCf[] = "boundary_sets";
 inline constexpr char kBoundaryLogCf[] = "boundary_log";
 inline constexpr char kAuditCf[] = "audit";
+inline constexpr char kLabelsCf[] = "labels";
 
 // Meta keys in the default column family. Never change: on disk.
 inline constexpr char kFormatKey[] = "format";
@@ -150,6 +153,16 @@ struct PrincipalKey {
 std::string EncodePrincipalKey(const PrincipalKey& k);
 absl::StatusOr<PrincipalKey> DecodePrincipalKey(std::string_view key);
 std::string PrincipalPrefix(std::string_view id);
+
+// (label name, version) in labels: the same layout as principals.
+struct LabelKey {
+  std::string name;
+  uint64_t version = 0;
+  friend bool operator==(const LabelKey&, const LabelKey&) = default;
+};
+std::string EncodeLabelKey(const LabelKey& k);
+absl::StatusOr<LabelKey> DecodeLabelKey(std::string_view key);
+std::string LabelPrefix(std::string_view name);
 
 // The version of a key of any versioned column family (its last 8 bytes).
 absl::StatusOr<uint64_t> VersionOfVersionedKey(std::string_view key);

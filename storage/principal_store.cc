@@ -17,15 +17,12 @@ std::string_view HashView(const ContentHash& h) {
 
 absl::StatusOr<std::optional<PrincipalRecord>> PrincipalStore::Get(std::string_view id,
                                                                    uint64_t version) const {
-  const std::string prefix = keys::PrincipalPrefix(id);
   auto it = db_->NewIterator(Cf::kPrincipals);
-  it->Seek(keys::EncodePrincipalKey({std::string(id), version}));
-  if (!it->Valid()) {
-    RETURN_IF_ERROR(FromRocks(it->status()));
-    return std::nullopt;
-  }
-  if (!it->key().starts_with(prefix)) return std::nullopt;
-  return DecodePrincipal(std::string_view(it->value().data(), it->value().size()));
+  ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                   NewestAtOrBefore(it.get(), keys::PrincipalPrefix(id),
+                                    keys::EncodePrincipalKey({std::string(id), version})));
+  if (!bytes) return std::nullopt;
+  return DecodePrincipal(*bytes);
 }
 
 absl::StatusOr<std::vector<PrincipalRecord>> PrincipalStore::List(uint64_t version) const {

@@ -382,6 +382,36 @@ absl::StatusOr<TokenRecord> DecodeToken(std::string_view bytes) {
   return t;
 }
 
+std::string EncodeLabelDefinition(const LabelDefinition& label) {
+  ByteWriter w;
+  w.U8(kRecordFormat);
+  w.Str(label.name);
+  w.Str(label.description);
+  w.U8(label.propagate ? 1 : 0);
+  w.Varint(label.version);
+  w.Varint(label.created_version);
+  w.Str(label.principal);
+  w.Fixed64(static_cast<uint64_t>(label.time.micros));
+  return w.Take();
+}
+
+absl::StatusOr<LabelDefinition> DecodeLabelDefinition(std::string_view bytes) {
+  ByteReader r(bytes);
+  RETURN_IF_ERROR(CheckFormat(r, "label"));
+  LabelDefinition label;
+  label.name = r.Str();
+  label.description = r.Str();
+  const uint8_t propagate = r.U8();
+  if (propagate > 1) return absl::DataLossError("label record: bad propagate flag");
+  label.propagate = propagate == 1;
+  label.version = r.Varint();
+  label.created_version = r.Varint();
+  label.principal = r.Str();
+  label.time.micros = static_cast<int64_t>(r.Fixed64());
+  RETURN_IF_ERROR(Finish(r, "label"));
+  return label;
+}
+
 namespace {
 
 void WriteAuditItem(ByteWriter& w, const AuditItem& item) {

@@ -33,6 +33,9 @@ absl::StatusOr<PrincipalRecord> DecodePrincipal(std::string_view bytes);
 std::string EncodeToken(const TokenRecord& token);
 absl::StatusOr<TokenRecord> DecodeToken(std::string_view bytes);
 
+std::string EncodeLabelDefinition(const LabelDefinition& label);
+absl::StatusOr<LabelDefinition> DecodeLabelDefinition(std::string_view bytes);
+
 // An audit entry is stored as EncodeAuditBody(entry) || prev_hash || hash.
 // Body: format u8 | seq varint | time fixed64 LE | principal str | action str
 //       | snapshot_version varint | summary str | item count varint

@@ -1,4 +1,5 @@
-// The records ctxgraph stores: nodes, edges, commits, principals and tokens.
+// The records ctxgraph stores: nodes, edges, commits, principals, tokens
+// and boundary label definitions.
 //
 // These are plain value types with no RocksDB or protobuf in them; the codec
 // (record_codec.h) turns them into bytes and back, and the server converts
@@ -89,6 +90,21 @@ struct PrincipalRecord {
   std::vector<std::string> clearances;  // sorted, unique
   PrincipalStatus status = PrincipalStatus::kActive;
   uint64_t version = 0;  // commit that wrote this state
+};
+
+// A boundary label's definition in the registry (label_registry.h), as of
+// the commit that wrote it. Labels are never removed.
+struct LabelDefinition {
+  std::string name;  // a boundary label, e.g. "pii" or "team:finance"
+  std::string description;
+  // Whether the label is meant to follow DERIVED_FROM edges to derived nodes.
+  // Recorded now; propagation itself is not built yet.
+  bool propagate = false;
+  uint64_t version = 0;          // the commit that wrote this state
+  uint64_t created_version = 0;  // the commit that first defined the label
+  std::string principal;         // who wrote this state
+  Timestamp time;                // when (the commit time)
+  friend bool operator==(const LabelDefinition&, const LabelDefinition&) = default;
 };
 
 // One node or edge an audit entry names: a node when `edge_label` is empty,

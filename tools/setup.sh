@@ -62,13 +62,15 @@ run_demo() {
   [ -s "$dir/port" ] || { echo "ctxgraphd did not start" >&2; exit 1; }
 
   local admin=(--server "127.0.0.1:$port" --token-file "$dir/admin.token")
+  # The file defines its boundary labels first (the admin may), then loads.
   "$cli" "${admin[@]}" import tools/demo/demo.jsonl
-  # Three principals with different clearances, to see boundaries at work.
+  # Four principals with different clearances, to see boundaries at work.
   "$cli" "${admin[@]}" principal create eng-agent --role agent --clearance team:eng >/dev/null
   "$cli" "${admin[@]}" principal create finance-agent --role agent \
     --clearance team:finance --clearance pii >/dev/null
   "$cli" "${admin[@]}" principal create auditor --role auditor --clearance '*' >/dev/null
-  for p in eng-agent finance-agent auditor; do
+  "$cli" "${admin[@]}" principal create steward --role steward --clearance '*' >/dev/null
+  for p in eng-agent finance-agent auditor steward; do
     "$cli" "${admin[@]}" --json principal token "$p" |
       sed -n 's/.*"token": *"\([^"]*\)".*/\1/p' >"$dir/$p.token"
     chmod 600 "$dir/$p.token"
@@ -78,12 +80,14 @@ run_demo() {
 
 ctxgraphd is serving the demo graph on 127.0.0.1:$port (data in $dir/).
 Tokens: $dir/admin.token (admin, sees everything), $dir/eng-agent.token (team:eng),
-        $dir/finance-agent.token (team:finance + pii), $dir/auditor.token.
+        $dir/finance-agent.token (team:finance + pii), $dir/auditor.token,
+        $dir/steward.token (defines and assigns boundary labels).
 Try:
   $cli --server 127.0.0.1:$port --token-file $dir/eng-agent.token ls --label Document
   $cli --server 127.0.0.1:$port --token-file $dir/finance-agent.token ls --label Document
   $cli --server 127.0.0.1:$port --token-file $dir/eng-agent.token neighbors doc-00000001 --direction both
   $cli --server 127.0.0.1:$port --token-file $dir/admin.token --json get dec-00000001
+  $cli --server 127.0.0.1:$port --token-file $dir/eng-agent.token label ls
 Press Ctrl-C to stop the server.
 MSG
   wait $server

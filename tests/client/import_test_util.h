@@ -62,9 +62,12 @@ inline std::string WriteGzip(const std::string& path, const std::string& content
 
 // GraphService.Import as the contract describes it: rejects an edge whose
 // endpoint was not upserted earlier in the stream ("...: node \"x\" not
-// found") and any op on an id starting "secret" (PERMISSION_DENIED-style
-// reason); in strict mode answers aborted at the first reject. Records every
-// request and whether the call ended cancelled.
+// found"), any op on an id starting "secret" (PERMISSION_DENIED-style
+// reason), a node with a boundary label no earlier define_label op defined
+// ("...: undefined boundary label \"x\"") and a define_label op whose name
+// starts with "denied" (the steward-role reason); in strict mode answers
+// aborted at the first reject. Records every request and whether the call
+// ended cancelled.
 class FakeImportService final : public ctxgraph::v1::GraphService::Service {
  public:
   grpc::Status Import(grpc::ServerContext* context,
@@ -77,6 +80,7 @@ class FakeImportService final : public ctxgraph::v1::GraphService::Service {
     }
     ctxgraph::v1::ImportRequest request;
     std::set<std::string> nodes;
+    std::set<std::string> labels;
     bool strict = false;
     bool first = true;
     uint64_t index = 0;
@@ -91,8 +95,25 @@ class FakeImportService final : public ctxgraph::v1::GraphService::Service {
       for (int i = 0; i < request.ops_size(); ++i, ++index) {
         const ctxgraph::v1::WriteOp& op = request.ops(i);
         std::string reason;
-        if (op.has_upsert_node()) {
-          if (absl::StartsWith(op.upsert_node().id(), "secret")) {
+        if (op.has_define_label()) {
+          if (absl::StartsWith(op.define_label().name(), "denied")) {
+            reason = absl::StrCat("ops[", i,
+                                  "].define_label: defining a label requires the steward or "
+                                  "admin role");
+          } else {
+            labels.insert(op.define_label().name());
+            response->set_labels_defined(response->labels_defined() + 1);
+          }
+        } else if (op.has_upsert_node()) {
+          for (const std::string& label : op.upsert_node().boundary()) {
+            if (reason.empty() && !labels.count(label)) {
+              reason = absl::StrCat(
+                  "ops[", i, "].upsert_node.boundary: undefined boundary label \"", label, "\"");
+            }
+          }
+          if (!reason.empty()) {
+            // refused: the label is not defined
+          } else if (absl::StartsWith(op.upsert_node().id(), "secret")) {
             reason = absl::StrCat("ops[", i, "].upsert_node: not cleared for boundary \"pii\"");
           } else {
             nodes.insert(op.upsert_node().id());

@@ -24,6 +24,14 @@ using Ids = std::vector<std::string>;
 std::string Node(const std::string& id) {
   return absl::StrCat(R"({"type":"node","id":")", id, R"(","labels":["Document"]})");
 }
+std::string LabeledNode(const std::string& id, const std::string& label) {
+  return absl::StrCat(R"({"type":"node","id":")", id, R"(","labels":["Document"],"boundary":[")",
+                      label, R"("]})");
+}
+std::string Boundary(const std::string& name) {
+  return absl::StrCat(R"({"type":"boundary","name":")", name,
+                      R"(","description":"test","propagate":false})");
+}
 std::string Edge(const std::string& from, const std::string& to) {
   return absl::StrCat(R"({"type":"edge","from":")", from, R"(","label":"REFERENCES","to":")", to,
                       R"("})");
@@ -36,6 +44,7 @@ Ids OpIds(const v1::ImportRequest& request) {
     if (op.has_upsert_node()) ids.push_back(op.upsert_node().id());
     if (op.has_upsert_edge()) ids.push_back(op.upsert_edge().from() + "->" + op.upsert_edge().to());
     if (op.has_delete_node()) ids.push_back("-" + op.delete_node());
+    if (op.has_define_label()) ids.push_back("label:" + op.define_label().name());
     if (op.has_delete_edge()) {
       ids.push_back("-" + op.delete_edge().from() + "->" + op.delete_edge().to());
     }
@@ -148,17 +157,18 @@ TEST_F(ImporterTest, EveryRejectReasonOfABadJsonlFile) {
           Edge("ok", "ghost") + "\n" +                                         // 8 dangling
           Edge("ok", "ok") + "\n");                                            // 9 fine
   ASSERT_OK(Run(ImportPlan{{file}, {}, {}}));
-  EXPECT_EQ(Rejects(),
-            file +
-                ":2: invalid JSON: parse error at line 1, column 25: syntax error while parsing "
-                "object key - unexpected end of input; expected string literal\n" +
-                file + ":3: missing \"id\"\n" + file +
-                ":4: unknown type \"nod\" (want node, edge, delete_node or delete_edge)\n" + file +
-                ":5: invalid UTF-8 at byte 22\n" + file +
-                ":6: prop \"body\": oversized value: string of 1048577 bytes exceeds the limit of "
-                "1048576\n" +
-                file + ":7: ops[1].upsert_node: not cleared for boundary \"pii\"\n" + file +
-                ":8: ops[0].upsert_edge.to: node \"ghost\" not found\n");
+  EXPECT_EQ(
+      Rejects(),
+      file +
+          ":2: invalid JSON: parse error at line 1, column 25: syntax error while parsing "
+          "object key - unexpected end of input; expected string literal\n" +
+          file + ":3: missing \"id\"\n" + file +
+          ":4: unknown type \"nod\" (want node, edge, delete_node, delete_edge or boundary)\n" +
+          file + ":5: invalid UTF-8 at byte 22\n" + file +
+          ":6: prop \"body\": oversized value: string of 1048577 bytes exceeds the limit of "
+          "1048576\n" +
+          file + ":7: ops[1].upsert_node: not cleared for boundary \"pii\"\n" + file +
+          ":8: ops[0].upsert_edge.to: node \"ghost\" not found\n");
   EXPECT_EQ(summary_.rejected, 7u);
   EXPECT_EQ(summary_.lines_read, 9u);
 }
@@ -240,6 +250,57 @@ TEST_F(ImporterTest, OnlyTheFirstTenRejectsArePrinted) {
   EXPECT_TRUE(absl::EndsWith(out, "... and 3 more\n")) << out;
   const std::string rejects = Rejects();
   EXPECT_EQ(std::count(rejects.begin(), rejects.end(), '\n'), 13);
+}
+
+TEST_F(ImporterTest, BoundaryLinesGoInFileOrderAndUndefinedLabelsAreRejected) {
+  const std::string file =
+      dir_.Write("g.jsonl", LabeledNode("early", "pii") + "\n" + Boundary("pii") + "\n" +
+                                LabeledNode("a", "pii") + "\n" + Boundary("denied:x") + "\n" +
+                                LabeledNode("b", "denied:x") + "\n" + Edge("a", "early") + "\n");
+  ASSERT_OK(Run(ImportPlan{{file}, {}, {}}));
+  const std::vector<v1::ImportRequest> requests = service_.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(OpIds(requests[0]), (Ids{"early", "label:pii", "a", "label:denied:x", "b"}));
+  EXPECT_EQ(Rejects(),
+            file + ":1: ops[0].upsert_node.boundary: undefined boundary label \"pii\"\n" + file +
+                ":4: ops[3].define_label: defining a label requires the steward or admin role\n" +
+                file + ":5: ops[4].upsert_node.boundary: undefined boundary label \"denied:x\"\n" +
+                file + ":6: ops[0].upsert_edge.to: node \"early\" not found\n");
+  EXPECT_EQ(summary_.rejected, 4u);
+  EXPECT_EQ(summary_.labels_defined, 1u);
+}
+
+TEST_F(ImporterTest, StrictStopsAtAnUndefinedLabel) {
+  const std::string file = dir_.Write(
+      "g.jsonl", Node("a") + "\n" + LabeledNode("b", "team:x") + "\n" + Node("c") + "\n");
+  ASSERT_OK(Run(ImportPlan{{file}, {}, {}}, /*batch_size=*/1, /*strict=*/true));
+  EXPECT_TRUE(summary_.aborted);
+  EXPECT_EQ(summary_.rejected, 1u);
+  EXPECT_EQ(summary_.node_ops, 1u);
+  EXPECT_EQ(Rejects(),
+            file + ":2: ops[0].upsert_node.boundary: undefined boundary label \"team:x\"\n");
+}
+
+TEST_F(ImporterTest, LabelFilesGoFirstEvenBeforeCsvAndHoldOnlyBoundaryLines) {
+  const std::string labels =
+      dir_.Write("labels.jsonl", Boundary("pii") + "\n" + Node("stray") + "\n");
+  const std::string nodes = dir_.Write("n.csv", "id:ID,:LABEL,boundary:string[]\np,Person,pii\n");
+  ImportPlan plan{{}, {nodes}, {}, {labels}};
+  ASSERT_OK(Run(plan));
+  const std::vector<v1::ImportRequest> requests = service_.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(OpIds(requests[0]), (Ids{"label:pii", "p"}));
+  EXPECT_EQ(Rejects(), labels + ":2: only \"boundary\" lines belong in a --labels file\n");
+  EXPECT_EQ(summary_.lines_read, 3u);
+}
+
+TEST(ResolveImportPlanTest, LabelFilesJoinEitherFormOrStandAlone) {
+  ASSERT_OK_AND_ASSIGN(ImportPlan csv, ResolveImportPlan({}, {"n.csv"}, {}, "auto", {"l.jsonl"}));
+  EXPECT_EQ(csv.node_csv_files, (std::vector<std::string>{"n.csv"}));
+  EXPECT_EQ(csv.label_files, (std::vector<std::string>{"l.jsonl"}));
+  ASSERT_OK_AND_ASSIGN(ImportPlan alone, ResolveImportPlan({}, {}, {}, "auto", {"l.jsonl"}));
+  EXPECT_TRUE(alone.jsonl_files.empty());
+  EXPECT_EQ(alone.label_files, (std::vector<std::string>{"l.jsonl"}));
 }
 
 TEST_F(ImporterTest, GzipInputEqualsPlainInput) {

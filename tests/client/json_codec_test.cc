@@ -69,12 +69,13 @@ TEST(JsonCodecTest, NodeToJsonHasTheDocumentedShape) {
              content_hash: "ab12"
            })pb",
       &node));
-  EXPECT_EQ(DumpJson(NodeToJson(node)),
-            R"({"boundary":["team:eng"],"id":"doc-1","labels":["Document"],)"
-            R"("props":{"created_at":"2026-03-01T10:00:00Z","pages":12,"score":2.0},)"
-            R"("provenance":{"commit_time":"2026-03-01T10:00:00.005Z","content_hash":"ab12",)"
-            R"("version":7,"writer":"loader"},)"
-            R"("source":{"authority":"imported","system":"wiki","uri":"wiki://1"}})");
+  EXPECT_EQ(
+      DumpJson(NodeToJson(node)),
+      R"({"boundary":["team:eng"],"id":"doc-1","inherited_boundary":[],"labels":["Document"],)"
+      R"("props":{"created_at":"2026-03-01T10:00:00Z","pages":12,"score":2.0},)"
+      R"("provenance":{"commit_time":"2026-03-01T10:00:00.005Z","content_hash":"ab12",)"
+      R"("version":7,"writer":"loader"},)"
+      R"("source":{"authority":"imported","system":"wiki","uri":"wiki://1"}})");
 }
 
 TEST(JsonCodecTest, PrincipalAndTokenShapes) {

@@ -42,6 +42,8 @@ TEST(JsonlOpParserTest, AgreesWithParseImportLine) {
           R"({"to":"b","props":{"w":[1,2]},"label":"L","from":"a","type":"edge"})",
           R"({"type":"delete_node","id":"x"})",
           R"({"type":"delete_edge","from":"a","label":"L","to":"b"})",
+          R"({"type":"boundary","name":"pii","description":"Personal data","propagate":true})",
+          R"({"type":"boundary"})",
           R"({"type":"node","id":"big","props":{"n":9223372036854775807,"m":-9223372036854775808}})",
           // Errors, each worded by ParseImportLine.
           R"({"type":"node","id":"big","props":{"n":9223372036854775808}})",

@@ -77,6 +77,11 @@ TEST(JsonlReaderTest, ParsesEdgeAndDeleteLines) {
   ExpectOp(R"({"type":"delete_node","id":"doc-1"})", TextOp(R"pb(delete_node: "doc-1")pb"));
   ExpectOp(R"({"type":"delete_edge","from":"a","label":"L","to":"b"})",
            TextOp(R"pb(delete_edge { from: "a" label: "L" to: "b" })pb"));
+  ExpectOp(
+      R"({"type":"boundary","name":"pii","description":"Personal data","propagate":true})",
+      TextOp(R"pb(define_label { name: "pii" description: "Personal data" propagate: true })pb"));
+  ExpectOp(R"({"type":"boundary","name":"team:eng"})",
+           TextOp(R"pb(define_label { name: "team:eng" })pb"));
   // Minimal node, surrounding whitespace and a CR from a CRLF file.
   ExpectOp("  {\"type\":\"node\",\"id\":\"n\"}\r", TextOp(R"pb(upsert_node { id: "n" })pb"));
 }
@@ -134,8 +139,15 @@ TEST(JsonlReaderTest, RejectsBadLinesWithExactReasons) {
       {R"({"id":"a"})", R"(missing "type")"},
       {R"({"type":1,"id":"a"})", R"("type" must be a string)"},
       {R"({"type":"nodes","id":"a"})",
-       R"(unknown type "nodes" (want node, edge, delete_node or delete_edge))"},
+       R"(unknown type "nodes" (want node, edge, delete_node, delete_edge or boundary))"},
       {R"({"type":"node","id":"a","lables":["X"]})", R"(unknown key "lables" for type node)"},
+      {R"({"type":"boundary","description":"d"})", R"(missing "name")"},
+      {R"({"type":"boundary","name":""})", R"("name" is empty)"},
+      {R"({"type":"boundary","name":"pii","propagate":"yes"})",
+       R"("propagate" must be true or false)"},
+      {R"({"type":"boundary","name":"pii","description":7})", R"("description" must be a string)"},
+      {R"({"type":"boundary","name":"pii","boundary":["x"]})",
+       R"(unknown key "boundary" for type boundary)"},
       {R"({"type":"edge","from":"a","label":"L","to":"b","boundary":[]})",
        R"(unknown key "boundary" for type edge)"},
       {R"({"type":"delete_node","id":"a","labels":[]})",
@@ -267,7 +279,13 @@ TEST(JsonlReaderTest, FormatThenParseRoundTripsEveryOpAndValueKind) {
   delete_edge_op.mutable_delete_edge()->set_label("L");
   delete_edge_op.mutable_delete_edge()->set_to("b");
 
-  for (const v1::WriteOp& op : {node_op, bare_node_op, edge_op, delete_node_op, delete_edge_op}) {
+  v1::WriteOp label_op;
+  label_op.mutable_define_label()->set_name("personal:\xC3\xA9lodie");
+  label_op.mutable_define_label()->set_description("Notes \"to self\"");
+  label_op.mutable_define_label()->set_propagate(true);
+
+  for (const v1::WriteOp& op :
+       {node_op, bare_node_op, edge_op, delete_node_op, delete_edge_op, label_op}) {
     const std::string line = FormatImportLine(op);
     EXPECT_EQ(line.find('\n'), std::string::npos) << line;
     absl::StatusOr<v1::WriteOp> parsed = ParseImportLine(line);
@@ -292,6 +310,8 @@ TEST(JsonlReaderTest, FormatsCanonicalLines) {
                                          })pb")),
             R"({"boundary":[],"id":"d","labels":["Document"],"props":{"v":2.0},)"
             R"("source":{"system":"wiki","uri":""},"type":"node"})");
+  EXPECT_EQ(FormatImportLine(TextOp(R"pb(define_label { name: "pii" description: "PII" })pb")),
+            R"({"description":"PII","name":"pii","propagate":false,"type":"boundary"})");
 }
 
 }  // namespace

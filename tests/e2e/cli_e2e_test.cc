@@ -14,8 +14,11 @@ namespace {
 using nlohmann::json;
 
 // Edges come first on purpose: the importer must cope with any line order.
+// The labels the nodes use are defined before them (the admin may).
 constexpr char kGraph[] =
     R"({"type":"edge","from":"msg-00000007","to":"conv-00000002","label":"PART_OF","props":{"weight":0.5}}
+{"type":"boundary","name":"team:eng","description":"Engineering team material"}
+{"type":"boundary","name":"pii","description":"Personal data","propagate":true}
 {"type":"node","id":"doc-00000042","labels":["Document"],"boundary":["team:eng"],"props":{"title":"Q3 plan","pages":12,"ratio":2.0,"final":false,"created_at":"2026-03-01T10:00:00Z","tags":["plan","q3"]},"source":{"system":"wiki","uri":"wiki://space/page/42","authority":"imported"}}
 {"type":"node","id":"conv-00000002","labels":["Conversation"],"props":{"title":"Planning chat"},"source":{"system":"slack","uri":"slack://C1"}}
 {"type":"node","id":"msg-00000007","labels":["Message"],"boundary":["pii"],"props":{"text":"call me at +33 6 00 00 00 00"},"source":{"system":"slack","uri":"slack://C1/7"}}
@@ -58,6 +61,18 @@ class CliE2eTest : public ::testing::Test {
     return json::parse(r.out, nullptr, /*allow_exceptions=*/false);
   }
 
+  // Creates principal `id` with one role and one clearance, as the admin;
+  // returns a file holding its token.
+  std::string PrincipalTokenFile(const std::string& id, const std::string& role,
+                                 const std::string& clearance) {
+    EXPECT_EQ(Cli(admin_token_file_,
+                  {"principal", "create", id, "--role", role, "--clearance", clearance})
+                  .exit_code,
+              0);
+    const json issued = CliJson(admin_token_file_, {"principal", "token", id});
+    return WriteFile(id + ".token", issued.value("token", ""));
+  }
+
   std::string dir_;
   std::unique_ptr<ServerProcess> server_;
   std::string admin_token_file_;
@@ -65,7 +80,8 @@ class CliE2eTest : public ::testing::Test {
 
 TEST_F(CliE2eTest, ImportThenReadBackTypedPropsAndProvenance) {
   const json summary = CliJson(admin_token_file_, {"import", dir_ + "/graph.jsonl"});
-  EXPECT_EQ(summary["lines_read"], 5);
+  EXPECT_EQ(summary["lines_read"], 7);
+  EXPECT_EQ(summary["labels_defined"], 2);
   EXPECT_EQ(summary["nodes_written"], 3);
   EXPECT_EQ(summary["edges_written"], 2);
   EXPECT_EQ(summary["rejected"], 0);
@@ -99,7 +115,7 @@ TEST_F(CliE2eTest, ImportThenReadBackTypedPropsAndProvenance) {
   // Re-importing the same file changes nothing and commits no version.
   const json again = CliJson(admin_token_file_, {"import", dir_ + "/graph.jsonl"});
   EXPECT_EQ(again["commits"], 0);
-  EXPECT_EQ(again["unchanged"], 5);
+  EXPECT_EQ(again["unchanged"], 7);
   EXPECT_EQ(again["version"], version);
 }
 
@@ -160,6 +176,85 @@ TEST_F(CliE2eTest, BoundariesHoldThroughTheCliAndSurviveARestart) {
   EXPECT_EQ(CliJson(admin_token_file_, {"get", "msg-00000007"})["boundary"], json::array({"pii"}));
 }
 
+TEST_F(CliE2eTest, LabelCommandsDefineListAssignAndShowHistory) {
+  const std::string steward = PrincipalTokenFile("steward", "steward", "*");
+  const std::string agent = PrincipalTokenFile("eng-bot", "agent", "team:eng");
+
+  const json defined = CliJson(
+      steward, {"label", "define", "restricted", "--description", "Board only", "--propagate"});
+  EXPECT_EQ(defined["changed"], true);
+  EXPECT_EQ(defined["label"]["name"], "restricted");
+  EXPECT_EQ(defined["label"]["propagate"], true);
+  EXPECT_EQ(defined["label"]["defined_by"], "steward");
+  CommandResult denied = Cli(agent, {"label", "define", "x", "--description", "X"});
+  EXPECT_EQ(denied.exit_code, 1);
+  EXPECT_EQ(denied.err,
+            "error: PERMISSION_DENIED: DefineLabel requires the steward or admin role\n");
+
+  ASSERT_EQ(Cli(admin_token_file_, {"import", dir_ + "/graph.jsonl"}).exit_code, 0);
+  const json listed = CliJson(agent, {"label", "ls"});
+  ASSERT_EQ(listed["labels"].size(), 3u);
+  EXPECT_EQ(listed["labels"][0]["name"], "pii");
+  EXPECT_EQ(listed["labels"][1]["name"], "team:eng");
+  EXPECT_EQ(listed["labels"][2]["name"], "restricted");
+
+  EXPECT_EQ(CliJson(agent, {"get", "doc-00000042"})["id"], "doc-00000042");
+  const json assigned = CliJson(steward, {"label", "assign", "--type", "Document", "--add",
+                                          "restricted", "--reason", "board review"});
+  ASSERT_EQ(assigned["changed"].size(), 1u);
+  EXPECT_EQ(assigned["changed"][0]["node_id"], "doc-00000042");
+  EXPECT_EQ(assigned["changed"][0]["after"], json::array({"restricted", "team:eng"}));
+  EXPECT_EQ(Cli(agent, {"get", "doc-00000042"}).err,
+            "error: NOT_FOUND: node \"doc-00000042\" not found\n");
+  CommandResult unreasoned =
+      Cli(steward, {"label", "assign", "--node", "doc-00000042", "--remove", "restricted"});
+  EXPECT_EQ(unreasoned.exit_code, 2) << unreasoned.err;  // --reason is required
+
+  const json history = CliJson(steward, {"label", "history", "doc-00000042"});
+  ASSERT_EQ(history["events"].size(), 2u);
+  EXPECT_EQ(history["events"][0]["kind"], "created");
+  EXPECT_EQ(history["events"][0]["after"], json::array({"team:eng"}));
+  EXPECT_EQ(history["events"][1]["kind"], "changed");
+  EXPECT_EQ(history["events"][1]["principal"], "steward");
+  EXPECT_EQ(history["events"][1]["reason"], "board review");
+  CommandResult table = Cli(steward, {"label", "history", "doc-00000042"});
+  EXPECT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_EQ(table.out.rfind("VERSION", 0), 0u) << table.out;
+  EXPECT_NE(table.out.find("[restricted,team:eng]"), std::string::npos) << table.out;
+}
+
+TEST_F(CliE2eTest, ImportRejectsUndefinedLabelsAndLabelLinesWithoutTheStewardRole) {
+  const std::string loader = PrincipalTokenFile("loader", "loader", "*");
+  const std::string file =
+      WriteFile("labels.jsonl",
+                "{\"type\":\"boundary\",\"name\":\"pii\",\"description\":\"Personal data\"}\n"
+                "{\"type\":\"node\",\"id\":\"a\",\"labels\":[\"Doc\"],\"boundary\":[\"pii\"]}\n"
+                "{\"type\":\"node\",\"id\":\"b\",\"labels\":[\"Doc\"]}\n");
+  const std::string rejects = dir_ + "/rejects.txt";
+  CommandResult r = Cli(loader, {"import", "--rejects", rejects, file});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  std::ifstream in(rejects);
+  const std::string lines((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(lines, file +
+                       ":1: ops[0].define_label: defining a label requires the steward or "
+                       "admin role\n" +
+                       file +
+                       ":2: ops[1].upsert_node.boundary: undefined boundary label \"pii\"\n");
+  EXPECT_EQ(CliJson(admin_token_file_, {"get", "b"})["id"], "b");
+
+  // --strict stops at the first and writes nothing of that batch.
+  CommandResult strict = Cli(loader, {"--json", "import", "--strict", "--bulk", file});
+  EXPECT_EQ(strict.exit_code, 1);
+  EXPECT_EQ(json::parse(strict.out)["aborted"], true) << strict.out;
+  EXPECT_EQ(Cli(admin_token_file_, {"get", "a"}).err, "error: NOT_FOUND: node \"a\" not found\n");
+
+  // The admin may define: the same file loads whole.
+  const json loaded = CliJson(admin_token_file_, {"import", file});
+  EXPECT_EQ(loaded["rejected"], 0);
+  EXPECT_EQ(loaded["labels_defined"], 1);
+  EXPECT_EQ(CliJson(admin_token_file_, {"get", "a"})["boundary"], json::array({"pii"}));
+}
+
 TEST_F(CliE2eTest, MissingTokenIsUnauthenticated) {
   CommandResult r =
       Cli(WriteFile("empty.token", "ctxg_not-a-real-token\n"), {"get", "doc-00000042"});
@@ -198,7 +293,8 @@ TEST_F(CliE2eTest, AuditLogListsTheBulkImportAndVerifies) {
 TEST_F(CliE2eTest, LineageUpDownAndPathWithStubsForAnAuditor) {
   const std::string graph =
       WriteFile("lineage.jsonl",
-                R"({"type":"node","id":"export","labels":["Dataset"],"props":{"title":"crm export"}}
+                R"({"type":"boundary","name":"pii","description":"personal data"}
+{"type":"node","id":"export","labels":["Dataset"],"props":{"title":"crm export"}}
 {"type":"node","id":"summary","labels":["Document"],"boundary":["pii"],"props":{"title":"canary"}}
 {"type":"node","id":"report","labels":["Document"],"props":{"title":"Q3 report"}}
 {"type":"node","id":"copy","labels":["Document"]}

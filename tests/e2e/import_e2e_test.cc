@@ -19,8 +19,17 @@ namespace {
 
 using nlohmann::json;
 
+// The boundary labels the graph uses, as a --labels file for the CSV form;
+// the JSONL form carries the same lines itself.
+constexpr char kLabelsJsonl[] =
+    R"({"type":"boundary","name":"team:eng","description":"Engineering"}
+{"type":"boundary","name":"pii","description":"Personal data"}
+)";
+
 constexpr char kGraphJsonl[] =
     R"({"type":"edge","from":"msg-1","to":"conv-1","label":"PART_OF","props":{"weight":0.5}}
+{"type":"boundary","name":"team:eng","description":"Engineering"}
+{"type":"boundary","name":"pii","description":"Personal data"}
 {"type":"node","id":"doc-1","labels":["Document"],"boundary":["team:eng"],"props":{"title":"Q3, \"final\" plan","pages":12,"ratio":2.0,"final":false,"created_at":"2026-03-01T10:00:00Z","tags":["plan","q3"]},"source":{"system":"wiki","uri":"wiki://1","authority":"imported"}}
 {"type":"node","id":"conv-1","labels":["Conversation"],"props":{"title":"Planning\nchat"},"source":{"system":"slack","uri":"slack://C1"}}
 {"type":"node","id":"msg-1","labels":["Message"],"boundary":["pii"],"props":{"text":"call me"},"source":{"system":"slack","uri":"slack://C1/7","authority":"asserted"}}
@@ -108,6 +117,7 @@ TEST_F(ImportE2eTest, JsonlAndCsvFormsLoadIdenticalGraphsAndReimportIsANoOp) {
   const std::string jsonl = WriteFile("graph.jsonl", kGraphJsonl);
   const std::string nodes = WriteFile("nodes.csv", kNodesCsv);
   const std::string rels = WriteFile("relationships.csv", kRelationshipsCsv);
+  const std::string labels = WriteFile("labels.jsonl", kLabelsJsonl);
   ServerProcess& a = StartServer("a");
   ServerProcess& b = StartServer("b");
 
@@ -115,8 +125,9 @@ TEST_F(ImportE2eTest, JsonlAndCsvFormsLoadIdenticalGraphsAndReimportIsANoOp) {
   EXPECT_EQ(from_jsonl["nodes_written"], 3);
   EXPECT_EQ(from_jsonl["edges_written"], 2);
   EXPECT_EQ(from_jsonl["rejected"], 0);
-  const json from_csv =
-      CliJson("b", b, {"import", "--nodes", nodes, "--relationships", rels, "--bulk"});
+  const json from_csv = CliJson(
+      "b", b, {"import", "--labels", labels, "--nodes", nodes, "--relationships", rels, "--bulk"});
+  EXPECT_EQ(from_csv["labels_defined"], 2);
   EXPECT_EQ(from_csv["nodes_written"], 3);
   EXPECT_EQ(from_csv["edges_written"], 2);
   EXPECT_EQ(from_csv["commits"], 1);  // bulk: one commit
@@ -131,12 +142,32 @@ TEST_F(ImportE2eTest, JsonlAndCsvFormsLoadIdenticalGraphsAndReimportIsANoOp) {
   for (const auto& [data, server] : {std::pair<std::string, ServerProcess*>{"a", &a}, {"b", &b}}) {
     const json again = CliJson(data, *server, {"import", jsonl});
     EXPECT_EQ(again["commits"], 0) << data;
-    EXPECT_EQ(again["unchanged"], 5) << data;
+    EXPECT_EQ(again["unchanged"], 7) << data;  // 3 nodes, 2 edges, 2 labels
     const json again_csv =
         CliJson(data, *server, {"import", "--nodes", nodes, "--relationships", rels});
     EXPECT_EQ(again_csv["commits"], 0) << data;
     EXPECT_EQ(again_csv["unchanged"], 5) << data;
   }
+}
+
+TEST_F(ImportE2eTest, CsvRejectsAnUndefinedLabelLikeJsonl) {
+  const std::string nodes = WriteFile("nodes.csv", kNodesCsv);
+  const std::string rels = WriteFile("relationships.csv", kRelationshipsCsv);
+  const std::string rejects = dir_ + "/rejects.txt";
+  ServerProcess& server = StartServer("c");
+  CommandResult r = e2e::Run(CliArgs(
+      "c", server, {"import", "--rejects", rejects, "--nodes", nodes, "--relationships", rels}));
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  std::ifstream in(rejects);
+  const std::string lines((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // doc-1 (line 2) and msg-1 (line 5, after a quoted newline) are refused;
+  // the edges into them then dangle.
+  EXPECT_EQ(lines,
+            nodes + ":2: ops[0].upsert_node.boundary: undefined boundary label \"team:eng\"\n" +
+                nodes + ":5: ops[2].upsert_node.boundary: undefined boundary label \"pii\"\n" +
+                rels + ":2: ops[3].upsert_edge.from: node \"msg-1\" not found\n" + rels +
+                ":3: ops[4].upsert_edge.to: node \"doc-1\" not found\n");
+  EXPECT_EQ(CliJson("c", server, {"get", "conv-1"})["id"], "conv-1");
 }
 
 TEST_F(ImportE2eTest, BulkImportKilledMidwayLeavesNothingAndConvergesWhenRerun) {

@@ -21,6 +21,7 @@ class AccessReportTest : public ::testing::Test {
  protected:
   void SetUp() override {
     Grant("agent", kAgentClearances);
+    g_.DefineLabels({"pii", "team:eng", "team:finance"});
     version_ = g_.Write({NodeOp("E1", {"team:eng"}, "roadmap alpha"),
                          NodeOp("E2", {"team:eng"}, "roadmap beta"),
                          NodeOp("E3", {"team:eng"}, "gamma"), NodeOp("F1", {"team:finance"}),

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
 #include "query/graph_writer.h"
 #include "tests/query/indexed_graph.h"
 #include "tests/query/make_caller.h"
@@ -29,6 +30,12 @@ Mutation Edge(std::string from, std::string to) {
 
 class GraphReaderTest : public ::testing::Test {
  protected:
+  // The labels these tests put on nodes, defined as a write requires; data
+  // versions count from base_.
+  void SetUp() override {
+    base_ = graph_.DefineLabels({"pii", "team:eng", "team:finance", "restricted"});
+    ASSERT_NE(base_, 0u);
+  }
   void Write(std::vector<Mutation> m) { ASSERT_NE(graph_.Write(std::move(m)), 0u); }
 
   // Every visible id of a listing, page by page, with the page sizes seen.
@@ -50,6 +57,7 @@ class GraphReaderTest : public ::testing::Test {
 
   IndexedGraph graph_;
   const Caller& admin_ = graph_.admin_;
+  uint64_t base_ = 0;
 };
 
 TEST_F(GraphReaderTest, HiddenNodeAnswersExactlyLikeAbsentOne) {
@@ -125,29 +133,33 @@ TEST_F(GraphReaderTest, NeighborsSkipHiddenEndpointsAndPaginate) {
 }
 
 TEST_F(GraphReaderTest, LabelAddedLaterHidesTheNodesHistoryToo) {
-  Write({Node("x")});           // v1: public
-  Write({Node("x", {"pii"})});  // v2: found sensitive, labelled
+  Write({Node("x")});           // base+1: public
+  Write({Node("x", {"pii"})});  // base+2: found sensitive, labelled
   const Caller agent = MakeCaller("agent", {});
   GraphReader reader(graph_.store(), graph_.tokens(), agent);
-  EXPECT_STATUS(reader.GetNode("x", 1), absl::StatusCode::kNotFound, "node \"x\" not found");
-  EXPECT_STATUS(reader.GetNode("x", 2), absl::StatusCode::kNotFound, "node \"x\" not found");
-  ASSERT_OK_AND_ASSIGN(NodePage at1, reader.ListNodes("Document", 10, "", 1));
+  EXPECT_STATUS(reader.GetNode("x", base_ + 1), absl::StatusCode::kNotFound,
+                "node \"x\" not found");
+  EXPECT_STATUS(reader.GetNode("x", base_ + 2), absl::StatusCode::kNotFound,
+                "node \"x\" not found");
+  ASSERT_OK_AND_ASSIGN(NodePage at1, reader.ListNodes("Document", 10, "", base_ + 1));
   EXPECT_TRUE(at1.nodes.empty());
   const Caller cleared = MakeCaller("c", {"pii"});
   GraphReader full(graph_.store(), graph_.tokens(), cleared);
-  ASSERT_OK_AND_ASSIGN(NodeRead old, full.GetNode("x", 1));
+  ASSERT_OK_AND_ASSIGN(NodeRead old, full.GetNode("x", base_ + 1));
   EXPECT_TRUE(old.node.boundary.empty());
-  EXPECT_STATUS(reader.GetNode("x", 3), absl::StatusCode::kInvalidArgument,
-                "as_of_version: 3 is ahead of the latest version 2");
+  EXPECT_STATUS(
+      reader.GetNode("x", base_ + 3), absl::StatusCode::kInvalidArgument,
+      absl::StrCat("as_of_version: ", base_ + 3, " is ahead of the latest version ", base_ + 2));
 }
 
 TEST_F(GraphReaderTest, LabelRemovedLaterStillHidesTheLabelledPast) {
-  Write({Node("y", {"pii"})});  // v1: labelled
-  Write({Node("y")});           // v2: declassified
+  Write({Node("y", {"pii"})});  // base+1: labelled
+  Write({Node("y")});           // base+2: declassified
   const Caller agent = MakeCaller("agent", {});
   GraphReader reader(graph_.store(), graph_.tokens(), agent);
-  EXPECT_STATUS(reader.GetNode("y", 1), absl::StatusCode::kNotFound, "node \"y\" not found");
-  ASSERT_OK(reader.GetNode("y", 2));
+  EXPECT_STATUS(reader.GetNode("y", base_ + 1), absl::StatusCode::kNotFound,
+                "node \"y\" not found");
+  ASSERT_OK(reader.GetNode("y", base_ + 2));
 }
 
 TEST_F(GraphReaderTest, WriterMustBeClearedForOldAndNewBoundary) {
@@ -170,7 +182,45 @@ TEST_F(GraphReaderTest, WriterMustBeClearedForOldAndNewBoundary) {
   const Caller agent = MakeCaller("agent", {"*"});
   EXPECT_STATUS(writer.Write(agent, {Node("z")}, ""), absl::StatusCode::kPermissionDenied,
                 "Write requires the loader or admin role");
-  EXPECT_EQ(graph_.db().LatestVersion(), 1u);
+  EXPECT_EQ(graph_.db().LatestVersion(), base_ + 1);
+}
+
+TEST_F(GraphReaderTest, AWriteWithAnUndefinedLabelFailsWholeAndWritesNothing) {
+  GraphWriter writer(graph_.store());
+  EXPECT_STATUS(writer.Write(admin_, {Node("ok", {"pii"}), Node("bad", {"team:x", "pii"})}, ""),
+                absl::StatusCode::kFailedPrecondition,
+                "ops[1].upsert_node.boundary: undefined boundary label \"team:x\"");
+  EXPECT_EQ(graph_.db().LatestVersion(), base_);
+  GraphReader reader(graph_.store(), graph_.tokens(), admin_);
+  EXPECT_STATUS(reader.GetNode("ok", 0), absl::StatusCode::kNotFound, "node \"ok\" not found");
+  EXPECT_STATUS(reader.GetNode("bad", 0), absl::StatusCode::kNotFound, "node \"bad\" not found");
+}
+
+TEST_F(GraphReaderTest, DefineLabelOpsNeedTheStewardRoleAndAValidDefinition) {
+  GraphWriter writer(graph_.store());
+  auto define = [](std::string name, std::string description) -> Mutation {
+    return LabelDefine{
+        LabelDefinition{.name = std::move(name), .description = std::move(description)}};
+  };
+  const Caller loader = MakeCaller("loader", {"*"}, {Role::kLoader});
+  EXPECT_STATUS(writer.Write(loader, {define("team:x", "X"), Node("n", {"team:x"})}, ""),
+                absl::StatusCode::kPermissionDenied,
+                "ops[0].define_label: defining a label requires the steward or admin role");
+  const Caller steward_loader = MakeCaller("sl", {"team:*"}, {Role::kLoader, Role::kSteward});
+  EXPECT_STATUS(writer.Write(steward_loader, {define("*", "everything")}, ""),
+                absl::StatusCode::kInvalidArgument,
+                "ops[0].define_label.name: \"*\" has a character outside [A-Za-z0-9_.:-]");
+  EXPECT_STATUS(writer.Write(steward_loader, {define("team:*", "all teams")}, ""),
+                absl::StatusCode::kInvalidArgument,
+                "ops[0].define_label.name: \"team:*\" has a character outside [A-Za-z0-9_.:-]");
+  EXPECT_STATUS(writer.Write(steward_loader, {define("team:x", "")}, ""),
+                absl::StatusCode::kInvalidArgument, "ops[0].define_label.description: required");
+  EXPECT_EQ(graph_.db().LatestVersion(), base_);
+  ASSERT_OK_AND_ASSIGN(
+      WriteResult r,
+      writer.Write(steward_loader, {define("team:x", "X"), Node("n", {"team:x"})}, ""));
+  EXPECT_EQ(r.labels_defined, 1u);
+  EXPECT_EQ(r.nodes_written, 1u);
 }
 
 }  // namespace

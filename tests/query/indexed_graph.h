@@ -46,7 +46,9 @@ class IndexedGraph {
     db_ = std::move(*db);
     text_ = std::make_unique<TextIndex>(db_.get(), TextIndexConfig{});
     EXPECT_OK(text_->Open());
-    store_ = std::make_unique<GraphStore>(db_.get(), text_.get());
+    labels_ = std::make_unique<LabelRegistry>(db_.get());
+    EXPECT_OK(labels_->Load());
+    store_ = std::make_unique<GraphStore>(db_.get(), text_.get(), labels_.get());
     tokens_ = std::make_unique<PageTokenCodec>(db_->secret());
   }
 
@@ -57,6 +59,17 @@ class IndexedGraph {
     auto r = writer.Write(admin_, std::move(m), "test");
     EXPECT_TRUE(r.ok()) << r.status();
     return r.ok() ? r->version : 0;
+  }
+
+  // Defines `labels` in the registry in one commit as admin_ (a write must
+  // before it puts a label on a node); returns the new version.
+  uint64_t DefineLabels(const std::vector<std::string>& labels) {
+    std::vector<Mutation> defines;
+    for (const std::string& name : labels) {
+      defines.push_back(
+          LabelDefine{LabelDefinition{.name = name, .description = "test label " + name}});
+    }
+    return Write(std::move(defines));
   }
 
   Database& db() { return *db_; }
@@ -72,6 +85,7 @@ class IndexedGraph {
   TempDir dir_;
   std::unique_ptr<Database> db_;
   std::unique_ptr<TextIndex> text_;
+  std::unique_ptr<LabelRegistry> labels_;
   std::unique_ptr<GraphStore> store_;
   std::unique_ptr<PageTokenCodec> tokens_;
 };

@@ -515,8 +515,15 @@ TEST(LineageTest, PathCutByTheWorkBoundIsResourceExhausted) {
 // ---------------------------------------------------------------------------
 // Boundaries: agents
 
+// The privacy tests put "pii" and "team:eng" on nodes, which must be
+// defined first; every graph of a comparison defines them alike.
+class PrivacyGraph : public LineageGraphFixture {
+ public:
+  PrivacyGraph() { DefineLabels({"pii", "team:eng"}); }
+};
+
 TEST(LineagePrivacyTest, AHiddenNodeCutsTheChainForAnAgentAndNothingBeyondAppears) {
-  LineageGraphFixture g;
+  PrivacyGraph g;
   g.Write({NodeOp("start"), NodeOp("hidden-canary", {"pii"}, "canary text"),
            NodeOp("beyond-canary"), NodeOp("further-canary"), Derived("start", "hidden-canary"),
            Derived("hidden-canary", "beyond-canary"), Derived("beyond-canary", "further-canary")});
@@ -532,7 +539,7 @@ TEST(LineagePrivacyTest, AHiddenNodeCutsTheChainForAnAgentAndNothingBeyondAppear
       EXPECT_EQ(everything.find(canary), std::string::npos) << canary << "\n" << everything;
     }
     // What a start without lineage answers and logs, but for commit times.
-    LineageGraphFixture alone;
+    PrivacyGraph alone;
     alone.Write({NodeOp("start")});
     ASSERT_OK_AND_ASSIGN(LineageGraph bare, alone.Up(kAgent, From("start", depth)));
     EXPECT_EQ(NodeList(up.nodes), NodeList(bare.nodes));
@@ -548,7 +555,7 @@ TEST(LineagePrivacyTest, AHiddenNodeCutsTheChainForAnAgentAndNothingBeyondAppear
 }
 
 TEST(LineagePrivacyTest, ANodeBeyondAHiddenOneAppearsWhenAVisibleChainReachesIt) {
-  LineageGraphFixture g;
+  PrivacyGraph g;
   g.Write({NodeOp("s"), NodeOp("h", {"pii"}), NodeOp("v"), NodeOp("t"), Derived("s", "h"),
            Derived("h", "t"), Derived("s", "v"), Derived("v", "t")});
   ASSERT_OK_AND_ASSIGN(LineageGraph up, g.Up(kAgent, From("s")));
@@ -558,10 +565,10 @@ TEST(LineagePrivacyTest, ANodeBeyondAHiddenOneAppearsWhenAVisibleChainReachesIt)
 }
 
 TEST(LineagePrivacyTest, HiddenAndAbsentStartsAnswerAndLogAlike) {
-  LineageGraphFixture g;
+  PrivacyGraph g;
   g.Write({NodeOp("x1", {"pii"}), NodeOp("source"), Derived("x1", "source")});
   // The same id, once hidden and once absent (in another database).
-  LineageGraphFixture empty;
+  PrivacyGraph empty;
   empty.Write({NodeOp("source")});
   for (const Caller* caller : {&kAgent, &kAuditor}) {
     const absl::Status hidden = g.Up(*caller, From("x1")).status();
@@ -581,7 +588,7 @@ TEST(LineagePrivacyTest, HiddenAndAbsentStartsAnswerAndLogAlike) {
 }
 
 TEST(LineagePrivacyTest, HiddenNodesNeverCountTowardsTruncatedOrDepthLimited) {
-  LineageGraphFixture g;
+  PrivacyGraph g;
   g.Write({NodeOp("s"), NodeOp("h1", {"pii"}), NodeOp("h2", {"pii"}), NodeOp("h3", {"pii"}),
            NodeOp("v"), NodeOp("w"), NodeOp("h4", {"pii"}), Derived("s", "h1"), Derived("s", "h2"),
            Derived("s", "h3"), Derived("s", "v"), Derived("v", "w"), Derived("w", "h4")});
@@ -602,7 +609,7 @@ TEST(LineagePrivacyTest, HiddenNodesNeverCountTowardsTruncatedOrDepthLimited) {
 }
 
 TEST(LineagePrivacyTest, APathThroughAHiddenNodeIsNotFoundForAnAgent) {
-  LineageGraphFixture g;
+  PrivacyGraph g;
   g.Write({NodeOp("a"), NodeOp("h", {"pii"}), NodeOp("c"), NodeOp("z"), Derived("a", "h"),
            Derived("h", "c")});
   const absl::Status through = g.Path(kAgent, Between("a", "c")).status();
@@ -610,7 +617,7 @@ TEST(LineagePrivacyTest, APathThroughAHiddenNodeIsNotFoundForAnAgent) {
                 "no lineage path between \"a\" and \"c\" within depth 10");
   const std::string through_entry = EntryDump(g.LastEntry());
   // Exactly what an unrelated pair answers and logs, up to the ids asked.
-  LineageGraphFixture plain;
+  PrivacyGraph plain;
   plain.Write({NodeOp("a"), NodeOp("c")});
   EXPECT_EQ(plain.Path(kAgent, Between("a", "c")).status(), through);
   EXPECT_EQ(EntryDump(plain.LastEntry()), through_entry);
@@ -619,7 +626,7 @@ TEST(LineagePrivacyTest, APathThroughAHiddenNodeIsNotFoundForAnAgent) {
 }
 
 TEST(LineagePrivacyTest, ALabelPutOnLaterHidesTheNodeInOlderSnapshotsToo) {
-  LineageGraphFixture g;
+  PrivacyGraph g;
   const uint64_t v1 =
       g.Write({NodeOp("a"), NodeOp("b"), NodeOp("c"), Derived("a", "b"), Derived("b", "c")});
   g.Write({NodeOp("b", {"pii"})});
@@ -636,7 +643,7 @@ TEST(LineagePrivacyTest, ALabelPutOnLaterHidesTheNodeInOlderSnapshotsToo) {
 // Boundaries: auditors
 
 TEST(LineagePrivacyTest, AnAuditorSeesAStubWithOnlyAnOpaqueIdAndTheNodesBeyondIt) {
-  LineageGraphFixture g;
+  PrivacyGraph g;
   NodeUpsert hidden;
   hidden.node.id = "hidden-canary";
   hidden.node.labels = {"CanaryLabel"};
@@ -645,8 +652,8 @@ TEST(LineagePrivacyTest, AnAuditorSeesAStubWithOnlyAnOpaqueIdAndTheNodesBeyondIt
   hidden.node.source = Source{"canarysystem", "canary://uri", Authority::kAsserted};
   EdgeUpsert into = std::get<EdgeUpsert>(Derived("start", "hidden-canary"));
   into.edge.props["note"] = Value{std::string("canary edge prop")};
-  g.Write({NodeOp("start"), hidden, NodeOp("beyond"), NodeOp("far"), into,
-           Derived("hidden-canary", "beyond"), Derived("beyond", "far")});
+  const uint64_t v = g.Write({NodeOp("start"), hidden, NodeOp("beyond"), NodeOp("far"), into,
+                              Derived("hidden-canary", "beyond"), Derived("beyond", "far")});
   ASSERT_OK_AND_ASSIGN(LineageGraph up, g.Up(kAuditor, From("start")));
   ASSERT_EQ(NodeList(up.nodes), (std::vector<std::string>{"start d=0 l=0", "[stub] d=1 l=1",
                                                           "beyond d=2 l=2", "far d=3 l=3"}));
@@ -669,12 +676,12 @@ TEST(LineagePrivacyTest, AnAuditorSeesAStubWithOnlyAnOpaqueIdAndTheNodesBeyondIt
     EXPECT_EQ(up.edges[i].provenance.version, 0u);
     EXPECT_EQ(up.edges[i].provenance.writer, "");
   }
-  EXPECT_EQ(up.edges[2].provenance.version, 1u);  // a visible edge keeps its provenance
+  EXPECT_EQ(up.edges[2].provenance.version, v);  // a visible edge keeps its provenance
   AuditEntry entry = g.LastEntry();
-  EXPECT_EQ(entry.items, (std::vector<AuditItem>{{"start", "", "", 1},
+  EXPECT_EQ(entry.items, (std::vector<AuditItem>{{"start", "", "", v},
                                                  {stub.node.id, "", "", 0},
-                                                 {"beyond", "", "", 1},
-                                                 {"far", "", "", 1}}));
+                                                 {"beyond", "", "", v},
+                                                 {"far", "", "", v}}));
   EXPECT_NE(entry.summary.find("hidden=stub"), std::string::npos);
   EXPECT_NE(entry.summary.find("redacted=1"), std::string::npos);
   const std::string everything = Dump(up) + EntryDump(entry);
@@ -700,7 +707,7 @@ TEST(LineagePrivacyTest, OpaqueIdsAreStableAcrossCallsAndDifferPerDatabase) {
   auto build = [](LineageGraphFixture& g) {
     g.Write({NodeOp("a"), NodeOp("h", {"pii"}), NodeOp("c"), Derived("a", "h"), Derived("h", "c")});
   };
-  LineageGraphFixture one, two;
+  PrivacyGraph one, two;
   build(one);
   build(two);
   ASSERT_OK_AND_ASSIGN(LineageGraph first, one.Up(kAuditor, From("a")));
@@ -725,7 +732,7 @@ TEST(LineagePrivacyTest, OpaqueIdsAreStableAcrossCallsAndDifferPerDatabase) {
 }
 
 TEST(LineagePrivacyTest, AStubCountsLikeANodeForAnAuditor) {
-  LineageGraphFixture g;
+  PrivacyGraph g;
   g.Write({NodeOp("a"), NodeOp("h", {"pii"}), NodeOp("c"), Derived("a", "h"), Derived("h", "c")});
   LineageLimits two;
   two.max_nodes = 2;
@@ -742,7 +749,7 @@ TEST(LineagePrivacyTest, AStubCountsLikeANodeForAnAuditor) {
 }
 
 TEST(LineagePrivacyTest, AnAdminWithoutTheAuditorRoleIsCutLikeAnAgent) {
-  LineageGraphFixture g;
+  PrivacyGraph g;
   g.Write({NodeOp("a"), NodeOp("h", {"pii"}), NodeOp("c"), Derived("a", "h"), Derived("h", "c")});
   const Caller admin = MakeCaller("limited-admin", {"team:*"}, {Role::kAdmin});
   ASSERT_OK_AND_ASSIGN(LineageGraph up, g.Up(admin, From("a")));
@@ -750,7 +757,7 @@ TEST(LineagePrivacyTest, AnAdminWithoutTheAuditorRoleIsCutLikeAnAgent) {
 }
 
 TEST(LineagePrivacyTest, ACycleThroughAHiddenNodeIsReportedInOpaqueIds) {
-  LineageGraphFixture g;
+  PrivacyGraph g;
   g.Write({NodeOp("a"), NodeOp("h", {"pii"}), Derived("a", "h"), Derived("h", "a")});
   ASSERT_OK_AND_ASSIGN(LineageGraph audited, g.Up(kAuditor, From("a")));
   ASSERT_EQ(audited.cycles.size(), 1u);

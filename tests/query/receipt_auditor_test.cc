@@ -18,6 +18,7 @@ const Caller kAgent = MakeCaller("agent", {"team:eng"});
 class ReceiptAuditorTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    g_.DefineLabels({"team:eng", "pii"});
     version_ = g_.Write({NodeOp("S", {"team:eng"}), NodeOp("A"), NodeOp("B"), NodeOp("P", {"pii"}),
                          EdgeOp("S", "REFERENCES", "A"), EdgeOp("A", "PART_OF", "B"),
                          EdgeOp("S", "MENTIONS", "P")});

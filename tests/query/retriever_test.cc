@@ -237,6 +237,8 @@ std::vector<Mutation> HiddenMiddle(bool with_hidden) {
 
 TEST(RetrieverTest, ExpansionNeverPassesThroughAHiddenNode) {
   RetrievalGraph with, without;
+  with.DefineLabels({"team:eng", "pii"});
+  without.DefineLabels({"team:eng", "pii"});
   with.Write(HiddenMiddle(true));
   without.Write(HiddenMiddle(false));
   for (int hops = 0; hops <= 3; ++hops) {
@@ -270,6 +272,7 @@ TEST(RetrieverTest, ExpansionNeverPassesThroughAHiddenNode) {
 
 TEST(RetrieverTest, AHiddenSeedIsIndistinguishableFromAnAbsentOne) {
   RetrievalGraph g;
+  g.DefineLabels({"team:eng", "pii"});
   g.Write(HiddenMiddle(true));
   const uint64_t head = g.audit().head_seq();
   EXPECT_STATUS(g.Retrieve(kAgent, Seeds({"S", "H"})), absl::StatusCode::kNotFound,
@@ -290,6 +293,7 @@ TEST(RetrieverTest, AHiddenSeedIsIndistinguishableFromAnAbsentOne) {
 
 TEST(RetrieverTest, ALabelPutOnLaterHidesTheNodesHistory) {
   RetrievalGraph g;
+  g.DefineLabels({"pii"});
   const uint64_t v1 = g.Write({NodeOp("S"), NodeOp("L"), EdgeOp("S", "REFERENCES", "L")});
   NodeUpsert relabel = std::get<NodeUpsert>(NodeOp("L", {"pii"}));
   g.Write({relabel});
@@ -357,6 +361,7 @@ TEST(RetrieverTest, AHubStaysWithinTheWorkBoundAndAnswersTruncated) {
   RetrievalGraph g;
   constexpr int kNeighbors = 100000;
   constexpr int kBatch = 10000;
+  g.DefineLabels({"pii"});
   g.Write({NodeOp("hub")});
   for (int start = 0; start < kNeighbors; start += kBatch) {
     std::vector<Mutation> batch;

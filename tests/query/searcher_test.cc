@@ -101,6 +101,8 @@ TEST(SearcherTest, SnippetShowsTextAroundTheFirstMatch) {
 
 TEST(SearcherTest, AHiddenNodeChangesNoScoreNoCountAndNoPage) {
   Corpus with_hidden, without;
+  with_hidden.DefineLabels({"pii", "team:x"});
+  without.DefineLabels({"pii", "team:x"});
   const std::vector<Mutation> visible = {Upsert("a", {"apple banana"}), Upsert("b", {"apple"}),
                                          Upsert("c", {"banana split"})};
   with_hidden.Write(visible);
@@ -181,6 +183,8 @@ TEST(SearcherTest, LabelsFilterKeepsNodesCarryingOneOfThem) {
 
 TEST(SearcherTest, AsOfSearchSeesThePastButNotWhatIsHiddenNow) {
   Corpus c, reference;
+  c.DefineLabels({"pii"});
+  reference.DefineLabels({"pii"});
   const uint64_t v1 = c.Write(
       {Upsert("a", {"plan alpha"}), Upsert("b", {"plan beta"}), Upsert("s", {"plan plan secret"})});
   reference.Write({Upsert("a", {"plan alpha"}), Upsert("b", {"plan beta"})});
@@ -294,6 +298,7 @@ TEST(SearcherTest, MatchesAReferenceModelOnRandomCorporaCallersAndVersions) {
       return d;
     };
     Corpus c;
+    c.DefineLabels({"pii", "team:a", "team:b", "personal:p1"});
     ReferenceModel model;
     std::vector<ReferenceModel::Snapshot> snapshots(1);
     std::vector<uint64_t> versions = {0};

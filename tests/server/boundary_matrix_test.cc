@@ -55,6 +55,8 @@ class BoundaryMatrixTest : public ServerTest {
  protected:
   void SetUp() override {
     ASSERT_NO_FATAL_FAILURE(ServerTest::SetUp());
+    ASSERT_NE(DefineLabels({"pii", "team:finance", "team:eng", "personal:alice", "team", "team:"}),
+              0u);
     // "hub" (public, type Hub) links to every Doc node and every Doc node
     // links back, so neighbors are checked in both directions.
     std::vector<v1::WriteOp> ops;

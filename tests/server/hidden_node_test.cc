@@ -19,6 +19,7 @@ class HiddenNodeTest : public ServerTest {
     // hidden from it even though it holds one of the two labels.
     low_ = CreatePrincipal("low", {v1::ROLE_AGENT}, {"pii"});
     ASSERT_FALSE(low_.empty());
+    ASSERT_NE(DefineLabels({"pii", "team:finance", "team:eng", "personal:bob"}), 0u);
   }
 
   std::string GetNodeTranscript(const std::string& token, const std::string& id,
@@ -422,6 +423,7 @@ TEST_F(HiddenNodeTest, PageTokenPayloadDoesNotRevealHiddenNodes) {
   const std::vector<std::string> without = run_world(false);
   ASSERT_NO_FATAL_FAILURE(ResetServer());
   low_ = CreatePrincipal("low", {v1::ROLE_AGENT}, {"pii"});
+  ASSERT_NE(DefineLabels({"pii", "team:finance", "team:eng", "personal:bob"}), 0u);
   const std::vector<std::string> with = run_world(true);
   ASSERT_EQ(without.size(), 3u);
   ASSERT_EQ(with.size(), 3u);

@@ -153,6 +153,7 @@ TEST_F(ImportTest, OnlyWritersMayImport) {
 
 TEST_F(ImportTest, WriterClearancesApplyPerOp) {
   const std::string loader = CreatePrincipal("loader", {v1::ROLE_LOADER}, {"team:eng"});
+  DefineLabels({"pii", "team:eng"});
   AdminWrite({UpsertNode(MakeNode("secret", {"pii"}))});
   v1::ImportResponse response;
   ASSERT_OK(Import(loader, Options(true, false),
@@ -166,6 +167,90 @@ TEST_F(ImportTest, WriterClearancesApplyPerOp) {
             "ops[2]: not cleared for the boundary of node \"secret\"");
   EXPECT_EQ(response.rejects(2).reason(), "ops[3].upsert_edge.to: node \"secret\" not found");
   EXPECT_EQ(response.nodes_written(), 1u);
+}
+
+TEST_F(ImportTest, AnUndefinedLabelIsRejectedAloneAndTheRestLoads) {
+  for (bool bulk : {false, true}) {
+    SCOPED_TRACE(bulk ? "bulk" : "per request");
+    ResetServer();
+    DefineLabels({"pii"});
+    const uint64_t before = LatestVersion();
+    v1::ImportResponse response;
+    ASSERT_OK(Import(admin_token_, Options(bulk, false),
+                     {{UpsertNode(MakeNode("a", {"pii"})), UpsertNode(MakeNode("b", {"team:x"})),
+                       UpsertNode(MakeNode("c"))}},
+                     &response));
+    ASSERT_EQ(response.rejects_size(), 1);
+    EXPECT_EQ(response.rejects(0).index(), 1u);
+    EXPECT_EQ(response.rejects(0).reason(),
+              "ops[1].upsert_node.boundary: undefined boundary label \"team:x\"");
+    EXPECT_EQ(response.nodes_written(), 2u);
+    EXPECT_EQ(response.version(), before + 1);
+    EXPECT_TRUE(Exists("a") && Exists("c"));
+    EXPECT_FALSE(Exists("b"));
+  }
+}
+
+TEST_F(ImportTest, StrictStopsAtAnUndefinedLabelAndWritesNothingOfThatBatch) {
+  DefineLabels({"pii"});
+  const uint64_t before = LatestVersion();
+  v1::ImportResponse response;
+  ASSERT_OK(Import(admin_token_, Options(false, true),
+                   {{UpsertNode(MakeNode("first"))},
+                    {UpsertNode(MakeNode("a", {"pii"})), UpsertNode(MakeNode("b", {"team:x"})),
+                     UpsertNode(MakeNode("c"))}},
+                   &response));
+  EXPECT_TRUE(response.aborted());
+  ASSERT_EQ(response.rejects_size(), 1);
+  EXPECT_EQ(response.rejects(0).reason(),
+            "ops[2].upsert_node.boundary: undefined boundary label \"team:x\"");
+  EXPECT_EQ(response.version(), before + 1);  // the first request only
+  EXPECT_TRUE(Exists("first"));
+  EXPECT_FALSE(Exists("a") || Exists("b") || Exists("c"));
+  EXPECT_EQ(LatestVersion(), before + 1);
+}
+
+TEST_F(ImportTest, LabelLinesNeedTheStewardRoleAndApplyInStreamOrder) {
+  // A loader without the steward role: each definition is rejected on its
+  // own, and so is every node that needed it.
+  const std::string loader = CreatePrincipal("loader", {v1::ROLE_LOADER}, {"*"});
+  v1::ImportResponse refused;
+  ASSERT_OK(
+      Import(loader, Options(true, false),
+             {{DefineLabel("pii"), UpsertNode(MakeNode("a", {"pii"})), UpsertNode(MakeNode("b"))}},
+             &refused));
+  ASSERT_EQ(refused.rejects_size(), 2);
+  EXPECT_EQ(refused.rejects(0).reason(),
+            "ops[0].define_label: defining a label requires the steward or admin role");
+  EXPECT_EQ(refused.rejects(1).reason(),
+            "ops[1].upsert_node.boundary: undefined boundary label \"pii\"");
+  EXPECT_EQ(refused.labels_defined(), 0u);
+  EXPECT_EQ(refused.nodes_written(), 1u);
+
+  // A loader that is also a steward: definitions apply before the records
+  // after them, in one bulk commit, and a repeated definition is unchanged.
+  const std::string steward =
+      CreatePrincipal("steward-loader", {v1::ROLE_LOADER, v1::ROLE_STEWARD}, {"*"});
+  v1::ImportResponse accepted;
+  ASSERT_OK(Import(steward, Options(true, false),
+                   {{DefineLabel("pii"), UpsertNode(MakeNode("a", {"pii"}))},
+                    {DefineLabel("pii"), DefineLabel("team:x", true),
+                     UpsertNode(MakeNode("c", {"team:x", "pii"}))}},
+                   &accepted));
+  EXPECT_EQ(accepted.rejects_size(), 0);
+  EXPECT_EQ(accepted.commits(), 1u);
+  EXPECT_EQ(accepted.labels_defined(), 2u);
+  EXPECT_EQ(accepted.unchanged(), 1u);
+  EXPECT_EQ(accepted.nodes_written(), 2u);
+  v1::ListLabelsResponse labels;
+  ASSERT_OK(Call(boundary_.get(), &v1::BoundaryService::Stub::ListLabels, loader,
+                 v1::ListLabelsRequest(), &labels));
+  ASSERT_EQ(labels.labels_size(), 2);
+  EXPECT_EQ(labels.labels(0).name(), "pii");
+  EXPECT_EQ(labels.labels(0).version(), accepted.version());
+  EXPECT_EQ(labels.labels(0).defined_by(), "steward-loader");
+  EXPECT_EQ(labels.labels(1).name(), "team:x");
+  EXPECT_TRUE(labels.labels(1).propagate());
 }
 
 }  // namespace

@@ -30,6 +30,7 @@ class LineageTest : public ServerTest {
     agent_ = CreatePrincipal("agent", {v1::ROLE_AGENT}, {"team:eng"});
     auditor_ = CreatePrincipal("auditor", {v1::ROLE_AUDITOR}, {"team:eng"});
     loader_ = CreatePrincipal("loader", {v1::ROLE_LOADER}, {"*"});
+    DefineLabels({"team:eng", "pii"});
     version_ = AdminWrite({
         UpsertNode(MakeNode("report", {"team:eng"}, "Doc", {{"title", Str("Q3 report")}})),
         UpsertNode(

@@ -13,6 +13,7 @@ class SearchTest : public ServerTest {
     ASSERT_NO_FATAL_FAILURE(ServerTest::SetUp());
     low_ = CreatePrincipal("low", {v1::ROLE_AGENT}, {"pii"});
     ASSERT_FALSE(low_.empty());
+    ASSERT_NE(DefineLabels({"pii", "team:finance"}), 0u);
     version_ = AdminWrite({
         UpsertNode(MakeNode("doc-1", {}, "Doc", {{"title", Str("Q3 plan")}, {"n", Int(1)}})),
         UpsertNode(

@@ -67,6 +67,14 @@ v1::WriteOp DeleteEdge(const std::string& from, const std::string& label, const 
   return op;
 }
 
+v1::WriteOp DefineLabel(const std::string& name, bool propagate) {
+  v1::WriteOp op;
+  op.mutable_define_label()->set_name(name);
+  op.mutable_define_label()->set_description("test label " + name);
+  op.mutable_define_label()->set_propagate(propagate);
+  return op;
+}
+
 std::vector<std::string> NodeIds(const v1::ListNodesResponse& response) {
   std::vector<std::string> ids;
   for (const auto& n : response.nodes()) ids.push_back(n.id());
@@ -110,6 +118,7 @@ void ServerTest::StartServer() {
   graph_ = v1::GraphService::NewStub(channel_);
   admin_ = v1::AdminService::NewStub(channel_);
   context_ = v1::ContextService::NewStub(channel_);
+  boundary_ = v1::BoundaryService::NewStub(channel_);
   admin_token_ = ReadAdminTokenFile();
   ASSERT_FALSE(admin_token_.empty());
 }
@@ -118,6 +127,7 @@ void ServerTest::StopServer() {
   graph_.reset();
   admin_.reset();
   context_.reset();
+  boundary_.reset();
   channel_.reset();
   if (server_) {
     server_->Shutdown(1.0);
@@ -202,6 +212,12 @@ uint64_t ServerTest::AdminWrite(const std::vector<v1::WriteOp>& ops,
   const grpc::Status status = Write(admin_token_, ops, &response, description);
   EXPECT_TRUE(status.ok()) << status.error_message();
   return status.ok() ? response.version() : 0;
+}
+
+uint64_t ServerTest::DefineLabels(const std::vector<std::string>& labels) {
+  std::vector<v1::WriteOp> ops;
+  for (const std::string& label : labels) ops.push_back(DefineLabel(label));
+  return AdminWrite(ops, "define test labels");
 }
 
 std::string ServerTest::CreatePrincipal(const std::string& id, const std::vector<v1::Role>& roles,

@@ -21,6 +21,7 @@
 
 #include "absl/status/status.h"
 #include "ctxgraph/v1/admin.grpc.pb.h"
+#include "ctxgraph/v1/boundary.grpc.pb.h"
 #include "ctxgraph/v1/context.grpc.pb.h"
 #include "ctxgraph/v1/graph.grpc.pb.h"
 #include "server/server.h"
@@ -56,6 +57,8 @@ v1::WriteOp UpsertNode(const v1::Node& node);
 v1::WriteOp UpsertEdge(const std::string& from, const std::string& label, const std::string& to);
 v1::WriteOp DeleteNode(const std::string& id);
 v1::WriteOp DeleteEdge(const std::string& from, const std::string& label, const std::string& to);
+// A define_label op; the description is "test label <name>".
+v1::WriteOp DefineLabel(const std::string& name, bool propagate = false);
 
 std::vector<std::string> NodeIds(const v1::ListNodesResponse& response);
 // "OUT:label:id" / "IN:label:id" for each neighbor, in order.
@@ -115,6 +118,9 @@ class ServerTest : public ::testing::Test {
   // --- Setup helpers; they record a test failure when the call fails ---
   // Writes as admin and returns the new version (0 on failure).
   uint64_t AdminWrite(const std::vector<v1::WriteOp>& ops, const std::string& description = "");
+  // Defines `labels` (one define_label op each, one commit, as admin), as a
+  // write must before it puts them on nodes; returns the new version.
+  uint64_t DefineLabels(const std::vector<std::string>& labels);
   // Creates a principal and issues a token for it; returns the token.
   std::string CreatePrincipal(const std::string& id, const std::vector<v1::Role>& roles,
                               const std::vector<std::string>& clearances);
@@ -140,6 +146,7 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<v1::GraphService::Stub> graph_;
   std::unique_ptr<v1::AdminService::Stub> admin_;
   std::unique_ptr<v1::ContextService::Stub> context_;
+  std::unique_ptr<v1::BoundaryService::Stub> boundary_;
 
  private:
   static void SetDeadline(grpc::ClientContext* context);

@@ -113,6 +113,7 @@ TEST_F(WriteTest, DeleteNodeCascadesEdgesAndCountsThem) {
 }
 
 TEST_F(WriteTest, RewritingIdenticalContentCommitsNothing) {
+  DefineLabels({"pii"});
   v1::Node node = MakeNode("n", {"pii"}, "Doc", {{"k", Str("v")}});
   node.mutable_source()->set_system("crm");
   node.mutable_source()->set_uri("crm://1");
@@ -158,6 +159,7 @@ TEST_F(WriteTest, RewritingIdenticalContentCommitsNothing) {
 }
 
 TEST_F(WriteTest, NodeRoundTripsExactly) {
+  DefineLabels({"team:eng", "pii"});
   v1::Node node = MakeNode("n", {"team:eng", "pii"}, "Doc");
   node.add_labels("Message");
   auto& props = *node.mutable_props();
@@ -345,6 +347,7 @@ class WriterClearanceTest : public ServerTest {
   void SetUp() override {
     ASSERT_NO_FATAL_FAILURE(ServerTest::SetUp());
     eng_ = CreatePrincipal("eng_loader", {v1::ROLE_LOADER}, {"team:eng"});
+    ASSERT_NE(DefineLabels({"pii", "team:eng", "team:finance"}), 0u);
     ASSERT_NE(AdminWrite({UpsertNode(MakeNode("p", {"pii"}, "Doc", {{"k", Str("secret")}})),
                           UpsertNode(MakeNode("mine", {"team:eng"}))}),
               0u);

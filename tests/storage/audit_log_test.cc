@@ -365,6 +365,54 @@ TEST_F(AuditSessionTest, AnAbortedSessionLeavesNoEntry) {
   EXPECT_EQ(entries[0].items, (std::vector<AuditItem>{NodeItem("c", 1)}));
 }
 
+TEST_F(AuditLogTest, ExtraEntriesOfACommitFollowItsOwnInTheSameChain) {
+  ASSERT_OK(store_->Apply({Node("a")}, guard_, "w", ""));
+  ASSERT_OK_AND_ASSIGN(
+      WriteResult w,
+      store_->ApplyPlanned("steward", "relabel", guard_,
+                           [&](CommitContext& ctx) -> absl::StatusOr<std::vector<Mutation>> {
+                             ctx.SetAuditNote({"label.assign", "two nodes"});
+                             for (const char* id : {"b", "c"}) {
+                               AuditEntry e;
+                               e.action = "label.assign.node";
+                               e.summary = std::string("node ") + id;
+                               e.items.push_back(NodeItem(id, ctx.version()));
+                               ctx.AddAuditEntry(std::move(e));
+                             }
+                             return std::vector<Mutation>{Node("b"), Node("c")};
+                           }));
+  const std::vector<AuditEntry> entries = All();
+  ASSERT_EQ(entries.size(), 4u);
+  ASSERT_OK_AND_ASSIGN(CommitRecord commit, db_->GetCommit(w.version));
+  EXPECT_EQ(entries[1].action, "label.assign");
+  EXPECT_EQ(entries[1].items, (std::vector<AuditItem>{NodeItem("b", 2), NodeItem("c", 2)}));
+  for (size_t i : {2u, 3u}) {
+    const AuditEntry& e = entries[i];
+    EXPECT_EQ(e.seq, i + 1);
+    EXPECT_EQ(e.action, "label.assign.node");
+    EXPECT_EQ(e.principal, "steward");
+    EXPECT_EQ(e.time, commit.time);
+    EXPECT_EQ(e.snapshot_version, w.version);
+    EXPECT_EQ(e.items_total, 1u);
+    EXPECT_EQ(e.prev_hash, entries[i - 1].hash);
+  }
+  EXPECT_EQ(entries[3].items, (std::vector<AuditItem>{NodeItem("c", 2)}));
+  ASSERT_OK_AND_ASSIGN(AuditVerifyResult r, log().Verify());
+  EXPECT_TRUE(r.ok);
+  EXPECT_EQ(r.entries_checked, 4u);
+  // A plan that fails leaves none of its entries.
+  EXPECT_STATUS(
+      store_->ApplyPlanned("steward", "x", guard_,
+                           [&](CommitContext& ctx) -> absl::StatusOr<std::vector<Mutation>> {
+                             AuditEntry e;
+                             e.action = "label.assign.node";
+                             ctx.AddAuditEntry(std::move(e));
+                             return absl::NotFoundError("node_ids[0]: node \"z\" not found");
+                           }),
+      absl::StatusCode::kNotFound, "node_ids[0]: node \"z\" not found");
+  EXPECT_EQ(log().head_seq(), 4u);
+}
+
 TEST_F(AuditLogTest, AdminCommitsAreNamedByTheirNote) {
   PrincipalStore principals(db_.get());
   ASSERT_OK(principals.Update("bob", "admin", {"admin.create_principal", "admin: create bob"},

@@ -18,6 +18,9 @@ class AllowAll final : public WriteGuard {
     return absl::OkStatus();
   }
   bool CanSee(const NodeRecord& n) override { return n.boundary.empty(); }
+  absl::Status CheckLabelDefine(std::string_view, const LabelDefinition&) override {
+    return absl::OkStatus();
+  }
 };
 
 IndexedMutation Node(uint64_t index, std::string id, std::vector<std::string> boundary = {}) {
@@ -73,6 +76,7 @@ TEST_F(CommitSessionTest, ManyBatchesBecomeOneInvisibleThenVisibleVersion) {
 }
 
 TEST_F(CommitSessionTest, RejectedOpsLeaveNothingAndTheRestApplies) {
+  DefineLabels(*store_, {"pii"});
   auto session = db_->BeginSession("loader");
   ChunkResult r;
   ASSERT_OK(WriteChunk(*session,
@@ -120,7 +124,9 @@ TEST_F(CommitSessionTest, ACrashMidSessionIsRolledBackAtOpen) {
     if (!db.ok()) _exit(2);
     TextIndex text(db->get(), TextIndexConfig{});
     if (!text.Open().ok()) _exit(2);
-    GraphStore store(db->get(), &text);
+    LabelRegistry labels(db->get());
+    if (!labels.Load().ok()) _exit(2);
+    GraphStore store(db->get(), &text, &labels);
     AllowAll guard;
     auto session = (*db)->BeginSession("loader");
     for (int batch = 0; batch < 2; ++batch) {

@@ -22,6 +22,9 @@ class HideSecret final : public WriteGuard {
   bool CanSee(const NodeRecord& n) override {
     return std::find(n.boundary.begin(), n.boundary.end(), "secret") == n.boundary.end();
   }
+  absl::Status CheckLabelDefine(std::string_view, const LabelDefinition&) override {
+    return absl::OkStatus();
+  }
 };
 
 Mutation Node(std::string id, std::string title, std::vector<std::string> labels = {"Document"},
@@ -154,6 +157,7 @@ TEST_F(GraphStoreTest, EdgeMayPrecedeItsEndpointsInOneBatch) {
 }
 
 TEST_F(GraphStoreTest, GuardFailureMidBatchWritesNothing) {
+  DefineLabels(*store_, {"secret"});
   ASSERT_OK(Apply({Node("s", "classified", {"Document"}, {"secret"})}));
   HideSecret guard;
   std::vector<Mutation> batch = {Node("fresh", "f"), Node("s", "overwrite")};

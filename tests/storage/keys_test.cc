@@ -84,6 +84,25 @@ TEST(KeysTest, LabelIndexAndPrincipalKeysRoundTrip) {
   EXPECT_EQ(c, 99u);
 }
 
+TEST(KeysTest, LabelKeysRoundTripNewestFirstAndNeverMatchALongerName) {
+  for (const std::string& name :
+       {std::string("pii"), std::string("team:finance"), std::string(128, 'x')}) {
+    for (uint64_t v : {1ull, 1ull << 40, ~0ull}) {
+      ASSERT_OK_AND_ASSIGN(LabelKey k, DecodeLabelKey(EncodeLabelKey({name, v})));
+      EXPECT_EQ(k, (LabelKey{name, v}));
+      EXPECT_TRUE(EncodeLabelKey({name, v}).starts_with(LabelPrefix(name)));
+    }
+  }
+  EXPECT_LT(EncodeLabelKey({"pii", 9}), EncodeLabelKey({"pii", 2}));
+  EXPECT_FALSE(EncodeLabelKey({"pii2", 1}).starts_with(LabelPrefix("pii")));
+  // Version 0 is never written: (name, 0) sorts after every version of name.
+  EXPECT_LT(EncodeLabelKey({"pii", 1}), EncodeLabelKey({"pii", 0}));
+  EXPECT_STATUS(DecodeLabelKey(EncodeLabelKey({"pii", 1}) + "z"), absl::StatusCode::kDataLoss,
+                "label key: 1 trailing bytes");
+  EXPECT_EQ(DecodeLabelKey(EncodeLabelKey({"pii", 1}).substr(0, 6)).status().code(),
+            absl::StatusCode::kDataLoss);
+}
+
 TEST(KeysTest, DecodersRejectTruncatedAndTrailingBytes) {
   const std::string adj = EncodeAdjacencyKey({1, "PART_OF", 2, 3});
   for (size_t n = 0; n < adj.size(); ++n) {

@@ -114,6 +114,20 @@ TEST(RecordCodecTest, EdgeCommitPrincipalTokenRoundTrip) {
   EXPECT_TRUE(t2.revoked);
 }
 
+TEST(RecordCodecTest, LabelDefinitionRoundTripsAndEveryTruncationIsDataLoss) {
+  const LabelDefinition label{"team:finance", "Finance team material", true, 7, 3,
+                              "steward",      Timestamp{1234567}};
+  const std::string bytes = EncodeLabelDefinition(label);
+  ASSERT_OK_AND_ASSIGN(LabelDefinition back, DecodeLabelDefinition(bytes));
+  EXPECT_EQ(back, label);
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    EXPECT_EQ(DecodeLabelDefinition(bytes.substr(0, n)).status().code(),
+              absl::StatusCode::kDataLoss)
+        << n;
+  }
+  EXPECT_EQ(DecodeLabelDefinition(bytes + "x").status().code(), absl::StatusCode::kDataLoss);
+}
+
 TEST(RecordCodecTest, ContentHashCoversLabelsPropsBoundaryOnly) {
   const NodeRecord a = SampleNode();
   NodeRecord b = a;

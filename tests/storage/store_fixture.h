@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "storage/graph_store.h"
 #include "tests/storage/temp_dir.h"
@@ -19,7 +21,24 @@ class AllowAllWrites final : public WriteGuard {
     return absl::OkStatus();
   }
   bool CanSee(const NodeRecord&) override { return true; }
+  absl::Status CheckLabelDefine(std::string_view, const LabelDefinition&) override {
+    return absl::OkStatus();
+  }
 };
+
+// Defines `labels` in one commit, as a write must before it puts a label on
+// a node; returns the commit's version (0, and a test failure, on error).
+inline uint64_t DefineLabels(GraphStore& store, const std::vector<std::string>& labels) {
+  std::vector<Mutation> defines;
+  for (const std::string& name : labels) {
+    defines.push_back(
+        LabelDefine{LabelDefinition{.name = name, .description = "test label " + name}});
+  }
+  AllowAllWrites guard;
+  absl::StatusOr<WriteResult> r = store.Apply(std::move(defines), guard, "steward", "labels");
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? r->version : 0;
+}
 
 class StoreFixture : public ::testing::Test {
  protected:
@@ -28,6 +47,7 @@ class StoreFixture : public ::testing::Test {
   // Closes the database (if open) and opens it again on the same directory.
   void Reopen() {
     store_.reset();
+    labels_.reset();
     text_.reset();
     db_.reset();
     auto db = Database::Open(dir_.path(), DatabaseOptions{});
@@ -35,12 +55,15 @@ class StoreFixture : public ::testing::Test {
     db_ = std::move(*db);
     text_ = std::make_unique<TextIndex>(db_.get(), TextIndexConfig{});
     ASSERT_TRUE(text_->Open().ok());
-    store_ = std::make_unique<GraphStore>(db_.get(), text_.get());
+    labels_ = std::make_unique<LabelRegistry>(db_.get());
+    ASSERT_TRUE(labels_->Load().ok());
+    store_ = std::make_unique<GraphStore>(db_.get(), text_.get(), labels_.get());
   }
 
   TempDir dir_;
   std::unique_ptr<Database> db_;
   std::unique_ptr<TextIndex> text_;
+  std::unique_ptr<LabelRegistry> labels_;
   std::unique_ptr<GraphStore> store_;
 };
 

@@ -106,14 +106,6 @@ TEST(PostingBlockTest, CorruptBytesAreDataLossNeverACrash) {
 
 // --- Index maintenance through GraphStore ---
 
-class AllowAll final : public WriteGuard {
- public:
-  absl::Status CheckNodeWrite(std::string_view, const NodeRecord*, const NodeRecord*) override {
-    return absl::OkStatus();
-  }
-  bool CanSee(const NodeRecord&) override { return true; }
-};
-
 Mutation Doc(std::string id, std::string text, std::vector<std::string> boundary = {}) {
   NodeUpsert m;
   m.node.id = std::move(id);
@@ -127,7 +119,7 @@ Mutation Doc(std::string id, std::string text, std::vector<std::string> boundary
 class TextIndexTest : public StoreFixture {
  protected:
   uint64_t Apply(std::vector<Mutation> m) {
-    AllowAll guard;
+    AllowAllWrites guard;
     auto r = store_->Apply(m, guard, "tester", "");
     EXPECT_TRUE(r.ok()) << r.status();
     return r.ok() ? r->version : 0;
@@ -189,6 +181,7 @@ class TextIndexTest : public StoreFixture {
 };
 
 TEST_F(TextIndexTest, WritesPostingsAndStatisticsPerBoundarySet) {
+  DefineLabels(*store_, {"pii", "team:x"});
   const uint64_t v1 = Apply({Doc("a", "apple banana apple"), Doc("b", "banana", {"pii"}),
                              Doc("c", "cherry", {"pii", "team:x"})});
   EXPECT_EQ(Postings("apple", v1), (Terms{"a:2/3@0"}));
@@ -236,6 +229,7 @@ TEST_F(TextIndexTest, UpdatesAndDeletesAreVersioned) {
 }
 
 TEST_F(TextIndexTest, BoundaryChangesMovePostingsAndAreLogged) {
+  DefineLabels(*store_, {"pii"});
   const uint64_t v1 = Apply({Doc("a", "apple"), Doc("b", "apple")});
   const uint64_t v2 = Apply({Doc("a", "apple", {"pii"})});
   const uint64_t v3 = Apply({NodeDelete{"b"}});
@@ -297,6 +291,9 @@ TEST_F(TextIndexTest, ABlockGrownPastTwiceItsTargetIsSplit) {
 TEST_F(TextIndexTest, StatisticsSumExactlyTheSelectedSetsAmongMany) {
   // 60 nodes in 60 boundary sets, half of them rewritten (older versions of
   // their counters stay behind), read through sparse and dense selections.
+  std::vector<std::string> labels;
+  for (int i = 0; i < 60; ++i) labels.push_back(absl::StrCat("personal:p", i));
+  DefineLabels(*store_, labels);
   std::vector<Mutation> batch;
   for (int i = 0; i < 60; ++i) {
     batch.push_back(Doc(absl::StrCat("n", i), "w w", {absl::StrCat("personal:p", i)}));
@@ -325,7 +322,7 @@ TEST_F(TextIndexTest, AnAbortedSessionLeavesNoIndexEntries) {
   const uint64_t v1 = Apply({Doc("a", "apple")});
   {
     auto session = db_->BeginSession("loader");
-    AllowAll guard;
+    AllowAllWrites guard;
     ImportCache cache;
     ChunkResult result;
     ASSERT_OK(session->Write([&](CommitContext& ctx) {
@@ -344,7 +341,7 @@ TEST_F(TextIndexTest, AnAbortedSessionLeavesNoIndexEntries) {
 
 TEST_F(TextIndexTest, ASessionMayFlushInPartsAtOneVersion) {
   auto session = db_->BeginSession("loader");
-  AllowAll guard;
+  AllowAllWrites guard;
   ImportCache cache;
   for (int part = 0; part < 3; ++part) {
     std::vector<IndexedMutation> ops;
@@ -366,6 +363,8 @@ TEST_F(TextIndexTest, ASessionMayFlushInPartsAtOneVersion) {
 }
 
 TEST_F(TextIndexTest, IndexSurvivesRestart) {
+  // "hr" is first used after the restart: the registry is read back too.
+  DefineLabels(*store_, {"pii", "hr"});
   const uint64_t v1 = Apply({Doc("a", "apple", {"pii"})});
   Reopen();
   EXPECT_EQ(Postings("apple", v1), (Terms{"a:1/1@1"}));

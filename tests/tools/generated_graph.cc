@@ -72,6 +72,22 @@ absl::Status NormalProp(const std::string& name, const Json& value, std::string*
   }
 }
 
+absl::Status ParseLabelLine(const Json& line, ParsedLabel* label) {
+  if (Keys(line) != std::set<std::string>{"type", "name", "description", "propagate"}) {
+    return absl::InvalidArgumentError("boundary keys are not canonical");
+  }
+  if (!line["name"].is_string() || !IsBoundaryLabel(line["name"].get<std::string>())) {
+    return absl::InvalidArgumentError("name");
+  }
+  if (!line["description"].is_string() || line["description"].get<std::string>().empty()) {
+    return absl::InvalidArgumentError("description");
+  }
+  if (!line["propagate"].is_boolean()) return absl::InvalidArgumentError("propagate");
+  *label = ParsedLabel{line["name"].get<std::string>(), line["description"].get<std::string>(),
+                       line["propagate"].get<bool>()};
+  return absl::OkStatus();
+}
+
 absl::Status ParseNodeLine(const Json& line, ParsedNode* node) {
   if (Keys(line) != std::set<std::string>{"type", "id", "labels", "boundary", "props", "source"}) {
     return absl::InvalidArgumentError("node keys are not canonical");
@@ -154,7 +170,14 @@ absl::StatusOr<ParsedGraph> ReadJsonl(const std::filesystem::path& path) {
     const Json line = Json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (!line.is_object()) return fail(absl::InvalidArgumentError("not a JSON object"));
     const std::string type = line.value("type", "");
-    if (type == "node") {
+    if (type == "boundary") {
+      if (!graph.nodes.empty() || !graph.edges.empty()) {
+        return fail(absl::InvalidArgumentError("label definition after records"));
+      }
+      if (absl::Status s = ParseLabelLine(line, &graph.labels.emplace_back()); !s.ok()) {
+        return fail(s);
+      }
+    } else if (type == "node") {
       if (!graph.edges.empty()) return fail(absl::InvalidArgumentError("node after edges"));
       if (absl::Status s = ParseNodeLine(line, &graph.nodes.emplace_back()); !s.ok()) {
         return fail(s);
@@ -215,6 +238,12 @@ absl::StatusOr<std::vector<std::vector<std::string>>> ParseCsv(const std::string
 
 absl::StatusOr<ParsedGraph> ReadCsv(const std::filesystem::path& dir) {
   ParsedGraph graph;
+  absl::StatusOr<ParsedGraph> labels = ReadJsonl(dir / "labels.jsonl");
+  if (!labels.ok()) return labels.status();
+  if (!labels->nodes.empty() || !labels->edges.empty()) {
+    return absl::InvalidArgumentError("labels.jsonl: holds records other than boundary lines");
+  }
+  graph.labels = std::move(labels->labels);
   absl::StatusOr<std::vector<std::vector<std::string>>> nodes =
       ParseCsv(ReadFileOrDie(dir / "nodes.csv"));
   if (!nodes.ok()) return nodes.status();

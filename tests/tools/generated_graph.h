@@ -39,13 +39,23 @@ struct ParsedEdge {
   auto operator<=>(const ParsedEdge&) const = default;
 };
 
+struct ParsedLabel {
+  std::string name;
+  std::string description;
+  bool propagate = false;
+
+  bool operator==(const ParsedLabel&) const = default;
+};
+
 struct ParsedGraph {
-  std::vector<ParsedNode> nodes;  // file order
-  std::vector<ParsedEdge> edges;  // file order
+  std::vector<ParsedLabel> labels;  // boundary label definitions, file order
+  std::vector<ParsedNode> nodes;    // file order
+  std::vector<ParsedEdge> edges;    // file order
 };
 
 // Reads DIR/graph.jsonl. Fails (INVALID_ARGUMENT "line N: reason") on a line
 // that is not a JSON object with exactly the canonical keys
+//   boundary: type, name, description, propagate (before any node or edge)
 //   node: type, id, labels, boundary, props, source{system, uri, authority}
 //   edge: type, from, to, label, props
 // with a single type label, boundary labels matching [A-Za-z0-9_.:-]+, props
@@ -54,7 +64,8 @@ struct ParsedGraph {
 absl::StatusOr<ParsedGraph> ReadJsonl(const std::filesystem::path& path);
 
 // Reads DIR/nodes.csv and DIR/relationships.csv (RFC 4180), checking their
-// headers. Fails (INVALID_ARGUMENT "<file> record N: reason") on a malformed
+// headers, and the label definitions of DIR/labels.jsonl (boundary lines
+// only). Fails (INVALID_ARGUMENT "<file> record N: reason") on a malformed
 // record.
 absl::StatusOr<ParsedGraph> ReadCsv(const std::filesystem::path& dir);
 

@@ -120,7 +120,8 @@ TEST(GraphGeneratorDeterminismTest, SameSeedWritesIdenticalBytes) {
   TempDir a, b;
   ASSERT_OK(GenerateGraph(Options(a.path(), 2000, 7)));
   ASSERT_OK(GenerateGraph(Options(b.path(), 2000, 7)));
-  for (const char* file : {"graph.jsonl", "nodes.csv", "relationships.csv", "queries.json"}) {
+  for (const char* file :
+       {"graph.jsonl", "nodes.csv", "relationships.csv", "labels.jsonl", "queries.json"}) {
     EXPECT_EQ(ReadFileOrDie(a.path() + "/" + file), ReadFileOrDie(b.path() + "/" + file)) << file;
   }
 }
@@ -139,7 +140,8 @@ TEST(GraphGeneratorDeterminismTest, Seed1With2000NodesMatchesGoldenDigests) {
   TempDir dir;
   ASSERT_OK_AND_ASSIGN(GeneratorSummary summary, GenerateGraph(Options(dir.path(), 2000, 1)));
   EXPECT_EQ(summary.edges, 4795u);
-  EXPECT_EQ(Fnv1a(ReadFileOrDie(dir.path() + "/graph.jsonl")), 14073929254569695591ULL);
+  EXPECT_EQ(Fnv1a(ReadFileOrDie(dir.path() + "/graph.jsonl")), 10033831219802791649ULL);
+  EXPECT_EQ(Fnv1a(ReadFileOrDie(dir.path() + "/labels.jsonl")), 11873370669896014719ULL);
   EXPECT_EQ(Fnv1a(ReadFileOrDie(dir.path() + "/nodes.csv")), 996491474235967926ULL);
   EXPECT_EQ(Fnv1a(ReadFileOrDie(dir.path() + "/queries.json")), 13259986289587963098ULL);
 }
@@ -323,6 +325,31 @@ TEST_F(GraphGeneratorTest, CsvDescribesTheSameGraphAsJsonl) {
     ASSERT_EQ(shared_->csv.nodes[i], graph().nodes[i]) << "node " << graph().nodes[i].id;
   }
   EXPECT_EQ(shared_->csv.edges, graph().edges);
+  EXPECT_EQ(shared_->csv.labels, graph().labels);
+}
+
+TEST_F(GraphGeneratorTest, EveryBoundaryLabelANodeCarriesIsDefinedFirst) {
+  std::set<std::string> defined;
+  for (const ParsedLabel& label : graph().labels) {
+    EXPECT_TRUE(defined.insert(label.name).second) << "defined twice: " << label.name;
+  }
+  size_t people = 0;
+  std::set<std::string> used;
+  for (const ParsedNode& node : graph().nodes) {
+    people += node.label == "Person" ? 1 : 0;
+    for (const std::string& label : node.boundary) {
+      used.insert(label);
+      EXPECT_TRUE(defined.count(label)) << node.id << " carries undefined " << label;
+    }
+  }
+  // The teams, pii, restricted and one personal label per person.
+  EXPECT_EQ(graph().labels.size(), 20u + 2u + people);
+  EXPECT_EQ(shared_->summary.labels, graph().labels.size());
+  EXPECT_EQ(graph().labels.front(), (ParsedLabel{"team:t00", "Material of team t00", false}));
+  EXPECT_EQ(graph().labels[20], (ParsedLabel{"pii", "Personal data about people", true}));
+  EXPECT_EQ(graph().labels[22],
+            (ParsedLabel{"personal:person-00000001", "Private to person-00000001", false}));
+  EXPECT_TRUE(used.count("team:t19") && used.count("pii") && used.count("restricted"));
 }
 
 TEST_F(GraphGeneratorTest, QuerySetRefersToExistingNodes) {

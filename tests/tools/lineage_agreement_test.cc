@@ -66,6 +66,9 @@ TEST(LineageAgreementTest, UpstreamAnswersWhatTheBenchmarkSqlAnswers) {
     if (!batch.empty()) g.Write(std::move(batch));
     batch.clear();
   };
+  std::set<std::string> used_labels;
+  for (const ParsedNode& n : parsed.nodes) used_labels.insert(n.boundary.begin(), n.boundary.end());
+  g.DefineLabels(std::vector<std::string>(used_labels.begin(), used_labels.end()));
   std::multimap<std::string, std::string> sources;  // src -> dst of DERIVED_FROM
   for (const ParsedNode& n : parsed.nodes) {
     NodeUpsert m;

@@ -81,9 +81,15 @@ absl::StatusOr<GeneratorSummary> GenerateGraph(const GeneratorOptions& options) 
   GeneratorSummary summary;
   summary.nodes = layout.total();
 
+  // The label definitions come first: a node may only carry defined labels.
+  NodeSynthesizer node_synthesizer(layout, vocabulary);
+  for (const LabelRecord& label : node_synthesizer.BoundaryLabels()) {
+    ++summary.labels;
+    for (auto& sink : sinks) sink->WriteLabel(label);
+  }
+
   // Pass 1: nodes. Word counts feed the search terms.
   std::vector<uint64_t> word_counts(vocabulary.size(), 0);
-  NodeSynthesizer node_synthesizer(layout, vocabulary);
   NodeRecord node;
   for (NodeType type : kAllNodeTypes) {
     summary.nodes_by_type[static_cast<int>(type)] = layout.count(type);

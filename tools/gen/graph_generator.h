@@ -3,9 +3,11 @@
 //
 // Output (see record_writers.h and query_set.h for the formats):
 //   DIR/graph.jsonl                         (format jsonl or both)
-//   DIR/nodes.csv, DIR/relationships.csv    (format csv or both)
+//   DIR/nodes.csv, DIR/relationships.csv,
+//   DIR/labels.jsonl                        (format csv or both)
 //   DIR/queries.json                        (always)
-// Node lines come first, grouped by type (people, documents, threads,
+// Boundary label definitions come first (every label a node may carry, see
+// NodeSynthesizer::BoundaryLabels), then node lines, grouped by type (people, documents, threads,
 // decisions, conversations, messages), then edge lines in the order of their
 // source nodes. The same (nodes, seed, edges_per_node) produce byte-identical
 // files on every platform; the JSONL and the CSV describe the same graph.
@@ -39,7 +41,8 @@ struct GeneratorOptions {
 struct GeneratorSummary {
   uint64_t nodes = 0;
   uint64_t edges = 0;
-  uint64_t bytes = 0;  // all graph files plus queries.json
+  uint64_t labels = 0;  // boundary label definitions
+  uint64_t bytes = 0;   // all graph files plus queries.json
   std::array<uint64_t, kNodeTypeCount> nodes_by_type{};
   // Notes about targets a small graph could not meet (see query_set.h).
   std::vector<std::string> warnings;

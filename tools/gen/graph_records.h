@@ -1,4 +1,5 @@
-// One generated node or edge, as handed from the synthesizers to the writers.
+// One generated node, edge or label definition, as handed from the
+// synthesizers to the writers.
 //
 // Props are a fixed, typed set so that the JSONL and the CSV writers (whose
 // nodes.csv header is fixed) describe exactly the same graph. A prop that is
@@ -50,6 +51,14 @@ struct NodeRecord {
     source_uri.clear();
     source_authority = {};
   }
+};
+
+// A boundary label definition: every label a node may carry is defined
+// before the first node, as ctxgraph requires.
+struct LabelRecord {
+  std::string name;
+  std::string description;
+  bool propagate = false;
 };
 
 struct EdgeRecord {

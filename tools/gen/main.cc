@@ -46,11 +46,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "ctxgraph-gen: warning: %s\n", warning.c_str());
   }
   std::fprintf(stderr,
-               "ctxgraph-gen: %llu nodes, %llu edges (%.2f per node), %llu bytes, %.1f s, "
-               "format %s, seed %llu, out %s\n",
+               "ctxgraph-gen: %llu nodes, %llu edges (%.2f per node), %llu labels, %llu bytes, "
+               "%.1f s, format %s, seed %llu, out %s\n",
                static_cast<unsigned long long>(summary->nodes),
                static_cast<unsigned long long>(summary->edges),
                static_cast<double>(summary->edges) / static_cast<double>(summary->nodes),
+               static_cast<unsigned long long>(summary->labels),
                static_cast<unsigned long long>(summary->bytes), seconds, format.c_str(),
                static_cast<unsigned long long>(options.seed), out_dir.c_str());
   return 0;

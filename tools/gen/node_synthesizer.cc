@@ -102,6 +102,27 @@ void NodeSynthesizer::AddBoundary(Xoshiro256& rng, NodeType type, uint64_t index
   if (rng.ChancePpm(kRestrictedPpm)) node->boundary.emplace_back("restricted");
 }
 
+std::vector<LabelRecord> NodeSynthesizer::BoundaryLabels() const {
+  std::vector<LabelRecord> labels;
+  labels.reserve(kTeamCount + 2 + layout_.count(NodeType::kPerson));
+  for (uint32_t team = 0; team < kTeamCount; ++team) {
+    LabelRecord& label = labels.emplace_back();
+    AppendTeamLabel(team, &label.name);
+    label.description = "Material of team ";
+    AppendTeamCode(team, &label.description);
+  }
+  labels.push_back({"pii", "Personal data about people", true});
+  labels.push_back({"restricted", "Need-to-know material", true});
+  for (uint64_t person = 0; person < layout_.count(NodeType::kPerson); ++person) {
+    LabelRecord& label = labels.emplace_back();
+    label.name = "personal:";
+    AppendNodeId(NodeType::kPerson, person, &label.name);
+    label.description = "Private to ";
+    AppendNodeId(NodeType::kPerson, person, &label.description);
+  }
+  return labels;
+}
+
 bool NodeSynthesizer::IsEmailConversation(uint64_t conv) const {
   return KeyedHash(layout_.seed(), kDomainConversationSystem, conv) % 4 == 0;
 }

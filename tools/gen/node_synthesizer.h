@@ -49,6 +49,12 @@ class NodeSynthesizer {
   // title or text. `word_counts` must have vocabulary.size() entries.
   void Make(NodeType type, uint64_t index, NodeRecord* node, std::vector<uint64_t>* word_counts);
 
+  // Every boundary label a node of this layout may carry, in a fixed order:
+  // team:t00..team:t19, pii, restricted, then personal:<person id> for every
+  // person (a superset of the personal labels messages use: which authors
+  // write personal messages is only known once the messages are made).
+  std::vector<LabelRecord> BoundaryLabels() const;
+
  private:
   void AppendWords(Xoshiro256& rng, int64_t count, std::string* out,
                    std::vector<uint64_t>* word_counts) const;

@@ -37,9 +37,24 @@ std::string ErrnoMessage(const std::filesystem::path& path, int error) {
   return path.string() + ": " + std::strerror(error);
 }
 
+// {"type":"boundary","name":..,"description":..,"propagate":..} and a newline.
+void AppendLabelLine(const LabelRecord& label, std::string* out) {
+  out->append(R"({"type":"boundary","name":)");
+  AppendJsonString(label.name, out);
+  out->append(R"(,"description":)");
+  AppendJsonString(label.description, out);
+  out->append(label.propagate ? R"(,"propagate":true})" : R"(,"propagate":false})");
+  out->push_back('\n');
+}
+
 class JsonlSink final : public GraphSink {
  public:
   absl::Status Open(const std::filesystem::path& dir) { return file_.Open(dir / "graph.jsonl"); }
+
+  void WriteLabel(const LabelRecord& label) override {
+    AppendLabelLine(label, file_.buffer());
+    file_.MaybeFlush();
+  }
 
   void WriteNode(const NodeRecord& node) override {
     std::string& out = *file_.buffer();
@@ -124,9 +139,15 @@ class CsvSink final : public GraphSink {
   absl::Status Open(const std::filesystem::path& dir) {
     if (absl::Status s = nodes_.Open(dir / "nodes.csv"); !s.ok()) return s;
     if (absl::Status s = edges_.Open(dir / "relationships.csv"); !s.ok()) return s;
+    if (absl::Status s = labels_.Open(dir / "labels.jsonl"); !s.ok()) return s;
     nodes_.buffer()->append(kNodesCsvHeader);
     edges_.buffer()->append(kRelationshipsCsvHeader);
     return absl::OkStatus();
+  }
+
+  void WriteLabel(const LabelRecord& label) override {
+    AppendLabelLine(label, labels_.buffer());
+    labels_.MaybeFlush();
   }
 
   void WriteNode(const NodeRecord& node) override {
@@ -186,13 +207,15 @@ class CsvSink final : public GraphSink {
   absl::Status Close() override {
     absl::Status nodes = nodes_.Close();
     absl::Status edges = edges_.Close();
-    return nodes.ok() ? edges : nodes;
+    absl::Status labels = labels_.Close();
+    return !nodes.ok() ? nodes : !edges.ok() ? edges : labels;
   }
-  uint64_t bytes() const override { return nodes_.bytes() + edges_.bytes(); }
+  uint64_t bytes() const override { return nodes_.bytes() + edges_.bytes() + labels_.bytes(); }
 
  private:
   OutputFile nodes_;
   OutputFile edges_;
+  OutputFile labels_;
   std::string scratch_;
 };
 

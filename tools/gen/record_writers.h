@@ -7,7 +7,8 @@
 // "YYYY-MM-DDTHH:MM:SSZ", JSONL prop keys in sorted order (as
 // ctxgraph::client::FormatImportLine writes them).
 //
-// JSONL (DIR/graph.jsonl), one object per line:
+// JSONL (DIR/graph.jsonl), one object per line, label definitions first:
+//   {"type":"boundary","name":..,"description":..,"propagate":true|false}
 //   {"type":"node","id":..,"labels":[..],"boundary":[..],"props":{..},"source":{..}}
 //   {"type":"edge","from":..,"to":..,"label":..,"props":{} | {"weight":0.125}}
 // CSV (DIR/nodes.csv, DIR/relationships.csv), RFC 4180 quoting (a field with
@@ -16,6 +17,8 @@
 //   id:ID,:LABEL,boundary:string[],title,text,created_at:datetime,page_count:int,
 //   confidence:double,draft:boolean,tags:string[],source_system,source_uri,source_authority
 //   :START_ID,:END_ID,:TYPE,weight:double
+// and the label definitions, which CSV has no place for, as the same JSONL
+// boundary lines in DIR/labels.jsonl (`ctxgraph import --labels`).
 //
 // Errors: Open fails with the path and strerror when a file cannot be
 // created; a failed write is remembered and reported by Close. Not
@@ -72,10 +75,11 @@ class OutputFile {
   int error_ = 0;  // errno of the first failed write
 };
 
-// Receives every node, then every edge.
+// Receives every label definition, then every node, then every edge.
 class GraphSink {
  public:
   virtual ~GraphSink() = default;
+  virtual void WriteLabel(const LabelRecord& label) = 0;
   virtual void WriteNode(const NodeRecord& node) = 0;
   virtual void WriteEdge(const EdgeRecord& edge) = 0;
   [[nodiscard]] virtual absl::Status Close() = 0;
@@ -84,7 +88,8 @@ class GraphSink {
 
 // Writes `dir`/graph.jsonl.
 absl::StatusOr<std::unique_ptr<GraphSink>> OpenJsonlSink(const std::filesystem::path& dir);
-// Writes `dir`/nodes.csv and `dir`/relationships.csv (headers included).
+// Writes `dir`/nodes.csv and `dir`/relationships.csv (headers included), and
+// `dir`/labels.jsonl.
 absl::StatusOr<std::unique_ptr<GraphSink>> OpenCsvSink(const std::filesystem::path& dir);
 
 }  // namespace ctxgraph::gen

@@ -1,0 +1,250 @@
+#include "client/label_commands.h"
+
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "client/rfc3339.h"
+#include "client/table_printer.h"
+
+namespace ctxgraph::client {
+namespace {
+
+using nlohmann::json;
+using BoundaryStub = v1::BoundaryService::StubInterface;
+
+constexpr int kPageSize = 1000;  // the server's cap
+
+struct LabelArgs {
+  std::string name;  // label name (define) or node id (history)
+  std::string description;
+  bool propagate = false;
+  uint64_t as_of = 0;
+  std::vector<std::string> nodes;
+  std::string type;
+  std::vector<std::string> add;
+  std::vector<std::string> remove;
+  std::string reason;
+};
+
+json Strings(const google::protobuf::RepeatedPtrField<std::string>& list) {
+  return std::vector<std::string>(list.begin(), list.end());
+}
+
+std::string Joined(const google::protobuf::RepeatedPtrField<std::string>& list) {
+  return absl::StrCat("[", absl::StrJoin(list, ","), "]");
+}
+
+json LabelToJson(const v1::Label& l) {
+  return {{"name", l.name()},
+          {"description", l.description()},
+          {"propagate", l.propagate()},
+          {"version", l.version()},
+          {"created_version", l.created_version()},
+          {"defined_by", l.defined_by()},
+          {"time", FormatRfc3339Utc(l.time())}};
+}
+
+// Calls `rpc` page after page, following next_page_token from `request`,
+// and appends the items `items` picks from each page to `out`; `last` gets
+// the last page.
+template <class Request, class Response, class Item>
+absl::Status FetchAllPages(
+    ServerConnection& conn,
+    grpc::Status (BoundaryStub::*rpc)(grpc::ClientContext*, const Request&, Response*),
+    Request request, const google::protobuf::RepeatedPtrField<Item>& (Response::*items)() const,
+    std::vector<Item>* out, Response* last) {
+  request.set_page_size(kPageSize);
+  do {
+    absl::StatusOr<Response> page = conn.Call(conn.boundary(), rpc, request);
+    if (!page.ok()) return page.status();
+    const auto& got = ((*page).*items)();
+    out->insert(out->end(), got.begin(), got.end());
+    request.set_page_token(page->next_page_token());
+    *last = *std::move(page);
+  } while (!request.page_token().empty());
+  return absl::OkStatus();
+}
+
+std::string KindName(v1::BoundaryEventKind kind) {
+  switch (kind) {
+    case v1::BOUNDARY_EVENT_KIND_CREATED:
+      return "created";
+    case v1::BOUNDARY_EVENT_KIND_CHANGED:
+      return "changed";
+    case v1::BOUNDARY_EVENT_KIND_DELETED:
+      return "deleted";
+    default:
+      return "unknown";
+  }
+}
+
+int RunDefine(CommandContext& ctx, const LabelArgs& args) {
+  v1::DefineLabelRequest request;
+  request.set_name(args.name);
+  request.set_description(args.description);
+  request.set_propagate(args.propagate);
+  ServerConnection& conn = ctx.connection();
+  absl::StatusOr<v1::DefineLabelResponse> r =
+      conn.Call(conn.boundary(), &BoundaryStub::DefineLabel, request);
+  if (!r.ok()) return ctx.Fail(r.status());
+  if (ctx.json()) {
+    ctx.PrintJson({{"label", LabelToJson(r->label())}, {"changed", r->changed()}});
+    return kExitOk;
+  }
+  const v1::Label& l = r->label();
+  TablePrinter fields({});
+  fields.AddRow({"name", l.name()});
+  fields.AddRow({"description", l.description()});
+  fields.AddRow({"propagate", l.propagate() ? "yes" : "no"});
+  fields.AddRow({"version", absl::StrCat(l.version())});
+  fields.AddRow({"created_version", absl::StrCat(l.created_version())});
+  fields.AddRow({"defined_by", l.defined_by()});
+  fields.AddRow({"changed", r->changed() ? "yes" : "no (already defined so)"});
+  fields.Print(std::cout);
+  return kExitOk;
+}
+
+int RunList(CommandContext& ctx, const LabelArgs& args) {
+  v1::ListLabelsRequest request;
+  request.set_as_of_version(args.as_of);
+  std::vector<v1::Label> labels;
+  v1::ListLabelsResponse last;
+  if (absl::Status s = FetchAllPages(ctx.connection(), &BoundaryStub::ListLabels, request,
+                                     &v1::ListLabelsResponse::labels, &labels, &last);
+      !s.ok()) {
+    return ctx.Fail(s);
+  }
+  const uint64_t version = last.snapshot_version();
+  if (ctx.json()) {
+    json list = json::array();
+    for (const v1::Label& l : labels) list.push_back(LabelToJson(l));
+    ctx.PrintJson({{"labels", std::move(list)}, {"snapshot_version", version}});
+    return kExitOk;
+  }
+  TablePrinter table({"NAME", "PROPAGATE", "VERSION", "DEFINED_BY", "DESCRIPTION"});
+  for (const v1::Label& l : labels) {
+    table.AddRow({l.name(), l.propagate() ? "yes" : "no", absl::StrCat(l.version()), l.defined_by(),
+                  l.description()});
+  }
+  table.Print(std::cout);
+  return kExitOk;
+}
+
+int RunAssign(CommandContext& ctx, const LabelArgs& args) {
+  v1::AssignLabelsRequest request;
+  for (const std::string& id : args.nodes) request.add_node_ids(id);
+  request.set_type_label(args.type);
+  for (const std::string& l : args.add) request.add_add(l);
+  for (const std::string& l : args.remove) request.add_remove(l);
+  request.set_reason(args.reason);
+  ServerConnection& conn = ctx.connection();
+  absl::StatusOr<v1::AssignLabelsResponse> r =
+      conn.Call(conn.boundary(), &BoundaryStub::AssignLabels, request);
+  if (!r.ok()) return ctx.Fail(r.status());
+  if (ctx.json()) {
+    json changed = json::array();
+    for (const v1::BoundaryChange& c : r->changed()) {
+      changed.push_back({{"node_id", c.node_id()},
+                         {"before", Strings(c.before())},
+                         {"after", Strings(c.after())}});
+    }
+    ctx.PrintJson({{"version", r->version()},
+                   {"committed", r->committed()},
+                   {"changed", std::move(changed)},
+                   {"unchanged", Strings(r->unchanged())}});
+    return kExitOk;
+  }
+  TablePrinter table({"NODE", "BEFORE", "AFTER"});
+  for (const v1::BoundaryChange& c : r->changed()) {
+    table.AddRow({c.node_id(), Joined(c.before()), Joined(c.after())});
+  }
+  table.Print(std::cout);
+  std::cerr << r->changed_size() << " changed, " << r->unchanged_size() << " unchanged"
+            << (r->committed() ? absl::StrCat("; committed at version ", r->version())
+                               : std::string("; nothing committed"))
+            << "\n";
+  return kExitOk;
+}
+
+int RunHistory(CommandContext& ctx, const LabelArgs& args) {
+  v1::LabelHistoryRequest request;
+  request.set_node_id(args.name);
+  std::vector<v1::BoundaryEvent> events;
+  v1::LabelHistoryResponse last;
+  if (absl::Status s = FetchAllPages(ctx.connection(), &BoundaryStub::LabelHistory, request,
+                                     &v1::LabelHistoryResponse::events, &events, &last);
+      !s.ok()) {
+    return ctx.Fail(s);
+  }
+  if (ctx.json()) {
+    json list = json::array();
+    for (const v1::BoundaryEvent& e : events) {
+      list.push_back({{"version", e.version()},
+                      {"time", FormatRfc3339Utc(e.time())},
+                      {"principal", e.principal()},
+                      {"kind", KindName(e.kind())},
+                      {"before", Strings(e.before())},
+                      {"after", Strings(e.after())},
+                      {"reason", e.reason()}});
+    }
+    ctx.PrintJson({{"events", std::move(list)}});
+    return kExitOk;
+  }
+  TablePrinter table({"VERSION", "TIME", "PRINCIPAL", "KIND", "BEFORE", "AFTER", "REASON"});
+  for (const v1::BoundaryEvent& e : events) {
+    table.AddRow({absl::StrCat(e.version()), FormatRfc3339Utc(e.time()), e.principal(),
+                  KindName(e.kind()), Joined(e.before()), Joined(e.after()), e.reason()});
+  }
+  table.Print(std::cout);
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddLabelCommands(CLI::App& app, CommandContext& ctx, CommandAction* action) {
+  auto args = std::make_shared<LabelArgs>();
+  CLI::App* label = app.add_subcommand("label", "Boundary labels: the registry and assignments");
+  label->require_subcommand(1);
+
+  CLI::App* define =
+      label->add_subcommand("define", "Define a boundary label or update its definition");
+  define->add_option("NAME", args->name, "The label, e.g. pii or team:finance")->required();
+  define->add_option("--description", args->description, "What the label protects")->required();
+  define->add_flag("--propagate", args->propagate,
+                   "Nodes DERIVED_FROM a labelled node should inherit it (recorded; propagation "
+                   "is not built yet)");
+  define->callback(
+      [&ctx, action, args] { *action = [&ctx, args] { return RunDefine(ctx, *args); }; });
+
+  CLI::App* ls = label->add_subcommand("ls", "List the defined labels");
+  ls->add_option("--as-of", args->as_of, "As of this version (default: latest)");
+  ls->callback([&ctx, action, args] { *action = [&ctx, args] { return RunList(ctx, *args); }; });
+
+  CLI::App* assign =
+      label->add_subcommand("assign", "Add and remove labels on nodes, in one commit");
+  CLI::Option* nodes = assign->add_option("--node", args->nodes, "A node id (repeatable)");
+  CLI::Option* type = assign->add_option("--type", args->type, "Every node of this type label");
+  nodes->excludes(type);
+  assign->add_option("--add", args->add, "A label to add (repeatable)");
+  assign->add_option("--remove", args->remove, "A label to remove (repeatable)");
+  assign->add_option("--reason", args->reason, "Why; recorded in the commit and the audit log")
+      ->required();
+  assign->callback([&ctx, action, args, nodes, type] {
+    if (nodes->count() == 0 && type->count() == 0) {
+      throw CLI::RequiredError("--node or --type");
+    }
+    *action = [&ctx, args] { return RunAssign(ctx, *args); };
+  });
+
+  CLI::App* history =
+      label->add_subcommand("history", "Every change to a node's boundary, oldest first");
+  history->add_option("ID", args->name, "The node id")->required();
+  history->callback(
+      [&ctx, action, args] { *action = [&ctx, args] { return RunHistory(ctx, *args); }; });
+}
+
+}  // namespace ctxgraph::client

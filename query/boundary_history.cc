@@ -1,0 +1,86 @@
+#include "query/boundary_history.h"
+
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "query/graph_reader.h"
+#include "query/validation.h"
+#include "storage/keys.h"
+#include "storage/status_macros.h"
+
+namespace ctxgraph {
+
+absl::StatusOr<BoundaryEventPage> BoundaryHistory::Read(std::string_view node_id, int page_size,
+                                                        std::string_view page_token) const {
+  RETURN_IF_ERROR(
+      RequireRole(caller_, {Role::kAuditor, Role::kSteward, Role::kAdmin}, "LabelHistory"));
+  RETURN_IF_ERROR(ValidateId("node_id", node_id));
+  ASSIGN_OR_RETURN(const int limit, ResolvePageSize(page_size));
+  const Database& db = *store_.database();
+  const std::string fingerprint =
+      RequestFingerprint({"LabelHistory", caller_.principal.id, node_id});
+  BoundaryEventPage page;
+  uint64_t after = 0;  // events strictly after this version
+  if (!page_token.empty()) {
+    ASSIGN_OR_RETURN(PageToken token, tokens_.Decode(fingerprint, page_token));
+    if (token.cursor.size() != 8) return absl::InvalidArgumentError("page_token: invalid");
+    ASSIGN_OR_RETURN(after, keys::ReadU64(token.cursor, 0));
+    ASSIGN_OR_RETURN(page.version, ResolveVersion(db, token.version));
+  } else {
+    page.version = db.LatestVersion();
+  }
+
+  // Visible now, whatever the page's snapshot. An unknown id still reads a
+  // record (iid 0 is never used), so absent and hidden ids cost the same.
+  ASSIGN_OR_RETURN(std::optional<uint64_t> iid, store_.LookupIid(node_id));
+  ASSIGN_OR_RETURN(std::optional<NodeRecord> now,
+                   store_.GetNodeByIid(iid.value_or(0), db.LatestVersion()));
+  if (!now || !caller_.policy.CanSee(*now)) {
+    return absl::NotFoundError(absl::StrCat("node \"", std::string(node_id), "\" not found"));
+  }
+
+  // The node's state just before the first version this page may report.
+  std::optional<NodeRecord> state;
+  if (after > 0) {
+    ASSIGN_OR_RETURN(state, store_.GetNodeByIid(*iid, after));
+  }
+  bool more = false;
+  RETURN_IF_ERROR(store_.ScanNodeVersions(*iid, after, page.version, [&](const NodeRecord& rec) {
+    BoundaryEvent event;
+    if (rec.deleted) {
+      if (!state) return true;  // a delete of nothing is never written, but be safe
+      event.kind = BoundaryEventKind::kDeleted;
+      event.before = state->boundary;
+      state.reset();
+    } else {
+      if (state && state->boundary == rec.boundary) {
+        state = rec;
+        return true;
+      }
+      event.kind = state ? BoundaryEventKind::kChanged : BoundaryEventKind::kCreated;
+      if (state) event.before = state->boundary;
+      event.after = rec.boundary;
+      state = rec;
+    }
+    if (static_cast<int>(page.events.size()) == limit) {
+      more = true;
+      return false;
+    }
+    event.version = rec.provenance.version;
+    page.events.push_back(std::move(event));
+    return true;
+  }));
+  for (BoundaryEvent& event : page.events) {
+    ASSIGN_OR_RETURN(CommitRecord commit, db.GetCommit(event.version));
+    event.time = commit.time;
+    event.principal = commit.principal;
+    event.reason = commit.description;
+  }
+  if (more) {
+    page.next_page_token =
+        tokens_.Encode(fingerprint, {page.version, keys::EncodeU64(page.events.back().version)});
+  }
+  return page;
+}
+
+}  // namespace ctxgraph

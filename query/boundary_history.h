@@ -1,0 +1,74 @@
+// BoundaryHistory: every version at which one node's own boundary changed
+// (BoundaryService.LabelHistory), derived from the node's versioned records
+// and the commit log; nothing else is stored for it.
+//
+// An event is a record whose boundary differs from the node's state before
+// it: created (no live record before, including a node written again after
+// a deletion), changed, or deleted (a tombstone after a live record).
+// Records that rewrote a node without touching its boundary are skipped.
+// Each event carries its commit's time, principal and description (for an
+// AssignLabels commit, the reason).
+//
+// Access: the auditor, steward or admin role (PERMISSION_DENIED before the
+// request is looked at), and the node must be visible to the caller now: a
+// hidden, deleted or absent id is NOT_FOUND "node \"x\" not found", the
+// same bytes and the same storage work for each. Earlier boundaries are
+// returned whole: those roles are trusted with boundary metadata.
+//
+// Paging: oldest first. A page token pins the latest version of the first
+// page (so later pages see no newer events) and resumes after the last
+// event's version; it is bound to the caller and the node id.
+//
+// Thread safety: stateless beyond its references; one per request is cheap.
+#ifndef CTXGRAPH_QUERY_BOUNDARY_HISTORY_H_
+#define CTXGRAPH_QUERY_BOUNDARY_HISTORY_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "query/caller.h"
+#include "query/page_token.h"
+#include "storage/graph_store.h"
+
+namespace ctxgraph {
+
+enum class BoundaryEventKind { kCreated, kChanged, kDeleted };
+
+struct BoundaryEvent {
+  uint64_t version = 0;
+  Timestamp time;
+  std::string principal;
+  BoundaryEventKind kind = BoundaryEventKind::kChanged;
+  std::vector<std::string> before;  // own labels; empty when created
+  std::vector<std::string> after;   // own labels; empty when deleted
+  std::string reason;               // the commit description
+};
+
+struct BoundaryEventPage {
+  std::vector<BoundaryEvent> events;
+  std::string next_page_token;  // empty on the last page
+  uint64_t version = 0;         // the snapshot read
+};
+
+class BoundaryHistory {
+ public:
+  BoundaryHistory(const GraphStore& store, const PageTokenCodec& tokens, const Caller& caller)
+      : store_(store), tokens_(tokens), caller_(caller) {}
+  // The reader keeps a reference: a temporary caller would dangle.
+  BoundaryHistory(const GraphStore&, const PageTokenCodec&, const Caller&&) = delete;
+
+  // page_size 0 means 100; more than 1000 is capped.
+  absl::StatusOr<BoundaryEventPage> Read(std::string_view node_id, int page_size,
+                                         std::string_view page_token) const;
+
+ private:
+  const GraphStore& store_;
+  const PageTokenCodec& tokens_;
+  const Caller& caller_;
+};
+
+}  // namespace ctxgraph
+
+#endif  // CTXGRAPH_QUERY_BOUNDARY_HISTORY_H_

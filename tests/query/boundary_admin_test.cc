@@ -1,0 +1,386 @@
+// BoundaryAdmin and BoundaryHistory: the registry as the steward sees it,
+// AssignLabels (one commit, per-node audit entries, hidden nodes exactly
+// like absent ones) and LabelHistory from the versioned records.
+#include "query/boundary_admin.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "query/boundary_history.h"
+#include "query/graph_reader.h"
+#include "tests/query/indexed_graph.h"
+#include "tests/query/make_caller.h"
+#include "tests/test_macros.h"
+
+namespace ctxgraph {
+namespace {
+
+using Labels = std::vector<std::string>;
+
+Mutation Node(std::string id, Labels boundary = {}, std::string type = "Document",
+              std::string title = "t") {
+  NodeUpsert m;
+  m.node.id = std::move(id);
+  m.node.labels = {std::move(type)};
+  m.node.boundary = std::move(boundary);
+  m.node.props["title"] = Value{std::move(title)};
+  return m;
+}
+
+LabelDefinition Label(std::string name, std::string description, bool propagate = false) {
+  return LabelDefinition{
+      .name = std::move(name), .description = std::move(description), .propagate = propagate};
+}
+
+AssignRequest ById(Labels ids, Labels add, Labels remove, std::string reason) {
+  AssignRequest r;
+  r.node_ids = std::move(ids);
+  r.add = std::move(add);
+  r.remove = std::move(remove);
+  r.reason = std::move(reason);
+  return r;
+}
+
+AssignRequest ByType(std::string type, Labels add, Labels remove, std::string reason) {
+  AssignRequest r = ById({}, std::move(add), std::move(remove), std::move(reason));
+  r.type_label = std::move(type);
+  return r;
+}
+
+// "id: before -> after" per change.
+std::vector<std::string> Changes(const AssignResult& r) {
+  std::vector<std::string> out;
+  for (const BoundaryChange& c : r.changed) {
+    out.push_back(absl::StrCat(c.node_id, ": [", absl::StrJoin(c.before, ","), "] -> [",
+                               absl::StrJoin(c.after, ","), "]"));
+  }
+  return out;
+}
+
+// "version kind [before] -> [after] principal reason" per event.
+std::vector<std::string> Events(const BoundaryEventPage& page) {
+  std::vector<std::string> out;
+  for (const BoundaryEvent& e : page.events) {
+    const char* kind = e.kind == BoundaryEventKind::kCreated   ? "created"
+                       : e.kind == BoundaryEventKind::kDeleted ? "deleted"
+                                                               : "changed";
+    out.push_back(absl::StrCat(e.version, " ", kind, " [", absl::StrJoin(e.before, ","), "] -> [",
+                               absl::StrJoin(e.after, ","), "] ", e.principal, " ", e.reason));
+  }
+  return out;
+}
+
+class BoundaryAdminTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    base_ = g_.DefineLabels({"pii", "team:eng", "team:finance"});
+    ASSERT_NE(base_, 0u);
+  }
+
+  // Every audit entry after `seq`, as "action|principal|summary|items".
+  std::vector<std::string> EntriesAfter(uint64_t seq) {
+    auto page = g_.audit().List(AuditFilter{}, seq, 1000);
+    EXPECT_TRUE(page.ok()) << page.status();
+    std::vector<std::string> out;
+    if (!page.ok()) return out;
+    for (const AuditEntry& e : page->entries) {
+      std::string items;
+      for (const AuditItem& i : e.items) absl::StrAppend(&items, i.node_id, "@", i.version, ";");
+      out.push_back(absl::StrCat(e.action, "|", e.principal, "|", e.summary, "|", items));
+    }
+    return out;
+  }
+
+  absl::StatusOr<NodeRead> Read(const Caller& caller, const std::string& id, uint64_t as_of = 0) {
+    return GraphReader(g_.store(), g_.tokens(), caller).GetNode(id, as_of);
+  }
+
+  IndexedGraph g_;
+  BoundaryAdmin admin_{g_.store(), g_.tokens()};
+  uint64_t base_ = 0;
+  const Caller steward_ = MakeCaller("steward", {"team:eng", "pii"}, {Role::kSteward});
+  const Caller agent_ = MakeCaller("agent", {"team:eng"});
+  const Caller auditor_ = MakeCaller("auditor", {"*"}, {Role::kAuditor});
+};
+
+TEST_F(BoundaryAdminTest, DefineLabelIsVersionedAuditedAndIdempotent) {
+  const uint64_t seq = g_.audit().head_seq();
+  ASSERT_OK_AND_ASSIGN(DefineLabelResult first,
+                       admin_.DefineLabel(steward_, Label("restricted", "Need to know")));
+  EXPECT_TRUE(first.changed);
+  EXPECT_EQ(first.label, (LabelDefinition{"restricted", "Need to know", false, base_ + 1, base_ + 1,
+                                          "steward", first.label.time}));
+  ASSERT_OK_AND_ASSIGN(DefineLabelResult again,
+                       admin_.DefineLabel(steward_, Label("restricted", "Need to know")));
+  EXPECT_FALSE(again.changed);
+  EXPECT_EQ(again.label, first.label);
+  EXPECT_EQ(g_.db().LatestVersion(), base_ + 1);
+  ASSERT_OK_AND_ASSIGN(DefineLabelResult changed,
+                       admin_.DefineLabel(steward_, Label("restricted", "Board only", true)));
+  EXPECT_TRUE(changed.changed);
+  EXPECT_EQ(changed.label.version, base_ + 2);
+  EXPECT_EQ(changed.label.created_version, base_ + 1);
+  EXPECT_TRUE(changed.label.propagate);
+  EXPECT_EQ(EntriesAfter(seq),
+            (std::vector<std::string>{
+                "label.define|steward|label=restricted propagate=false description=Need to know|",
+                "label.define|steward|label=restricted propagate=true description=Board only|"}));
+  ASSERT_OK_AND_ASSIGN(CommitRecord commit, g_.db().GetCommit(base_ + 1));
+  EXPECT_EQ(commit.description, "define label restricted");
+}
+
+TEST_F(BoundaryAdminTest, DefineLabelChecksRoleNameAndDescription) {
+  EXPECT_STATUS(admin_.DefineLabel(agent_, Label("x", "d")), absl::StatusCode::kPermissionDenied,
+                "DefineLabel requires the steward or admin role");
+  EXPECT_STATUS(admin_.DefineLabel(steward_, Label("*", "d")), absl::StatusCode::kInvalidArgument,
+                "name: \"*\" has a character outside [A-Za-z0-9_.:-]");
+  EXPECT_STATUS(admin_.DefineLabel(steward_, Label("team:*", "d")),
+                absl::StatusCode::kInvalidArgument,
+                "name: \"team:*\" has a character outside [A-Za-z0-9_.:-]");
+  EXPECT_STATUS(admin_.DefineLabel(steward_, Label("", "d")), absl::StatusCode::kInvalidArgument,
+                "name: must be 1..128 bytes, got 0");
+  EXPECT_STATUS(admin_.DefineLabel(steward_, Label("x", "")), absl::StatusCode::kInvalidArgument,
+                "description: required");
+  EXPECT_EQ(g_.db().LatestVersion(), base_);
+  const Caller admin = MakeCaller("root", {}, {Role::kAdmin});
+  ASSERT_OK(admin_.DefineLabel(admin, Label("x", "d")));
+}
+
+TEST_F(BoundaryAdminTest, ListLabelsIsOpenToAnyRolePagedAndAsOf) {
+  ASSERT_OK(admin_.DefineLabel(steward_, Label("hr", "HR")));
+  auto names = [](const LabelPage& p) {
+    Labels out;
+    for (const auto& l : p.labels) out.push_back(l.name);
+    return out;
+  };
+  ASSERT_OK_AND_ASSIGN(LabelPage first, admin_.ListLabels(agent_, 2, "", 0));
+  EXPECT_EQ(names(first), (Labels{"hr", "pii"}));
+  EXPECT_EQ(first.version, base_ + 1);
+  ASSERT_OK_AND_ASSIGN(DefineLabelResult later, admin_.DefineLabel(steward_, Label("z", "Z")));
+  ASSERT_OK_AND_ASSIGN(LabelPage second, admin_.ListLabels(agent_, 2, first.next_page_token, 0));
+  EXPECT_EQ(names(second), (Labels{"team:eng", "team:finance"}));  // pinned: no "z"
+  EXPECT_TRUE(second.next_page_token.empty());
+  ASSERT_OK_AND_ASSIGN(LabelPage old, admin_.ListLabels(agent_, 0, "", base_));
+  EXPECT_EQ(names(old), (Labels{"pii", "team:eng", "team:finance"}));
+  EXPECT_STATUS(admin_.ListLabels(steward_, 2, first.next_page_token, 0),
+                absl::StatusCode::kInvalidArgument, "page_token: invalid");
+  EXPECT_STATUS(admin_.ListLabels(agent_, 0, "", later.label.version + 1),
+                absl::StatusCode::kInvalidArgument,
+                absl::StrCat("as_of_version: ", later.label.version + 1,
+                             " is ahead of the latest version ", later.label.version));
+  EXPECT_STATUS(admin_.ListLabels(agent_, -1, "", 0), absl::StatusCode::kInvalidArgument,
+                "page_size: must not be negative, got -1");
+}
+
+TEST_F(BoundaryAdminTest, AssignByIdsChangesWhatDiffersInOneCommitWithAnEntryPerNode) {
+  g_.Write({Node("a", {"team:eng"}), Node("b", {"pii", "team:eng"}), Node("c")});  // base+1
+  const uint64_t seq = g_.audit().head_seq();
+  ASSERT_OK_AND_ASSIGN(AssignResult r,
+                       admin_.AssignLabels(steward_, ById({"a", "b", "c", "a"}, {"pii"}, {},
+                                                          "GDPR review 2026-11")));
+  EXPECT_TRUE(r.committed);
+  EXPECT_EQ(r.version, base_ + 2);
+  EXPECT_EQ(g_.db().LatestVersion(), base_ + 2);
+  EXPECT_EQ(Changes(r),
+            (std::vector<std::string>{"a: [team:eng] -> [pii,team:eng]", "c: [] -> [pii]"}));
+  EXPECT_EQ(r.unchanged, (Labels{"b"}));
+  const std::string v = absl::StrCat(base_ + 2);
+  EXPECT_EQ(EntriesAfter(seq),
+            (std::vector<std::string>{
+                absl::StrCat("label.assign|steward|node_ids=4 add=[pii] remove=[] changed=2 "
+                             "unchanged=1 reason=GDPR review 2026-11|a@",
+                             v, ";c@", v, ";"),
+                absl::StrCat("label.assign.node|steward|before=[team:eng] after=[pii,team:eng] "
+                             "reason=GDPR review 2026-11|a@",
+                             v, ";"),
+                absl::StrCat("label.assign.node|steward|before=[] after=[pii] reason=GDPR "
+                             "review 2026-11|c@",
+                             v, ";")}));
+  ASSERT_OK_AND_ASSIGN(CommitRecord commit, g_.db().GetCommit(base_ + 2));
+  EXPECT_EQ(commit.description, "GDPR review 2026-11");
+  EXPECT_EQ(commit.principal, "steward");
+  // Removing it again; the props stay as they were.
+  ASSERT_OK_AND_ASSIGN(AssignResult back,
+                       admin_.AssignLabels(steward_, ById({"a"}, {}, {"pii"}, "declassified")));
+  EXPECT_EQ(Changes(back), (std::vector<std::string>{"a: [pii,team:eng] -> [team:eng]"}));
+  ASSERT_OK_AND_ASSIGN(NodeRead a, Read(agent_, "a"));
+  EXPECT_EQ(std::get<std::string>(a.node.props.at("title").v), "t");
+  EXPECT_EQ(a.node.provenance.writer, "steward");
+}
+
+TEST_F(BoundaryAdminTest, NothingToChangeCommitsNothing) {
+  g_.Write({Node("a", {"pii"})});
+  const uint64_t seq = g_.audit().head_seq();
+  ASSERT_OK_AND_ASSIGN(AssignResult r,
+                       admin_.AssignLabels(steward_, ById({"a"}, {"pii"}, {"team:eng"}, "noop")));
+  EXPECT_FALSE(r.committed);
+  EXPECT_EQ(r.version, base_ + 1);
+  EXPECT_TRUE(r.changed.empty());
+  EXPECT_EQ(r.unchanged, (Labels{"a"}));
+  EXPECT_EQ(g_.audit().head_seq(), seq);
+}
+
+TEST_F(BoundaryAdminTest, AHiddenNodeIsNotFoundExactlyLikeAnAbsentOne) {
+  g_.Write({Node("open"), Node("fin", {"team:finance"})});
+  const AssignRequest hidden = ById({"open", "fin"}, {"pii"}, {}, "r");
+  const AssignRequest absent = ById({"open", "nosuch"}, {"pii"}, {}, "r");
+  const absl::Status h = admin_.AssignLabels(steward_, hidden).status();
+  const absl::Status a = admin_.AssignLabels(steward_, absent).status();
+  EXPECT_STATUS(h, absl::StatusCode::kNotFound, "node_ids[1]: node \"fin\" not found");
+  EXPECT_STATUS(a, absl::StatusCode::kNotFound, "node_ids[1]: node \"nosuch\" not found");
+  // Same id, same bytes: the id is the only difference between the two.
+  const absl::Status h2 = admin_.AssignLabels(steward_, ById({"fin"}, {"pii"}, {}, "r")).status();
+  g_.Write({NodeDelete{"fin"}});
+  const absl::Status a2 = admin_.AssignLabels(steward_, ById({"fin"}, {"pii"}, {}, "r")).status();
+  EXPECT_EQ(h2, a2);
+  EXPECT_EQ(g_.db().LatestVersion(), base_ + 2);  // the two writes above, nothing else
+}
+
+TEST_F(BoundaryAdminTest, RequestErrorsNameTheFieldAndWriteNothing) {
+  g_.Write({Node("a", {"team:eng"})});
+  const uint64_t latest = g_.db().LatestVersion();
+  auto expect = [&](const Caller& caller, AssignRequest r, absl::StatusCode code,
+                    const std::string& message) {
+    EXPECT_STATUS(admin_.AssignLabels(caller, std::move(r)), code, message);
+  };
+  expect(agent_, ById({"a"}, {"pii"}, {}, "r"), absl::StatusCode::kPermissionDenied,
+         "AssignLabels requires the steward or admin role");
+  const Caller loader = MakeCaller("loader", {"*"}, {Role::kLoader});
+  expect(loader, ById({"a"}, {"pii"}, {}, "r"), absl::StatusCode::kPermissionDenied,
+         "AssignLabels requires the steward or admin role");
+  expect(steward_, ById({"a"}, {"pii"}, {}, ""), absl::StatusCode::kInvalidArgument,
+         "reason: required");
+  expect(steward_, ById({"a"}, {"pii"}, {}, std::string(kMaxReasonBytes + 1, 'r')),
+         absl::StatusCode::kInvalidArgument, "reason: must be at most 1024 bytes of UTF-8");
+  expect(steward_, ById({}, {"pii"}, {}, "r"), absl::StatusCode::kInvalidArgument,
+         "targets: give node_ids or type_label");
+  AssignRequest both = ByType("Document", {"pii"}, {}, "r");
+  both.node_ids = {"a"};
+  expect(steward_, both, absl::StatusCode::kInvalidArgument,
+         "targets: give node_ids or type_label, not both");
+  expect(steward_, ById({"a"}, {}, {}, "r"), absl::StatusCode::kInvalidArgument,
+         "add: give at least one label to add or remove");
+  expect(steward_, ById({"a"}, {"pii"}, {"pii"}, "r"), absl::StatusCode::kInvalidArgument,
+         "remove: label \"pii\" is also in add");
+  expect(steward_, ById({"a"}, {"p ii"}, {}, "r"), absl::StatusCode::kInvalidArgument,
+         "add[0]: \"p ii\" has a character outside [A-Za-z0-9_.:-]");
+  expect(steward_, ById({""}, {"pii"}, {}, "r"), absl::StatusCode::kInvalidArgument,
+         "node_ids[0]: must be 1..256 bytes, got 0");
+  expect(steward_, ByType("Bad-Type", {"pii"}, {}, "r"), absl::StatusCode::kInvalidArgument,
+         "type_label: \"Bad-Type\" has a character outside [A-Za-z0-9_]");
+  // Clearance for every label added or removed, before definition.
+  expect(steward_, ById({"a"}, {"team:finance"}, {}, "r"), absl::StatusCode::kPermissionDenied,
+         "add: not cleared for label \"team:finance\"");
+  expect(steward_, ById({"a"}, {}, {"team:finance"}, "r"), absl::StatusCode::kPermissionDenied,
+         "remove: not cleared for label \"team:finance\"");
+  expect(steward_, ById({"a"}, {"pii.v2"}, {}, "r"), absl::StatusCode::kPermissionDenied,
+         "add: not cleared for label \"pii.v2\"");
+  const Caller wide = MakeCaller("wide", {"*"}, {Role::kSteward});
+  expect(wide, ById({"a"}, {"pii.v2"}, {}, "r"), absl::StatusCode::kFailedPrecondition,
+         "add: undefined boundary label \"pii.v2\"");
+  EXPECT_EQ(g_.db().LatestVersion(), latest);
+}
+
+TEST_F(BoundaryAdminTest, TypeSelectorTakesOnlyVisibleNodesOfThatType) {
+  g_.Write({Node("d1", {"team:eng"}), Node("d2", {"team:finance"}), Node("d3"),
+            Node("m1", {}, "Message")});
+  ASSERT_OK_AND_ASSIGN(AssignResult r,
+                       admin_.AssignLabels(steward_, ByType("Document", {"pii"}, {}, "sweep")));
+  EXPECT_EQ(Changes(r),
+            (std::vector<std::string>{"d1: [team:eng] -> [pii,team:eng]", "d3: [] -> [pii]"}));
+  EXPECT_TRUE(r.unchanged.empty());
+  ASSERT_OK_AND_ASSIGN(NodeRead d2, Read(auditor_, "d2"));
+  EXPECT_EQ(d2.node.boundary, (Labels{"team:finance"}));
+  ASSERT_OK_AND_ASSIGN(NodeRead m1, Read(auditor_, "m1"));
+  EXPECT_TRUE(m1.node.boundary.empty());
+}
+
+TEST_F(BoundaryAdminTest, ASelectionOverTheLimitIsRefusedWhole) {
+  BoundaryAdmin small(g_.store(), g_.tokens(), /*max_assign_nodes=*/2);
+  g_.Write({Node("d1"), Node("d2"), Node("hidden", {"team:finance"})});
+  // Two visible nodes fit: the hidden one is not counted.
+  ASSERT_OK(small.AssignLabels(steward_, ByType("Document", {"team:eng"}, {}, "fits")));
+  g_.Write({Node("d3")});
+  const uint64_t latest = g_.db().LatestVersion();
+  EXPECT_STATUS(small.AssignLabels(steward_, ByType("Document", {"pii"}, {}, "too many")),
+                absl::StatusCode::kResourceExhausted,
+                "type_label: selects more than 2 nodes, the limit of one call");
+  EXPECT_STATUS(small.AssignLabels(steward_, ById({"d1", "d2", "d3"}, {"pii"}, {}, "too many")),
+                absl::StatusCode::kResourceExhausted, "node_ids: 3 ids exceed the limit of 2");
+  EXPECT_EQ(g_.db().LatestVersion(), latest);
+}
+
+TEST_F(BoundaryAdminTest, TheNextReadSeesTheNewBoundaryAndThePastKeepsTheOld) {
+  const uint64_t before = g_.Write({Node("a", {"team:eng"})});
+  ASSERT_OK(Read(agent_, "a"));
+  ASSERT_OK(admin_.AssignLabels(steward_, ById({"a"}, {"pii"}, {}, "sensitive")));
+  EXPECT_STATUS(Read(agent_, "a"), absl::StatusCode::kNotFound, "node \"a\" not found");
+  ASSERT_OK_AND_ASSIGN(NodeRead old, Read(auditor_, "a", before));
+  EXPECT_EQ(old.node.boundary, (Labels{"team:eng"}));
+  ASSERT_OK_AND_ASSIGN(NodeRead now, Read(auditor_, "a"));
+  EXPECT_EQ(now.node.boundary, (Labels{"pii", "team:eng"}));
+}
+
+TEST_F(BoundaryAdminTest, LabelHistoryListsEveryBoundaryChangeOldestFirst) {
+  const Caller root = MakeCaller("root", {"*"}, {Role::kAdmin, Role::kLoader});
+  GraphWriter writer(g_.store());
+  ASSERT_OK(writer.Write(root, {Node("x", {"team:eng"})}, "load"));                  // +1
+  ASSERT_OK(writer.Write(root, {Node("x", {"team:eng"}, "Document", "t2")}, "ed"));  // +2
+  ASSERT_OK(admin_.AssignLabels(steward_, ById({"x"}, {"pii"}, {}, "GDPR")));        // +3
+  ASSERT_OK(writer.Write(root, {Node("x", {"pii"})}, "split"));                      // +4
+  ASSERT_OK(writer.Write(root, {NodeDelete{"x"}}, "purge"));                         // +5
+  ASSERT_OK(writer.Write(root, {Node("x")}, "restore"));                             // +6
+  auto v = [&](uint64_t n) { return base_ + n; };
+  const std::vector<std::string> want = {
+      absl::StrCat(v(1), " created [] -> [team:eng] root load"),
+      absl::StrCat(v(3), " changed [team:eng] -> [pii,team:eng] steward GDPR"),
+      absl::StrCat(v(4), " changed [pii,team:eng] -> [pii] root split"),
+      absl::StrCat(v(5), " deleted [pii] -> [] root purge"),
+      absl::StrCat(v(6), " created [] -> [] root restore")};
+  BoundaryHistory history(g_.store(), g_.tokens(), auditor_);
+  ASSERT_OK_AND_ASSIGN(BoundaryEventPage all, history.Read("x", 0, ""));
+  EXPECT_EQ(Events(all), want);
+  EXPECT_TRUE(all.next_page_token.empty());
+  EXPECT_EQ(all.version, v(6));
+  // Pages of two, pinned to the first page's version.
+  std::vector<std::string> paged;
+  std::string token;
+  int pages = 0;
+  do {
+    ASSERT_OK_AND_ASSIGN(BoundaryEventPage page, history.Read("x", 2, token));
+    for (const std::string& e : Events(page)) paged.push_back(e);
+    token = page.next_page_token;
+    if (++pages == 1) ASSERT_OK(writer.Write(root, {Node("x", {"pii"})}, "later"));
+  } while (!token.empty());
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(paged, want);
+  // Bound to the caller and the node.
+  ASSERT_OK_AND_ASSIGN(BoundaryEventPage first, history.Read("x", 1, ""));
+  BoundaryHistory other(g_.store(), g_.tokens(), steward_);
+  EXPECT_STATUS(other.Read("x", 1, first.next_page_token), absl::StatusCode::kInvalidArgument,
+                "page_token: invalid");
+}
+
+TEST_F(BoundaryAdminTest, LabelHistoryNeedsARoleAndANodeVisibleNow) {
+  g_.Write({Node("fin", {"team:finance"}), Node("gone")});
+  g_.Write({NodeDelete{"gone"}});
+  EXPECT_STATUS(BoundaryHistory(g_.store(), g_.tokens(), agent_).Read("fin", 0, ""),
+                absl::StatusCode::kPermissionDenied,
+                "LabelHistory requires the auditor or steward or admin role");
+  BoundaryHistory history(g_.store(), g_.tokens(), steward_);  // not cleared for team:finance
+  const absl::Status hidden = history.Read("fin", 0, "").status();
+  EXPECT_STATUS(hidden, absl::StatusCode::kNotFound, "node \"fin\" not found");
+  EXPECT_STATUS(history.Read("gone", 0, ""), absl::StatusCode::kNotFound,
+                "node \"gone\" not found");
+  EXPECT_STATUS(history.Read("nosuch", 0, ""), absl::StatusCode::kNotFound,
+                "node \"nosuch\" not found");
+  EXPECT_STATUS(history.Read("", 0, ""), absl::StatusCode::kInvalidArgument,
+                "node_id: must be 1..256 bytes, got 0");
+}
+
+}  // namespace
+}  // namespace ctxgraph
