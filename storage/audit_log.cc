@@ -92,6 +92,7 @@ absl::Status AuditLog::AppendLocked(rocksdb::WriteBatch* batch, std::vector<Audi
   RETURN_IF_ERROR(FromRocks(db_->Write(options, batch)));
   head_seq_ = seq;
   head_hash_ = prev;
+  written_seq_.store(seq, std::memory_order_release);
   return absl::OkStatus();
 }
 
@@ -115,8 +116,28 @@ absl::StatusOr<AuditEntry> AuditLog::Append(AuditEntry entry) {
   }
   // Outside the mutex, so concurrent appenders share one fsync; syncing the
   // WAL makes every earlier entry durable too.
-  if (sync_appends_) RETURN_IF_ERROR(FromRocks(db_->SyncWAL()));
+  if (sync_appends_) RETURN_IF_ERROR(SyncThrough(entries.front().seq));
   return std::move(entries.front());
+}
+
+absl::Status AuditLog::SyncThrough(uint64_t seq) {
+  std::unique_lock<std::mutex> lock(sync_mu_);
+  for (;;) {
+    if (synced_seq_ >= seq) return absl::OkStatus();
+    if (!syncing_) break;
+    sync_cv_.wait(lock);
+  }
+  syncing_ = true;
+  // Every entry up to `target` was written before this sync starts.
+  const uint64_t target = written_seq_.load(std::memory_order_acquire);
+  lock.unlock();
+  const rocksdb::Status s = db_->SyncWAL();
+  lock.lock();
+  syncing_ = false;
+  if (s.ok()) synced_seq_ = std::max(synced_seq_, target);
+  // On failure a waiter finds its entry unsynced and tries again itself.
+  sync_cv_.notify_all();
+  return FromRocks(s);
 }
 
 absl::StatusOr<AuditVerifyResult> AuditLog::Verify() const {

@@ -39,6 +39,8 @@
 #ifndef CTXGRAPH_STORAGE_AUDIT_LOG_H_
 #define CTXGRAPH_STORAGE_AUDIT_LOG_H_
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -142,6 +144,13 @@ class AuditLog {
   absl::Status AppendLocked(rocksdb::WriteBatch* batch, std::vector<AuditEntry>* entries,
                             const rocksdb::WriteOptions& options);
   std::unique_ptr<rocksdb::Iterator> NewIterator() const;
+  // Returns once entry `seq`, already written, is in a synced WAL: group
+  // commit. One caller at a time syncs the WAL (covering every entry
+  // written before its sync began); callers whose entry a finished sync
+  // covered return without syncing, the others wait and the next of them
+  // syncs for all. RocksDB's SyncWAL alone would run one fsync per caller,
+  // one after another.
+  absl::Status SyncThrough(uint64_t seq);
 
   rocksdb::DB* const db_;
   rocksdb::ColumnFamilyHandle* const cf_;
@@ -151,6 +160,15 @@ class AuditLog {
   // Guarded by mu_: the last entry written.
   uint64_t head_seq_ = 0;
   ContentHash head_hash_{};
+  // The head as of the latest write; read without mu_ by SyncThrough.
+  std::atomic<uint64_t> written_seq_{0};
+
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  // Guarded by sync_mu_: every entry up to synced_seq_ is durable; a sync
+  // is running.
+  uint64_t synced_seq_ = 0;
+  bool syncing_ = false;
 };
 
 }  // namespace ctxgraph
