@@ -209,6 +209,11 @@ absl::StatusOr<AssignResult> BoundaryAdmin::AssignLabels(const Caller& caller,
                 out.unchanged.push_back(std::move(node.id));
                 continue;
               }
+              if (after.size() > kMaxLabelsPerNode) {  // the node is visible: this tells nothing
+                return absl::InvalidArgumentError(
+                    absl::StrCat("add: node \"", node.id, "\" would carry ", after.size(),
+                                 " boundary labels, over the limit of ", kMaxLabelsPerNode));
+              }
               AuditEntry entry;
               entry.action = kAssignNodeAction;
               entry.summary = absl::StrCat("before=", Bracketed(node.boundary),

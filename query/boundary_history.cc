@@ -44,6 +44,11 @@ absl::StatusOr<BoundaryEventPage> BoundaryHistory::Read(std::string_view node_id
   if (after > 0) {
     ASSIGN_OR_RETURN(state, store_.GetNodeByIid(*iid, after));
   }
+  // Auditors and admins see every boundary the node ever had (as they see
+  // the audit log). Other roles see only the changes whose before and after
+  // boundaries they are cleared for: a past boundary they may not see, and
+  // who set it and why, is hidden history.
+  const bool whole_history = caller_.HasAnyRole({Role::kAuditor, Role::kAdmin});
   bool more = false;
   RETURN_IF_ERROR(store_.ScanNodeVersions(*iid, after, page.version, [&](const NodeRecord& rec) {
     BoundaryEvent event;
@@ -61,6 +66,10 @@ absl::StatusOr<BoundaryEventPage> BoundaryHistory::Read(std::string_view node_id
       if (state) event.before = state->boundary;
       event.after = rec.boundary;
       state = rec;
+    }
+    if (!whole_history &&
+        (!caller_.policy.CanSee(event.before) || !caller_.policy.CanSee(event.after))) {
+      return true;
     }
     if (static_cast<int>(page.events.size()) == limit) {
       more = true;

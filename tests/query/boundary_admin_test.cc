@@ -9,9 +9,11 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "query/boundary_history.h"
 #include "query/graph_reader.h"
+#include "query/validation.h"
 #include "tests/query/indexed_graph.h"
 #include "tests/query/make_caller.h"
 #include "tests/test_macros.h"
@@ -363,6 +365,39 @@ TEST_F(BoundaryAdminTest, LabelHistoryListsEveryBoundaryChangeOldestFirst) {
   BoundaryHistory other(g_.store(), g_.tokens(), steward_);
   EXPECT_STATUS(other.Read("x", 1, first.next_page_token), absl::StatusCode::kInvalidArgument,
                 "page_token: invalid");
+}
+
+// A steward sees the node now, but not the changes to or from a boundary
+// it is not cleared for (nor who made them, nor why); an auditor sees all.
+TEST_F(BoundaryAdminTest, LabelHistoryHidesPastBoundariesAStewardIsNotClearedFor) {
+  const Caller root = MakeCaller("root", {"*"}, {Role::kAdmin, Role::kLoader});
+  GraphWriter writer(g_.store());
+  ASSERT_OK(writer.Write(root, {Node("x", {"team:finance"})}, "finance only"));  // +1
+  ASSERT_OK(writer.Write(root, {Node("x")}, "opened"));                          // +2
+  ASSERT_OK(writer.Write(root, {Node("x", {"pii"})}, "pii now"));                // +3
+  auto v = [&](uint64_t n) { return base_ + n; };
+  ASSERT_OK_AND_ASSIGN(BoundaryEventPage seen,
+                       BoundaryHistory(g_.store(), g_.tokens(), steward_).Read("x", 0, ""));
+  EXPECT_EQ(Events(seen),
+            (std::vector<std::string>{absl::StrCat(v(3), " changed [] -> [pii] root pii now")}));
+  ASSERT_OK_AND_ASSIGN(BoundaryEventPage all,
+                       BoundaryHistory(g_.store(), g_.tokens(), auditor_).Read("x", 0, ""));
+  EXPECT_EQ(Events(all).size(), 3u);
+}
+
+TEST_F(BoundaryAdminTest, AssignNeverTakesANodeOverTheLabelLimit) {
+  Labels full;
+  for (size_t i = 0; i <= kMaxLabelsPerNode; ++i) full.push_back(absl::StrFormat("team:l%02d", i));
+  g_.DefineLabels(full);
+  const Labels over = {full.back()};
+  full.pop_back();
+  g_.Write({Node("x", full)});
+  const Caller steward = MakeCaller("all-steward", {"*"}, {Role::kSteward});
+  const uint64_t before = g_.db().LatestVersion();
+  EXPECT_STATUS(admin_.AssignLabels(steward, ById({"x"}, over, {}, "one more")),
+                absl::StatusCode::kInvalidArgument,
+                "add: node \"x\" would carry 65 boundary labels, over the limit of 64");
+  EXPECT_EQ(g_.db().LatestVersion(), before);  // nothing written
 }
 
 TEST_F(BoundaryAdminTest, LabelHistoryNeedsARoleAndANodeVisibleNow) {
