@@ -78,9 +78,10 @@ absl::StatusOr<AccessReport> AccessReporter::Report(const AccessReportRequest& r
       ++report.items_missing;
       continue;
     }
-    for (const std::string& label : node->boundary) ++needed[label];
+    const std::vector<std::string> boundary = EffectiveBoundary(*node);
+    for (const std::string& label : boundary) ++needed[label];
     for (size_t i = 0; i < matchers.size(); ++i) {
-      const bool needs = std::any_of(node->boundary.begin(), node->boundary.end(),
+      const bool needs = std::any_of(boundary.begin(), boundary.end(),
                                      [&](const std::string& l) { return matchers[i].Allows(l); });
       if (!needs) continue;
       report.clearances[i].used = true;

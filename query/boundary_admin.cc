@@ -8,6 +8,7 @@
 #include "query/graph_reader.h"
 #include "query/policy_write_guard.h"
 #include "query/validation.h"
+#include "storage/propagation.h"
 #include "storage/status_macros.h"
 
 namespace ctxgraph {
@@ -16,6 +17,7 @@ namespace {
 constexpr char kDefineAction[] = "label.define";
 constexpr char kAssignAction[] = "label.assign";
 constexpr char kAssignNodeAction[] = "label.assign.node";
+constexpr char kSanitizeAction[] = "label.sanitize.edge";
 
 absl::Status CheckStewardRole(const Caller& caller, std::string_view method) {
   return RequireRole(caller, {Role::kSteward, Role::kAdmin}, method);
@@ -37,10 +39,37 @@ std::vector<std::string> NewBoundary(const std::vector<std::string>& before,
   return after;
 }
 
+// Add and remove: boundary labels, at least one in all, none in both.
+absl::Status ValidateLabelChange(std::vector<std::string>& add, std::vector<std::string>& remove) {
+  RETURN_IF_ERROR(NormalizeBoundary("add", add));
+  RETURN_IF_ERROR(NormalizeBoundary("remove", remove));
+  if (add.empty() && remove.empty()) {
+    return absl::InvalidArgumentError("add: give at least one label to add or remove");
+  }
+  for (const std::string& label : remove) {
+    if (std::binary_search(add.begin(), add.end(), label)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("remove: label \"", label, "\" is also in add"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateReason(const std::string& reason) {
+  if (reason.empty()) return absl::InvalidArgumentError("reason: required");
+  if (reason.size() > kMaxReasonBytes || !IsValidUtf8(reason)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("reason: must be at most ", kMaxReasonBytes, " bytes of UTF-8"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateAssign(AssignRequest& r, size_t max_nodes) {
-  if (r.node_ids.empty() == r.type_label.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat("targets: give node_ids or type_label",
-                                                   r.node_ids.empty() ? "" : ", not both"));
+  const int selectors = !r.node_ids.empty() + !r.type_label.empty() + !r.downstream_of.empty();
+  if (selectors != 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("targets: give one of node_ids, type_label and downstream_of",
+                     selectors == 0 ? "" : ", not several"));
   }
   if (r.node_ids.size() > max_nodes) {
     return absl::ResourceExhaustedError(
@@ -50,30 +79,17 @@ absl::Status ValidateAssign(AssignRequest& r, size_t max_nodes) {
     RETURN_IF_ERROR(ValidateId(absl::StrCat("node_ids[", i, "]"), r.node_ids[i]));
   }
   if (!r.type_label.empty()) RETURN_IF_ERROR(ValidateTypeLabel("type_label", r.type_label));
-  RETURN_IF_ERROR(NormalizeBoundary("add", r.add));
-  RETURN_IF_ERROR(NormalizeBoundary("remove", r.remove));
-  if (r.add.empty() && r.remove.empty()) {
-    return absl::InvalidArgumentError("add: give at least one label to add or remove");
-  }
-  for (const std::string& label : r.remove) {
-    if (std::binary_search(r.add.begin(), r.add.end(), label)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("remove: label \"", label, "\" is also in add"));
-    }
-  }
-  if (r.reason.empty()) return absl::InvalidArgumentError("reason: required");
-  if (r.reason.size() > kMaxReasonBytes || !IsValidUtf8(r.reason)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("reason: must be at most ", kMaxReasonBytes, " bytes of UTF-8"));
-  }
-  return absl::OkStatus();
+  if (!r.downstream_of.empty()) RETURN_IF_ERROR(ValidateId("downstream_of", r.downstream_of));
+  RETURN_IF_ERROR(ValidateLabelChange(r.add, r.remove));
+  return ValidateReason(r.reason);
 }
 
 // The clearance and registry checks on the labels themselves: before any
 // node is looked at, so they reveal nothing about nodes.
 absl::Status CheckLabels(const Caller& caller, const LabelRegistry& registry,
-                         const AssignRequest& r) {
-  for (const auto& [field, labels] : {std::pair{"add", &r.add}, std::pair{"remove", &r.remove}}) {
+                         const std::vector<std::string>& add,
+                         const std::vector<std::string>& remove) {
+  for (const auto& [field, labels] : {std::pair{"add", &add}, std::pair{"remove", &remove}}) {
     for (const std::string& label : *labels) {
       if (!caller.policy.Allows(label)) {
         return absl::PermissionDeniedError(
@@ -81,7 +97,7 @@ absl::Status CheckLabels(const Caller& caller, const LabelRegistry& registry,
       }
     }
   }
-  for (const std::string& label : r.add) {
+  for (const std::string& label : add) {
     if (!registry.IsDefined(label)) {
       return absl::FailedPreconditionError(
           absl::StrCat("add: undefined boundary label \"", label, "\""));
@@ -91,8 +107,9 @@ absl::Status CheckLabels(const Caller& caller, const LabelRegistry& registry,
 }
 
 std::string TargetSummary(const AssignRequest& r) {
-  return r.type_label.empty() ? absl::StrCat("node_ids=", r.node_ids.size())
-                              : absl::StrCat("type_label=", r.type_label);
+  if (!r.type_label.empty()) return absl::StrCat("type_label=", r.type_label);
+  if (!r.downstream_of.empty()) return absl::StrCat("downstream_of=", r.downstream_of);
+  return absl::StrCat("node_ids=", r.node_ids.size());
 }
 
 }  // namespace
@@ -148,6 +165,7 @@ absl::StatusOr<LabelPage> BoundaryAdmin::ListLabels(const Caller& caller, int pa
 absl::StatusOr<std::vector<NodeRecord>> BoundaryAdmin::SelectTargets(const Caller& caller,
                                                                      const AssignRequest& r) const {
   const uint64_t latest = store_.database()->LatestVersion();
+  if (!r.downstream_of.empty()) return SelectDownstream(caller, r.downstream_of);
   std::vector<NodeRecord> targets;
   if (r.type_label.empty()) {
     absl::flat_hash_set<std::string> seen;
@@ -187,11 +205,111 @@ absl::StatusOr<std::vector<NodeRecord>> BoundaryAdmin::SelectTargets(const Calle
   return targets;
 }
 
+absl::StatusOr<std::vector<NodeRecord>> BoundaryAdmin::SelectDownstream(
+    const Caller& caller, const std::string& id) const {
+  const uint64_t latest = store_.database()->LatestVersion();
+  GraphReadSession reads(store_);
+  ASSIGN_OR_RETURN(std::optional<uint64_t> start, store_.LookupIid(id));
+  ASSIGN_OR_RETURN(std::optional<NodeRecord> node, reads.GetNodeByIid(start.value_or(0), latest));
+  if (!node || !caller.policy.CanSee(*node)) {
+    return absl::NotFoundError(absl::StrCat("downstream_of: node \"", id, "\" not found"));
+  }
+  std::vector<NodeRecord> targets;
+  std::vector<uint64_t> iids = {*start};
+  absl::flat_hash_set<uint64_t> seen = {*start};
+  targets.push_back(*std::move(node));
+  // Breadth first against DERIVED_FROM (a -DERIVED_FROM-> b: a derives from
+  // b, so b's derived nodes are its in-edges). A hidden node is neither
+  // selected nor walked through, as lineage walks stop at it for agents.
+  absl::Status inner;
+  bool over_limit = false;
+  for (size_t i = 0; i < iids.size() && !over_limit; ++i) {
+    RETURN_IF_ERROR(reads.ScanAdjacency(iids[i], {EdgeDirection::kIn}, {kDerivedFromLabel}, latest,
+                                        std::nullopt, [&](const AdjacencyEntry& entry) {
+                                          if (!seen.insert(entry.other_iid).second) return true;
+                                          absl::StatusOr<std::optional<NodeRecord>> child =
+                                              reads.GetNodeByIid(entry.other_iid, latest);
+                                          if (!child.ok()) {
+                                            inner = child.status();
+                                            return false;
+                                          }
+                                          if (!*child || !caller.policy.CanSee(**child))
+                                            return true;
+                                          if (targets.size() == max_assign_nodes_) {
+                                            over_limit = true;
+                                            return false;
+                                          }
+                                          iids.push_back(entry.other_iid);
+                                          targets.push_back(**std::move(child));
+                                          return true;
+                                        }));
+    RETURN_IF_ERROR(inner);
+  }
+  if (over_limit) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "downstream_of: selects more than ", max_assign_nodes_, " nodes, the limit of one call"));
+  }
+  return targets;
+}
+
+absl::StatusOr<SanitizeResult> BoundaryAdmin::SanitizeEdge(const Caller& caller,
+                                                           SanitizeRequest request) {
+  RETURN_IF_ERROR(CheckStewardRole(caller, "SanitizeEdge"));
+  RETURN_IF_ERROR(ValidateId("from", request.from));
+  RETURN_IF_ERROR(ValidateId("to", request.to));
+  RETURN_IF_ERROR(ValidateLabelChange(request.add, request.remove));
+  RETURN_IF_ERROR(ValidateReason(request.reason));
+  RETURN_IF_ERROR(CheckLabels(caller, *store_.labels(), request.add, request.remove));
+  PolicyWriteGuard guard(caller);
+  SanitizeResult out;
+  const std::string edge_name =
+      absl::StrCat("edge \"", request.from, "\" -", kDerivedFromLabel, "-> \"", request.to, "\"");
+  ASSIGN_OR_RETURN(
+      WriteResult written,
+      store_.ApplyPlanned(
+          caller.principal.id, request.reason, guard,
+          [&](CommitContext& ctx) -> absl::StatusOr<std::vector<Mutation>> {
+            out = SanitizeResult{};
+            const uint64_t latest = store_.database()->LatestVersion();
+            GraphReadSession reads(store_);
+            std::optional<EdgeRecord> edge;
+            ASSIGN_OR_RETURN(std::optional<uint64_t> from, store_.LookupIid(request.from));
+            ASSIGN_OR_RETURN(std::optional<uint64_t> to, store_.LookupIid(request.to));
+            bool visible = from && to;
+            for (std::optional<uint64_t> iid : {from, to}) {
+              if (!visible) break;
+              ASSIGN_OR_RETURN(std::optional<NodeRecord> node, reads.GetNodeByIid(*iid, latest));
+              visible = node && caller.policy.CanSee(*node);
+            }
+            if (visible) {
+              RETURN_IF_ERROR(reads.ScanAdjacency(*from, {EdgeDirection::kOut}, {kDerivedFromLabel},
+                                                  latest, std::nullopt,
+                                                  [&](const AdjacencyEntry& e) {
+                                                    if (e.other_iid == *to) edge = e.edge;
+                                                    return !edge;
+                                                  }));
+            }
+            // A hidden endpoint hides the edge: the same bytes as an absent one.
+            if (!edge) return absl::NotFoundError(absl::StrCat(edge_name, " not found"));
+            out.before = edge->sanitizes;
+            out.after = NewBoundary(edge->sanitizes, request.add, request.remove);
+            if (out.after == out.before) return std::vector<Mutation>{};
+            ctx.SetAuditNote(
+                {kSanitizeAction, absl::StrCat("from=", request.from, " to=", request.to,
+                                               " before=", Bracketed(out.before), " after=",
+                                               Bracketed(out.after), " reason=", request.reason)});
+            return std::vector<Mutation>{EdgeSanitize{request.from, request.to, out.after}};
+          }));
+  out.version = written.version;
+  out.committed = written.committed;
+  return out;
+}
+
 absl::StatusOr<AssignResult> BoundaryAdmin::AssignLabels(const Caller& caller,
                                                          AssignRequest request) {
   RETURN_IF_ERROR(CheckStewardRole(caller, "AssignLabels"));
   RETURN_IF_ERROR(ValidateAssign(request, max_assign_nodes_));
-  RETURN_IF_ERROR(CheckLabels(caller, *store_.labels(), request));
+  RETURN_IF_ERROR(CheckLabels(caller, *store_.labels(), request.add, request.remove));
   PolicyWriteGuard guard(caller);
   AssignResult out;
   ASSIGN_OR_RETURN(

@@ -6,10 +6,13 @@
 //  - ListLabels (any role): the registry as of a version, paginated with
 //    signed page tokens bound to the caller.
 //  - AssignLabels (steward or admin): adds and removes labels on explicit
-//    nodes or on every node of a type, in one commit through the ordinary
+//    nodes, on every node of a type or on a node's downstream closure, in
+//    one commit through the ordinary
 //    node-upsert path, with one extra audit entry per changed node. Targets
 //    are resolved and checked under the commit lock, so what is checked is
 //    what is written.
+//  - SanitizeEdge (steward or admin): which labels a DERIVED_FROM edge
+//    stops from propagating.
 //
 // Thread safety: stateless beyond its references.
 #ifndef CTXGRAPH_QUERY_BOUNDARY_ADMIN_H_
@@ -47,9 +50,12 @@ struct LabelPage {
 };
 
 struct AssignRequest {
-  // Exactly one of node_ids and type_label.
+  // Exactly one of node_ids, type_label and downstream_of.
   std::vector<std::string> node_ids;
   std::string type_label;
+  // The node and every node derived from it along DERIVED_FROM, at any
+  // depth, that the caller can see (hidden nodes are not walked through).
+  std::string downstream_of;
   std::vector<std::string> add;
   std::vector<std::string> remove;
   std::string reason;
@@ -67,6 +73,19 @@ struct AssignResult {
   bool committed = false;
   std::vector<BoundaryChange> changed;  // in selection order
   std::vector<std::string> unchanged;   // selected ids whose boundary stayed
+};
+
+struct SanitizeRequest {
+  std::string from, to;  // the edge from -DERIVED_FROM-> to
+  std::vector<std::string> add;
+  std::vector<std::string> remove;
+  std::string reason;
+};
+
+struct SanitizeResult {
+  uint64_t version = 0;  // the commit, or the latest version when nothing changed
+  bool committed = false;
+  std::vector<std::string> before, after;  // the labels the edge sanitizes
 };
 
 class BoundaryAdmin {
@@ -87,11 +106,20 @@ class BoundaryAdmin {
 
   absl::StatusOr<AssignResult> AssignLabels(const Caller& caller, AssignRequest request);
 
+  // Adds and removes labels the edge `from -DERIVED_FROM-> to` sanitizes
+  // (stops from flowing to `from`), in one commit audited as
+  // "label.sanitize.edge" with before, after and the reason. Same role,
+  // label and reason rules as AssignLabels; an edge that is absent or has
+  // an endpoint the caller cannot see is NOT_FOUND with the same bytes.
+  absl::StatusOr<SanitizeResult> SanitizeEdge(const Caller& caller, SanitizeRequest request);
+
  private:
   // The visible live nodes `request` names, as of the latest version; runs
   // under the commit lock.
   absl::StatusOr<std::vector<NodeRecord>> SelectTargets(const Caller& caller,
                                                         const AssignRequest& request) const;
+  absl::StatusOr<std::vector<NodeRecord>> SelectDownstream(const Caller& caller,
+                                                           const std::string& id) const;
 
   GraphStore& store_;
   const PageTokenCodec& tokens_;

@@ -33,4 +33,11 @@ bool BoundaryPolicy::CanSee(const std::vector<std::string>& boundary) const {
                      [this](const std::string& label) { return Allows(label); });
 }
 
+bool BoundaryPolicy::CanSee(const NodeRecord& node) const {
+  if (all_) return true;
+  return CanSee(node.boundary) &&
+         std::all_of(node.inherited.begin(), node.inherited.end(),
+                     [this](const InheritedLabel& l) { return Allows(l.label); });
+}
+
 }  // namespace ctxgraph

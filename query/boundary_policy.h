@@ -3,8 +3,9 @@
 // A boundary label is a string such as "pii", "team:finance" or
 // "personal:alice". A clearance is an exact label, a namespace wildcard
 // ("team:*" matches every label that starts with "team:"), or "*".
-// A node is visible iff every label in its boundary is matched by some
-// clearance; a node with an empty boundary is visible to everyone; an edge is
+// A node is visible iff every label in its effective boundary (its own
+// labels plus those propagated to it, NodeRecord::inherited) is matched by
+// some clearance; a node with an empty boundary is visible to everyone; an edge is
 // visible iff both endpoints are. No clearances means only unlabeled nodes.
 //
 // Every read path in query/ asks this class; nothing else filters.
@@ -29,7 +30,9 @@ class BoundaryPolicy {
   bool Allows(std::string_view label) const;
   // True when every label in `boundary` is allowed.
   bool CanSee(const std::vector<std::string>& boundary) const;
-  bool CanSee(const NodeRecord& node) const { return CanSee(node.boundary); }
+  // True when every label of the node's effective boundary (its own labels
+  // and those it inherits along DERIVED_FROM) is allowed.
+  bool CanSee(const NodeRecord& node) const;
 
   const std::vector<std::string>& clearances() const { return clearances_; }
 

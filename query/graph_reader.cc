@@ -42,9 +42,12 @@ absl::StatusOr<int> ResolvePageSize(int page_size) {
   return std::min(page_size, kMaxPageSize);
 }
 
-absl::StatusOr<PolicedNode> ReadNodeUnderPolicy(GraphReadSession& reads,
-                                                const BoundaryPolicy& policy, uint64_t iid,
-                                                uint64_t snapshot, uint64_t policy_version) {
+namespace {
+
+// ReadNodeUnderPolicy without resolving origins.
+absl::StatusOr<PolicedNode> ReadVisibility(GraphReadSession& reads, const BoundaryPolicy& policy,
+                                           uint64_t iid, uint64_t snapshot,
+                                           uint64_t policy_version) {
   PolicedNode out;
   ASSIGN_OR_RETURN(out.node, reads.GetNodeByIid(iid, snapshot));
   if (!out.node || !policy.CanSee(*out.node)) return out;
@@ -57,6 +60,29 @@ absl::StatusOr<PolicedNode> ReadNodeUnderPolicy(GraphReadSession& reads,
   out.visible = true;
   return out;
 }
+
+}  // namespace
+
+absl::StatusOr<PolicedNode> ReadNodeUnderPolicy(GraphReadSession& reads,
+                                                const BoundaryPolicy& policy, uint64_t iid,
+                                                uint64_t snapshot, uint64_t policy_version) {
+  ASSIGN_OR_RETURN(PolicedNode out, ReadVisibility(reads, policy, iid, snapshot, policy_version));
+  if (out.visible && !out.node->inherited.empty()) {
+    RETURN_IF_ERROR(ResolveOrigins(reads, policy, *out.node, snapshot, policy_version));
+  }
+  return out;
+}
+
+absl::Status ResolveOrigins(GraphReadSession& reads, const BoundaryPolicy& policy,
+                            NodeRecord& node, uint64_t snapshot, uint64_t policy_version) {
+  for (InheritedLabel& l : node.inherited) {
+    ASSIGN_OR_RETURN(PolicedNode origin,
+                     ReadVisibility(reads, policy, l.from_iid, snapshot, policy_version));
+    l.from_id = origin.visible ? origin.node->id : "";
+  }
+  return absl::OkStatus();
+}
+
 
 absl::StatusOr<std::optional<NodeRecord>> GraphReader::VisibleNode(GraphReadSession& reads,
                                                                    uint64_t iid,

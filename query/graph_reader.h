@@ -72,9 +72,18 @@ struct PolicedNode {
   std::optional<NodeRecord> node;  // nullopt: absent or deleted at `snapshot`
   bool visible = false;
 };
+// A visible node also gets its inherited labels' origins resolved
+// (ResolveOrigins).
 absl::StatusOr<PolicedNode> ReadNodeUnderPolicy(GraphReadSession& reads,
                                                 const BoundaryPolicy& policy, uint64_t iid,
                                                 uint64_t snapshot, uint64_t policy_version);
+
+// Fills InheritedLabel::from_id of `node` (read as of `snapshot`) for each
+// origin `policy` may see by the same rule; an origin the reader may not
+// see keeps an empty id, so a response never names a hidden node. One read
+// per inherited label.
+absl::Status ResolveOrigins(GraphReadSession& reads, const BoundaryPolicy& policy,
+                            NodeRecord& node, uint64_t snapshot, uint64_t policy_version);
 
 class GraphReader {
  public:

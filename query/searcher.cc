@@ -374,6 +374,7 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
   const bool more = heap.size() == k;
   if (more) heap.pop_back();
   for (Candidate& c : heap) {
+    RETURN_IF_ERROR(ResolveOrigins(reads, caller_.policy, c.node, version, latest));
     SearchHit hit;
     hit.score = c.score;
     hit.snippet = Snippet(text, c.node, term_set);

@@ -91,6 +91,7 @@ grpc::ServerUnaryReactor* BoundaryServiceImpl::AssignLabels(grpc::CallbackServer
     AssignRequest assign;
     assign.node_ids.assign(request->node_ids().begin(), request->node_ids().end());
     assign.type_label = request->type_label();
+    assign.downstream_of = request->downstream_of();
     assign.add.assign(request->add().begin(), request->add().end());
     assign.remove.assign(request->remove().begin(), request->remove().end());
     assign.reason = request->reason();
@@ -106,6 +107,29 @@ grpc::ServerUnaryReactor* BoundaryServiceImpl::AssignLabels(grpc::CallbackServer
       ChangeToProto(change, response->add_changed());
     }
     for (const std::string& id : result.unchanged) response->add_unchanged(id);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* BoundaryServiceImpl::SanitizeEdge(grpc::CallbackServerContext* context,
+                                                            const v1::SanitizeEdgeRequest* request,
+                                                            v1::SanitizeEdgeResponse* response) {
+  return HandleUnary(context, backend_.authenticator, "SanitizeEdge", [&](const Caller& caller) {
+    SanitizeRequest sanitize;
+    sanitize.from = request->from();
+    sanitize.to = request->to();
+    sanitize.add.assign(request->add().begin(), request->add().end());
+    sanitize.remove.assign(request->remove().begin(), request->remove().end());
+    sanitize.reason = request->reason();
+    ASSIGN_OR_RETURN(SanitizeResult result,
+                     backend_.boundaries.SanitizeEdge(caller, std::move(sanitize)));
+    if (result.committed) {
+      spdlog::info("edge sanitized by={} version={}", caller.principal.id, result.version);
+    }
+    response->set_version(result.version);
+    response->set_committed(result.committed);
+    for (const std::string& l : result.before) response->add_before(l);
+    for (const std::string& l : result.after) response->add_after(l);
     return absl::OkStatus();
   });
 }

@@ -24,6 +24,9 @@ class BoundaryServiceImpl final : public v1::BoundaryService::CallbackService {
   grpc::ServerUnaryReactor* AssignLabels(grpc::CallbackServerContext* context,
                                          const v1::AssignLabelsRequest* request,
                                          v1::AssignLabelsResponse* response) override;
+  grpc::ServerUnaryReactor* SanitizeEdge(grpc::CallbackServerContext* context,
+                                         const v1::SanitizeEdgeRequest* request,
+                                         v1::SanitizeEdgeResponse* response) override;
   grpc::ServerUnaryReactor* LabelHistory(grpc::CallbackServerContext* context,
                                          const v1::LabelHistoryRequest* request,
                                          v1::LabelHistoryResponse* response) override;

@@ -177,6 +177,12 @@ void NodeToProto(const NodeRecord& node, v1::Node* out) {
   for (const auto& l : node.labels) out->add_labels(l);
   PropsToProto(node.props, out->mutable_props());
   for (const auto& b : node.boundary) out->add_boundary(b);
+  for (const InheritedLabel& l : node.inherited) {
+    out->add_inherited_boundary(l.label);
+    v1::InheritedLabel* inherited = out->add_inherited();
+    inherited->set_label(l.label);
+    inherited->set_from(l.from_id);
+  }
   out->mutable_source()->set_system(node.source.system);
   out->mutable_source()->set_uri(node.source.uri);
   out->mutable_source()->set_authority(static_cast<v1::Authority>(node.source.authority));
@@ -189,6 +195,7 @@ void EdgeToProto(const EdgeRecord& edge, v1::Edge* out) {
   out->set_to(edge.to);
   PropsToProto(edge.props, out->mutable_props());
   ProvenanceToProto(edge.provenance, out->mutable_provenance());
+  for (const auto& l : edge.sanitizes) out->add_sanitizes(l);
 }
 
 void EdgeRefToProto(const EdgeRecord& edge, v1::EdgeRef* out) {

@@ -1,12 +1,14 @@
 #include "storage/graph_store.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <set>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "storage/keys.h"
+#include "storage/propagation.h"
 #include "storage/record_codec.h"
 #include "storage/status_macros.h"
 
@@ -41,7 +43,8 @@ class BatchBuilder {
         guard_(guard),
         result_(result),
         one_by_one_(one_by_one),
-        cache_(cache) {
+        cache_(cache),
+        planner_(ctx, labels) {
     if (cache_ && cache_->first_new_iid == 0) cache_->first_new_iid = ctx_.PeekNextIid();
   }
 
@@ -50,7 +53,37 @@ class BatchBuilder {
       RETURN_IF_ERROR(ApplyOne(absl::StrCat("ops[", i, "]"), mutations[i]));
     }
     RETURN_IF_ERROR(CheckEdgeEndpoints());
+    RETURN_IF_ERROR(Propagate());
     return FlushText();
+  }
+
+  // Brings inherited labels up to date for what this builder changed: each
+  // node whose inherited labels change gets a new version (same content,
+  // new provenance) and an audit entry. The writer's counts leave these
+  // out: they may be nodes it cannot see.
+  absl::Status Propagate() {
+    if (planner_.empty()) return absl::OkStatus();
+    const bool defined_here = cache_ ? cache_->propagating_defined : propagating_defined_;
+    if (!labels_.AnyPropagating() && !defined_here) {
+      planner_.Clear();  // nothing propagates, so every node inherits nothing
+      return absl::OkStatus();
+    }
+    ASSIGN_OR_RETURN(std::vector<PropagationChange> changes, planner_.Solve());
+    for (const PropagationChange& change : changes) {
+      NodeRecord after = change.before;
+      after.inherited = change.inherited;
+      after.provenance = MakeProvenance(change.before.provenance.content_hash);
+      ctx_.Put(Cf::kNodes, keys::EncodeNodeVersionKey({change.iid, ctx_.version()}),
+               EncodeNode(after));
+      RETURN_IF_ERROR(text_.NoteNodeChange(text_delta_, change.iid, &change.before, &after, false));
+      AuditEntry entry;
+      entry.action = kPropagateNodeAction;
+      entry.summary =
+          absl::StrCat("added=", Origins(change.added), " removed=", Origins(change.removed));
+      entry.items.push_back(AuditItem{after.id, "", "", ctx_.version()});
+      ctx_.AddAuditEntry(std::move(entry));
+    }
+    return absl::OkStatus();
   }
 
   // Writes the keyword index changes into the context, unless an import
@@ -58,6 +91,16 @@ class BatchBuilder {
   absl::Status FlushText() {
     if (cache_) return absl::OkStatus();
     return text_.Flush(ctx_, text_delta_);
+  }
+
+  // "[pii<doc-1>,restricted<doc-7>]": labels and the ancestors they come from.
+  static std::string Origins(const std::vector<std::pair<std::string, std::string>>& labels) {
+    std::string out = "[";
+    for (const auto& [label, origin] : labels) {
+      if (out.size() > 1) out += ",";
+      absl::StrAppend(&out, label, "<", origin, ">");
+    }
+    return out + "]";
   }
 
   absl::Status ApplyOne(const std::string& field, const Mutation& mutation) {
@@ -171,6 +214,8 @@ class BatchBuilder {
     RETURN_IF_ERROR(CurrentNode(m.node.id, &iid, &existing));
     NodeRecord node = m.node;
     node.deleted = false;
+    // Inherited labels follow the graph, not the writer.
+    node.inherited = existing ? existing->inherited : std::vector<InheritedLabel>{};
     RETURN_IF_ERROR(guard_.CheckNodeWrite(field, existing ? &*existing : nullptr, &node));
     RETURN_IF_ERROR(CheckLabelsDefined(field, node, existing ? &*existing : nullptr));
     const ContentHash hash = NodeContentHash(node);
@@ -198,9 +243,19 @@ class BatchBuilder {
       if (!std::binary_search(node.labels.begin(), node.labels.end(), label))
         PutLabel(label, *iid, false);
     }
+    if (existing && existing->boundary != node.boundary) NoteOwnChange(*iid, *existing, node);
     Remember(node.id, iid, &node);
     ++result_.nodes_written;
     return absl::OkStatus();
+  }
+
+  void NoteOwnChange(uint64_t iid, const NodeRecord& before, const NodeRecord& after) {
+    std::vector<std::string> added, removed;
+    std::set_difference(after.boundary.begin(), after.boundary.end(), before.boundary.begin(),
+                        before.boundary.end(), std::back_inserter(added));
+    std::set_difference(before.boundary.begin(), before.boundary.end(), after.boundary.begin(),
+                        after.boundary.end(), std::back_inserter(removed));
+    planner_.OwnChanged(iid, std::move(added), std::move(removed));
   }
 
   absl::Status Apply(const std::string& field, const NodeDelete& m) {
@@ -229,8 +284,13 @@ class BatchBuilder {
     const std::string op = field + ".define_label";
     RETURN_IF_ERROR(guard_.CheckLabelDefine(op, m.label));
     ASSIGN_OR_RETURN(std::optional<LabelDefinition> existing, labels_.LatestIn(ctx_, m.label.name));
-    if (existing && existing->description == m.label.description &&
-        existing->propagate == m.label.propagate) {
+    if (existing && existing->propagate != m.label.propagate) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(op, ".propagate: label \"", m.label.name,
+                       "\" was defined with propagate=", existing->propagate ? "true" : "false",
+                       "; the flag is fixed once a label is defined (define a new label instead)"));
+    }
+    if (existing && existing->description == m.label.description) {
       ++result_.unchanged;
       return absl::OkStatus();
     }
@@ -241,6 +301,7 @@ class BatchBuilder {
     label.time = ctx_.time();
     labels_.Put(ctx_, label);
     labels_defined_.insert(label.name);
+    if (label.propagate) (cache_ ? cache_->propagating_defined : propagating_defined_) = true;
     ++result_.labels_defined;
     return absl::OkStatus();
   }
@@ -268,8 +329,10 @@ class BatchBuilder {
     std::set<EdgeId> done;  // a self-loop shows up in both directions
     for (const auto& [id, edge] : live) {
       if (!done.insert(id).second) continue;
-      EdgeRecord tombstone{edge.from, edge.label, edge.to, {}, MakeProvenance(ContentHash{}), true};
+      EdgeRecord tombstone{edge.from, edge.label, edge.to, {}, MakeProvenance(ContentHash{}),
+                           true,      {}};
       PutEdge(id, tombstone);
+      if (id.label == kDerivedFromLabel && id.from != iid) planner_.Reset(id.from);
       // Every incident edge goes, so none dangles; but only edges the writer
       // can see are counted, or the count would reveal hidden neighbours.
       const uint64_t other = id.from == iid ? id.to : id.from;
@@ -345,6 +408,8 @@ class BatchBuilder {
     }
     EdgeRecord edge = in;
     edge.deleted = false;
+    // What a steward sanitized stays when a writer updates the edge.
+    edge.sanitizes = existing ? existing->sanitizes : std::vector<std::string>{};
     const ContentHash hash = EdgeContentHash(edge);
     if (!one_by_one_) endpoint_checks_.push_back({op, id, edge.from, edge.to});
     if (existing && existing->provenance.content_hash == hash) {
@@ -353,6 +418,7 @@ class BatchBuilder {
     }
     edge.provenance = MakeProvenance(hash);
     PutEdge(id, edge);
+    if (!existing && id.label == kDerivedFromLabel) planner_.Grow(id.from);
     if (created_here) cache_->new_edges.insert(EdgeHash(id));
     ++result_.edges_written;
     return absl::OkStatus();
@@ -377,9 +443,55 @@ class BatchBuilder {
       ++result_.unchanged;
       return absl::OkStatus();
     }
-    EdgeRecord tombstone{m.from, m.label, m.to, {}, MakeProvenance(ContentHash{}), true};
+    EdgeRecord tombstone{m.from, m.label, m.to, {}, MakeProvenance(ContentHash{}), true, {}};
     PutEdge({*from, *to, m.label}, tombstone);
+    if (m.label == kDerivedFromLabel) planner_.Reset(*from);
     ++result_.deleted;
+    return absl::OkStatus();
+  }
+
+  absl::Status Apply(const std::string& field, const EdgeSanitize& m) {
+    const std::string op = field + ".sanitize_edge";
+    ASSIGN_OR_RETURN(std::optional<uint64_t> from, FindIid(m.from));
+    ASSIGN_OR_RETURN(std::optional<uint64_t> to, FindIid(m.to));
+    std::optional<EdgeRecord> existing;
+    if (from && to) {
+      ASSIGN_OR_RETURN(existing, LatestEdge({*from, *to, kDerivedFromLabel}));
+    }
+    // A hidden endpoint hides the edge, exactly as an absent one.
+    for (auto [iid, id] : {std::pair{from, &m.from}, std::pair{to, &m.to}}) {
+      if (!existing) break;
+      ASSIGN_OR_RETURN(std::optional<NodeRecord> node, LatestNode(*iid));
+      if (!node || !guard_.CanSee(*node)) existing.reset();
+    }
+    if (!existing) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          op, ": edge \"", m.from, "\" -", kDerivedFromLabel, "-> \"", m.to, "\" not found"));
+    }
+    for (const std::string& label : m.sanitizes) {
+      if (std::binary_search(existing->sanitizes.begin(), existing->sanitizes.end(), label)) {
+        continue;
+      }
+      if (labels_.IsDefined(label) || labels_defined_.contains(label)) continue;
+      return absl::FailedPreconditionError(
+          absl::StrCat(op, ".sanitizes: undefined boundary label \"", label, "\""));
+    }
+    if (existing->sanitizes == m.sanitizes) {
+      ++result_.unchanged;
+      return absl::OkStatus();
+    }
+    const bool stops_more = !std::includes(existing->sanitizes.begin(), existing->sanitizes.end(),
+                                           m.sanitizes.begin(), m.sanitizes.end());
+    EdgeRecord edge = *existing;
+    edge.sanitizes = m.sanitizes;
+    edge.provenance = MakeProvenance(existing->provenance.content_hash);
+    PutEdge({*from, *to, kDerivedFromLabel}, edge);
+    if (stops_more) {
+      planner_.Reset(*from);
+    } else {
+      planner_.Grow(*from);
+    }
+    ++result_.edges_written;
     return absl::OkStatus();
   }
 
@@ -416,6 +528,8 @@ class BatchBuilder {
   const bool one_by_one_;
   ImportCache* cache_;  // import only; may be null
   std::vector<EndpointCheck> endpoint_checks_;
+  bool propagating_defined_ = false;  // used when there is no import cache
+  PropagationPlanner planner_;
 };
 
 // Rule violations a one-by-one import rejects per mutation; anything else
@@ -476,6 +590,7 @@ absl::Status GraphStore::ApplyEach(CommitContext& ctx, const std::vector<Indexed
       return absl::OkStatus();
     }
   }
+  RETURN_IF_ERROR(builder.Propagate());
   return builder.FlushText();
 }
 

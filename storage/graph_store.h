@@ -5,6 +5,10 @@
 // "absent". Reads know nothing of boundaries; query/ filters what they return.
 //
 // Writes go through Apply(), which turns a list of mutations into one commit.
+// A commit also brings inherited boundary labels up to date wherever its
+// changes reach along DERIVED_FROM (propagation.h): each node whose
+// inherited labels change gets a new version in the same commit and an
+// audit entry of its own ("label.propagate.node").
 // A WriteGuard supplied by the caller decides, under the commit lock, whether
 // the writer may change each node and see each edge endpoint, so policy stays
 // in query/ while atomicity stays here.
@@ -52,7 +56,17 @@ struct EdgeDelete {
 struct LabelDefine {
   LabelDefinition label;
 };
-using Mutation = std::variant<NodeUpsert, NodeDelete, EdgeUpsert, EdgeDelete, LabelDefine>;
+// Sets the labels a live DERIVED_FROM edge sanitizes (EdgeRecord::sanitizes):
+// a steward's decision that the derived node no longer carries them from
+// this source. Each must be a defined label. The edge's content and props
+// stay; it gets a new version.
+struct EdgeSanitize {
+  std::string from;
+  std::string to;
+  std::vector<std::string> sanitizes;  // sorted, unique: the whole new set
+};
+using Mutation =
+    std::variant<NodeUpsert, NodeDelete, EdgeUpsert, EdgeDelete, LabelDefine, EdgeSanitize>;
 
 // Authorization hooks for Apply(), called under the commit lock against the
 // latest state (including earlier mutations of the same batch).
@@ -110,8 +124,9 @@ struct ImportCache {
   // per flush, not once per batch.
   TextIndexDelta text;
   // Labels this import defined that are not committed yet (the registry's
-  // cache holds only committed ones).
+  // cache holds only committed ones), and whether one of them propagates.
   absl::flat_hash_set<std::string> labels_defined;
+  bool propagating_defined = false;
 };
 
 // What ApplyEach did with one batch of an import.

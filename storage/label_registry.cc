@@ -52,8 +52,11 @@ absl::Status LabelRegistry::Load() {
     latest.insert_or_assign(std::move(name), std::move(label));
     return true;
   }));
+  size_t propagating = 0;
+  for (const auto& [name, label] : latest) propagating += label.propagate ? 1 : 0;
   std::unique_lock lock(mu_);
   latest_ = std::move(latest);
+  propagating_ = propagating;
   return absl::OkStatus();
 }
 
@@ -72,6 +75,11 @@ std::optional<LabelDefinition> LabelRegistry::Latest(std::string_view name) cons
 size_t LabelRegistry::size() const {
   std::shared_lock lock(mu_);
   return latest_.size();
+}
+
+bool LabelRegistry::AnyPropagating() const {
+  std::shared_lock lock(mu_);
+  return propagating_ > 0;
 }
 
 absl::StatusOr<std::optional<LabelDefinition>> LabelRegistry::Get(std::string_view name,
@@ -114,7 +122,12 @@ void LabelRegistry::Put(CommitContext& ctx, const LabelDefinition& label) {
 
 void LabelRegistry::Publish(const LabelDefinition& label) {
   std::unique_lock lock(mu_);
-  latest_.insert_or_assign(label.name, label);
+  auto [it, inserted] = latest_.try_emplace(label.name, label);
+  if (!inserted) {
+    propagating_ -= it->second.propagate ? 1 : 0;
+    it->second = label;
+  }
+  propagating_ += label.propagate ? 1 : 0;
 }
 
 }  // namespace ctxgraph

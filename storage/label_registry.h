@@ -50,6 +50,8 @@ class LabelRegistry {
   bool IsDefined(std::string_view name) const;
   std::optional<LabelDefinition> Latest(std::string_view name) const;
   size_t size() const;
+  // Whether some committed label has propagate=true.
+  bool AnyPropagating() const;
 
   // --- Versioned reads from RocksDB. ---
 
@@ -79,6 +81,7 @@ class LabelRegistry {
   mutable std::shared_mutex mu_;
   // Guarded by mu_: the latest committed definition of each label.
   absl::flat_hash_map<std::string, LabelDefinition> latest_;
+  size_t propagating_ = 0;  // guarded by mu_: labels of latest_ with propagate
 };
 
 }  // namespace ctxgraph

@@ -249,6 +249,15 @@ std::string EncodeNode(const NodeRecord& node) {
   w.Str(node.source.uri);
   w.U8(static_cast<uint8_t>(node.source.authority));
   w.Prov(node.provenance);
+  // Optional trailing section, so that records written before propagation
+  // existed (and nodes that inherit nothing) keep their bytes.
+  if (!node.inherited.empty()) {
+    w.Varint(node.inherited.size());
+    for (const InheritedLabel& l : node.inherited) {
+      w.Str(l.label);
+      w.Varint(l.from_iid);
+    }
+  }
   return w.Take();
 }
 
@@ -269,6 +278,15 @@ absl::StatusOr<NodeRecord> DecodeNode(std::string_view bytes) {
   }
   node.source.authority = static_cast<Authority>(authority);
   node.provenance = r.Prov();
+  if (r.ok() && !r.AtEnd()) {
+    const uint64_t n = r.Varint();
+    for (uint64_t i = 0; i < n && r.ok(); ++i) {
+      InheritedLabel l;
+      l.label = r.Str();
+      l.from_iid = r.Varint();
+      node.inherited.push_back(std::move(l));
+    }
+  }
   RETURN_IF_ERROR(Finish(r, "node"));
   return node;
 }
@@ -282,6 +300,7 @@ std::string EncodeEdge(const EdgeRecord& edge) {
   w.Str(edge.to);
   w.Props(edge.props);
   w.Prov(edge.provenance);
+  if (!edge.sanitizes.empty()) w.Strings(edge.sanitizes);  // optional, as for nodes
   return w.Take();
 }
 
@@ -295,6 +314,7 @@ absl::StatusOr<EdgeRecord> DecodeEdge(std::string_view bytes) {
   edge.to = r.Str();
   edge.props = r.Props();
   edge.provenance = r.Prov();
+  if (r.ok() && !r.AtEnd()) edge.sanitizes = r.Strings();
   RETURN_IF_ERROR(Finish(r, "edge"));
   return edge;
 }

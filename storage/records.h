@@ -54,15 +54,36 @@ struct Provenance {
   ContentHash content_hash{};
 };
 
+// A boundary label a node inherits: `label` is defined with propagate=true
+// and an ancestor (`from_iid`, the internal id of a node that carries it as
+// its own label) reaches the node along DERIVED_FROM edges none of which
+// sanitizes it. When several ancestors carry it, the one with the smallest
+// internal id is named.
+struct InheritedLabel {
+  std::string label;
+  uint64_t from_iid = 0;
+  // Not stored: the origin's id, filled in by a read path (query/) only
+  // when the reader may see the origin; empty otherwise.
+  std::string from_id;
+  friend bool operator==(const InheritedLabel&, const InheritedLabel&) = default;
+};
+
 struct NodeRecord {
   std::string id;
   std::vector<std::string> labels;  // sorted, unique, non-empty when live
   PropMap props;
-  std::vector<std::string> boundary;  // sorted, unique
+  std::vector<std::string> boundary;  // its own boundary labels: sorted, unique
+  // Labels propagated to it (sorted by label, unique): maintained by the
+  // store at write time, never taken from a client. Its effective boundary,
+  // which decides who sees it, is `boundary` plus these.
+  std::vector<InheritedLabel> inherited;
   Source source;
   Provenance provenance;
   bool deleted = false;  // a tombstone: the node does not exist at this version
 };
+
+// `node.boundary` plus the labels of `node.inherited`: sorted, unique.
+std::vector<std::string> EffectiveBoundary(const NodeRecord& node);
 
 struct EdgeRecord {
   std::string from;
@@ -71,6 +92,10 @@ struct EdgeRecord {
   PropMap props;
   Provenance provenance;
   bool deleted = false;
+  // Boundary labels a steward stopped at this DERIVED_FROM edge (e.g. an
+  // anonymised export stops "pii"): sorted, unique. Set only by
+  // BoundaryService; a writer's upsert keeps them.
+  std::vector<std::string> sanitizes;
 };
 
 struct CommitRecord {
@@ -97,8 +122,8 @@ struct PrincipalRecord {
 struct LabelDefinition {
   std::string name;  // a boundary label, e.g. "pii" or "team:finance"
   std::string description;
-  // Whether the label is meant to follow DERIVED_FROM edges to derived nodes.
-  // Recorded now; propagation itself is not built yet.
+  // Whether the label flows along DERIVED_FROM edges to derived nodes
+  // (NodeRecord::inherited). Fixed when the label is first defined.
   bool propagate = false;
   uint64_t version = 0;          // the commit that wrote this state
   uint64_t created_version = 0;  // the commit that first defined the label

@@ -140,11 +140,11 @@ absl::Status TextIndex::NoteNodeChange(TextIndexDelta& delta, uint64_t iid,
   uint64_t old_set = 0, new_set = 0;
   if (before) {
     old_terms = Analyze(*before);
-    ASSIGN_OR_RETURN(old_set, sets_.Intern(before->boundary));
+    ASSIGN_OR_RETURN(old_set, sets_.Intern(EffectiveBoundary(*before)));
   }
   if (after) {
     new_terms = Analyze(*after);
-    ASSIGN_OR_RETURN(new_set, sets_.Intern(after->boundary));
+    ASSIGN_OR_RETURN(new_set, sets_.Intern(EffectiveBoundary(*after)));
   }
   if ((before && after && old_set != new_set) || (!before && after && came_back)) {
     delta.relabelled_.push_back(iid);

@@ -122,15 +122,20 @@ TEST_F(BoundaryAdminTest, DefineLabelIsVersionedAuditedAndIdempotent) {
   EXPECT_EQ(again.label, first.label);
   EXPECT_EQ(g_.db().LatestVersion(), base_ + 1);
   ASSERT_OK_AND_ASSIGN(DefineLabelResult changed,
-                       admin_.DefineLabel(steward_, Label("restricted", "Board only", true)));
+                       admin_.DefineLabel(steward_, Label("restricted", "Board only")));
   EXPECT_TRUE(changed.changed);
   EXPECT_EQ(changed.label.version, base_ + 2);
   EXPECT_EQ(changed.label.created_version, base_ + 1);
-  EXPECT_TRUE(changed.label.propagate);
+  EXPECT_FALSE(changed.label.propagate);
+  EXPECT_STATUS(admin_.DefineLabel(steward_, Label("restricted", "Board only", true)),
+                absl::StatusCode::kFailedPrecondition,
+                "ops[0].define_label.propagate: label \"restricted\" was defined with "
+                "propagate=false; the flag is fixed once a label is defined (define a new label "
+                "instead)");
   EXPECT_EQ(EntriesAfter(seq),
             (std::vector<std::string>{
                 "label.define|steward|label=restricted propagate=false description=Need to know|",
-                "label.define|steward|label=restricted propagate=true description=Board only|"}));
+                "label.define|steward|label=restricted propagate=false description=Board only|"}));
   ASSERT_OK_AND_ASSIGN(CommitRecord commit, g_.db().GetCommit(base_ + 1));
   EXPECT_EQ(commit.description, "define label restricted");
 }
@@ -259,11 +264,19 @@ TEST_F(BoundaryAdminTest, RequestErrorsNameTheFieldAndWriteNothing) {
   expect(steward_, ById({"a"}, {"pii"}, {}, std::string(kMaxReasonBytes + 1, 'r')),
          absl::StatusCode::kInvalidArgument, "reason: must be at most 1024 bytes of UTF-8");
   expect(steward_, ById({}, {"pii"}, {}, "r"), absl::StatusCode::kInvalidArgument,
-         "targets: give node_ids or type_label");
+         "targets: give one of node_ids, type_label and downstream_of");
   AssignRequest both = ByType("Document", {"pii"}, {}, "r");
   both.node_ids = {"a"};
   expect(steward_, both, absl::StatusCode::kInvalidArgument,
-         "targets: give node_ids or type_label, not both");
+         "targets: give one of node_ids, type_label and downstream_of, not several");
+  AssignRequest three = ByType("Document", {"pii"}, {}, "r");
+  three.downstream_of = "a";
+  expect(steward_, three, absl::StatusCode::kInvalidArgument,
+         "targets: give one of node_ids, type_label and downstream_of, not several");
+  AssignRequest bad_start = ById({}, {"pii"}, {}, "r");
+  bad_start.downstream_of = std::string("a\x01");
+  expect(steward_, bad_start, absl::StatusCode::kInvalidArgument,
+         "downstream_of: \"a\\x01\" contains a control character");
   expect(steward_, ById({"a"}, {}, {}, "r"), absl::StatusCode::kInvalidArgument,
          "add: give at least one label to add or remove");
   expect(steward_, ById({"a"}, {"pii"}, {"pii"}, "r"), absl::StatusCode::kInvalidArgument,
@@ -415,6 +428,124 @@ TEST_F(BoundaryAdminTest, LabelHistoryNeedsARoleAndANodeVisibleNow) {
                 "node \"nosuch\" not found");
   EXPECT_STATUS(history.Read("", 0, ""), absl::StatusCode::kInvalidArgument,
                 "node_id: must be 1..256 bytes, got 0");
+}
+
+Mutation Derived(std::string from, std::string to) {
+  EdgeUpsert m;
+  m.edge.from = std::move(from);
+  m.edge.label = "DERIVED_FROM";
+  m.edge.to = std::move(to);
+  return m;
+}
+
+SanitizeRequest Sanitize(std::string from, std::string to, Labels add, Labels remove,
+                         std::string reason) {
+  return SanitizeRequest{std::move(from), std::move(to), std::move(add), std::move(remove),
+                         std::move(reason)};
+}
+
+// "label<from>" of each inherited label of a read node.
+std::vector<std::string> InheritedOf(const NodeRecord& node) {
+  std::vector<std::string> out;
+  for (const InheritedLabel& l : node.inherited) {
+    out.push_back(absl::StrCat(l.label, "<", l.from_id, ">"));
+  }
+  return out;
+}
+
+class PropagationAdminTest : public BoundaryAdminTest {
+ protected:
+  void SetUp() override {
+    BoundaryAdminTest::SetUp();
+    ASSERT_OK(admin_.DefineLabel(steward_, Label("secret", "Propagates", true)).status());
+    // raw (secret) <- export <- report; "fin" (team:finance) <- fin-derived.
+    ASSERT_NE(g_.Write({Node("raw", {"secret"}), Node("export"), Node("report"),
+                        Derived("export", "raw"), Derived("report", "export")}),
+              0u);
+  }
+  const Caller cleared_ = MakeCaller("cleared", {"team:eng", "secret"});
+};
+
+TEST_F(PropagationAdminTest, AnInheritedLabelHidesTheDerivedNodesExactlyLikeAnOwnLabel) {
+  // The agent is not cleared for "secret": the derived nodes do not exist for it.
+  for (const char* id : {"raw", "export", "report"}) {
+    EXPECT_STATUS(Read(agent_, id), absl::StatusCode::kNotFound,
+                  absl::StrCat("node \"", id, "\" not found"));
+  }
+  ASSERT_OK_AND_ASSIGN(NodeRead report, Read(cleared_, "report"));
+  EXPECT_EQ(report.node.boundary, Labels{});
+  EXPECT_EQ(InheritedOf(report.node), Labels{"secret<raw>"});
+}
+
+TEST_F(PropagationAdminTest, AnOriginTheReaderCannotSeeIsNotNamed) {
+  // raw also carries team:finance, which does not propagate: a reader
+  // cleared for secret but not team:finance sees report, not raw.
+  g_.Write({Node("raw", {"secret", "team:finance"})});
+  const Caller no_finance = MakeCaller("nf", {"team:eng", "secret"});
+  EXPECT_STATUS(Read(no_finance, "raw"), absl::StatusCode::kNotFound, "node \"raw\" not found");
+  ASSERT_OK_AND_ASSIGN(NodeRead report, Read(no_finance, "report"));
+  EXPECT_EQ(InheritedOf(report.node), Labels{"secret<>"});
+  ASSERT_OK_AND_ASSIGN(NodeRead seen_by_auditor, Read(auditor_, "report"));
+  EXPECT_EQ(InheritedOf(seen_by_auditor.node), Labels{"secret<raw>"});
+}
+
+TEST_F(PropagationAdminTest, AssignLabelsOnTheDownstreamClosureSelectsTheNodeAndItsDerivatives) {
+  const Caller steward = MakeCaller("steward", {"*"}, {Role::kSteward});
+  AssignRequest request = ById({}, {"pii"}, {}, "found pii in the raw dump");
+  request.downstream_of = "raw";
+  ASSERT_OK_AND_ASSIGN(AssignResult r, admin_.AssignLabels(steward, request));
+  EXPECT_EQ(Changes(r), (Labels{"raw: [secret] -> [pii,secret]", "export: [] -> [pii]",
+                                "report: [] -> [pii]"}));
+  // Hidden from the caller: neither selected nor walked through, and a
+  // hidden start is answered like an absent one.
+  request.downstream_of = "export";
+  request.add = {"team:eng"};
+  EXPECT_STATUS(admin_.AssignLabels(steward_, request), absl::StatusCode::kNotFound,
+                "downstream_of: node \"export\" not found");
+  request.downstream_of = "nowhere";
+  EXPECT_STATUS(admin_.AssignLabels(steward_, request), absl::StatusCode::kNotFound,
+                "downstream_of: node \"nowhere\" not found");
+}
+
+TEST_F(PropagationAdminTest, SanitizeEdgeStopsALabelIsAuditedAndHidesHiddenEdges) {
+  const Caller steward = MakeCaller("steward", {"*"}, {Role::kSteward});
+  const uint64_t seq = g_.audit().head_seq();
+  ASSERT_OK_AND_ASSIGN(
+      SanitizeResult r,
+      admin_.SanitizeEdge(steward, Sanitize("export", "raw", {"secret"}, {}, "anonymised")));
+  EXPECT_TRUE(r.committed);
+  EXPECT_EQ(r.before, Labels{});
+  EXPECT_EQ(r.after, Labels{"secret"});
+  ASSERT_OK_AND_ASSIGN(NodeRead report, Read(agent_, "report"));
+  EXPECT_EQ(report.node.inherited.size(), 0u);
+  EXPECT_EQ(
+      EntriesAfter(seq),
+      (Labels{absl::StrCat("label.sanitize.edge|steward|from=export to=raw before=[] "
+                           "after=[secret] reason=anonymised|export@",
+                           r.version, ";"),
+              absl::StrCat("label.propagate.node|steward|added=[] removed=[secret<raw>]|export@",
+                           r.version, ";"),
+              absl::StrCat("label.propagate.node|steward|added=[] removed=[secret<raw>]|report@",
+                           r.version, ";")}));
+  // The same again changes nothing and commits nothing.
+  ASSERT_OK_AND_ASSIGN(
+      SanitizeResult again,
+      admin_.SanitizeEdge(steward, Sanitize("export", "raw", {"secret"}, {}, "x")));
+  EXPECT_FALSE(again.committed);
+
+  // A caller not cleared for an endpoint gets the bytes of an absent edge.
+  g_.Write({Node("fin", {"team:finance"}), Derived("report", "fin")});
+  EXPECT_STATUS(admin_.SanitizeEdge(steward_, Sanitize("report", "fin", {"pii"}, {}, "r")),
+                absl::StatusCode::kNotFound, "edge \"report\" -DERIVED_FROM-> \"fin\" not found");
+  EXPECT_STATUS(admin_.SanitizeEdge(steward_, Sanitize("report", "nope", {"pii"}, {}, "r")),
+                absl::StatusCode::kNotFound, "edge \"report\" -DERIVED_FROM-> \"nope\" not found");
+  EXPECT_STATUS(admin_.SanitizeEdge(agent_, Sanitize("export", "raw", {"pii"}, {}, "r")),
+                absl::StatusCode::kPermissionDenied,
+                "SanitizeEdge requires the steward or admin role");
+  EXPECT_STATUS(admin_.SanitizeEdge(steward_, Sanitize("export", "raw", {"team:finance"}, {}, "r")),
+                absl::StatusCode::kPermissionDenied, "add: not cleared for label \"team:finance\"");
+  EXPECT_STATUS(admin_.SanitizeEdge(steward, Sanitize("export", "raw", {"secret"}, {}, "")),
+                absl::StatusCode::kInvalidArgument, "reason: required");
 }
 
 }  // namespace

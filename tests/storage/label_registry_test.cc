@@ -88,7 +88,14 @@ TEST_F(LabelRegistryTest, RedefinitionIsVersionedAndTheSameDefinitionIsANoOp) {
   EXPECT_FALSE(same.committed);
   EXPECT_EQ(same.unchanged, 1u);
   EXPECT_EQ(same.labels_defined, 0u);
-  ASSERT_OK_AND_ASSIGN(WriteResult v2, Apply({Define("pii", "Personal data (GDPR)", true)}));
+  // The propagate flag is fixed once defined: flipping it would change
+  // who sees nodes the label was never put on.
+  EXPECT_STATUS(Apply({Define("pii", "Personal data (GDPR)", true)}),
+                absl::StatusCode::kFailedPrecondition,
+                "ops[0].define_label.propagate: label \"pii\" was defined with propagate=false; "
+                "the flag is fixed once a label is defined (define a new label instead)");
+  ASSERT_EQ(db_->LatestVersion(), v1.version);
+  ASSERT_OK_AND_ASSIGN(WriteResult v2, Apply({Define("pii", "Personal data (GDPR)")}));
   ASSERT_EQ(v2.version, v1.version + 1);
 
   ASSERT_OK_AND_ASSIGN(auto at_v1, labels_->Get("pii", v1.version));
@@ -98,7 +105,7 @@ TEST_F(LabelRegistryTest, RedefinitionIsVersionedAndTheSameDefinitionIsANoOp) {
   ASSERT_OK_AND_ASSIGN(auto at_v2, labels_->Get("pii", v2.version));
   ASSERT_TRUE(at_v2.has_value());
   EXPECT_EQ(at_v2->description, "Personal data (GDPR)");
-  EXPECT_TRUE(at_v2->propagate);
+  EXPECT_FALSE(at_v2->propagate);
   EXPECT_EQ(at_v2->version, v2.version);
   EXPECT_EQ(at_v2->created_version, v1.version);
   EXPECT_EQ(labels_->Latest("pii"), at_v2);

@@ -111,8 +111,11 @@ std::vector<LabelRecord> NodeSynthesizer::BoundaryLabels() const {
     label.description = "Material of team ";
     AppendTeamCode(team, &label.description);
   }
-  labels.push_back({"pii", "Personal data about people", true});
-  labels.push_back({"restricted", "Need-to-know material", true});
+  // They do not propagate: the benchmark compares with PostgreSQL's
+  // row-level security over each row's own labels, so both sides must hide
+  // the same nodes. Propagation has its own benchmark (tools/propagation).
+  labels.push_back({"pii", "Personal data about people", false});
+  labels.push_back({"restricted", "Need-to-know material", false});
   for (uint64_t person = 0; person < layout_.count(NodeType::kPerson); ++person) {
     LabelRecord& label = labels.emplace_back();
     label.name = "personal:";
