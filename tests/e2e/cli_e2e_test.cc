@@ -352,6 +352,24 @@ TEST_F(CliE2eTest, LineageUpDownAndPathWithStubsForAnAuditor) {
   EXPECT_EQ(Cli(auditor, {"lineage", "up", "report", "--depth", "0"}).exit_code, 2);
   const json entries = CliJson(admin_token_file_, {"audit", "ls", "--action", "lineage.path"});
   EXPECT_EQ(entries["entries"].size(), 2u);
+
+  // Pictures: the stub is drawn as a redacted box, never by its real id.
+  CommandResult mermaid = Cli(auditor, {"lineage", "up", "report", "--format", "mermaid"});
+  EXPECT_EQ(mermaid.exit_code, 0) << mermaid.err;
+  EXPECT_EQ(mermaid.out.rfind("flowchart LR\n  n0[\"report<br>depth 0, v", 0), 0u) << mermaid.out;
+  EXPECT_NE(mermaid.out.find("  n1[\"redacted<br>depth 1\"]\n"), std::string::npos) << mermaid.out;
+  EXPECT_NE(mermaid.out.find("  n0 -->|\"DERIVED_FROM\"| n1\n"), std::string::npos) << mermaid.out;
+  EXPECT_NE(mermaid.out.find("  class n1 redacted\n"), std::string::npos) << mermaid.out;
+  CommandResult dot = Cli(auditor, {"lineage", "path", "report", "export", "--format", "dot"});
+  EXPECT_EQ(dot.exit_code, 0) << dot.err;
+  EXPECT_EQ(dot.out.rfind("digraph lineage {\n", 0), 0u) << dot.out;
+  EXPECT_NE(dot.out.find("[label=\"redacted\\ndepth 1\", style=\"dashed,filled\""),
+            std::string::npos)
+      << dot.out;
+  EXPECT_EQ(dot.out.find("summary"), std::string::npos) << dot.out;
+  CommandResult clash = Cli(auditor, {"--json", "lineage", "up", "report", "--format", "dot"});
+  EXPECT_EQ(clash.exit_code, 2);
+  EXPECT_EQ(clash.err, "error: INVALID_ARGUMENT: --format dot: conflicts with --json\n");
 }
 
 }  // namespace
