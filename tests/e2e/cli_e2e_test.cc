@@ -370,6 +370,34 @@ TEST_F(CliE2eTest, LineageUpDownAndPathWithStubsForAnAuditor) {
   CommandResult clash = Cli(auditor, {"--json", "lineage", "up", "report", "--format", "dot"});
   EXPECT_EQ(clash.exit_code, 2);
   EXPECT_EQ(clash.err, "error: INVALID_ARGUMENT: --format dot: conflicts with --json\n");
+
+  // Exposure of summary (report derives from it; copy was only copied from
+  // it): the eight lineage answers above that returned either (the
+  // auditor's stubs gave nothing away, so its walks count for report only).
+  const json exposure = CliJson(admin_token_file_, {"audit", "exposure", "summary"});
+  EXPECT_EQ(exposure["closure_nodes"], 2);
+  ASSERT_EQ(exposure["receipts"].size(), 8u) << exposure.dump();
+  const json& first = exposure["receipts"][0];
+  EXPECT_EQ(first["principal"], "admin");
+  EXPECT_EQ(first["action"], "lineage.upstream");
+  ASSERT_EQ(first["items"].size(), 2u);
+  EXPECT_EQ(first["items"][0]["node_id"], "report");
+  EXPECT_EQ(first["items"][0]["depth"], 1);
+  EXPECT_EQ(first["items"][1]["node_id"], "summary");
+  EXPECT_EQ(first["items"][1]["depth"], 0);
+  EXPECT_EQ(exposure["receipts"][3]["principal"], "aud");
+  EXPECT_EQ(exposure["receipts"][3]["items"],
+            json::array({{{"node_id", "report"},
+                          {"version", first["items"][0]["version"]},
+                          {"depth", 1},
+                          {"redacted", false}}}));
+  CommandResult hidden = Cli(auditor, {"audit", "exposure", "summary"});
+  EXPECT_EQ(hidden.exit_code, 1);
+  EXPECT_EQ(hidden.err, "error: NOT_FOUND: node_id: node \"summary\" not found\n");
+  CommandResult exposure_table = Cli(admin_token_file_, {"audit", "exposure", "export"});
+  EXPECT_EQ(exposure_table.exit_code, 0) << exposure_table.err;
+  EXPECT_EQ(exposure_table.out.rfind("SEQ", 0), 0u) << exposure_table.out;
+  EXPECT_NE(exposure_table.out.find("summary@"), std::string::npos) << exposure_table.out;
 }
 
 }  // namespace
