@@ -221,6 +221,21 @@ TEST_F(CliE2eTest, LabelCommandsDefineListAssignAndShowHistory) {
   EXPECT_EQ(table.exit_code, 0) << table.err;
   EXPECT_EQ(table.out.rfind("VERSION", 0), 0u) << table.out;
   EXPECT_NE(table.out.find("[restricted,team:eng]"), std::string::npos) << table.out;
+
+  // `label remove` takes it off again: the agent reads the node once more.
+  const json removed = CliJson(steward, {"label", "remove", "--node", "doc-00000042", "--label",
+                                         "restricted", "--reason", "review done"});
+  ASSERT_EQ(removed["changed"].size(), 1u) << removed.dump();
+  EXPECT_EQ(removed["changed"][0]["before"], json::array({"restricted", "team:eng"}));
+  EXPECT_EQ(removed["changed"][0]["after"], json::array({"team:eng"}));
+  EXPECT_EQ(CliJson(agent, {"get", "doc-00000042"})["id"], "doc-00000042");
+  EXPECT_EQ(CliJson(steward, {"label", "history", "doc-00000042"})["events"][2]["reason"],
+            "review done");
+  CommandResult no_label =
+      Cli(steward, {"label", "remove", "--node", "doc-00000042", "--reason", "r"});
+  EXPECT_EQ(no_label.exit_code, 2) << no_label.err;  // --label is required
+  CommandResult no_nodes = Cli(steward, {"label", "remove", "--label", "pii", "--reason", "r"});
+  EXPECT_EQ(no_nodes.exit_code, 2) << no_nodes.err;
 }
 
 TEST_F(CliE2eTest, ImportRejectsUndefinedLabelsAndLabelLinesWithoutTheStewardRole) {
