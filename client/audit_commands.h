@@ -6,6 +6,9 @@
 //   ctxgraph audit replay ID  (exit 1 on MISMATCH)
 //   ctxgraph audit access-report --principal P [--since T] [--until T]
 //                     (clearances held versus the labels its reads needed)
+//   ctxgraph audit exposure NODE [--since T] [--until T] [--as-of V]
+//                     [--limit N]
+//                     (who was given NODE or a node derived from it)
 #ifndef CTXGRAPH_CLIENT_AUDIT_COMMANDS_H_
 #define CTXGRAPH_CLIENT_AUDIT_COMMANDS_H_
 

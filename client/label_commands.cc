@@ -203,6 +203,23 @@ int RunHistory(CommandContext& ctx, const LabelArgs& args) {
   return kExitOk;
 }
 
+// The options `assign` and `remove` share: which nodes (--node ID... or
+// --type LABEL, exactly one of them) and --reason; runs RunAssign.
+void AddNodeSelection(CLI::App* cmd, CommandContext& ctx, CommandAction* action,
+                      const std::shared_ptr<LabelArgs>& args) {
+  CLI::Option* nodes = cmd->add_option("--node", args->nodes, "A node id (repeatable)");
+  CLI::Option* type = cmd->add_option("--type", args->type, "Every node of this type label");
+  nodes->excludes(type);
+  cmd->add_option("--reason", args->reason, "Why; recorded in the commit and the audit log")
+      ->required();
+  cmd->callback([&ctx, action, args, nodes, type] {
+    if (nodes->count() == 0 && type->count() == 0) {
+      throw CLI::RequiredError("--node or --type");
+    }
+    *action = [&ctx, args] { return RunAssign(ctx, *args); };
+  });
+}
+
 }  // namespace
 
 void AddLabelCommands(CLI::App& app, CommandContext& ctx, CommandAction* action) {
@@ -226,19 +243,16 @@ void AddLabelCommands(CLI::App& app, CommandContext& ctx, CommandAction* action)
 
   CLI::App* assign =
       label->add_subcommand("assign", "Add and remove labels on nodes, in one commit");
-  CLI::Option* nodes = assign->add_option("--node", args->nodes, "A node id (repeatable)");
-  CLI::Option* type = assign->add_option("--type", args->type, "Every node of this type label");
-  nodes->excludes(type);
+  AddNodeSelection(assign, ctx, action, args);
   assign->add_option("--add", args->add, "A label to add (repeatable)");
   assign->add_option("--remove", args->remove, "A label to remove (repeatable)");
-  assign->add_option("--reason", args->reason, "Why; recorded in the commit and the audit log")
-      ->required();
-  assign->callback([&ctx, action, args, nodes, type] {
-    if (nodes->count() == 0 && type->count() == 0) {
-      throw CLI::RequiredError("--node or --type");
-    }
-    *action = [&ctx, args] { return RunAssign(ctx, *args); };
-  });
+
+  // `assign --remove` under its own name, the counterpart of putting a
+  // label on: the same request with nothing to add.
+  CLI::App* remove =
+      label->add_subcommand("remove", "Take labels off nodes, in one commit (assign --remove)");
+  AddNodeSelection(remove, ctx, action, args);
+  remove->add_option("--label", args->remove, "A label to remove (repeatable)")->required();
 
   CLI::App* history =
       label->add_subcommand("history", "Every change to a node's boundary, oldest first");

@@ -3,6 +3,8 @@
 //   ctxgraph label ls [--as-of V]                               (any role)
 //   ctxgraph label assign (--node ID... | --type LABEL) [--add L]... [--remove L]...
 //                         --reason R                            (steward, admin)
+//   ctxgraph label remove (--node ID... | --type LABEL) --label L... --reason R
+//                         (assign --remove under its own name)  (steward, admin)
 //   ctxgraph label history ID                                   (auditor, steward, admin)
 #ifndef CTXGRAPH_CLIENT_LABEL_COMMANDS_H_
 #define CTXGRAPH_CLIENT_LABEL_COMMANDS_H_

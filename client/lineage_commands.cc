@@ -2,12 +2,14 @@
 
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/json_codec.h"
+#include "client/lineage_picture.h"
 #include "client/table_printer.h"
 
 namespace ctxgraph::client {
@@ -22,7 +24,33 @@ struct LineageArgs {
   int depth = 0;     // 0: the server's default (10)
   std::vector<std::string> labels;
   uint64_t as_of = 0;
+  std::string format = "text";  // text, json, dot or mermaid
 };
+
+// The output format: --format, or json under the global --json. A picture
+// format with --json is a usage error (nullopt, reported).
+std::optional<std::string> OutputFormat(CommandContext& ctx, const LineageArgs& args) {
+  if (!ctx.json()) return args.format;
+  if (args.format == "text" || args.format == "json") return "json";
+  ctx.Fail(
+      absl::InvalidArgumentError(absl::StrCat("--format ", args.format, ": conflicts with --json")),
+      kExitUsage);
+  return std::nullopt;
+}
+
+// Prints `response` as dot or mermaid when `format` asks for a picture;
+// false for text and json.
+template <class Response>
+bool PrintPicture(const std::string& format, const Response& response) {
+  if (format == "dot") {
+    std::cout << RenderDot(PictureOf(response));
+  } else if (format == "mermaid") {
+    std::cout << RenderMermaid(PictureOf(response));
+  } else {
+    return false;
+  }
+  return true;
+}
 
 json LineageNodeToJson(const v1::LineageNode& n) {
   json node = n.redacted() ? json{{"id", n.node().id()}} : NodeToJson(n.node());
@@ -73,6 +101,8 @@ void PrintNodes(const Response& r) {
 }
 
 int RunWalk(CommandContext& ctx, const LineageArgs& args, bool upstream) {
+  const std::optional<std::string> format = OutputFormat(ctx, args);
+  if (!format) return kExitUsage;
   v1::LineageRequest request;
   request.set_node_id(args.from);
   if (args.depth > 0) request.set_max_depth(args.depth);
@@ -82,7 +112,8 @@ int RunWalk(CommandContext& ctx, const LineageArgs& args, bool upstream) {
   absl::StatusOr<v1::LineageResponse> r = conn.Call(
       conn.lineage(), upstream ? &LineageStub::Upstream : &LineageStub::Downstream, request);
   if (!r.ok()) return ctx.Fail(r.status());
-  if (ctx.json()) {
+  if (PrintPicture(*format, *r)) return kExitOk;
+  if (*format == "json") {
     json out = NodesAndEdgesToJson(*r);
     json cycles = json::array();
     for (const v1::LineageCycle& c : r->cycles()) {
@@ -119,6 +150,8 @@ int RunWalk(CommandContext& ctx, const LineageArgs& args, bool upstream) {
 }
 
 int RunPath(CommandContext& ctx, const LineageArgs& args) {
+  const std::optional<std::string> format = OutputFormat(ctx, args);
+  if (!format) return kExitUsage;
   v1::LineagePathRequest request;
   request.set_from(args.from);
   request.set_to(args.to);
@@ -129,8 +162,9 @@ int RunPath(CommandContext& ctx, const LineageArgs& args) {
   absl::StatusOr<v1::LineagePathResponse> r =
       conn.Call(conn.lineage(), &LineageStub::Path, request);
   if (!r.ok()) return ctx.Fail(r.status());
+  if (PrintPicture(*format, *r)) return kExitOk;
   const bool upstream = r->direction() == v1::LINEAGE_DIRECTION_UPSTREAM;
-  if (ctx.json()) {
+  if (*format == "json") {
     json out = NodesAndEdgesToJson(*r);
     out["direction"] = upstream ? "upstream" : "downstream";
     ctx.PrintJson(out);
@@ -160,6 +194,9 @@ void AddShapeOptions(CLI::App* cmd, LineageArgs* args) {
   cmd->add_option("--labels", args->labels, "Edge labels that count as lineage (DERIVED_FROM)")
       ->delimiter(',');
   cmd->add_option("--as-of", args->as_of, "Read as of this version (latest)");
+  cmd->add_option("--format", args->format,
+                  "text, json (as --json), dot (Graphviz) or mermaid (flowchart) (text)")
+      ->check(CLI::IsMember({"text", "json", "dot", "mermaid"}));
 }
 
 }  // namespace

@@ -17,12 +17,12 @@ namespace {
 // small page keeps memory bounded.
 constexpr size_t kScanPageEntries = 64;
 
-bool ReturnsData(const AuditEntry& entry) {
-  return std::any_of(std::begin(kDataReturningActions), std::end(kDataReturningActions),
-                     [&](const char* action) { return entry.action == action; });
-}
-
 }  // namespace
+
+bool ReturnsNodeData(std::string_view action) {
+  return std::any_of(std::begin(kDataReturningActions), std::end(kDataReturningActions),
+                     [&](const char* a) { return action == a; });
+}
 
 absl::StatusOr<AccessReport> AccessReporter::Report(const AccessReportRequest& request) const {
   RETURN_IF_ERROR(RequireRole(caller_, {Role::kAuditor, Role::kAdmin}, "AccessReport"));
@@ -44,7 +44,7 @@ absl::StatusOr<AccessReport> AccessReporter::Report(const AccessReportRequest& r
     for (const AuditEntry& entry : page.entries) {
       after = entry.seq;
       last_version = std::max(last_version, entry.snapshot_version);
-      if (!ReturnsData(entry) || !window.Matches(entry)) continue;
+      if (!ReturnsNodeData(entry.action) || !window.Matches(entry)) continue;
       ++report.entries_examined;
       if (entry.items_total > entry.items.size()) report.partial = true;
       for (const AuditItem& item : entry.items) {

@@ -48,6 +48,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -89,8 +90,11 @@ struct AccessReport {
 };
 
 // The audit actions that return data to the caller.
-inline constexpr const char* kDataReturningActions[] = {
-    "search", "retrieve", "lineage.upstream", "lineage.downstream", "lineage.path"};
+inline constexpr const char* kDataReturningActions[] = {"search", "retrieve", "lineage.upstream",
+                                                        "lineage.downstream", "lineage.path"};
+
+// Whether `action` is one of kDataReturningActions.
+bool ReturnsNodeData(std::string_view action);
 
 class AccessReporter {
  public:

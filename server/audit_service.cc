@@ -4,6 +4,7 @@
 
 #include "query/access_report.h"
 #include "query/audit_reader.h"
+#include "query/exposure_report.h"
 #include "query/receipt_auditor.h"
 #include "server/proto_convert.h"
 #include "server/retrieval_convert.h"
@@ -34,7 +35,8 @@ void AuditEntryToProto(const AuditEntry& e, v1::AuditEntry* out) {
   out->set_hash(ToHex(e.hash));
 }
 
-// The optional [since, until) window of ListEntries and AccessReport.
+// The optional [since, until) window of ListEntries, AccessReport and
+// ExposureReport.
 template <typename Request>
 absl::Status WindowFromProto(const Request& request, std::optional<Timestamp>* since,
                              std::optional<Timestamp>* until) {
@@ -71,6 +73,32 @@ void AccessReportToProto(const AccessReport& report, v1::AccessReportResponse* o
   out->set_partial(report.partial);
   out->set_items_missing(report.items_missing);
   out->set_policy_version(report.policy_version);
+}
+
+void ExposureReportToProto(const ExposureReport& report, v1::ExposureReportResponse* out) {
+  for (const ExposureReceipt& r : report.receipts) {
+    v1::ExposureReceipt* receipt = out->add_receipts();
+    receipt->set_seq(r.seq);
+    TimestampToProto(r.time, receipt->mutable_time());
+    receipt->set_principal(r.principal);
+    receipt->set_action(r.action);
+    receipt->set_snapshot_version(r.snapshot_version);
+    for (const ExposedItem& i : r.items) {
+      v1::ExposedItem* item = receipt->add_items();
+      item->set_node_id(i.node_id);
+      item->set_version(i.version);
+      item->set_depth(static_cast<uint32_t>(i.depth));
+      item->set_redacted(i.redacted);
+    }
+    receipt->set_items_total(r.items_total);
+    receipt->set_items_unlisted(r.items_unlisted);
+  }
+  out->set_next_page_token(report.next_page_token);
+  out->set_closure_nodes(report.closure_nodes);
+  out->set_closure_truncated(report.closure_truncated);
+  out->set_partial(report.partial);
+  out->set_snapshot_version(report.snapshot_version);
+  out->set_audit_seq(report.audit_seq);
 }
 
 }  // namespace
@@ -165,6 +193,24 @@ grpc::ServerUnaryReactor* AuditServiceImpl::AccessReport(grpc::CallbackServerCon
     RETURN_IF_ERROR(WindowFromProto(*request, &report_request.since, &report_request.until));
     ASSIGN_OR_RETURN(ctxgraph::AccessReport report, reporter.Report(report_request));
     AccessReportToProto(report, response);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* AuditServiceImpl::ExposureReport(grpc::CallbackServerContext* context,
+                                                           const v1::ExposureReportRequest* request,
+                                                           v1::ExposureReportResponse* response) {
+  return HandleUnary(context, backend_.authenticator, "ExposureReport", [&](const Caller& caller) {
+    ExposureReporter reporter(backend_.graph, backend_.page_tokens, backend_.opaque_ids, caller);
+    ExposureReportRequest report_request;
+    report_request.node_id = request->node_id();
+    RETURN_IF_ERROR(WindowFromProto(*request, &report_request.since, &report_request.until));
+    report_request.as_of = request->as_of_version();
+    report_request.page_size = request->page_size();
+    report_request.page_token = request->page_token();
+    ASSIGN_OR_RETURN(ctxgraph::ExposureReport report,
+                     reporter.Report(report_request, backend_.audit));
+    ExposureReportToProto(report, response);
     return absl::OkStatus();
   });
 }

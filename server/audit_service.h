@@ -1,5 +1,5 @@
 // AuditService: thin adapter from ctxgraph.v1.AuditService to AuditReader,
-// ReceiptAuditor and AccessReporter.
+// ReceiptAuditor, AccessReporter and ExposureReporter.
 #ifndef CTXGRAPH_SERVER_AUDIT_SERVICE_H_
 #define CTXGRAPH_SERVER_AUDIT_SERVICE_H_
 
@@ -9,8 +9,8 @@
 namespace ctxgraph::server {
 
 // Unary and run inline on gRPC's callback threads (see graph_service.h).
-// VerifyLog and AccessReport read the whole log; they are occasional
-// auditor calls.
+// VerifyLog, AccessReport and ExposureReport read the whole log; they are
+// occasional auditor and steward calls.
 class AuditServiceImpl final : public v1::AuditService::CallbackService {
  public:
   explicit AuditServiceImpl(Backend& backend) : backend_(backend) {}
@@ -30,6 +30,9 @@ class AuditServiceImpl final : public v1::AuditService::CallbackService {
   grpc::ServerUnaryReactor* AccessReport(grpc::CallbackServerContext* context,
                                          const v1::AccessReportRequest* request,
                                          v1::AccessReportResponse* response) override;
+  grpc::ServerUnaryReactor* ExposureReport(grpc::CallbackServerContext* context,
+                                           const v1::ExposureReportRequest* request,
+                                           v1::ExposureReportResponse* response) override;
 
  private:
   Backend& backend_;

@@ -221,6 +221,21 @@ TEST_F(CliE2eTest, LabelCommandsDefineListAssignAndShowHistory) {
   EXPECT_EQ(table.exit_code, 0) << table.err;
   EXPECT_EQ(table.out.rfind("VERSION", 0), 0u) << table.out;
   EXPECT_NE(table.out.find("[restricted,team:eng]"), std::string::npos) << table.out;
+
+  // `label remove` takes it off again: the agent reads the node once more.
+  const json removed = CliJson(steward, {"label", "remove", "--node", "doc-00000042", "--label",
+                                         "restricted", "--reason", "review done"});
+  ASSERT_EQ(removed["changed"].size(), 1u) << removed.dump();
+  EXPECT_EQ(removed["changed"][0]["before"], json::array({"restricted", "team:eng"}));
+  EXPECT_EQ(removed["changed"][0]["after"], json::array({"team:eng"}));
+  EXPECT_EQ(CliJson(agent, {"get", "doc-00000042"})["id"], "doc-00000042");
+  EXPECT_EQ(CliJson(steward, {"label", "history", "doc-00000042"})["events"][2]["reason"],
+            "review done");
+  CommandResult no_label =
+      Cli(steward, {"label", "remove", "--node", "doc-00000042", "--reason", "r"});
+  EXPECT_EQ(no_label.exit_code, 2) << no_label.err;  // --label is required
+  CommandResult no_nodes = Cli(steward, {"label", "remove", "--label", "pii", "--reason", "r"});
+  EXPECT_EQ(no_nodes.exit_code, 2) << no_nodes.err;
 }
 
 TEST_F(CliE2eTest, ImportRejectsUndefinedLabelsAndLabelLinesWithoutTheStewardRole) {
@@ -352,6 +367,52 @@ TEST_F(CliE2eTest, LineageUpDownAndPathWithStubsForAnAuditor) {
   EXPECT_EQ(Cli(auditor, {"lineage", "up", "report", "--depth", "0"}).exit_code, 2);
   const json entries = CliJson(admin_token_file_, {"audit", "ls", "--action", "lineage.path"});
   EXPECT_EQ(entries["entries"].size(), 2u);
+
+  // Pictures: the stub is drawn as a redacted box, never by its real id.
+  CommandResult mermaid = Cli(auditor, {"lineage", "up", "report", "--format", "mermaid"});
+  EXPECT_EQ(mermaid.exit_code, 0) << mermaid.err;
+  EXPECT_EQ(mermaid.out.rfind("flowchart LR\n  n0[\"report<br>depth 0, v", 0), 0u) << mermaid.out;
+  EXPECT_NE(mermaid.out.find("  n1[\"redacted<br>depth 1\"]\n"), std::string::npos) << mermaid.out;
+  EXPECT_NE(mermaid.out.find("  n0 -->|\"DERIVED_FROM\"| n1\n"), std::string::npos) << mermaid.out;
+  EXPECT_NE(mermaid.out.find("  class n1 redacted\n"), std::string::npos) << mermaid.out;
+  CommandResult dot = Cli(auditor, {"lineage", "path", "report", "export", "--format", "dot"});
+  EXPECT_EQ(dot.exit_code, 0) << dot.err;
+  EXPECT_EQ(dot.out.rfind("digraph lineage {\n", 0), 0u) << dot.out;
+  EXPECT_NE(dot.out.find("[label=\"redacted\\ndepth 1\", style=\"dashed,filled\""),
+            std::string::npos)
+      << dot.out;
+  EXPECT_EQ(dot.out.find("summary"), std::string::npos) << dot.out;
+  CommandResult clash = Cli(auditor, {"--json", "lineage", "up", "report", "--format", "dot"});
+  EXPECT_EQ(clash.exit_code, 2);
+  EXPECT_EQ(clash.err, "error: INVALID_ARGUMENT: --format dot: conflicts with --json\n");
+
+  // Exposure of summary (report derives from it; copy was only copied from
+  // it): the eight lineage answers above that returned either (the
+  // auditor's stubs gave nothing away, so its walks count for report only).
+  const json exposure = CliJson(admin_token_file_, {"audit", "exposure", "summary"});
+  EXPECT_EQ(exposure["closure_nodes"], 2);
+  ASSERT_EQ(exposure["receipts"].size(), 8u) << exposure.dump();
+  const json& first = exposure["receipts"][0];
+  EXPECT_EQ(first["principal"], "admin");
+  EXPECT_EQ(first["action"], "lineage.upstream");
+  ASSERT_EQ(first["items"].size(), 2u);
+  EXPECT_EQ(first["items"][0]["node_id"], "report");
+  EXPECT_EQ(first["items"][0]["depth"], 1);
+  EXPECT_EQ(first["items"][1]["node_id"], "summary");
+  EXPECT_EQ(first["items"][1]["depth"], 0);
+  EXPECT_EQ(exposure["receipts"][3]["principal"], "aud");
+  EXPECT_EQ(exposure["receipts"][3]["items"],
+            json::array({{{"node_id", "report"},
+                          {"version", first["items"][0]["version"]},
+                          {"depth", 1},
+                          {"redacted", false}}}));
+  CommandResult hidden = Cli(auditor, {"audit", "exposure", "summary"});
+  EXPECT_EQ(hidden.exit_code, 1);
+  EXPECT_EQ(hidden.err, "error: NOT_FOUND: node_id: node \"summary\" not found\n");
+  CommandResult exposure_table = Cli(admin_token_file_, {"audit", "exposure", "export"});
+  EXPECT_EQ(exposure_table.exit_code, 0) << exposure_table.err;
+  EXPECT_EQ(exposure_table.out.rfind("SEQ", 0), 0u) << exposure_table.out;
+  EXPECT_NE(exposure_table.out.find("summary@"), std::string::npos) << exposure_table.out;
 }
 
 }  // namespace

@@ -1,0 +1,168 @@
+#include "query/exposure_report.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "query/access_report.h"
+#include "query/audit_reader.h"
+#include "query/graph_reader.h"
+#include "query/lineage.h"
+#include "query/validation.h"
+#include "storage/keys.h"
+#include "storage/status_macros.h"
+
+namespace ctxgraph {
+namespace {
+
+// Entries per List() call: each may list up to kMaxAuditItems items, so a
+// small page keeps memory bounded.
+constexpr size_t kScanPageEntries = 64;
+
+std::string TimeKey(const std::optional<Timestamp>& t) {
+  return t ? absl::StrCat(t->micros) : std::string("-");
+}
+
+// What the report may say of one closure node.
+struct ClosureNode {
+  std::string returned_id;  // the opaque id for a stub
+  int depth = 0;
+  bool redacted = false;
+};
+
+// The receipt `entry` makes, or nullopt when it names no closure node and
+// listed every item it returned.
+std::optional<ExposureReceipt> MatchEntry(
+    const AuditEntry& entry, const absl::flat_hash_map<std::string, ClosureNode>& closure) {
+  ExposureReceipt receipt;
+  for (const AuditItem& item : entry.items) {
+    // An edge, or a redacted lineage stub (version 0: nothing returned).
+    if (!item.edge_label.empty() || item.version == 0) continue;
+    auto it = closure.find(item.node_id);
+    if (it == closure.end()) continue;
+    receipt.items.push_back(
+        ExposedItem{it->second.returned_id, item.version, it->second.depth, it->second.redacted});
+  }
+  receipt.items_total = entry.items_total;
+  receipt.items_unlisted =
+      entry.items_total > entry.items.size() ? entry.items_total - entry.items.size() : 0;
+  if (receipt.items.empty() && receipt.items_unlisted == 0) return std::nullopt;
+  receipt.seq = entry.seq;
+  receipt.time = entry.time;
+  receipt.principal = entry.principal;
+  receipt.action = entry.action;
+  receipt.snapshot_version = entry.snapshot_version;
+  return receipt;
+}
+
+}  // namespace
+
+absl::StatusOr<ExposureReport> ExposureReporter::Report(const ExposureReportRequest& request,
+                                                        AuditLog& audit) const {
+  RETURN_IF_ERROR(
+      RequireRole(caller_, {Role::kAuditor, Role::kSteward, Role::kAdmin}, "ExposureReport"));
+  RETURN_IF_ERROR(ValidateId("node_id", request.node_id));
+  RETURN_IF_ERROR(ValidateAuditFilter({"", "", "", request.since, request.until}));
+  if (request.page_size < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size: must not be negative, got ", request.page_size));
+  }
+  const size_t page_size =
+      request.page_size == 0
+          ? kDefaultExposurePageSize
+          : static_cast<size_t>(std::min(request.page_size, kMaxExposurePageSize));
+  const Database& db = *store_.database();
+  const std::string fingerprint = RequestFingerprint(
+      {"ExposureReport", caller_.principal.id, request.node_id, TimeKey(request.since),
+       TimeKey(request.until), absl::StrCat(request.as_of), absl::StrCat(page_size)});
+  // Every page reads the closure as of the first page's version.
+  uint64_t after = 0;
+  uint64_t snapshot = 0;
+  if (!request.page_token.empty()) {
+    ASSIGN_OR_RETURN(PageToken token, tokens_.Decode(fingerprint, request.page_token));
+    if (token.cursor.size() != 8) return absl::InvalidArgumentError("page_token: invalid");
+    ASSIGN_OR_RETURN(after, keys::ReadU64(token.cursor, 0));
+    snapshot = token.version;
+  } else {
+    ASSIGN_OR_RETURN(snapshot, ResolveVersion(db, request.as_of));
+  }
+  const uint64_t policy_version = std::max(snapshot, db.LatestVersion());
+  const HiddenNodes hidden =
+      caller_.HasRole(Role::kAuditor) ? HiddenNodes::kStub : HiddenNodes::kCut;
+
+  LineageWalkSpec spec;
+  spec.direction = LineageDirection::kDownstream;
+  spec.labels = {kDefaultLineageEdgeLabel};
+  spec.max_depth = kMaxLineageDepth;
+  spec.hidden = hidden;
+  spec.snapshot = snapshot;
+  spec.policy_version = policy_version;
+  LineageSubgraph graph(store_, caller_.policy, limits_.closure, std::move(spec));
+  const std::string summary = absl::StrCat(
+      "exposure.v1 node=\"", absl::CHexEscape(request.node_id), "\" since=", TimeKey(request.since),
+      " until=", TimeKey(request.until), " as_of=", request.as_of,
+      " policy_version=", policy_version, " hidden=", hidden == HiddenNodes::kStub ? "stub" : "cut",
+      " page_size=", page_size, " after_seq=", after);
+  AuditEntry entry;
+  entry.principal = caller_.principal.id;
+  entry.action = kExposureReportAction;
+  entry.snapshot_version = snapshot;
+
+  ASSIGN_OR_RETURN(const bool found, graph.Start(request.node_id));
+  if (!found) {
+    // Recorded like any answer; hidden and absent ids log the same entry.
+    entry.summary = absl::StrCat(summary, " outcome=not_found");
+    RETURN_IF_ERROR(audit.Append(std::move(entry)).status());
+    return absl::NotFoundError(absl::StrCat("node_id: node \"", request.node_id, "\" not found"));
+  }
+  RETURN_IF_ERROR(graph.Walk());
+
+  ExposureReport report;
+  report.snapshot_version = snapshot;
+  report.closure_truncated = graph.truncated() || graph.depth_limited();
+  report.closure_nodes = graph.nodes().size();
+  absl::flat_hash_map<std::string, ClosureNode> closure;
+  for (const SubgraphNode& n : graph.nodes()) {
+    ClosureNode c{n.stub ? opaque_ids_.OpaqueId(n.node.id) : n.node.id, n.depth, n.stub};
+    entry.items.push_back(AuditItem{c.returned_id, "", "", n.stub ? 0 : n.node.provenance.version});
+    closure.emplace(n.node.id, std::move(c));
+  }
+
+  // The receipts after `after`, up to the page's bounds; one more found
+  // means another page follows.
+  const AuditFilter window{"", "", "", request.since, request.until};
+  size_t items_listed = 0;
+  bool more = false;
+  for (bool scanning = true; scanning && !more;) {
+    ASSIGN_OR_RETURN(AuditPage page, audit.List(window, after, kScanPageEntries));
+    scanning = page.more;
+    for (const AuditEntry& e : page.entries) {
+      if (!ReturnsNodeData(e.action)) continue;
+      std::optional<ExposureReceipt> receipt = MatchEntry(e, closure);
+      if (!receipt) continue;
+      if (report.receipts.size() >= page_size || items_listed >= limits_.max_items_per_page) {
+        more = true;
+        break;
+      }
+      items_listed += receipt->items.size();
+      report.partial = report.partial || receipt->items_unlisted > 0;
+      report.receipts.push_back(*std::move(receipt));
+    }
+    if (!page.entries.empty()) after = page.entries.back().seq;
+  }
+  if (more) {
+    report.next_page_token =
+        tokens_.Encode(fingerprint, {snapshot, keys::EncodeU64(report.receipts.back().seq)});
+  }
+  entry.summary = absl::StrCat(summary, " outcome=ok closure=", report.closure_nodes,
+                               " closure_truncated=", report.closure_truncated,
+                               " receipts=", report.receipts.size(), " partial=", report.partial,
+                               " more=", more);
+  ASSIGN_OR_RETURN(AuditEntry stored, audit.Append(std::move(entry)));
+  report.audit_seq = stored.seq;
+  return report;
+}
+
+}  // namespace ctxgraph
