@@ -62,6 +62,14 @@ void PrintNode(const v1::Node& node) {
   fields.AddRow({"id", node.id()});
   fields.AddRow({"labels", Join(node.labels())});
   fields.AddRow({"boundary", Join(node.boundary())});
+  if (node.inherited_size() > 0) {
+    std::vector<std::string> inherited;
+    for (const v1::InheritedLabel& l : node.inherited()) {
+      inherited.push_back(
+          absl::StrCat(l.label(), " (from ", l.from().empty() ? "a hidden node" : l.from(), ")"));
+    }
+    fields.AddRow({"inherited", absl::StrJoin(inherited, ", ")});
+  }
   if (node.has_source()) {
     std::string source = absl::StrCat(node.source().system(), " ", node.source().uri());
     if (node.source().authority() != v1::AUTHORITY_UNSPECIFIED) {

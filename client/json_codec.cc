@@ -333,11 +333,16 @@ json ProvenanceToJson(const v1::Provenance& p) {
 }
 
 json NodeToJson(const v1::Node& node) {
+  json inherited = json::array();
+  for (const v1::InheritedLabel& l : node.inherited()) {
+    inherited.push_back({{"label", l.label()}, {"from", l.from()}});
+  }
   return {{"id", node.id()},
           {"labels", std::vector<std::string>(node.labels().begin(), node.labels().end())},
           {"boundary", std::vector<std::string>(node.boundary().begin(), node.boundary().end())},
           {"inherited_boundary", std::vector<std::string>(node.inherited_boundary().begin(),
                                                           node.inherited_boundary().end())},
+          {"inherited", std::move(inherited)},
           {"props", PropsToJson(node.props())},
           {"source", SourceToJson(node.source())},
           {"provenance", ProvenanceToJson(node.provenance())}};
@@ -348,6 +353,7 @@ json EdgeToJson(const v1::Edge& edge) {
           {"label", edge.label()},
           {"to", edge.to()},
           {"props", PropsToJson(edge.props())},
+          {"sanitizes", std::vector<std::string>(edge.sanitizes().begin(), edge.sanitizes().end())},
           {"provenance", ProvenanceToJson(edge.provenance())}};
 }
 

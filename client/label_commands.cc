@@ -25,6 +25,8 @@ struct LabelArgs {
   uint64_t as_of = 0;
   std::vector<std::string> nodes;
   std::string type;
+  std::string downstream_of;
+  std::string from, to;  // sanitize: the edge from -DERIVED_FROM-> to
   std::vector<std::string> add;
   std::vector<std::string> remove;
   std::string reason;
@@ -138,6 +140,7 @@ int RunAssign(CommandContext& ctx, const LabelArgs& args) {
   v1::AssignLabelsRequest request;
   for (const std::string& id : args.nodes) request.add_node_ids(id);
   request.set_type_label(args.type);
+  request.set_downstream_of(args.downstream_of);
   for (const std::string& l : args.add) request.add_add(l);
   for (const std::string& l : args.remove) request.add_remove(l);
   request.set_reason(args.reason);
@@ -170,6 +173,32 @@ int RunAssign(CommandContext& ctx, const LabelArgs& args) {
   return kExitOk;
 }
 
+int RunSanitize(CommandContext& ctx, const LabelArgs& args) {
+  v1::SanitizeEdgeRequest request;
+  request.set_from(args.from);
+  request.set_to(args.to);
+  for (const std::string& l : args.add) request.add_add(l);
+  for (const std::string& l : args.remove) request.add_remove(l);
+  request.set_reason(args.reason);
+  ServerConnection& conn = ctx.connection();
+  absl::StatusOr<v1::SanitizeEdgeResponse> r =
+      conn.Call(conn.boundary(), &BoundaryStub::SanitizeEdge, request);
+  if (!r.ok()) return ctx.Fail(r.status());
+  if (ctx.json()) {
+    ctx.PrintJson({{"version", r->version()},
+                   {"committed", r->committed()},
+                   {"before", Strings(r->before())},
+                   {"after", Strings(r->after())}});
+    return kExitOk;
+  }
+  std::cout << args.from << " -DERIVED_FROM-> " << args.to << " sanitizes " << Joined(r->after())
+            << " (was " << Joined(r->before()) << ")\n";
+  std::cerr << (r->committed() ? absl::StrCat("committed at version ", r->version())
+                               : std::string("nothing committed"))
+            << "\n";
+  return kExitOk;
+}
+
 int RunHistory(CommandContext& ctx, const LabelArgs& args) {
   v1::LabelHistoryRequest request;
   request.set_node_id(args.name);
@@ -189,32 +218,45 @@ int RunHistory(CommandContext& ctx, const LabelArgs& args) {
                       {"kind", KindName(e.kind())},
                       {"before", Strings(e.before())},
                       {"after", Strings(e.after())},
+                      {"inherited_before", Strings(e.inherited_before())},
+                      {"inherited_after", Strings(e.inherited_after())},
                       {"reason", e.reason()}});
     }
     ctx.PrintJson({{"events", std::move(list)}});
     return kExitOk;
   }
-  TablePrinter table({"VERSION", "TIME", "PRINCIPAL", "KIND", "BEFORE", "AFTER", "REASON"});
+  TablePrinter table(
+      {"VERSION", "TIME", "PRINCIPAL", "KIND", "BEFORE", "AFTER", "INHERITED", "REASON"});
   for (const v1::BoundaryEvent& e : events) {
+    const std::string inherited =
+        e.inherited_before_size() + e.inherited_after_size() == 0
+            ? ""
+            : absl::StrCat(Joined(e.inherited_before()), " -> ", Joined(e.inherited_after()));
     table.AddRow({absl::StrCat(e.version()), FormatRfc3339Utc(e.time()), e.principal(),
-                  KindName(e.kind()), Joined(e.before()), Joined(e.after()), e.reason()});
+                  KindName(e.kind()), Joined(e.before()), Joined(e.after()), inherited,
+                  e.reason()});
   }
   table.Print(std::cout);
   return kExitOk;
 }
 
-// The options `assign` and `remove` share: which nodes (--node ID... or
-// --type LABEL, exactly one of them) and --reason; runs RunAssign.
+// The options `assign` and `remove` share: which nodes (--node ID...,
+// --type LABEL or --downstream-of ID, exactly one of them) and --reason;
+// runs RunAssign.
 void AddNodeSelection(CLI::App* cmd, CommandContext& ctx, CommandAction* action,
                       const std::shared_ptr<LabelArgs>& args) {
   CLI::Option* nodes = cmd->add_option("--node", args->nodes, "A node id (repeatable)");
   CLI::Option* type = cmd->add_option("--type", args->type, "Every node of this type label");
+  CLI::Option* downstream =
+      cmd->add_option("--downstream-of", args->downstream_of,
+                      "This node and every node derived from it along DERIVED_FROM");
   nodes->excludes(type);
+  downstream->excludes(nodes)->excludes(type);
   cmd->add_option("--reason", args->reason, "Why; recorded in the commit and the audit log")
       ->required();
-  cmd->callback([&ctx, action, args, nodes, type] {
-    if (nodes->count() == 0 && type->count() == 0) {
-      throw CLI::RequiredError("--node or --type");
+  cmd->callback([&ctx, action, args, nodes, type, downstream] {
+    if (nodes->count() == 0 && type->count() == 0 && downstream->count() == 0) {
+      throw CLI::RequiredError("--node, --type or --downstream-of");
     }
     *action = [&ctx, args] { return RunAssign(ctx, *args); };
   });
@@ -232,8 +274,7 @@ void AddLabelCommands(CLI::App& app, CommandContext& ctx, CommandAction* action)
   define->add_option("NAME", args->name, "The label, e.g. pii or team:finance")->required();
   define->add_option("--description", args->description, "What the label protects")->required();
   define->add_flag("--propagate", args->propagate,
-                   "Nodes DERIVED_FROM a labelled node should inherit it (recorded; propagation "
-                   "is not built yet)");
+                   "Nodes DERIVED_FROM a labelled node inherit it (fixed once defined)");
   define->callback(
       [&ctx, action, args] { *action = [&ctx, args] { return RunDefine(ctx, *args); }; });
 
@@ -253,6 +294,17 @@ void AddLabelCommands(CLI::App& app, CommandContext& ctx, CommandAction* action)
       label->add_subcommand("remove", "Take labels off nodes, in one commit (assign --remove)");
   AddNodeSelection(remove, ctx, action, args);
   remove->add_option("--label", args->remove, "A label to remove (repeatable)")->required();
+
+  CLI::App* sanitize = label->add_subcommand(
+      "sanitize", "Stop labels from propagating along the edge FROM -DERIVED_FROM-> TO");
+  sanitize->add_option("FROM", args->from, "The derived node")->required();
+  sanitize->add_option("TO", args->to, "The node it was derived from")->required();
+  sanitize->add_option("--add", args->add, "A label the edge stops (repeatable)");
+  sanitize->add_option("--remove", args->remove, "A label to let through again (repeatable)");
+  sanitize->add_option("--reason", args->reason, "Why; recorded in the commit and the audit log")
+      ->required();
+  sanitize->callback(
+      [&ctx, action, args] { *action = [&ctx, args] { return RunSanitize(ctx, *args); }; });
 
   CLI::App* history =
       label->add_subcommand("history", "Every change to a node's boundary, oldest first");

@@ -9,6 +9,15 @@
 #include "storage/status_macros.h"
 
 namespace ctxgraph {
+namespace {
+
+std::vector<std::string> InheritedLabels(const NodeRecord& node) {
+  std::vector<std::string> out;
+  for (const InheritedLabel& l : node.inherited) out.push_back(l.label);
+  return out;
+}
+
+}  // namespace
 
 absl::StatusOr<BoundaryEventPage> BoundaryHistory::Read(std::string_view node_id, int page_size,
                                                         std::string_view page_token) const {
@@ -56,19 +65,26 @@ absl::StatusOr<BoundaryEventPage> BoundaryHistory::Read(std::string_view node_id
       if (!state) return true;  // a delete of nothing is never written, but be safe
       event.kind = BoundaryEventKind::kDeleted;
       event.before = state->boundary;
+      event.inherited_before = InheritedLabels(*state);
       state.reset();
     } else {
-      if (state && state->boundary == rec.boundary) {
+      std::vector<std::string> inherited = InheritedLabels(rec);
+      if (state && state->boundary == rec.boundary && InheritedLabels(*state) == inherited) {
         state = rec;
         return true;
       }
       event.kind = state ? BoundaryEventKind::kChanged : BoundaryEventKind::kCreated;
-      if (state) event.before = state->boundary;
+      if (state) {
+        event.before = state->boundary;
+        event.inherited_before = InheritedLabels(*state);
+      }
       event.after = rec.boundary;
+      event.inherited_after = std::move(inherited);
       state = rec;
     }
     if (!whole_history &&
-        (!caller_.policy.CanSee(event.before) || !caller_.policy.CanSee(event.after))) {
+        (!caller_.policy.CanSee(event.before) || !caller_.policy.CanSee(event.inherited_before) ||
+         !caller_.policy.CanSee(event.after) || !caller_.policy.CanSee(event.inherited_after))) {
       return true;
     }
     if (static_cast<int>(page.events.size()) == limit) {

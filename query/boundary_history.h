@@ -43,7 +43,11 @@ struct BoundaryEvent {
   BoundaryEventKind kind = BoundaryEventKind::kChanged;
   std::vector<std::string> before;  // own labels; empty when created
   std::vector<std::string> after;   // own labels; empty when deleted
-  std::string reason;               // the commit description
+  // Inherited labels (propagated along DERIVED_FROM) before and after; a
+  // change of these alone is an event too.
+  std::vector<std::string> inherited_before;
+  std::vector<std::string> inherited_after;
+  std::string reason;  // the commit description
 };
 
 struct BoundaryEventPage {

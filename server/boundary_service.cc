@@ -45,6 +45,9 @@ void EventToProto(const BoundaryEvent& event, v1::BoundaryEvent* out) {
   out->set_kind(KindToProto(event.kind));
   out->mutable_before()->Add(event.before.begin(), event.before.end());
   out->mutable_after()->Add(event.after.begin(), event.after.end());
+  out->mutable_inherited_before()->Add(event.inherited_before.begin(),
+                                       event.inherited_before.end());
+  out->mutable_inherited_after()->Add(event.inherited_after.begin(), event.inherited_after.end());
   out->set_reason(event.reason);
 }
 

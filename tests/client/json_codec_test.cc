@@ -71,7 +71,7 @@ TEST(JsonCodecTest, NodeToJsonHasTheDocumentedShape) {
       &node));
   EXPECT_EQ(
       DumpJson(NodeToJson(node)),
-      R"({"boundary":["team:eng"],"id":"doc-1","inherited_boundary":[],"labels":["Document"],)"
+      R"({"boundary":["team:eng"],"id":"doc-1","inherited":[],"inherited_boundary":[],"labels":["Document"],)"
       R"("props":{"created_at":"2026-03-01T10:00:00Z","pages":12,"score":2.0},)"
       R"("provenance":{"commit_time":"2026-03-01T10:00:00.005Z","content_hash":"ab12",)"
       R"("version":7,"writer":"loader"},)"

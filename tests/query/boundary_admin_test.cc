@@ -550,3 +550,28 @@ TEST_F(PropagationAdminTest, SanitizeEdgeStopsALabelIsAuditedAndHidesHiddenEdges
 
 }  // namespace
 }  // namespace ctxgraph
+
+namespace ctxgraph {
+namespace {
+
+TEST_F(PropagationAdminTest, LabelHistoryShowsInheritedChangesApartFromOwnOnes) {
+  const Caller steward = MakeCaller("steward", {"*"}, {Role::kSteward});
+  ASSERT_OK_AND_ASSIGN(
+      SanitizeResult r,
+      admin_.SanitizeEdge(steward, Sanitize("export", "raw", {"secret"}, {}, "anonymised")));
+  BoundaryHistory history(g_.store(), g_.tokens(), auditor_);
+  ASSERT_OK_AND_ASSIGN(BoundaryEventPage page, history.Read("report", 0, ""));
+  std::vector<std::string> events;
+  for (const BoundaryEvent& e : page.events) {
+    events.push_back(absl::StrCat(e.version, " [", absl::StrJoin(e.before, ","), "] -> [",
+                                  absl::StrJoin(e.after, ","), "] inherited [",
+                                  absl::StrJoin(e.inherited_before, ","), "] -> [",
+                                  absl::StrJoin(e.inherited_after, ","), "] ", e.reason));
+  }
+  EXPECT_EQ(events,
+            (Labels{absl::StrCat(base_ + 2, " [] -> [] inherited [] -> [secret] test"),
+                    absl::StrCat(r.version, " [] -> [] inherited [secret] -> [] anonymised")}));
+}
+
+}  // namespace
+}  // namespace ctxgraph

@@ -304,3 +304,76 @@ TEST_F(BoundaryServiceTest, LabelHistoryListsEveryBoundaryChange) {
 
 }  // namespace
 }  // namespace ctxgraph::server
+
+namespace ctxgraph::server {
+namespace {
+
+class PropagationServiceTest : public BoundaryServiceTest {
+ protected:
+  grpc::Status Sanitize(const std::string& token, const std::string& from, const std::string& to,
+                        const Labels& add, v1::SanitizeEdgeResponse* response) {
+    v1::SanitizeEdgeRequest request;
+    request.set_from(from);
+    request.set_to(to);
+    for (const auto& l : add) request.add_add(l);
+    request.set_reason("anonymised before export");
+    return Call(boundary_.get(), &Stub::SanitizeEdge, token, request, response);
+  }
+};
+
+TEST_F(PropagationServiceTest, AnInheritedLabelHidesDerivedNodesOnEveryReadPathUntilSanitized) {
+  v1::DefineLabelResponse defined;
+  ASSERT_OK(Define(steward_, "pii", "Personal data", true, &defined));
+  ASSERT_OK(Define(steward_, "team:eng", "Engineering", false, &defined));
+  AdminWrite({UpsertNode(MakeNode("raw", {"pii"}, "Doc", {{"title", Str("customer export")}})),
+              UpsertNode(MakeNode("summary", {}, "Doc", {{"title", Str("customer summary")}})),
+              UpsertNode(MakeNode("report", {}, "Doc", {{"title", Str("customer report")}})),
+              UpsertNode(MakeNode("other", {}, "Doc", {{"title", Str("customer faq")}})),
+              UpsertEdge("summary", "DERIVED_FROM", "raw"),
+              UpsertEdge("report", "DERIVED_FROM", "summary")});
+
+  // The agent is not cleared for pii: the derived nodes do not exist for it,
+  // in any read path, byte for byte like an absent node.
+  v1::GetNodeResponse hidden, absent;
+  EXPECT_EQ(Transcript(GetNode(agent_, "report", &hidden), hidden),
+            absl::StrReplaceAll(Transcript(GetNode(agent_, "nope00", &absent), absent),
+                                {{"nope00", "report"}}));
+  EXPECT_EQ(AllNodePages(agent_, "Doc", 10), (std::vector<Labels>{{"other"}}));
+  const Labels agent_hits = Hits(agent_, "customer");
+  ASSERT_EQ(agent_hits.size(), 1u);
+  EXPECT_TRUE(agent_hits[0].starts_with("other ")) << agent_hits[0];
+
+  // The steward sees them, with the label kept apart from their own and its origin.
+  v1::GetNodeResponse report;
+  ASSERT_OK(GetNode(steward_, "report", &report));
+  EXPECT_EQ(report.node().boundary_size(), 0);
+  EXPECT_EQ(
+      Labels(report.node().inherited_boundary().begin(), report.node().inherited_boundary().end()),
+      Labels{"pii"});
+  ASSERT_EQ(report.node().inherited_size(), 1);
+  EXPECT_EQ(report.node().inherited(0).from(), "raw");
+
+  // Only stewards sanitize; then pii stops at summary's edge.
+  v1::SanitizeEdgeResponse sanitized;
+  EXPECT_STATUS(Sanitize(agent_, "summary", "raw", {"pii"}, &sanitized),
+                absl::StatusCode::kPermissionDenied,
+                "SanitizeEdge requires the steward or admin role");
+  ASSERT_OK(Sanitize(steward_, "summary", "raw", {"pii"}, &sanitized));
+  EXPECT_TRUE(sanitized.committed());
+  EXPECT_EQ(Labels(sanitized.after().begin(), sanitized.after().end()), Labels{"pii"});
+  EXPECT_EQ(AllNodePages(agent_, "Doc", 10), (std::vector<Labels>{{"summary", "report", "other"}}));
+  EXPECT_EQ(Hits(agent_, "customer").size(), 3u);
+  v1::ListNeighborsResponse neighbors;
+  v1::ListNeighborsRequest request;
+  request.set_id("summary");
+  request.set_direction(v1::DIRECTION_OUT);
+  ASSERT_OK(
+      Call(graph_.get(), &v1::GraphService::Stub::ListNeighbors, steward_, request, &neighbors));
+  ASSERT_EQ(neighbors.neighbors_size(), 1);
+  EXPECT_EQ(Labels(neighbors.neighbors(0).edge().sanitizes().begin(),
+                   neighbors.neighbors(0).edge().sanitizes().end()),
+            Labels{"pii"});
+}
+
+}  // namespace
+}  // namespace ctxgraph::server
