@@ -146,6 +146,10 @@ TEST_F(PropagationTest, ALabelFlowsDownATenLevelChainAndLeavesWhenRemoved) {
   // Putting it back propagates it again.
   ASSERT_OK(Apply({Node("n0", {"pii"})}).status());
   EXPECT_EQ(Inherited("n10"), V{"pii<n0>"});
+  // The propagation entries are links of the hash chain like any other.
+  ASSERT_OK_AND_ASSIGN(AuditVerifyResult verified, db_->audit().Verify());
+  EXPECT_TRUE(verified.ok) << verified.reason;
+  EXPECT_EQ(verified.entries_checked, db_->audit().head_seq());
 }
 
 TEST_F(PropagationTest, OnlyLabelsDefinedToPropagateFlow) {
