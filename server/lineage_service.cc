@@ -9,10 +9,12 @@
 namespace ctxgraph::server {
 namespace {
 
-void LineageNodeToProto(const LineageNode& node, v1::LineageNode* out) {
+void LineageNodeToProto(const LineageNode& node, bool ids_only, v1::LineageNode* out) {
   if (node.redacted) {
     out->mutable_node()->set_id(node.node.id);  // the opaque id, and nothing else
     out->set_redacted(true);
+  } else if (ids_only) {
+    out->mutable_node()->set_id(node.node.id);
   } else {
     NodeToProto(node.node, out->mutable_node());
   }
@@ -20,12 +22,13 @@ void LineageNodeToProto(const LineageNode& node, v1::LineageNode* out) {
   out->set_layer(node.layer);
 }
 
-void LineageEdgeToProto(const EdgeRecord& edge, v1::Edge* out) {
-  if (edge.provenance.version != 0) {
+void LineageEdgeToProto(const EdgeRecord& edge, bool ids_only, v1::Edge* out) {
+  if (edge.provenance.version != 0 && !ids_only) {
     EdgeToProto(edge, out);
     return;
   }
-  // It touches a stub: ends and label only, no empty props or provenance.
+  // The ids view, or it touches a stub: ends and label only, no empty props
+  // or provenance.
   out->set_from(edge.from);
   out->set_label(edge.label);
   out->set_to(edge.to);
@@ -40,9 +43,13 @@ LineageRequest LineageRequestFromProto(const v1::LineageRequest& request) {
   return out;
 }
 
-void LineageGraphToProto(const LineageGraph& graph, v1::LineageResponse* out) {
-  for (const LineageNode& node : graph.nodes) LineageNodeToProto(node, out->add_nodes());
-  for (const EdgeRecord& edge : graph.edges) LineageEdgeToProto(edge, out->add_edges());
+void LineageGraphToProto(const LineageGraph& graph, bool ids_only, v1::LineageResponse* out) {
+  for (const LineageNode& node : graph.nodes) {
+    LineageNodeToProto(node, ids_only, out->add_nodes());
+  }
+  for (const EdgeRecord& edge : graph.edges) {
+    LineageEdgeToProto(edge, ids_only, out->add_edges());
+  }
   for (const LineageCycle& cycle : graph.cycles) {
     v1::LineageCycle* c = out->add_cycles();
     for (const std::string& id : cycle.node_ids) c->add_node_ids(id);
@@ -67,7 +74,7 @@ grpc::ServerUnaryReactor* LineageServiceImpl::Walk(grpc::CallbackServerContext* 
                      direction == LineageDirection::kUpstream
                          ? walker.Upstream(std::move(lineage), backend_.audit)
                          : walker.Downstream(std::move(lineage), backend_.audit));
-    LineageGraphToProto(graph, response);
+    LineageGraphToProto(graph, request.view() == v1::LINEAGE_VIEW_IDS, response);
     return absl::OkStatus();
   });
 }
@@ -99,8 +106,12 @@ grpc::ServerUnaryReactor* LineageServiceImpl::Path(grpc::CallbackServerContext* 
     response->set_direction(result.direction == LineageDirection::kUpstream
                                 ? v1::LINEAGE_DIRECTION_UPSTREAM
                                 : v1::LINEAGE_DIRECTION_DOWNSTREAM);
-    for (const LineageNode& node : result.nodes) LineageNodeToProto(node, response->add_nodes());
-    for (const EdgeRecord& edge : result.edges) LineageEdgeToProto(edge, response->add_edges());
+    for (const LineageNode& node : result.nodes) {
+      LineageNodeToProto(node, /*ids_only=*/false, response->add_nodes());
+    }
+    for (const EdgeRecord& edge : result.edges) {
+      LineageEdgeToProto(edge, /*ids_only=*/false, response->add_edges());
+    }
     response->set_truncated(result.truncated);
     response->set_snapshot_version(result.snapshot_version);
     response->set_audit_seq(result.audit_seq);

@@ -163,6 +163,31 @@ TEST_F(LineageTest, AHiddenStartIsByteIdenticalToAnAbsentOne) {
   EXPECT_EQ(Transcript(Path(auditor_, Between("report", "secret"), &path), path), absent_path);
 }
 
+TEST_F(LineageTest, TheIdsViewAnswersTheSameWalkWithIdsOnly) {
+  v1::LineageResponse full, ids;
+  ASSERT_OK(Upstream(auditor_, Request("report"), &full));
+  v1::LineageRequest request = Request("report");
+  request.set_view(v1::LINEAGE_VIEW_IDS);
+  ASSERT_OK(Upstream(auditor_, request, &ids));
+  // The full answer with every node cut to its id and every edge to its
+  // ends and label, byte for byte (stubs and the audit seq aside).
+  v1::LineageResponse want = full;
+  for (v1::LineageNode& n : *want.mutable_nodes()) {
+    const std::string id = n.node().id();
+    n.mutable_node()->Clear();
+    n.mutable_node()->set_id(id);
+  }
+  for (v1::Edge& e : *want.mutable_edges()) {
+    e.clear_props();
+    e.clear_provenance();
+  }
+  want.set_audit_seq(ids.audit_seq());
+  EXPECT_EQ(ids.SerializeAsString(), want.SerializeAsString());
+  EXPECT_EQ(ids.audit_seq(), full.audit_seq() + 1);  // audited like any call
+  EXPECT_EQ(Ids(ids), (std::vector<std::string>{"report", "draft", ids.nodes(2).node().id(),
+                                                "export"}));
+}
+
 TEST_F(LineageTest, AnAuditorGetsAnOpaqueStubThatIsStableAcrossCallsAndRestarts) {
   v1::LineageResponse up;
   ASSERT_OK(Upstream(auditor_, Request("report"), &up));

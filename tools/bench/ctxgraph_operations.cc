@@ -120,15 +120,18 @@ class RetrieveOp : public Operation {
 
 class LineageUpstreamOp : public Operation {
  public:
-  LineageUpstreamOp(std::shared_ptr<grpc::Channel> channel, const CtxgraphTarget& target)
+  LineageUpstreamOp(std::shared_ptr<grpc::Channel> channel, const CtxgraphTarget& target,
+                    v1::LineageView view)
       : channel_(std::move(channel)),
         stub_(v1::LineageService::NewStub(channel_)),
-        target_(target) {}
+        target_(target),
+        view_(view) {}
 
   Outcome RunOnce(std::mt19937_64& rng, std::string* error) override {
     v1::LineageRequest request;
     request.set_node_id(PickOne(target_.workload->lineage_starts, rng).id);
     request.set_max_depth(10);
+    request.set_view(view_);
     v1::LineageResponse response;
     grpc::ClientContext context;
     PrepareContext(target_.token, &context);
@@ -142,6 +145,7 @@ class LineageUpstreamOp : public Operation {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::LineageService::Stub> stub_;
   CtxgraphTarget target_;
+  v1::LineageView view_;
 };
 
 class MixedOp : public GraphClient {
@@ -213,14 +217,15 @@ OperationFactory CtxgraphRetrieve(const CtxgraphTarget& target) {
   return MakeFactory<RetrieveOp>(target);
 }
 
-OperationFactory CtxgraphLineageUpstream(const CtxgraphTarget& target) {
+OperationFactory CtxgraphLineageUpstream(const CtxgraphTarget& target, bool full) {
   if (target.workload->lineage_starts.empty()) {
     return [](int) -> absl::StatusOr<std::unique_ptr<Operation>> {
       return absl::FailedPreconditionError(
           "lineage_upstream_10: queries.json has no lineage_starts for it");
     };
   }
-  return MakeFactory<LineageUpstreamOp>(target);
+  return MakeFactory<LineageUpstreamOp>(target,
+                                        full ? v1::LINEAGE_VIEW_FULL : v1::LINEAGE_VIEW_IDS);
 }
 
 OperationFactory CtxgraphMixed(const CtxgraphTarget& target, std::string write_token,

@@ -41,7 +41,9 @@ OperationFactory CtxgraphRetrieve(const CtxgraphTarget& target);
 // kLineageSql walks src -> dst, so both answer the same nodes. NOT_FOUND (a
 // start the principal may not see) or an answer holding only the start (no
 // source it may see) counts as kNotFound, as zero rows do for the SQL.
-OperationFactory CtxgraphLineageUpstream(const CtxgraphTarget& target);
+// Upstream to depth 10; `full` asks for whole nodes and edges, else ids
+// only, the shape of the SQL's (id, depth) rows.
+OperationFactory CtxgraphLineageUpstream(const CtxgraphTarget& target, bool full);
 
 // With probability `write_fraction`, a Write of one upserted node (label
 // Document, no boundary, a fresh random prop so it is never a no-op) with an

@@ -95,8 +95,10 @@ absl::Status RunCtxgraph(const Flags& flags, const Workload& workload, RunPlan& 
       plan.Run(CtxgraphSearch(target, /*common_terms=*/false),
                Row("search_rare", "ctxgraph", principal, n));
       plan.Run(CtxgraphRetrieve(target), Row("retrieve_2hop", "ctxgraph", principal, n));
-      plan.Run(CtxgraphLineageUpstream(target),
+      plan.Run(CtxgraphLineageUpstream(target, /*full=*/false),
                Row("lineage_upstream_10", "ctxgraph", principal, n));
+      plan.Run(CtxgraphLineageUpstream(target, /*full=*/true),
+               Row("lineage_upstream_10_full", "ctxgraph", principal, n));
       for (const char* pending : kCtxgraphPendingOps) {
         plan.NotImplemented(Row(pending, "ctxgraph", principal, n));
       }

@@ -19,8 +19,13 @@ namespace {
 using nlohmann::json;
 
 // The order operations appear in the Markdown report.
-constexpr const char* kOpOrder[] = {"get_node",      "list_neighbors", "retrieve_2hop",
-                                    "search_common", "search_rare",    "lineage_upstream_10",
+constexpr const char* kOpOrder[] = {"get_node",
+                                    "list_neighbors",
+                                    "retrieve_2hop",
+                                    "search_common",
+                                    "search_rare",
+                                    "lineage_upstream_10",
+                                    "lineage_upstream_10_full",
                                     "mixed_90r10w"};
 
 std::string Mib(uint64_t bytes) {
