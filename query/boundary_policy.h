@@ -34,6 +34,9 @@ class BoundaryPolicy {
   // and those it inherits along DERIVED_FROM) is allowed.
   bool CanSee(const NodeRecord& node) const;
 
+  // True when the clearances hold "*": every node is visible.
+  bool SeesAll() const { return all_; }
+
   const std::vector<std::string>& clearances() const { return clearances_; }
 
  private:

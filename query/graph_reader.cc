@@ -67,7 +67,7 @@ absl::StatusOr<PolicedNode> ReadNodeUnderPolicy(GraphReadSession& reads,
                                                 const BoundaryPolicy& policy, uint64_t iid,
                                                 uint64_t snapshot, uint64_t policy_version) {
   ASSIGN_OR_RETURN(PolicedNode out, ReadVisibility(reads, policy, iid, snapshot, policy_version));
-  if (out.visible && !out.node->inherited.empty()) {
+  if (out.visible && !out.node->inherited.empty() && policy.SeesAll()) {
     RETURN_IF_ERROR(ResolveOrigins(reads, policy, *out.node, snapshot, policy_version));
   }
   return out;
@@ -75,6 +75,7 @@ absl::StatusOr<PolicedNode> ReadNodeUnderPolicy(GraphReadSession& reads,
 
 absl::Status ResolveOrigins(GraphReadSession& reads, const BoundaryPolicy& policy,
                             NodeRecord& node, uint64_t snapshot, uint64_t policy_version) {
+  if (!policy.SeesAll()) return absl::OkStatus();
   for (InheritedLabel& l : node.inherited) {
     ASSIGN_OR_RETURN(PolicedNode origin,
                      ReadVisibility(reads, policy, l.from_iid, snapshot, policy_version));

@@ -78,10 +78,11 @@ absl::StatusOr<PolicedNode> ReadNodeUnderPolicy(GraphReadSession& reads,
                                                 const BoundaryPolicy& policy, uint64_t iid,
                                                 uint64_t snapshot, uint64_t policy_version);
 
-// Fills InheritedLabel::from_id of `node` (read as of `snapshot`) for each
-// origin `policy` may see by the same rule; an origin the reader may not
-// see keeps an empty id, so a response never names a hidden node. One read
-// per inherited label.
+// Fills InheritedLabel::from_id of `node` (read as of `snapshot`) when
+// `policy` sees every node ("*"): an origin may be reachable only through
+// a node the reader may not see, and naming it would reveal that hidden
+// lineage link (and an empty name beside a visible carrier would reveal a
+// hidden one). Other readers get empty ids. One read per inherited label.
 absl::Status ResolveOrigins(GraphReadSession& reads, const BoundaryPolicy& policy,
                             NodeRecord& node, uint64_t snapshot, uint64_t policy_version);
 

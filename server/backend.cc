@@ -12,7 +12,9 @@ absl::StatusOr<std::unique_ptr<Backend>> Backend::Open(const std::string& data_d
   RETURN_IF_ERROR(text->Open());
   auto labels = std::make_unique<LabelRegistry>(db.get());
   RETURN_IF_ERROR(labels->Load());
-  return std::make_unique<Backend>(std::move(db), std::move(text), std::move(labels));
+  auto backend = std::make_unique<Backend>(std::move(db), std::move(text), std::move(labels));
+  RETURN_IF_ERROR(backend->graph.BackfillInherited());
+  return backend;
 }
 
 Backend::Backend(std::unique_ptr<Database> database, std::unique_ptr<TextIndex> text_index,

@@ -234,6 +234,7 @@ absl::Status Database::LoadMeta() {
     rocksdb::WriteBatch batch;
     batch.Put(handle(Cf::kDefault), keys::kFormatKey, kFormatValue);
     batch.Put(handle(Cf::kDefault), keys::kPageSecretKey, secret_);
+    batch.Put(handle(Cf::kDefault), keys::kInheritedKey, "1");  // nothing to backfill
     rocksdb::WriteOptions sync;
     sync.sync = true;
     RETURN_IF_ERROR(FromRocks(db_->Write(sync, &batch)));

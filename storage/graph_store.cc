@@ -62,12 +62,13 @@ class BatchBuilder {
   // new provenance) and an audit entry. The writer's counts leave these
   // out: they may be nodes it cannot see.
   absl::Status Propagate() {
-    if (planner_.empty()) return absl::OkStatus();
+    if (planner_.empty() && carried_.empty() && !recompute_all_) return absl::OkStatus();
     const bool defined_here = cache_ ? cache_->propagating_defined : propagating_defined_;
     if (!labels_.AnyPropagating() && !defined_here) {
       planner_.Clear();  // nothing propagates, so every node inherits nothing
       return absl::OkStatus();
     }
+    RETURN_IF_ERROR(SeedCarriers());
     ASSIGN_OR_RETURN(std::vector<PropagationChange> changes, planner_.Solve());
     for (const PropagationChange& change : changes) {
       NodeRecord after = change.before;
@@ -91,6 +92,37 @@ class BatchBuilder {
   absl::Status FlushText() {
     if (cache_) return absl::OkStatus();
     return text_.Flush(ctx_, text_delta_);
+  }
+
+  // Nodes may already carry a label that starts to propagate now (defined
+  // for the first time with propagate, over data from before the registry,
+  // or the backfill): seeds each such carrier. A full scan of the nodes,
+  // paid once per such definition.
+  absl::Status SeedCarriers() {
+    if (carried_.empty() && !recompute_all_) return absl::OkStatus();
+    auto it = ctx_.NewIterator(Cf::kNodes);
+    std::optional<uint64_t> last;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      ASSIGN_OR_RETURN(keys::NodeVersionKey k, keys::DecodeNodeVersionKey(View(it->key())));
+      if (last == k.iid) continue;  // only the newest version counts
+      last = k.iid;
+      ASSIGN_OR_RETURN(NodeRecord node, DecodeNode(View(it->value())));
+      if (node.deleted) continue;
+      std::vector<std::string> labels;
+      for (const std::string& label : node.boundary) {
+        bool seed = carried_.contains(label);
+        if (!seed && recompute_all_) {
+          ASSIGN_OR_RETURN(std::optional<LabelDefinition> def, labels_.LatestIn(ctx_, label));
+          seed = def && def->propagate;
+        }
+        if (seed) labels.push_back(label);
+      }
+      if (!labels.empty()) planner_.OwnChanged(k.iid, std::move(labels), {});
+    }
+    RETURN_IF_ERROR(FromRocks(it->status()));
+    carried_.clear();
+    recompute_all_ = false;
+    return absl::OkStatus();
   }
 
   // "[pii<doc-1>,restricted<doc-7>]": labels and the ancestors they come from.
@@ -301,7 +333,10 @@ class BatchBuilder {
     label.time = ctx_.time();
     labels_.Put(ctx_, label);
     labels_defined_.insert(label.name);
-    if (label.propagate) (cache_ ? cache_->propagating_defined : propagating_defined_) = true;
+    if (label.propagate) {
+      (cache_ ? cache_->propagating_defined : propagating_defined_) = true;
+      if (!existing) carried_.insert(label.name);
+    }
     ++result_.labels_defined;
     return absl::OkStatus();
   }
@@ -450,6 +485,11 @@ class BatchBuilder {
     return absl::OkStatus();
   }
 
+  absl::Status Apply(const std::string&, const RecomputeInherited&) {
+    recompute_all_ = true;
+    return absl::OkStatus();
+  }
+
   absl::Status Apply(const std::string& field, const EdgeSanitize& m) {
     const std::string op = field + ".sanitize_edge";
     ASSIGN_OR_RETURN(std::optional<uint64_t> from, FindIid(m.from));
@@ -530,6 +570,8 @@ class BatchBuilder {
   std::vector<EndpointCheck> endpoint_checks_;
   bool propagating_defined_ = false;  // used when there is no import cache
   PropagationPlanner planner_;
+  absl::flat_hash_set<std::string> carried_;  // labels newly defined with propagate
+  bool recompute_all_ = false;                // a RecomputeInherited op was applied
 };
 
 // Rule violations a one-by-one import rejects per mutation; anything else
@@ -596,6 +638,28 @@ absl::Status GraphStore::ApplyEach(CommitContext& ctx, const std::vector<Indexed
 
 absl::Status GraphStore::FlushText(CommitContext& ctx, ImportCache& cache) const {
   return text_->Flush(ctx, cache.text);
+}
+
+absl::Status GraphStore::BackfillInherited() {
+  std::string done;
+  ASSIGN_OR_RETURN(bool found, db_->Get(Cf::kDefault, keys::kInheritedKey, &done));
+  if (found) return absl::OkStatus();
+  class System final : public WriteGuard {
+    absl::Status CheckNodeWrite(std::string_view, const NodeRecord*, const NodeRecord*) override {
+      return absl::OkStatus();
+    }
+    bool CanSee(const NodeRecord&) override { return true; }
+    absl::Status CheckLabelDefine(std::string_view, const LabelDefinition&) override {
+      return absl::OkStatus();
+    }
+  } guard;
+  return ApplyPlanned("ctxgraphd", "backfill inherited boundary labels", guard,
+                      [&](CommitContext& ctx) -> absl::StatusOr<std::vector<Mutation>> {
+                        ctx.Put(Cf::kDefault, keys::kInheritedKey, "1");
+                        ctx.SetAuditNote({"label.backfill", "recompute inherited labels"});
+                        return std::vector<Mutation>{RecomputeInherited{}};
+                      })
+      .status();
 }
 
 absl::StatusOr<bool> GraphStore::HasLabel(std::string_view label, uint64_t iid,

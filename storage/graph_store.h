@@ -65,8 +65,12 @@ struct EdgeSanitize {
   std::string to;
   std::vector<std::string> sanitizes;  // sorted, unique: the whole new set
 };
-using Mutation =
-    std::variant<NodeUpsert, NodeDelete, EdgeUpsert, EdgeDelete, LabelDefine, EdgeSanitize>;
+// Recomputes the inherited labels downstream of every node that carries a
+// propagating label: the one-time backfill of a database written before
+// propagation existed. Internal; never built from a client request.
+struct RecomputeInherited {};
+using Mutation = std::variant<NodeUpsert, NodeDelete, EdgeUpsert, EdgeDelete, LabelDefine,
+                              EdgeSanitize, RecomputeInherited>;
 
 // Authorization hooks for Apply(), called under the commit lock against the
 // latest state (including earlier mutations of the same batch).
@@ -198,6 +202,12 @@ class GraphStore {
                          ChunkResult* result) const;
   // Writes the keyword index changes pending in `cache` into `ctx`.
   absl::Status FlushText(CommitContext& ctx, ImportCache& cache) const;
+
+  // Once per database: a database written before propagation existed may
+  // hold nodes that carry labels defined with propagate=true but whose
+  // derived nodes inherit nothing. Recomputes them all in one commit (a
+  // full scan of the nodes) and marks the database done; a no-op later.
+  absl::Status BackfillInherited();
 
   // The internal id of `id`, if it was ever written.
   absl::StatusOr<std::optional<uint64_t>> LookupIid(std::string_view id) const;

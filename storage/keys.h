@@ -10,7 +10,7 @@
 // Column families and their layouts ('|' separates fields):
 //
 //   default      "format" | "last_version" | "next_iid" | "page_secret" | "open_session"
-//                | "text_config" | "redaction_key"      -> meta values
+//                | "text_config" | "redaction_key" | "inherited_labels" -> meta values
 //   node_ids     node id bytes                         -> iid (u64)   (interning, never deleted)
 //   nodes        iid u64 | ~version u64                -> NodeRecord (or tombstone)
 //   out_edges    from_iid u64 | len u16 | label | to_iid u64 | ~version u64   -> EdgeRecord
@@ -87,6 +87,10 @@ inline constexpr char kTextConfigKey[] = "text_config";
 // (query/opaque_id.h). Separate from page_secret so that the two uses never
 // share a key. Written at the first open that finds it absent.
 inline constexpr char kRedactionKey[] = "redaction_key";
+// Present once every node's inherited boundary labels are maintained:
+// written at creation, or by the one-time backfill of a database from
+// before propagation (GraphStore::BackfillInherited).
+inline constexpr char kInheritedKey[] = "inherited_labels";
 
 // Token key tags. Never change: on disk.
 inline constexpr char kTokenByHashTag = 'h';

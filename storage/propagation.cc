@@ -180,25 +180,41 @@ absl::StatusOr<std::vector<PropagationChange>> PropagationPlanner::Solve() {
     for (uint64_t child : children) (lost ? reset_ : grow_).insert(child);
   }
 
-  // Everything downstream of a removal starts again from nothing.
-  std::deque<uint64_t> work(reset_.begin(), reset_.end());
-  for (uint64_t iid : reset_) values_.emplace(iid, Value{});
+  // Everything downstream of a removal starts again from nothing, except
+  // where nothing is inherited: a node that inherits nothing can lose
+  // nothing, and passes nothing but its own labels on, so neither it nor
+  // what lies beyond it through it is reset. (So a removal in a graph
+  // that carries no propagating label costs no walk at all.)
+  std::deque<uint64_t> work;
+  auto reset = [&](uint64_t iid) -> absl::Status {
+    if (values_.contains(iid)) return absl::OkStatus();
+    ASSIGN_OR_RETURN(const NodeRecord* node, Node(iid));
+    if (node == nullptr || node->inherited.empty()) return absl::OkStatus();
+    RETURN_IF_ERROR(Touch(iid));
+    values_.emplace(iid, Value{});
+    work.push_back(iid);
+    return absl::OkStatus();
+  };
+  for (uint64_t iid : reset_) RETURN_IF_ERROR(reset(iid));
   for (size_t i = 0; i < work.size(); ++i) {
     ASSIGN_OR_RETURN(std::vector<uint64_t> children, Children(work[i]));
-    for (uint64_t child : children) {
-      if (values_.contains(child)) continue;
-      RETURN_IF_ERROR(Touch(child));
-      values_.emplace(child, Value{});
-      work.push_back(child);
-    }
+    for (uint64_t child : children) RETURN_IF_ERROR(reset(child));
   }
   for (uint64_t iid : grow_) {
     if (!values_.contains(iid)) work.push_back(iid);
   }
   absl::flat_hash_set<uint64_t> queued(work.begin(), work.end());
 
-  // Values only grow from here on, so this reaches the least fixpoint.
+  // From here on a node's labels only grow (an origin may move to a smaller
+  // one, and a node's inherited entry for a label it carries itself may
+  // come and go in a cycle, which decides no visibility). The bound below
+  // only guards against a walk that would not settle.
+  size_t steps = 0;
   while (!work.empty()) {
+    if (++steps > 64 * (values_.size() + 1024)) {
+      return absl::ResourceExhaustedError(
+          "boundary propagation: the inherited labels did not settle; nothing was written");
+    }
     const uint64_t iid = work.front();
     work.pop_front();
     queued.erase(iid);

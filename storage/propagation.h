@@ -16,13 +16,17 @@
 //   inherited(n) = U over live edges n -DERIVED_FROM-> p:
 //                    ({own(p) that propagate} U inherited(p)) - sanitized(edge)
 //
-// with each label naming its smallest-iid origin, and excluding n itself as
-// an origin. Additions only grow values, so nodes downstream of a Grow are
-// recomputed from their stored values and the walk stops where nothing
-// changes. A removal may leave stale support in a cycle, so the whole
-// downstream closure of a Reset starts from empty. Either way the work is
-// bounded by the nodes whose labels depend on the change; more than
-// kMaxPropagationNodes fails the commit with RESOURCE_EXHAUSTED.
+// where each label names one origin, the smallest iid among those its
+// parents report, and a node is never its own origin. (So in a cycle, a
+// node that carries a label itself may list it without the other origins
+// behind the cycle; which labels decide visibility is exact.) Additions
+// only grow values, so nodes downstream of a Grow are recomputed from their
+// stored values and the walk stops where nothing changes. A removal may
+// leave stale support in a cycle, so the downstream closure of a Reset
+// starts from empty, through the nodes that inherit something (one that
+// inherits nothing can lose nothing). The work is bounded by the nodes
+// whose labels depend on the change; more than kMaxPropagationNodes fails
+// the commit with RESOURCE_EXHAUSTED.
 //
 // Solve only reads (through the commit context, so it sees the commit's
 // own writes); the caller writes the changes. Not thread-safe; one commit.

@@ -343,9 +343,13 @@ TEST_F(PropagationServiceTest, AnInheritedLabelHidesDerivedNodesOnEveryReadPathU
   ASSERT_EQ(agent_hits.size(), 1u);
   EXPECT_TRUE(agent_hits[0].starts_with("other ")) << agent_hits[0];
 
-  // The steward sees them, with the label kept apart from their own and its origin.
+  // The steward sees them, with the label kept apart from their own; the
+  // origin is named only to a caller who sees everything (the auditor).
   v1::GetNodeResponse report;
   ASSERT_OK(GetNode(steward_, "report", &report));
+  ASSERT_EQ(report.node().inherited_size(), 1);
+  EXPECT_EQ(report.node().inherited(0).from(), "");
+  ASSERT_OK(GetNode(auditor_, "report", &report));
   EXPECT_EQ(report.node().boundary_size(), 0);
   EXPECT_EQ(
       Labels(report.node().inherited_boundary().begin(), report.node().inherited_boundary().end()),

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "storage/keys.h"
+#include "storage/record_codec.h"
 #include "storage/status_macros.h"
 #include "tests/storage/store_fixture.h"
 #include "tests/test_macros.h"
@@ -285,6 +286,42 @@ TEST_F(PropagationTest, TheImportPathPropagatesAcrossBatchesOfASession) {
   ASSERT_OK(session->Write([&](CommitContext& ctx) { return store_->FlushText(ctx, cache); }));
   ASSERT_OK(session->Finish("import").status());
   EXPECT_EQ(Inherited("d"), V{"secret<s>"});
+}
+
+}  // namespace
+}  // namespace ctxgraph
+
+namespace ctxgraph {
+namespace {
+
+// A database from before propagation: a derived node stored without the
+// label its source carries. The backfill's recompute finds the carrier by
+// scanning and repairs it; a second run changes nothing.
+TEST_F(PropagationTest, RecomputeInheritedRepairsNodesWrittenBeforePropagation) {
+  ASSERT_OK(Apply({Node("src", {"pii"}), Node("dst"), Derived("dst", "src")}).status());
+  ASSERT_OK_AND_ASSIGN(std::optional<uint64_t> dst_iid, store_->LookupIid("dst"));
+  ASSERT_OK_AND_ASSIGN(std::optional<NodeRecord> dst, store_->GetNode("dst", keys::kMaxVersion));
+  NodeRecord stripped = *dst;
+  stripped.inherited.clear();
+  ASSERT_OK(db_->Commit("legacy", "strip",
+                        [&](CommitContext& ctx) -> absl::Status {
+                          ctx.Put(Cf::kNodes, keys::EncodeNodeVersionKey({*dst_iid, ctx.version()}),
+                                  EncodeNode(stripped));
+                          TextIndexDelta delta;
+                          RETURN_IF_ERROR(
+                              text_->NoteNodeChange(delta, *dst_iid, &*dst, &stripped, false));
+                          return text_->Flush(ctx, delta);
+                        })
+                .status());
+  EXPECT_EQ(Inherited("dst"), V{});
+  ASSERT_OK(Apply({RecomputeInherited{}}).status());
+  EXPECT_EQ(Inherited("dst"), V{"pii<src>"});
+  ASSERT_OK_AND_ASSIGN(WriteResult again, Apply({RecomputeInherited{}}));
+  EXPECT_FALSE(again.committed);
+  // A fresh database is marked as needing no backfill.
+  const uint64_t before = db_->LatestVersion();
+  ASSERT_OK(store_->BackfillInherited());
+  EXPECT_EQ(db_->LatestVersion(), before);
 }
 
 }  // namespace
