@@ -24,6 +24,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -39,6 +40,14 @@ namespace ctxgraph {
 absl::Status FromRocks(const rocksdb::Status& s);
 
 Timestamp Now();
+
+// A RocksDB slice as a string_view, and whether a key starts with `prefix`.
+inline std::string_view SliceView(const rocksdb::Slice& s) {
+  return std::string_view(s.data(), s.size());
+}
+inline bool KeyStartsWith(const rocksdb::Slice& key, std::string_view prefix) {
+  return key.size() >= prefix.size() && std::string_view(key.data(), prefix.size()) == prefix;
+}
 
 // In a versioned column family (keys end in ~version, keys.h): the value of
 // the newest record under `prefix` whose version is <= V, where `seek_key`

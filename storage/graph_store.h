@@ -142,6 +142,11 @@ struct ChunkResult {
 
 enum class EdgeDirection { kOut, kIn };
 
+// The column family holding adjacency seen in direction `d`.
+inline Cf AdjacencyCf(EdgeDirection d) {
+  return d == EdgeDirection::kOut ? Cf::kOutEdges : Cf::kInEdges;
+}
+
 // One live edge seen from a node, as returned by ScanAdjacency.
 struct AdjacencyEntry {
   EdgeDirection direction;

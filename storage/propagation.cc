@@ -14,12 +14,6 @@
 namespace ctxgraph {
 namespace {
 
-bool StartsWith(const rocksdb::Slice& key, std::string_view prefix) {
-  return key.size() >= prefix.size() && std::memcmp(key.data(), prefix.data(), prefix.size()) == 0;
-}
-
-std::string_view View(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
-
 // Adds (label, origin) to `value` (sorted by label), keeping the smaller
 // origin when the label is there already.
 void Merge(std::vector<InheritedLabel>& value, const std::string& label, uint64_t origin) {
@@ -81,12 +75,12 @@ absl::StatusOr<std::vector<PropagationPlanner::Parent>> PropagationPlanner::Pare
   std::vector<Parent> out;
   const std::string prefix = keys::AdjacencyPrefix(iid, kDerivedFromLabel);
   std::optional<uint64_t> decided;
-  for (out_it_->Seek(prefix); out_it_->Valid() && StartsWith(out_it_->key(), prefix);
+  for (out_it_->Seek(prefix); out_it_->Valid() && KeyStartsWith(out_it_->key(), prefix);
        out_it_->Next()) {
-    ASSIGN_OR_RETURN(keys::AdjacencyKey k, keys::DecodeAdjacencyKey(View(out_it_->key())));
+    ASSIGN_OR_RETURN(keys::AdjacencyKey k, keys::DecodeAdjacencyKey(SliceView(out_it_->key())));
     if (decided == k.other) continue;  // only the newest version of an edge counts
     decided = k.other;
-    ASSIGN_OR_RETURN(EdgeRecord edge, DecodeEdge(View(out_it_->value())));
+    ASSIGN_OR_RETURN(EdgeRecord edge, DecodeEdge(SliceView(out_it_->value())));
     if (!edge.deleted) out.push_back(Parent{k.other, std::move(edge.sanitizes)});
   }
   RETURN_IF_ERROR(FromRocks(out_it_->status()));
@@ -97,13 +91,14 @@ absl::StatusOr<std::vector<uint64_t>> PropagationPlanner::Children(uint64_t iid)
   std::vector<uint64_t> out;
   const std::string prefix = keys::AdjacencyPrefix(iid, kDerivedFromLabel);
   std::optional<uint64_t> decided;
-  for (in_it_->Seek(prefix); in_it_->Valid() && StartsWith(in_it_->key(), prefix); in_it_->Next()) {
-    ASSIGN_OR_RETURN(keys::AdjacencyKey k, keys::DecodeAdjacencyKey(View(in_it_->key())));
+  for (in_it_->Seek(prefix); in_it_->Valid() && KeyStartsWith(in_it_->key(), prefix);
+       in_it_->Next()) {
+    ASSIGN_OR_RETURN(keys::AdjacencyKey k, keys::DecodeAdjacencyKey(SliceView(in_it_->key())));
     if (decided == k.other) continue;
     decided = k.other;
     // Deleted edges are tombstones of the same size class; only the flag
     // is needed, but the codec has no cheaper way to read it.
-    ASSIGN_OR_RETURN(EdgeRecord edge, DecodeEdge(View(in_it_->value())));
+    ASSIGN_OR_RETURN(EdgeRecord edge, DecodeEdge(SliceView(in_it_->value())));
     if (!edge.deleted) out.push_back(k.other);
   }
   RETURN_IF_ERROR(FromRocks(in_it_->status()));

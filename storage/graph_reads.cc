@@ -1,0 +1,156 @@
+// GraphStore's reads and GraphReadSession (graph_store.h): versioned point
+// reads and scans, kept apart from the write path in graph_store.cc.
+#include <algorithm>
+#include <cstring>
+
+#include "absl/status/status.h"
+#include "storage/graph_store.h"
+#include "storage/keys.h"
+#include "storage/record_codec.h"
+#include "storage/status_macros.h"
+
+namespace ctxgraph {
+
+absl::StatusOr<bool> GraphStore::HasLabel(std::string_view label, uint64_t iid,
+                                          uint64_t version) const {
+  auto it = db_->NewIterator(Cf::kLabelIndex);
+  const std::string label_string(label);
+  ASSIGN_OR_RETURN(auto bytes,
+                   NewestAtOrBefore(it.get(),
+                                    keys::EncodeLabelIndexKey({label_string, iid, 0})
+                                        .substr(0, keys::LabelIndexPrefix(label).size() + 8),
+                                    keys::EncodeLabelIndexKey({label_string, iid, version})));
+  return bytes && bytes->size() == 1 && (*bytes)[0] == 1;
+}
+
+absl::StatusOr<std::optional<uint64_t>> GraphStore::LookupIid(std::string_view id) const {
+  std::string value;
+  ASSIGN_OR_RETURN(bool found, db_->Get(Cf::kNodeIds, id, &value));
+  if (!found) return std::nullopt;
+  return keys::ReadU64(value, 0);
+}
+
+absl::StatusOr<std::optional<NodeRecord>> GraphStore::GetNode(std::string_view id,
+                                                              uint64_t version) const {
+  ASSIGN_OR_RETURN(std::optional<uint64_t> iid, LookupIid(id));
+  if (!iid) return std::nullopt;
+  return GetNodeByIid(*iid, version);
+}
+
+absl::StatusOr<std::optional<NodeRecord>> GraphStore::GetNodeByIid(uint64_t iid,
+                                                                   uint64_t version) const {
+  return GraphReadSession(*this).GetNodeByIid(iid, version);
+}
+
+absl::Status GraphStore::ScanNodeVersions(
+    uint64_t iid, uint64_t after, uint64_t upto,
+    const std::function<bool(const NodeRecord&)>& visit) const {
+  // Keys sort newest first, so oldest first is backwards: from the oldest
+  // version above `after`.
+  const std::string prefix = keys::NodePrefix(iid);
+  auto it = db_->NewIterator(Cf::kNodes);
+  for (it->SeekForPrev(keys::EncodeNodeVersionKey({iid, after + 1}));
+       it->Valid() && KeyStartsWith(it->key(), prefix); it->Prev()) {
+    ASSIGN_OR_RETURN(keys::NodeVersionKey k, keys::DecodeNodeVersionKey(SliceView(it->key())));
+    if (k.version > upto) break;
+    ASSIGN_OR_RETURN(NodeRecord node, DecodeNode(SliceView(it->value())));
+    if (!visit(node)) return absl::OkStatus();
+  }
+  return FromRocks(it->status());
+}
+
+absl::Status GraphStore::ScanLabel(std::string_view label, uint64_t version, uint64_t after_iid,
+                                   const std::function<bool(uint64_t iid)>& visit) const {
+  const std::string prefix = keys::LabelIndexPrefix(label);
+  auto it = db_->NewIterator(Cf::kLabelIndex);
+  it->Seek(after_iid == 0 ? prefix : keys::EncodeLabelIndexKey({std::string(label), after_iid, 0}));
+  uint64_t decided = 0;  // the iid whose newest visible entry was already used
+  bool any_decided = false;
+  for (; it->Valid() && KeyStartsWith(it->key(), prefix); it->Next()) {
+    ASSIGN_OR_RETURN(keys::LabelIndexKey k, keys::DecodeLabelIndexKey(SliceView(it->key())));
+    if (k.iid == after_iid && after_iid != 0) continue;
+    if (any_decided && k.iid == decided) continue;
+    if (k.version > version) continue;
+    decided = k.iid;
+    any_decided = true;
+    const rocksdb::Slice v = it->value();
+    if (v.size() == 1 && v[0] == 1 && !visit(k.iid)) return absl::OkStatus();
+  }
+  return FromRocks(it->status());
+}
+
+absl::Status GraphStore::ScanAdjacency(
+    uint64_t iid, const std::vector<EdgeDirection>& directions,
+    const std::vector<std::string>& labels, uint64_t version,
+    const std::optional<AdjacencyCursor>& after,
+    const std::function<bool(const AdjacencyEntry&)>& visit) const {
+  return GraphReadSession(*this).ScanAdjacency(iid, directions, labels, version, after, visit);
+}
+
+rocksdb::Iterator* GraphReadSession::Iterator(Cf cf) {
+  std::unique_ptr<rocksdb::Iterator>* slot = cf == Cf::kNodes      ? &nodes_
+                                             : cf == Cf::kOutEdges ? &out_edges_
+                                                                   : &in_edges_;
+  if (*slot == nullptr) *slot = db_->NewIterator(cf);
+  return slot->get();
+}
+
+absl::StatusOr<std::optional<NodeRecord>> GraphReadSession::GetNodeByIid(uint64_t iid,
+                                                                         uint64_t version) {
+  rocksdb::Iterator* it = Iterator(Cf::kNodes);
+  const std::string seek_key = keys::EncodeNodeVersionKey({iid, version});
+  it->Seek(seek_key);
+  if (!it->Valid()) {
+    RETURN_IF_ERROR(FromRocks(it->status()));
+    return std::nullopt;
+  }
+  if (!KeyStartsWith(it->key(), keys::NodePrefix(iid))) return std::nullopt;
+  ASSIGN_OR_RETURN(NodeRecord node, DecodeNode(SliceView(it->value())));
+  if (node.deleted) return std::nullopt;
+  return node;
+}
+
+absl::Status GraphReadSession::ScanAdjacency(
+    uint64_t iid, const std::vector<EdgeDirection>& directions,
+    const std::vector<std::string>& labels, uint64_t version,
+    const std::optional<AdjacencyCursor>& after,
+    const std::function<bool(const AdjacencyEntry&)>& visit) {
+  std::vector<std::string> prefixes;
+  if (labels.empty()) {
+    prefixes.push_back(keys::AdjacencyPrefix(iid));
+  } else {
+    for (const auto& label : labels) prefixes.push_back(keys::AdjacencyPrefix(iid, label));
+    std::sort(prefixes.begin(), prefixes.end());
+    prefixes.erase(std::unique(prefixes.begin(), prefixes.end()), prefixes.end());
+  }
+  // Directions before the cursor's are done; the cursor's resumes after it.
+  bool reached_cursor_direction = !after.has_value();
+  for (EdgeDirection d : directions) {
+    std::string resume;
+    if (!reached_cursor_direction) {
+      if (d != after->direction) continue;
+      reached_cursor_direction = true;
+      // Version 0 is never written, so its key sorts after every version of
+      // the cursor's edge.
+      resume = keys::EncodeAdjacencyKey({iid, after->label, after->other_iid, 0});
+    }
+    rocksdb::Iterator* it = Iterator(AdjacencyCf(d));
+    for (const std::string& prefix : prefixes) {
+      const std::string& start = std::max(prefix, resume);
+      std::optional<std::pair<std::string, uint64_t>> decided;
+      for (it->Seek(start); it->Valid() && KeyStartsWith(it->key(), prefix); it->Next()) {
+        ASSIGN_OR_RETURN(keys::AdjacencyKey k, keys::DecodeAdjacencyKey(SliceView(it->key())));
+        if (k.version > version) continue;
+        if (decided && decided->first == k.label && decided->second == k.other) continue;
+        decided.emplace(k.label, k.other);
+        ASSIGN_OR_RETURN(EdgeRecord edge, DecodeEdge(SliceView(it->value())));
+        if (edge.deleted) continue;
+        if (!visit(AdjacencyEntry{d, k.other, std::move(edge)})) return absl::OkStatus();
+      }
+      RETURN_IF_ERROR(FromRocks(it->status()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ctxgraph
