@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/history_horizon.h"
 #include "storage/keys.h"
 #include "storage/record_codec.h"
 #include "tests/storage/store_fixture.h"
@@ -173,6 +174,37 @@ TEST(RetentionSettingTest, BadValuesNameTheFlag) {
                 "--history-retention: \"999999999999999d\" is too long");
   EXPECT_STATUS(ParseRetentionSetting("99999999999999999999v"), absl::StatusCode::kInvalidArgument,
                 "--history-retention: \"99999999999999999999v\" " + form);
+}
+
+TEST(ShadowedVersionFilterTest, KeepsTheNewestAtOrBelowTheHorizonOfEachEntity) {
+  auto horizon = std::make_shared<HistoryHorizon>();
+  auto factory = horizon->NewFilterFactory();
+  const rocksdb::CompactionFilter::Context context{};
+  EXPECT_EQ(factory->CreateCompactionFilter(context), nullptr);  // no horizon: no filtering
+
+  horizon->Load(5);
+  horizon->SetVoided({4});
+  std::unique_ptr<rocksdb::CompactionFilter> filter = factory->CreateCompactionFilter(context);
+  ASSERT_NE(filter, nullptr);
+  using Decision = rocksdb::CompactionFilter::Decision;
+  auto decide = [&](uint64_t iid, uint64_t version) {
+    const std::string key = keys::EncodeNodeVersionKey({iid, version});
+    std::string new_value, skip_until;
+    return filter->FilterV2(0, key, rocksdb::CompactionFilter::ValueType::kValue, "v", &new_value,
+                            &skip_until);
+  };
+  // Keys in compaction order: per entity, newest first.
+  EXPECT_EQ(decide(1, 7), Decision::kKeep);    // above the horizon
+  EXPECT_EQ(decide(1, 5), Decision::kKeep);    // the state at the horizon
+  EXPECT_EQ(decide(1, 3), Decision::kRemove);  // shadowed by 5
+  EXPECT_EQ(decide(1, 1), Decision::kRemove);
+  // A voided version's record may be deleted in a level this compaction
+  // does not see: it shadows nothing, and the next one is kept.
+  EXPECT_EQ(decide(2, 4), Decision::kKeep);
+  EXPECT_EQ(decide(2, 2), Decision::kKeep);
+  EXPECT_EQ(decide(2, 1), Decision::kRemove);
+  EXPECT_EQ(decide(3, 6), Decision::kKeep);
+  EXPECT_EQ(decide(4, 1), Decision::kKeep);  // another entity's first record
 }
 
 TEST_F(HistoryRetentionTest, CompactionDropsExactlyTheVersionsShadowedAtTheHorizon) {
