@@ -58,6 +58,14 @@ absl::StatusOr<AccessReport> AccessReporter::Report(const AccessReportRequest& r
   }
   if (!request.until) last_version = store_.database()->LatestVersion();
 
+  // Before the history horizon the principal's record may be compacted
+  // away (storage/history_retention.h).
+  const uint64_t horizon = store_.database()->history_horizon().horizon();
+  if (last_version < horizon) {
+    return absl::FailedPreconditionError(absl::StrCat("until: the window ends at version ",
+                                                      last_version, ", before the history horizon ",
+                                                      horizon, " (--history-retention)"));
+  }
   ASSIGN_OR_RETURN(std::optional<PrincipalRecord> principal,
                    principals_.Get(request.principal, last_version));
   if (!principal) {
@@ -72,7 +80,11 @@ absl::StatusOr<AccessReport> AccessReporter::Report(const AccessReportRequest& r
   }
   std::map<std::string, uint64_t> needed;
   for (const auto& [id, version] : ordered) {
-    ASSIGN_OR_RETURN(std::optional<NodeRecord> node, store_.GetNode(id, version));
+    // An item before the horizon reads as of it: its record is there only
+    // when it is still the node's state at the horizon, however far
+    // compaction got.
+    ASSIGN_OR_RETURN(std::optional<NodeRecord> node,
+                     store_.GetNode(id, std::max(version, horizon)));
     ++report.items_examined;
     if (!node || node->provenance.version != version) {
       ++report.items_missing;

@@ -18,7 +18,9 @@
 // that version (GraphStore::GetNode) and its boundary labels are counted
 // once per distinct item, however many entries returned it. An item that no
 // longer reads at its version (the store was altered underneath) is counted
-// in `items_missing`, never silently dropped.
+// in `items_missing`, never silently dropped; so is an item older than the
+// history horizon (storage/history_retention.h) unless it is still the
+// node's state at the horizon.
 //
 // Clearances. The principal's clearances as of the end of the window: the
 // principal record at the last version committed before `until` (every
@@ -35,7 +37,9 @@
 // (PERMISSION_DENIED "AccessReport requires the auditor or admin role").
 // Errors: INVALID_ARGUMENT naming "principal" (invalid id) or "until" (not
 // after since); NOT_FOUND `principal "x" not found` when the principal did
-// not exist at the end of the window; DATA_LOSS from an undecodable entry.
+// not exist at the end of the window; FAILED_PRECONDITION `until: the window
+// ends at version V, before the history horizon H (--history-retention)`
+// when the principal's record then may be compacted away; DATA_LOSS from an undecodable entry.
 // The report names boundary labels and counts, never node props.
 //
 // Cost: one scan of the log up to `until` (the log has no principal index)

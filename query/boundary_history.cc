@@ -1,5 +1,6 @@
 #include "query/boundary_history.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -48,6 +49,10 @@ absl::StatusOr<BoundaryEventPage> BoundaryHistory::Read(std::string_view node_id
     return absl::NotFoundError(absl::StrCat("node \"", std::string(node_id), "\" not found"));
   }
 
+  // History before the horizon may be compacted away (history_horizon.h):
+  // report the changes after it, starting from the state at it, so the
+  // answer does not depend on how far compaction got.
+  after = std::max(after, db.history_horizon().horizon());
   // The node's state just before the first version this page may report.
   std::optional<NodeRecord> state;
   if (after > 0) {

@@ -9,6 +9,10 @@
 // Each event carries its commit's time, principal and description (for an
 // AssignLabels commit, the reason).
 //
+// With a history horizon H (storage/history_retention.h) only the changes
+// after H are reported, the first one's "before" being the state at H:
+// earlier records may have been compacted away.
+//
 // Access: the auditor, steward or admin role (PERMISSION_DENIED before the
 // request is looked at), and the node must be visible to the caller now: a
 // hidden, deleted or absent id is NOT_FOUND "node \"x\" not found", the

@@ -85,6 +85,7 @@ absl::StatusOr<ExposureReport> ExposureReporter::Report(const ExposureReportRequ
     if (token.cursor.size() != 8) return absl::InvalidArgumentError("page_token: invalid");
     ASSIGN_OR_RETURN(after, keys::ReadU64(token.cursor, 0));
     snapshot = token.version;
+    RETURN_IF_ERROR(db.history_horizon().CheckReadable(snapshot));
   } else {
     ASSIGN_OR_RETURN(snapshot, ResolveVersion(db, request.as_of));
   }

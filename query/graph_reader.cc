@@ -23,6 +23,8 @@ absl::StatusOr<uint64_t> ResolveVersion(const Database& db, uint64_t as_of) {
     return absl::InvalidArgumentError(
         absl::StrCat("as_of_version: ", as_of, " is ahead of the latest version ", latest));
   }
+  // The one check every as-of read path (and every page token) passes.
+  RETURN_IF_ERROR(db.history_horizon().CheckReadable(as_of));
   return as_of;
 }
 

@@ -7,8 +7,9 @@
 // "more pages" decisions and page tokens are computed.
 //
 // Versions: `as_of` 0 means the latest committed version; a version ahead of
-// the latest is INVALID_ARGUMENT. A page token pins the version of the
-// listing's first page. Reading a node as of an earlier version requires
+// the latest is INVALID_ARGUMENT, one before the history horizon
+// (storage/history_horizon.h) FAILED_PRECONDITION. A page token pins the
+// version of the listing's first page. Reading a node as of an earlier version requires
 // clearance for its boundary at that version and for its current boundary
 // (when it still exists): labelling a node today hides its history too.
 //
@@ -55,7 +56,10 @@ struct NeighborPage {
   uint64_t version = 0;
 };
 
-// Resolves a requested as_of version (0 = latest) against the database.
+// Resolves a requested as_of version (0 = latest) against the database:
+// INVALID_ARGUMENT when ahead of the latest version, FAILED_PRECONDITION
+// "as_of_version: V is before the history horizon H (--history-retention)"
+// when history before it may have been compacted away.
 absl::StatusOr<uint64_t> ResolveVersion(const Database& db, uint64_t as_of);
 // A listing's page size: 0 means kDefaultPageSize, more than kMaxPageSize is
 // capped, a negative one is INVALID_ARGUMENT "page_size: ...".

@@ -61,6 +61,14 @@ absl::StatusOr<ReceiptRecord> ReceiptAuditor::GetReceipt(std::string_view receip
 absl::StatusOr<ReplayResult> ReceiptAuditor::Replay(std::string_view receipt_id) const {
   ASSIGN_OR_RETURN(ReceiptRecord record, Load("ReplayReceipt", receipt_id));
   const AuditEntry& entry = record.entry;
+  // Compaction may have dropped what the receipt read: refuse rather than
+  // report a mismatch the store did not cause.
+  if (const uint64_t horizon = store_.database()->history_horizon().horizon();
+      entry.snapshot_version < horizon) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("receipt \"", entry.seq, "\" read version ", entry.snapshot_version,
+                     ", before the history horizon ", horizon, " (--history-retention)"));
+  }
   // The recorded principal with the recorded clearances: its current ones
   // do not matter.
   const Caller recorded_caller(PrincipalRecord{

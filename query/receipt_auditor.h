@@ -21,7 +21,10 @@
 // agent's retrieval and the audit trail shows who replayed what.
 //
 // Roles: auditor or admin (PERMISSION_DENIED otherwise, before anything is
-// read). Errors: INVALID_ARGUMENT "receipt_id: must be a positive decimal
+// read). Replay of a receipt whose snapshot is before the history horizon
+// (storage/history_retention.h) is FAILED_PRECONDITION `receipt "N" read
+// version V, before the history horizon H (--history-retention)`: what it
+// read may be compacted away. Errors: INVALID_ARGUMENT "receipt_id: must be a positive decimal
 // number"; NOT_FOUND `receipt "N" not found` when entry N does not exist or
 // is not a "retrieve" entry; DATA_LOSS when the entry's own hash does not
 // verify or its summary does not decode.

@@ -1,5 +1,6 @@
 #include "server/backend.h"
 
+#include "query/retriever.h"
 #include "storage/status_macros.h"
 
 namespace ctxgraph::server {
@@ -7,7 +8,9 @@ namespace ctxgraph::server {
 absl::StatusOr<std::unique_ptr<Backend>> Backend::Open(const std::string& data_dir,
                                                        const DatabaseOptions& options,
                                                        const TextIndexConfig& text_config) {
-  ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(data_dir + "/db", options));
+  DatabaseOptions db_options = options;
+  db_options.receipt_action = kRetrieveAction;
+  ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(data_dir + "/db", db_options));
   auto text = std::make_unique<TextIndex>(db.get(), text_config);
   RETURN_IF_ERROR(text->Open());
   auto labels = std::make_unique<LabelRegistry>(db.get());

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   bool no_sync = false;
   bool no_sync_audit_reads = false;
   std::string stop_words_file;
+  std::string history_retention;
 
   CLI::App app{"ctxgraphd: a context knowledge graph database server"};
   app.add_option("--data-dir", options.data_dir, "Where the database lives")->capture_default_str();
@@ -37,7 +38,21 @@ int main(int argc, char** argv) {
                  "File of stop words, one per line, replacing the English default (an empty file: "
                  "none); fixed when the database is created")
       ->check(CLI::ExistingFile);
+  app.add_option("--history-retention", history_retention,
+                 "How far back as_of reads reach: a duration (30d, 12h, 90m, 3600s) or a number "
+                 "of versions (10000v); compaction drops older shadowed versions. Default: keep "
+                 "everything")
+      ->check([](const std::string& text) {
+        absl::StatusOr<ctxgraph::RetentionSetting> s = ctxgraph::ParseRetentionSetting(text);
+        if (s.ok()) return std::string();
+        // CLI11 names the flag itself.
+        std::string message(s.status().message());
+        constexpr std::string_view kPrefix = "--history-retention: ";
+        if (message.starts_with(kPrefix)) message.erase(0, kPrefix.size());
+        return message;
+      });
   CLI11_PARSE(app, argc, argv);
+  options.database.history_retention = *ctxgraph::ParseRetentionSetting(history_retention);
   if (!stop_words_file.empty()) {
     std::ifstream in(stop_words_file);
     options.text_index.stop_words.clear();

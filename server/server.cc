@@ -63,6 +63,13 @@ absl::StatusOr<std::unique_ptr<CtxgraphServer>> CtxgraphServer::Start(
     spdlog::info("created principal \"admin\"; its token is in {} (mode 0600)", token_path);
   }
 
+  if (options.database.history_retention.kind != RetentionSetting::Kind::kKeepAll) {
+    server->history_keeper_ =
+        std::make_unique<HistoryKeeper>(server->backend_->db.get(), options.history_interval);
+  } else if (const uint64_t h = server->backend_->db->history_horizon().horizon(); h > 0) {
+    spdlog::info("history horizon {} (kept from an earlier --history-retention)", h);
+  }
+
   server->graph_service_ = std::make_unique<GraphServiceImpl>(*server->backend_);
   server->admin_service_ = std::make_unique<AdminServiceImpl>(*server->backend_);
   server->context_service_ = std::make_unique<ContextServiceImpl>(*server->backend_);

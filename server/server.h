@@ -17,6 +17,7 @@
 #include "server/boundary_service.h"
 #include "server/context_service.h"
 #include "server/graph_service.h"
+#include "server/history_keeper.h"
 #include "server/lineage_service.h"
 
 namespace ctxgraph::server {
@@ -27,6 +28,8 @@ struct ServerOptions {
   DatabaseOptions database;
   TextIndexConfig text_index;  // fixed when the database is created
   int max_message_bytes = 64 << 20;
+  // How often the history horizon is recomputed (with a retention setting).
+  std::chrono::milliseconds history_interval{60000};
 };
 
 class CtxgraphServer {
@@ -50,6 +53,7 @@ class CtxgraphServer {
   CtxgraphServer() = default;
 
   std::unique_ptr<Backend> backend_;
+  std::unique_ptr<HistoryKeeper> history_keeper_;  // stopped before backend_ closes
   std::unique_ptr<GraphServiceImpl> graph_service_;
   std::unique_ptr<AdminServiceImpl> admin_service_;
   std::unique_ptr<ContextServiceImpl> context_service_;

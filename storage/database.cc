@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "absl/status/status.h"
@@ -54,6 +55,15 @@ const char* CfName(int i) {
       break;
   }
   return "";
+}
+
+// The column families whose keys end in ~version (keys.h).
+constexpr Cf kVersionedCfs[] = {Cf::kNodes,      Cf::kOutEdges, Cf::kInEdges,      Cf::kLabelIndex,
+                                Cf::kPrincipals, Cf::kLabels,   Cf::kTextPostings, Cf::kTextStats};
+
+bool IsVersioned(Cf cf) {
+  return std::find(std::begin(kVersionedCfs), std::end(kVersionedCfs), cf) !=
+         std::end(kVersionedCfs);
 }
 
 // The audit entry of `commit`: the builder's note (or "commit" and the
@@ -192,12 +202,19 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
 
+  std::unique_ptr<Database> db(new Database());
+  // Only versioned column families lose history to the horizon; the meta,
+  // commit log, audit log and interning families are never filtered.
+  rocksdb::ColumnFamilyOptions versioned_options = cf_options;
+  versioned_options.compaction_filter_factory = db->horizon_->NewFilterFactory();
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (int i = 0; i < static_cast<int>(Cf::kCount); ++i) {
-    descriptors.emplace_back(CfName(i), cf_options);
+    descriptors.emplace_back(CfName(i),
+                             IsVersioned(static_cast<Cf>(i)) ? versioned_options : cf_options);
   }
 
-  std::unique_ptr<Database> db(new Database());
+  db->retention_ = std::make_unique<HistoryRetention>(db.get(), options.history_retention,
+                                                      options.receipt_action);
   rocksdb::DB* raw = nullptr;
   RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(db_options, path, descriptors, &db->handles_, &raw)));
   db->db_.reset(raw);
@@ -256,6 +273,7 @@ absl::Status Database::LoadMeta() {
   if (has_iid) {
     ASSIGN_OR_RETURN(next_iid_, keys::ReadU64(value, 0));
   }
+  RETURN_IF_ERROR(LoadHistoryHorizon());
   ASSIGN_OR_RETURN(bool open_session, Get(Cf::kDefault, keys::kOpenSessionKey, &value));
   if (open_session) {
     // A bulk commit was interrupted: it never became visible, so remove it.
@@ -282,7 +300,51 @@ absl::Status Database::LoadRedactionKey() {
   return FromRocks(db_->Put(sync, handle(Cf::kDefault), keys::kRedactionKey, redaction_key_));
 }
 
+absl::Status Database::LoadHistoryHorizon() {
+  std::string value;
+  ASSIGN_OR_RETURN(bool has_horizon, Get(Cf::kDefault, keys::kHistoryHorizonKey, &value));
+  if (has_horizon) {
+    ASSIGN_OR_RETURN(uint64_t h, keys::ReadU64(value, 0));
+    horizon_->Load(h);
+  }
+  ASSIGN_OR_RETURN(bool has_voided, Get(Cf::kDefault, keys::kVoidedVersionsKey, &value));
+  if (!has_voided) return absl::OkStatus();
+  if (value.size() % 8 != 0) return absl::DataLossError("storage: voided versions damaged");
+  std::vector<uint64_t> voided;
+  for (size_t pos = 0; pos < value.size(); pos += 8) {
+    ASSIGN_OR_RETURN(uint64_t v, keys::ReadU64(value, pos));
+    voided.push_back(v);
+  }
+  horizon_->SetVoided(std::move(voided));
+  return absl::OkStatus();
+}
+
+absl::Status Database::CompactVersioned() {
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (Cf cf : kVersionedCfs) {
+    RETURN_IF_ERROR(FromRocks(db_->CompactRange(options, handle(cf), nullptr, nullptr)));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Database::RemoveVersion(uint64_t version, uint64_t first_iid) {
+  {
+    // Voided before anything is deleted: a record of `version` may outlive
+    // its delete in a lower level, and must never shadow older history
+    // (history_horizon.h). Versions are reused, so the list stays short.
+    std::vector<uint64_t> voided = horizon_->voided();
+    if (!std::binary_search(voided.begin(), voided.end(), version)) {
+      voided.insert(std::upper_bound(voided.begin(), voided.end(), version), version);
+      std::string value;
+      for (uint64_t v : voided) keys::AppendU64(&value, v);
+      rocksdb::WriteOptions sync;
+      sync.sync = true;
+      RETURN_IF_ERROR(
+          FromRocks(db_->Put(sync, handle(Cf::kDefault), keys::kVoidedVersionsKey, value)));
+      horizon_->SetVoided(std::move(voided));
+    }
+  }
   {
     rocksdb::WriteBatch batch;
     RETURN_IF_ERROR(FromRocks(batch.DeleteRange(handle(Cf::kBoundaryLog), keys::EncodeU64(version),

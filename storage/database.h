@@ -32,6 +32,8 @@
 #include "rocksdb/db.h"
 #include "rocksdb/utilities/write_batch_with_index.h"
 #include "storage/audit_log.h"
+#include "storage/history_horizon.h"
+#include "storage/history_retention.h"
 #include "storage/records.h"
 
 namespace ctxgraph {
@@ -85,6 +87,11 @@ struct DatabaseOptions {
   bool sync_audit_appends = true;
   size_t block_cache_bytes = size_t{256} << 20;
   size_t memtable_budget_bytes = size_t{256} << 20;  // all column families together
+  // How much history as-of reads can reach (history_retention.h).
+  RetentionSetting history_retention;
+  // The audit action of receipts, which hold the history horizon back
+  // (query/retriever.h kRetrieveAction).
+  std::string receipt_action = "retrieve";
 };
 
 class Database;
@@ -248,6 +255,18 @@ class Database {
   // retrieve) append their own entries to it.
   AuditLog& audit() const { return *audit_; }
 
+  // The history horizon: as-of reads before it are refused
+  // (HistoryHorizon::CheckReadable), and compaction drops what it shadows.
+  HistoryHorizon& history_horizon() const { return *horizon_; }
+  // Recomputes the horizon from DatabaseOptions::history_retention as of
+  // `now` (HistoryRetention::Advance); the server calls it once a minute.
+  // Concurrent calls are serialized.
+  absl::StatusOr<uint64_t> AdvanceHistoryHorizon(Timestamp now) { return retention_->Advance(now); }
+  // Compacts every versioned column family fully, now: what compaction
+  // would drop in time (shadowed history, deleted records) is gone when it
+  // returns. For tests and operators; heavy on a large database.
+  absl::Status CompactVersioned();
+
   rocksdb::DB* rocks() const { return db_.get(); }
   rocksdb::ColumnFamilyHandle* handle(Cf cf) const { return handles_[static_cast<int>(cf)]; }
 
@@ -258,6 +277,8 @@ class Database {
   // Reads the redaction key, creating it when this database has none yet
   // (new, or created before lineage existed).
   absl::Status LoadRedactionKey();
+  // Loads the history horizon and the voided versions (keys.h).
+  absl::Status LoadHistoryHorizon();
   // Deletes every record of `version` from the versioned column families
   // and every node id interned from `first_iid` on, then compacts them in
   // the background.
@@ -266,6 +287,8 @@ class Database {
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::unique_ptr<AuditLog> audit_;
+  std::shared_ptr<HistoryHorizon> horizon_ = std::make_shared<HistoryHorizon>();
+  std::unique_ptr<HistoryRetention> retention_;
   rocksdb::WriteOptions write_options_;
   bool created_ = false;
   std::string secret_;

@@ -10,7 +10,8 @@
 // Column families and their layouts ('|' separates fields):
 //
 //   default      "format" | "last_version" | "next_iid" | "page_secret" | "open_session"
-//                | "text_config" | "redaction_key" | "inherited_labels" -> meta values
+//                | "text_config" | "redaction_key" | "inherited_labels"
+//                | "history_horizon" | "voided_versions" -> meta values
 //   node_ids     node id bytes                         -> iid (u64)   (interning, never deleted)
 //   nodes        iid u64 | ~version u64                -> NodeRecord (or tombstone)
 //   out_edges    from_iid u64 | len u16 | label | to_iid u64 | ~version u64   -> EdgeRecord
@@ -91,6 +92,13 @@ inline constexpr char kRedactionKey[] = "redaction_key";
 // written at creation, or by the one-time backfill of a database from
 // before propagation (GraphStore::BackfillInherited).
 inline constexpr char kInheritedKey[] = "inherited_labels";
+// The history horizon (u64, history_retention.h): as-of reads before it are
+// refused and compaction may drop the versions it shadows. Only ever raised.
+inline constexpr char kHistoryHorizonKey[] = "history_horizon";
+// Versions whose records were deleted by a removed commit session (u64s,
+// ascending): a record of such a version may linger below its delete in
+// the LSM tree, so it must never count as shadowing an older version.
+inline constexpr char kVoidedVersionsKey[] = "voided_versions";
 
 // Token key tags. Never change: on disk.
 inline constexpr char kTokenByHashTag = 'h';

@@ -496,6 +496,19 @@ absl::StatusOr<AuditEntry> DecodeAuditEntry(std::string_view bytes) {
   return e;
 }
 
+absl::StatusOr<AuditEntryHead> DecodeAuditEntryHead(std::string_view bytes) {
+  ByteReader r(bytes);
+  RETURN_IF_ERROR(CheckFormat(r, "audit"));
+  AuditEntryHead head;
+  head.seq = r.Varint();
+  head.time.micros = static_cast<int64_t>(r.Fixed64());
+  r.Str();  // principal
+  head.action = r.Str();
+  head.snapshot_version = r.Varint();
+  if (!r.ok()) return absl::DataLossError("audit record: corrupt or truncated");
+  return head;
+}
+
 ContentHash AuditEntryHash(const AuditEntry& entry) {
   std::string message(reinterpret_cast<const char*>(entry.prev_hash.data()),
                       entry.prev_hash.size());

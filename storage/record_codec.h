@@ -48,6 +48,15 @@ absl::StatusOr<LabelDefinition> DecodeLabelDefinition(std::string_view bytes);
 std::string EncodeAuditBody(const AuditEntry& entry);
 std::string EncodeAuditEntry(const AuditEntry& entry);
 absl::StatusOr<AuditEntry> DecodeAuditEntry(std::string_view bytes);
+// The fields of an entry up to snapshot_version, without the summary and
+// items: what the history horizon's receipt scan needs (history_retention.h).
+struct AuditEntryHead {
+  uint64_t seq = 0;
+  Timestamp time;
+  std::string action;
+  uint64_t snapshot_version = 0;
+};
+absl::StatusOr<AuditEntryHead> DecodeAuditEntryHead(std::string_view bytes);
 // SHA-256(prev_hash || EncodeAuditBody(entry)): the hash `entry` must carry.
 ContentHash AuditEntryHash(const AuditEntry& entry);
 

@@ -140,6 +140,7 @@ class ServerTest : public ::testing::Test {
                                                          v1::ListNeighborsRequest request);
 
   std::string data_dir_;
+  RetentionSetting history_retention_;  // used by the next StartServer
   std::string admin_token_;
   std::unique_ptr<CtxgraphServer> server_;
   std::shared_ptr<grpc::Channel> channel_;

@@ -50,7 +50,7 @@ class StoreFixture : public ::testing::Test {
     labels_.reset();
     text_.reset();
     db_.reset();
-    auto db = Database::Open(dir_.path(), DatabaseOptions{});
+    auto db = Database::Open(dir_.path(), options_);
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = std::move(*db);
     text_ = std::make_unique<TextIndex>(db_.get(), TextIndexConfig{});
@@ -61,6 +61,7 @@ class StoreFixture : public ::testing::Test {
   }
 
   TempDir dir_;
+  DatabaseOptions options_;  // used by the next Reopen
   std::unique_ptr<Database> db_;
   std::unique_ptr<TextIndex> text_;
   std::unique_ptr<LabelRegistry> labels_;
