@@ -37,6 +37,10 @@ int main(int argc, char** argv) {
                  "File of stop words, one per line, replacing the English default (an empty file: "
                  "none); fixed when the database is created")
       ->check(CLI::ExistingFile);
+  app.add_option("--restore-from", options.restore_from,
+                 "Restore the backup in this directory (ctxgraph admin backup) into "
+                 "<data-dir>/db, which must not exist yet, verify it, then serve it")
+      ->check(CLI::ExistingDirectory);
   CLI11_PARSE(app, argc, argv);
   if (!stop_words_file.empty()) {
     std::ifstream in(stop_words_file);
