@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/time/time.h"
+#include "client/admin_commands.h"
 #include "client/audit_commands.h"
 #include "client/command_context.h"
 #include "client/connection.h"
@@ -51,6 +52,7 @@ int Main(int argc, char** argv) {
 
   AddGraphCommands(app, ctx, &action);
   AddPrincipalCommands(app, ctx, &action);
+  AddAdminCommands(app, ctx, &action);
   AddAuditCommands(app, ctx, &action);
   AddSearchCommand(app, ctx, &action);
   AddContextCommands(app, ctx, &action);

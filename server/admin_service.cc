@@ -2,8 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include "query/backup_admin.h"
 #include "server/proto_convert.h"
 #include "server/rpc_handler.h"
+#include "storage/record_codec.h"
 #include "storage/status_macros.h"
 
 namespace ctxgraph::server {
@@ -118,6 +120,25 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ListTokens(grpc::CallbackServerConte
     ASSIGN_OR_RETURN(std::vector<TokenRecord> tokens,
                      backend_.admin.ListTokens(caller, request->principal_id()));
     for (const auto& t : tokens) TokenToProto(t, response->add_tokens());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AdminServiceImpl::Backup(grpc::ServerContext* context,
+                                      const v1::BackupRequest* request,
+                                      v1::BackupResponse* response) {
+  return HandleRpc(context, backend_.authenticator, "Backup", [&](const Caller& caller) {
+    const BackupAdmin admin(*backend_.db, backend_.data_dir);
+    ASSIGN_OR_RETURN(BackupManifest m, admin.Backup(caller, request->dir()));
+    spdlog::info("admin action=Backup by={} dir={} version={} audit_seq={} files={} bytes={}",
+                 caller.principal.id, request->dir(), m.version, m.audit_seq, m.files, m.bytes);
+    response->set_dir(request->dir());
+    response->set_version(m.version);
+    response->set_audit_seq(m.audit_seq);
+    response->set_audit_head_hash(ToHex(m.audit_head));
+    TimestampToProto(m.created, response->mutable_created());
+    response->set_files(m.files);
+    response->set_bytes(m.bytes);
     return absl::OkStatus();
   });
 }

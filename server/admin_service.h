@@ -7,8 +7,22 @@
 
 namespace ctxgraph::server {
 
-// Unary, short, and run inline on gRPC's callback threads (see graph_service.h).
-class AdminServiceImpl final : public v1::AdminService::CallbackService {
+// Every method but Backup is unary, short, and runs inline on gRPC's
+// callback threads (see graph_service.h). Backup stays synchronous: it may
+// copy the whole database and must not hold a callback thread.
+using AdminServiceBase = v1::AdminService::WithCallbackMethod_CreatePrincipal<
+    v1::AdminService::WithCallbackMethod_GetPrincipal<
+        v1::AdminService::WithCallbackMethod_ListPrincipals<
+            v1::AdminService::WithCallbackMethod_SetRoles<
+                v1::AdminService::WithCallbackMethod_SetClearances<
+                    v1::AdminService::WithCallbackMethod_SuspendPrincipal<
+                        v1::AdminService::WithCallbackMethod_ResumePrincipal<
+                            v1::AdminService::WithCallbackMethod_IssueToken<
+                                v1::AdminService::WithCallbackMethod_RevokeToken<
+                                    v1::AdminService::WithCallbackMethod_ListTokens<
+                                        v1::AdminService::Service>>>>>>>>>>;
+
+class AdminServiceImpl final : public AdminServiceBase {
  public:
   explicit AdminServiceImpl(Backend& backend) : backend_(backend) {}
 
@@ -42,6 +56,8 @@ class AdminServiceImpl final : public v1::AdminService::CallbackService {
   grpc::ServerUnaryReactor* ListTokens(grpc::CallbackServerContext* context,
                                        const v1::ListTokensRequest* request,
                                        v1::ListTokensResponse* response) override;
+  grpc::Status Backup(grpc::ServerContext* context, const v1::BackupRequest* request,
+                      v1::BackupResponse* response) override;
 
  private:
   // Runs an admin change, logs who did what, and returns the principal.

@@ -16,6 +16,7 @@ absl::StatusOr<std::unique_ptr<Backend>> Backend::Open(const std::string& data_d
   auto labels = std::make_unique<LabelRegistry>(db.get());
   RETURN_IF_ERROR(labels->Load());
   auto backend = std::make_unique<Backend>(std::move(db), std::move(text), std::move(labels));
+  backend->data_dir = data_dir;
   RETURN_IF_ERROR(backend->graph.BackfillInherited());
   return backend;
 }

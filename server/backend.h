@@ -31,6 +31,7 @@ struct Backend {
   Backend(std::unique_ptr<Database> database, std::unique_ptr<TextIndex> text_index,
           std::unique_ptr<LabelRegistry> label_registry);
 
+  std::string data_dir;  // as Open was given it; the database is in <data_dir>/db
   std::unique_ptr<Database> db;
   std::unique_ptr<TextIndex> text;
   std::unique_ptr<LabelRegistry> labels;

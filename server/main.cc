@@ -51,6 +51,10 @@ int main(int argc, char** argv) {
         if (message.starts_with(kPrefix)) message.erase(0, kPrefix.size());
         return message;
       });
+  app.add_option("--restore-from", options.restore_from,
+                 "Restore the backup in this directory (ctxgraph admin backup) into "
+                 "<data-dir>/db, which must not exist yet, verify it, then serve it")
+      ->check(CLI::ExistingDirectory);
   CLI11_PARSE(app, argc, argv);
   options.database.history_retention = *ctxgraph::ParseRetentionSetting(history_retention);
   if (!stop_words_file.empty()) {

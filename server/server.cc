@@ -15,6 +15,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "storage/backup.h"
 #include "storage/status_macros.h"
 
 namespace ctxgraph::server {
@@ -48,6 +49,15 @@ absl::StatusOr<std::unique_ptr<CtxgraphServer>> CtxgraphServer::Start(
   if (ec) {
     return absl::FailedPreconditionError(
         absl::StrCat("data dir ", options.data_dir, ": ", ec.message()));
+  }
+  if (!options.restore_from.empty()) {
+    ASSIGN_OR_RETURN(
+        BackupManifest restored,
+        RestoreBackup(options.restore_from, options.data_dir + "/db", options.database));
+    spdlog::info(
+        "restored backup {} into {}/db: version {}, audit seq {} (chain verified); the backup's "
+        "principals and tokens are in force",
+        options.restore_from, options.data_dir, restored.version, restored.audit_seq);
   }
   std::unique_ptr<CtxgraphServer> server(new CtxgraphServer());
   ASSIGN_OR_RETURN(server->backend_,

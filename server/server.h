@@ -30,12 +30,19 @@ struct ServerOptions {
   int max_message_bytes = 64 << 20;
   // How often the history horizon is recomputed (with a retention setting).
   std::chrono::milliseconds history_interval{60000};
+  // When set, the backup at this path (AdminService.Backup) is first
+  // restored into <data_dir>/db, which must not exist yet, and checked
+  // (RestoreBackup in storage/backup.h): start fails, touching nothing
+  // that was there, when either does not hold.
+  std::string restore_from;
 };
 
 class CtxgraphServer {
  public:
-  // Creates `data_dir` if needed, opens the database, and on first start
-  // writes the admin token to <data_dir>/admin.token (mode 0600).
+  // Creates `data_dir` if needed, restores a backup into it when asked,
+  // opens the database, and on first start writes the admin token to
+  // <data_dir>/admin.token (mode 0600). A restored database keeps its
+  // principals and tokens, so no token file is written for it.
   static absl::StatusOr<std::unique_ptr<CtxgraphServer>> Start(const ServerOptions& options);
   ~CtxgraphServer();
 

@@ -78,6 +78,11 @@ uint64_t AuditLog::head_seq() const {
   return head_seq_;
 }
 
+ContentHash AuditLog::head_hash() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return head_hash_;
+}
+
 absl::Status AuditLog::AppendLocked(rocksdb::WriteBatch* batch, std::vector<AuditEntry>* entries,
                                     const rocksdb::WriteOptions& options) {
   uint64_t seq = head_seq_;

@@ -137,6 +137,8 @@ class AuditLog {
   absl::StatusOr<AuditPage> List(const AuditFilter& filter, uint64_t after_seq, size_t limit) const;
 
   uint64_t head_seq() const;
+  // The hash of the head entry (32 zero bytes for an empty log).
+  ContentHash head_hash() const;
 
  private:
   // Chains `entries` after the head into `batch`, writes it, and moves the

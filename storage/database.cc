@@ -17,8 +17,6 @@
 namespace ctxgraph {
 namespace {
 
-constexpr char kFormatValue[] = "ctxgraph-1";
-
 const char* CfName(int i) {
   switch (static_cast<Cf>(i)) {
     case Cf::kDefault:
@@ -249,7 +247,7 @@ absl::Status Database::LoadMeta() {
       return absl::InternalError("storage: no randomness for the database secret");
     }
     rocksdb::WriteBatch batch;
-    batch.Put(handle(Cf::kDefault), keys::kFormatKey, kFormatValue);
+    batch.Put(handle(Cf::kDefault), keys::kFormatKey, kDatabaseFormat);
     batch.Put(handle(Cf::kDefault), keys::kPageSecretKey, secret_);
     batch.Put(handle(Cf::kDefault), keys::kInheritedKey, "1");  // nothing to backfill
     rocksdb::WriteOptions sync;
@@ -257,7 +255,7 @@ absl::Status Database::LoadMeta() {
     RETURN_IF_ERROR(FromRocks(db_->Write(sync, &batch)));
     return LoadRedactionKey();
   }
-  if (value != kFormatValue) {
+  if (value != kDatabaseFormat) {
     return absl::FailedPreconditionError(
         absl::StrCat("storage: unknown data format \"", value, "\""));
   }

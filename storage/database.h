@@ -34,9 +34,13 @@
 #include "storage/audit_log.h"
 #include "storage/history_horizon.h"
 #include "storage/history_retention.h"
+#include "storage/backup.h"
 #include "storage/records.h"
 
 namespace ctxgraph {
+
+// The format marker (meta key "format") this build writes and reads.
+inline constexpr char kDatabaseFormat[] = "ctxgraph-1";
 
 // Converts a RocksDB status to an absl::Status. The only such conversion.
 absl::Status FromRocks(const rocksdb::Status& s);
@@ -250,6 +254,13 @@ class Database {
   std::unique_ptr<rocksdb::Iterator> NewIterator(Cf cf) const;
 
   absl::StatusOr<CommitRecord> GetCommit(uint64_t version) const;
+
+  // Writes a consistent snapshot of the whole database to `dir` while
+  // commits and reads go on, and returns what it captured (backup.h: layout
+  // and guarantees). `dir` must pass CheckBackupTarget outside this
+  // database's directory; it is created with mode 0700 when absent. On
+  // failure nothing is left in `dir`. Defined in backup.cc.
+  absl::StatusOr<BackupManifest> Backup(const std::string& dir) const;
 
   // The audit log, which commits append to. Read-side callers (search,
   // retrieve) append their own entries to it.

@@ -24,7 +24,9 @@ CommandResult Run(const std::vector<std::string>& argv);
 // A ctxgraphd process on a loopback port chosen by the kernel.
 class ServerProcess {
  public:
-  explicit ServerProcess(std::string data_dir) : data_dir_(std::move(data_dir)) {}
+  // `extra_args` follow the ones Start always passes.
+  explicit ServerProcess(std::string data_dir, std::vector<std::string> extra_args = {})
+      : data_dir_(std::move(data_dir)), extra_args_(std::move(extra_args)) {}
   ~ServerProcess() { Kill(); }
 
   // Starts ctxgraphd and waits (up to 10 s) until it serves. False on failure.
@@ -37,6 +39,7 @@ class ServerProcess {
 
  private:
   std::string data_dir_;
+  std::vector<std::string> extra_args_;
   std::string address_;
   pid_t pid_ = -1;
 };

@@ -1,0 +1,272 @@
+// Database::Backup and RestoreBackup on a real RocksDB: the restored copy
+// holds the same versions, records and audit chain; a checkpoint taken in
+// the middle of a CommitSession restores without it; bad targets and
+// restores over a database are refused without touching anything.
+#include "storage/backup.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "storage/keys.h"
+#include "storage/record_codec.h"
+#include "storage/status_macros.h"
+#include "tests/storage/store_fixture.h"
+#include "tests/test_macros.h"
+
+namespace ctxgraph {
+namespace {
+
+namespace fs = std::filesystem;
+
+Mutation Node(std::string id, std::string title) {
+  NodeUpsert m;
+  m.node.id = std::move(id);
+  m.node.labels = {"Document"};
+  m.node.props["title"] = Value{std::move(title)};
+  return m;
+}
+
+IndexedMutation Indexed(uint64_t index, std::string id) { return {index, Node(id, id)}; }
+
+// Every file under `dir` and its content: to show a refused restore
+// changed nothing.
+std::map<std::string, std::string> Snapshot(const std::string& dir) {
+  std::map<std::string, std::string> files;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    files[entry.path().string()] = std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  return files;
+}
+
+// A database opened on a restored copy, with the store over it.
+struct Opened {
+  std::unique_ptr<Database> db;
+  std::unique_ptr<TextIndex> text;
+  std::unique_ptr<LabelRegistry> labels;
+  std::unique_ptr<GraphStore> store;
+};
+
+absl::StatusOr<Opened> OpenCopy(const std::string& path) {
+  Opened o;
+  ASSIGN_OR_RETURN(o.db, Database::Open(path, DatabaseOptions{}));
+  o.text = std::make_unique<TextIndex>(o.db.get(), TextIndexConfig{});
+  RETURN_IF_ERROR(o.text->Open());
+  o.labels = std::make_unique<LabelRegistry>(o.db.get());
+  RETURN_IF_ERROR(o.labels->Load());
+  o.store = std::make_unique<GraphStore>(o.db.get(), o.text.get(), o.labels.get());
+  return o;
+}
+
+class BackupTest : public StoreFixture {
+ protected:
+  uint64_t Write(std::vector<Mutation> mutations) {
+    absl::StatusOr<WriteResult> r = store_->Apply(std::move(mutations), guard_, "w", "test");
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? r->version : 0;
+  }
+  // The node as of `version`, encoded ("<absent>" when there is none).
+  static std::string NodeAt(const GraphStore& store, std::string_view id, uint64_t version) {
+    absl::StatusOr<std::optional<NodeRecord>> node = store.GetNode(id, version);
+    if (!node.ok()) return node.status().ToString();
+    return *node ? EncodeNode(**node) : "<absent>";
+  }
+
+  std::string BackupDir() const { return out_.path() + "/backup"; }
+  std::string RestoredDb() const { return out_.path() + "/restored/db"; }
+  void MakeRestoredParent() { fs::create_directories(out_.path() + "/restored"); }
+
+  AllowAllWrites guard_;
+  TempDir out_;
+};
+
+TEST_F(BackupTest, RestoredCopyHasTheSameVersionReadsAndAuditChain) {
+  Write({Node("a", "first"), Node("b", "bee")});
+  Write({Node("a", "second")});
+  const uint64_t latest = Write({Node("c", "sea")});
+  AuditEntry read;
+  read.principal = "reader";
+  read.action = "search";
+  read.summary = "q=x";
+  ASSERT_OK(db_->audit().Append(read));
+
+  ASSERT_OK_AND_ASSIGN(BackupManifest manifest, db_->Backup(BackupDir()));
+  EXPECT_EQ(manifest.format_version, kBackupFormatVersion);
+  EXPECT_EQ(manifest.db_format, kDatabaseFormat);
+  EXPECT_EQ(manifest.version, latest);
+  EXPECT_EQ(manifest.audit_seq, db_->audit().head_seq());
+  EXPECT_EQ(manifest.audit_seq, 4u);  // three commits and the read
+  EXPECT_EQ(manifest.audit_head, db_->audit().head_hash());
+  EXPECT_GT(manifest.files, 0u);
+  EXPECT_GT(manifest.bytes, 0u);
+  ASSERT_OK_AND_ASSIGN(BackupManifest on_disk, ReadBackupManifest(BackupDir()));
+  EXPECT_EQ(on_disk, manifest);
+  EXPECT_EQ(fs::status(BackupDir()).permissions() & fs::perms::all, fs::perms::owner_all);
+
+  // The live database goes on; the backup does not see it.
+  Write({Node("d", "after")});
+
+  MakeRestoredParent();
+  ASSERT_OK_AND_ASSIGN(BackupManifest restored, RestoreBackup(BackupDir(), RestoredDb(), {}));
+  EXPECT_EQ(restored, manifest);
+  EXPECT_FALSE(fs::exists(RestoredDb() + ".restoring"));
+  ASSERT_OK_AND_ASSIGN(Opened copy, OpenCopy(RestoredDb()));
+  EXPECT_EQ(copy.db->LatestVersion(), latest);
+  for (uint64_t v = 1; v <= latest; ++v) {
+    for (const char* id : {"a", "b", "c"}) {
+      EXPECT_EQ(NodeAt(*copy.store, id, v), NodeAt(*store_, id, v)) << id << "@" << v;
+    }
+  }
+  EXPECT_EQ(NodeAt(*copy.store, "d", keys::kMaxVersion), "<absent>");
+  ASSERT_OK_AND_ASSIGN(AuditVerifyResult audit, copy.db->audit().Verify());
+  EXPECT_TRUE(audit.ok) << audit.reason;
+  EXPECT_EQ(audit.entries_checked, 4u);
+  EXPECT_EQ(audit.head_hash, manifest.audit_head);
+  EXPECT_EQ(copy.db->secret(), db_->secret());  // page tokens stay valid
+  // The backup itself is untouched by the restore and restores again.
+  ASSERT_OK_AND_ASSIGN(BackupManifest again, ReadBackupManifest(BackupDir()));
+  EXPECT_EQ(again, manifest);
+}
+
+TEST_F(BackupTest, CheckpointTakenMidSessionRestoresWithoutTheSession) {
+  const uint64_t before = Write({Node("before", "kept")});
+  const uint64_t audit_before = db_->audit().head_seq();
+  auto session = db_->BeginSession("loader");
+  for (int batch = 0; batch < 2; ++batch) {
+    ChunkResult r;
+    ASSERT_OK(session->Write([&](CommitContext& ctx) {
+      return store_->ApplyEach(ctx,
+                               {Indexed(0, "n" + std::to_string(batch * 2)),
+                                Indexed(1, "n" + std::to_string(batch * 2 + 1))},
+                               guard_, false, nullptr, &r);
+    }));
+  }
+  // The session holds the commit lock; a backup does not need it.
+  ASSERT_OK_AND_ASSIGN(BackupManifest manifest, db_->Backup(BackupDir()));
+  EXPECT_EQ(manifest.version, before);
+  EXPECT_EQ(manifest.audit_seq, audit_before);
+  ASSERT_OK_AND_ASSIGN(CommitOutcome finished, session->Finish("bulk"));
+  EXPECT_EQ(finished.version, before + 1);
+
+  MakeRestoredParent();
+  ASSERT_OK(RestoreBackup(BackupDir(), RestoredDb(), {}));
+  ASSERT_OK_AND_ASSIGN(Opened copy, OpenCopy(RestoredDb()));
+  EXPECT_EQ(copy.db->LatestVersion(), before);
+  EXPECT_EQ(NodeAt(*copy.store, "before", keys::kMaxVersion),
+            NodeAt(*store_, "before", keys::kMaxVersion));
+  for (const char* id : {"n0", "n1", "n2", "n3"}) {
+    // Not at any version, and the ids are forgotten.
+    EXPECT_EQ(NodeAt(*copy.store, id, before + 1), "<absent>") << id;
+    ASSERT_OK_AND_ASSIGN(std::optional<uint64_t> iid, copy.store->LookupIid(id));
+    EXPECT_FALSE(iid.has_value()) << id;
+  }
+  std::string marker;
+  ASSERT_OK_AND_ASSIGN(bool open, copy.db->Get(Cf::kDefault, keys::kOpenSessionKey, &marker));
+  EXPECT_FALSE(open);
+  ASSERT_OK_AND_ASSIGN(AuditVerifyResult audit, copy.db->audit().Verify());
+  EXPECT_TRUE(audit.ok) << audit.reason;
+  EXPECT_EQ(audit.head_seq, audit_before);
+  // The restored database commits the session's version afresh.
+  ASSERT_OK_AND_ASSIGN(WriteResult next, copy.store->Apply({Node("x", "x")}, guard_, "w", ""));
+  EXPECT_EQ(next.version, before + 1);
+}
+
+TEST_F(BackupTest, RefusesBadTargetsNamingDir) {
+  EXPECT_STATUS(db_->Backup(""), absl::StatusCode::kInvalidArgument, "dir: required");
+  EXPECT_STATUS(db_->Backup("rel/backup"), absl::StatusCode::kInvalidArgument,
+                "dir: \"rel/backup\" is not an absolute path on the server");
+  EXPECT_STATUS(db_->Backup(dir_.path() + "/inner"), absl::StatusCode::kInvalidArgument,
+                "dir: \"" + dir_.path() + "/inner\" is inside the database directory");
+  EXPECT_STATUS(db_->Backup(dir_.path() + "/../" + fs::path(dir_.path()).filename().string()),
+                absl::StatusCode::kInvalidArgument,
+                "dir: \"" + dir_.path() + "/../" + fs::path(dir_.path()).filename().string() +
+                    "\" is inside the database directory");
+  const std::string full = out_.path() + "/full";
+  fs::create_directories(full + "/something");
+  EXPECT_STATUS(db_->Backup(full), absl::StatusCode::kAlreadyExists,
+                "dir: \"" + full + "\" exists and is not empty");
+  const std::string file = out_.path() + "/file";
+  std::ofstream(file) << "x";
+  EXPECT_STATUS(db_->Backup(file), absl::StatusCode::kAlreadyExists,
+                "dir: \"" + file + "\" exists and is not a directory");
+  EXPECT_STATUS(db_->Backup(out_.path() + "/no/such"), absl::StatusCode::kFailedPrecondition,
+                "dir: parent directory \"" + out_.path() + "/no\" does not exist");
+  EXPECT_TRUE(fs::is_empty(full + "/something"));
+  // An existing empty directory is fine.
+  fs::create_directories(BackupDir());
+  ASSERT_OK(db_->Backup(BackupDir()));
+  EXPECT_TRUE(fs::exists(BackupDir() + "/" + kBackupManifestFile));
+}
+
+TEST_F(BackupTest, RestoreOverADatabaseIsRefusedAndTouchesNothing) {
+  Write({Node("a", "live")});
+  ASSERT_OK(db_->Backup(BackupDir()));
+  store_.reset();
+  labels_.reset();
+  text_.reset();
+  db_.reset();  // closed, so its files hold still
+  const std::map<std::string, std::string> before = Snapshot(dir_.path());
+  EXPECT_STATUS(RestoreBackup(BackupDir(), dir_.path(), {}), absl::StatusCode::kFailedPrecondition,
+                "\"" + dir_.path() + "\" already holds a database: a restore never replaces one");
+  EXPECT_EQ(Snapshot(dir_.path()), before);
+  EXPECT_FALSE(fs::exists(dir_.path() + ".restoring"));
+}
+
+TEST_F(BackupTest, RestoreRefusesWhatIsNotACompleteMatchingBackup) {
+  Write({Node("a", "x")});
+  MakeRestoredParent();
+  // No manifest: not a backup (or one that did not finish).
+  fs::create_directories(out_.path() + "/empty");
+  EXPECT_STATUS(RestoreBackup(out_.path() + "/empty", RestoredDb(), {}),
+                absl::StatusCode::kFailedPrecondition,
+                "backup \"" + out_.path() + "/empty\": not a complete ctxgraph backup: it has no " +
+                    kBackupManifestFile);
+  // A manifest whose audit head is not the copy's: the copy is refused
+  // after the checks and the staging copy removed.
+  ASSERT_OK_AND_ASSIGN(BackupManifest manifest, db_->Backup(BackupDir()));
+  BackupManifest forged = manifest;
+  forged.audit_head[0] ^= 1;
+  std::ofstream(BackupDir() + "/" + kBackupManifestFile, std::ios::trunc)
+      << EncodeBackupManifest(forged);
+  absl::StatusOr<BackupManifest> refused = RestoreBackup(BackupDir(), RestoredDb(), {});
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kDataLoss) << refused.status();
+  EXPECT_EQ(std::string(refused.status().message()),
+            "backup \"" + BackupDir() + "\": audit log ends at seq 1 hash " +
+                ToHex(manifest.audit_head) + ", the manifest says seq 1 hash " +
+                ToHex(forged.audit_head));
+  EXPECT_FALSE(fs::exists(RestoredDb()));
+  EXPECT_FALSE(fs::exists(RestoredDb() + ".restoring"));
+}
+
+TEST(BackupManifestTest, RoundTripsAndRefusesOtherFormats) {
+  BackupManifest m;
+  m.db_format = "ctxgraph-1";
+  m.version = 42;
+  m.audit_seq = 97;
+  m.audit_head.fill(0xab);
+  m.created.micros = 1764682800123456;
+  m.files = 12;
+  m.bytes = 34567;
+  ASSERT_OK_AND_ASSIGN(BackupManifest back, DecodeBackupManifest(EncodeBackupManifest(m)));
+  EXPECT_EQ(back, m);
+  EXPECT_STATUS(DecodeBackupManifest("ctxgraph-backup 2\n"), absl::StatusCode::kFailedPrecondition,
+                "backup manifest: format version 2 is not supported (this build reads 1)");
+  EXPECT_STATUS(DecodeBackupManifest("hello\n"), absl::StatusCode::kDataLoss,
+                "backup manifest: not a ctxgraph backup manifest");
+  EXPECT_STATUS(DecodeBackupManifest("ctxgraph-backup 1\nversion 3\n"), absl::StatusCode::kDataLoss,
+                "backup manifest: incomplete");
+  std::string bad = EncodeBackupManifest(m);
+  bad.replace(bad.find("version 42"), 10, "version x2");
+  EXPECT_STATUS(DecodeBackupManifest(bad), absl::StatusCode::kDataLoss,
+                "backup manifest: bad version \"x2\"");
+}
+
+}  // namespace
+}  // namespace ctxgraph
