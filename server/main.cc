@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "server/server.h"
+#include "server/serving_flags.h"
 
 int main(int argc, char** argv) {
   ctxgraph::server::ServerOptions options;
@@ -51,6 +52,7 @@ int main(int argc, char** argv) {
         if (message.starts_with(kPrefix)) message.erase(0, kPrefix.size());
         return message;
       });
+  ctxgraph::server::AddServingFlags(app, &options);
   CLI11_PARSE(app, argc, argv);
   options.database.history_retention = *ctxgraph::ParseRetentionSetting(history_retention);
   if (!stop_words_file.empty()) {

@@ -19,6 +19,8 @@
 #include "server/graph_service.h"
 #include "server/history_keeper.h"
 #include "server/lineage_service.h"
+#include "server/request_limits.h"
+#include "server/tls_credentials.h"
 
 namespace ctxgraph::server {
 
@@ -26,16 +28,19 @@ struct ServerOptions {
   std::string data_dir = "./data";
   std::string listen = "127.0.0.1:50051";  // port 0 picks a free port
   DatabaseOptions database;
-  TextIndexConfig text_index;  // fixed when the database is created
-  int max_message_bytes = 64 << 20;
+  TextIndexConfig text_index;        // fixed when the database is created
+  int max_message_bytes = 64 << 20;  // received and sent; larger is RESOURCE_EXHAUSTED
   // How often the history horizon is recomputed (with a retention setting).
   std::chrono::milliseconds history_interval{60000};
+  RequestLimits limits;
+  TlsFiles tls;  // all empty: plaintext
 };
 
 class CtxgraphServer {
  public:
-  // Creates `data_dir` if needed, opens the database, and on first start
-  // writes the admin token to <data_dir>/admin.token (mode 0600).
+  // Checks the TLS files, creates `data_dir` if needed, opens the database,
+  // and on first start writes the admin token to <data_dir>/admin.token
+  // (mode 0600).
   static absl::StatusOr<std::unique_ptr<CtxgraphServer>> Start(const ServerOptions& options);
   ~CtxgraphServer();
 
