@@ -27,8 +27,9 @@ class ServerProcess {
   explicit ServerProcess(std::string data_dir) : data_dir_(std::move(data_dir)) {}
   ~ServerProcess() { Kill(); }
 
-  // Starts ctxgraphd and waits (up to 10 s) until it serves. False on failure.
-  bool Start();
+  // Starts ctxgraphd with `extra_args` and waits (up to 10 s) until it
+  // serves. False on failure.
+  bool Start(const std::vector<std::string>& extra_args = {});
   // SIGTERM, then wait for a clean exit; returns its exit code.
   int Stop();
   void Kill();
