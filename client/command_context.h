@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "client/connection.h"
+#include "client/tls_channel.h"
 
 namespace ctxgraph::client {
 
@@ -23,6 +24,7 @@ struct GlobalFlags {
   std::string token_file;  // "" = $CTXGRAPH_TOKEN / $CTXGRAPH_TOKEN_FILE
   bool json = false;
   double timeout_seconds = 30;
+  ClientTlsFlags tls;  // all empty: plaintext
 };
 
 // A subcommand's work, chosen while parsing flags and run after; returns the

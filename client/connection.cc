@@ -40,8 +40,7 @@ std::string ResolveServerAddress(const std::string& flag) {
   return kDefaultServer;
 }
 
-absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
-  const std::string origin = absl::StrCat("token file \"", path, "\"");
+absl::StatusOr<std::string> ReadLocalFile(const std::string& origin, const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return absl::InvalidArgumentError(
@@ -50,7 +49,14 @@ absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
   std::ostringstream content;
   content << in.rdbuf();
   if (in.bad()) return absl::InvalidArgumentError(absl::StrCat(origin, ": cannot read"));
-  return CheckToken(content.str(), origin);
+  return content.str();
+}
+
+absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
+  const std::string origin = absl::StrCat("token file \"", path, "\"");
+  absl::StatusOr<std::string> content = ReadLocalFile(origin, path);
+  if (!content.ok()) return content.status();
+  return CheckToken(*content, origin);
 }
 
 absl::StatusOr<std::string> ResolveToken(const std::string& token_file_flag) {
@@ -70,9 +76,14 @@ std::string StatusText(const absl::Status& status) {
 
 ServerConnection::ServerConnection(const std::string& address, std::string token,
                                    absl::Duration timeout)
+    : ServerConnection(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()),
+                       std::move(token), timeout) {}
+
+ServerConnection::ServerConnection(std::shared_ptr<grpc::Channel> channel, std::string token,
+                                   absl::Duration timeout)
     : token_(std::move(token)),
       timeout_(timeout),
-      channel_(grpc::CreateChannel(address, grpc::InsecureChannelCredentials())),
+      channel_(std::move(channel)),
       graph_(ctxgraph::v1::GraphService::NewStub(channel_)),
       admin_(ctxgraph::v1::AdminService::NewStub(channel_)),
       audit_(ctxgraph::v1::AuditService::NewStub(channel_)),

@@ -27,6 +27,11 @@ inline constexpr char kDefaultServer[] = "127.0.0.1:50051";
 // and non-empty, else kDefaultServer.
 std::string ResolveServerAddress(const std::string& flag);
 
+// Reads a small local file whole (a token, a certificate). Errors are
+// INVALID_ARGUMENT starting with `origin` (e.g. `token file "F"`, `--ca-cert
+// "F"`): "<origin>: cannot read: <reason>".
+absl::StatusOr<std::string> ReadLocalFile(const std::string& origin, const std::string& path);
+
 // Reads a token file, trimming surrounding whitespace. Errors are
 // INVALID_ARGUMENT and name the file but never include its content:
 //   token file "F": cannot read: <reason>
@@ -56,6 +61,9 @@ class ServerConnection {
   // Creates a plaintext channel to `address`; it connects lazily, so an
   // unreachable server shows up as UNAVAILABLE on the first call.
   ServerConnection(const std::string& address, std::string token, absl::Duration timeout);
+  // Over `channel` (e.g. a TLS one from OpenChannel, client/tls_channel.h).
+  ServerConnection(std::shared_ptr<grpc::Channel> channel, std::string token,
+                   absl::Duration timeout);
 
   ServerConnection(const ServerConnection&) = delete;
   ServerConnection& operator=(const ServerConnection&) = delete;

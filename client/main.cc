@@ -1,6 +1,7 @@
 // ctxgraph: command-line client for ctxgraphd.
 //
-//   ctxgraph [--server HOST:PORT] [--token-file F] [--json] [--timeout S] <command> ...
+//   ctxgraph [--server HOST:PORT] [--token-file F] [--json] [--timeout S]
+//            [--ca-cert F [--client-cert F --client-key F] [--tls-server-name N]] <command> ...
 //
 // Exit codes: 0 success, 1 the server refused or failed (or import lines were
 // rejected), 2 usage errors (bad flags, unreadable token or input files).
@@ -19,10 +20,11 @@
 #include "client/connection.h"
 #include "client/context_commands.h"
 #include "client/graph_commands.h"
-#include "client/lineage_commands.h"
 #include "client/label_commands.h"
+#include "client/lineage_commands.h"
 #include "client/principal_commands.h"
 #include "client/search_command.h"
+#include "client/tls_channel.h"
 
 namespace ctxgraph::client {
 namespace {
@@ -50,6 +52,14 @@ int Main(int argc, char** argv) {
           },
           "SECONDS"));
 
+  app.add_option("--ca-cert", ctx.flags().tls.ca_cert,
+                 "PEM CA certificate that signed the server's: connect with TLS");
+  app.add_option("--client-cert", ctx.flags().tls.client_cert,
+                 "PEM client certificate for mutual TLS (with --client-key)");
+  app.add_option("--client-key", ctx.flags().tls.client_key, "PEM private key of --client-cert");
+  app.add_option("--tls-server-name", ctx.flags().tls.server_name,
+                 "Name the server's certificate must carry, when not the --server host");
+
   AddGraphCommands(app, ctx, &action);
   AddPrincipalCommands(app, ctx, &action);
   AddAdminCommands(app, ctx, &action);
@@ -76,9 +86,11 @@ int Main(int argc, char** argv) {
 
   absl::StatusOr<std::string> token = ResolveToken(ctx.flags().token_file);
   if (!token.ok()) return ctx.Fail(token.status(), kExitUsage);
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      OpenChannel(ResolveServerAddress(ctx.flags().server), ctx.flags().tls);
+  if (!channel.ok()) return ctx.Fail(channel.status(), kExitUsage);
   ctx.set_connection(std::make_unique<ServerConnection>(
-      ResolveServerAddress(ctx.flags().server), *std::move(token),
-      absl::Seconds(ctx.flags().timeout_seconds)));
+      *std::move(channel), *std::move(token), absl::Seconds(ctx.flags().timeout_seconds)));
   return action();
 }
 

@@ -7,6 +7,12 @@
 
 namespace ctxgraph {
 
+absl::Status CheckBatchOps(size_t ops, size_t max_ops) {
+  if (ops <= max_ops) return absl::OkStatus();
+  return absl::ResourceExhaustedError(
+      absl::StrCat("ops: ", ops, " ops exceed the batch limit of ", max_ops));
+}
+
 absl::Status GraphWriter::CheckRole(const Caller& caller) {
   return RequireRole(caller, {Role::kLoader, Role::kAdmin}, "Write");
 }
@@ -16,10 +22,7 @@ absl::StatusOr<WriteResult> GraphWriter::Write(const Caller& caller,
                                                const std::string& description) const {
   RETURN_IF_ERROR(CheckRole(caller));
   if (mutations.empty()) return absl::InvalidArgumentError("ops: at least one op is required");
-  if (mutations.size() > kMaxBatchOps) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("ops: ", mutations.size(), " ops exceed the batch limit of ", kMaxBatchOps));
-  }
+  RETURN_IF_ERROR(CheckBatchOps(mutations.size(), max_batch_ops_));
   RETURN_IF_ERROR(ValidateDescription("description", description));
   for (size_t i = 0; i < mutations.size(); ++i) {
     RETURN_IF_ERROR(ValidateMutation(absl::StrCat("ops[", i, "]"), mutations[i]));
@@ -54,6 +57,7 @@ void GraphImport::Count(const ChunkResult& chunk) {
 
 absl::Status GraphImport::Add(std::vector<absl::StatusOr<Mutation>> ops) {
   if (result_.aborted) return absl::OkStatus();
+  RETURN_IF_ERROR(CheckBatchOps(ops.size(), options_.max_batch_ops));
   ChunkResult chunk;
   std::vector<IndexedMutation> valid;
   valid.reserve(ops.size());

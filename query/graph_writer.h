@@ -30,21 +30,32 @@
 
 namespace ctxgraph {
 
+// The default bound on ops in one Write request or one Import message
+// (ctxgraphd --max-batch-ops).
 inline constexpr size_t kMaxBatchOps = 50000;
+
+// OK, or RESOURCE_EXHAUSTED when a batch of `ops` ops is over `max_ops`:
+//   ops: 5 ops exceed the batch limit of 4
+absl::Status CheckBatchOps(size_t ops, size_t max_ops);
 
 class GraphWriter {
  public:
-  explicit GraphWriter(GraphStore& store) : store_(store) {}
+  explicit GraphWriter(GraphStore& store, size_t max_batch_ops = kMaxBatchOps)
+      : store_(store), max_batch_ops_(max_batch_ops) {}
 
   // PERMISSION_DENIED unless the caller may write at all; callers check this
   // before decoding a request so a non-writer learns nothing from its shape.
   static absl::Status CheckRole(const Caller& caller);
 
+  // A batch over max_batch_ops is refused (CheckBatchOps) and writes nothing.
   absl::StatusOr<WriteResult> Write(const Caller& caller, std::vector<Mutation> mutations,
                                     const std::string& description) const;
 
+  size_t max_batch_ops() const { return max_batch_ops_; }
+
  private:
   GraphStore& store_;
+  const size_t max_batch_ops_;
 };
 
 struct ImportOptions {
@@ -55,6 +66,9 @@ struct ImportOptions {
   // Stop at the first rejected op. The Add() that met it writes nothing;
   // with bulk, the whole import writes nothing.
   bool strict = false;
+  // Ops in one Add(); a larger one fails the import (CheckBatchOps) before
+  // any of its ops is applied.
+  size_t max_batch_ops = kMaxBatchOps;
 };
 
 // Keeps at most this many rejects in an ImportResult; the count goes on.
@@ -88,7 +102,8 @@ class GraphImport {
   ~GraphImport();
 
   // Applies the next ops of the stream. After a strict-mode reject, further
-  // calls are ignored. Errors are storage failures: the import is over.
+  // calls are ignored. Errors are storage failures and RESOURCE_EXHAUSTED
+  // for more than options.max_batch_ops ops: the import is over.
   // An op that could not even be decoded arrives as its error and is
   // rejected like an invalid one.
   absl::Status Add(std::vector<absl::StatusOr<Mutation>> ops);

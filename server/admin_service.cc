@@ -13,7 +13,7 @@ namespace ctxgraph::server {
 grpc::ServerUnaryReactor* AdminServiceImpl::ChangePrincipal(
     grpc::CallbackServerContext* context, std::string_view method, v1::PrincipalResponse* response,
     const std::function<absl::StatusOr<PrincipalRecord>(const Caller&)>& change) {
-  return HandleUnary(context, backend_.authenticator, method, [&](const Caller& caller) {
+  return HandleUnary(context, backend_, method, [&](const Caller& caller) {
     ASSIGN_OR_RETURN(PrincipalRecord p, change(caller));
     spdlog::info("admin action={} by={} principal={} version={}", method, caller.principal.id, p.id,
                  p.version);
@@ -37,7 +37,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::CreatePrincipal(
 grpc::ServerUnaryReactor* AdminServiceImpl::GetPrincipal(grpc::CallbackServerContext* context,
                                                          const v1::GetPrincipalRequest* request,
                                                          v1::PrincipalResponse* response) {
-  return HandleUnary(context, backend_.authenticator, "GetPrincipal", [&](const Caller& caller) {
+  return HandleUnary(context, backend_, "GetPrincipal", [&](const Caller& caller) {
     ASSIGN_OR_RETURN(PrincipalRecord p, backend_.admin.Get(caller, request->id()));
     PrincipalToProto(p, response->mutable_principal());
     return absl::OkStatus();
@@ -47,7 +47,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::GetPrincipal(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* AdminServiceImpl::ListPrincipals(grpc::CallbackServerContext* context,
                                                            const v1::ListPrincipalsRequest* request,
                                                            v1::ListPrincipalsResponse* response) {
-  return HandleUnary(context, backend_.authenticator, "ListPrincipals", [&](const Caller& caller) {
+  return HandleUnary(context, backend_, "ListPrincipals", [&](const Caller& caller) {
     ASSIGN_OR_RETURN(std::vector<PrincipalRecord> all, backend_.admin.List(caller));
     for (const auto& p : all) PrincipalToProto(p, response->add_principals());
     return absl::OkStatus();
@@ -92,7 +92,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ResumePrincipal(grpc::CallbackServer
 grpc::ServerUnaryReactor* AdminServiceImpl::IssueToken(grpc::CallbackServerContext* context,
                                                        const v1::IssueTokenRequest* request,
                                                        v1::IssueTokenResponse* response) {
-  return HandleUnary(context, backend_.authenticator, "IssueToken", [&](const Caller& caller) {
+  return HandleUnary(context, backend_, "IssueToken", [&](const Caller& caller) {
     ASSIGN_OR_RETURN(IssuedToken token, backend_.admin.IssueToken(caller, request->principal_id()));
     spdlog::info("admin action=IssueToken by={} principal={} token_id={}", caller.principal.id,
                  request->principal_id(), token.token_id);
@@ -105,7 +105,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::IssueToken(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* AdminServiceImpl::RevokeToken(grpc::CallbackServerContext* context,
                                                         const v1::RevokeTokenRequest* request,
                                                         v1::RevokeTokenResponse* response) {
-  return HandleUnary(context, backend_.authenticator, "RevokeToken", [&](const Caller& caller) {
+  return HandleUnary(context, backend_, "RevokeToken", [&](const Caller& caller) {
     RETURN_IF_ERROR(backend_.admin.RevokeToken(caller, request->token_id()));
     spdlog::info("admin action=RevokeToken by={} token_id={}", caller.principal.id,
                  request->token_id());
@@ -116,7 +116,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::RevokeToken(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* AdminServiceImpl::ListTokens(grpc::CallbackServerContext* context,
                                                        const v1::ListTokensRequest* request,
                                                        v1::ListTokensResponse* response) {
-  return HandleUnary(context, backend_.authenticator, "ListTokens", [&](const Caller& caller) {
+  return HandleUnary(context, backend_, "ListTokens", [&](const Caller& caller) {
     ASSIGN_OR_RETURN(std::vector<TokenRecord> tokens,
                      backend_.admin.ListTokens(caller, request->principal_id()));
     for (const auto& t : tokens) TokenToProto(t, response->add_tokens());
@@ -127,7 +127,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ListTokens(grpc::CallbackServerConte
 grpc::Status AdminServiceImpl::Backup(grpc::ServerContext* context,
                                       const v1::BackupRequest* request,
                                       v1::BackupResponse* response) {
-  return HandleRpc(context, backend_.authenticator, "Backup", [&](const Caller& caller) {
+  return HandleRpc(context, backend_, "Backup", [&](const Caller& caller) {
     const BackupAdmin admin(*backend_.db, backend_.data_dir);
     ASSIGN_OR_RETURN(BackupManifest m, admin.Backup(caller, request->dir()));
     spdlog::info("admin action=Backup by={} dir={} version={} audit_seq={} files={} bytes={}",

@@ -106,7 +106,7 @@ void ExposureReportToProto(const ExposureReport& report, v1::ExposureReportRespo
 grpc::ServerUnaryReactor* AuditServiceImpl::ListEntries(grpc::CallbackServerContext* context,
                                                         const v1::ListEntriesRequest* request,
                                                         v1::ListEntriesResponse* response) {
-  return HandleUnary(context, backend_.authenticator, "ListEntries", [&](const Caller& caller) {
+  return HandleUnary(context, backend_, "ListEntries", [&](const Caller& caller) {
     AuditReader reader(backend_.audit, backend_.page_tokens, caller);
     ASSIGN_OR_RETURN(AuditFilter filter, FilterFromProto(*request));
     ASSIGN_OR_RETURN(AuditEntryPage page,
@@ -120,7 +120,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListEntries(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* AuditServiceImpl::VerifyLog(grpc::CallbackServerContext* context,
                                                       const v1::VerifyLogRequest* request,
                                                       v1::VerifyLogResponse* response) {
-  return HandleUnary(context, backend_.authenticator, "VerifyLog", [&](const Caller& caller) {
+  return HandleUnary(context, backend_, "VerifyLog", [&](const Caller& caller) {
     AuditReader reader(backend_.audit, backend_.page_tokens, caller);
     ASSIGN_OR_RETURN(AuditVerifyResult result, reader.Verify());
     response->set_ok(result.ok);
@@ -140,8 +140,9 @@ grpc::ServerUnaryReactor* AuditServiceImpl::VerifyLog(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* AuditServiceImpl::GetReceipt(grpc::CallbackServerContext* context,
                                                        const v1::GetReceiptRequest* request,
                                                        v1::GetReceiptResponse* response) {
-  return HandleUnary(context, backend_.authenticator, "GetReceipt", [&](const Caller& caller) {
-    ReceiptAuditor auditor(backend_.graph, backend_.page_tokens, backend_.audit, caller);
+  return HandleUnary(context, backend_, "GetReceipt", [&](const Caller& caller) {
+    ReceiptAuditor auditor(backend_.graph, backend_.page_tokens, backend_.audit, caller,
+                           RetrieverOptionsFor(backend_.limits));
     ASSIGN_OR_RETURN(ReceiptRecord record, auditor.GetReceipt(request->receipt_id()));
     const AuditEntry& e = record.entry;
     ReceiptToProto(RetrievalReceipt{e.seq, e.snapshot_version, e.principal,
@@ -157,8 +158,9 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetReceipt(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* AuditServiceImpl::ReplayReceipt(grpc::CallbackServerContext* context,
                                                           const v1::ReplayReceiptRequest* request,
                                                           v1::ReplayReceiptResponse* response) {
-  return HandleUnary(context, backend_.authenticator, "ReplayReceipt", [&](const Caller& caller) {
-    ReceiptAuditor auditor(backend_.graph, backend_.page_tokens, backend_.audit, caller);
+  return HandleUnary(context, backend_, "ReplayReceipt", [&](const Caller& caller) {
+    ReceiptAuditor auditor(backend_.graph, backend_.page_tokens, backend_.audit, caller,
+                           RetrieverOptionsFor(backend_.limits));
     ASSIGN_OR_RETURN(ReplayResult r, auditor.Replay(request->receipt_id()));
     response->set_outcome(r.match ? v1::ReplayReceiptResponse::MATCH
                                   : v1::ReplayReceiptResponse::MISMATCH);
@@ -187,7 +189,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ReplayReceipt(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* AuditServiceImpl::AccessReport(grpc::CallbackServerContext* context,
                                                          const v1::AccessReportRequest* request,
                                                          v1::AccessReportResponse* response) {
-  return HandleUnary(context, backend_.authenticator, "AccessReport", [&](const Caller& caller) {
+  return HandleUnary(context, backend_, "AccessReport", [&](const Caller& caller) {
     AccessReporter reporter(backend_.graph, backend_.principals, backend_.audit, caller);
     AccessReportRequest report_request{request->principal(), {}, {}};
     RETURN_IF_ERROR(WindowFromProto(*request, &report_request.since, &report_request.until));
@@ -200,8 +202,9 @@ grpc::ServerUnaryReactor* AuditServiceImpl::AccessReport(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* AuditServiceImpl::ExposureReport(grpc::CallbackServerContext* context,
                                                            const v1::ExposureReportRequest* request,
                                                            v1::ExposureReportResponse* response) {
-  return HandleUnary(context, backend_.authenticator, "ExposureReport", [&](const Caller& caller) {
-    ExposureReporter reporter(backend_.graph, backend_.page_tokens, backend_.opaque_ids, caller);
+  return HandleUnary(context, backend_, "ExposureReport", [&](const Caller& caller) {
+    ExposureReporter reporter(backend_.graph, backend_.page_tokens, backend_.opaque_ids, caller,
+                              ExposureLimitsFor(backend_.limits));
     ExposureReportRequest report_request;
     report_request.node_id = request->node_id();
     RETURN_IF_ERROR(WindowFromProto(*request, &report_request.since, &report_request.until));

@@ -7,7 +7,8 @@ namespace ctxgraph::server {
 
 absl::StatusOr<std::unique_ptr<Backend>> Backend::Open(const std::string& data_dir,
                                                        const DatabaseOptions& options,
-                                                       const TextIndexConfig& text_config) {
+                                                       const TextIndexConfig& text_config,
+                                                       const RequestLimits& limits) {
   DatabaseOptions db_options = options;
   db_options.receipt_action = kRetrieveAction;
   ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(data_dir + "/db", db_options));
@@ -15,14 +16,15 @@ absl::StatusOr<std::unique_ptr<Backend>> Backend::Open(const std::string& data_d
   RETURN_IF_ERROR(text->Open());
   auto labels = std::make_unique<LabelRegistry>(db.get());
   RETURN_IF_ERROR(labels->Load());
-  auto backend = std::make_unique<Backend>(std::move(db), std::move(text), std::move(labels));
+  auto backend =
+      std::make_unique<Backend>(std::move(db), std::move(text), std::move(labels), limits);
   backend->data_dir = data_dir;
   RETURN_IF_ERROR(backend->graph.BackfillInherited());
   return backend;
 }
 
 Backend::Backend(std::unique_ptr<Database> database, std::unique_ptr<TextIndex> text_index,
-                 std::unique_ptr<LabelRegistry> label_registry)
+                 std::unique_ptr<LabelRegistry> label_registry, const RequestLimits& request_limits)
     : db(std::move(database)),
       text(std::move(text_index)),
       labels(std::move(label_registry)),
@@ -33,8 +35,10 @@ Backend::Backend(std::unique_ptr<Database> database, std::unique_ptr<TextIndex> 
       authenticator(&principals),
       page_tokens(db->secret()),
       opaque_ids(db->redaction_key()),
-      writer(graph),
+      writer(graph, request_limits.max_batch_ops),
       admin(principals),
-      boundaries(graph, page_tokens) {}
+      boundaries(graph, page_tokens),
+      limits(request_limits),
+      in_flight(request_limits.max_concurrent_requests) {}
 
 }  // namespace ctxgraph::server

@@ -14,6 +14,8 @@
 #include "query/page_token.h"
 #include "query/principal_admin.h"
 #include "query/visible_sets.h"
+#include "server/in_flight_limit.h"
+#include "server/request_limits.h"
 #include "storage/database.h"
 #include "storage/graph_store.h"
 #include "storage/label_registry.h"
@@ -26,10 +28,11 @@ struct Backend {
   // Opens the database under `data_dir`; does not bootstrap principals.
   static absl::StatusOr<std::unique_ptr<Backend>> Open(const std::string& data_dir,
                                                        const DatabaseOptions& options,
-                                                       const TextIndexConfig& text_config = {});
+                                                       const TextIndexConfig& text_config = {},
+                                                       const RequestLimits& limits = {});
 
   Backend(std::unique_ptr<Database> database, std::unique_ptr<TextIndex> text_index,
-          std::unique_ptr<LabelRegistry> label_registry);
+          std::unique_ptr<LabelRegistry> label_registry, const RequestLimits& request_limits = {});
 
   std::string data_dir;  // as Open was given it; the database is in <data_dir>/db
   std::unique_ptr<Database> db;
@@ -46,6 +49,8 @@ struct Backend {
   GraphWriter writer;
   PrincipalAdmin admin;
   BoundaryAdmin boundaries;
+  const RequestLimits limits;
+  InFlightLimit in_flight;  // every RPC holds a ticket while it runs (rpc_handler.h)
 };
 
 }  // namespace ctxgraph::server

@@ -56,7 +56,7 @@ void EventToProto(const BoundaryEvent& event, v1::BoundaryEvent* out) {
 grpc::ServerUnaryReactor* BoundaryServiceImpl::DefineLabel(grpc::CallbackServerContext* context,
                                                            const v1::DefineLabelRequest* request,
                                                            v1::DefineLabelResponse* response) {
-  return HandleUnary(context, backend_.authenticator, "DefineLabel", [&](const Caller& caller) {
+  return HandleUnary(context, backend_, "DefineLabel", [&](const Caller& caller) {
     LabelDefinition label;
     label.name = request->name();
     label.description = request->description();
@@ -76,7 +76,7 @@ grpc::ServerUnaryReactor* BoundaryServiceImpl::DefineLabel(grpc::CallbackServerC
 grpc::ServerUnaryReactor* BoundaryServiceImpl::ListLabels(grpc::CallbackServerContext* context,
                                                           const v1::ListLabelsRequest* request,
                                                           v1::ListLabelsResponse* response) {
-  return HandleUnary(context, backend_.authenticator, "ListLabels", [&](const Caller& caller) {
+  return HandleUnary(context, backend_, "ListLabels", [&](const Caller& caller) {
     ASSIGN_OR_RETURN(LabelPage page, backend_.boundaries.ListLabels(caller, request->page_size(),
                                                                     request->page_token(),
                                                                     request->as_of_version()));
@@ -90,7 +90,7 @@ grpc::ServerUnaryReactor* BoundaryServiceImpl::ListLabels(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* BoundaryServiceImpl::AssignLabels(grpc::CallbackServerContext* context,
                                                             const v1::AssignLabelsRequest* request,
                                                             v1::AssignLabelsResponse* response) {
-  return HandleUnary(context, backend_.authenticator, "AssignLabels", [&](const Caller& caller) {
+  return HandleUnary(context, backend_, "AssignLabels", [&](const Caller& caller) {
     AssignRequest assign;
     assign.node_ids.assign(request->node_ids().begin(), request->node_ids().end());
     assign.type_label = request->type_label();
@@ -117,7 +117,7 @@ grpc::ServerUnaryReactor* BoundaryServiceImpl::AssignLabels(grpc::CallbackServer
 grpc::ServerUnaryReactor* BoundaryServiceImpl::SanitizeEdge(grpc::CallbackServerContext* context,
                                                             const v1::SanitizeEdgeRequest* request,
                                                             v1::SanitizeEdgeResponse* response) {
-  return HandleUnary(context, backend_.authenticator, "SanitizeEdge", [&](const Caller& caller) {
+  return HandleUnary(context, backend_, "SanitizeEdge", [&](const Caller& caller) {
     SanitizeRequest sanitize;
     sanitize.from = request->from();
     sanitize.to = request->to();
@@ -140,7 +140,7 @@ grpc::ServerUnaryReactor* BoundaryServiceImpl::SanitizeEdge(grpc::CallbackServer
 grpc::ServerUnaryReactor* BoundaryServiceImpl::LabelHistory(grpc::CallbackServerContext* context,
                                                             const v1::LabelHistoryRequest* request,
                                                             v1::LabelHistoryResponse* response) {
-  return HandleUnary(context, backend_.authenticator, "LabelHistory", [&](const Caller& caller) {
+  return HandleUnary(context, backend_, "LabelHistory", [&](const Caller& caller) {
     BoundaryHistory history(backend_.graph, backend_.page_tokens, caller);
     ASSIGN_OR_RETURN(BoundaryEventPage page,
                      history.Read(request->node_id(), request->page_size(), request->page_token()));

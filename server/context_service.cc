@@ -12,7 +12,7 @@ namespace ctxgraph::server {
 grpc::ServerUnaryReactor* ContextServiceImpl::Search(grpc::CallbackServerContext* context,
                                                      const v1::SearchRequest* request,
                                                      v1::SearchResponse* response) {
-  return HandleUnary(context, backend_.authenticator, "Search", [&](const Caller& caller) {
+  return HandleUnary(context, backend_, "Search", [&](const Caller& caller) {
     SearchRequest search;
     search.query = request->query();
     search.labels.assign(request->labels().begin(), request->labels().end());
@@ -38,9 +38,9 @@ grpc::ServerUnaryReactor* ContextServiceImpl::Search(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* ContextServiceImpl::Retrieve(grpc::CallbackServerContext* context,
                                                        const v1::RetrieveRequest* request,
                                                        v1::RetrieveResponse* response) {
-  return HandleUnary(context, backend_.authenticator, "Retrieve", [&](const Caller& caller) {
+  return HandleUnary(context, backend_, "Retrieve", [&](const Caller& caller) {
     ASSIGN_OR_RETURN(RetrievalRequest retrieval, RetrievalRequestFromProto(*request));
-    RetrieverOptions options;
+    RetrieverOptions options = RetrieverOptionsFor(backend_.limits);
     options.visible_sets = &backend_.visible_sets;
     Retriever retriever(backend_.graph, backend_.page_tokens, caller, options);
     ASSIGN_OR_RETURN(RetrievalResult result,

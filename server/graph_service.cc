@@ -13,8 +13,10 @@ namespace ctxgraph::server {
 grpc::ServerUnaryReactor* GraphServiceImpl::Write(grpc::CallbackServerContext* context,
                                                   const v1::WriteRequest* request,
                                                   v1::WriteResponse* response) {
-  return HandleUnary(context, backend_.authenticator, "Write", [&](const Caller& caller) {
+  return HandleUnary(context, backend_, "Write", [&](const Caller& caller) {
     RETURN_IF_ERROR(GraphWriter::CheckRole(caller));
+    // Before decoding: a refused batch costs no more than its bytes.
+    RETURN_IF_ERROR(CheckBatchOps(request->ops_size(), backend_.writer.max_batch_ops()));
     ASSIGN_OR_RETURN(std::vector<Mutation> mutations, MutationsFromProto(*request));
     ASSIGN_OR_RETURN(WriteResult result,
                      backend_.writer.Write(caller, std::move(mutations), request->description()));
@@ -36,7 +38,7 @@ grpc::ServerUnaryReactor* GraphServiceImpl::Write(grpc::CallbackServerContext* c
 grpc::ServerUnaryReactor* GraphServiceImpl::GetNode(grpc::CallbackServerContext* context,
                                                     const v1::GetNodeRequest* request,
                                                     v1::GetNodeResponse* response) {
-  return HandleUnary(context, backend_.authenticator, "GetNode", [&](const Caller& caller) {
+  return HandleUnary(context, backend_, "GetNode", [&](const Caller& caller) {
     GraphReader reader(backend_.graph, backend_.page_tokens, caller);
     ASSIGN_OR_RETURN(NodeRead read, reader.GetNode(request->id(), request->as_of_version()));
     NodeToProto(read.node, response->mutable_node());
@@ -48,7 +50,7 @@ grpc::ServerUnaryReactor* GraphServiceImpl::GetNode(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* GraphServiceImpl::ListNodes(grpc::CallbackServerContext* context,
                                                       const v1::ListNodesRequest* request,
                                                       v1::ListNodesResponse* response) {
-  return HandleUnary(context, backend_.authenticator, "ListNodes", [&](const Caller& caller) {
+  return HandleUnary(context, backend_, "ListNodes", [&](const Caller& caller) {
     GraphReader reader(backend_.graph, backend_.page_tokens, caller);
     ASSIGN_OR_RETURN(NodePage page,
                      reader.ListNodes(request->label(), request->page_size(), request->page_token(),
@@ -63,7 +65,7 @@ grpc::ServerUnaryReactor* GraphServiceImpl::ListNodes(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* GraphServiceImpl::ListNeighbors(grpc::CallbackServerContext* context,
                                                           const v1::ListNeighborsRequest* request,
                                                           v1::ListNeighborsResponse* response) {
-  return HandleUnary(context, backend_.authenticator, "ListNeighbors", [&](const Caller& caller) {
+  return HandleUnary(context, backend_, "ListNeighbors", [&](const Caller& caller) {
     if (!v1::Direction_IsValid(request->direction())) {
       return absl::InvalidArgumentError(
           absl::StrCat("direction: unknown direction ", request->direction()));
@@ -84,7 +86,7 @@ grpc::ServerUnaryReactor* GraphServiceImpl::ListNeighbors(grpc::CallbackServerCo
 grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
                                       grpc::ServerReader<v1::ImportRequest>* reader,
                                       v1::ImportResponse* response) {
-  return HandleRpc(context, backend_.authenticator, "Import", [&](const Caller& caller) {
+  return HandleRpc(context, backend_, "Import", [&](const Caller& caller) {
     v1::ImportRequest request;
     if (!reader->Read(&request)) {
       return absl::InvalidArgumentError("import stream: no request message");
@@ -92,7 +94,8 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
     const v1::ImportOptions& o = request.options();
     ASSIGN_OR_RETURN(std::unique_ptr<GraphImport> import,
                      GraphImport::Begin(backend_.graph, caller,
-                                        ImportOptions{o.description(), o.bulk(), o.strict()}));
+                                        ImportOptions{o.description(), o.bulk(), o.strict(),
+                                                      backend_.limits.max_batch_ops}));
     spdlog::info("import started principal={} bulk={} strict={}", caller.principal.id, o.bulk(),
                  o.strict());
     do {
@@ -132,7 +135,7 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
 grpc::ServerUnaryReactor* GraphServiceImpl::GetCommit(grpc::CallbackServerContext* context,
                                                       const v1::GetCommitRequest* request,
                                                       v1::GetCommitResponse* response) {
-  return HandleUnary(context, backend_.authenticator, "GetCommit", [&](const Caller& caller) {
+  return HandleUnary(context, backend_, "GetCommit", [&](const Caller& caller) {
     RETURN_IF_ERROR(RequireRole(
         caller, {Role::kAuditor, Role::kSteward, Role::kLoader, Role::kAdmin}, "GetCommit"));
     if (request->version() == 0 || request->version() > backend_.db->LatestVersion()) {

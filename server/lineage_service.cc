@@ -67,8 +67,9 @@ grpc::ServerUnaryReactor* LineageServiceImpl::Walk(grpc::CallbackServerContext* 
                                                    const char* method, LineageDirection direction,
                                                    const v1::LineageRequest& request,
                                                    v1::LineageResponse* response) {
-  return HandleUnary(context, backend_.authenticator, method, [&](const Caller& caller) {
-    const LineageWalker walker(backend_.graph, backend_.opaque_ids, caller);
+  return HandleUnary(context, backend_, method, [&](const Caller& caller) {
+    const LineageWalker walker(backend_.graph, backend_.opaque_ids, caller,
+                               LineageLimitsFor(backend_.limits));
     LineageRequest lineage = LineageRequestFromProto(request);
     ASSIGN_OR_RETURN(LineageGraph graph,
                      direction == LineageDirection::kUpstream
@@ -94,14 +95,15 @@ grpc::ServerUnaryReactor* LineageServiceImpl::Downstream(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* LineageServiceImpl::Path(grpc::CallbackServerContext* context,
                                                    const v1::LineagePathRequest* request,
                                                    v1::LineagePathResponse* response) {
-  return HandleUnary(context, backend_.authenticator, "Path", [&](const Caller& caller) {
+  return HandleUnary(context, backend_, "Path", [&](const Caller& caller) {
     LineagePathRequest path;
     path.from = request->from();
     path.to = request->to();
     if (request->has_max_depth()) path.max_depth = request->max_depth();
     path.edge_labels.assign(request->edge_labels().begin(), request->edge_labels().end());
     path.as_of = request->as_of_version();
-    ASSIGN_OR_RETURN(LineagePath result, LineageWalker(backend_.graph, backend_.opaque_ids, caller)
+    ASSIGN_OR_RETURN(LineagePath result, LineageWalker(backend_.graph, backend_.opaque_ids, caller,
+                                                       LineageLimitsFor(backend_.limits))
                                              .Path(std::move(path), backend_.audit));
     response->set_direction(result.direction == LineageDirection::kUpstream
                                 ? v1::LINEAGE_DIRECTION_UPSTREAM

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "server/server.h"
+#include "server/serving_flags.h"
 
 int main(int argc, char** argv) {
   ctxgraph::server::ServerOptions options;
@@ -55,6 +56,7 @@ int main(int argc, char** argv) {
                  "Restore the backup in this directory (ctxgraph admin backup) into "
                  "<data-dir>/db, which must not exist yet, verify it, then serve it")
       ->check(CLI::ExistingDirectory);
+  ctxgraph::server::AddServingFlags(app, &options);
   CLI11_PARSE(app, argc, argv);
   options.database.history_retention = *ctxgraph::ParseRetentionSetting(history_retention);
   if (!stop_words_file.empty()) {

@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "server/status_mapping.h"
+#include "storage/status_macros.h"
 
 namespace ctxgraph::server {
 namespace {
@@ -21,13 +22,14 @@ absl::StatusOr<std::string_view> AuthorizationHeader(const grpc::ServerContextBa
   return std::string_view(begin->second.data(), begin->second.size());
 }
 
-absl::Status Run(grpc::ServerContextBase* context, const Authenticator& authenticator,
-                 std::string_view method, std::string* principal,
-                 const std::function<absl::Status(const Caller&)>& body) {
+absl::Status Run(grpc::ServerContextBase* context, Backend& backend, std::string_view method,
+                 std::string* principal, const std::function<absl::Status(const Caller&)>& body) {
+  // Held until the body returns or throws; a refused call costs no auth.
+  ASSIGN_OR_RETURN(InFlightLimit::Ticket ticket, backend.in_flight.Admit());
   absl::StatusOr<std::string_view> header = AuthorizationHeader(*context);
   if (!header.ok()) return header.status();
   std::string reason;
-  absl::StatusOr<Caller> caller = authenticator.Authenticate(*header, &reason);
+  absl::StatusOr<Caller> caller = backend.authenticator.Authenticate(*header, &reason);
   if (!caller.ok()) {
     spdlog::info("auth rejected method={} peer={} reason=\"{}\"", method, context->peer(), reason);
     return caller.status();
@@ -39,14 +41,13 @@ absl::Status Run(grpc::ServerContextBase* context, const Authenticator& authenti
 
 }  // namespace
 
-grpc::Status HandleRpc(grpc::ServerContextBase* context, const Authenticator& authenticator,
-                       std::string_view method,
+grpc::Status HandleRpc(grpc::ServerContextBase* context, Backend& backend, std::string_view method,
                        const std::function<absl::Status(const Caller&)>& body) {
   const auto start = std::chrono::steady_clock::now();
   std::string principal = "-";
   absl::Status status;
   try {
-    status = Run(context, authenticator, method, &principal, body);
+    status = Run(context, backend, method, &principal, body);
   } catch (const std::exception& e) {
     spdlog::error("rpc method={} threw: {}", method, e.what());
     status = absl::InternalError("internal error");
@@ -66,11 +67,11 @@ grpc::Status HandleRpc(grpc::ServerContextBase* context, const Authenticator& au
   return ToGrpc(status);
 }
 
-grpc::ServerUnaryReactor* HandleUnary(grpc::CallbackServerContext* context,
-                                      const Authenticator& authenticator, std::string_view method,
+grpc::ServerUnaryReactor* HandleUnary(grpc::CallbackServerContext* context, Backend& backend,
+                                      std::string_view method,
                                       const std::function<absl::Status(const Caller&)>& body) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(HandleRpc(context, authenticator, method, body));
+  reactor->Finish(HandleRpc(context, backend, method, body));
   return reactor;
 }
 

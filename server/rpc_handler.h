@@ -1,4 +1,5 @@
-// The wrapper every RPC handler runs inside: authenticates the caller from
+// The wrapper every RPC handler runs inside: admits the call under
+// --max-concurrent-requests (InFlightLimit), authenticates the caller from
 // the `authorization` metadata, runs the handler body, maps its status to
 // gRPC, catches anything thrown (an exception never crosses the RPC
 // boundary: it becomes INTERNAL and is logged), and writes the access log
@@ -13,19 +14,18 @@
 #include <string_view>
 
 #include "absl/status/status.h"
-#include "query/authenticator.h"
 #include "query/caller.h"
+#include "server/backend.h"
 
 namespace ctxgraph::server {
 
-grpc::Status HandleRpc(grpc::ServerContextBase* context, const Authenticator& authenticator,
-                       std::string_view method,
+grpc::Status HandleRpc(grpc::ServerContextBase* context, Backend& backend, std::string_view method,
                        const std::function<absl::Status(const Caller&)>& body);
 
 // The same for a callback-API unary method: runs the handler inline and
 // finishes the call's default reactor with its status.
-grpc::ServerUnaryReactor* HandleUnary(grpc::CallbackServerContext* context,
-                                      const Authenticator& authenticator, std::string_view method,
+grpc::ServerUnaryReactor* HandleUnary(grpc::CallbackServerContext* context, Backend& backend,
+                                      std::string_view method,
                                       const std::function<absl::Status(const Caller&)>& body);
 
 }  // namespace ctxgraph::server

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/resource_quota.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 #include <spdlog/spdlog.h>
@@ -20,6 +21,9 @@
 
 namespace ctxgraph::server {
 namespace {
+
+// Threads beyond --max-concurrent-requests for gRPC's pollers.
+constexpr int kQuotaSpareThreads = 8;
 
 // Writes `token` to `path` with mode 0600, replacing any old file atomically.
 absl::Status WriteSecretFile(const std::string& path, const std::string& token) {
@@ -44,6 +48,9 @@ absl::Status WriteSecretFile(const std::string& path, const std::string& token) 
 
 absl::StatusOr<std::unique_ptr<CtxgraphServer>> CtxgraphServer::Start(
     const ServerOptions& options) {
+  // Before anything is opened: a bad certificate is a start-up error.
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
+                   ServerCredentialsFor(options.tls));
   std::error_code ec;
   std::filesystem::create_directories(options.data_dir, ec);
   if (ec) {
@@ -60,8 +67,8 @@ absl::StatusOr<std::unique_ptr<CtxgraphServer>> CtxgraphServer::Start(
         options.restore_from, options.data_dir, restored.version, restored.audit_seq);
   }
   std::unique_ptr<CtxgraphServer> server(new CtxgraphServer());
-  ASSIGN_OR_RETURN(server->backend_,
-                   Backend::Open(options.data_dir, options.database, options.text_index));
+  ASSIGN_OR_RETURN(server->backend_, Backend::Open(options.data_dir, options.database,
+                                                   options.text_index, options.limits));
 
   const std::string token_path = options.data_dir + "/admin.token";
   ASSIGN_OR_RETURN(
@@ -91,9 +98,17 @@ absl::StatusOr<std::unique_ptr<CtxgraphServer>> CtxgraphServer::Start(
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(options.listen, credentials, &port);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
+  if (options.limits.max_concurrent_requests > 0) {
+    // The admission count (InFlightLimit) refuses the calls over the limit;
+    // this caps the synchronous handlers' (Import's) threads to match, with
+    // room for gRPC's pollers and the calls being refused.
+    grpc::ResourceQuota quota("ctxgraphd");
+    quota.SetMaxThreads(options.limits.max_concurrent_requests + kQuotaSpareThreads);
+    builder.SetResourceQuota(quota);
+  }
   builder.RegisterService(server->graph_service_.get());
   builder.RegisterService(server->admin_service_.get());
   builder.RegisterService(server->context_service_.get());
@@ -102,11 +117,15 @@ absl::StatusOr<std::unique_ptr<CtxgraphServer>> CtxgraphServer::Start(
   builder.RegisterService(server->boundary_service_.get());
   server->server_ = builder.BuildAndStart();
   if (!server->server_ || port == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen,
+                                               options.tls.enabled() ? " with TLS" : ""));
   }
   const std::string host = options.listen.substr(0, options.listen.rfind(':'));
   server->address_ = absl::StrCat(host, ":", port);
-  spdlog::info("ctxgraphd serving on {} (data dir {}, latest version {})", server->address_,
+  spdlog::info("ctxgraphd serving on {} ({}, data dir {}, latest version {})", server->address_,
+               !options.tls.enabled()               ? "plaintext"
+               : options.tls.client_ca_file.empty() ? "TLS"
+                                                    : "mutual TLS",
                options.data_dir, server->backend_->db->LatestVersion());
   return server;
 }

@@ -19,6 +19,8 @@
 #include "server/graph_service.h"
 #include "server/history_keeper.h"
 #include "server/lineage_service.h"
+#include "server/request_limits.h"
+#include "server/tls_credentials.h"
 
 namespace ctxgraph::server {
 
@@ -26,8 +28,8 @@ struct ServerOptions {
   std::string data_dir = "./data";
   std::string listen = "127.0.0.1:50051";  // port 0 picks a free port
   DatabaseOptions database;
-  TextIndexConfig text_index;  // fixed when the database is created
-  int max_message_bytes = 64 << 20;
+  TextIndexConfig text_index;        // fixed when the database is created
+  int max_message_bytes = 64 << 20;  // received and sent; larger is RESOURCE_EXHAUSTED
   // How often the history horizon is recomputed (with a retention setting).
   std::chrono::milliseconds history_interval{60000};
   // When set, the backup at this path (AdminService.Backup) is first
@@ -35,14 +37,16 @@ struct ServerOptions {
   // (RestoreBackup in storage/backup.h): start fails, touching nothing
   // that was there, when either does not hold.
   std::string restore_from;
+  RequestLimits limits;
+  TlsFiles tls;  // all empty: plaintext
 };
 
 class CtxgraphServer {
  public:
-  // Creates `data_dir` if needed, restores a backup into it when asked,
-  // opens the database, and on first start writes the admin token to
-  // <data_dir>/admin.token (mode 0600). A restored database keeps its
-  // principals and tokens, so no token file is written for it.
+  // Checks the TLS files, creates `data_dir` if needed, restores a backup
+  // into it when asked, opens the database, and on first start writes the
+  // admin token to <data_dir>/admin.token (mode 0600). A restored database
+  // keeps its principals and tokens, so no token file is written for it.
   static absl::StatusOr<std::unique_ptr<CtxgraphServer>> Start(const ServerOptions& options);
   ~CtxgraphServer();
 

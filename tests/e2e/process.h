@@ -24,13 +24,15 @@ CommandResult Run(const std::vector<std::string>& argv);
 // A ctxgraphd process on a loopback port chosen by the kernel.
 class ServerProcess {
  public:
-  // `extra_args` follow the ones Start always passes.
+  // `extra_args` (the constructor's, then Start's) follow the ones Start
+  // always passes.
   explicit ServerProcess(std::string data_dir, std::vector<std::string> extra_args = {})
       : data_dir_(std::move(data_dir)), extra_args_(std::move(extra_args)) {}
   ~ServerProcess() { Kill(); }
 
-  // Starts ctxgraphd and waits (up to 10 s) until it serves. False on failure.
-  bool Start();
+  // Starts ctxgraphd with `extra_args` and waits (up to 10 s) until it
+  // serves. False on failure.
+  bool Start(const std::vector<std::string>& extra_args = {});
   // SIGTERM, then wait for a clean exit; returns its exit code.
   int Stop();
   void Kill();

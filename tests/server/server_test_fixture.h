@@ -79,6 +79,10 @@ class ServerTest : public ::testing::Test {
 
   std::string ReadAdminTokenFile() const;
 
+  // Called by StartServer before the server starts: a test's own options
+  // (TLS, limits). The fixture's channel stays plaintext.
+  virtual void Configure(ServerOptions* /*options*/) {}
+
   // --- RPCs with `authorization: Bearer <token>` (no header when empty) ---
   grpc::Status Write(const std::string& token, const v1::WriteRequest& request,
                      v1::WriteResponse* response);

@@ -1,0 +1,32 @@
+#include "server/serving_flags.h"
+
+#include <limits>
+
+namespace ctxgraph::server {
+
+void AddServingFlags(CLI::App& app, ServerOptions* options) {
+  app.add_option("--tls-cert", options->tls.cert_file,
+                 "PEM certificate (chain) to serve TLS with; needs --tls-key");
+  app.add_option("--tls-key", options->tls.key_file, "PEM private key of --tls-cert (unencrypted)");
+  app.add_option("--tls-client-ca", options->tls.client_ca_file,
+                 "PEM CA certificate(s): require client certificates it signed (mutual TLS)");
+  app.add_option("--max-message-bytes", options->max_message_bytes,
+                 "Largest gRPC message received or sent; larger is RESOURCE_EXHAUSTED")
+      ->capture_default_str()
+      ->check(CLI::Range(4096, std::numeric_limits<int>::max()));
+  app.add_option("--max-batch-ops", options->limits.max_batch_ops,
+                 "Most ops in one Write request or one Import message")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, std::numeric_limits<size_t>::max() / 8));
+  app.add_option("--max-traversal-nodes", options->limits.max_traversal_nodes,
+                 "Most nodes one Retrieve expansion or lineage walk visits (edges: 5x); "
+                 "past it the answer is truncated")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, std::numeric_limits<size_t>::max() / 8));
+  app.add_option("--max-concurrent-requests", options->limits.max_concurrent_requests,
+                 "RPCs served at once; more are refused with RESOURCE_EXHAUSTED (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1 << 20));
+}
+
+}  // namespace ctxgraph::server
