@@ -111,6 +111,7 @@ void ServerTest::StartServer() {
   // across the restart tests; syncing would only slow the suite down.
   options.database.sync_writes = false;
   options.database.block_cache_bytes = size_t{8} << 20;
+  options.metrics_listen = metrics_listen_;
   absl::StatusOr<std::unique_ptr<CtxgraphServer>> server = CtxgraphServer::Start(options);
   ASSERT_TRUE(server.ok()) << server.status();
   server_ = std::move(*server);

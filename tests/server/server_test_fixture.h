@@ -140,6 +140,8 @@ class ServerTest : public ::testing::Test {
                                                          v1::ListNeighborsRequest request);
 
   std::string data_dir_;
+  // ServerOptions::metrics_listen of the servers StartServer starts.
+  std::string metrics_listen_;
   std::string admin_token_;
   std::unique_ptr<CtxgraphServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
