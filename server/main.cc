@@ -37,8 +37,9 @@ int main(int argc, char** argv) {
   app.add_option("--data-dir", options.data_dir, "Where the database lives")->capture_default_str();
   app.add_option("--listen", options.listen, "host:port to serve gRPC on (port 0: any free port)")
       ->capture_default_str();
-  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error (the last one given)")
       ->capture_default_str()
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
   app.add_option("--log-format", log_format,
                  "text, or json: one JSON object per line with ts, level, msg and the line's "
