@@ -54,12 +54,20 @@ CommandResult Run(const std::vector<std::string>& argv) {
   return result;
 }
 
-bool ServerProcess::Start() {
+bool ServerProcess::Start(const std::vector<std::string>& extra_args) {
   const std::string port_file = data_dir_ + "/port";
   std::filesystem::remove(port_file);
-  pid_ = Spawn({BuildDir() + "/server/ctxgraphd", "--data-dir", data_dir_, "--listen",
-                "127.0.0.1:0", "--port-file", port_file, "--log-level", "warn"},
-               data_dir_ + "/server.out", data_dir_ + "/server.err");
+  std::vector<std::string> argv = {BuildDir() + "/server/ctxgraphd",
+                                   "--data-dir",
+                                   data_dir_,
+                                   "--listen",
+                                   "127.0.0.1:0",
+                                   "--port-file",
+                                   port_file,
+                                   "--log-level",
+                                   "warn"};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  pid_ = Spawn(argv, data_dir_ + "/server.out", data_dir_ + "/server.err");
   for (int i = 0; i < 200; ++i) {
     std::ifstream in(port_file);
     if (in >> address_ && !address_.empty()) return true;

@@ -27,8 +27,10 @@ class ServerProcess {
   explicit ServerProcess(std::string data_dir) : data_dir_(std::move(data_dir)) {}
   ~ServerProcess() { Kill(); }
 
-  // Starts ctxgraphd and waits (up to 10 s) until it serves. False on failure.
-  bool Start();
+  // Starts ctxgraphd (with `extra_args` after the default flags, which they
+  // may override) and waits (up to 10 s) until it serves. False on failure.
+  // Its stdout and stderr go to <data_dir>/server.out and server.err.
+  bool Start(const std::vector<std::string>& extra_args = {});
   // SIGTERM, then wait for a clean exit; returns its exit code.
   int Stop();
   void Kill();
