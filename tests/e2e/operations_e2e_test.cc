@@ -14,13 +14,6 @@
 namespace ctxgraph::e2e {
 namespace {
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 TEST(OperationsE2eTest, MetricsPortAndJsonAccessLog) {
   char pattern[] = "/tmp/ctxgraph-e2e-XXXXXX";
   const std::string dir = mkdtemp(pattern);

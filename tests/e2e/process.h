@@ -18,6 +18,9 @@ struct CommandResult {
   std::string err;
 };
 
+// The whole content of the file at `path`; empty when it cannot be read.
+std::string Slurp(const std::string& path);
+
 // Runs argv[0] with argv, waits, and captures stdout and stderr.
 CommandResult Run(const std::vector<std::string>& argv);
 
