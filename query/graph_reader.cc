@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "query/read_stats.h"
 #include "query/validation.h"
 #include "storage/keys.h"
 #include "storage/status_macros.h"
@@ -69,6 +70,7 @@ absl::StatusOr<PolicedNode> ReadNodeUnderPolicy(GraphReadSession& reads,
                                                 const BoundaryPolicy& policy, uint64_t iid,
                                                 uint64_t snapshot, uint64_t policy_version) {
   ASSIGN_OR_RETURN(PolicedNode out, ReadVisibility(reads, policy, iid, snapshot, policy_version));
+  if (out.node && !out.visible) CountHiddenNodes();
   if (out.visible && !out.node->inherited.empty() && policy.SeesAll()) {
     RETURN_IF_ERROR(ResolveOrigins(reads, policy, *out.node, snapshot, policy_version));
   }

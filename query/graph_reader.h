@@ -77,7 +77,8 @@ struct PolicedNode {
   bool visible = false;
 };
 // A visible node also gets its inherited labels' origins resolved
-// (ResolveOrigins).
+// (ResolveOrigins). A node that exists but is hidden is counted in the
+// request's ReadStats (read_stats.h).
 absl::StatusOr<PolicedNode> ReadNodeUnderPolicy(GraphReadSession& reads,
                                                 const BoundaryPolicy& policy, uint64_t iid,
                                                 uint64_t snapshot, uint64_t policy_version);

@@ -109,6 +109,8 @@ class GraphImport {
   absl::Status Add(std::vector<absl::StatusOr<Mutation>> ops);
   // The stream index the next op will get.
   uint64_t next_index() const { return result_.ops_received; }
+  // The totals so far; version and commits are final only after Finish.
+  const ImportResult& progress() const { return result_; }
   // Publishes a bulk import and returns the totals.
   absl::StatusOr<ImportResult> Finish();
 

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "query/graph_reader.h"
+#include "query/read_stats.h"
 #include "query/validation.h"
 #include "storage/keys.h"
 #include "storage/status_macros.h"
@@ -287,6 +288,7 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
   double threshold = -std::numeric_limits<double>::infinity();
   size_t essential = 0;  // terms [essential, m) drive the candidates
   std::vector<double> contribution(m);
+  uint64_t hidden = 0;  // postings of nodes the caller may not see, stepped over
 
   while (true) {
     // The first essential term whose bounds, with all before it, can reach
@@ -330,7 +332,10 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
       }
       RETURN_IF_ERROR(cursors[i].Next());
     }
-    if (!counts) continue;
+    if (!counts) {
+      ++hidden;
+      continue;
+    }
     bool pruned = false;
     for (size_t i = essential; i-- > 0;) {
       if (partial + prefix[i] < threshold - kSlack) {
@@ -369,6 +374,7 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
     std::push_heap(heap.begin(), heap.end(), worst_first);
     if (heap.size() == k) threshold = heap.front().score;
   }
+  CountHiddenNodes(hidden);
 
   std::sort(heap.begin(), heap.end(), Better);
   const bool more = heap.size() == k;

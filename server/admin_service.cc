@@ -15,8 +15,8 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ChangePrincipal(
     const std::function<absl::StatusOr<PrincipalRecord>(const Caller&)>& change) {
   return HandleUnary(context, backend_, method, [&](const Caller& caller) {
     ASSIGN_OR_RETURN(PrincipalRecord p, change(caller));
-    spdlog::info("admin action={} by={} principal={} version={}", method, caller.principal.id, p.id,
-                 p.version);
+    spdlog::info("admin request_id={} action={} by={} principal={} version={}", CurrentRequestId(),
+                 method, caller.principal.id, p.id, p.version);
     PrincipalToProto(p, response->mutable_principal());
     return absl::OkStatus();
   });
@@ -94,8 +94,8 @@ grpc::ServerUnaryReactor* AdminServiceImpl::IssueToken(grpc::CallbackServerConte
                                                        v1::IssueTokenResponse* response) {
   return HandleUnary(context, backend_, "IssueToken", [&](const Caller& caller) {
     ASSIGN_OR_RETURN(IssuedToken token, backend_.admin.IssueToken(caller, request->principal_id()));
-    spdlog::info("admin action=IssueToken by={} principal={} token_id={}", caller.principal.id,
-                 request->principal_id(), token.token_id);
+    spdlog::info("admin request_id={} action=IssueToken by={} principal={} token_id={}",
+                 CurrentRequestId(), caller.principal.id, request->principal_id(), token.token_id);
     response->set_token_id(token.token_id);
     response->set_token(token.secret);
     return absl::OkStatus();
@@ -107,8 +107,8 @@ grpc::ServerUnaryReactor* AdminServiceImpl::RevokeToken(grpc::CallbackServerCont
                                                         v1::RevokeTokenResponse* response) {
   return HandleUnary(context, backend_, "RevokeToken", [&](const Caller& caller) {
     RETURN_IF_ERROR(backend_.admin.RevokeToken(caller, request->token_id()));
-    spdlog::info("admin action=RevokeToken by={} token_id={}", caller.principal.id,
-                 request->token_id());
+    spdlog::info("admin request_id={} action=RevokeToken by={} token_id={}", CurrentRequestId(),
+                 caller.principal.id, request->token_id());
     return absl::OkStatus();
   });
 }

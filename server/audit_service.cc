@@ -6,6 +6,8 @@
 #include "query/audit_reader.h"
 #include "query/exposure_report.h"
 #include "query/receipt_auditor.h"
+#include "server/logging.h"
+#include "server/metrics.h"
 #include "server/proto_convert.h"
 #include "server/retrieval_convert.h"
 #include "server/rpc_handler.h"
@@ -112,6 +114,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListEntries(grpc::CallbackServerCont
     ASSIGN_OR_RETURN(AuditEntryPage page,
                      reader.List(filter, request->page_size(), request->page_token()));
     for (const AuditEntry& e : page.entries) AuditEntryToProto(e, response->add_entries());
+    ReturnItems(page.entries.size());
     response->set_next_page_token(page.next_page_token);
     return absl::OkStatus();
   });
@@ -129,9 +132,11 @@ grpc::ServerUnaryReactor* AuditServiceImpl::VerifyLog(grpc::CallbackServerContex
     response->set_reason(result.reason);
     response->set_head_seq(result.head_seq);
     response->set_head_hash(ToHex(result.head_hash));
+    ServerMetrics::Global().RecordAuditVerify(result.ok, std::chrono::system_clock::now());
     if (!result.ok) {
-      spdlog::warn("audit log broken at seq {}: {} (checked by {})", result.first_bad_seq,
-                   result.reason, caller.principal.id);
+      spdlog::warn("audit log broken request_id={} seq={} reason={} principal={}",
+                   CurrentRequestId(), result.first_bad_seq, LogValue(result.reason),
+                   LogValue(caller.principal.id));
     }
     return absl::OkStatus();
   });
@@ -179,8 +184,8 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ReplayReceipt(grpc::CallbackServerCo
     response->set_replay_entry_seq(r.replay_seq);
     if (!r.match) {
       // receipt_id parsed as a decimal number, so it is safe to log.
-      spdlog::warn("receipt {} replayed as MISMATCH by {}", request->receipt_id(),
-                   caller.principal.id);
+      spdlog::warn("receipt replayed as MISMATCH request_id={} receipt_id={} by={}",
+                   CurrentRequestId(), request->receipt_id(), caller.principal.id);
     }
     return absl::OkStatus();
   });

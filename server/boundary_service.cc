@@ -64,8 +64,8 @@ grpc::ServerUnaryReactor* BoundaryServiceImpl::DefineLabel(grpc::CallbackServerC
     ASSIGN_OR_RETURN(DefineLabelResult result,
                      backend_.boundaries.DefineLabel(caller, std::move(label)));
     if (result.changed) {
-      spdlog::info("label defined name={} by={} version={}", result.label.name, caller.principal.id,
-                   result.label.version);
+      spdlog::info("label defined request_id={} name={} by={} version={}", CurrentRequestId(),
+                   result.label.name, caller.principal.id, result.label.version);
     }
     LabelToProto(result.label, response->mutable_label());
     response->set_changed(result.changed);
@@ -101,8 +101,8 @@ grpc::ServerUnaryReactor* BoundaryServiceImpl::AssignLabels(grpc::CallbackServer
     ASSIGN_OR_RETURN(AssignResult result,
                      backend_.boundaries.AssignLabels(caller, std::move(assign)));
     if (result.committed) {
-      spdlog::info("labels assigned by={} version={} changed={}", caller.principal.id,
-                   result.version, result.changed.size());
+      spdlog::info("labels assigned request_id={} by={} version={} changed={}", CurrentRequestId(),
+                   caller.principal.id, result.version, result.changed.size());
     }
     response->set_version(result.version);
     response->set_committed(result.committed);
@@ -127,7 +127,8 @@ grpc::ServerUnaryReactor* BoundaryServiceImpl::SanitizeEdge(grpc::CallbackServer
     ASSIGN_OR_RETURN(SanitizeResult result,
                      backend_.boundaries.SanitizeEdge(caller, std::move(sanitize)));
     if (result.committed) {
-      spdlog::info("edge sanitized by={} version={}", caller.principal.id, result.version);
+      spdlog::info("edge sanitized request_id={} by={} version={}", CurrentRequestId(),
+                   caller.principal.id, result.version);
     }
     response->set_version(result.version);
     response->set_committed(result.committed);

@@ -31,6 +31,7 @@ grpc::ServerUnaryReactor* ContextServiceImpl::Search(grpc::CallbackServerContext
     }
     response->set_next_page_token(page.next_page_token);
     response->set_snapshot_version(page.version);
+    ReturnItems(page.hits.size());
     return absl::OkStatus();
   });
 }
@@ -46,6 +47,7 @@ grpc::ServerUnaryReactor* ContextServiceImpl::Retrieve(grpc::CallbackServerConte
     ASSIGN_OR_RETURN(RetrievalResult result,
                      retriever.Retrieve(std::move(retrieval), backend_.audit));
     RetrievalResultToProto(result, response);
+    ReturnItems(result.items.size());
     return absl::OkStatus();
   });
 }

@@ -4,11 +4,43 @@
 
 #include "absl/strings/str_cat.h"
 #include "query/graph_reader.h"
+#include "server/logging.h"
+#include "server/metrics.h"
 #include "server/proto_convert.h"
 #include "server/rpc_handler.h"
 #include "storage/status_macros.h"
 
 namespace ctxgraph::server {
+namespace {
+
+// Reports one import stream to ServerMetrics while it runs: that it is in
+// progress, and what its ops came to since the last report.
+class ImportMeter {
+ public:
+  ImportMeter() : metrics_(ServerMetrics::Global()) { metrics_.imports_in_progress.Add(1); }
+  ~ImportMeter() { metrics_.imports_in_progress.Add(-1); }
+  ImportMeter(const ImportMeter&) = delete;
+  ImportMeter& operator=(const ImportMeter&) = delete;
+
+  void Report(const ImportResult& totals) {
+    const uint64_t written =
+        totals.nodes_written + totals.edges_written + totals.deleted + totals.labels_defined;
+    metrics_.import_ops_received.Add(totals.ops_received - received_);
+    metrics_.import_ops_written.Add(written - written_);
+    metrics_.import_ops_rejected.Add(totals.rejected - rejected_);
+    received_ = totals.ops_received;
+    written_ = written;
+    rejected_ = totals.rejected;
+  }
+
+ private:
+  ServerMetrics& metrics_;
+  uint64_t received_ = 0;
+  uint64_t written_ = 0;
+  uint64_t rejected_ = 0;
+};
+
+}  // namespace
 
 grpc::ServerUnaryReactor* GraphServiceImpl::Write(grpc::CallbackServerContext* context,
                                                   const v1::WriteRequest* request,
@@ -28,8 +60,8 @@ grpc::ServerUnaryReactor* GraphServiceImpl::Write(grpc::CallbackServerContext* c
     response->set_unchanged(result.unchanged);
     response->set_labels_defined(result.labels_defined);
     if (result.committed) {
-      spdlog::info("commit version={} principal={} ops={}", result.version, caller.principal.id,
-                   request->ops_size());
+      spdlog::info("commit request_id={} version={} principal={} ops={}", CurrentRequestId(),
+                   result.version, LogValue(caller.principal.id), request->ops_size());
     }
     return absl::OkStatus();
   });
@@ -43,6 +75,7 @@ grpc::ServerUnaryReactor* GraphServiceImpl::GetNode(grpc::CallbackServerContext*
     ASSIGN_OR_RETURN(NodeRead read, reader.GetNode(request->id(), request->as_of_version()));
     NodeToProto(read.node, response->mutable_node());
     response->set_snapshot_version(read.version);
+    ReturnItems(1);
     return absl::OkStatus();
   });
 }
@@ -56,6 +89,7 @@ grpc::ServerUnaryReactor* GraphServiceImpl::ListNodes(grpc::CallbackServerContex
                      reader.ListNodes(request->label(), request->page_size(), request->page_token(),
                                       request->as_of_version()));
     for (const auto& node : page.nodes) NodeToProto(node, response->add_nodes());
+    ReturnItems(page.nodes.size());
     response->set_next_page_token(page.next_page_token);
     response->set_snapshot_version(page.version);
     return absl::OkStatus();
@@ -77,6 +111,7 @@ grpc::ServerUnaryReactor* GraphServiceImpl::ListNeighbors(grpc::CallbackServerCo
                                           std::move(labels), request->page_size(),
                                           request->page_token(), request->as_of_version()));
     for (const auto& n : page.neighbors) NeighborToProto(n, response->add_neighbors());
+    ReturnItems(page.neighbors.size());
     response->set_next_page_token(page.next_page_token);
     response->set_snapshot_version(page.version);
     return absl::OkStatus();
@@ -96,8 +131,9 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
                      GraphImport::Begin(backend_.graph, caller,
                                         ImportOptions{o.description(), o.bulk(), o.strict(),
                                                       backend_.limits.max_batch_ops}));
-    spdlog::info("import started principal={} bulk={} strict={}", caller.principal.id, o.bulk(),
-                 o.strict());
+    spdlog::info("import started request_id={} principal={} bulk={} strict={}", CurrentRequestId(),
+                 LogValue(caller.principal.id), o.bulk(), o.strict());
+    ImportMeter meter;
     do {
       std::vector<absl::StatusOr<Mutation>> ops;
       ops.reserve(request.ops_size());
@@ -106,11 +142,13 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
         ops.push_back(MutationFromProto(absl::StrCat("ops[", base + i, "]"), request.ops(i)));
       }
       RETURN_IF_ERROR(import->Add(std::move(ops)));
+      meter.Report(import->progress());
     } while (reader->Read(&request));
     // A cancelled stream is not an import: the unfinished import writes
     // nothing (bulk) or keeps only what it already committed.
     if (context->IsCancelled()) return absl::CancelledError("import stream cancelled");
     ASSIGN_OR_RETURN(ImportResult result, import->Finish());
+    meter.Report(result);
     response->set_version(result.version);
     response->set_commits(result.commits);
     response->set_ops_received(result.ops_received);
@@ -125,9 +163,11 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
       out->set_index(r.index);
       out->set_reason(std::string(r.status.message()));
     }
-    spdlog::info("import done principal={} version={} commits={} ops={} rejected={} aborted={}",
-                 caller.principal.id, result.version, result.commits, result.ops_received,
-                 result.rejected, result.aborted);
+    spdlog::info(
+        "import done request_id={} principal={} version={} commits={} ops={} rejected={} "
+        "aborted={}",
+        CurrentRequestId(), LogValue(caller.principal.id), result.version, result.commits,
+        result.ops_received, result.rejected, result.aborted);
     return absl::OkStatus();
   });
 }

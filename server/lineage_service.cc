@@ -76,6 +76,7 @@ grpc::ServerUnaryReactor* LineageServiceImpl::Walk(grpc::CallbackServerContext* 
                          ? walker.Upstream(std::move(lineage), backend_.audit)
                          : walker.Downstream(std::move(lineage), backend_.audit));
     LineageGraphToProto(graph, request.view() == v1::LINEAGE_VIEW_IDS, response);
+    ReturnItems(graph.nodes.size());
     return absl::OkStatus();
   });
 }
@@ -117,6 +118,7 @@ grpc::ServerUnaryReactor* LineageServiceImpl::Path(grpc::CallbackServerContext* 
     response->set_truncated(result.truncated);
     response->set_snapshot_version(result.snapshot_version);
     response->set_audit_seq(result.audit_seq);
+    ReturnItems(result.nodes.size());
     return absl::OkStatus();
   });
 }

@@ -6,13 +6,30 @@
 #include <fstream>
 #include <thread>
 
+#include "server/logging.h"
+#include "server/rpc_handler.h"
 #include "server/server.h"
 #include "server/serving_flags.h"
+
+namespace {
+
+// Writes `address` to `path` through a rename, so a reader never sees half.
+void WritePortFile(const std::string& path, const std::string& address) {
+  std::ofstream out(path + ".tmp");
+  out << address << "\n";
+  out.close();
+  std::rename((path + ".tmp").c_str(), path.c_str());
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   ctxgraph::server::ServerOptions options;
   std::string log_level = "info";
+  std::string log_format = "text";
+  bool access_log = true;
   std::string port_file;
+  std::string metrics_port_file;
   bool no_sync = false;
   bool no_sync_audit_reads = false;
   std::string stop_words_file;
@@ -22,10 +39,27 @@ int main(int argc, char** argv) {
   app.add_option("--data-dir", options.data_dir, "Where the database lives")->capture_default_str();
   app.add_option("--listen", options.listen, "host:port to serve gRPC on (port 0: any free port)")
       ->capture_default_str();
-  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error (the last one given)")
       ->capture_default_str()
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  app.add_option("--log-format", log_format,
+                 "text, or json: one JSON object per line with ts, level, msg and the line's "
+                 "fields")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "json"}));
+  app.add_flag("--access-log,!--no-access-log", access_log,
+               "Log one info line per RPC: request id, principal, method, status, duration, "
+               "items")
+      ->capture_default_str();
   app.add_option("--port-file", port_file, "Write the bound host:port here once serving");
+  CLI::Option* metrics_listen =
+      app.add_option("--metrics-listen", options.metrics_listen,
+                     "host:port to serve Prometheus metrics on, GET /metrics (port 0: any free "
+                     "port; default: no metrics server)");
+  app.add_option("--metrics-port-file", metrics_port_file,
+                 "Write the metrics server's bound host:port here once serving")
+      ->needs(metrics_listen);
   app.add_flag("--no-sync-audit-reads", no_sync_audit_reads,
                "Answer Search and Retrieve before their audit entry's WAL sync (a crash may "
                "lose the newest read entries, never open a gap in the chain)");
@@ -68,6 +102,8 @@ int main(int argc, char** argv) {
   }
 
   spdlog::set_level(spdlog::level::from_str(log_level));
+  ctxgraph::server::SetLogFormat(*ctxgraph::server::ParseLogFormat(log_format));
+  ctxgraph::server::SetAccessLog(access_log);
   options.database.sync_writes = !no_sync;
   options.database.sync_audit_appends = !no_sync_audit_reads;
 
@@ -83,12 +119,8 @@ int main(int argc, char** argv) {
     spdlog::error("cannot start: {}", server.status().ToString());
     return 1;
   }
-  if (!port_file.empty()) {
-    std::ofstream out(port_file + ".tmp");
-    out << (*server)->address() << "\n";
-    out.close();
-    std::rename((port_file + ".tmp").c_str(), port_file.c_str());
-  }
+  if (!port_file.empty()) WritePortFile(port_file, (*server)->address());
+  if (!metrics_port_file.empty()) WritePortFile(metrics_port_file, (*server)->metrics_address());
 
   std::thread waiter([&] {
     int sig = 0;

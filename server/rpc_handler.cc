@@ -2,14 +2,22 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <chrono>
 #include <exception>
+#include <random>
 
+#include "absl/strings/str_format.h"
+#include "query/read_stats.h"
+#include "server/logging.h"
+#include "server/metrics.h"
 #include "server/status_mapping.h"
 #include "storage/status_macros.h"
 
 namespace ctxgraph::server {
 namespace {
+
+std::atomic<bool> access_log{true};
 
 // The single authorization header value, or empty. Two headers are an error:
 // which one a proxy or client library honours is not ours to guess.
@@ -22,8 +30,49 @@ absl::StatusOr<std::string_view> AuthorizationHeader(const grpc::ServerContextBa
   return std::string_view(begin->second.data(), begin->second.size());
 }
 
+// 16 hex digits from a per-thread generator: ids need to be distinct, not
+// secret, and this runs on every call.
+std::string NewRequestId() {
+  thread_local std::mt19937_64 generator(std::random_device{}());
+  return absl::StrFormat("%016x", generator());
+}
+
+// The client's single valid x-request-id, else a fresh one.
+std::string RequestId(const grpc::ServerContextBase& context) {
+  auto [begin, end] = context.client_metadata().equal_range(kRequestIdHeader);
+  if (begin != end && std::next(begin) == end) {
+    const std::string_view given(begin->second.data(), begin->second.size());
+    if (IsValidRequestId(given)) return std::string(given);
+  }
+  return NewRequestId();
+}
+
+// What HandleRpc knows of the call whose body this thread runs.
+struct RpcCall {
+  std::string request_id;  // as a log field value
+  uint64_t items = 0;
+};
+
+constinit thread_local RpcCall* current_call = nullptr;
+
+// Makes `call` (and `reads`, for the query layer) current while it lives.
+class CallScope {
+ public:
+  CallScope(RpcCall* call, ReadStats* reads) : previous_(current_call), reads_(reads) {
+    current_call = call;
+  }
+  ~CallScope() { current_call = previous_; }
+  CallScope(const CallScope&) = delete;
+  CallScope& operator=(const CallScope&) = delete;
+
+ private:
+  RpcCall* previous_;
+  ReadStatsScope reads_;
+};
+
 absl::Status Run(grpc::ServerContextBase* context, Backend& backend, std::string_view method,
-                 std::string* principal, const std::function<absl::Status(const Caller&)>& body) {
+                 const RpcCall& call, std::string* principal,
+                 const std::function<absl::Status(const Caller&)>& body) {
   // Held until the body returns or throws; a refused call costs no auth.
   ASSIGN_OR_RETURN(InFlightLimit::Ticket ticket, backend.in_flight.Admit());
   absl::StatusOr<std::string_view> header = AuthorizationHeader(*context);
@@ -31,38 +80,66 @@ absl::Status Run(grpc::ServerContextBase* context, Backend& backend, std::string
   std::string reason;
   absl::StatusOr<Caller> caller = backend.authenticator.Authenticate(*header, &reason);
   if (!caller.ok()) {
-    spdlog::info("auth rejected method={} peer={} reason=\"{}\"", method, context->peer(), reason);
+    spdlog::info("auth rejected request_id={} method={} peer={} reason={}", call.request_id, method,
+                 LogValue(context->peer()), LogValue(reason));
     return caller.status();
   }
-  *principal = caller->principal.id;
+  *principal = LogValue(caller->principal.id);
   if (context->IsCancelled()) return absl::CancelledError("request cancelled or deadline exceeded");
   return body(*caller);
 }
 
 }  // namespace
 
+bool IsValidRequestId(std::string_view id) {
+  if (id.empty() || id.size() > kMaxRequestIdBytes) return false;
+  for (char c : id) {
+    if (c < ' ' || c > '~') return false;
+  }
+  return true;
+}
+
+void SetAccessLog(bool enabled) { access_log.store(enabled, std::memory_order_relaxed); }
+
+void ReturnItems(uint64_t items) {
+  if (current_call != nullptr) current_call->items = items;
+}
+
+const std::string& CurrentRequestId() {
+  static const std::string* const kNone = new std::string("-");
+  return current_call != nullptr ? current_call->request_id : *kNone;
+}
+
 grpc::Status HandleRpc(grpc::ServerContextBase* context, Backend& backend, std::string_view method,
                        const std::function<absl::Status(const Caller&)>& body) {
   const auto start = std::chrono::steady_clock::now();
+  const std::string request_id = RequestId(*context);
+  // Sent with the answer's initial metadata, whatever the outcome.
+  context->AddInitialMetadata(kRequestIdHeader, request_id);
+  RpcCall call{LogValue(request_id)};
   std::string principal = "-";
+  ReadStats reads;
   absl::Status status;
   try {
-    status = Run(context, backend, method, &principal, body);
+    CallScope scope(&call, &reads);
+    status = Run(context, backend, method, call, &principal, body);
   } catch (const std::exception& e) {
-    spdlog::error("rpc method={} threw: {}", method, e.what());
+    spdlog::error("rpc threw request_id={} method={} error={}", call.request_id, method,
+                  LogValue(e.what()));
     status = absl::InternalError("internal error");
   } catch (...) {
-    spdlog::error("rpc method={} threw a non-standard exception", method);
+    spdlog::error("rpc threw request_id={} method={} error=non-standard", call.request_id, method);
     status = absl::InternalError("internal error");
   }
-  // The access line is debug-level; build it only when it will be written,
-  // since this runs on every call.
-  if (spdlog::should_log(spdlog::level::debug)) {
-    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::steady_clock::now() - start)
-                            .count();
-    spdlog::debug("rpc method={} principal={} status={} micros={}", method, principal,
-                  absl::StatusCodeToString(status.code()), micros);
+  const auto duration = std::chrono::steady_clock::now() - start;
+  // A failed call returned nothing, whatever the body said before failing.
+  const uint64_t items = status.ok() ? call.items : 0;
+  ServerMetrics::Global().ForMethod(method).Record(status.code(), duration, items,
+                                                   reads.hidden_nodes);
+  if (access_log.load(std::memory_order_relaxed) && spdlog::should_log(spdlog::level::info)) {
+    spdlog::info("rpc request_id={} principal={} method={} code={} duration_us={} items={}",
+                 call.request_id, principal, method, absl::StatusCodeToString(status.code()),
+                 std::chrono::duration_cast<std::chrono::microseconds>(duration).count(), items);
   }
   return ToGrpc(status);
 }

@@ -1,16 +1,33 @@
-// The wrapper every RPC handler runs inside: admits the call under
+// The wrapper every RPC handler runs inside: gives the call a request id
+// (the client's `x-request-id` when valid, else a fresh one, returned in
+// the initial metadata either way), admits the call under
 // --max-concurrent-requests (InFlightLimit), authenticates the caller from
 // the `authorization` metadata, runs the handler body, maps its status to
 // gRPC, catches anything thrown (an exception never crosses the RPC
-// boundary: it becomes INTERNAL and is logged), and writes the access log
-// line. Tokens and node props are never logged.
+// boundary: it becomes INTERNAL and is logged), records the call in
+// ServerMetrics and writes the access log line:
+//
+//   rpc request_id=9f2c41d07ab3e865 principal=alice method=GetNode code=OK
+//       duration_us=184 items=1
+//
+// (one line; principal "-" when authentication failed). Every line logged
+// about a call carries its request id. Tokens and node props are never
+// logged.
+//
+// A handler body reaches its call through the free functions below
+// (ReturnItems, CurrentRequestId): HandleRpc makes the call current on the
+// thread that runs the body, as it does the request's ReadStats for the
+// query layer (query/read_stats.h). A body that hands work to another
+// thread must report from the body's own thread.
 #ifndef CTXGRAPH_SERVER_RPC_HANDLER_H_
 #define CTXGRAPH_SERVER_RPC_HANDLER_H_
 
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/server_callback.h>
 
+#include <cstdint>
 #include <functional>
+#include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
@@ -18,6 +35,9 @@
 #include "server/backend.h"
 
 namespace ctxgraph::server {
+
+inline constexpr char kRequestIdHeader[] = "x-request-id";
+inline constexpr size_t kMaxRequestIdBytes = 128;
 
 grpc::Status HandleRpc(grpc::ServerContextBase* context, Backend& backend, std::string_view method,
                        const std::function<absl::Status(const Caller&)>& body);
@@ -27,6 +47,25 @@ grpc::Status HandleRpc(grpc::ServerContextBase* context, Backend& backend, std::
 grpc::ServerUnaryReactor* HandleUnary(grpc::CallbackServerContext* context, Backend& backend,
                                       std::string_view method,
                                       const std::function<absl::Status(const Caller&)>& body);
+
+// Tells the current call's access line and metrics how many items its
+// answer carries (nodes, neighbours, hits, context items, lineage nodes,
+// audit entries...); a call that never says returned 0, and so does one
+// that fails. No effect outside a handler body.
+void ReturnItems(uint64_t items);
+
+// The current call's request id as a log field value (LogValue applied),
+// for a handler's own log lines about the call; "-" outside a handler body.
+const std::string& CurrentRequestId();
+
+// Whether a client's x-request-id is used as given: 1..kMaxRequestIdBytes
+// bytes of printable ASCII (space to '~'). Anything else is replaced by a
+// fresh id, so no control byte or megabyte reaches the logs.
+bool IsValidRequestId(std::string_view id);
+
+// Turns the access line on (the default) or off, process-wide. Metrics and
+// the other log lines are unaffected.
+void SetAccessLog(bool enabled);
 
 }  // namespace ctxgraph::server
 

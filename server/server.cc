@@ -16,6 +16,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "server/metrics.h"
 #include "storage/backup.h"
 #include "storage/status_macros.h"
 
@@ -127,10 +128,26 @@ absl::StatusOr<std::unique_ptr<CtxgraphServer>> CtxgraphServer::Start(
                : options.tls.client_ca_file.empty() ? "TLS"
                                                     : "mutual TLS",
                options.data_dir, server->backend_->db->LatestVersion());
+  if (!options.metrics_listen.empty()) {
+    Backend* backend = server->backend_.get();
+    ASSIGN_OR_RETURN(server->metrics_http_,
+                     MetricsHttpServer::Start(options.metrics_listen, [backend] {
+                       return RenderMetrics(ServerMetrics::Global(), backend->audit.head_seq(),
+                                            backend->db->Stats());
+                     }));
+    spdlog::info("metrics on http://{}/metrics", server->metrics_http_->address());
+  }
   return server;
 }
 
-CtxgraphServer::~CtxgraphServer() { Shutdown(0); }
+CtxgraphServer::~CtxgraphServer() {
+  Shutdown(0);
+  metrics_http_.reset();
+}
+
+std::string CtxgraphServer::metrics_address() const {
+  return metrics_http_ ? metrics_http_->address() : std::string();
+}
 
 void CtxgraphServer::Shutdown(double grace_seconds) {
   if (shut_down_ || !server_) return;

@@ -1,6 +1,7 @@
 // CtxgraphServer: opens the backend, bootstraps the first admin, and serves
 // GraphService, AdminService, ContextService, AuditService, LineageService,
-// BoundaryService, grpc.health.v1.Health and server reflection.
+// BoundaryService, grpc.health.v1.Health and server reflection; and, when
+// asked, Prometheus metrics over HTTP on a port of their own.
 // Used by ctxgraphd's main and, in-process, by the server tests.
 #ifndef CTXGRAPH_SERVER_SERVER_H_
 #define CTXGRAPH_SERVER_SERVER_H_
@@ -21,6 +22,7 @@
 #include "server/lineage_service.h"
 #include "server/request_limits.h"
 #include "server/tls_credentials.h"
+#include "server/metrics_http.h"
 
 namespace ctxgraph::server {
 
@@ -39,6 +41,9 @@ struct ServerOptions {
   std::string restore_from;
   RequestLimits limits;
   TlsFiles tls;  // all empty: plaintext
+  // host:port for GET /metrics (port 0 picks a free port); empty: no
+  // metrics server.
+  std::string metrics_listen;
 };
 
 class CtxgraphServer {
@@ -52,6 +57,8 @@ class CtxgraphServer {
 
   // host:port actually bound.
   const std::string& address() const { return address_; }
+  // host:port of the metrics server actually bound; empty without one.
+  std::string metrics_address() const;
   Backend& backend() { return *backend_; }
 
   // Stops accepting calls, lets in-flight calls finish for up to `grace`
@@ -72,6 +79,7 @@ class CtxgraphServer {
   std::unique_ptr<LineageServiceImpl> lineage_service_;
   std::unique_ptr<BoundaryServiceImpl> boundary_service_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<MetricsHttpServer> metrics_http_;  // reads backend_: stopped first
   std::string address_;
   bool shut_down_ = false;
 };

@@ -98,6 +98,27 @@ struct DatabaseOptions {
   std::string receipt_action = "retrieve";
 };
 
+// RocksDB's own figures for an operator's metrics (Database::Stats), in plain
+// numbers so callers need no RocksDB types. A figure RocksDB cannot give
+// reads 0.
+struct StorageStats {
+  struct ColumnFamily {
+    std::string name;
+    uint64_t estimate_num_keys = 0;         // rocksdb.estimate-num-keys
+    uint64_t sst_files_bytes = 0;           // rocksdb.total-sst-files-size
+    uint64_t memtable_bytes = 0;            // rocksdb.cur-size-all-mem-tables
+    uint64_t pending_compaction_bytes = 0;  // rocksdb.estimate-pending-compaction-bytes
+    // Write stalls this column family caused since the database was opened
+    // (rocksdb.cfstats io_stalls.total_slowdown / io_stalls.total_stop).
+    uint64_t write_slowdowns = 0;
+    uint64_t write_stops = 0;
+  };
+  std::vector<ColumnFamily> column_families;  // in Cf order
+  uint64_t block_cache_usage_bytes = 0;       // one cache shared by every column family
+  uint64_t delayed_write_rate = 0;            // bytes/s while writes are slowed, else 0
+  bool write_stopped = false;                 // rocksdb.is-write-stopped
+};
+
 class Database;
 
 // What a commit's audit entry says was done, besides who, when, at which
@@ -277,6 +298,9 @@ class Database {
   // would drop in time (shadowed history, deleted records) is gone when it
   // returns. For tests and operators; heavy on a large database.
   absl::Status CompactVersioned();
+  // RocksDB's figures now (database_stats.cc). Reads in-memory properties
+  // only: cheap enough for every metrics scrape. Thread-safe.
+  StorageStats Stats() const;
 
   rocksdb::DB* rocks() const { return db_.get(); }
   rocksdb::ColumnFamilyHandle* handle(Cf cf) const { return handles_[static_cast<int>(cf)]; }

@@ -19,7 +19,7 @@ PACKAGES=(
   librocksdb-dev libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev
   protobuf-compiler libabsl-dev libboost-graph-dev libspdlog-dev libssl-dev
   nlohmann-json3-dev libcli11-dev libicu-dev libgtest-dev libgmock-dev zlib1g-dev libpq-dev
-  openssl
+  openssl libcpp-httplib-dev
 )
 
 as_root() {

@@ -12,7 +12,6 @@
 #include <thread>
 
 namespace ctxgraph::e2e {
-namespace {
 
 std::string Slurp(const std::string& path) {
   std::ifstream in(path);
@@ -20,6 +19,8 @@ std::string Slurp(const std::string& path) {
   ss << in.rdbuf();
   return ss.str();
 }
+
+namespace {
 
 pid_t Spawn(const std::vector<std::string>& argv, const std::string& out, const std::string& err) {
   const pid_t pid = fork();

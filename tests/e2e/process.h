@@ -18,6 +18,9 @@ struct CommandResult {
   std::string err;
 };
 
+// The whole content of the file at `path`; empty when it cannot be read.
+std::string Slurp(const std::string& path);
+
 // Runs argv[0] with argv, waits, and captures stdout and stderr.
 CommandResult Run(const std::vector<std::string>& argv);
 
@@ -30,8 +33,9 @@ class ServerProcess {
       : data_dir_(std::move(data_dir)), extra_args_(std::move(extra_args)) {}
   ~ServerProcess() { Kill(); }
 
-  // Starts ctxgraphd with `extra_args` and waits (up to 10 s) until it
-  // serves. False on failure.
+  // Starts ctxgraphd (with `extra_args` after the default flags, which they
+  // may override) and waits (up to 10 s) until it serves. False on failure.
+  // Its stdout and stderr go to <data_dir>/server.out and server.err.
   bool Start(const std::vector<std::string>& extra_args = {});
   // SIGTERM, then wait for a clean exit; returns its exit code.
   int Stop();

@@ -184,8 +184,8 @@ TEST_F(LineageTest, TheIdsViewAnswersTheSameWalkWithIdsOnly) {
   want.set_audit_seq(ids.audit_seq());
   EXPECT_EQ(ids.SerializeAsString(), want.SerializeAsString());
   EXPECT_EQ(ids.audit_seq(), full.audit_seq() + 1);  // audited like any call
-  EXPECT_EQ(Ids(ids), (std::vector<std::string>{"report", "draft", ids.nodes(2).node().id(),
-                                                "export"}));
+  EXPECT_EQ(Ids(ids),
+            (std::vector<std::string>{"report", "draft", ids.nodes(2).node().id(), "export"}));
 }
 
 TEST_F(LineageTest, AnAuditorGetsAnOpaqueStubThatIsStableAcrossCallsAndRestarts) {

@@ -113,6 +113,7 @@ void ServerTest::StartServer() {
   options.database.block_cache_bytes = size_t{8} << 20;
   options.database.history_retention = history_retention_;
   options.history_interval = std::chrono::hours(1);  // tests advance it themselves
+  options.metrics_listen = metrics_listen_;
   Configure(&options);
   absl::StatusOr<std::unique_ptr<CtxgraphServer>> server = CtxgraphServer::Start(options);
   ASSERT_TRUE(server.ok()) << server.status();

@@ -145,6 +145,8 @@ class ServerTest : public ::testing::Test {
 
   std::string data_dir_;
   RetentionSetting history_retention_;  // used by the next StartServer
+  // ServerOptions::metrics_listen of the servers StartServer starts.
+  std::string metrics_listen_;
   std::string admin_token_;
   std::unique_ptr<CtxgraphServer> server_;
   std::shared_ptr<grpc::Channel> channel_;

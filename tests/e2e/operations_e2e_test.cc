@@ -1,0 +1,74 @@
+// ctxgraphd's operator flags as a real process: --metrics-listen and
+// --metrics-port-file serve Prometheus metrics, --log-format json writes one
+// JSON object per line, and the access line of a CLI call lands in it.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "tests/e2e/process.h"
+
+namespace ctxgraph::e2e {
+namespace {
+
+TEST(OperationsE2eTest, MetricsPortAndJsonAccessLog) {
+  char pattern[] = "/tmp/ctxgraph-e2e-XXXXXX";
+  const std::string dir = mkdtemp(pattern);
+  const std::string data = dir + "/data";
+  std::filesystem::create_directories(data);
+  ServerProcess server(data);
+  ASSERT_TRUE(server.Start({"--log-level", "info", "--log-format", "json", "--metrics-listen",
+                            "127.0.0.1:0", "--metrics-port-file", dir + "/metrics.port"}));
+
+  const CommandResult get =
+      e2e::Run({BuildDir() + "/client/ctxgraph", "--server", server.address(), "--token-file",
+                data + "/admin.token", "get", "no-such-node"});
+  EXPECT_EQ(get.exit_code, 1) << get.err;
+
+  std::string metrics_address;
+  std::ifstream(dir + "/metrics.port") >> metrics_address;
+  const size_t colon = metrics_address.rfind(':');
+  ASSERT_NE(colon, std::string::npos) << metrics_address;
+  httplib::Client client(metrics_address.substr(0, colon),
+                         std::stoi(metrics_address.substr(colon + 1)));
+  httplib::Result scrape = client.Get("/metrics");
+  ASSERT_TRUE(scrape);
+  EXPECT_EQ(scrape->status, 200);
+  // A fresh process: the one call is the only one counted.
+  EXPECT_NE(
+      scrape->body.find("\nctxgraph_rpc_requests_total{method=\"GetNode\",code=\"NOT_FOUND\"} 1\n"),
+      std::string::npos)
+      << scrape->body;
+  EXPECT_NE(scrape->body.find("\n# TYPE ctxgraph_rpc_duration_seconds histogram\n"),
+            std::string::npos);
+
+  EXPECT_EQ(server.Stop(), 0);
+  std::istringstream log(Slurp(data + "/server.out"));
+  int access_lines = 0;
+  bool metrics_line = false;
+  for (std::string line; std::getline(log, line);) {
+    const nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    ASSERT_TRUE(j.is_object()) << line;
+    ASSERT_TRUE(j.contains("ts") && j.contains("level") && j.contains("msg")) << line;
+    if (j["msg"] == "rpc") {
+      ++access_lines;
+      EXPECT_EQ(j["method"], "GetNode");
+      EXPECT_EQ(j["code"], "NOT_FOUND");
+      EXPECT_EQ(j["principal"], "admin");
+      EXPECT_EQ(j["items"], 0);
+      EXPECT_EQ(j["request_id"].get<std::string>().size(), 16u);
+    }
+    if (j["msg"].get<std::string>().find("metrics on http://" + metrics_address) == 0) {
+      metrics_line = true;
+    }
+  }
+  EXPECT_EQ(access_lines, 1);
+  EXPECT_TRUE(metrics_line);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace ctxgraph::e2e
