@@ -296,12 +296,17 @@ void RenderStorageFamilies(const StorageStats& s, ExpositionWriter& w) {
 
 }  // namespace
 
-std::string RenderMetrics(const ServerMetrics& metrics, uint64_t audit_head_seq,
+std::string RenderMetrics(const ServerMetrics& metrics, const ServingState& state,
                           const StorageStats& storage) {
   ExpositionWriter w;
   RenderRpcFamilies(metrics, w);
+  w.Family("ctxgraph_rpc_in_flight", "gauge", "RPCs being served now (an open Import included).");
+  w.Sample("ctxgraph_rpc_in_flight", {}, static_cast<uint64_t>(state.requests_in_flight));
   RenderImportFamilies(metrics, w);
-  RenderAuditFamilies(metrics, audit_head_seq, w);
+  RenderAuditFamilies(metrics, state.audit_head_seq, w);
+  w.Family("ctxgraph_history_horizon_version", "gauge",
+           "As-of reads before this version are refused (--history-retention); 0 keeps all.");
+  w.Sample("ctxgraph_history_horizon_version", {}, state.history_horizon);
   RenderStorageFamilies(storage, w);
   return w.text();
 }

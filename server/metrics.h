@@ -168,9 +168,16 @@ class ExpositionWriter {
   std::string out_;
 };
 
-// The exposition ctxgraphd serves: `metrics`' families, then the audit
-// log's length (`audit_head_seq`) and `storage`'s RocksDB figures.
-std::string RenderMetrics(const ServerMetrics& metrics, uint64_t audit_head_seq,
+// Figures read from the serving backend at scrape time.
+struct ServingState {
+  uint64_t audit_head_seq = 0;   // the audit log's length
+  uint64_t history_horizon = 0;  // as-of reads before it are refused; 0: all history kept
+  int requests_in_flight = 0;    // admitted under --max-concurrent-requests
+};
+
+// The exposition ctxgraphd serves: `metrics`' families, then `state`'s
+// figures and `storage`'s RocksDB figures.
+std::string RenderMetrics(const ServerMetrics& metrics, const ServingState& state,
                           const StorageStats& storage);
 
 }  // namespace ctxgraph::server

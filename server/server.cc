@@ -132,8 +132,10 @@ absl::StatusOr<std::unique_ptr<CtxgraphServer>> CtxgraphServer::Start(
     Backend* backend = server->backend_.get();
     ASSIGN_OR_RETURN(server->metrics_http_,
                      MetricsHttpServer::Start(options.metrics_listen, [backend] {
-                       return RenderMetrics(ServerMetrics::Global(), backend->audit.head_seq(),
-                                            backend->db->Stats());
+                       const ServingState state{backend->audit.head_seq(),
+                                                backend->db->history_horizon().horizon(),
+                                                backend->in_flight.in_flight()};
+                       return RenderMetrics(ServerMetrics::Global(), state, backend->db->Stats());
                      }));
     spdlog::info("metrics on http://{}/metrics", server->metrics_http_->address());
   }

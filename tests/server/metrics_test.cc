@@ -355,6 +355,28 @@ TEST_F(MetricsTest, AuditGaugesShowTheLogHeadAndTheLastVerification) {
   EXPECT_EQ(e.types.at("ctxgraph_audit_verify_ok"), "gauge");
 }
 
+TEST_F(MetricsTest, TheHistoryHorizonAndRequestsInFlightAreGauges) {
+  // No retention setting: all history is kept, and nothing is being served.
+  Exposition e = Scrape();
+  EXPECT_EQ(e.types.at("ctxgraph_history_horizon_version"), "gauge");
+  EXPECT_EQ(e.Value("ctxgraph_history_horizon_version"), 0);
+  EXPECT_EQ(e.types.at("ctxgraph_rpc_in_flight"), "gauge");
+  EXPECT_EQ(e.Value("ctxgraph_rpc_in_flight"), 0);
+
+  // Keep the latest 2 versions: the horizon is latest - 1 once advanced.
+  ASSERT_NO_FATAL_FAILURE(StopServer());
+  history_retention_ = RetentionSetting{.kind = RetentionSetting::Kind::kVersions, .versions = 2};
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  for (const char* title : {"one", "two", "three"}) {
+    AdminWrite({UpsertNode(MakeNode("n", {}, "Doc", {{"title", Str(title)}}))});
+  }
+  absl::StatusOr<uint64_t> horizon = server_->backend().db->AdvanceHistoryHorizon(Now());
+  ASSERT_TRUE(horizon.ok()) << horizon.status();
+  ASSERT_EQ(*horizon, LatestVersion() - 1);
+  e = Scrape();
+  EXPECT_EQ(e.Value("ctxgraph_history_horizon_version"), static_cast<double>(*horizon));
+}
+
 TEST_F(MetricsTest, RocksDbFiguresAreLabelledByColumnFamily) {
   ASSERT_NO_FATAL_FAILURE(WriteGraph());
   const Exposition e = Scrape();
