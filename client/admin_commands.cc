@@ -53,7 +53,9 @@ void AddAdminCommands(CLI::App& app, CommandContext& ctx, CommandAction* action)
 
   auto dir = std::make_shared<std::string>();
   CLI::App* backup = admin->add_subcommand(
-      "backup", "Write a consistent online backup to DIR on the server's machine");
+      "backup",
+      "Write a consistent online backup to DIR on the server's machine (a copy to another "
+      "filesystem can outlast --timeout's 30 s: raise it; the server finishes either way)");
   backup->add_option("dir", *dir, "Absolute path on the server: absent, or an empty directory")
       ->required();
   backup->callback([&ctx, action, dir] { *action = [&ctx, dir] { return RunBackup(ctx, *dir); }; });

@@ -20,7 +20,10 @@ absl::StatusOr<BackupManifest> BackupAdmin::Backup(const Caller& caller,
       absl::StrCat("backup dir=\"", absl::CHexEscape(dir), "\" version=", manifest.version,
                    " audit_seq=", manifest.audit_seq, " audit_head=", ToHex(manifest.audit_head),
                    " files=", manifest.files, " bytes=", manifest.bytes);
-  RETURN_IF_ERROR(db_.audit().Append(std::move(entry)).status());
+  if (absl::Status appended = db_.audit().Append(std::move(entry)).status(); !appended.ok()) {
+    DiscardBackup(dir);  // an unaudited backup must not be left behind
+    return appended;
+  }
   return manifest;
 }
 

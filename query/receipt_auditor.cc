@@ -76,8 +76,14 @@ absl::StatusOr<ReplayResult> ReceiptAuditor::Replay(std::string_view receipt_id)
   ReplayResult result;
   result.recorded_digest = entry.items_digest;
   std::vector<AuditItem> replayed;
+  // Under the traversal bound the retrieval ran with, not today's.
+  RetrieverOptions options = options_;
+  options.max_nodes =
+      record.recorded.max_nodes != 0 ? record.recorded.max_nodes : kDefaultRetrieveMaxNodes;
+  options.max_edges =
+      record.recorded.max_edges != 0 ? record.recorded.max_edges : kDefaultRetrieveMaxEdges;
   absl::StatusOr<RetrievalResult> rerun =
-      Retriever(store_, tokens_, recorded_caller, options_)
+      Retriever(store_, tokens_, recorded_caller, options)
           .Run(record.recorded.request, entry.snapshot_version, record.recorded.policy_version);
   if (rerun.ok()) {
     replayed = RetrievalAuditItems(rerun->items);

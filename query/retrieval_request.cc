@@ -154,26 +154,32 @@ absl::Status NormalizeRetrievalRequest(RetrievalRequest& r) {
 
 std::string EncodeRetrievalSummary(const RecordedRetrieval& recorded) {
   const RetrievalRequest& r = recorded.request;
-  return absl::StrCat(kSummaryTag, " seeds=", EscapeList(r.seeds), " query=", Escape(r.query),
-                      " max_hops=", r.max_hops.value_or(kDefaultRetrieveHops),
-                      " direction=", std::string(DirectionName(r.direction)),
-                      " edge_labels=", EscapeList(r.edge_labels), " max_items=", r.max_items,
-                      " max_bytes=", r.max_bytes, " as_of=", r.as_of,
-                      " policy_version=", recorded.policy_version,
-                      " clearances=", EscapeList(recorded.clearances));
+  return absl::StrCat(
+      kSummaryTag, " seeds=", EscapeList(r.seeds), " query=", Escape(r.query),
+      " max_hops=", r.max_hops.value_or(kDefaultRetrieveHops),
+      " direction=", std::string(DirectionName(r.direction)),
+      " edge_labels=", EscapeList(r.edge_labels), " max_items=", r.max_items,
+      " max_bytes=", r.max_bytes, " as_of=", r.as_of, " policy_version=", recorded.policy_version,
+      " clearances=", EscapeList(recorded.clearances),
+      recorded.max_nodes == 0 && recorded.max_edges == 0
+          ? std::string()
+          : absl::StrCat(" max_nodes=", recorded.max_nodes, " max_edges=", recorded.max_edges));
 }
 
 absl::StatusOr<RecordedRetrieval> DecodeRetrievalSummary(std::string_view summary) {
   static constexpr std::string_view kKeys[] = {
-      "seeds",     "query",     "max_hops", "direction",      "edge_labels",
-      "max_items", "max_bytes", "as_of",    "policy_version", "clearances"};
+      "seeds",     "query", "max_hops",       "direction",  "edge_labels", "max_items",
+      "max_bytes", "as_of", "policy_version", "clearances", "max_nodes",   "max_edges"};
+  // The traversal bound came later: entries without it end at clearances.
+  constexpr size_t kRequiredKeys = std::size(kKeys) - 2;
   std::vector<absl::string_view> fields =
       absl::StrSplit(absl::string_view(summary.data(), summary.size()), ' ');
-  if (fields.size() != 1 + std::size(kKeys) || fields[0] != kSummaryTag) {
+  if ((fields.size() != 1 + std::size(kKeys) && fields.size() != 1 + kRequiredKeys) ||
+      fields[0] != kSummaryTag) {
     return BadSummary("not a retrieve.v1 summary");
   }
   std::vector<std::string_view> values;
-  for (size_t i = 0; i < std::size(kKeys); ++i) {
+  for (size_t i = 0; i + 1 < fields.size(); ++i) {
     const absl::string_view f = fields[i + 1];
     const std::string prefix = absl::StrCat(std::string(kKeys[i]), "=");
     if (!absl::StartsWith(f, prefix)) {
@@ -193,6 +199,10 @@ absl::StatusOr<RecordedRetrieval> DecodeRetrievalSummary(std::string_view summar
   ASSIGN_OR_RETURN(r.as_of, ParseNumber<uint64_t>(values[7], "as_of"));
   ASSIGN_OR_RETURN(out.policy_version, ParseNumber<uint64_t>(values[8], "policy_version"));
   ASSIGN_OR_RETURN(out.clearances, UnescapeList(values[9]));
+  if (values.size() > kRequiredKeys) {
+    ASSIGN_OR_RETURN(out.max_nodes, ParseNumber<uint64_t>(values[10], "max_nodes"));
+    ASSIGN_OR_RETURN(out.max_edges, ParseNumber<uint64_t>(values[11], "max_edges"));
+  }
   return out;
 }
 

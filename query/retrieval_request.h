@@ -6,7 +6,7 @@
 //
 //   retrieve.v1 seeds=<list> query=<str> max_hops=<n> direction=out|in|both
 //     edge_labels=<list> max_items=<n> max_bytes=<n> as_of=<n>
-//     policy_version=<n> clearances=<list>
+//     policy_version=<n> clearances=<list> [max_nodes=<n> max_edges=<n>]
 //
 // <n> is a decimal integer; <str> is the value with every byte outside
 // [A-Za-z0-9_.:*/-] written as %XX (upper-case hex), so a value never holds
@@ -16,8 +16,12 @@
 // latest); the version actually read is the entry's snapshot_version.
 // `policy_version` is the latest version when the request ran: as-of reads
 // need clearance for a node's boundary then and as of policy_version (see
-// GraphReader). `clearances` are the caller's clearances applied. Nothing
-// else is recorded: no token, no prop value.
+// GraphReader). `clearances` are the caller's clearances applied.
+// `max_nodes` and `max_edges` are the traversal bound the expansion ran
+// under (--max-traversal-nodes), so a replay walks the same subgraph after
+// the operator changes it; entries written before the bound was
+// configurable lack them and ran under the defaults of then (10000, 50000).
+// Nothing else is recorded: no token, no prop value.
 //
 // Thread safety: plain functions and values.
 #ifndef CTXGRAPH_QUERY_RETRIEVAL_REQUEST_H_
@@ -72,11 +76,15 @@ struct RecordedRetrieval {
   RetrievalRequest request;  // normalized
   uint64_t policy_version = 0;
   std::vector<std::string> clearances;
+  // The expansion's traversal bound; 0 in an entry that did not record it.
+  uint64_t max_nodes = 0;
+  uint64_t max_edges = 0;
 };
 
 // `request` must be normalized.
 std::string EncodeRetrievalSummary(const RecordedRetrieval& recorded);
 // DATA_LOSS "audit summary: ..." when `summary` is not a version-1 encoding.
+// `max_nodes`/`max_edges` are both present or both absent (then 0).
 absl::StatusOr<RecordedRetrieval> DecodeRetrievalSummary(std::string_view summary);
 
 std::string_view DirectionName(DirectionFilter direction);

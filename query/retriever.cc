@@ -334,8 +334,9 @@ absl::StatusOr<RetrievalResult> Retriever::Retrieve(RetrievalRequest request,
   entry.principal = caller_.principal.id;
   entry.action = kRetrieveAction;
   entry.snapshot_version = snapshot;
-  entry.summary = EncodeRetrievalSummary(
-      RecordedRetrieval{std::move(request), policy_version, caller_.principal.clearances});
+  entry.summary = EncodeRetrievalSummary(RecordedRetrieval{std::move(request), policy_version,
+                                                           caller_.principal.clearances,
+                                                           options_.max_nodes, options_.max_edges});
   entry.items = RetrievalAuditItems(result.items);
   ASSIGN_OR_RETURN(AuditEntry stored, audit.Append(std::move(entry)));
   result.receipt.receipt_id = stored.seq;

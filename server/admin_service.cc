@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "query/backup_admin.h"
+#include "server/logging.h"
 #include "server/proto_convert.h"
 #include "server/rpc_handler.h"
 #include "storage/record_codec.h"
@@ -130,8 +131,10 @@ grpc::Status AdminServiceImpl::Backup(grpc::ServerContext* context,
   return HandleRpc(context, backend_, "Backup", [&](const Caller& caller) {
     const BackupAdmin admin(*backend_.db, backend_.data_dir);
     ASSIGN_OR_RETURN(BackupManifest m, admin.Backup(caller, request->dir()));
-    spdlog::info("admin action=Backup by={} dir={} version={} audit_seq={} files={} bytes={}",
-                 caller.principal.id, request->dir(), m.version, m.audit_seq, m.files, m.bytes);
+    spdlog::info(
+        "admin request_id={} action=Backup by={} dir={} version={} audit_seq={} files={} bytes={}",
+        CurrentRequestId(), LogValue(caller.principal.id), LogValue(request->dir()), m.version,
+        m.audit_seq, m.files, m.bytes);
     response->set_dir(request->dir());
     response->set_version(m.version);
     response->set_audit_seq(m.audit_seq);

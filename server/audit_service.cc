@@ -183,9 +183,9 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ReplayReceipt(grpc::CallbackServerCo
     response->set_replay_error(r.replay_error);
     response->set_replay_entry_seq(r.replay_seq);
     if (!r.match) {
-      // receipt_id parsed as a decimal number, so it is safe to log.
       spdlog::warn("receipt replayed as MISMATCH request_id={} receipt_id={} by={}",
-                   CurrentRequestId(), request->receipt_id(), caller.principal.id);
+                   CurrentRequestId(), LogValue(request->receipt_id()),
+                   LogValue(caller.principal.id));
     }
     return absl::OkStatus();
   });

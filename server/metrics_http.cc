@@ -55,6 +55,10 @@ absl::StatusOr<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::Start(
   while (!http.is_running() && !ended->load()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
+  if (!http.is_running()) {
+    server->thread_.join();
+    return absl::UnavailableError(absl::StrCat("cannot serve metrics on ", listen));
+  }
   return server;
 }
 

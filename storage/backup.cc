@@ -294,6 +294,7 @@ absl::Status CheckBackupTarget(const std::string& dir, const std::string& root,
 }
 
 absl::StatusOr<BackupManifest> Database::Backup(const std::string& dir) const {
+  std::lock_guard<std::mutex> lock(backup_mu_);
   RETURN_IF_ERROR(CheckBackupTarget(dir, db_->GetName(), "the database directory"));
   const fs::path root(dir);
   const std::string db_dir = (root / kBackupDbDir).string();
@@ -303,6 +304,7 @@ absl::StatusOr<BackupManifest> Database::Backup(const std::string& dir) const {
     return errno == EEXIST ? absl::AlreadyExistsError(absl::StrCat("dir: \"", dir, "\" exists"))
                            : ErrnoError("mkdir", dir);
   }
+  bool checkpointed = false;  // db_dir is ours to remove only once we made it
   absl::StatusOr<BackupManifest> result = [&]() -> absl::StatusOr<BackupManifest> {
     BackupManifest manifest;
     manifest.created = Now();
@@ -313,6 +315,7 @@ absl::StatusOr<BackupManifest> Database::Backup(const std::string& dir) const {
     // replays little WAL. Commits that land during the checkpoint are in the
     // copied WAL or not, each whole.
     RETURN_IF_ERROR(FromRocks(checkpoint->CreateCheckpoint(db_dir, /*log_size_for_flush=*/0)));
+    checkpointed = true;
     RETURN_IF_ERROR(ReadCaptured(db_dir, &manifest));
     RETURN_IF_ERROR(CountFiles(db_dir, &manifest.files, &manifest.bytes));
     RETURN_IF_ERROR(
@@ -322,11 +325,18 @@ absl::StatusOr<BackupManifest> Database::Backup(const std::string& dir) const {
   if (!result.ok()) {
     // Leave nothing that could pass for a backup.
     fs::remove((root / kBackupManifestFile).string() + ".tmp", ec);
-    fs::remove_all(db_dir + ".tmp", ec);  // RocksDB's staging directory
-    fs::remove_all(db_dir, ec);
+    if (!checkpointed) fs::remove_all(db_dir + ".tmp", ec);  // RocksDB's staging directory
+    if (checkpointed) fs::remove_all(db_dir, ec);
     if (created_root) fs::remove(root, ec);
   }
   return result;
+}
+
+void DiscardBackup(const std::string& dir) {
+  std::error_code ec;
+  // The manifest first: without it the directory is no longer a backup.
+  fs::remove(fs::path(dir) / kBackupManifestFile, ec);
+  fs::remove_all(fs::path(dir) / kBackupDbDir, ec);
 }
 
 absl::StatusOr<BackupManifest> RestoreBackup(const std::string& backup_dir,

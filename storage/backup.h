@@ -79,6 +79,10 @@ bool PathIsWithin(const std::string& path, const std::string& root);
 absl::Status CheckBackupTarget(const std::string& dir, const std::string& root,
                                std::string_view root_what);
 
+// Removes a backup's manifest, then its db/ (leaving `dir` itself): for a
+// backup taken but not recorded, which must not pass for one.
+void DiscardBackup(const std::string& dir);
+
 // Restores the backup at `backup_dir` as the database directory `db_path`:
 // copies it into `db_path`.restoring (hard-linking SST files where it can:
 // they are never modified), opens it with `options`, checks it as above,

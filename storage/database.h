@@ -330,6 +330,9 @@ class Database {
   std::string redaction_key_;
 
   std::mutex compaction_mu_;
+  // One Backup at a time: a second one aimed at the same directory must see
+  // the first one's files, not race it between the check and the copy.
+  mutable std::mutex backup_mu_;
   std::thread compaction_;  // guarded by compaction_mu_
 
   std::mutex commit_mu_;

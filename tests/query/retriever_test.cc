@@ -119,7 +119,7 @@ TEST(RetrieverTest, WritesOneRetrieveEntryWithTheRequestAndItems) {
   EXPECT_EQ(e.summary,
             "retrieve.v1 seeds=S query= max_hops=1 direction=out "
             "edge_labels=MENTIONS,REFERENCES max_items=50 max_bytes=1048576 as_of=0 "
-            "policy_version=1 clearances=team:*");
+            "policy_version=1 clearances=team:* max_nodes=10000 max_edges=50000");
   EXPECT_EQ(e.items, (std::vector<AuditItem>{{"S", "", "", 1}, {"a b,c", "", "", 1}}));
   EXPECT_EQ(e.items_digest, r.receipt.digest);
   EXPECT_EQ(r.receipt.snapshot_version, v);
@@ -138,6 +138,8 @@ TEST(RetrieverTest, WritesOneRetrieveEntryWithTheRequestAndItems) {
   EXPECT_EQ(decoded.request.edge_labels, (std::vector<std::string>{"MENTIONS", "REFERENCES"}));
   EXPECT_EQ(decoded.request.direction, DirectionFilter::kOut);
   EXPECT_EQ(decoded.policy_version, 1u);
+  EXPECT_EQ(decoded.max_nodes, 10000u);
+  EXPECT_EQ(decoded.max_edges, 50000u);
 }
 
 TEST(RetrieverTest, SummaryRoundTripsAnyIdAndQuery) {

@@ -57,9 +57,11 @@ class LimitsTest : public ServerTest {
   void Configure(ServerOptions* options) override {
     options->max_message_bytes = 16 << 10;
     options->limits.max_batch_ops = 3;
-    options->limits.max_traversal_nodes = 3;
+    options->limits.max_traversal_nodes = max_traversal_nodes_;
     options->limits.max_concurrent_requests = 1;
   }
+
+  int max_traversal_nodes_ = 3;  // for the next StartServer
 
   // An open Import stream with its first message sent; the caller finishes it.
   struct OpenImport {
@@ -163,6 +165,22 @@ TEST_F(LimitsTest, RetrieveStopsAtMaxTraversalNodesAsTruncatedAndItsReceiptRepla
   v1::ReplayReceiptRequest replay;
   replay.set_receipt_id(response.receipt().receipt_id());
   v1::ReplayReceiptResponse outcome;
+  ASSERT_OK(
+      Call(audit.get(), &v1::AuditService::Stub::ReplayReceipt, admin_token_, replay, &outcome));
+  EXPECT_EQ(outcome.outcome(), v1::ReplayReceiptResponse::MATCH);
+
+  // The receipt recorded its bound: after a restart with a larger one, a
+  // new Retrieve sees more, and the old receipt still replays as a MATCH
+  // rather than as false evidence of tampering.
+  ASSERT_NO_FATAL_FAILURE(StopServer());
+  max_traversal_nodes_ = 100;
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  v1::RetrieveResponse wider;
+  ASSERT_OK(
+      Call(context_.get(), &v1::ContextService::Stub::Retrieve, admin_token_, request, &wider));
+  EXPECT_FALSE(wider.truncated());
+  EXPECT_GT(wider.items_size(), 3);
+  audit = v1::AuditService::NewStub(channel_);
   ASSERT_OK(
       Call(audit.get(), &v1::AuditService::Stub::ReplayReceipt, admin_token_, replay, &outcome));
   EXPECT_EQ(outcome.outcome(), v1::ReplayReceiptResponse::MATCH);

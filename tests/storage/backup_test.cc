@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "storage/keys.h"
@@ -176,6 +177,27 @@ TEST_F(BackupTest, CheckpointTakenMidSessionRestoresWithoutTheSession) {
   // The restored database commits the session's version afresh.
   ASSERT_OK_AND_ASSIGN(WriteResult next, copy.store->Apply({Node("x", "x")}, guard_, "w", ""));
   EXPECT_EQ(next.version, before + 1);
+}
+
+TEST_F(BackupTest, TwoBackupsIntoOneEmptyDirectoryLeaveOneWholeBackup) {
+  Write({Node("a", "alpha")});
+  const std::string target = out_.path() + "/shared";
+  fs::create_directories(target);
+  absl::StatusOr<BackupManifest> results[2];
+  {
+    std::thread first([&] { results[0] = db_->Backup(target); });
+    std::thread second([&] { results[1] = db_->Backup(target); });
+    first.join();
+    second.join();
+  }
+  // Exactly one wins; the other finds the directory no longer empty and
+  // leaves the winner's files alone.
+  ASSERT_NE(results[0].ok(), results[1].ok());
+  const absl::Status& refused = results[0].ok() ? results[1].status() : results[0].status();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kAlreadyExists) << refused;
+  ASSERT_OK_AND_ASSIGN(BackupManifest read, ReadBackupManifest(target));
+  EXPECT_EQ(read.version, (results[0].ok() ? *results[0] : *results[1]).version);
+  EXPECT_TRUE(fs::is_directory(target + "/db"));
 }
 
 TEST_F(BackupTest, RefusesBadTargetsNamingDir) {
