@@ -28,10 +28,15 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(const std::string& ad
         absl::StrCat("--client-cert and --client-key go together: ",
                      tls.client_cert.empty() ? "--client-cert" : "--client-key", " is missing"));
   }
+  // Answers up to the server's default --max-message-bytes (64 MiB), not
+  // gRPC's 4 MiB client default: a large AssignLabels or lineage answer the
+  // server sends must not fail at the client after its commit succeeded.
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
   if (tls.ca_cert.empty()) {
     if (!tls.client_cert.empty()) return NeedsCaCert("--client-cert");
     if (!tls.server_name.empty()) return NeedsCaCert("--tls-server-name");
-    return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+    return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
   }
   grpc::SslCredentialsOptions options;
   absl::StatusOr<std::string> ca = ReadPemFile("--ca-cert", tls.ca_cert);
@@ -45,7 +50,6 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(const std::string& ad
     options.pem_cert_chain = *std::move(cert);
     options.pem_private_key = *std::move(key);
   }
-  grpc::ChannelArguments args;
   if (!tls.server_name.empty()) args.SetSslTargetNameOverride(tls.server_name);
   return grpc::CreateCustomChannel(address, grpc::SslCredentials(options), args);
 }

@@ -119,6 +119,24 @@ TEST_F(CliE2eTest, ImportThenReadBackTypedPropsAndProvenance) {
   EXPECT_EQ(again["version"], version);
 }
 
+TEST_F(CliE2eTest, AnswersLargerThanGrpcsDefaultClientLimitReachTheCli) {
+  // Six nodes of ~1 MB each: one ListNodes page of ~6 MB, over gRPC's 4 MiB
+  // default receive limit and under the server's 64 MiB send limit.
+  std::string lines;
+  for (int i = 0; i < 6; ++i) {
+    lines += R"({"type":"node","id":"big-)" + std::to_string(i) +
+             R"(","labels":["Big"],"props":{"body":")" + std::string(1000000, 'x') + "\"}}\n";
+  }
+  const json summary = CliJson(admin_token_file_, {"import", WriteFile("big.jsonl", lines)});
+  ASSERT_EQ(summary["nodes_written"], 6);
+  const CommandResult listed =
+      Cli(admin_token_file_, {"--json", "ls", "--label", "Big", "--limit", "10"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  const json page = json::parse(listed.out);
+  ASSERT_EQ(page["nodes"].size(), 6u);
+  EXPECT_EQ(page["nodes"][5]["props"]["body"].get<std::string>().size(), 1000000u);
+}
+
 TEST_F(CliE2eTest, BadLinesAreReportedByNumberAndTheRestLoads) {
   const std::string bad =
       WriteFile("bad.jsonl",
