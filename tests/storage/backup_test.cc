@@ -25,15 +25,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-Mutation Node(std::string id, std::string title) {
-  NodeUpsert m;
-  m.node.id = std::move(id);
-  m.node.labels = {"Document"};
-  m.node.props["title"] = Value{std::move(title)};
-  return m;
-}
-
-IndexedMutation Indexed(uint64_t index, std::string id) { return {index, Node(id, id)}; }
+IndexedMutation Indexed(uint64_t index, std::string id) { return {index, TitledNode(id, id)}; }
 
 // Every file under `dir` and its content: to show a refused restore
 // changed nothing.
@@ -89,9 +81,9 @@ class BackupTest : public StoreFixture {
 };
 
 TEST_F(BackupTest, RestoredCopyHasTheSameVersionReadsAndAuditChain) {
-  Write({Node("a", "first"), Node("b", "bee")});
-  Write({Node("a", "second")});
-  const uint64_t latest = Write({Node("c", "sea")});
+  Write({TitledNode("a", "first"), TitledNode("b", "bee")});
+  Write({TitledNode("a", "second")});
+  const uint64_t latest = Write({TitledNode("c", "sea")});
   AuditEntry read;
   read.principal = "reader";
   read.action = "search";
@@ -112,7 +104,7 @@ TEST_F(BackupTest, RestoredCopyHasTheSameVersionReadsAndAuditChain) {
   EXPECT_EQ(fs::status(BackupDir()).permissions() & fs::perms::all, fs::perms::owner_all);
 
   // The live database goes on; the backup does not see it.
-  Write({Node("d", "after")});
+  Write({TitledNode("d", "after")});
 
   MakeRestoredParent();
   ASSERT_OK_AND_ASSIGN(BackupManifest restored, RestoreBackup(BackupDir(), RestoredDb(), {}));
@@ -137,7 +129,7 @@ TEST_F(BackupTest, RestoredCopyHasTheSameVersionReadsAndAuditChain) {
 }
 
 TEST_F(BackupTest, CheckpointTakenMidSessionRestoresWithoutTheSession) {
-  const uint64_t before = Write({Node("before", "kept")});
+  const uint64_t before = Write({TitledNode("before", "kept")});
   const uint64_t audit_before = db_->audit().head_seq();
   auto session = db_->BeginSession("loader");
   for (int batch = 0; batch < 2; ++batch) {
@@ -175,12 +167,13 @@ TEST_F(BackupTest, CheckpointTakenMidSessionRestoresWithoutTheSession) {
   EXPECT_TRUE(audit.ok) << audit.reason;
   EXPECT_EQ(audit.head_seq, audit_before);
   // The restored database commits the session's version afresh.
-  ASSERT_OK_AND_ASSIGN(WriteResult next, copy.store->Apply({Node("x", "x")}, guard_, "w", ""));
+  ASSERT_OK_AND_ASSIGN(WriteResult next,
+                       copy.store->Apply({TitledNode("x", "x")}, guard_, "w", ""));
   EXPECT_EQ(next.version, before + 1);
 }
 
 TEST_F(BackupTest, TwoBackupsIntoOneEmptyDirectoryLeaveOneWholeBackup) {
-  Write({Node("a", "alpha")});
+  Write({TitledNode("a", "alpha")});
   const std::string target = out_.path() + "/shared";
   fs::create_directories(target);
   absl::StatusOr<BackupManifest> results[2];
@@ -228,7 +221,7 @@ TEST_F(BackupTest, RefusesBadTargetsNamingDir) {
 }
 
 TEST_F(BackupTest, RestoreOverADatabaseIsRefusedAndTouchesNothing) {
-  Write({Node("a", "live")});
+  Write({TitledNode("a", "live")});
   ASSERT_OK(db_->Backup(BackupDir()));
   store_.reset();
   labels_.reset();
@@ -242,7 +235,7 @@ TEST_F(BackupTest, RestoreOverADatabaseIsRefusedAndTouchesNothing) {
 }
 
 TEST_F(BackupTest, RestoreRefusesWhatIsNotACompleteMatchingBackup) {
-  Write({Node("a", "x")});
+  Write({TitledNode("a", "x")});
   MakeRestoredParent();
   // No manifest: not a backup (or one that did not finish).
   fs::create_directories(out_.path() + "/empty");

@@ -27,16 +27,6 @@ class HideSecret final : public WriteGuard {
   }
 };
 
-Mutation Node(std::string id, std::string title, std::vector<std::string> labels = {"Document"},
-              std::vector<std::string> boundary = {}) {
-  NodeUpsert m;
-  m.node.id = std::move(id);
-  m.node.labels = std::move(labels);
-  m.node.boundary = std::move(boundary);
-  m.node.props["title"] = Value{std::move(title)};
-  return m;
-}
-
 Mutation Edge(std::string from, std::string label, std::string to) {
   EdgeUpsert m;
   m.edge.from = std::move(from);
@@ -84,8 +74,8 @@ class GraphStoreTest : public StoreFixture {
 };
 
 TEST_F(GraphStoreTest, MvccWriteUpdateDeleteReadAsOfEachVersion) {
-  ASSERT_OK_AND_ASSIGN(WriteResult v1, Apply({Node("doc-1", "first")}));
-  ASSERT_OK_AND_ASSIGN(WriteResult v2, Apply({Node("doc-1", "second")}));
+  ASSERT_OK_AND_ASSIGN(WriteResult v1, Apply({TitledNode("doc-1", "first")}));
+  ASSERT_OK_AND_ASSIGN(WriteResult v2, Apply({TitledNode("doc-1", "second")}));
   ASSERT_OK_AND_ASSIGN(WriteResult v3, Apply({NodeDelete{"doc-1"}}));
   EXPECT_EQ(v1.version, 1u);
   EXPECT_EQ(v2.version, 2u);
@@ -111,9 +101,9 @@ TEST_F(GraphStoreTest, MvccWriteUpdateDeleteReadAsOfEachVersion) {
 }
 
 TEST_F(GraphStoreTest, RecreatedNodeAfterDeleteIsVisibleAgain) {
-  ASSERT_OK(Apply({Node("n", "a")}));
+  ASSERT_OK(Apply({TitledNode("n", "a")}));
   ASSERT_OK(Apply({NodeDelete{"n"}}));
-  ASSERT_OK(Apply({Node("n", "b")}));
+  ASSERT_OK(Apply({TitledNode("n", "b")}));
   EXPECT_EQ(Title("n", 1), "a");
   EXPECT_EQ(Title("n", 2), "<absent>");
   EXPECT_EQ(Title("n", 3), "b");
@@ -121,9 +111,9 @@ TEST_F(GraphStoreTest, RecreatedNodeAfterDeleteIsVisibleAgain) {
 }
 
 TEST_F(GraphStoreTest, IdenticalContentCommitsNoVersion) {
-  ASSERT_OK(Apply({Node("a", "x"), Node("b", "y"), Edge("a", "REFERENCES", "b")}));
-  ASSERT_OK_AND_ASSIGN(WriteResult again,
-                       Apply({Node("a", "x"), Node("b", "y"), Edge("a", "REFERENCES", "b")}));
+  ASSERT_OK(Apply({TitledNode("a", "x"), TitledNode("b", "y"), Edge("a", "REFERENCES", "b")}));
+  ASSERT_OK_AND_ASSIGN(WriteResult again, Apply({TitledNode("a", "x"), TitledNode("b", "y"),
+                                                 Edge("a", "REFERENCES", "b")}));
   EXPECT_FALSE(again.committed);
   EXPECT_EQ(again.version, 1u);
   EXPECT_EQ(again.unchanged, 3u);
@@ -134,8 +124,9 @@ TEST_F(GraphStoreTest, IdenticalContentCommitsNoVersion) {
 }
 
 TEST_F(GraphStoreTest, BatchWithDanglingEdgeWritesNothing) {
-  ASSERT_OK(Apply({Node("a", "x")}));
-  auto result = Apply({Node("b", "y"), Node("c", "z"), Edge("b", "MENTIONS", "missing")});
+  ASSERT_OK(Apply({TitledNode("a", "x")}));
+  auto result =
+      Apply({TitledNode("b", "y"), TitledNode("c", "z"), Edge("b", "MENTIONS", "missing")});
   EXPECT_STATUS(result, absl::StatusCode::kFailedPrecondition,
                 "ops[2].upsert_edge.to: node \"missing\" not found");
   EXPECT_EQ(db_->LatestVersion(), 1u);
@@ -149,8 +140,8 @@ TEST_F(GraphStoreTest, BatchWithDanglingEdgeWritesNothing) {
 }
 
 TEST_F(GraphStoreTest, EdgeMayPrecedeItsEndpointsInOneBatch) {
-  ASSERT_OK_AND_ASSIGN(WriteResult r, Apply({Edge("msg-7", "PART_OF", "conv-2"), Node("msg-7", "m"),
-                                             Node("conv-2", "c")}));
+  ASSERT_OK_AND_ASSIGN(WriteResult r, Apply({Edge("msg-7", "PART_OF", "conv-2"),
+                                             TitledNode("msg-7", "m"), TitledNode("conv-2", "c")}));
   EXPECT_EQ(r.edges_written, 1u);
   EXPECT_EQ(Adjacent("msg-7", 1), std::vector<std::string>{"msg-7-PART_OF->conv-2"});
   EXPECT_EQ(Adjacent("conv-2", 1), std::vector<std::string>{"msg-7-PART_OF->conv-2"});
@@ -158,23 +149,24 @@ TEST_F(GraphStoreTest, EdgeMayPrecedeItsEndpointsInOneBatch) {
 
 TEST_F(GraphStoreTest, GuardFailureMidBatchWritesNothing) {
   DefineLabels(*store_, {"secret"});
-  ASSERT_OK(Apply({Node("s", "classified", {"Document"}, {"secret"})}));
+  ASSERT_OK(Apply({TitledNode("s", "classified", {"Document"}, {"secret"})}));
   HideSecret guard;
-  std::vector<Mutation> batch = {Node("fresh", "f"), Node("s", "overwrite")};
+  std::vector<Mutation> batch = {TitledNode("fresh", "f"), TitledNode("s", "overwrite")};
   EXPECT_STATUS(store_->Apply(batch, guard, "w", ""), absl::StatusCode::kPermissionDenied,
                 "ops[1]");
   EXPECT_EQ(Title("fresh", keys::kMaxVersion), "<absent>");
   EXPECT_EQ(Title("s", keys::kMaxVersion), "classified");
   // An edge into a node the writer cannot see is reported like a missing node.
-  std::vector<Mutation> edge = {Node("fresh", "f"), Edge("fresh", "MENTIONS", "s")};
+  std::vector<Mutation> edge = {TitledNode("fresh", "f"), Edge("fresh", "MENTIONS", "s")};
   EXPECT_STATUS(store_->Apply(edge, guard, "w", ""), absl::StatusCode::kFailedPrecondition,
                 "ops[1].upsert_edge.to: node \"s\" not found");
 }
 
 TEST_F(GraphStoreTest, AdjacencyIsVersionedAndFilteredByLabelAndDirection) {
-  ASSERT_OK(Apply({Node("a", "a"), Node("b", "b"), Node("c", "c"), Edge("a", "MENTIONS", "b"),
-                   Edge("a", "REFERENCES", "c"), Edge("c", "REPLY_TO", "a")}));  // v1
-  ASSERT_OK(Apply({EdgeDelete{"a", "MENTIONS", "b"}}));                          // v2
+  ASSERT_OK(Apply({TitledNode("a", "a"), TitledNode("b", "b"), TitledNode("c", "c"),
+                   Edge("a", "MENTIONS", "b"), Edge("a", "REFERENCES", "c"),
+                   Edge("c", "REPLY_TO", "a")}));        // v1
+  ASSERT_OK(Apply({EdgeDelete{"a", "MENTIONS", "b"}}));  // v2
   EXPECT_EQ(Adjacent("a", 1),
             (std::vector<std::string>{"a-MENTIONS->b", "a-REFERENCES->c", "c-REPLY_TO->a"}));
   EXPECT_EQ(Adjacent("a", 2), (std::vector<std::string>{"a-REFERENCES->c", "c-REPLY_TO->a"}));
@@ -185,9 +177,9 @@ TEST_F(GraphStoreTest, AdjacencyIsVersionedAndFilteredByLabelAndDirection) {
 }
 
 TEST_F(GraphStoreTest, AdjacencyCursorResumesStrictlyAfter) {
-  std::vector<Mutation> batch = {Node("hub", "h")};
+  std::vector<Mutation> batch = {TitledNode("hub", "h")};
   for (int i = 0; i < 5; ++i) {
-    batch.push_back(Node("n" + std::to_string(i), "x"));
+    batch.push_back(TitledNode("n" + std::to_string(i), "x"));
     batch.push_back(Edge("hub", "MENTIONS", "n" + std::to_string(i)));
   }
   ASSERT_OK(Apply(batch));
@@ -208,7 +200,7 @@ TEST_F(GraphStoreTest, AdjacencyCursorResumesStrictlyAfter) {
 }
 
 TEST_F(GraphStoreTest, DeletingANodeDeletesItsEdgesIncludingSelfLoops) {
-  ASSERT_OK(Apply({Node("a", "a"), Node("b", "b"), Edge("a", "MENTIONS", "b"),
+  ASSERT_OK(Apply({TitledNode("a", "a"), TitledNode("b", "b"), Edge("a", "MENTIONS", "b"),
                    Edge("b", "REPLY_TO", "a"), Edge("a", "SELF", "a")}));
   ASSERT_OK_AND_ASSIGN(WriteResult r, Apply({NodeDelete{"a"}}));
   EXPECT_EQ(r.deleted, 4u);  // the node and three edges, the self-loop once
@@ -217,8 +209,8 @@ TEST_F(GraphStoreTest, DeletingANodeDeletesItsEdgesIncludingSelfLoops) {
 }
 
 TEST_F(GraphStoreTest, LabelChangesMoveTheNodeBetweenListings) {
-  ASSERT_OK(Apply({Node("d", "x", {"Document"})}));
-  ASSERT_OK(Apply({Node("d", "x", {"Decision"})}));
+  ASSERT_OK(Apply({TitledNode("d", "x", {"Document"})}));
+  ASSERT_OK(Apply({TitledNode("d", "x", {"Decision"})}));
   EXPECT_EQ(LabelIds("Document", 1), std::vector<std::string>{"d"});
   EXPECT_TRUE(LabelIds("Document", 2).empty());
   EXPECT_EQ(LabelIds("Decision", 2), std::vector<std::string>{"d"});
@@ -226,14 +218,15 @@ TEST_F(GraphStoreTest, LabelChangesMoveTheNodeBetweenListings) {
 }
 
 TEST_F(GraphStoreTest, EverythingSurvivesARestart) {
-  ASSERT_OK(Apply({Node("a", "before restart"), Node("b", "b"), Edge("a", "MENTIONS", "b")}));
-  ASSERT_OK(Apply({Node("c", "c")}));
+  ASSERT_OK(
+      Apply({TitledNode("a", "before restart"), TitledNode("b", "b"), Edge("a", "MENTIONS", "b")}));
+  ASSERT_OK(Apply({TitledNode("c", "c")}));
   Reopen();
   EXPECT_EQ(db_->LatestVersion(), 2u);
   EXPECT_EQ(Title("a", keys::kMaxVersion), "before restart");
   EXPECT_EQ(Adjacent("a", 2), std::vector<std::string>{"a-MENTIONS->b"});
   // Versions and internal ids continue where they stopped.
-  ASSERT_OK_AND_ASSIGN(WriteResult r, Apply({Node("d", "d")}));
+  ASSERT_OK_AND_ASSIGN(WriteResult r, Apply({TitledNode("d", "d")}));
   EXPECT_EQ(r.version, 3u);
   EXPECT_NE(**store_->LookupIid("d"), **store_->LookupIid("c"));
   EXPECT_EQ(LabelIds("Document", 3), (std::vector<std::string>{"a", "b", "c", "d"}));

@@ -27,14 +27,6 @@ RetentionSetting Versions(uint64_t n) {
   return RetentionSetting{.kind = RetentionSetting::Kind::kVersions, .versions = n};
 }
 
-Mutation Node(std::string id, std::string title) {
-  NodeUpsert m;
-  m.node.id = std::move(id);
-  m.node.labels = {"Document"};
-  m.node.props["title"] = Value{std::move(title)};
-  return m;
-}
-
 Mutation Edge(std::string from, std::string to, int64_t weight) {
   EdgeUpsert m;
   m.edge.from = std::move(from);
@@ -136,13 +128,13 @@ class HistoryRetentionTest : public StoreFixture {
   // created at 1 and deleted at 2 (its newest record <= 3 is a tombstone);
   // the edge a->b written at 1, 3 and 5.
   void WriteHistory() {
-    ASSERT_EQ(Apply({Node("a", "alpha one"), Node("b", "beta one"), Node("c", "gamma one"),
-                     Edge("a", "b", 1)}),
+    ASSERT_EQ(Apply({TitledNode("a", "alpha one"), TitledNode("b", "beta one"),
+                     TitledNode("c", "gamma one"), Edge("a", "b", 1)}),
               1u);
-    ASSERT_EQ(Apply({Node("a", "alpha two"), NodeDelete{"c"}}), 2u);
-    ASSERT_EQ(Apply({Node("a", "alpha three"), Edge("a", "b", 3)}), 3u);
-    ASSERT_EQ(Apply({Node("b", "beta two")}), 4u);
-    ASSERT_EQ(Apply({Node("a", "alpha five"), Edge("a", "b", 5)}), 5u);
+    ASSERT_EQ(Apply({TitledNode("a", "alpha two"), NodeDelete{"c"}}), 2u);
+    ASSERT_EQ(Apply({TitledNode("a", "alpha three"), Edge("a", "b", 3)}), 3u);
+    ASSERT_EQ(Apply({TitledNode("b", "beta two")}), 4u);
+    ASSERT_EQ(Apply({TitledNode("a", "alpha five"), Edge("a", "b", 5)}), 5u);
   }
 };
 
@@ -261,7 +253,7 @@ TEST_F(HistoryRetentionTest, CompactionWaitsOneRaiseSoReadsInFlightKeepTheirVers
 TEST_F(HistoryRetentionTest, RecentReceiptOfAnOldSnapshotHoldsTheHorizon) {
   options_.history_retention = Versions(2);
   Reopen();
-  for (int i = 1; i <= 5; ++i) Apply({Node("a", "alpha " + std::to_string(i))});
+  for (int i = 1; i <= 5; ++i) Apply({TitledNode("a", "alpha " + std::to_string(i))});
   AppendReceipt("retrieve", 2);  // an as-of read of version 2, recorded at 5
   AppendReceipt("retrieve", 5);  // a read of the latest never holds
   AppendReceipt("search", 1);    // not a receipt: Replay never re-reads it
@@ -276,14 +268,14 @@ TEST_F(HistoryRetentionTest, RecentReceiptOfAnOldSnapshotHoldsTheHorizon) {
   EXPECT_TRUE(nodes.contains(keys::EncodeNodeVersionKey({a, 2})));
 
   // Once commit 8 passes it, the receipt is outside the window.
-  for (int i = 6; i <= 9; ++i) Apply({Node("a", "alpha " + std::to_string(i))});
+  for (int i = 6; i <= 9; ++i) Apply({TitledNode("a", "alpha " + std::to_string(i))});
   EXPECT_EQ(Advance(), 8u);
 }
 
 TEST_F(HistoryRetentionTest, HorizonNeverMovesBackAcrossRestarts) {
   options_.history_retention = Versions(2);
   Reopen();
-  for (int i = 1; i <= 5; ++i) Apply({Node("a", "alpha " + std::to_string(i))});
+  for (int i = 1; i <= 5; ++i) Apply({TitledNode("a", "alpha " + std::to_string(i))});
   EXPECT_EQ(Advance(), 4u);
 
   options_.history_retention = RetentionSetting{};  // keep everything from now on
@@ -303,7 +295,7 @@ TEST_F(HistoryRetentionTest, HorizonNeverMovesBackAcrossRestarts) {
 TEST_F(HistoryRetentionTest, DurationHorizonIsTheNewestCommitOldEnough) {
   options_.history_retention = *ParseRetentionSetting("1h");
   Reopen();
-  for (int i = 1; i <= 3; ++i) Apply({Node("a", "alpha " + std::to_string(i))});
+  for (int i = 1; i <= 3; ++i) Apply({TitledNode("a", "alpha " + std::to_string(i))});
   const Timestamp t2 = db_->GetCommit(2)->time;
   const Timestamp t3 = db_->GetCommit(3)->time;
   ASSERT_LT(t2.micros, t3.micros);
@@ -316,7 +308,7 @@ TEST_F(HistoryRetentionTest, DurationHorizonIsTheNewestCommitOldEnough) {
 }
 
 TEST_F(HistoryRetentionTest, VersionsOfRemovedSessionsAreVoidedDurably) {
-  ASSERT_EQ(Apply({Node("a", "alpha")}), 1u);
+  ASSERT_EQ(Apply({TitledNode("a", "alpha")}), 1u);
   {
     auto session = db_->BeginSession("loader");
     ASSERT_OK(session->Write([&](CommitContext& ctx) {

@@ -26,6 +26,18 @@ class AllowAllWrites final : public WriteGuard {
   }
 };
 
+// An upsert of node `id` with a "title" prop.
+inline Mutation TitledNode(std::string id, std::string title,
+                           std::vector<std::string> labels = {"Document"},
+                           std::vector<std::string> boundary = {}) {
+  NodeUpsert m;
+  m.node.id = std::move(id);
+  m.node.labels = std::move(labels);
+  m.node.boundary = std::move(boundary);
+  m.node.props["title"] = Value{std::move(title)};
+  return m;
+}
+
 // Defines `labels` in one commit, as a write must before it puts a label on
 // a node; returns the commit's version (0, and a test failure, on error).
 inline uint64_t DefineLabels(GraphStore& store, const std::vector<std::string>& labels) {
