@@ -11,6 +11,7 @@
 // CTXGRAPH_PROPERTY_GRAPHS sets how many graphs (default kDefaultGraphs),
 // CTXGRAPH_PROPERTY_SEED the first seed (graph g uses seed + g). A failure
 // prints the seed and the graph.
+#include <cstdio>
 #include <cstdlib>
 #include <random>
 
@@ -112,6 +113,7 @@ class PrivacyPropertyTest : public ServerTest {
                        const Req& request, Resp* response, std::string* transcript = nullptr) {
     grpc::Status status;
     std::string seen = ObservedCall(stub, method, p.token, request, response, &status);
+    ++calls_;
     // The caller learns nothing from its own words echoed back (a NOT_FOUND
     // message names the id it asked for): the scan skips those.
     const std::string asked = request.SerializeAsString();
@@ -137,6 +139,11 @@ class PrivacyPropertyTest : public ServerTest {
   std::vector<uint64_t> versions_;          // the graph's commits
   std::vector<Principal> principals_;
   Principal seer_;  // clearance "*": the canaries must reach it
+  // What the run compared, printed at the end so a vacuous run shows.
+  uint64_t calls_ = 0;
+  uint64_t hidden_answers_ = 0;  // hidden ids answered like absent ones
+  uint64_t stubs_ = 0;           // lineage stubs checked
+  uint64_t canary_scans_ = 0;    // (canary, uncleared caller) pairs scanned
 };
 
 void PrivacyPropertyTest::BuildGraph(int g, std::mt19937_64& rng) {
@@ -361,6 +368,7 @@ void PrivacyPropertyTest::CheckGetNode(Principal& p, uint64_t as_of) {
         Observe(p, graph_.get(), &v1::GraphService::Stub::GetNode, request, &response, &seen);
     if (!model_.Visible(id, p.model, version)) {
       // Hidden or deleted: byte for byte the answer for an absent id.
+      ++hidden_answers_;
       ASSERT_EQ(seen, absl::StrReplaceAll(absent_seen, {{absent, id}})) << "GetNode " << id << "\n"
                                                                         << Where(p, version);
       continue;
@@ -616,6 +624,7 @@ void PrivacyPropertyTest::CheckLineage(Principal& p, uint64_t as_of, std::mt1993
         continue;
       }
       stubs.insert(n.depth());
+      ++stubs_;
       // A stub is an opaque id and nothing else.
       ASSERT_TRUE(n.node().id().starts_with("redacted:")) << what;
       v1::Node bare;
@@ -689,6 +698,7 @@ void PrivacyPropertyTest::ScanCanaries() {
     ASSERT_NE(seer_.transcript.find(canary.secret), std::string::npos) << id;
     for (const Principal& p : principals_) {
       if (privacy_model::Cleared(p.model.clearances, canary.label)) continue;
+      ++canary_scans_;
       const size_t at = p.transcript.find(canary.secret);
       ASSERT_EQ(at, std::string::npos)
           << "canary of " << id << " reached " << p.id << ": ..."
@@ -711,6 +721,12 @@ TEST_F(PrivacyPropertyTest, EveryReadApiMatchesTheModelAndLeaksNoCanary) {
     ASSERT_NO_FATAL_FAILURE(BuildGraph(static_cast<int>(g), rng)) << "seed " << seed_;
     ASSERT_NO_FATAL_FAILURE(CheckGraph(rng)) << "seed " << seed_;
   }
+  std::printf(
+      "%llu graphs from seed %llu: %llu calls compared, %llu hidden ids answered as "
+      "absent, %llu lineage stubs, %llu canary scans\n",
+      static_cast<unsigned long long>(graphs), static_cast<unsigned long long>(first_seed),
+      static_cast<unsigned long long>(calls_), static_cast<unsigned long long>(hidden_answers_),
+      static_cast<unsigned long long>(stubs_), static_cast<unsigned long long>(canary_scans_));
 }
 
 }  // namespace
