@@ -577,6 +577,30 @@ void PrivacyPropertyTest::CheckRetrieve(Principal& p, uint64_t as_of, std::mt199
     ASSERT_EQ(edges, model_.EdgesAmong(want, labels, version)) << what;
     EXPECT_FALSE(response.truncated()) << what;
   }
+  // By query: its top 10 hits are the hop-0 items (the model does not
+  // rank, so it knows them exactly when there are at most 10), and the
+  // expansion from them is the model's.
+  const std::string& word = Pick(words_, rng);
+  v1::RetrieveRequest request;
+  request.set_query(word);
+  request.mutable_expansion()->set_max_hops(1);
+  request.mutable_budget()->set_max_items(1000);
+  request.set_as_of_version(as_of);
+  v1::RetrieveResponse response;
+  grpc::Status status =
+      Observe(p, context_.get(), &v1::ContextService::Stub::Retrieve, request, &response);
+  const std::string what = absl::StrCat("Retrieve query ", word, "\n", Where(p, version));
+  ASSERT_TRUE(status.ok()) << status.error_message() << "\n" << what;
+  const std::set<std::string> hits = model_.SearchHits(word, {}, p.model, version);
+  std::vector<std::string> seeds;
+  std::map<std::string, int> got;
+  for (const auto& item : response.items()) {
+    got[item.node().id()] = item.hop();
+    if (item.hop() == 0) seeds.push_back(item.node().id());
+  }
+  for (const auto& s : seeds) ASSERT_TRUE(hits.count(s)) << s << " is no hit\n" << what;
+  if (hits.size() <= 10) ASSERT_EQ(seeds.size(), hits.size()) << what;
+  ASSERT_EQ(got, model_.Reach(seeds, 1, Dir::kBoth, {}, p.model, version)) << what;
 }
 
 void PrivacyPropertyTest::CheckLineage(Principal& p, uint64_t as_of, std::mt19937_64& rng) {
