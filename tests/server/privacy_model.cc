@@ -251,13 +251,24 @@ LineageAnswer PrivacyModel::Lineage(const std::string& start, bool upstream, int
   const std::set<std::string> walk_labels =
       labels.empty() ? std::set<std::string>{kDerivedFrom} : labels;
   LineageAnswer answer;
-  for (const auto& [id, depth] :
-       Distances(start, upstream, max_depth, walk_labels, version,
-                 [&](const std::string& n) { return Walkable(n, caller, version); })) {
+  const std::map<std::string, int> dist =
+      Distances(start, upstream, max_depth, walk_labels, version,
+                [&](const std::string& n) { return Walkable(n, caller, version); });
+  for (const auto& [id, depth] : dist) {
     if (Visible(id, caller, version)) {
       answer.visible[id] = depth;
     } else {
       answer.stub_depths.insert(depth);
+    }
+  }
+  for (const auto& [key, edge] : At(version).edges) {
+    const auto& [from, label, to] = key;
+    const std::string& near = upstream ? from : to;
+    const std::string& far = upstream ? to : from;
+    auto d = dist.find(near);
+    if (walk_labels.count(label) && d != dist.end() && d->second == max_depth && !dist.count(far) &&
+        Walkable(far, caller, version)) {
+      answer.depth_limited = true;
     }
   }
   return answer;

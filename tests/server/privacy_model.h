@@ -62,11 +62,13 @@ bool Cleared(const std::vector<std::string>& clearances, const std::string& labe
 
 enum class Dir { kOut, kIn, kBoth };
 
-// A lineage answer: visible nodes by id with their depth, and the depths of
-// the redacted stubs (auditors only).
+// A lineage answer: visible nodes by id with their depth, the depths of the
+// redacted stubs (auditors only), and whether a node at max_depth has a
+// lineage edge to a node the walk may step on but did not reach.
 struct LineageAnswer {
   std::map<std::string, int> visible;
   std::multiset<int> stub_depths;
+  bool depth_limited = false;
 };
 
 // A lineage path answer: nullopt when there is none within max_depth.

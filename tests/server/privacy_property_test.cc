@@ -658,6 +658,8 @@ void PrivacyPropertyTest::CheckLineage(Principal& p, uint64_t as_of, std::mt1993
     ASSERT_EQ(visible, want.visible) << what;
     ASSERT_EQ(stubs, want.stub_depths) << what;
     EXPECT_FALSE(response.truncated()) << what;
+    // A hidden node beyond max_depth must not show as "there is more".
+    ASSERT_EQ(response.depth_limited(), want.depth_limited) << what;
     for (const auto& e : response.edges()) {
       ASSERT_TRUE(returned.count(e.from()) && returned.count(e.to()))
           << e.from() << " -" << e.label() << "-> " << e.to() << "\n"
