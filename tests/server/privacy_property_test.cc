@@ -115,7 +115,9 @@ class PrivacyPropertyTest : public ServerTest {
     std::string seen = ObservedCall(stub, method, p.token, request, response, &status);
     ++calls_;
     // The caller learns nothing from its own words echoed back (a NOT_FOUND
-    // message names the id it asked for): the scan skips those.
+    // message names the id it asked for): the scan skips those. The checks
+    // compare those answers with the model, and a hidden id's byte for
+    // byte with an absent id's, so nothing else hides behind the echo.
     const std::string asked = request.SerializeAsString();
     std::string learned = seen;
     for (const auto& [id, canary] : canaries_) {
