@@ -36,8 +36,11 @@ absl::StatusOr<ReceiptRecord> ReceiptAuditor::Load(std::string_view method,
                                                    std::string_view receipt_id) const {
   RETURN_IF_ERROR(RequireRole(caller_, {Role::kAuditor, Role::kAdmin}, method));
   uint64_t seq = 0;
-  if (!absl::SimpleAtoi(absl::string_view(receipt_id.data(), receipt_id.size()), &seq) ||
-      seq == 0 || receipt_id.front() == '+' || receipt_id.front() == '0') {
+  // Digits only: SimpleAtoi alone also takes "+3" and " 3 ", and one entry
+  // must have one receipt id.
+  if (receipt_id.empty() || receipt_id.find_first_not_of("0123456789") != std::string_view::npos ||
+      receipt_id.front() == '0' ||
+      !absl::SimpleAtoi(absl::string_view(receipt_id.data(), receipt_id.size()), &seq)) {
     return absl::InvalidArgumentError("receipt_id: must be a positive decimal number");
   }
   ASSIGN_OR_RETURN(AuditPage page, audit_.List(AuditFilter{}, seq - 1, 1));

@@ -16,6 +16,7 @@
 #include "query/visible_sets.h"
 #include "server/in_flight_limit.h"
 #include "server/request_limits.h"
+#include "server/stream_watchdog.h"
 #include "storage/database.h"
 #include "storage/graph_store.h"
 #include "storage/label_registry.h"
@@ -50,7 +51,8 @@ struct Backend {
   PrincipalAdmin admin;
   BoundaryAdmin boundaries;
   const RequestLimits limits;
-  InFlightLimit in_flight;  // every RPC holds a ticket while it runs (rpc_handler.h)
+  InFlightLimit in_flight;         // every RPC holds a ticket while it runs (rpc_handler.h)
+  StreamWatchdog stream_watchdog;  // --max-request-seconds for Import streams
 };
 
 }  // namespace ctxgraph::server

@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "query/graph_reader.h"
 #include "server/logging.h"
@@ -12,6 +15,11 @@
 
 namespace ctxgraph::server {
 namespace {
+
+// How long past --max-request-seconds an Import stream that sends nothing
+// is cancelled: one that keeps sending gets the named DEADLINE_EXCEEDED at
+// its next message first.
+constexpr std::chrono::seconds kIdleStreamGrace{1};
 
 // Reports one import stream to ServerMetrics while it runs: that it is in
 // progress, and what its ops came to since the last report.
@@ -134,7 +142,21 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
     spdlog::info("import started request_id={} principal={} bulk={} strict={}", CurrentRequestId(),
                  LogValue(caller.principal.id), o.bulk(), o.strict());
     ImportMeter meter;
+    // The cap: a stream that keeps sending is ended here, at its next
+    // message; one that sends nothing is cancelled by the watchdog a
+    // little later (its client sees CANCELLED).
+    const int cap_seconds = backend_.limits.max_request_seconds;
+    const auto started = StreamWatchdog::Clock::now();
+    const auto cap_at = started + std::chrono::seconds(cap_seconds);
+    std::optional<StreamWatchdog::Watch> watch;
+    if (cap_seconds > 0) {
+      watch.emplace(backend_.stream_watchdog.Start(context, cap_at + kIdleStreamGrace));
+    }
     do {
+      if (cap_seconds > 0 && StreamWatchdog::Clock::now() >= cap_at) {
+        return absl::DeadlineExceededError(
+            absl::StrCat("import stream: longer than --max-request-seconds=", cap_seconds));
+      }
       std::vector<absl::StatusOr<Mutation>> ops;
       ops.reserve(request.ops_size());
       const uint64_t base = import->next_index();

@@ -4,7 +4,8 @@
 //
 // Over a limit is RESOURCE_EXHAUSTED with a message naming the field (or the
 // flag) and the limit, except the traversal bound: a walk that reaches it
-// stops and answers `truncated`, as it always has.
+// stops and answers `truncated`, as it always has; and the request time cap:
+// a stream past it ends with DEADLINE_EXCEEDED (StreamWatchdog).
 #ifndef CTXGRAPH_SERVER_REQUEST_LIMITS_H_
 #define CTXGRAPH_SERVER_REQUEST_LIMITS_H_
 
@@ -26,6 +27,9 @@ struct RequestLimits {
   size_t max_traversal_nodes = kDefaultRetrieveMaxNodes;
   // RPCs in flight at once; 0 is no limit (--max-concurrent-requests).
   int max_concurrent_requests = 0;
+  // How long a streaming call (Import) may run (--max-request-seconds);
+  // 0 is no cap. Unary calls are bounded by the other limits instead.
+  int max_request_seconds = 3600;
 };
 
 inline constexpr size_t kEdgesPerTraversalNode = 5;

@@ -102,6 +102,8 @@ absl::StatusOr<std::unique_ptr<CtxgraphServer>> CtxgraphServer::Start(
   builder.AddListeningPort(options.listen, credentials, &port);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
+  builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE, options.max_metadata_bytes);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options.max_streams_per_connection);
   if (options.limits.max_concurrent_requests > 0) {
     // The admission count (InFlightLimit) refuses the calls over the limit;
     // this caps the synchronous handlers' (Import's) threads to match, with

@@ -20,9 +20,9 @@
 #include "server/graph_service.h"
 #include "server/history_keeper.h"
 #include "server/lineage_service.h"
+#include "server/metrics_http.h"
 #include "server/request_limits.h"
 #include "server/tls_credentials.h"
-#include "server/metrics_http.h"
 
 namespace ctxgraph::server {
 
@@ -32,6 +32,11 @@ struct ServerOptions {
   DatabaseOptions database;
   TextIndexConfig text_index;        // fixed when the database is created
   int max_message_bytes = 64 << 20;  // received and sent; larger is RESOURCE_EXHAUSTED
+  // Request metadata (headers) per call; gRPC refuses a call over it.
+  int max_metadata_bytes = 16 << 10;
+  // HTTP/2 streams (calls) open at once on one connection; a client queues
+  // more until one ends.
+  int max_streams_per_connection = 100;
   // How often the history horizon is recomputed (with a retention setting).
   std::chrono::milliseconds history_interval{60000};
   // When set, the backup at this path (AdminService.Backup) is first

@@ -27,6 +27,19 @@ void AddServingFlags(CLI::App& app, ServerOptions* options) {
                  "RPCs served at once; more are refused with RESOURCE_EXHAUSTED (0: no limit)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1 << 20));
+  app.add_option("--max-metadata-bytes", options->max_metadata_bytes,
+                 "Largest request metadata (headers) of one call; gRPC refuses a larger one")
+      ->capture_default_str()
+      ->check(CLI::Range(1024, 1 << 24));
+  app.add_option("--max-streams-per-connection", options->max_streams_per_connection,
+                 "Calls open at once on one connection (HTTP/2 streams); a client queues more")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 20));
+  app.add_option("--max-request-seconds", options->limits.max_request_seconds,
+                 "Longest an Import stream may run; past it the stream ends with "
+                 "DEADLINE_EXCEEDED (0: no cap)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1 << 30));
 }
 
 }  // namespace ctxgraph::server

@@ -78,7 +78,7 @@ TEST_F(ReceiptAuditorTest, OnlyAuditorsAndAdminsReadReceipts) {
 
 TEST_F(ReceiptAuditorTest, UnknownOrMalformedReceiptIds) {
   ReceiptAuditor auditor = g_.Auditor(g_.auditor_);
-  for (const char* bad : {"", "abc", "0", "-1", "+3", "007", "1e3"}) {
+  for (const char* bad : {"", "abc", "0", "-1", "+3", "007", "1e3", "3 ", " 3"}) {
     EXPECT_STATUS(auditor.GetReceipt(bad), absl::StatusCode::kInvalidArgument,
                   "receipt_id: must be a positive decimal number");
   }
