@@ -39,15 +39,35 @@ class CrashTestSmokeTest : public ::testing::Test {
 
 TEST_F(CrashTestSmokeTest, FiveKillsLoseNothing) {
   const std::string out = dir_ + "/results.json";
-  const e2e::CommandResult run = RunTool(
-      {"--dir", dir_ + "/work", "--cycles", "5", "--writers", "4", "--seed", "7", "--min-ms", "100",
-       "--max-ms", "300", "--full-check-every", "2", "--checksum-every", "2", "--json", out});
+  const std::string work = dir_ + "/work";
+  const std::vector<std::string> args = {"--dir",
+                                         work,
+                                         "--cycles",
+                                         "5",
+                                         "--writers",
+                                         "4",
+                                         "--seed",
+                                         "7",
+                                         "--min-ms",
+                                         "50",
+                                         "--max-ms",
+                                         "200",
+                                         "--full-check-every",
+                                         "2",
+                                         "--checksum-every",
+                                         "2",
+                                         "--start-kill-every",
+                                         "2",
+                                         "--json",
+                                         out};
+  const e2e::CommandResult run = RunTool(args);
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
 
   std::ifstream in(out);
   ASSERT_TRUE(in) << out;
   const json report = json::parse(in);
   EXPECT_EQ(report["cycles"], 5);
+  EXPECT_EQ(report["start_kills"], 2);  // before the restarts of cycles 2 and 4
   EXPECT_EQ(report["writers"], 4);
   EXPECT_EQ(report["losses"], 0);
   EXPECT_EQ(report["half_applied"], 0);
@@ -64,7 +84,7 @@ TEST_F(CrashTestSmokeTest, FiveKillsLoseNothing) {
             acked + report["unacked_committed"].get<uint64_t>());
 
   // One "acked" line per acknowledged batch, outside the data directory.
-  std::ifstream log(dir_ + "/work/acked.log");
+  std::ifstream log(work + "/acked.log");
   uint64_t acked_lines = 0;
   for (std::string line; std::getline(log, line);) {
     acked_lines += line.ends_with(" acked");

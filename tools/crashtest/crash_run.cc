@@ -54,7 +54,11 @@ class CrashRun {
   absl::Status Run();
 
  private:
+  absl::Status Spawn();
   absl::StatusOr<Serving> Start();
+  // Starts the server and SIGKILLs it after a random part of the last
+  // restart time, so recovery itself is cut short.
+  absl::Status KillDuringStart(int64_t last_restart_nanos);
   // Checks after a restart; false when a failure was recorded.
   absl::StatusOr<bool> CheckAfterRestart(const Serving& serving, bool everything);
   absl::Status CheckAuditChain(const Serving& serving);
@@ -76,13 +80,25 @@ class CrashRun {
   uint64_t audit_floor_ = 0;  // the chain may not be shorter than this
 };
 
-absl::StatusOr<Serving> CrashRun::Start() {
+absl::Status CrashRun::Spawn() {
   std::filesystem::remove(port_file_);
+  return server_.Start({options_.ctxgraphd, "--data-dir", data_dir_, "--listen", "127.0.0.1:0",
+                        "--port-file", port_file_, "--log-level", "warn", "--no-access-log"},
+                       options_.dir + "/ctxgraphd");
+}
+
+absl::Status CrashRun::KillDuringStart(int64_t last_restart_nanos) {
+  RETURN_IF_ERROR(Spawn());
+  std::uniform_int_distribution<int64_t> delay(0, last_restart_nanos);
+  std::this_thread::sleep_for(std::chrono::nanoseconds(delay(kill_rng_)));
+  server_.Kill();
+  ++result_->start_kills;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Serving> CrashRun::Start() {
   const Clock::time_point spawned = Clock::now();
-  RETURN_IF_ERROR(
-      server_.Start({options_.ctxgraphd, "--data-dir", data_dir_, "--listen", "127.0.0.1:0",
-                     "--port-file", port_file_, "--log-level", "warn", "--no-access-log"},
-                    options_.dir + "/ctxgraphd"));
+  RETURN_IF_ERROR(Spawn());
   Serving serving;
   for (int waited = 0; serving.address.empty(); waited += kPollMs) {
     if (server_.Exited() || waited > kStartTimeoutMs) {
@@ -212,13 +228,19 @@ absl::Status CrashRun::Run() {
   }
   const Clock::time_point began = Clock::now();
   absl::Status status = absl::OkStatus();
+  int64_t last_restart_nanos = 0;
   for (int cycle = 0;; ++cycle) {
+    if (options_.start_kill_every > 0 && cycle > 0 && cycle % options_.start_kill_every == 0) {
+      status = KillDuringStart(last_restart_nanos);
+      if (!status.ok()) break;
+    }
     absl::StatusOr<Serving> serving = Start();
     if (!serving.ok()) {
       status = serving.status();
       break;
     }
     if (cycle > 0) result_->restart.Add(serving->restart_nanos);
+    last_restart_nanos = serving->restart_nanos;
     const bool last = cycle == options_.cycles;
     const bool everything =
         last || (options_.full_check_every > 0 && cycle % options_.full_check_every == 0);

@@ -27,10 +27,15 @@ struct CrashRunOptions {
   // Read every table's checksums offline (VerifyDatabaseChecksums) after
   // every this many kills, and always after the final clean stop.
   int checksum_every = 10;
+  // Before every this many restarts, one more start is SIGKILLed at a
+  // random moment of its start-up (RocksDB recovery included), before it
+  // serves.
+  int start_kill_every = 5;
 };
 
 struct CrashRunResult {
-  int cycles = 0;  // kills done
+  int cycles = 0;       // kills under writes done
+  int start_kills = 0;  // kills during start-up
   uint64_t acked_batches = 0;
   uint64_t unacked_committed = 0;  // Write unanswered, batch found whole
   uint64_t unacked_absent = 0;     // Write unanswered, batch found absent

@@ -14,7 +14,8 @@
 // never falls below an acknowledged one, the audit chain verifies
 // (AuditService.VerifyLog) and never loses acknowledged commits, and every
 // RocksDB table's checksums hold (read offline, every --checksum-every
-// kills and after the final clean stop). Exit 0 when nothing failed, 1 when
+// kills and after the final clean stop). Every --start-kill-every restarts,
+// one more start is killed during start-up, recovery included. Exit 0 when nothing failed, 1 when
 // the server got something wrong, 2 when the test itself could not run.
 #include <CLI/CLI.hpp>
 #include <filesystem>
@@ -36,6 +37,7 @@ constexpr size_t kFailuresShown = 20;
 json ResultJson(const CrashRunOptions& options, const CrashRunResult& r) {
   const ctxgraph::bench::LatencySamples& restart = r.restart;
   return json{{"cycles", r.cycles},
+              {"start_kills", r.start_kills},
               {"writers", options.writers},
               {"seed", options.seed},
               {"kill_delay_ms", {options.min_kill_ms, options.max_kill_ms}},
@@ -92,6 +94,10 @@ int main(int argc, char** argv) {
                  "Verify RocksDB checksums offline after every N kills (0: at the end only)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  app.add_option("--start-kill-every", options.start_kill_every,
+                 "Before every N restarts, SIGKILL one start-up before it serves (0: never)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--json", json_out, "Write the results here as JSON");
   app.add_flag("--keep", keep, "Keep the work directory after a clean run");
   CLI11_PARSE(app, argc, argv);
@@ -123,7 +129,8 @@ int main(int argc, char** argv) {
   const json report = ResultJson(options, result);
   if (!json_out.empty()) std::ofstream(json_out) << report.dump(2) << "\n";
 
-  std::cout << "cycles " << result.cycles << ", acked batches " << result.acked_batches << " (+"
+  std::cout << "cycles " << result.cycles << " (+" << result.start_kills
+            << " kills during start-up), acked batches " << result.acked_batches << " (+"
             << result.unacked_committed << " unanswered but committed, " << result.unacked_absent
             << " unanswered and absent), losses " << result.losses << ", half-applied "
             << result.half_applied << ", verify failures " << result.verify_failures
