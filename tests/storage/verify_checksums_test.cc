@@ -1,7 +1,7 @@
 // VerifyDatabaseChecksums, the offline check the crash test runs after each
 // SIGKILL: a sound database (flushed tables and an unflushed WAL) passes and
 // is left as it was; one flipped byte in a table is DATA_LOSS; no database is
-// NOT_FOUND.
+// NOT_FOUND. And Database::Open itself runs with paranoid checks.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -81,6 +81,15 @@ TEST(VerifyDatabaseChecksumsTest, FlippedByteInATableIsDataLoss) {
   const absl::Status s = VerifyDatabaseChecksums(path);
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << s;
   EXPECT_NE(s.message().find(".sst"), std::string::npos) << s;
+}
+
+// The server's own open: a damaged file found while reading fails the
+// database instead of being skipped.
+TEST(VerifyDatabaseChecksumsTest, DatabaseOpensWithParanoidChecks) {
+  TempDir dir;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Database> db,
+                       Database::Open(dir.path() + "/db", DatabaseOptions{}));
+  EXPECT_TRUE(db->rocks()->GetDBOptions().paranoid_checks);
 }
 
 TEST(VerifyDatabaseChecksumsTest, MissingDatabaseIsNotFound) {
