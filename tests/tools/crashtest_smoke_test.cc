@@ -1,9 +1,11 @@
 // ctxgraph-crashtest end to end, short: five SIGKILLs of a real ctxgraphd
 // under four writers, with a full check and an offline checksum pass every
 // other cycle. Asserts the tool's figures (every kill done and restarted,
-// writes acknowledged, nothing lost), never a timing threshold. The 200- and
+// writes acknowledged, nothing lost), never a timing threshold; and that a
+// server which loses acknowledged writes fails the run. The 200- and
 // 2,000-cycle runs are README commands, not part of the suite.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -90,6 +92,43 @@ TEST_F(CrashTestSmokeTest, FiveKillsLoseNothing) {
     acked_lines += line.ends_with(" acked");
   }
   EXPECT_EQ(acked_lines, acked);
+}
+
+// The checks bite: a "server" that deletes its WAL before its third start
+// (losing the second cycle's acknowledged batches) fails the run, naming
+// what was lost.
+TEST_F(CrashTestSmokeTest, ReportsWritesLostWithADeletedWal) {
+  const std::string wrapper = dir_ + "/ctxgraphd-losing-wal";
+  std::ofstream(wrapper) << "#!/bin/bash\n"
+                         << "n=$(cat " << dir_ << "/starts 2>/dev/null || echo 0)\n"
+                         << "echo $((n + 1)) > " << dir_ << "/starts\n"
+                         << "if [ $n = 2 ]; then rm -f \"$2\"/db/*.log; fi\n"
+                         << "exec " << e2e::BuildDir() << "/server/ctxgraphd \"$@\"\n";
+  ASSERT_EQ(chmod(wrapper.c_str(), 0755), 0);
+  const std::string out = dir_ + "/results.json";
+  const std::string work = dir_ + "/work";
+  const e2e::CommandResult run =
+      e2e::Run({e2e::BuildDir() + "/tools/crashtest/ctxgraph-crashtest", "--ctxgraphd", wrapper,
+                "--dir", work, "--cycles", "3", "--start-kill-every", "0", "--min-ms", "300",
+                "--max-ms", "300", "--json", out});
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_NE(run.err.find("work directory kept for inspection: " + work), std::string::npos)
+      << run.err;
+
+  std::ifstream in(out);
+  ASSERT_TRUE(in) << out;
+  const json report = json::parse(in);
+  EXPECT_EQ(report["cycles"], 2);  // stopped at the check after the second kill
+  EXPECT_GT(report["losses"].get<uint64_t>(), 0u);
+  ASSERT_FALSE(report["failures"].empty());
+  EXPECT_TRUE(report["failures"][0].get<std::string>().starts_with(
+      "version went backwards: the server is at "))
+      << report["failures"][0];
+  bool named_a_lost_node = false;
+  for (const json& f : report["failures"]) {
+    named_a_lost_node |= f.get<std::string>().starts_with("lost: w");
+  }
+  EXPECT_TRUE(named_a_lost_node) << report["failures"].dump();
 }
 
 TEST_F(CrashTestSmokeTest, RefusesAWorkDirectoryInUse) {
