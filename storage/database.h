@@ -63,6 +63,14 @@ absl::StatusOr<std::optional<std::string>> NewestAtOrBefore(rocksdb::Iterator* i
                                                             std::string_view prefix,
                                                             std::string_view seek_key);
 
+// Opens the database at `path` read-only (replaying its WAL in memory,
+// writing nothing), with paranoid checks, and reads every block of every
+// SST file of every column family to check its checksum
+// (rocksdb::DB::VerifyChecksum). For offline checks, e.g. after a crash:
+// the database must not be open elsewhere. DATA_LOSS names the damaged file
+// when a checksum fails; NOT_FOUND when there is no database at `path`.
+absl::Status VerifyDatabaseChecksums(const std::string& path);
+
 enum class Cf : int {
   kDefault = 0,
   kNodeIds,

@@ -5,6 +5,10 @@
 #                              on a demo dataset and print how to query it
 #   bash tools/setup.sh test   install what is missing, build, run every test
 #   bash tools/setup.sh build  install what is missing and build
+#   bash tools/setup.sh crashtest [CYCLES]
+#                              build, then SIGKILL ctxgraphd CYCLES times
+#                              (default 200; 2000 for the long run) under
+#                              concurrent writes and check nothing was lost
 #
 # Environment: BUILD_DIR (default build), JOBS (default 2), DEMO_PORT
 # (default 50051), DEMO_DIR (default demo-data).
@@ -98,5 +102,9 @@ case "${1:-}" in
   demo) install_packages; build; run_demo ;;
   test) install_packages; build; run_tests ;;
   build) install_packages; build ;;
-  *) echo "usage: bash tools/setup.sh demo|test|build" >&2; exit 2 ;;
+  crashtest)
+    install_packages; build
+    "$BUILD_DIR/tools/crashtest/ctxgraph-crashtest" --cycles "${2:-200}" \
+      --json "$BUILD_DIR/crashtest-${2:-200}.json" ;;
+  *) echo "usage: bash tools/setup.sh demo|test|build|crashtest [CYCLES]" >&2; exit 2 ;;
 esac

@@ -99,6 +99,13 @@ void ChildProcess::Kill() {
   pid_ = -1;
 }
 
+bool ChildProcess::Exited() {
+  if (pid_ <= 0) return true;
+  if (waitpid(pid_, nullptr, WNOHANG) != pid_) return false;
+  pid_ = -1;
+  return true;
+}
+
 absl::StatusOr<uint64_t> PeakRssBytes(pid_t pid) {
   const std::string path = absl::StrCat("/proc/", pid, "/status");
   std::ifstream in(path);
@@ -136,12 +143,12 @@ absl::StatusOr<std::string> MakeTempDir(const std::string& prefix) {
   return pattern;
 }
 
-absl::StatusOr<std::string> WaitForFileWord(const std::string& path, int timeout_ms) {
-  for (int waited = 0; waited <= timeout_ms; waited += 50) {
+absl::StatusOr<std::string> WaitForFileWord(const std::string& path, int timeout_ms, int poll_ms) {
+  for (int waited = 0; waited <= timeout_ms; waited += poll_ms) {
     std::ifstream in(path);
     std::string word;
     if (in >> word && !word.empty()) return word;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(poll_ms));
   }
   return absl::DeadlineExceededError(
       absl::StrCat("\"", path, "\" still empty after ", timeout_ms, " ms"));

@@ -42,6 +42,9 @@ class ChildProcess {
   // SIGTERM, then waits; returns the exit code (-1 for a signal).
   int Stop();
   void Kill();
+  // True once the child has exited (reaped here, without blocking); it is
+  // then no longer running and Stop/Kill do nothing.
+  bool Exited();
   pid_t pid() const { return pid_; }
 
  private:
@@ -57,9 +60,10 @@ uint64_t DirectoryBytes(const std::string& dir);
 // Creates a fresh directory /tmp/<prefix>XXXXXX and returns its path.
 absl::StatusOr<std::string> MakeTempDir(const std::string& prefix);
 
-// Polls `path` every 50 ms for up to `timeout_ms` until it holds a non-empty
-// first word and returns it (e.g. the host:port of a port file).
-absl::StatusOr<std::string> WaitForFileWord(const std::string& path, int timeout_ms);
+// Polls `path` every `poll_ms` for up to `timeout_ms` until it holds a
+// non-empty first word and returns it (e.g. the host:port of a port file).
+absl::StatusOr<std::string> WaitForFileWord(const std::string& path, int timeout_ms,
+                                            int poll_ms = 50);
 
 std::string ReadFileOrEmpty(const std::string& path);
 
