@@ -98,10 +98,10 @@ void CheckNormalizes(std::vector<std::string> labels, Normalize normalize) {
 
 void CheckBoundaryChange(const google::protobuf::RepeatedPtrField<std::string>& add,
                          const google::protobuf::RepeatedPtrField<std::string>& remove) {
-  for (const auto& [field, labels] : {std::pair{"add", &add}, std::pair{"remove", &remove}}) {
-    CheckNormalizes(Strings(*labels),
-                    [field](std::vector<std::string>& l) { return NormalizeBoundary(field, l); });
-  }
+  CheckNormalizes(Strings(add),
+                  [](std::vector<std::string>& l) { return NormalizeBoundary("add", l); });
+  CheckNormalizes(Strings(remove),
+                  [](std::vector<std::string>& l) { return NormalizeBoundary("remove", l); });
 }
 
 void CheckMutations(std::vector<Mutation> mutations) {
