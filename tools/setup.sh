@@ -12,9 +12,11 @@
 #
 # Environment: BUILD_DIR (default build), JOBS (default 2), DEMO_PORT
 # (default 50051), DEMO_DIR (default demo-data).
+#
+# tools/fuzz.sh and tools/sanitize.sh source this file for install_packages.
 set -euo pipefail
 
-cd "$(dirname "$0")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 JOBS=${JOBS:-2}
 
@@ -25,14 +27,20 @@ PACKAGES=(
   nlohmann-json3-dev libcli11-dev libicu-dev libgtest-dev libgmock-dev zlib1g-dev libpq-dev
   openssl libcpp-httplib-dev
 )
+# Only for tools/fuzz.sh (libFuzzer needs clang); the default install
+# does not take them.
+FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
+# install_packages [PACKAGE...]: installs those missing (default: PACKAGES).
 install_packages() {
   local missing=()
-  for p in "${PACKAGES[@]}"; do
+  local wanted=("$@")
+  [ ${#wanted[@]} -gt 0 ] || wanted=("${PACKAGES[@]}")
+  for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   if [ ${#missing[@]} -gt 0 ]; then
@@ -97,6 +105,9 @@ Press Ctrl-C to stop the server.
 MSG
   wait $server
 }
+
+# Sourced (by tools/fuzz.sh, tools/sanitize.sh): definitions only.
+[ "${BASH_SOURCE[0]}" = "$0" ] || return 0
 
 case "${1:-}" in
   demo) install_packages; build; run_demo ;;
