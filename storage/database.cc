@@ -187,6 +187,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.paranoid_checks = true;
+  if (options.env) db_options.env = options.env.get();
   db_options.IncreaseParallelism(2);
   // One budget for the memtables of every column family, so a bulk import
   // that writes five of them at once stays within a known amount of memory.

@@ -32,9 +32,9 @@
 #include "rocksdb/db.h"
 #include "rocksdb/utilities/write_batch_with_index.h"
 #include "storage/audit_log.h"
+#include "storage/backup.h"
 #include "storage/history_horizon.h"
 #include "storage/history_retention.h"
-#include "storage/backup.h"
 #include "storage/records.h"
 
 namespace ctxgraph {
@@ -96,6 +96,10 @@ struct DatabaseOptions {
   // The audit action of receipts, which hold the history horizon back
   // (query/retriever.h kRetrieveAction).
   std::string receipt_action = "retrieve";
+  // The environment RocksDB does its file I/O through; null means the
+  // default (the local file system). Tests and tools pass a fault-injecting
+  // one (storage/testing/fault_injection_fs.h). Must outlive the Database.
+  std::shared_ptr<rocksdb::Env> env;
 };
 
 // RocksDB's own figures for an operator's metrics (Database::Stats), in plain
