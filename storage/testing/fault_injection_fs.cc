@@ -383,8 +383,9 @@ IOStatus FaultInjectionFs::CheckFaultLocked(FaultOp op) {
   if (!f.armed || n < f.fail_at) return IOStatus::OK();
   static constexpr const char* kOpNames[] = {"write", "sync", "read"};
   const char* what = kOpNames[static_cast<int>(op)];
-  if (f.kind == FaultKind::kNoSpace) return IOStatus::NoSpace("injected fault on", what);
-  return IOStatus::IOError("injected fault on", what);
+  const std::string msg = std::string("injected fault on ") + what;
+  if (f.kind == FaultKind::kNoSpace) return IOStatus::NoSpace(msg);
+  return IOStatus::IOError(msg);
 }
 
 IOStatus FaultInjectionFs::CheckRead() {
