@@ -74,8 +74,9 @@ class FaultInjectionFs : public rocksdb::FileSystemWrapper {
   // Power loss now: freezes the file system (see above). Idempotent.
   void SimulatePowerLoss();
   // Power loss once `n` more mutating operations have been attempted (an
-  // append, sync, create, rename, delete, truncate or close): the n-th one
-  // already fails. Lets a caller cut a running workload at a random point.
+  // append, sync, directory fsync, create, rename, delete, truncate or
+  // close): the n-th one already fails. Lets a caller cut a running
+  // workload at a random point.
   void PowerLossAfter(uint64_t n);
   // Drops everything a power loss loses and unfreezes the file system. Call
   // only when nothing uses it (the database is closed). Returns the first
