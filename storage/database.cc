@@ -187,6 +187,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.paranoid_checks = true;
+  if (options.env) db_options.env = options.env.get();
   db_options.IncreaseParallelism(2);
   // One budget for the memtables of every column family, so a bulk import
   // that writes five of them at once stays within a known amount of memory.
@@ -446,6 +447,7 @@ CommitSession::~CommitSession() {
 
 absl::Status CommitSession::Write(const std::function<absl::Status(CommitContext&)>& build) {
   if (done_) return absl::FailedPreconditionError("commit session already ended");
+  if (!wrote_) RETURN_IF_ERROR(db_->ResumeAfterFailedWrite());
   CommitContext ctx(db_, version_, time_, principal_, next_iid_);
   RETURN_IF_ERROR(build(ctx));
   if (!ctx.changed()) return absl::OkStatus();
@@ -458,7 +460,12 @@ absl::Status CommitSession::Write(const std::function<absl::Status(CommitContext
     ctx.Put(Cf::kDefault, keys::kOpenSessionKey, marker);
   }
   ctx.Put(Cf::kDefault, keys::kNextIidKey, keys::EncodeU64(ctx.next_iid_));
-  RETURN_IF_ERROR(FromRocks(db_->db_->Write(rocksdb::WriteOptions(), ctx.batch_.GetWriteBatch())));
+  if (absl::Status st =
+          FromRocks(db_->db_->Write(rocksdb::WriteOptions(), ctx.batch_.GetWriteBatch()));
+      !st.ok()) {
+    db_->write_failed_ = true;
+    return st;
+  }
   wrote_ = true;
   next_iid_ = ctx.next_iid_;
   db_->next_iid_ = next_iid_;
@@ -485,6 +492,7 @@ absl::StatusOr<CommitOutcome> CommitSession::Finish(const std::string& descripti
   std::vector<AuditEntry> entries =
       CommitAuditEntries(commit, audit_note_, std::move(audit_items_), std::move(extra_audit_));
   if (absl::Status st = db_->audit_->AppendToBatch(&batch, std::move(entries), sync); !st.ok()) {
+    db_->write_failed_ = true;
     IGNORE_STATUS(db_->RemoveVersion(version_, first_iid_));  // best effort; Open retries
     return st;
   }
@@ -511,6 +519,7 @@ absl::StatusOr<CommitOutcome> Database::Commit(
     const std::string& principal, const std::string& description,
     const std::function<absl::Status(CommitContext&)>& build) {
   std::lock_guard<std::mutex> lock(commit_mu_);
+  RETURN_IF_ERROR(ResumeAfterFailedWrite());
   const uint64_t latest = LatestVersion();
   CommitContext ctx(this, latest + 1, Now(), principal, next_iid_);
   RETURN_IF_ERROR(build(ctx));
@@ -526,12 +535,32 @@ absl::StatusOr<CommitOutcome> Database::Commit(
   // not read again), so both are written or neither.
   std::vector<AuditEntry> entries = CommitAuditEntries(
       commit, ctx.audit_note_, Collect(std::move(ctx.changed_)), std::move(ctx.extra_audit_));
-  RETURN_IF_ERROR(
-      audit_->AppendToBatch(ctx.batch_.GetWriteBatch(), std::move(entries), write_options_));
+  if (absl::Status st =
+          audit_->AppendToBatch(ctx.batch_.GetWriteBatch(), std::move(entries), write_options_);
+      !st.ok()) {
+    write_failed_ = true;
+    return st;
+  }
   next_iid_ = ctx.next_iid_;
   last_version_.store(ctx.version(), std::memory_order_release);
   for (auto& hook : ctx.on_committed_) hook();
   return CommitOutcome{ctx.version(), true};
+}
+
+absl::Status Database::ResumeAfterFailedWrite() {
+  if (!write_failed_) return absl::OkStatus();
+  // After a failed write RocksDB refuses every write (its background-error
+  // mode). Resume() clears an error RocksDB deems recoverable once the
+  // fault is gone; a failed WAL write or sync is fatal under paranoid
+  // checks in RocksDB 7.8, and only reopening the database clears it.
+  const rocksdb::Status s = db_->Resume();
+  if (!s.ok()) {
+    return absl::Status(FromRocks(s).code(),
+                        absl::StrCat("storage: writes stopped after a failed write (", s.ToString(),
+                                     "); restart the server once the disk is healthy"));
+  }
+  write_failed_ = false;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<bool> Database::Get(Cf cf, std::string_view key, std::string* value) const {

@@ -12,6 +12,22 @@
 // same WriteBatch: action and summary as the builder set them
 // (CommitContext::SetAuditNote), and the nodes and edges it wrote.
 //
+// Write errors: a commit that meets an I/O error fails with UNAVAILABLE, a
+// full disk with RESOURCE_EXHAUSTED (FromRocks), and nothing of it is
+// visible. RocksDB then refuses every write. The next commit calls
+// DB::Resume() first, which clears errors RocksDB deems recoverable (a
+// failed background flush, a full disk once space is back); a failed WAL
+// write or sync is fatal in RocksDB 7.8 (paranoid checks), so every later
+// commit fails with UNAVAILABLE "storage: writes stopped after a failed
+// write (...); restart the server once the disk is healthy" and nothing is
+// written until the database is reopened, which replays the synced WAL. A
+// commit whose WAL sync failed may reappear then, whole, as the next
+// version (its bytes reached the WAL): its outcome is unknown, as with a
+// lost acknowledgement; since writes stopped, no other commit took its
+// version.
+// Reads go on throughout: a read that meets an I/O error is UNAVAILABLE, a
+// corrupt block DATA_LOSS (checksums are verified on every read).
+//
 // Thread safety: all methods are safe to call concurrently. Commits are
 // serialized by an internal mutex, taken before the audit log's.
 #ifndef CTXGRAPH_STORAGE_DATABASE_H_
@@ -32,9 +48,9 @@
 #include "rocksdb/db.h"
 #include "rocksdb/utilities/write_batch_with_index.h"
 #include "storage/audit_log.h"
+#include "storage/backup.h"
 #include "storage/history_horizon.h"
 #include "storage/history_retention.h"
-#include "storage/backup.h"
 #include "storage/records.h"
 
 namespace ctxgraph {
@@ -104,6 +120,10 @@ struct DatabaseOptions {
   // The audit action of receipts, which hold the history horizon back
   // (query/retriever.h kRetrieveAction).
   std::string receipt_action = "retrieve";
+  // The environment RocksDB does its file I/O through; null means the
+  // default (the local file system). Tests and tools pass a fault-injecting
+  // one (storage/testing/fault_injection_fs.h). Must outlive the Database.
+  std::shared_ptr<rocksdb::Env> env;
 };
 
 // RocksDB's own figures for an operator's metrics (Database::Stats), in plain
@@ -343,8 +363,13 @@ class Database {
   mutable std::mutex backup_mu_;
   std::thread compaction_;  // guarded by compaction_mu_
 
+  // The next commit calls Resume() first (ResumeAfterFailedWrite).
+  absl::Status ResumeAfterFailedWrite();
+
   std::mutex commit_mu_;
   uint64_t next_iid_ = 1;  // guarded by commit_mu_
+  // A commit's write failed; RocksDB may refuse writes until Resume().
+  bool write_failed_ = false;  // guarded by commit_mu_
   std::atomic<uint64_t> last_version_{0};
 };
 

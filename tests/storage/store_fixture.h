@@ -10,21 +10,10 @@
 #include <vector>
 
 #include "storage/graph_store.h"
+#include "storage/testing/allow_all_writes.h"
 #include "tests/storage/temp_dir.h"
 
 namespace ctxgraph {
-
-// A write guard that allows every write and shows every node.
-class AllowAllWrites final : public WriteGuard {
- public:
-  absl::Status CheckNodeWrite(std::string_view, const NodeRecord*, const NodeRecord*) override {
-    return absl::OkStatus();
-  }
-  bool CanSee(const NodeRecord&) override { return true; }
-  absl::Status CheckLabelDefine(std::string_view, const LabelDefinition&) override {
-    return absl::OkStatus();
-  }
-};
 
 // An upsert of node `id` with a "title" prop.
 inline Mutation TitledNode(std::string id, std::string title,

@@ -1,0 +1,268 @@
+// The fault-injecting file system itself (what a power loss keeps, what an
+// injected fault fails), and the database on it: a commit that meets an I/O
+// error or a full disk fails with UNAVAILABLE or RESOURCE_EXHAUSTED, leaves
+// nothing behind, and commits succeed again once the fault clears (after a
+// restart when RocksDB stopped writes, see database.h); a read that meets an
+// I/O error is UNAVAILABLE, never wrong data.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <limits>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "storage/testing/fault_injection_fs.h"
+#include "tests/storage/store_fixture.h"
+#include "tests/storage/temp_dir.h"
+#include "tests/test_macros.h"
+
+namespace ctxgraph {
+namespace {
+
+using rocksdb::IOOptions;
+using rocksdb::IOStatus;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "<absent>";
+  std::stringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+class FaultInjectionFsTest : public ::testing::Test {
+ protected:
+  std::string Path(const std::string& name) const { return dir_.path() + "/" + name; }
+
+  std::unique_ptr<rocksdb::FSWritableFile> Create(const std::string& name) {
+    std::unique_ptr<rocksdb::FSWritableFile> file;
+    EXPECT_TRUE(fs_->NewWritableFile(Path(name), rocksdb::FileOptions(), &file, nullptr).ok());
+    return file;
+  }
+
+  void SyncDir() {
+    std::unique_ptr<rocksdb::FSDirectory> dir;
+    ASSERT_TRUE(fs_->NewDirectory(dir_.path(), IOOptions(), &dir, nullptr).ok());
+    ASSERT_TRUE(dir->Fsync(IOOptions(), nullptr).ok());
+  }
+
+  // A file holding `content`, synced, its name made durable.
+  void WriteDurable(const std::string& name, const std::string& content) {
+    auto file = Create(name);
+    ASSERT_TRUE(file->Append(content, IOOptions(), nullptr).ok());
+    ASSERT_TRUE(file->Sync(IOOptions(), nullptr).ok());
+    ASSERT_TRUE(file->Close(IOOptions(), nullptr).ok());
+    SyncDir();
+  }
+
+  TempDir dir_;
+  std::shared_ptr<FaultInjectionFs> fs_ = std::make_shared<FaultInjectionFs>();
+};
+
+TEST_F(FaultInjectionFsTest, PowerLossKeepsSyncedBytesOfDurableNamesOnly) {
+  auto file = Create("a");
+  ASSERT_TRUE(file->Append("abc", IOOptions(), nullptr).ok());
+  ASSERT_TRUE(file->Sync(IOOptions(), nullptr).ok());
+  SyncDir();
+  ASSERT_TRUE(file->Append("def", IOOptions(), nullptr).ok());
+  EXPECT_EQ(ReadFile(Path("a")), "abc");  // unsynced appends are only in memory
+  EXPECT_EQ(file->GetFileSize(IOOptions(), nullptr), 6u);
+  ASSERT_TRUE(file->Close(IOOptions(), nullptr).ok());
+  EXPECT_EQ(ReadFile(Path("a")), "abcdef");  // readable after close, still unsynced
+
+  auto created = Create("b");  // synced, but its directory never was
+  ASSERT_TRUE(created->Append("x", IOOptions(), nullptr).ok());
+  ASSERT_TRUE(created->Sync(IOOptions(), nullptr).ok());
+
+  fs_->SimulatePowerLoss();
+  EXPECT_TRUE(fs_->powered_off());
+  IOStatus after = created->Append("y", IOOptions(), nullptr);
+  EXPECT_TRUE(after.IsIOError());
+  EXPECT_EQ(after.ToString(), "IO error: simulated power loss");
+  created.reset();
+  ASSERT_TRUE(fs_->Reboot().ok());
+  EXPECT_FALSE(fs_->powered_off());
+  EXPECT_EQ(ReadFile(Path("a")), "abc");
+  EXPECT_EQ(ReadFile(Path("b")), "<absent>");
+}
+
+TEST_F(FaultInjectionFsTest, PowerLossUndoesARenameWhoseDirectoryWasNotSynced) {
+  WriteDurable("CURRENT", "old");
+  {
+    auto tmp = Create("tmp");
+    ASSERT_TRUE(tmp->Append("new", IOOptions(), nullptr).ok());
+    ASSERT_TRUE(tmp->Sync(IOOptions(), nullptr).ok());
+    ASSERT_TRUE(tmp->Close(IOOptions(), nullptr).ok());
+  }
+  ASSERT_TRUE(fs_->RenameFile(Path("tmp"), Path("CURRENT"), IOOptions(), nullptr).ok());
+  EXPECT_EQ(ReadFile(Path("CURRENT")), "new");
+  fs_->SimulatePowerLoss();
+  ASSERT_TRUE(fs_->Reboot().ok());
+  EXPECT_EQ(ReadFile(Path("CURRENT")), "old");
+  EXPECT_EQ(ReadFile(Path("tmp")), "<absent>");
+
+  // With the directory synced after the rename, the new content stays.
+  WriteDurable("tmp", "newer");
+  ASSERT_TRUE(fs_->RenameFile(Path("tmp"), Path("CURRENT"), IOOptions(), nullptr).ok());
+  SyncDir();
+  fs_->SimulatePowerLoss();
+  ASSERT_TRUE(fs_->Reboot().ok());
+  EXPECT_EQ(ReadFile(Path("CURRENT")), "newer");
+}
+
+TEST_F(FaultInjectionFsTest, PowerLossAfterStrikesAtTheNthMutation) {
+  auto file = Create("a");
+  fs_->PowerLossAfter(2);
+  EXPECT_TRUE(file->Append("1", IOOptions(), nullptr).ok());
+  EXPECT_FALSE(fs_->powered_off());
+  EXPECT_TRUE(file->Sync(IOOptions(), nullptr).IsIOError());
+  EXPECT_TRUE(fs_->powered_off());
+}
+
+TEST_F(FaultInjectionFsTest, FailFromFailsTheKthOperationAndLaterOnesUntilCleared) {
+  auto file = Create("a");
+  fs_->FailFrom(FaultOp::kWrite, 2, FaultKind::kNoSpace);
+  EXPECT_TRUE(file->Append("1", IOOptions(), nullptr).ok());
+  IOStatus full = file->Append("2", IOOptions(), nullptr);
+  EXPECT_TRUE(full.IsNoSpace());
+  EXPECT_EQ(full.ToString(), "IO error: No space left on device: injected fault on write");
+  EXPECT_TRUE(file->Append("3", IOOptions(), nullptr).IsNoSpace());
+  EXPECT_TRUE(file->Sync(IOOptions(), nullptr).ok());  // only writes fail
+  fs_->ClearFault(FaultOp::kWrite);
+  EXPECT_TRUE(file->Append("4", IOOptions(), nullptr).ok());
+  ASSERT_TRUE(file->Sync(IOOptions(), nullptr).ok());
+  EXPECT_EQ(ReadFile(Path("a")), "14");  // failed writes left nothing
+  EXPECT_EQ(fs_->count(FaultOp::kWrite), 4u);
+
+  fs_->FailFrom(FaultOp::kSync, 1, FaultKind::kIoError);
+  IOStatus sync = file->Sync(IOOptions(), nullptr);
+  EXPECT_TRUE(sync.IsIOError());
+  EXPECT_FALSE(sync.IsNoSpace());
+  EXPECT_EQ(sync.ToString(), "IO error: injected fault on sync");
+}
+
+// The database on the fault-injecting file system.
+class DatabaseFaultTest : public StoreFixture {
+ protected:
+  void SetUp() override {
+    options_.env = FaultInjectionFs::NewEnv(fs_);
+    StoreFixture::SetUp();
+  }
+
+  absl::StatusOr<WriteResult> Write(const std::string& id, const std::string& title) {
+    AllowAllWrites guard;
+    return store_->Apply({TitledNode(id, title)}, guard, "writer", "test");
+  }
+
+  // The newest title of `id` past every version filter, "<absent>", or the
+  // read's error.
+  std::string Title(const std::string& id) {
+    auto node = store_->GetNode(id, std::numeric_limits<uint64_t>::max() - 1);
+    if (!node.ok()) return node.status().ToString();
+    if (!*node) return "<absent>";
+    return std::get<std::string>((*node)->props.at("title").v);
+  }
+
+  void FlushAll() {
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    for (int i = 0; i < static_cast<int>(Cf::kCount); ++i) {
+      handles.push_back(db_->handle(static_cast<Cf>(i)));
+    }
+    ASSERT_TRUE(db_->rocks()->Flush(rocksdb::FlushOptions(), handles).ok());
+  }
+
+  // A commit that meets `kind` at `op` fails with `code` and `message` and
+  // leaves nothing visible; reads go on. Once the fault clears, the next
+  // commit either succeeds or (RocksDB stopped writes) fails without
+  // writing; after a restart commits succeed and everything acknowledged
+  // is there. `may_survive`: the failed commit may reappear after the
+  // restart (a failed sync), whole and as the next version.
+  void ExpectFailedCommitThenRecovery(FaultOp op, FaultKind kind, absl::StatusCode code,
+                                      const std::string& message, bool may_survive) {
+    ASSERT_OK_AND_ASSIGN(WriteResult first, Write("doc-1", "first"));
+    fs_->FailFrom(op, 1, kind);
+    absl::StatusOr<WriteResult> failed = Write("doc-2", "lost");
+    EXPECT_EQ(failed.status().code(), code);
+    EXPECT_EQ(failed.status().message(), message);
+    EXPECT_EQ(db_->LatestVersion(), first.version);
+    EXPECT_EQ(Title("doc-1"), "first");  // reads go on
+    EXPECT_EQ(Title("doc-2"), "<absent>");
+
+    fs_->ClearFault(op);
+    uint64_t latest = first.version;
+    absl::StatusOr<WriteResult> next = Write("doc-3", "maybe");
+    if (next.ok()) {
+      latest = next->version;
+    } else {
+      EXPECT_TRUE(absl::StartsWith(next.status().message(),
+                                   "storage: writes stopped after a failed write ("))
+          << next.status();
+      EXPECT_TRUE(
+          absl::EndsWith(next.status().message(), "); restart the server once the disk is healthy"))
+          << next.status();
+      EXPECT_EQ(Title("doc-3"), "<absent>");
+    }
+    EXPECT_EQ(db_->LatestVersion(), latest);
+
+    Reopen();
+    if (may_survive && db_->LatestVersion() == latest + 1) {
+      // The failed sync's bytes reached the WAL, and the restart replayed
+      // them: the commit is there whole, as the next version, like a write
+      // whose acknowledgement was lost. Nothing can have taken its version
+      // meanwhile, since RocksDB stopped writes.
+      EXPECT_EQ(Title("doc-2"), "lost");
+      latest += 1;
+    } else {
+      EXPECT_EQ(db_->LatestVersion(), latest);
+      EXPECT_EQ(Title("doc-2"), "<absent>");
+    }
+    const std::string doc2 = Title("doc-2");
+    EXPECT_EQ(Title("doc-1"), "first");
+    ASSERT_OK_AND_ASSIGN(WriteResult after, Write("doc-4", "after"));
+    EXPECT_EQ(after.version, latest + 1);
+    Reopen();
+    EXPECT_EQ(Title("doc-1"), "first");
+    EXPECT_EQ(Title("doc-2"), doc2);
+    EXPECT_EQ(Title("doc-4"), "after");
+    ASSERT_OK_AND_ASSIGN(AuditVerifyResult audit, db_->audit().Verify());
+    EXPECT_TRUE(audit.ok) << audit.reason;
+  }
+
+  std::shared_ptr<FaultInjectionFs> fs_ = std::make_shared<FaultInjectionFs>();
+};
+
+TEST_F(DatabaseFaultTest, WalWriteErrorIsUnavailableAndARestartRecovers) {
+  ExpectFailedCommitThenRecovery(FaultOp::kWrite, FaultKind::kIoError,
+                                 absl::StatusCode::kUnavailable,
+                                 "storage: IO error: injected fault on write",
+                                 /*may_survive=*/false);
+}
+
+TEST_F(DatabaseFaultTest, WalSyncErrorIsUnavailableAndARestartRecovers) {
+  ExpectFailedCommitThenRecovery(FaultOp::kSync, FaultKind::kIoError,
+                                 absl::StatusCode::kUnavailable,
+                                 "storage: IO error: injected fault on sync",
+                                 /*may_survive=*/true);
+}
+
+TEST_F(DatabaseFaultTest, DiskFullIsResourceExhaustedAndARestartRecovers) {
+  ExpectFailedCommitThenRecovery(
+      FaultOp::kWrite, FaultKind::kNoSpace, absl::StatusCode::kResourceExhausted,
+      "storage: IO error: No space left on device: injected fault on write",
+      /*may_survive=*/false);
+}
+
+TEST_F(DatabaseFaultTest, ReadErrorIsUnavailableNeverWrongData) {
+  ASSERT_OK(Write("doc-1", "first").status());
+  FlushAll();
+  Reopen();  // an empty block cache: the read must reach the file
+  fs_->FailFrom(FaultOp::kRead, 1, FaultKind::kIoError);
+  EXPECT_EQ(Title("doc-1"), "UNAVAILABLE: storage: IO error: injected fault on read");
+  fs_->ClearFault(FaultOp::kRead);
+  EXPECT_EQ(Title("doc-1"), "first");
+}
+
+}  // namespace
+}  // namespace ctxgraph
