@@ -130,6 +130,22 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
                                       grpc::ServerReader<v1::ImportRequest>* reader,
                                       v1::ImportResponse* response) {
   return HandleRpc(context, backend_, "Import", [&](const Caller& caller) {
+    // The cap: a stream that keeps sending is ended at its next message past
+    // it; one that sends nothing, not even its first message, or waits in
+    // Begin behind another bulk import, is cancelled by the watchdog a little
+    // later (its client sees CANCELLED). Watched from the start, since the
+    // call holds an admission ticket from the start.
+    const int cap_seconds = backend_.limits.max_request_seconds;
+    const auto cap_at = StreamWatchdog::Clock::now() + std::chrono::seconds(cap_seconds);
+    const auto past_cap = [&] { return cap_seconds > 0 && StreamWatchdog::Clock::now() >= cap_at; };
+    const auto over_cap = [&] {
+      return absl::DeadlineExceededError(
+          absl::StrCat("import stream: longer than --max-request-seconds=", cap_seconds));
+    };
+    std::optional<StreamWatchdog::Watch> watch;
+    if (cap_seconds > 0) {
+      watch.emplace(backend_.stream_watchdog.Start(context, cap_at + kIdleStreamGrace));
+    }
     v1::ImportRequest request;
     if (!reader->Read(&request)) {
       return absl::InvalidArgumentError("import stream: no request message");
@@ -142,21 +158,8 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
     spdlog::info("import started request_id={} principal={} bulk={} strict={}", CurrentRequestId(),
                  LogValue(caller.principal.id), o.bulk(), o.strict());
     ImportMeter meter;
-    // The cap: a stream that keeps sending is ended here, at its next
-    // message; one that sends nothing is cancelled by the watchdog a
-    // little later (its client sees CANCELLED).
-    const int cap_seconds = backend_.limits.max_request_seconds;
-    const auto started = StreamWatchdog::Clock::now();
-    const auto cap_at = started + std::chrono::seconds(cap_seconds);
-    std::optional<StreamWatchdog::Watch> watch;
-    if (cap_seconds > 0) {
-      watch.emplace(backend_.stream_watchdog.Start(context, cap_at + kIdleStreamGrace));
-    }
     do {
-      if (cap_seconds > 0 && StreamWatchdog::Clock::now() >= cap_at) {
-        return absl::DeadlineExceededError(
-            absl::StrCat("import stream: longer than --max-request-seconds=", cap_seconds));
-      }
+      if (past_cap()) return over_cap();
       std::vector<absl::StatusOr<Mutation>> ops;
       ops.reserve(request.ops_size());
       const uint64_t base = import->next_index();
@@ -166,8 +169,13 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
       RETURN_IF_ERROR(import->Add(std::move(ops)));
       meter.Report(import->progress());
     } while (reader->Read(&request));
-    // A cancelled stream is not an import: the unfinished import writes
-    // nothing (bulk) or keeps only what it already committed.
+    // No cancellation may land while Finish commits (the client would hear
+    // CANCELLED of a committed import): the watch ends first, then the cap
+    // and a cancellation that came before are checked. A cancelled stream is
+    // not an import: the unfinished import writes nothing (bulk) or keeps
+    // only what it already committed.
+    watch.reset();
+    if (past_cap()) return over_cap();
     if (context->IsCancelled()) return absl::CancelledError("import stream cancelled");
     ASSIGN_OR_RETURN(ImportResult result, import->Finish());
     meter.Report(result);

@@ -33,7 +33,7 @@ struct ServerOptions {
   TextIndexConfig text_index;        // fixed when the database is created
   int max_message_bytes = 64 << 20;  // received and sent; larger is RESOURCE_EXHAUSTED
   // Request metadata (headers) per call; gRPC refuses a call over it.
-  int max_metadata_bytes = 16 << 10;
+  int max_metadata_bytes = 8 << 10;  // gRPC 1.51's own default
   // HTTP/2 streams (calls) open at once on one connection; a client queues
   // more until one ends.
   int max_streams_per_connection = 100;

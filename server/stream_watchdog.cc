@@ -22,8 +22,10 @@ StreamWatchdog::Watch StreamWatchdog::Start(grpc::ServerContextBase* context,
   std::lock_guard<std::mutex> lock(mu_);
   if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
   const auto it = pending_.emplace(cancel_at, Call{context, false});
-  // The thread may be sleeping towards a later time.
-  if (it == pending_.begin()) cv_.notify_all();
+  // The thread may be sleeping towards a later time, or without a time at
+  // all when every entry left is already cancelled (their handlers have not
+  // returned yet): always wake it to look again.
+  cv_.notify_all();
   return Watch(this, it);
 }
 

@@ -299,14 +299,17 @@ absl::Status Database::LoadMeta() {
     ASSIGN_OR_RETURN(next_iid_, keys::ReadU64(value, 0));
   }
   RETURN_IF_ERROR(LoadHistoryHorizon());
+  return RemoveOpenSession();
+}
+
+absl::Status Database::RemoveOpenSession() {
+  std::string value;
   ASSIGN_OR_RETURN(bool open_session, Get(Cf::kDefault, keys::kOpenSessionKey, &value));
-  if (open_session) {
-    // A bulk commit was interrupted: it never became visible, so remove it.
-    ASSIGN_OR_RETURN(uint64_t version, keys::ReadU64(value, 0));
-    ASSIGN_OR_RETURN(uint64_t first_iid, keys::ReadU64(value, 8));
-    RETURN_IF_ERROR(RemoveVersion(version, first_iid));
-  }
-  return absl::OkStatus();
+  if (!open_session) return absl::OkStatus();
+  // A bulk commit was interrupted: it never became visible, so remove it.
+  ASSIGN_OR_RETURN(uint64_t version, keys::ReadU64(value, 0));
+  ASSIGN_OR_RETURN(uint64_t first_iid, keys::ReadU64(value, 8));
+  return RemoveVersion(version, first_iid);
 }
 
 absl::Status Database::LoadRedactionKey() {
@@ -559,6 +562,11 @@ absl::Status Database::ResumeAfterFailedWrite() {
                         absl::StrCat("storage: writes stopped after a failed write (", s.ToString(),
                                      "); restart the server once the disk is healthy"));
   }
+  // A session that failed with the write could not remove its batches
+  // either: remove them now, before this commit reuses their version (Open
+  // would otherwise remove this commit with them). Writes stay stopped if
+  // that fails.
+  RETURN_IF_ERROR(RemoveOpenSession());
   write_failed_ = false;
   return absl::OkStatus();
 }

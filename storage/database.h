@@ -346,6 +346,9 @@ class Database {
   // and every node id interned from `first_iid` on, then compacts them in
   // the background.
   absl::Status RemoveVersion(uint64_t version, uint64_t first_iid);
+  // RemoveVersion of the interrupted bulk session the open_session marker
+  // names, if there is one.
+  absl::Status RemoveOpenSession();
 
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;

@@ -755,6 +755,11 @@ TEST_F(PrivacyPropertyTest, EveryReadApiMatchesTheModelAndLeaksNoCanary) {
       static_cast<unsigned long long>(graphs), static_cast<unsigned long long>(first_seed),
       static_cast<unsigned long long>(calls_), static_cast<unsigned long long>(hidden_answers_),
       static_cast<unsigned long long>(stubs_), static_cast<unsigned long long>(canary_scans_));
+  // A run that compared nothing must not pass: every kind of check ran.
+  EXPECT_GT(calls_, 0u);
+  EXPECT_GT(hidden_answers_, 0u);
+  EXPECT_GT(stubs_, 0u);
+  EXPECT_GT(canary_scans_, 0u);
 }
 
 }  // namespace

@@ -6,11 +6,13 @@
 // I/O error is UNAVAILABLE, never wrong data.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 #include <limits>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "storage/testing/fault_injection_fs.h"
@@ -252,6 +254,46 @@ TEST_F(DatabaseFaultTest, DiskFullIsResourceExhaustedAndARestartRecovers) {
       FaultOp::kWrite, FaultKind::kNoSpace, absl::StatusCode::kResourceExhausted,
       "storage: IO error: No space left on device: injected fault on write",
       /*may_survive=*/false);
+}
+
+// A bulk session whose write meets a full disk cannot remove its earlier
+// batches either (RocksDB refuses writes). The commit that resumes writes
+// takes the session's version, so the session's leftovers must go first:
+// left for the next Open, they would take that acknowledged commit with them.
+TEST_F(DatabaseFaultTest, ABulkSessionCutByAFullDiskNeverTakesTheNextCommitWithIt) {
+  ASSERT_OK_AND_ASSIGN(WriteResult first, Write("doc-1", "first"));
+  {
+    auto session = db_->BeginSession("loader");
+    AllowAllWrites guard;
+    const auto chunk = [&](const std::string& id) {
+      std::vector<IndexedMutation> ops = {{0, TitledNode(id, "bulk")}};
+      ChunkResult result;
+      return session->Write([&](CommitContext& ctx) {
+        return store_->ApplyEach(ctx, ops, guard, false, nullptr, &result);
+      });
+    };
+    ASSERT_OK(chunk("bulk-1"));
+    fs_->FailFrom(FaultOp::kWrite, 1, FaultKind::kNoSpace);
+    EXPECT_EQ(chunk("bulk-2").code(), absl::StatusCode::kResourceExhausted);
+  }  // the session's Abort fails too: the disk is still full
+  fs_->ClearFault(FaultOp::kWrite);
+  // RocksDB recovers from a full disk in the background ("Resource busy"
+  // until it has): retry, as a client would.
+  absl::StatusOr<WriteResult> next = Write("doc-3", "next");
+  for (int i = 0; i < 200 && !next.ok(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    next = Write("doc-3", "next");
+  }
+  const uint64_t latest = next.ok() ? next->version : first.version;
+  // Past every version filter: with writes resumed, the leftovers are gone.
+  if (next.ok()) EXPECT_EQ(Title("bulk-1"), "<absent>");
+  Reopen();
+  EXPECT_EQ(db_->LatestVersion(), latest);
+  EXPECT_EQ(Title("doc-1"), "first");
+  EXPECT_EQ(Title("bulk-1"), "<absent>");
+  if (next.ok()) EXPECT_EQ(Title("doc-3"), "next");
+  ASSERT_OK_AND_ASSIGN(WriteResult after, Write("doc-4", "after"));
+  EXPECT_EQ(after.version, latest + 1);
 }
 
 TEST_F(DatabaseFaultTest, ReadErrorIsUnavailableNeverWrongData) {
