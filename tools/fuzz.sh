@@ -15,6 +15,7 @@
 # Environment: FUZZ_BUILD_DIR (default build-fuzz), JOBS (default 2).
 set -euo pipefail
 
+self=$(readlink -f "$0")  # setup.sh changes directory
 source "$(dirname "$0")/setup.sh"  # install_packages, PACKAGES, FUZZ_PACKAGES; cds to the root
 FUZZ_BUILD_DIR=${FUZZ_BUILD_DIR:-build-fuzz}
 ALL_TARGETS=(fuzz_keys fuzz_record_codec fuzz_audit_entry fuzz_page_token fuzz_jsonl fuzz_csv
@@ -26,7 +27,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds=$2; shift 2 ;;
     --seconds=*) seconds=${1#--seconds=}; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$self"; exit 0 ;;
     *) targets+=("$1"); shift ;;
   esac
 done
@@ -41,8 +42,10 @@ cmake -S . -B "$FUZZ_BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 cmake --build "$FUZZ_BUILD_DIR" -j "$JOBS" --target "${targets[@]}"
 
 # Uninstrumented Debian libraries (protobuf, abseil) are not the subject;
-# everything the targets call in ctxgraph is instrumented.
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
+# everything the targets call in ctxgraph is instrumented. An allocation
+# over -rss_limit_mb (libFuzzer's malloc limit) is reported as a crash: a
+# decoder must never size a buffer from an untrusted length.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 failed=0
