@@ -1,16 +1,13 @@
 #include "client/csv_reader.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 
 namespace ctxgraph::client {
-namespace {
-constexpr size_t kInputBufferBytes = 1 << 20;
-}  // namespace
-
-CsvReader::CsvReader(std::unique_ptr<InputFile> file)
-    : file_(std::move(file)), input_(kInputBufferBytes, '\0') {
+CsvReader::CsvReader(std::unique_ptr<InputFile> file, size_t buffer_bytes)
+    : file_(std::move(file)), input_(std::max<size_t>(buffer_bytes, 1), '\0') {
   next_ = CsvPosition{1, 1};
 }
 

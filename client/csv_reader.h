@@ -50,7 +50,11 @@ struct CsvRecord {
 // Not thread-safe.
 class CsvReader {
  public:
-  explicit CsvReader(std::unique_ptr<InputFile> file);
+  static constexpr size_t kDefaultBufferBytes = 1 << 20;
+
+  // Reads `file` `buffer_bytes` (at least 1) at a time; records may straddle
+  // any number of reads.
+  explicit CsvReader(std::unique_ptr<InputFile> file, size_t buffer_bytes = kDefaultBufferBytes);
 
   // Fills *record with the next record and returns true; returns false at
   // end of file or on a read error (status() then says which).

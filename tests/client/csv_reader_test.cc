@@ -13,11 +13,12 @@ namespace {
 using testing::TempDir;
 
 // Each record as its fields joined by '|', or "ERR L:C message".
-std::vector<std::string> ReadRecords(const std::string& content) {
+std::vector<std::string> ReadRecords(const std::string& content,
+                                     size_t buffer_bytes = CsvReader::kDefaultBufferBytes) {
   TempDir dir;
   auto file = InputFile::Open(dir.Write("x.csv", content));
   EXPECT_TRUE(file.ok());
-  CsvReader reader(*std::move(file));
+  CsvReader reader(*std::move(file), buffer_bytes);
   std::vector<std::string> out;
   CsvRecord record;
   while (reader.Next(&record)) {
@@ -52,6 +53,18 @@ TEST(CsvReaderTest, QuotedFields) {
   EXPECT_EQ(ReadRecords("\"x\ny\",\"p\r\nq\"\nnext\n"), (Records{"1:x\ny|p\r\nq", "4:next"}));
   EXPECT_EQ(ReadRecords("\"last\""), (Records{"1:last"}));
   EXPECT_EQ(ReadRecords("\"a\"\r\nb"), (Records{"1:a", "2:b"}));
+}
+
+TEST(CsvReaderTest, RecordsStraddlingReadsAreReadTheSame) {
+  const std::string content =
+      "id:ID,\"quoted, with \"\"quotes\"\"\"\r\n\"multi\nline\",x\n\nlast,\"unclosed";
+  const Records expected = {"1:id:ID|quoted, with \"quotes\"", "2:multi\nline|x",
+                            "ERR 5:6 quoted field opened at line 5, column 6 is not closed before "
+                            "the end of the file"};
+  ASSERT_EQ(ReadRecords(content), expected);
+  for (size_t buffer : {0, 1, 2, 3, 5, 7, 16}) {
+    EXPECT_EQ(ReadRecords(content, buffer), expected) << "buffer of " << buffer << " bytes";
+  }
 }
 
 TEST(CsvReaderTest, FieldPositions) {

@@ -1,8 +1,10 @@
 // Fuzz target: the CSV import path (client/csv_reader.h, client/neo4j_csv.h).
-// The first input byte picks the file kind (even: nodes, odd: relationships),
-// the rest is the file, read through InputFile from an in-memory file (so a
-// gzip-looking input also exercises decompression). The first well-formed
-// record is the header. Invariants:
+// The first input byte picks the file kind (even: nodes, odd: relationships)
+// and the reader's buffer size (its upper seven bits: 0 is 4 KiB, 1-127 that
+// many bytes, so records straddle refills anywhere); the rest is the file,
+// read through InputFile from an in-memory file (so a gzip-looking input also
+// exercises decompression). The first well-formed record is the header.
+// Invariants:
 //   - a well-formed record has at least one field, and positions are 1-based;
 //   - writing the well-formed records back out with every field quoted and
 //     reading that file gives the same fields;
@@ -37,8 +39,8 @@ std::unique_ptr<InputFile> OpenBytes(int fd, std::string_view bytes) {
 
 // Every well-formed record's field texts, and the file with them all quoted.
 std::vector<std::vector<std::string>> ReadAll(int fd, std::string_view bytes, CsvFileKind kind,
-                                              bool map) {
-  CsvReader reader(OpenBytes(fd, bytes));
+                                              size_t buffer_bytes, bool map) {
+  CsvReader reader(OpenBytes(fd, bytes), buffer_bytes);
   std::vector<std::vector<std::string>> records;
   std::optional<Neo4jCsvMapping> mapping;
   bool header_seen = false;
@@ -109,8 +111,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(fd >= 0);
   if (size == 0) return 0;
   const CsvFileKind kind = data[0] % 2 == 0 ? CsvFileKind::kNodes : CsvFileKind::kRelationships;
+  const size_t buffer_bytes = data[0] >> 1 == 0 ? 4096 : data[0] >> 1;
   const std::string_view bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
-  const auto records = ReadAll(fd, bytes, kind, /*map=*/true);
-  FUZZ_CHECK(ReadAll(fd, QuoteAll(records), kind, /*map=*/false) == records);
+  const auto records = ReadAll(fd, bytes, kind, buffer_bytes, /*map=*/true);
+  FUZZ_CHECK(ReadAll(fd, QuoteAll(records), kind, buffer_bytes, /*map=*/false) == records);
   return 0;
 }
