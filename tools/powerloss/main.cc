@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <random>
@@ -25,6 +26,14 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   app.add_option("--seed", options.seed, "random seed (default: random, printed)");
+  app.add_option("--compact-every", options.compact_every,
+                 "compact the whole database every N cycles, power on (0: never)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--progress-every", options.progress_every,
+                 "print a progress line every N cycles (0: never)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   app.add_option("--dir", options.dir,
                  "database directory, absent or empty (default: a new temporary directory, "
                  "removed after a clean run)");
@@ -45,6 +54,15 @@ int main(int argc, char** argv) {
               options.cycles, options.dir.c_str());
   std::fflush(stdout);
 
+  const auto start = std::chrono::steady_clock::now();
+  auto elapsed = [&start] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  options.progress = [&elapsed](const ctxgraph::PowerLossReport& r) {
+    std::printf("cycle %d: %llu acked commits, %.0f s\n", r.cycles,
+                static_cast<unsigned long long>(r.acked_commits), elapsed());
+    std::fflush(stdout);
+  };
   absl::StatusOr<ctxgraph::PowerLossReport> report = ctxgraph::RunPowerLoss(options);
   if (!report.ok()) {
     std::fprintf(stderr, "ctxgraph-powerloss: %s (database kept in %s)\n",
@@ -52,13 +70,15 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::printf(
-      "cycles %d, power losses while opening %d, acked commits %llu, unacked commits that "
-      "survived %llu, lost acked commits %llu, non-prefix states %llu, audit failures %llu\n",
-      report->cycles, report->open_losses, static_cast<unsigned long long>(report->acked_commits),
+      "cycles %d, power losses while opening %d, full compactions %d, acked commits %llu, "
+      "unacked commits that survived %llu, lost acked commits %llu, non-prefix states %llu, "
+      "audit failures %llu, %.0f s\n",
+      report->cycles, report->open_losses, report->compactions,
+      static_cast<unsigned long long>(report->acked_commits),
       static_cast<unsigned long long>(report->unacked_durable),
       static_cast<unsigned long long>(report->lost_commits),
       static_cast<unsigned long long>(report->non_prefix_states),
-      static_cast<unsigned long long>(report->audit_failures));
+      static_cast<unsigned long long>(report->audit_failures), elapsed());
   for (const std::string& problem : report->problems) {
     std::fprintf(stderr, "FAIL: %s\n", problem.c_str());
   }

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "rocksdb/db.h"
 #include "storage/graph_store.h"
 #include "storage/label_registry.h"
 #include "storage/status_macros.h"
@@ -62,6 +63,10 @@ class Simulation {
   absl::StatusOr<PowerLossReport> Run() {
     for (int cycle = 0; cycle < options_.cycles && report_.ok(); ++cycle) {
       RETURN_IF_ERROR(Cycle(cycle));
+      if (options_.progress && options_.progress_every > 0 &&
+          (cycle + 1) % options_.progress_every == 0) {
+        options_.progress(report_);
+      }
     }
     if (report_.ok()) {
       // The last power loss is checked too.
@@ -98,6 +103,10 @@ class Simulation {
     RETURN_IF_ERROR(Open(&graph));
     Verify(graph, cycle);
     if (!report_.ok()) return absl::OkStatus();
+    if (options_.compact_every > 0 && (cycle + 1) % options_.compact_every == 0) {
+      RETURN_IF_ERROR(CompactAll(*graph.db));
+      ++report_.compactions;
+    }
 
     // Cut the power somewhere in the next ~40 commits' worth of file
     // operations (each commit appends to and syncs the WAL; flushes and
@@ -124,6 +133,17 @@ class Simulation {
       }
       if (fs_->powered_off()) ++report_.open_losses;
       RETURN_IF_ERROR(PowerCycle(&reopened));
+    }
+    return absl::OkStatus();
+  }
+
+  // Rewrites every column family into as few files as its data needs.
+  static absl::Status CompactAll(Database& db) {
+    rocksdb::CompactRangeOptions options;
+    options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    for (int cf = 0; cf < static_cast<int>(Cf::kCount); ++cf) {
+      RETURN_IF_ERROR(FromRocks(
+          db.rocks()->CompactRange(options, db.handle(static_cast<Cf>(cf)), nullptr, nullptr)));
     }
     return absl::OkStatus();
   }

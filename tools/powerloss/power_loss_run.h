@@ -21,6 +21,7 @@
 #define CTXGRAPH_TOOLS_POWERLOSS_POWER_LOSS_RUN_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -28,15 +29,28 @@
 
 namespace ctxgraph {
 
+struct PowerLossReport;
+
 struct PowerLossOptions {
   std::string dir;  // the database directory; must be empty or absent
   int cycles = 200;
   uint64_t seed = 1;
   int max_commits_per_cycle = 40;
+  // Every N cycles, compact every column family fully (with the power on)
+  // before the commits; 0: never. The tiny memtables and the flush at every
+  // recovery leave a few small files per cycle, and in the append-only
+  // families (audit log, commits) whose keys never overlap, compaction only
+  // moves files down, never merges them: without this a long run opens
+  // thousands of files per cycle.
+  int compact_every = 50;
+  // Called after every `progress_every` cycles (0: never).
+  int progress_every = 0;
+  std::function<void(const PowerLossReport&)> progress;
 };
 
 struct PowerLossReport {
   int cycles = 0;                     // power losses during the commit phase
+  int compactions = 0;                // full compactions (compact_every)
   int open_losses = 0;                // power losses while the database opened
   uint64_t acked_commits = 0;         // commits acknowledged to the writer
   uint64_t unacked_durable = 0;       // in-flight commits that survived anyway (allowed)
