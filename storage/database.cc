@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <system_error>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -246,15 +248,21 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
 }
 
 absl::Status VerifyDatabaseChecksums(const std::string& path) {
+  // Only a missing CURRENT means there is no database. Any other failure
+  // to list the column families (an unreadable CURRENT, a MANIFEST it names
+  // gone) is a database that cannot be read, and keeps its own code.
+  std::error_code ec;
+  if (!std::filesystem::exists(std::filesystem::path(path) / "CURRENT", ec)) {
+    if (ec) {
+      return absl::UnavailableError(
+          absl::StrCat("storage: cannot look for a database at ", path, ": ", ec.message()));
+    }
+    return absl::NotFoundError(absl::StrCat("no database at ", path, ": no CURRENT file"));
+  }
   rocksdb::Options options;
   options.paranoid_checks = true;
   std::vector<std::string> names;
-  if (rocksdb::Status s = rocksdb::DB::ListColumnFamilies(options, path, &names); !s.ok()) {
-    if (s.IsIOError() || s.IsPathNotFound()) {
-      return absl::NotFoundError(absl::StrCat("no database at ", path, ": ", s.ToString()));
-    }
-    return FromRocks(s);
-  }
+  RETURN_IF_ERROR(FromRocks(rocksdb::DB::ListColumnFamilies(options, path, &names)));
   // The stored names rather than CfName: a check must read what is there.
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& name : names) {

@@ -93,7 +93,9 @@ absl::StatusOr<std::optional<std::string>> NewestAtOrBefore(rocksdb::Iterator* i
 // SST file of every column family to check its checksum
 // (rocksdb::DB::VerifyChecksum). For offline checks, e.g. after a crash:
 // the database must not be open elsewhere. DATA_LOSS names the damaged file
-// when a checksum fails; NOT_FOUND when there is no database at `path`.
+// when a checksum fails; NOT_FOUND when there is no database at `path` (no
+// CURRENT file there); any other failure to read the database keeps its own
+// code (FromRocks), e.g. UNAVAILABLE when CURRENT names a missing MANIFEST.
 absl::Status VerifyDatabaseChecksums(const std::string& path);
 
 enum class Cf : int {
