@@ -44,8 +44,13 @@ bool AuditFilter::Matches(const AuditEntry& e) const {
   return true;
 }
 
-AuditLog::AuditLog(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, bool sync_appends)
-    : db_(db), cf_(cf), sync_appends_(sync_appends) {}
+AuditLog::AuditLog(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, bool sync_appends,
+                   AuditWriteHooks hooks)
+    : db_(db), cf_(cf), sync_appends_(sync_appends), hooks_(std::move(hooks)) {}
+
+void AuditLog::NoteFailure(const rocksdb::Status& s) const {
+  if (!s.ok() && hooks_.write_failed) hooks_.write_failed();
+}
 
 std::unique_ptr<rocksdb::Iterator> AuditLog::NewIterator() const {
   return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(rocksdb::ReadOptions(), cf_));
@@ -94,7 +99,9 @@ absl::Status AuditLog::AppendLocked(rocksdb::WriteBatch* batch, std::vector<Audi
     prev = entry.hash;
     RETURN_IF_ERROR(FromRocks(batch->Put(cf_, keys::AuditKey(entry.seq), EncodeAuditEntry(entry))));
   }
-  RETURN_IF_ERROR(FromRocks(db_->Write(options, batch)));
+  const rocksdb::Status written = db_->Write(options, batch);
+  NoteFailure(written);
+  RETURN_IF_ERROR(FromRocks(written));
   head_seq_ = seq;
   head_hash_ = prev;
   written_seq_.store(seq, std::memory_order_release);
@@ -112,6 +119,9 @@ absl::StatusOr<AuditEntry> AuditLog::Append(AuditEntry entry) {
   for (AuditItem& item : entry.items) items.Add(std::move(item));
   std::move(items).FillEntry(&entry);
   if (entry.time.micros == 0) entry.time = Now();
+  // Before the mutex: resuming takes Database's commit lock, which comes
+  // first in the lock order.
+  if (hooks_.resume) RETURN_IF_ERROR(hooks_.resume());
   rocksdb::WriteBatch batch;
   std::vector<AuditEntry> entries;
   entries.push_back(std::move(entry));
@@ -137,6 +147,7 @@ absl::Status AuditLog::SyncThrough(uint64_t seq) {
   const uint64_t target = written_seq_.load(std::memory_order_acquire);
   lock.unlock();
   const rocksdb::Status s = db_->SyncWAL();
+  NoteFailure(s);
   lock.lock();
   syncing_ = false;
   if (s.ok()) synced_seq_ = std::max(synced_seq_, target);

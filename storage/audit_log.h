@@ -28,6 +28,12 @@
 // and the commit are written together or not at all. Lock order: Database's commit lock, then this
 // log's mutex.
 //
+// Failed writes. RocksDB refuses every write after one failed (database.h),
+// until it is resumed. The log tells Database of each failed write or WAL
+// sync (AuditWriteHooks::write_failed), and Append() asks Database to
+// resume writes first (AuditWriteHooks::resume), so a read-side append
+// after a failure behaves as the next commit would.
+//
 // Durability of Append(): the entry is written with an unsynced WAL write
 // under the mutex (so entries reach the WAL in seq order), then, with
 // `sync_appends`, the WAL is synced after the mutex is released. Concurrent
@@ -42,6 +48,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -100,10 +107,23 @@ struct AuditVerifyResult {
   ContentHash head_hash{};
 };
 
+// How the log takes part in recovery after a failed write; Database
+// supplies both. Either may be empty (a log used on its own).
+struct AuditWriteHooks {
+  // Told of every write or WAL sync of the log that failed (commit entries
+  // included): RocksDB may refuse writes until it is resumed.
+  std::function<void()> write_failed;
+  // Called by Append() before it writes, without the log's mutex (it may
+  // take Database's commit lock, which comes first): resumes writes after
+  // an earlier failure. Append() returns its error unchanged.
+  std::function<absl::Status()> resume;
+};
+
 class AuditLog {
  public:
   // `db` and `cf` must outlive the log. Call Load() before anything else.
-  AuditLog(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, bool sync_appends);
+  AuditLog(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, bool sync_appends,
+           AuditWriteHooks hooks = {});
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;
 
@@ -114,7 +134,10 @@ class AuditLog {
   // every item (any number: the log caps what it lists); seq, prev_hash,
   // hash, items_total and items_digest are assigned here; a zero `time`
   // becomes now. On error the head does not move and, unless the WAL sync
-  // alone failed, nothing was written.
+  // alone failed, nothing was written. Resumes writes first when an earlier
+  // write failed (AuditWriteHooks::resume): when RocksDB cannot resume, that
+  // error is returned and nothing is written. Must not be called under
+  // Database's commit lock.
   absl::StatusOr<AuditEntry> Append(AuditEntry entry);
 
   // For Database's commit path: assigns consecutive seqs, prev_hash and hash
@@ -153,10 +176,13 @@ class AuditLog {
   // syncs for all. RocksDB's SyncWAL alone would run one fsync per caller,
   // one after another.
   absl::Status SyncThrough(uint64_t seq);
+  // Tells hooks_.write_failed when `s` is a failure.
+  void NoteFailure(const rocksdb::Status& s) const;
 
   rocksdb::DB* const db_;
   rocksdb::ColumnFamilyHandle* const cf_;
   const bool sync_appends_;
+  const AuditWriteHooks hooks_;
 
   mutable std::mutex mu_;
   // Guarded by mu_: the last entry written.

@@ -47,7 +47,7 @@ absl::StatusOr<uint64_t> BoundarySets::Intern(const std::vector<std::string>& la
                                       keys::BoundarySetByLabelsKey(labels), keys::EncodeU64(id))));
   // Unsynced: the WAL is ordered, so the commit that uses the id (synced)
   // makes this mapping durable too.
-  RETURN_IF_ERROR(FromRocks(db_->rocks()->Write(rocksdb::WriteOptions(), &batch)));
+  RETURN_IF_ERROR(db_->WriteOutsideCommit(rocksdb::WriteOptions(), &batch));
   by_labels_.emplace(bytes, id);
   by_id_.push_back(labels);
   return id;

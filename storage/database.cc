@@ -4,11 +4,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <system_error>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/listener.h"
 #include "rocksdb/table.h"
 #include "storage/keys.h"
 #include "storage/record_codec.h"
@@ -103,6 +106,20 @@ std::vector<AuditEntry> CommitAuditEntries(const CommitRecord& commit,
   return entries;
 }
 
+// Turns RocksDB's own recovery from a full disk off, so that recovery is
+// always the next write's Resume() (Database::ResumeAfterFailedWrite): it
+// succeeds as soon as space is back, where RocksDB's file manager would
+// retry only every 5 s and, until then, answer every Resume() "Resource
+// busy".
+class ResumeOnNextWrite : public rocksdb::EventListener {
+ public:
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason /*reason*/, rocksdb::Status bg_error,
+                            bool* auto_recovery) override {
+    bg_error.PermitUncheckedError();
+    *auto_recovery = false;
+  }
+};
+
 }  // namespace
 
 absl::Status FromRocks(const rocksdb::Status& s) {
@@ -188,6 +205,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
   db_options.create_missing_column_families = true;
   db_options.paranoid_checks = true;
   if (options.env) db_options.env = options.env.get();
+  db_options.listeners.push_back(std::make_shared<ResumeOnNextWrite>());
   db_options.IncreaseParallelism(2);
   // One budget for the memtables of every column family, so a bulk import
   // that writes five of them at once stays within a known amount of memory.
@@ -219,21 +237,32 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
   db->db_.reset(raw);
   db->write_options_.sync = options.sync_writes;
   RETURN_IF_ERROR(db->LoadMeta());
-  db->audit_ = std::make_unique<AuditLog>(raw, db->handle(Cf::kAudit), options.sync_audit_appends);
+  Database* self = db.get();
+  AuditWriteHooks hooks;
+  hooks.write_failed = [self] { self->write_failed_.store(true); };
+  hooks.resume = [self] { return self->ResumeBeforeAppend(); };
+  db->audit_ = std::make_unique<AuditLog>(raw, db->handle(Cf::kAudit), options.sync_audit_appends,
+                                          std::move(hooks));
   RETURN_IF_ERROR(db->audit_->Load());
   return db;
 }
 
 absl::Status VerifyDatabaseChecksums(const std::string& path) {
+  // Only a missing CURRENT means there is no database. Any other failure
+  // to list the column families (an unreadable CURRENT, a MANIFEST it names
+  // gone) is a database that cannot be read, and keeps its own code.
+  std::error_code ec;
+  if (!std::filesystem::exists(std::filesystem::path(path) / "CURRENT", ec)) {
+    if (ec) {
+      return absl::UnavailableError(
+          absl::StrCat("storage: cannot look for a database at ", path, ": ", ec.message()));
+    }
+    return absl::NotFoundError(absl::StrCat("no database at ", path, ": no CURRENT file"));
+  }
   rocksdb::Options options;
   options.paranoid_checks = true;
   std::vector<std::string> names;
-  if (rocksdb::Status s = rocksdb::DB::ListColumnFamilies(options, path, &names); !s.ok()) {
-    if (s.IsIOError() || s.IsPathNotFound()) {
-      return absl::NotFoundError(absl::StrCat("no database at ", path, ": ", s.ToString()));
-    }
-    return FromRocks(s);
-  }
+  RETURN_IF_ERROR(FromRocks(rocksdb::DB::ListColumnFamilies(options, path, &names)));
   // The stored names rather than CfName: a check must read what is there.
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& name : names) {
@@ -466,7 +495,7 @@ absl::Status CommitSession::Write(const std::function<absl::Status(CommitContext
   if (absl::Status st =
           FromRocks(db_->db_->Write(rocksdb::WriteOptions(), ctx.batch_.GetWriteBatch()));
       !st.ok()) {
-    db_->write_failed_ = true;
+    db_->write_failed_.store(true);
     return st;
   }
   wrote_ = true;
@@ -495,7 +524,7 @@ absl::StatusOr<CommitOutcome> CommitSession::Finish(const std::string& descripti
   std::vector<AuditEntry> entries =
       CommitAuditEntries(commit, audit_note_, std::move(audit_items_), std::move(extra_audit_));
   if (absl::Status st = db_->audit_->AppendToBatch(&batch, std::move(entries), sync); !st.ok()) {
-    db_->write_failed_ = true;
+    // The audit log set write_failed_.
     IGNORE_STATUS(db_->RemoveVersion(version_, first_iid_));  // best effort; Open retries
     return st;
   }
@@ -541,8 +570,7 @@ absl::StatusOr<CommitOutcome> Database::Commit(
   if (absl::Status st =
           audit_->AppendToBatch(ctx.batch_.GetWriteBatch(), std::move(entries), write_options_);
       !st.ok()) {
-    write_failed_ = true;
-    return st;
+    return st;  // the audit log set write_failed_
   }
   next_iid_ = ctx.next_iid_;
   last_version_.store(ctx.version(), std::memory_order_release);
@@ -550,24 +578,46 @@ absl::StatusOr<CommitOutcome> Database::Commit(
   return CommitOutcome{ctx.version(), true};
 }
 
+absl::Status Database::ResumeBeforeAppend() {
+  if (!write_failed_.load()) return absl::OkStatus();
+  std::lock_guard<std::mutex> lock(commit_mu_);
+  return ResumeAfterFailedWrite();
+}
+
+absl::Status Database::WriteOutsideCommit(const rocksdb::WriteOptions& options,
+                                          rocksdb::WriteBatch* batch) {
+  const rocksdb::Status s = db_->Write(options, batch);
+  if (!s.ok()) write_failed_.store(true);
+  return FromRocks(s);
+}
+
 absl::Status Database::ResumeAfterFailedWrite() {
-  if (!write_failed_) return absl::OkStatus();
+  // Cleared before Resume(): a write that fails meanwhile (a read-side
+  // audit entry takes no commit lock) sets it again and is not forgotten.
+  if (!write_failed_.exchange(false)) return absl::OkStatus();
   // After a failed write RocksDB refuses every write (its background-error
-  // mode). Resume() clears an error RocksDB deems recoverable once the
-  // fault is gone; a failed WAL write or sync is fatal under paranoid
-  // checks in RocksDB 7.8, and only reopening the database clears it.
+  // mode). RocksDB 7.8's ErrorHandler grades a failed WAL write or sync
+  // (BackgroundErrorReason::kWriteCallback, paranoid checks on): an I/O
+  // error is kFatalError, which Resume() never clears (only reopening the
+  // database does); a full disk (subcode kNoSpace) is kHardError, which
+  // Resume() clears by flushing once the disk takes writes again.
   const rocksdb::Status s = db_->Resume();
   if (!s.ok()) {
+    write_failed_.store(true);
+    const bool fatal = s.severity() >= rocksdb::Status::Severity::kFatalError;
     return absl::Status(FromRocks(s).code(),
                         absl::StrCat("storage: writes stopped after a failed write (", s.ToString(),
-                                     "); restart the server once the disk is healthy"));
+                                     fatal ? "); restart the server once the disk is healthy"
+                                           : "); retry once the disk is healthy"));
   }
   // A session that failed with the write could not remove its batches
   // either: remove them now, before this commit reuses their version (Open
   // would otherwise remove this commit with them). Writes stay stopped if
   // that fails.
-  RETURN_IF_ERROR(RemoveOpenSession());
-  write_failed_ = false;
+  if (absl::Status removed = RemoveOpenSession(); !removed.ok()) {
+    write_failed_.store(true);
+    return removed;
+  }
   return absl::OkStatus();
 }
 

@@ -16,15 +16,24 @@
 // full disk with RESOURCE_EXHAUSTED (FromRocks), and nothing of it is
 // visible. RocksDB then refuses every write. The next commit calls
 // DB::Resume() first, which clears errors RocksDB deems recoverable (a
-// failed background flush, a full disk once space is back); a failed WAL
-// write or sync is fatal in RocksDB 7.8 (paranoid checks), so every later
-// commit fails with UNAVAILABLE "storage: writes stopped after a failed
-// write (...); restart the server once the disk is healthy" and nothing is
-// written until the database is reopened, which replays the synced WAL. A
+// failed background flush, a full disk once space is back: the next commit
+// after that succeeds; while the disk is still full it fails with
+// RESOURCE_EXHAUSTED "storage: writes stopped after a failed write (...);
+// retry once the disk is healthy"). RocksDB's own background recovery is
+// off, so recovery never waits for its 5-second poll. A WAL write or sync
+// that fails with an I/O error is fatal in RocksDB 7.8 (paranoid checks),
+// so every later commit fails with UNAVAILABLE "storage: writes stopped
+// after a failed write (...); restart the server once the disk is healthy"
+// and nothing is written until the database is reopened, which replays the
+// synced WAL. A
 // commit whose WAL sync failed may reappear then, whole, as the next
 // version (its bytes reached the WAL): its outcome is unknown, as with a
 // lost acknowledgement; since writes stopped, no other commit took its
 // version.
+// The same holds for every other write: a read-side audit entry
+// (AuditLog::Append) whose write or WAL sync fails, or a write outside
+// commits (WriteOutsideCommit), stops writes just as a failed commit does,
+// and the next commit or read-side audit entry calls Resume() first.
 // Reads go on throughout: a read that meets an I/O error is UNAVAILABLE, a
 // corrupt block DATA_LOSS (checksums are verified on every read).
 //
@@ -84,7 +93,9 @@ absl::StatusOr<std::optional<std::string>> NewestAtOrBefore(rocksdb::Iterator* i
 // SST file of every column family to check its checksum
 // (rocksdb::DB::VerifyChecksum). For offline checks, e.g. after a crash:
 // the database must not be open elsewhere. DATA_LOSS names the damaged file
-// when a checksum fails; NOT_FOUND when there is no database at `path`.
+// when a checksum fails; NOT_FOUND when there is no database at `path` (no
+// CURRENT file there); any other failure to read the database keeps its own
+// code (FromRocks), e.g. UNAVAILABLE when CURRENT names a missing MANIFEST.
 absl::Status VerifyDatabaseChecksums(const std::string& path);
 
 enum class Cf : int {
@@ -311,6 +322,11 @@ class Database {
   // failure nothing is left in `dir`. Defined in backup.cc.
   absl::StatusOr<BackupManifest> Backup(const std::string& dir) const;
 
+  // Writes `batch` outside any commit (a meta key, an interned boundary
+  // set): a failure is noted as a failed commit's is, so the next commit
+  // resumes writes first. Takes no lock.
+  absl::Status WriteOutsideCommit(const rocksdb::WriteOptions& options, rocksdb::WriteBatch* batch);
+
   // The audit log, which commits append to. Read-side callers (search,
   // retrieve) append their own entries to it.
   AuditLog& audit() const { return *audit_; }
@@ -366,13 +382,21 @@ class Database {
   mutable std::mutex backup_mu_;
   std::thread compaction_;  // guarded by compaction_mu_
 
-  // The next commit calls Resume() first (ResumeAfterFailedWrite).
+  // When write_failed_ is set: calls Resume(), then removes a failed bulk
+  // session's leftovers, and clears the flag. Requires commit_mu_. The next
+  // commit, session batch and read-side audit entry call it first.
   absl::Status ResumeAfterFailedWrite();
+  // ResumeAfterFailedWrite under commit_mu_, for AuditLog::Append
+  // (AuditWriteHooks::resume); takes no lock when no write failed.
+  absl::Status ResumeBeforeAppend();
 
   std::mutex commit_mu_;
   uint64_t next_iid_ = 1;  // guarded by commit_mu_
-  // A commit's write failed; RocksDB may refuse writes until Resume().
-  bool write_failed_ = false;  // guarded by commit_mu_
+  // A write or WAL sync failed (a commit's, a session batch's, a read-side
+  // audit entry's, one outside commits): RocksDB may refuse writes until
+  // Resume(). Set without any lock by whoever failed; cleared only by
+  // ResumeAfterFailedWrite, under commit_mu_.
+  std::atomic<bool> write_failed_{false};
   std::atomic<uint64_t> last_version_{0};
 };
 

@@ -126,8 +126,10 @@ absl::StatusOr<uint64_t> HistoryRetention::Advance(Timestamp now) {
   if (next > horizon.horizon()) {
     rocksdb::WriteOptions sync;
     sync.sync = true;
-    RETURN_IF_ERROR(FromRocks(db_->rocks()->Put(sync, db_->handle(Cf::kDefault),
-                                                keys::kHistoryHorizonKey, keys::EncodeU64(next))));
+    rocksdb::WriteBatch batch;
+    RETURN_IF_ERROR(FromRocks(
+        batch.Put(db_->handle(Cf::kDefault), keys::kHistoryHorizonKey, keys::EncodeU64(next))));
+    RETURN_IF_ERROR(db_->WriteOutsideCommit(sync, &batch));
   }
   return horizon.Raise(next);
 }

@@ -1,20 +1,19 @@
 // The fault-injecting file system itself (what a power loss keeps, what an
 // injected fault fails), and the database on it: a commit that meets an I/O
 // error or a full disk fails with UNAVAILABLE or RESOURCE_EXHAUSTED, leaves
-// nothing behind, and commits succeed again once the fault clears (after a
-// restart when RocksDB stopped writes, see database.h); a read that meets an
-// I/O error is UNAVAILABLE, never wrong data.
+// nothing behind, and commits succeed again once the fault clears (at once
+// after a full disk, only after a restart after an I/O error: RocksDB 7.8's
+// grading, see database.h); read-side audit entries stop and resume writes
+// the same way; a read that meets an I/O error is UNAVAILABLE, never wrong
+// data.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <fstream>
 #include <limits>
 #include <memory>
 #include <sstream>
 #include <string>
-#include <thread>
 
-#include "absl/strings/match.h"
 #include "storage/testing/fault_injection_fs.h"
 #include "tests/storage/store_fixture.h"
 #include "tests/storage/temp_dir.h"
@@ -175,14 +174,23 @@ class DatabaseFaultTest : public StoreFixture {
     ASSERT_TRUE(db_->rocks()->Flush(rocksdb::FlushOptions(), handles).ok());
   }
 
+  // A read-side audit entry (as Search and Retrieve append).
+  absl::Status AppendReadEntry() {
+    AuditEntry entry;
+    entry.principal = "reader";
+    entry.action = "search";
+    entry.summary = "q";
+    return db_->audit().Append(std::move(entry)).status();
+  }
+
   // A commit that meets `kind` at `op` fails with `code` and `message` and
   // leaves nothing visible; reads go on. Once the fault clears, the next
-  // commit either succeeds or (RocksDB stopped writes) fails without
-  // writing; after a restart commits succeed and everything acknowledged
-  // is there. `may_survive`: the failed commit may reappear after the
-  // restart (a failed sync), whole and as the next version.
+  // commit answers `next_message` (empty: it succeeds). After a restart
+  // commits succeed and everything acknowledged is there; the failed commit
+  // is there too, whole and as the next version, exactly when `survives`.
   void ExpectFailedCommitThenRecovery(FaultOp op, FaultKind kind, absl::StatusCode code,
-                                      const std::string& message, bool may_survive) {
+                                      const std::string& message, const std::string& next_message,
+                                      bool survives) {
     ASSERT_OK_AND_ASSIGN(WriteResult first, Write("doc-1", "first"));
     fs_->FailFrom(op, 1, kind);
     absl::StatusOr<WriteResult> failed = Write("doc-2", "lost");
@@ -194,26 +202,26 @@ class DatabaseFaultTest : public StoreFixture {
 
     fs_->ClearFault(op);
     uint64_t latest = first.version;
-    absl::StatusOr<WriteResult> next = Write("doc-3", "maybe");
-    if (next.ok()) {
+    absl::StatusOr<WriteResult> next = Write("doc-3", "next");
+    if (next_message.empty()) {
+      ASSERT_OK(next.status());
       latest = next->version;
+      EXPECT_EQ(latest, first.version + 1);
+      EXPECT_EQ(Title("doc-3"), "next");
     } else {
-      EXPECT_TRUE(absl::StartsWith(next.status().message(),
-                                   "storage: writes stopped after a failed write ("))
-          << next.status();
-      EXPECT_TRUE(
-          absl::EndsWith(next.status().message(), "); restart the server once the disk is healthy"))
-          << next.status();
+      EXPECT_EQ(next.status().code(), absl::StatusCode::kUnavailable);
+      EXPECT_EQ(next.status().message(), next_message);
       EXPECT_EQ(Title("doc-3"), "<absent>");
     }
     EXPECT_EQ(db_->LatestVersion(), latest);
 
     Reopen();
-    if (may_survive && db_->LatestVersion() == latest + 1) {
+    if (survives) {
       // The failed sync's bytes reached the WAL, and the restart replayed
       // them: the commit is there whole, as the next version, like a write
       // whose acknowledgement was lost. Nothing can have taken its version
       // meanwhile, since RocksDB stopped writes.
+      EXPECT_EQ(db_->LatestVersion(), latest + 1);
       EXPECT_EQ(Title("doc-2"), "lost");
       latest += 1;
     } else {
@@ -232,28 +240,126 @@ class DatabaseFaultTest : public StoreFixture {
     EXPECT_TRUE(audit.ok) << audit.reason;
   }
 
+  // A read-side audit entry that meets `kind` at `op` fails with `code` and
+  // `message`; the next one, fault still there, answers `stopped_message`
+  // (with `code`); once the fault clears, with no commit in between, the
+  // next entry and the next commit answer `next_message` (empty: succeed).
+  // After a restart both succeed and the chain verifies.
+  void ExpectFailedAppendThenRecovery(FaultOp op, FaultKind kind, absl::StatusCode code,
+                                      const std::string& message,
+                                      const std::string& stopped_message,
+                                      const std::string& next_message) {
+    ASSERT_OK_AND_ASSIGN(WriteResult first, Write("doc-1", "first"));
+    fs_->FailFrom(op, 1, kind);
+    absl::Status failed = AppendReadEntry();
+    EXPECT_EQ(failed.code(), code);
+    EXPECT_EQ(failed.message(), message);
+    absl::Status stopped = AppendReadEntry();
+    EXPECT_EQ(stopped.code(), code);
+    EXPECT_EQ(stopped.message(), stopped_message);
+    EXPECT_EQ(Title("doc-1"), "first");  // reads go on
+
+    fs_->ClearFault(op);
+    absl::Status next = AppendReadEntry();
+    absl::StatusOr<WriteResult> commit = Write("doc-2", "second");
+    if (next_message.empty()) {
+      EXPECT_OK(next);
+      ASSERT_OK(commit.status());
+      EXPECT_EQ(commit->version, first.version + 1);
+    } else {
+      EXPECT_EQ(next.code(), absl::StatusCode::kUnavailable);
+      EXPECT_EQ(next.message(), next_message);
+      EXPECT_EQ(commit.status().code(), absl::StatusCode::kUnavailable);
+      EXPECT_EQ(commit.status().message(), next_message);
+      Reopen();
+      EXPECT_OK(AppendReadEntry());
+      ASSERT_OK_AND_ASSIGN(WriteResult after, Write("doc-2", "second"));
+      EXPECT_EQ(after.version, first.version + 1);
+    }
+    EXPECT_EQ(Title("doc-2"), "second");
+    Reopen();
+    EXPECT_EQ(Title("doc-1"), "first");
+    EXPECT_EQ(Title("doc-2"), "second");
+    ASSERT_OK_AND_ASSIGN(AuditVerifyResult audit, db_->audit().Verify());
+    EXPECT_TRUE(audit.ok) << audit.reason;
+  }
+
   std::shared_ptr<FaultInjectionFs> fs_ = std::make_shared<FaultInjectionFs>();
 };
 
-TEST_F(DatabaseFaultTest, WalWriteErrorIsUnavailableAndARestartRecovers) {
-  ExpectFailedCommitThenRecovery(FaultOp::kWrite, FaultKind::kIoError,
-                                 absl::StatusCode::kUnavailable,
-                                 "storage: IO error: injected fault on write",
-                                 /*may_survive=*/false);
+// RocksDB 7.8's ErrorHandler grades a failed WAL write or sync
+// (BackgroundErrorReason::kWriteCallback, paranoid checks on) by its status:
+// an I/O error is kFatalError, which DB::Resume() never clears, so writes
+// stay stopped until a restart; a full disk (subcode kNoSpace) is
+// kHardError, which Resume() clears once the disk takes writes again
+// (Database turns RocksDB's own 5-second background recovery off, so the
+// next write resumes at once).
+constexpr char kRestartAfterWriteError[] =
+    "storage: writes stopped after a failed write (IO error: injected fault on write); restart "
+    "the server once the disk is healthy";
+constexpr char kRestartAfterSyncError[] =
+    "storage: writes stopped after a failed write (IO error: injected fault on sync); restart "
+    "the server once the disk is healthy";
+
+TEST_F(DatabaseFaultTest, WalWriteErrorIsUnavailableAndOnlyARestartRecovers) {
+  ExpectFailedCommitThenRecovery(
+      FaultOp::kWrite, FaultKind::kIoError, absl::StatusCode::kUnavailable,
+      "storage: IO error: injected fault on write", kRestartAfterWriteError, /*survives=*/false);
 }
 
-TEST_F(DatabaseFaultTest, WalSyncErrorIsUnavailableAndARestartRecovers) {
-  ExpectFailedCommitThenRecovery(FaultOp::kSync, FaultKind::kIoError,
-                                 absl::StatusCode::kUnavailable,
-                                 "storage: IO error: injected fault on sync",
-                                 /*may_survive=*/true);
+TEST_F(DatabaseFaultTest, WalSyncErrorIsUnavailableAndOnlyARestartRecovers) {
+  // The failed sync's bytes stayed in the WAL file and are replayed.
+  ExpectFailedCommitThenRecovery(
+      FaultOp::kSync, FaultKind::kIoError, absl::StatusCode::kUnavailable,
+      "storage: IO error: injected fault on sync", kRestartAfterSyncError, /*survives=*/true);
 }
 
-TEST_F(DatabaseFaultTest, DiskFullIsResourceExhaustedAndARestartRecovers) {
+TEST_F(DatabaseFaultTest, DiskFullIsResourceExhaustedAndTheNextCommitResumes) {
   ExpectFailedCommitThenRecovery(
       FaultOp::kWrite, FaultKind::kNoSpace, absl::StatusCode::kResourceExhausted,
+      "storage: IO error: No space left on device: injected fault on write", "",
+      /*survives=*/false);
+}
+
+TEST_F(DatabaseFaultTest, DiskFullOnSyncIsResourceExhaustedAndTheNextCommitResumes) {
+  ExpectFailedCommitThenRecovery(
+      FaultOp::kSync, FaultKind::kNoSpace, absl::StatusCode::kResourceExhausted,
+      "storage: IO error: No space left on device: injected fault on sync", "",
+      /*survives=*/false);
+}
+
+// Read-side audit entries (Search, Retrieve, lineage) stop and resume
+// writes exactly as commits do: a failed one is noted, and the next one
+// resumes first, with no commit in between.
+TEST_F(DatabaseFaultTest, ReadSideAppendWithAWalWriteErrorStopsWritesUntilARestart) {
+  ExpectFailedAppendThenRecovery(FaultOp::kWrite, FaultKind::kIoError,
+                                 absl::StatusCode::kUnavailable,
+                                 "storage: IO error: injected fault on write",
+                                 kRestartAfterWriteError, kRestartAfterWriteError);
+}
+
+TEST_F(DatabaseFaultTest, ReadSideAppendWithAWalSyncErrorStopsWritesUntilARestart) {
+  ExpectFailedAppendThenRecovery(
+      FaultOp::kSync, FaultKind::kIoError, absl::StatusCode::kUnavailable,
+      "storage: IO error: injected fault on sync", kRestartAfterSyncError, kRestartAfterSyncError);
+}
+
+TEST_F(DatabaseFaultTest, ReadSideAppendOnAFullDiskResumesOnceSpaceIsBack) {
+  ExpectFailedAppendThenRecovery(
+      FaultOp::kWrite, FaultKind::kNoSpace, absl::StatusCode::kResourceExhausted,
       "storage: IO error: No space left on device: injected fault on write",
-      /*may_survive=*/false);
+      "storage: writes stopped after a failed write (IO error: No space left on device: "
+      "injected fault on write); retry once the disk is healthy",
+      "");
+}
+
+TEST_F(DatabaseFaultTest, ReadSideAppendWhoseSyncMeetsAFullDiskResumesOnceSpaceIsBack) {
+  ExpectFailedAppendThenRecovery(
+      FaultOp::kSync, FaultKind::kNoSpace, absl::StatusCode::kResourceExhausted,
+      "storage: IO error: No space left on device: injected fault on sync",
+      "storage: writes stopped after a failed write (IO error: No space left on device: "
+      "injected fault on sync); retry once the disk is healthy",
+      "");
 }
 
 // A bulk session whose write meets a full disk cannot remove its earlier
@@ -277,23 +383,18 @@ TEST_F(DatabaseFaultTest, ABulkSessionCutByAFullDiskNeverTakesTheNextCommitWithI
     EXPECT_EQ(chunk("bulk-2").code(), absl::StatusCode::kResourceExhausted);
   }  // the session's Abort fails too: the disk is still full
   fs_->ClearFault(FaultOp::kWrite);
-  // RocksDB recovers from a full disk in the background ("Resource busy"
-  // until it has): retry, as a client would.
-  absl::StatusOr<WriteResult> next = Write("doc-3", "next");
-  for (int i = 0; i < 200 && !next.ok(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    next = Write("doc-3", "next");
-  }
-  const uint64_t latest = next.ok() ? next->version : first.version;
-  // Past every version filter: with writes resumed, the leftovers are gone.
-  if (next.ok()) EXPECT_EQ(Title("bulk-1"), "<absent>");
+  // The next commit resumes writes at once (a full disk is kHardError) and
+  // removes the session's leftovers before it takes their version.
+  ASSERT_OK_AND_ASSIGN(WriteResult next, Write("doc-3", "next"));
+  EXPECT_EQ(next.version, first.version + 1);
+  EXPECT_EQ(Title("bulk-1"), "<absent>");  // past every version filter
   Reopen();
-  EXPECT_EQ(db_->LatestVersion(), latest);
+  EXPECT_EQ(db_->LatestVersion(), next.version);
   EXPECT_EQ(Title("doc-1"), "first");
   EXPECT_EQ(Title("bulk-1"), "<absent>");
-  if (next.ok()) EXPECT_EQ(Title("doc-3"), "next");
+  EXPECT_EQ(Title("doc-3"), "next");
   ASSERT_OK_AND_ASSIGN(WriteResult after, Write("doc-4", "after"));
-  EXPECT_EQ(after.version, latest + 1);
+  EXPECT_EQ(after.version, next.version + 1);
 }
 
 TEST_F(DatabaseFaultTest, ReadErrorIsUnavailableNeverWrongData) {

@@ -1,7 +1,8 @@
 // VerifyDatabaseChecksums, the offline check the crash test runs after each
 // SIGKILL: a sound database (flushed tables and an unflushed WAL) passes and
-// is left as it was; one flipped byte in a table is DATA_LOSS; no database is
-// NOT_FOUND. And Database::Open itself runs with paranoid checks.
+// is left as it was; one flipped byte in a table is DATA_LOSS; no database
+// (no CURRENT file) is NOT_FOUND, and a database that cannot be read keeps
+// its own code. And Database::Open itself runs with paranoid checks.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -36,6 +37,12 @@ void MakeDatabase(const std::string& path) {
   ASSERT_OK(PutCommitted(*db, "flushed", std::string(8192, 'f')));
   ASSERT_OK(FromRocks(db->rocks()->Flush(rocksdb::FlushOptions(), db->handle(Cf::kDefault))));
   ASSERT_OK(PutCommitted(*db, "in-wal", "w"));
+}
+
+// MakeDatabase, then CURRENT replaced by `current`.
+void MakeDatabaseWithCurrent(const std::string& path, const std::string& current) {
+  MakeDatabase(path);
+  std::ofstream(fs::path(path) / "CURRENT", std::ios::trunc) << current;
 }
 
 std::vector<fs::path> TableFiles(const std::string& path) {
@@ -95,8 +102,53 @@ TEST(VerifyDatabaseChecksumsTest, DatabaseOpensWithParanoidChecks) {
 TEST(VerifyDatabaseChecksumsTest, MissingDatabaseIsNotFound) {
   TempDir dir;
   const absl::Status s = VerifyDatabaseChecksums(dir.path() + "/none");
-  EXPECT_EQ(s.code(), absl::StatusCode::kNotFound) << s;
-  EXPECT_NE(s.message().find("no database at " + dir.path() + "/none"), std::string::npos) << s;
+  EXPECT_EQ(s, absl::NotFoundError("no database at " + dir.path() + "/none: no CURRENT file"));
+}
+
+TEST(VerifyDatabaseChecksumsTest, DirectoryWithoutCurrentIsNotFound) {
+  TempDir dir;
+  const std::string path = dir.path() + "/db";
+  MakeDatabase(path);
+  fs::remove(fs::path(path) / "CURRENT");
+  EXPECT_EQ(VerifyDatabaseChecksums(path),
+            absl::NotFoundError("no database at " + path + ": no CURRENT file"));
+}
+
+// A database is there but cannot be read: never reported as no database.
+TEST(VerifyDatabaseChecksumsTest, CurrentNamingAMissingManifestIsUnavailableNotNotFound) {
+  TempDir dir;
+  const std::string path = dir.path() + "/db";
+  MakeDatabaseWithCurrent(path, "MANIFEST-999999\n");
+  const absl::Status s = VerifyDatabaseChecksums(path);
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
+  EXPECT_EQ(s.message(),
+            "storage: IO error: No such file or directory: While opening a file for sequentially "
+            "reading: " +
+                path + "/MANIFEST-999999: No such file or directory")
+      << s;
+}
+
+TEST(VerifyDatabaseChecksumsTest, CurrentWithoutANewlineIsDataLoss) {
+  TempDir dir;
+  const std::string path = dir.path() + "/db";
+  MakeDatabaseWithCurrent(path, "MANIFEST-000001");
+  EXPECT_EQ(VerifyDatabaseChecksums(path),
+            absl::DataLossError("storage: Corruption: CURRENT file does not end with newline"));
+}
+
+TEST(VerifyDatabaseChecksumsTest, UnreadableCurrentIsUnavailableNotNotFound) {
+  TempDir dir;
+  const std::string path = dir.path() + "/db";
+  MakeDatabase(path);
+  // A directory in CURRENT's place: reading it fails whoever runs the test
+  // (root reads a file of any mode).
+  fs::remove(fs::path(path) / "CURRENT");
+  fs::create_directory(fs::path(path) / "CURRENT");
+  const absl::Status s = VerifyDatabaseChecksums(path);
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
+  EXPECT_EQ(s.message(), "storage: IO error: While reading file sequentially: " + path +
+                             "/CURRENT: Is a directory")
+      << s;
 }
 
 }  // namespace
