@@ -133,8 +133,10 @@ class AuditLog {
   // Appends a read-side entry and returns it as stored. `entry.items` holds
   // every item (any number: the log caps what it lists); seq, prev_hash,
   // hash, items_total and items_digest are assigned here; a zero `time`
-  // becomes now. On error the head does not move and, unless the WAL sync
-  // alone failed, nothing was written. Resumes writes first when an earlier
+  // becomes now. When the write fails, the head does not move and nothing
+  // was written. When only the WAL sync after it fails, the entry was
+  // written (the head moved past it) but may not survive a power loss; the
+  // error is returned all the same. Resumes writes first when an earlier
   // write failed (AuditWriteHooks::resume): when RocksDB cannot resume, that
   // error is returned and nothing is written. Must not be called under
   // Database's commit lock.

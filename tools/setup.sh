@@ -9,6 +9,12 @@
 #                              build, then SIGKILL ctxgraphd CYCLES times
 #                              (default 200; 2000 for the long run) under
 #                              concurrent writes and check nothing was lost
+#   bash tools/setup.sh hardening
+#                              the test suite, then everything kept out of it
+#                              for time: the whole suite under ASan + UBSan,
+#                              the concurrency tests under TSan, every fuzz
+#                              target for 60 s, 200 crash-test kills and 200
+#                              simulated power losses (.ci/run --hardening)
 #
 # Environment: BUILD_DIR (default build), JOBS (default 2), DEMO_PORT
 # (default 50051), DEMO_DIR (default demo-data).
@@ -117,5 +123,12 @@ case "${1:-}" in
     install_packages; build
     "$BUILD_DIR/tools/crashtest/ctxgraph-crashtest" --cycles "${2:-200}" \
       --json "$BUILD_DIR/crashtest-${2:-200}.json" ;;
-  *) echo "usage: bash tools/setup.sh demo|test|build|crashtest [CYCLES]" >&2; exit 2 ;;
+  hardening)
+    install_packages; build; run_tests
+    bash tools/sanitize.sh asan
+    bash tools/sanitize.sh tsan
+    bash tools/fuzz.sh --seconds 60
+    "$BUILD_DIR/tools/crashtest/ctxgraph-crashtest" --cycles 200 --seed 1
+    "$BUILD_DIR/tools/powerloss/ctxgraph-powerloss" --cycles 200 --seed 7 ;;
+  *) echo "usage: bash tools/setup.sh demo|test|build|crashtest [CYCLES]|hardening" >&2; exit 2 ;;
 esac
