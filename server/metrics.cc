@@ -264,6 +264,8 @@ void RenderStorageFamilies(const StorageStats& s, ExpositionWriter& w) {
       {"ctxgraph_rocksdb_sst_files_bytes", "gauge",
        "Size of a column family's SST files (rocksdb.total-sst-files-size).",
        &StorageStats::ColumnFamily::sst_files_bytes},
+      {"ctxgraph_rocksdb_sst_files", "gauge", "Live SST files of a column family, every level.",
+       &StorageStats::ColumnFamily::sst_files},
       {"ctxgraph_rocksdb_memtable_bytes", "gauge",
        "Size of a column family's memtables (rocksdb.cur-size-all-mem-tables).",
        &StorageStats::ColumnFamily::memtable_bytes},

@@ -62,6 +62,13 @@ const char* CfName(int i) {
 constexpr Cf kVersionedCfs[] = {Cf::kNodes,      Cf::kOutEdges, Cf::kInEdges,      Cf::kLabelIndex,
                                 Cf::kPrincipals, Cf::kLabels,   Cf::kTextPostings, Cf::kTextStats};
 
+// Database::FragmentedFamilies: a family of at least this many SST files,
+// averaging under kSmallSstBytes, is compacted fully when the database opens.
+// A memtable-sized flush (64 MiB) is never small; 64 files is too few to
+// slow anything yet, and few enough that the compaction is short.
+constexpr size_t kFragmentedSstFiles = 64;
+constexpr uint64_t kSmallSstBytes = 4 << 20;
+
 bool IsVersioned(Cf cf) {
   return std::find(std::begin(kVersionedCfs), std::end(kVersionedCfs), cf) !=
          std::end(kVersionedCfs);
@@ -244,6 +251,12 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
   db->audit_ = std::make_unique<AuditLog>(raw, db->handle(Cf::kAudit), options.sync_audit_appends,
                                           std::move(hooks));
   RETURN_IF_ERROR(db->audit_->Load());
+  // Merges the small files restarts and WAL-driven flushes leave behind, so
+  // their number (and the file handles and index blocks they cost) stays
+  // bounded; kForce, because merging happens at the bottommost level.
+  if (std::vector<Cf> fragmented = db->FragmentedFamilies(); !fragmented.empty()) {
+    db->CompactInBackground(std::move(fragmented), rocksdb::BottommostLevelCompaction::kForce);
+  }
   return db;
 }
 
@@ -443,18 +456,42 @@ absl::Status Database::RemoveVersion(uint64_t version, uint64_t first_iid) {
   RETURN_IF_ERROR(FromRocks(db_->Write(sync, &done)));
   // The deletes leave tombstones that slow every scan across them until
   // compaction drops them: compact now, in the background.
+  CompactInBackground({Cf::kNodes, Cf::kOutEdges, Cf::kInEdges, Cf::kLabelIndex, Cf::kTextPostings,
+                       Cf::kTextStats, Cf::kNodeIds},
+                      rocksdb::BottommostLevelCompaction::kIfHaveCompactionFilter);
+  return absl::OkStatus();
+}
+
+void Database::CompactInBackground(std::vector<Cf> cfs,
+                                   rocksdb::BottommostLevelCompaction bottommost) {
   std::lock_guard<std::mutex> lock(compaction_mu_);
   if (compaction_.joinable()) compaction_.join();
-  compaction_ = std::thread([this] {
+  compaction_ = std::thread([this, cfs = std::move(cfs), bottommost] {
     rocksdb::CompactRangeOptions options;
     options.exclusive_manual_compaction = false;
-    for (Cf cf : {Cf::kNodes, Cf::kOutEdges, Cf::kInEdges, Cf::kLabelIndex, Cf::kTextPostings,
-                  Cf::kTextStats, Cf::kNodeIds}) {
+    options.bottommost_level_compaction = bottommost;
+    for (Cf cf : cfs) {
       // Fails only when shutdown cancels it; the next compaction catches up.
       IGNORE_STATUS(db_->CompactRange(options, handle(cf), nullptr, nullptr));
     }
   });
-  return absl::OkStatus();
+}
+
+void Database::WaitForBackgroundCompaction() {
+  std::lock_guard<std::mutex> lock(compaction_mu_);
+  if (compaction_.joinable()) compaction_.join();
+}
+
+std::vector<Cf> Database::FragmentedFamilies() const {
+  std::vector<Cf> fragmented;
+  for (int i = 0; i < static_cast<int>(Cf::kCount); ++i) {
+    rocksdb::ColumnFamilyMetaData meta;
+    db_->GetColumnFamilyMetaData(handles_[i], &meta);
+    if (meta.file_count >= kFragmentedSstFiles && meta.size / meta.file_count < kSmallSstBytes) {
+      fragmented.push_back(static_cast<Cf>(i));
+    }
+  }
+  return fragmented;
 }
 
 std::unique_ptr<CommitSession> Database::BeginSession(const std::string& principal) {

@@ -145,6 +145,7 @@ struct StorageStats {
     std::string name;
     uint64_t estimate_num_keys = 0;         // rocksdb.estimate-num-keys
     uint64_t sst_files_bytes = 0;           // rocksdb.total-sst-files-size
+    uint64_t sst_files = 0;                 // live SST files, every level
     uint64_t memtable_bytes = 0;            // rocksdb.cur-size-all-mem-tables
     uint64_t pending_compaction_bytes = 0;  // rocksdb.estimate-pending-compaction-bytes
     // Write stalls this column family caused since the database was opened
@@ -342,6 +343,9 @@ class Database {
   // would drop in time (shadowed history, deleted records) is gone when it
   // returns. For tests and operators; heavy on a large database.
   absl::Status CompactVersioned();
+  // Returns once the background compaction Open or a failed session's
+  // cleanup started, if any, has ended. For tests.
+  void WaitForBackgroundCompaction();
   // RocksDB's figures now (database_stats.cc). Reads in-memory properties
   // only: cheap enough for every metrics scrape. Thread-safe.
   StorageStats Stats() const;
@@ -381,6 +385,16 @@ class Database {
   // the first one's files, not race it between the check and the copy.
   mutable std::mutex backup_mu_;
   std::thread compaction_;  // guarded by compaction_mu_
+
+  // Compacts `cfs` fully on compaction_ (after any compaction still
+  // running there); `bottommost` as in rocksdb::CompactRangeOptions.
+  void CompactInBackground(std::vector<Cf> cfs, rocksdb::BottommostLevelCompaction bottommost);
+  // The column families whose SST files have fragmented: at least
+  // kFragmentedSstFiles files averaging under kSmallSstBytes. Append-only
+  // families (audit, commits, boundary log) get there because a flush's keys
+  // never overlap older files, so level compaction only moves them down and
+  // never merges them; each restart's recovery flush adds one or two.
+  std::vector<Cf> FragmentedFamilies() const;
 
   // When write_failed_ is set: calls Resume(), then removes a failed bulk
   // session's leftovers, and clears the flag. Requires commit_mu_. The next

@@ -31,6 +31,9 @@ StorageStats Database::Stats() const {
     c.name = cf->GetName();
     c.estimate_num_keys = IntProperty(db, cf, Properties::kEstimateNumKeys);
     c.sst_files_bytes = IntProperty(db, cf, Properties::kTotalSstFilesSize);
+    rocksdb::ColumnFamilyMetaData meta;
+    db->GetColumnFamilyMetaData(cf, &meta);
+    c.sst_files = meta.file_count;
     c.memtable_bytes = IntProperty(db, cf, Properties::kCurSizeAllMemTables);
     c.pending_compaction_bytes = IntProperty(db, cf, Properties::kEstimatePendingCompactionBytes);
     std::map<std::string, std::string> cfstats;

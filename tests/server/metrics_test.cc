@@ -382,9 +382,9 @@ TEST_F(MetricsTest, RocksDbFiguresAreLabelledByColumnFamily) {
   const Exposition e = Scrape();
   for (const char* name :
        {"ctxgraph_rocksdb_estimate_num_keys", "ctxgraph_rocksdb_sst_files_bytes",
-        "ctxgraph_rocksdb_memtable_bytes", "ctxgraph_rocksdb_pending_compaction_bytes",
-        "ctxgraph_rocksdb_block_cache_usage_bytes", "ctxgraph_rocksdb_delayed_write_rate_bytes",
-        "ctxgraph_rocksdb_write_stopped"}) {
+        "ctxgraph_rocksdb_sst_files", "ctxgraph_rocksdb_memtable_bytes",
+        "ctxgraph_rocksdb_pending_compaction_bytes", "ctxgraph_rocksdb_block_cache_usage_bytes",
+        "ctxgraph_rocksdb_delayed_write_rate_bytes", "ctxgraph_rocksdb_write_stopped"}) {
     EXPECT_EQ(e.types.count(name) ? e.types.at(name) : "", "gauge") << name;
   }
   EXPECT_EQ(e.types.at("ctxgraph_rocksdb_write_stops_total"), "counter");
@@ -392,6 +392,8 @@ TEST_F(MetricsTest, RocksDbFiguresAreLabelledByColumnFamily) {
   EXPECT_GE(e.Value("ctxgraph_rocksdb_estimate_num_keys", {{"cf", "nodes"}}), 4);
   EXPECT_GT(e.Value("ctxgraph_rocksdb_memtable_bytes", {{"cf", "nodes"}}), 0);
   EXPECT_TRUE(e.Has("ctxgraph_rocksdb_sst_files_bytes", {{"cf", "audit"}}));
+  // Nothing was flushed yet: every write is still in a memtable.
+  EXPECT_EQ(e.Value("ctxgraph_rocksdb_sst_files", {{"cf", "nodes"}}), 0);
   EXPECT_EQ(e.Value("ctxgraph_rocksdb_write_stopped"), 0);
 }
 
