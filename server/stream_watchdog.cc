@@ -36,8 +36,10 @@ void StreamWatchdog::Run() {
     while (it != pending_.end() && it->second.cancelled) ++it;
     if (it == pending_.end()) {
       cv_.wait(lock);
-    } else if (Clock::now() < it->first) {
-      cv_.wait_until(lock, it->first);
+    } else if (const Clock::time_point when = it->first; Clock::now() < when) {
+      // A copy: wait_until reads its deadline again after waking, and the
+      // entry may be gone by then (its Watch erases it while we wait).
+      cv_.wait_until(lock, when);
     } else {
       it->second.cancelled = true;
       it->second.context->TryCancel();
