@@ -113,6 +113,11 @@ absl::StatusOr<json> ParseJsonText(std::string_view text) {
   if (const size_t bad = FindInvalidUtf8(text); bad != 0) {
     return absl::InvalidArgumentError(absl::StrCat("invalid UTF-8 at byte ", bad));
   }
+  // nlohmann takes a NUL byte for the end of the input and would ignore
+  // whatever follows it; JSON text never holds one (a string escapes it).
+  if (const size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid JSON: NUL byte at byte ", nul + 1));
+  }
   json root;
   StrictDomBuilder builder(root);
   bool ok = false;

@@ -295,7 +295,10 @@ absl::Status JsonlOpParser::Parse(std::string_view line, v1::WriteOp* op) {
   handler_->Reset(op->GetArena());
   bool ok = false;
   try {
-    ok = nlohmann::json::sax_parse(line, handler_) && handler_->Build(op, &last_was_edge_);
+    // A NUL byte ends nlohmann's input: leave such a line to the slow path,
+    // which refuses it.
+    ok = line.find('\0') == std::string_view::npos && nlohmann::json::sax_parse(line, handler_) &&
+         handler_->Build(op, &last_was_edge_);
   } catch (const nlohmann::json::exception&) {
     ok = false;  // not expected: the handler never asks for exceptions
   }

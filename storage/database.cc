@@ -118,13 +118,28 @@ std::vector<AuditEntry> CommitAuditEntries(const CommitRecord& commit,
 // succeeds as soon as space is back, where RocksDB's file manager would
 // retry only every 5 s and, until then, answer every Resume() "Resource
 // busy".
+//
+// A background flush or compaction that fails stops writes too, without any
+// write of ours failing: OnBackgroundError marks it, so the next write
+// resumes first instead of failing on an error that is not its own.
 class ResumeOnNextWrite : public rocksdb::EventListener {
  public:
+  // `write_failed` is Database::write_failed_, which outlives the DB.
+  explicit ResumeOnNextWrite(std::atomic<bool>* write_failed) : write_failed_(write_failed) {}
+
+  void OnBackgroundError(rocksdb::BackgroundErrorReason /*reason*/,
+                         rocksdb::Status* bg_error) override {
+    if (bg_error != nullptr && !bg_error->ok()) write_failed_->store(true);
+  }
+
   void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason /*reason*/, rocksdb::Status bg_error,
                             bool* auto_recovery) override {
     bg_error.PermitUncheckedError();
     *auto_recovery = false;
   }
+
+ private:
+  std::atomic<bool>* write_failed_;
 };
 
 }  // namespace
@@ -212,7 +227,6 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
   db_options.create_missing_column_families = true;
   db_options.paranoid_checks = true;
   if (options.env) db_options.env = options.env.get();
-  db_options.listeners.push_back(std::make_shared<ResumeOnNextWrite>());
   db_options.IncreaseParallelism(2);
   // One budget for the memtables of every column family, so a bulk import
   // that writes five of them at once stays within a known amount of memory.
@@ -227,6 +241,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
 
   std::unique_ptr<Database> db(new Database());
+  db_options.listeners.push_back(std::make_shared<ResumeOnNextWrite>(&db->write_failed_));
   // Only versioned column families lose history to the horizon; the meta,
   // commit log, audit log and interning families are never filtered.
   rocksdb::ColumnFamilyOptions versioned_options = cf_options;
@@ -465,16 +480,20 @@ absl::Status Database::RemoveVersion(uint64_t version, uint64_t first_iid) {
 void Database::CompactInBackground(std::vector<Cf> cfs,
                                    rocksdb::BottommostLevelCompaction bottommost) {
   std::lock_guard<std::mutex> lock(compaction_mu_);
-  if (compaction_.joinable()) compaction_.join();
-  compaction_ = std::thread([this, cfs = std::move(cfs), bottommost] {
-    rocksdb::CompactRangeOptions options;
-    options.exclusive_manual_compaction = false;
-    options.bottommost_level_compaction = bottommost;
-    for (Cf cf : cfs) {
-      // Fails only when shutdown cancels it; the next compaction catches up.
-      IGNORE_STATUS(db_->CompactRange(options, handle(cf), nullptr, nullptr));
-    }
-  });
+  // The new thread, not the caller, waits for the one still running: a
+  // caller may hold the commit lock (a session's cleanup) and must not wait
+  // for a full compaction.
+  compaction_ = std::thread(
+      [this, previous = std::move(compaction_), cfs = std::move(cfs), bottommost]() mutable {
+        if (previous.joinable()) previous.join();
+        rocksdb::CompactRangeOptions options;
+        options.exclusive_manual_compaction = false;
+        options.bottommost_level_compaction = bottommost;
+        for (Cf cf : cfs) {
+          // Fails only when shutdown cancels it; the next compaction catches up.
+          IGNORE_STATUS(db_->CompactRange(options, handle(cf), nullptr, nullptr));
+        }
+      });
 }
 
 void Database::WaitForBackgroundCompaction() {
@@ -581,7 +600,14 @@ absl::Status CommitSession::Abort() {
   if (done_) return absl::OkStatus();
   done_ = true;
   if (!wrote_) return absl::OkStatus();
-  return db_->RemoveVersion(version_, first_iid_);
+  if (absl::Status st = db_->RemoveVersion(version_, first_iid_); !st.ok()) {
+    // The session's records are still there, under the version the next
+    // commit would take: that commit must remove them first
+    // (ResumeAfterFailedWrite), as after a failed write.
+    db_->write_failed_.store(true);
+    return st;
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<CommitOutcome> Database::Commit(

@@ -31,9 +31,16 @@ StorageStats Database::Stats() const {
     c.name = cf->GetName();
     c.estimate_num_keys = IntProperty(db, cf, Properties::kEstimateNumKeys);
     c.sst_files_bytes = IntProperty(db, cf, Properties::kTotalSstFilesSize);
-    rocksdb::ColumnFamilyMetaData meta;
-    db->GetColumnFamilyMetaData(cf, &meta);
-    c.sst_files = meta.file_count;
+    // A string property per level, not an int one; cheaper than
+    // GetColumnFamilyMetaData, which builds a record for every file.
+    for (int level = 0; level < db->NumberLevels(cf); ++level) {
+      std::string files;
+      uint64_t n = 0;
+      if (db->GetProperty(cf, Properties::kNumFilesAtLevelPrefix + std::to_string(level), &files) &&
+          absl::SimpleAtoi(files, &n)) {
+        c.sst_files += n;
+      }
+    }
     c.memtable_bytes = IntProperty(db, cf, Properties::kCurSizeAllMemTables);
     c.pending_compaction_bytes = IntProperty(db, cf, Properties::kEstimatePendingCompactionBytes);
     std::map<std::string, std::string> cfstats;

@@ -3,7 +3,8 @@
 #
 #   bash tools/sanitize.sh asan [CTEST_ARGS...]
 #       build-asan, CTXGRAPH_SANITIZE=address,undefined: the whole suite
-#       (or what CTEST_ARGS select, e.g. -R 'storage_test|query_test');
+#       (or what CTEST_ARGS select: -R matches Suite.Test names, -L the
+#       test binary, e.g. -L '^(storage_test|query_test)$');
 #       any undefined behaviour fails its test.
 #   bash tools/sanitize.sh tsan [CTEST_ARGS...]
 #       build-tsan, CTXGRAPH_SANITIZE=thread: storage_test and query_test,

@@ -12,7 +12,7 @@
 #   bash tools/setup.sh hardening
 #                              the test suite, then everything kept out of it
 #                              for time: the whole suite under ASan + UBSan,
-#                              the concurrency tests under TSan, every fuzz
+#                              storage and query tests under TSan, every fuzz
 #                              target for 60 s, 200 crash-test kills and 200
 #                              simulated power losses (.ci/run --hardening)
 #

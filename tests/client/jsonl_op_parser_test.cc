@@ -74,6 +74,13 @@ TEST(JsonlOpParserTest, AgreesWithParseImportLine) {
       }) {
     ExpectSameAsSlowPath(line);
   }
+  // Lines holding a NUL byte, which nlohmann takes for the end of the input.
+  for (const std::string& line :
+       {std::string(R"({"type":"node","id":"a"})") + std::string("\0\xFF", 2),
+        std::string(R"({"type":"node","id":"a"})") + std::string("\0", 1),
+        std::string(R"({"type":"node","id":"a)") + std::string("\0", 1) + "\"}"}) {
+    ExpectSameAsSlowPath(line);
+  }
 }
 
 }  // namespace

@@ -217,6 +217,14 @@ TEST(JsonlReaderTest, ValidatesUtf8) {
   ExpectRejected(prefix + "\xF4\x90\x80\x80\"}", "invalid UTF-8 at byte 22");  // > U+10FFFF
   ExpectRejected(prefix + "ab\xE2\x82\"}", "invalid UTF-8 at byte 24");        // truncated
   ExpectRejected(prefix + "\x80\"}", "invalid UTF-8 at byte 22");              // lone continuation
+  // A NUL byte is never JSON, even after a whole object: the parser would
+  // take it for the end of the input and ignore the rest (found by fuzz_jsonl).
+  ExpectRejected(R"({"type":"node","id":"a"})" + std::string("\0\xFF", 2),
+                 "invalid UTF-8 at byte 26");
+  ExpectRejected(R"({"type":"node","id":"a"})" + std::string("\0junk", 5),
+                 "invalid JSON: NUL byte at byte 25");
+  ExpectRejected(R"({"type":"node","id":"a)" + std::string("\0", 1) + "\"}",
+                 "invalid JSON: NUL byte at byte 23");
   // A lone escaped surrogate is refused by the JSON parser.
   ExpectRejected(
       R"({"type":"node","id":"\ud800"})",

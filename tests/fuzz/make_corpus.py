@@ -197,6 +197,9 @@ jsonl = {
     "bad_utf8": b'{"type":"node","id":"\xc3\x28"}',
     "truncated": '{"type":"node","id":"a"',
     "timestamp_offset": '{"type":"node","id":"a","props":{"t":"2026-03-01T10:00:00+02:00"}}',
+    # Found by fuzz_jsonl: nlohmann stops at a NUL byte, so the fast parser
+    # accepted what the slow one refused for the invalid UTF-8 after it.
+    "nul_after_object": b'{"type":"node","id":"a","props":{"t":"x"}}\x00\xff',
 }
 for name, line in jsonl.items():
     put("fuzz_jsonl", name, line)

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <rocksdb/db.h>
 
 #include <algorithm>
 #include <chrono>
@@ -16,6 +17,7 @@
 #include "absl/strings/str_split.h"
 #include "ctxgraph/v1/audit.grpc.pb.h"
 #include "ctxgraph/v1/lineage.grpc.pb.h"
+#include "storage/database.h"
 #include "tests/server/server_test_fixture.h"
 
 namespace ctxgraph::server {
@@ -395,6 +397,10 @@ TEST_F(MetricsTest, RocksDbFiguresAreLabelledByColumnFamily) {
   // Nothing was flushed yet: every write is still in a memtable.
   EXPECT_EQ(e.Value("ctxgraph_rocksdb_sst_files", {{"cf", "nodes"}}), 0);
   EXPECT_EQ(e.Value("ctxgraph_rocksdb_write_stopped"), 0);
+
+  Database& db = *server_->backend().db;
+  ASSERT_TRUE(db.rocks()->Flush(rocksdb::FlushOptions(), db.handle(Cf::kNodes)).ok());
+  EXPECT_EQ(Scrape().Value("ctxgraph_rocksdb_sst_files", {{"cf", "nodes"}}), 1);
 }
 
 TEST_F(MetricsTest, OnlyMetricsIsServed) {

@@ -397,6 +397,26 @@ TEST_F(DatabaseFaultTest, ABulkSessionCutByAFullDiskNeverTakesTheNextCommitWithI
   EXPECT_EQ(after.version, next.version + 1);
 }
 
+// A background flush that meets a full disk stops writes without any commit
+// failing. Once space is back, the next commit resumes writes rather than
+// failing on an error that was not its own.
+TEST_F(DatabaseFaultTest, AFlushCutByAFullDiskDoesNotFailTheNextCommit) {
+  ASSERT_OK_AND_ASSIGN(WriteResult first, Write("doc-1", "first"));
+  fs_->FailFrom(FaultOp::kWrite, 1, FaultKind::kNoSpace);
+  const rocksdb::Status flushed =
+      db_->rocks()->Flush(rocksdb::FlushOptions(), db_->handle(Cf::kNodes));
+  EXPECT_TRUE(flushed.IsNoSpace()) << flushed.ToString();
+  EXPECT_EQ(Title("doc-1"), "first");  // reads go on
+  fs_->ClearFault(FaultOp::kWrite);
+  ASSERT_OK_AND_ASSIGN(WriteResult next, Write("doc-2", "next"));
+  EXPECT_EQ(next.version, first.version + 1);
+  EXPECT_EQ(Title("doc-2"), "next");
+  Reopen();
+  EXPECT_EQ(db_->LatestVersion(), next.version);
+  EXPECT_EQ(Title("doc-1"), "first");
+  EXPECT_EQ(Title("doc-2"), "next");
+}
+
 TEST_F(DatabaseFaultTest, ReadErrorIsUnavailableNeverWrongData) {
   ASSERT_OK(Write("doc-1", "first").status());
   FlushAll();
