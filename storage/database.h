@@ -30,10 +30,12 @@
 // version (its bytes reached the WAL): its outcome is unknown, as with a
 // lost acknowledgement; since writes stopped, no other commit took its
 // version.
-// The same holds for every other write: a read-side audit entry
-// (AuditLog::Append) whose write or WAL sync fails, or a write outside
-// commits (WriteOutsideCommit), stops writes just as a failed commit does,
-// and the next commit or read-side audit entry calls Resume() first.
+// The same holds for the other writes made while serving: a read-side
+// audit entry (AuditLog::Append) whose write or WAL sync fails, a write
+// outside commits (WriteOutsideCommit), a bulk session's cleanup that fails,
+// and a background flush or compaction that fails (an EventListener's
+// OnBackgroundError) all mark writes as stopped, and the next commit or
+// read-side audit entry calls Resume() first.
 // Reads go on throughout: a read that meets an I/O error is UNAVAILABLE, a
 // corrupt block DATA_LOSS (checksums are verified on every read).
 //
