@@ -42,7 +42,17 @@ absl::StatusOr<std::unique_ptr<GraphImport>> GraphImport::Begin(GraphStore& stor
 GraphImport::GraphImport(GraphStore& store, const Caller& caller, ImportOptions options)
     : store_(store), caller_(caller), options_(std::move(options)) {
   result_.version = store_.database()->LatestVersion();
-  if (options_.bulk) session_ = store_.database()->BeginSession(caller_.principal.id);
+  if (!options_.bulk) return;
+  session_ = store_.database()->BeginSession(caller_.principal.id);
+  // The session's one cache lives as long as the import, so its keyword
+  // index changes can be made and written on a thread of their own. Each
+  // write rewrites the last posting block of the terms it touches, so the
+  // budget keeps those rewrites few.
+  cache_.text_worker = std::make_unique<TextDeltaWorker>(
+      *store_.text(), cache_.text, kTextFlushBytes, [this](TextIndexDelta& delta) {
+        return session_->WriteAside(
+            [&](CommitContext& ctx) { return store_.text()->Flush(ctx, delta); });
+      });
 }
 
 GraphImport::~GraphImport() = default;  // an unfinished session aborts itself
@@ -87,11 +97,8 @@ absl::Status GraphImport::Add(std::vector<absl::StatusOr<Mutation>> ops) {
     if (!session_) cache_ = ImportCache();
     RETURN_IF_ERROR(store_.ApplyEach(ctx, valid, guard, options_.strict, &cache_, &chunk));
     if (chunk.stopped) return kDropBatch;
-    // A session keeps keyword index changes until they fill the budget, so
-    // a term's last posting block is rewritten once per flush, not per batch.
-    if (!session_ || cache_.text.approx_bytes() > kTextFlushBytes) {
-      RETURN_IF_ERROR(store_.FlushText(ctx, cache_));
-    }
+    // A session's text worker writes its keyword index changes.
+    if (!session_) RETURN_IF_ERROR(store_.FlushText(ctx, cache_));
     return absl::OkStatus();
   };
   absl::Status st;
@@ -112,10 +119,14 @@ absl::Status GraphImport::Add(std::vector<absl::StatusOr<Mutation>> ops) {
   }
   if (chunk.stopped) {
     result_.aborted = true;
-    if (session_) RETURN_IF_ERROR(session_->Abort());
+    if (session_) {
+      cache_.text_worker.reset();  // no index write may land after the abort
+      RETURN_IF_ERROR(session_->Abort());
+    }
     return absl::OkStatus();
   }
   RETURN_IF_ERROR(st);
+  if (cache_.text_worker) RETURN_IF_ERROR(cache_.text_worker->status());
   Count(chunk);
   return absl::OkStatus();
 }

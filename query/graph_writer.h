@@ -74,7 +74,11 @@ struct ImportOptions {
 // Keeps at most this many rejects in an ImportResult; the count goes on.
 inline constexpr size_t kMaxReportedRejects = 1000000;
 // A bulk import writes its pending keyword index changes once they pass this.
-inline constexpr size_t kTextFlushBytes = size_t{128} << 20;
+// Each write rewrites the last posting block and the counters of every term
+// it touches, so fewer, larger writes cost less: on the 1M-node benchmark
+// graph, 512 MiB instead of 128 loads in 49 s instead of 59, for about
+// 270 MiB more peak RSS (1.4 GiB).
+inline constexpr size_t kTextFlushBytes = size_t{512} << 20;
 
 struct ImportResult {
   uint64_t version = 0;  // last committed version (the latest when none)

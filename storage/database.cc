@@ -542,11 +542,7 @@ absl::Status CommitSession::Write(const std::function<absl::Status(CommitContext
   // The marker goes with the first batch: if any batch reaches the disk, so
   // does the marker that lets Open remove it after a crash. next_iid goes
   // with every batch, so ids interned here are never handed out twice.
-  if (!wrote_) {
-    std::string marker = keys::EncodeU64(version_);
-    keys::AppendU64(&marker, first_iid_);
-    ctx.Put(Cf::kDefault, keys::kOpenSessionKey, marker);
-  }
+  if (!wrote_) PutMarker(ctx);
   ctx.Put(Cf::kDefault, keys::kNextIidKey, keys::EncodeU64(ctx.next_iid_));
   if (absl::Status st =
           FromRocks(db_->db_->Write(rocksdb::WriteOptions(), ctx.batch_.GetWriteBatch()));
@@ -564,10 +560,44 @@ absl::Status CommitSession::Write(const std::function<absl::Status(CommitContext
   return absl::OkStatus();
 }
 
+void CommitSession::PutMarker(CommitContext& ctx) const {
+  std::string marker = keys::EncodeU64(version_);
+  keys::AppendU64(&marker, first_iid_);
+  ctx.Put(Cf::kDefault, keys::kOpenSessionKey, marker);
+}
+
+absl::Status CommitSession::WriteAside(const std::function<absl::Status(CommitContext&)>& build) {
+  // Reads only what the constructor set, so it may run beside Write. The
+  // iid counter handed to the context is never used (see the contract).
+  CommitContext ctx(db_, version_, time_, principal_, first_iid_);
+  RETURN_IF_ERROR(build(ctx));
+  if (!ctx.changed()) return absl::OkStatus();
+  // Write may not have written its first batch yet: the same marker again
+  // is harmless, and no batch of the session reaches the disk without it.
+  PutMarker(ctx);
+  if (absl::Status st =
+          FromRocks(db_->db_->Write(rocksdb::WriteOptions(), ctx.batch_.GetWriteBatch()));
+      !st.ok()) {
+    db_->write_failed_.store(true);
+    return st;
+  }
+  wrote_aside_.store(true);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<CommitOutcome> CommitSession::Finish(const std::string& description) {
   if (done_) return absl::FailedPreconditionError("commit session already ended");
   done_ = true;
-  if (!wrote_) return CommitOutcome{version_ - 1, false};
+  if (!wrote_) {
+    // Index records alone, with no node written, are not worth a commit.
+    if (wrote_aside_.load()) {
+      if (absl::Status st = db_->RemoveVersion(version_, first_iid_); !st.ok()) {
+        db_->write_failed_.store(true);  // as in Abort
+        return st;
+      }
+    }
+    return CommitOutcome{version_ - 1, false};
+  }
   rocksdb::WriteBatch batch;
   CommitRecord commit{version_, time_, principal_, description};
   batch.Put(db_->handle(Cf::kCommits), keys::CommitKey(version_), EncodeCommit(commit));
@@ -599,7 +629,7 @@ absl::StatusOr<CommitOutcome> CommitSession::Finish(const std::string& descripti
 absl::Status CommitSession::Abort() {
   if (done_) return absl::OkStatus();
   done_ = true;
-  if (!wrote_) return absl::OkStatus();
+  if (!wrote_ && !wrote_aside_.load()) return absl::OkStatus();
   if (absl::Status st = db_->RemoveVersion(version_, first_iid_); !st.ok()) {
     // The session's records are still there, under the version the next
     // commit would take: that commit must remove them first

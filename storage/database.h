@@ -256,6 +256,14 @@ class CommitSession {
   // Runs `build` on a fresh batch at the session's version and writes it.
   // On error nothing of this batch is written; earlier batches stay pending.
   absl::Status Write(const std::function<absl::Status(CommitContext&)>& build);
+  // Like Write, but safe to call from another thread while Write runs, for
+  // batches that need none of the session's bookkeeping: `build` must not
+  // allocate iids, note changed items, set audit notes or add hooks (they
+  // would be lost), and sees no batch of Write that is not written yet. A
+  // bulk import's keyword index flushes are written this way. Each such
+  // batch carries the open-session marker too, so Open removes it after a
+  // crash. Every WriteAside must have returned before Finish or Abort.
+  absl::Status WriteAside(const std::function<absl::Status(CommitContext&)>& build);
   // Publishes every batch as one commit. When no batch wrote anything,
   // commits nothing and reports the latest version.
   absl::StatusOr<CommitOutcome> Finish(const std::string& description);
@@ -265,6 +273,8 @@ class CommitSession {
  private:
   friend class Database;
   CommitSession(Database* db, std::unique_lock<std::mutex> lock, std::string principal);
+  // The open-session marker that lets Open remove the session's records.
+  void PutMarker(CommitContext& ctx) const;
 
   Database* db_;
   std::unique_lock<std::mutex> lock_;
@@ -274,6 +284,7 @@ class CommitSession {
   uint64_t first_iid_;  // iids from here on were interned by this session
   uint64_t next_iid_;
   bool wrote_ = false;
+  std::atomic<bool> wrote_aside_{false};  // WriteAside wrote a batch
   bool done_ = false;
   // The audit entry Finish writes, gathered from the batches written.
   AuditItemCollector audit_items_;

@@ -68,15 +68,27 @@ class BatchBuilder {
       after.provenance = MakeProvenance(change.before.provenance.content_hash);
       ctx_.Put(Cf::kNodes, keys::EncodeNodeVersionKey({change.iid, ctx_.version()}),
                EncodeNode(after));
-      RETURN_IF_ERROR(text_.NoteNodeChange(text_delta_, change.iid, &change.before, &after, false));
       AuditEntry entry;
       entry.action = kPropagateNodeAction;
       entry.summary =
           absl::StrCat("added=", Origins(change.added), " removed=", Origins(change.removed));
       entry.items.push_back(AuditItem{after.id, "", "", ctx_.version()});
       ctx_.AddAuditEntry(std::move(entry));
+      RETURN_IF_ERROR(NoteText(change.iid, change.before, std::move(after), false));
     }
     return absl::OkStatus();
+  }
+
+  // Keyword index upkeep for one node change: on the import's text worker
+  // when it has one, so the records are taken by value.
+  absl::Status NoteText(uint64_t iid, std::optional<NodeRecord> before,
+                        std::optional<NodeRecord> after, bool came_back) {
+    if (cache_ && cache_->text_worker) {
+      cache_->text_worker->Note(iid, std::move(before), std::move(after), came_back);
+      return absl::OkStatus();
+    }
+    return text_.NoteNodeChange(text_delta_, iid, before ? &*before : nullptr,
+                                after ? &*after : nullptr, came_back);
   }
 
   // Writes the keyword index changes into the context, unless an import
@@ -255,8 +267,6 @@ class BatchBuilder {
     }
     node.provenance = MakeProvenance(hash);
     PutNode(*iid, node);
-    RETURN_IF_ERROR(
-        text_.NoteNodeChange(text_delta_, *iid, existing ? &*existing : nullptr, &node, came_back));
     const std::vector<std::string> no_labels;
     const auto& old_labels = existing ? existing->labels : no_labels;
     for (const auto& label : node.labels) {
@@ -270,7 +280,7 @@ class BatchBuilder {
     if (existing && existing->boundary != node.boundary) NoteOwnChange(*iid, *existing, node);
     Remember(node.id, iid, &node);
     ++result_.nodes_written;
-    return absl::OkStatus();
+    return NoteText(*iid, std::move(existing), std::move(node), came_back);
   }
 
   void NoteOwnChange(uint64_t iid, const NodeRecord& before, const NodeRecord& after) {
@@ -298,7 +308,7 @@ class BatchBuilder {
     tombstone.deleted = true;
     tombstone.provenance = MakeProvenance(ContentHash{});
     PutNode(*iid, tombstone);
-    RETURN_IF_ERROR(text_.NoteNodeChange(text_delta_, *iid, &*existing, nullptr, false));
+    RETURN_IF_ERROR(NoteText(*iid, *existing, std::nullopt, false));
     for (const auto& label : existing->labels) PutLabel(label, *iid, false);
     ++result_.deleted;
     return DeleteIncidentEdges(*iid);
@@ -629,6 +639,7 @@ absl::Status GraphStore::ApplyEach(CommitContext& ctx, const std::vector<Indexed
 }
 
 absl::Status GraphStore::FlushText(CommitContext& ctx, ImportCache& cache) const {
+  if (cache.text_worker) RETURN_IF_ERROR(cache.text_worker->Wait());
   return text_->Flush(ctx, cache.text);
 }
 

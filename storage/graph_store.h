@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +32,7 @@
 #include "storage/database.h"
 #include "storage/label_registry.h"
 #include "storage/records.h"
+#include "storage/text_delta_worker.h"
 #include "storage/text_index.h"
 
 namespace ctxgraph {
@@ -127,6 +129,11 @@ struct ImportCache {
   // Kept across batches of a session so posting blocks are rewritten once
   // per flush, not once per batch.
   TextIndexDelta text;
+  // When set (a bulk import), changes reach `text` through this worker's
+  // thread, which also writes them out as they pile up; GraphStore::FlushText
+  // waits for it before writing the rest. The worker holds a reference to
+  // `text`: a cache with one is never moved.
+  std::unique_ptr<TextDeltaWorker> text_worker;
   // Labels this import defined that are not committed yet (the registry's
   // cache holds only committed ones), and whether one of them propagates.
   absl::flat_hash_set<std::string> labels_defined;

@@ -198,11 +198,14 @@ absl::Status TextIndex::Flush(CommitContext& ctx, TextIndexDelta& delta) const {
     const std::string& y = *b.first;
     return x.size() != y.size() ? x.size() < y.size() : x < y;
   });
-  for (auto& [term, changes] : terms) {
-    RETURN_IF_ERROR(FlushTerm(ctx, *term, *changes));
-    RETURN_IF_ERROR(FlushDocs(ctx, *term, changes->docs_delta));
-  }
+  // One iterator per column family for the whole flush: creating one costs
+  // about as much as a seek, and a flush makes a few per term.
+  auto postings = db_->NewIterator(Cf::kTextPostings);
   auto it = db_->NewIterator(Cf::kTextStats);
+  for (auto& [term, changes] : terms) {
+    RETURN_IF_ERROR(FlushTerm(ctx, postings.get(), *term, *changes));
+    RETURN_IF_ERROR(FlushDocs(ctx, it.get(), *term, changes->docs_delta));
+  }
   for (const auto& [set, totals] : delta.totals_) {
     if (totals.docs == 0 && totals.length == 0) continue;
     const std::string key = keys::EncodeSetTotalsKey({set, ctx.version()});
@@ -232,22 +235,23 @@ absl::Status TextIndex::Flush(CommitContext& ctx, TextIndexDelta& delta) const {
   return absl::OkStatus();
 }
 
-absl::Status TextIndex::FlushDocs(CommitContext& ctx, const std::string& term,
+absl::Status TextIndex::FlushDocs(CommitContext& ctx, rocksdb::Iterator* it,
+                                  const std::string& term,
                                   const absl::flat_hash_map<uint64_t, int64_t>& docs_delta) const {
-  auto it = db_->NewIterator(Cf::kTextStats);
   std::vector<std::pair<uint64_t, int64_t>> sorted(docs_delta.begin(), docs_delta.end());
   std::sort(sorted.begin(), sorted.end());  // key order, for the memtable
   for (const auto& [set, d] : sorted) {
     if (d == 0) continue;
     const std::string key = keys::EncodeTermSetDocsKey({term, set, ctx.version()});
-    ASSIGN_OR_RETURN(const uint64_t base, NewestCounter(it.get(), EntityPrefix(key)));
+    ASSIGN_OR_RETURN(const uint64_t base, NewestCounter(it, EntityPrefix(key)));
     ASSIGN_OR_RETURN(const uint64_t docs, AddCounter(base, d, "term count"));
     ctx.PutUnindexed(Cf::kTextStats, key, keys::EncodeU64(docs));
   }
   return absl::OkStatus();
 }
 
-absl::Status TextIndex::FlushTerm(CommitContext& ctx, const std::string& term,
+absl::Status TextIndex::FlushTerm(CommitContext& ctx, rocksdb::Iterator* it,
+                                  const std::string& term,
                                   TextIndexDelta::TermChanges& term_changes) const {
   auto& changes = term_changes.changes;
   if (changes.empty()) return absl::OkStatus();
@@ -262,7 +266,6 @@ absl::Status TextIndex::FlushTerm(CommitContext& ctx, const std::string& term,
   changes.resize(kept);
 
   const std::string prefix = keys::PostingTermPrefix(term);
-  auto it = db_->NewIterator(Cf::kTextPostings);
   std::vector<Posting> postings;
   size_t i = 0;
   while (i < changes.size()) {

@@ -183,9 +183,10 @@ class TextIndex {
   static constexpr uint64_t kAllSets = ~uint64_t{0};
 
  private:
-  absl::Status FlushTerm(CommitContext& ctx, const std::string& term,
+  // `it` iterates text_postings (FlushTerm) or text_stats (FlushDocs).
+  absl::Status FlushTerm(CommitContext& ctx, rocksdb::Iterator* it, const std::string& term,
                          TextIndexDelta::TermChanges& changes) const;
-  absl::Status FlushDocs(CommitContext& ctx, const std::string& term,
+  absl::Status FlushDocs(CommitContext& ctx, rocksdb::Iterator* it, const std::string& term,
                          const absl::flat_hash_map<uint64_t, int64_t>& docs_delta) const;
   // Calls `take` with the value, as of `version`, of each selected set's
   // entry under `prefix` in text_stats (keys: prefix | set | ~version).

@@ -9,6 +9,7 @@
 #include "storage/graph_store.h"
 #include "storage/keys.h"
 #include "storage/status_macros.h"
+#include "storage/text_delta_worker.h"
 #include "tests/storage/store_fixture.h"
 #include "tests/test_macros.h"
 
@@ -360,6 +361,96 @@ TEST_F(TextIndexTest, ASessionMayFlushInPartsAtOneVersion) {
   EXPECT_EQ(Postings("odd", outcome.version).size(), 150u);
   EXPECT_EQ(Docs("word", outcome.version, {0}), 300u);
   EXPECT_EQ(Totals(outcome.version, {0}).length, 600u);
+}
+
+// A bulk import's worker notes changes on its own thread and writes them
+// aside whenever they pass its budget (here: after every chunk); the index
+// must come out exactly as with inline notes, updates and deletes of nodes
+// already flushed included.
+TEST_F(TextIndexTest, AWorkerWritingAsideBuildsTheSameIndexAsInlineNotes) {
+  auto session = db_->BeginSession("loader");
+  AllowAllWrites guard;
+  ImportCache cache;
+  int flushes = 0;
+  cache.text_worker = std::make_unique<TextDeltaWorker>(
+      *text_, cache.text, /*flush_bytes=*/1, [&](TextIndexDelta& delta) {
+        ++flushes;
+        return session->WriteAside([&](CommitContext& ctx) { return text_->Flush(ctx, delta); });
+      });
+  auto write = [&](std::vector<IndexedMutation> ops) {
+    ChunkResult result;
+    return session->Write([&](CommitContext& ctx) {
+      return store_->ApplyEach(ctx, ops, guard, false, &cache, &result);
+    });
+  };
+  for (int part = 0; part < 3; ++part) {
+    std::vector<IndexedMutation> ops;
+    for (int i = 0; i < 200; ++i) {
+      const int n = part * 200 + i;
+      ops.emplace_back(n, Doc(absl::StrCat("n", 1000 + n), n % 2 ? "odd word" : "even word"));
+    }
+    ASSERT_OK(write(std::move(ops)));
+  }
+  // Both nodes were in the first chunk, written aside already.
+  ASSERT_OK(write({{600, Doc("n1000", "odd odd word")}, {601, NodeDelete{"n1001"}}}));
+  ASSERT_OK(session->Write([&](CommitContext& ctx) { return store_->FlushText(ctx, cache); }));
+  ASSERT_OK_AND_ASSIGN(CommitOutcome outcome, session->Finish("bulk"));
+  // Two full chunks of 256 changes, then the 90 left, handed over by
+  // FlushText's Wait: each passed the budget, so the worker wrote them all.
+  EXPECT_EQ(flushes, 3);
+  EXPECT_EQ(Postings("word", outcome.version).size(), 599u);
+  const Terms odd = Postings("odd", outcome.version);
+  EXPECT_EQ(odd.size(), 300u);
+  EXPECT_EQ(odd.front(), "n1000:2/3@0");
+  EXPECT_EQ(Postings("even", outcome.version).size(), 299u);
+  EXPECT_EQ(Docs("word", outcome.version, {0}), 599u);
+  EXPECT_EQ(AllDocs("odd", outcome.version), 300u);
+  EXPECT_EQ(Totals(outcome.version, {0}).docs, 599u);
+  EXPECT_EQ(Totals(outcome.version, {0}).length, 1199u);
+}
+
+TEST_F(TextIndexTest, AnAbortedSessionRemovesWhatItsWorkerWroteAside) {
+  const uint64_t v1 = Apply({Doc("a", "word")});
+  {
+    auto session = db_->BeginSession("loader");
+    AllowAllWrites guard;
+    ImportCache cache;
+    cache.text_worker = std::make_unique<TextDeltaWorker>(
+        *text_, cache.text, /*flush_bytes=*/1, [&](TextIndexDelta& delta) {
+          return session->WriteAside([&](CommitContext& ctx) { return text_->Flush(ctx, delta); });
+        });
+    std::vector<IndexedMutation> ops;
+    for (int n = 0; n < 300; ++n) ops.emplace_back(n, Doc(absl::StrCat("n", n), "word"));
+    ChunkResult result;
+    ASSERT_OK(session->Write([&](CommitContext& ctx) {
+      return store_->ApplyEach(ctx, ops, guard, false, &cache, &result);
+    }));
+    ASSERT_OK(cache.text_worker->Wait());
+    // Written aside at the session's version, not published.
+    ASSERT_EQ(Postings("word", keys::kMaxVersion).size(), 301u);
+    cache.text_worker.reset();
+    ASSERT_OK(session->Abort());
+  }
+  EXPECT_EQ(Postings("word", keys::kMaxVersion), (Terms{"a:1/1@0"}));
+  EXPECT_EQ(AllDocs("word", keys::kMaxVersion), 1u);
+  EXPECT_EQ(Totals(keys::kMaxVersion, {}).docs, 1u);
+  EXPECT_EQ(db_->LatestVersion(), v1);
+}
+
+// Index records written aside with no node written are not a commit.
+TEST_F(TextIndexTest, ASessionThatOnlyWroteAsideCommitsNothingAndLeavesNothing) {
+  const uint64_t v1 = Apply({Doc("a", "word")});
+  auto session = db_->BeginSession("loader");
+  NodeUpsert stray = std::get<NodeUpsert>(Doc("stray", "word"));
+  TextIndexDelta delta;
+  ASSERT_OK(text_->NoteNodeChange(delta, 12345, nullptr, &stray.node, false));
+  ASSERT_OK(session->WriteAside([&](CommitContext& ctx) { return text_->Flush(ctx, delta); }));
+  ASSERT_EQ(Postings("word", keys::kMaxVersion).size(), 2u);
+  ASSERT_OK_AND_ASSIGN(CommitOutcome outcome, session->Finish("nothing"));
+  EXPECT_FALSE(outcome.committed);
+  EXPECT_EQ(outcome.version, v1);
+  EXPECT_EQ(Postings("word", keys::kMaxVersion), (Terms{"a:1/1@0"}));
+  EXPECT_EQ(AllDocs("word", keys::kMaxVersion), 1u);
 }
 
 TEST_F(TextIndexTest, IndexSurvivesRestart) {

@@ -1,0 +1,87 @@
+#include "storage/text_delta_worker.h"
+
+#include <utility>
+
+namespace ctxgraph {
+
+TextDeltaWorker::TextDeltaWorker(TextIndex& text, TextIndexDelta& delta, size_t flush_bytes,
+                                 FlushFn flush)
+    : text_(text),
+      delta_(delta),
+      flush_bytes_(flush_bytes),
+      flush_(std::move(flush)),
+      thread_([this] { Run(); }) {
+  filling_.reserve(kChunkChanges);
+}
+
+TextDeltaWorker::~TextDeltaWorker() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  work_.notify_one();
+  thread_.join();
+}
+
+void TextDeltaWorker::Note(uint64_t iid, std::optional<NodeRecord> before,
+                           std::optional<NodeRecord> after, bool came_back) {
+  filling_.push_back(Change{iid, std::move(before), std::move(after), came_back});
+  if (filling_.size() >= kChunkChanges) HandOver();
+}
+
+void TextDeltaWorker::HandOver() {
+  if (filling_.empty()) return;
+  const size_t n = filling_.size();
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    drain_.wait(lock, [&] { return queued_changes_ < kMaxQueuedChanges; });
+    queue_.push_back(std::move(filling_));
+    queued_changes_ += n;
+  }
+  work_.notify_one();
+  filling_ = Chunk();
+  filling_.reserve(kChunkChanges);
+}
+
+absl::Status TextDeltaWorker::Wait() {
+  HandOver();
+  std::unique_lock<std::mutex> lock(mu_);
+  drain_.wait(lock, [&] { return queue_.empty() && !busy_; });
+  return error_;
+}
+
+absl::Status TextDeltaWorker::status() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return error_;
+}
+
+void TextDeltaWorker::Run() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    work_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+    if (stop_) return;  // what is still queued was never waited for
+    Chunk chunk = std::move(queue_.front());
+    queue_.pop_front();
+    const size_t n = chunk.size();
+    busy_ = true;
+    const bool failed = !error_.ok();
+    lock.unlock();
+    absl::Status first_error;
+    for (Change& c : chunk) {
+      if (failed || !first_error.ok()) break;
+      first_error = text_.NoteNodeChange(delta_, c.iid, c.before ? &*c.before : nullptr,
+                                         c.after ? &*c.after : nullptr, c.came_back);
+    }
+    if (!failed && first_error.ok() && delta_.approx_bytes() > flush_bytes_) {
+      first_error = flush_(delta_);
+    }
+    chunk.clear();  // frees the records outside the lock
+    lock.lock();
+    if (error_.ok()) error_ = first_error;
+    queued_changes_ -= n;
+    busy_ = false;
+    drain_.notify_all();
+  }
+}
+
+}  // namespace ctxgraph
