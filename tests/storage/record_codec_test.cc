@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <thread>
 
 #include "tests/test_macros.h"
 
@@ -24,6 +25,24 @@ NodeRecord SampleNode() {
   n.source = {"wiki", "wiki://space/page/42", Authority::kImported};
   n.provenance = {7, Timestamp{123}, "loader-1", Sha256("x")};
   return n;
+}
+
+// Sha256 reuses one OpenSSL context per thread: a call must not see the
+// state a previous one left, on any thread (FIPS 180-2 test vectors).
+TEST(RecordCodecTest, Sha256MatchesTheStandardVectorsCallAfterCallAndOnEveryThread) {
+  const auto check = [] {
+    for (int i = 0; i < 3; ++i) {
+      EXPECT_EQ(ToHex(Sha256("abc")),
+                "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+      EXPECT_EQ(ToHex(Sha256("")),
+                "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+      EXPECT_EQ(ToHex(Sha256(std::string(1000000, 'a'))),
+                "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    }
+  };
+  check();
+  std::thread other(check);
+  other.join();
 }
 
 TEST(RecordCodecTest, NodeRoundTripKeepsIntAndDoubleDistinct) {
