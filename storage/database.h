@@ -275,6 +275,8 @@ class CommitSession {
   CommitSession(Database* db, std::unique_lock<std::mutex> lock, std::string principal);
   // The open-session marker that lets Open remove the session's records.
   void PutMarker(CommitContext& ctx) const;
+  // Writes ctx's batch to RocksDB, under write_mu_ (Write and WriteAside).
+  absl::Status WriteBatch(CommitContext& ctx);
 
   Database* db_;
   std::unique_lock<std::mutex> lock_;
@@ -285,6 +287,7 @@ class CommitSession {
   uint64_t next_iid_;
   bool wrote_ = false;
   std::atomic<bool> wrote_aside_{false};  // WriteAside wrote a batch
+  std::mutex write_mu_;                   // held for each RocksDB write
   bool done_ = false;
   // The audit entry Finish writes, gathered from the batches written.
   AuditItemCollector audit_items_;
