@@ -244,7 +244,7 @@ struct CommitOutcome {
 // the commit record, moves the version and syncs the WAL, which also makes
 // every earlier batch durable. Abort, the destructor of an unfinished
 // session, and Database::Open after a crash all remove the session's
-// records, so a session is all or nothing. Not thread-safe.
+// records, so a session is all or nothing. Not thread-safe, except WriteAside.
 class CommitSession {
  public:
   ~CommitSession();
