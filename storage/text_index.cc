@@ -198,8 +198,9 @@ absl::Status TextIndex::Flush(CommitContext& ctx, TextIndexDelta& delta) const {
     const std::string& y = *b.first;
     return x.size() != y.size() ? x.size() < y.size() : x < y;
   });
-  // One iterator per column family for the whole flush: creating one costs
-  // about as much as a seek, and a flush makes a few per term.
+  // One iterator per column family for the whole flush, not one per term.
+  // Nothing else writes index keys while a flush runs (a bulk import's
+  // worker is their only writer), so they see what per-term ones would.
   auto postings = db_->NewIterator(Cf::kTextPostings);
   auto it = db_->NewIterator(Cf::kTextStats);
   for (auto& [term, changes] : terms) {
