@@ -199,8 +199,9 @@ absl::Status TextIndex::Flush(CommitContext& ctx, TextIndexDelta& delta) const {
     return x.size() != y.size() ? x.size() < y.size() : x < y;
   });
   // One iterator per column family for the whole flush, not one per term.
-  // Nothing else writes index keys while a flush runs (a bulk import's
-  // worker is their only writer), so they see what per-term ones would.
+  // Nothing else writes index keys while a flush runs (commits hold the
+  // commit lock, and in a bulk import its worker is their only writer), so
+  // they see what per-term ones would.
   auto postings = db_->NewIterator(Cf::kTextPostings);
   auto it = db_->NewIterator(Cf::kTextStats);
   for (auto& [term, changes] : terms) {
