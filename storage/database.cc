@@ -544,10 +544,7 @@ absl::Status CommitSession::Write(const std::function<absl::Status(CommitContext
   // with every batch, so ids interned here are never handed out twice.
   if (!wrote_) PutMarker(ctx);
   ctx.Put(Cf::kDefault, keys::kNextIidKey, keys::EncodeU64(ctx.next_iid_));
-  if (absl::Status st = WriteBatch(ctx); !st.ok()) {
-    db_->write_failed_.store(true);
-    return st;
-  }
+  RETURN_IF_ERROR(WriteBatch(ctx));
   wrote_ = true;
   next_iid_ = ctx.next_iid_;
   db_->next_iid_ = next_iid_;
@@ -564,7 +561,9 @@ absl::Status CommitSession::WriteBatch(CommitContext& ctx) {
   // happens inside the prebuilt library, where TSan cannot see it: the
   // session's own lock keeps the two threads' writes visibly ordered.
   std::lock_guard<std::mutex> lock(write_mu_);
-  return FromRocks(db_->db_->Write(rocksdb::WriteOptions(), ctx.batch_.GetWriteBatch()));
+  absl::Status st = FromRocks(db_->db_->Write(rocksdb::WriteOptions(), ctx.batch_.GetWriteBatch()));
+  if (!st.ok()) db_->write_failed_.store(true);  // the next commit resumes writes first
+  return st;
 }
 
 void CommitSession::PutMarker(CommitContext& ctx) const {
@@ -582,10 +581,7 @@ absl::Status CommitSession::WriteAside(const std::function<absl::Status(CommitCo
   // Write may not have written its first batch yet: the same marker again
   // is harmless, and no batch of the session reaches the disk without it.
   PutMarker(ctx);
-  if (absl::Status st = WriteBatch(ctx); !st.ok()) {
-    db_->write_failed_.store(true);
-    return st;
-  }
+  RETURN_IF_ERROR(WriteBatch(ctx));
   wrote_aside_.store(true);
   return absl::OkStatus();
 }

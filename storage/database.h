@@ -275,7 +275,8 @@ class CommitSession {
   CommitSession(Database* db, std::unique_lock<std::mutex> lock, std::string principal);
   // The open-session marker that lets Open remove the session's records.
   void PutMarker(CommitContext& ctx) const;
-  // Writes ctx's batch to RocksDB, under write_mu_ (Write and WriteAside).
+  // Writes ctx's batch to RocksDB, under write_mu_ (Write and WriteAside);
+  // a failure stops writes until they are resumed, as a failed commit's.
   absl::Status WriteBatch(CommitContext& ctx);
 
   Database* db_;

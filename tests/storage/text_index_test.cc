@@ -174,6 +174,16 @@ class TextIndexTest : public StoreFixture {
     return t.value_or(CorpusTotals{999, 999});
   }
 
+  // Gives `cache` a bulk import's text worker that writes its changes aside
+  // in `session` after every chunk (a budget of one byte), counting flushes.
+  void StartWorkerWritingAside(CommitSession& session, ImportCache& cache, int* flushes) {
+    cache.text_worker = std::make_unique<TextDeltaWorker>(
+        *text_, cache.text, /*flush_bytes=*/1, [this, &session, flushes](TextIndexDelta& delta) {
+          ++*flushes;
+          return session.WriteAside([&](CommitContext& ctx) { return text_->Flush(ctx, delta); });
+        });
+  }
+
   std::vector<uint64_t> Relabelled(uint64_t after, uint64_t upto) {
     std::vector<uint64_t> out;
     EXPECT_OK(text_->ForEachRelabelled(after, upto, [&](uint64_t iid) { out.push_back(iid); }));
@@ -372,11 +382,7 @@ TEST_F(TextIndexTest, AWorkerWritingAsideBuildsTheSameIndexAsInlineNotes) {
   AllowAllWrites guard;
   ImportCache cache;
   int flushes = 0;
-  cache.text_worker = std::make_unique<TextDeltaWorker>(
-      *text_, cache.text, /*flush_bytes=*/1, [&](TextIndexDelta& delta) {
-        ++flushes;
-        return session->WriteAside([&](CommitContext& ctx) { return text_->Flush(ctx, delta); });
-      });
+  StartWorkerWritingAside(*session, cache, &flushes);
   auto write = [&](std::vector<IndexedMutation> ops) {
     ChunkResult result;
     return session->Write([&](CommitContext& ctx) {
@@ -415,10 +421,8 @@ TEST_F(TextIndexTest, AnAbortedSessionRemovesWhatItsWorkerWroteAside) {
     auto session = db_->BeginSession("loader");
     AllowAllWrites guard;
     ImportCache cache;
-    cache.text_worker = std::make_unique<TextDeltaWorker>(
-        *text_, cache.text, /*flush_bytes=*/1, [&](TextIndexDelta& delta) {
-          return session->WriteAside([&](CommitContext& ctx) { return text_->Flush(ctx, delta); });
-        });
+    int flushes = 0;
+    StartWorkerWritingAside(*session, cache, &flushes);
     std::vector<IndexedMutation> ops;
     for (int n = 0; n < 300; ++n) ops.emplace_back(n, Doc(absl::StrCat("n", n), "word"));
     ChunkResult result;
