@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/statusor.h"
 
 namespace ctxgraph {
@@ -33,14 +34,14 @@ struct Posting {
   friend bool operator==(const Posting&, const Posting&) = default;
 };
 
+inline constexpr size_t kMaxFrontier = 8;
 struct PostingBlockHeader {
   uint32_t count = 0;
   // (tf, length) of the frontier, by increasing tf and length; at most
   // kMaxFrontier pairs (past that, the last pair is (max tf, min length),
-  // a looser bound).
-  std::vector<std::pair<uint32_t, uint32_t>> frontier;
+  // a looser bound). Inline: a search reads a header per block it skips.
+  absl::InlinedVector<std::pair<uint32_t, uint32_t>, kMaxFrontier> frontier;
 };
-inline constexpr size_t kMaxFrontier = 8;
 
 // `postings` sorted by iid, all >= first_iid.
 std::string EncodePostingBlock(uint64_t first_iid, const std::vector<Posting>& postings);

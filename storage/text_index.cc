@@ -428,69 +428,102 @@ TextIndex::BlockCursor::BlockCursor(std::unique_ptr<rocksdb::Iterator> it, std::
       term_(std::move(term)),
       version_(version) {}
 
-absl::Status TextIndex::BlockCursor::Load() {
-  // Each pass positions the iterator on a block's newest version at or
-  // before version_, takes it, and moves on to the next block's first key.
-  // A non-empty block becomes current; the block after it (the first that
-  // exists at version_) gives end_iid_.
-  valid_ = false;
-  bool have_current = false;
+absl::StatusOr<TextIndex::BlockCursor::BlockKey> TextIndex::BlockCursor::KeyHere() const {
+  // The key is prefix_ | first_iid | ~version; read it without copying the term.
+  const std::string_view key = View(it_->key());
+  if (key.size() != prefix_.size() + 16) return absl::DataLossError("posting key: bad length");
+  BlockKey k;
+  ASSIGN_OR_RETURN(k.first_iid, keys::ReadU64(key, prefix_.size()));
+  ASSIGN_OR_RETURN(const uint64_t inverted, keys::ReadU64(key, prefix_.size() + 8));
+  k.version = ~inverted;
+  return k;
+}
+
+absl::StatusOr<std::optional<TextIndex::BlockCursor::BlockKey>>
+TextIndex::BlockCursor::SeekVisible() {
   while (it_->Valid() && StartsWith(it_->key(), prefix_)) {
-    // The key is prefix_ | first_iid | ~version; read it without copying the term.
-    const std::string_view key = View(it_->key());
-    if (key.size() != prefix_.size() + 16) return absl::DataLossError("posting key: bad length");
-    struct {
-      uint64_t first_iid, version;
-    } k;
-    ASSIGN_OR_RETURN(k.first_iid, keys::ReadU64(key, prefix_.size()));
-    ASSIGN_OR_RETURN(const uint64_t inverted, keys::ReadU64(key, prefix_.size() + 8));
-    k.version = ~inverted;
-    if (k.version > version_) {
-      it_->Seek(keys::EncodePostingBlockKey({term_, k.first_iid, version_}));
-      continue;
-    }
-    if (have_current) {
-      end_iid_ = k.first_iid;  // the iterator stays here for the next Load
-      return absl::OkStatus();
-    }
-    ASSIGN_OR_RETURN(PostingBlockHeader header, DecodePostingBlockHeader(View(it_->value())));
-    if (header.count > 0) {
-      have_current = true;
-      valid_ = true;
-      first_iid_ = k.first_iid;
-      header_ = header;
-      bytes_.assign(it_->value().data(), it_->value().size());
-      decoded_ = false;
-    }
-    // Older versions of this block may follow: step over one, seek past more.
-    it_->Next();
-    if (it_->Valid() && StartsWith(it_->key(), prefix_)) {
-      ASSIGN_OR_RETURN(const uint64_t next_first, keys::ReadU64(View(it_->key()), prefix_.size()));
-      if (next_first == k.first_iid) {
-        it_->Seek(keys::EncodePostingBlockKey({term_, k.first_iid + 1, keys::kMaxVersion}));
-      }
-    }
+    ASSIGN_OR_RETURN(const BlockKey k, KeyHere());
+    if (k.version <= version_) return k;
+    it_->Seek(keys::EncodePostingBlockKey({term_, k.first_iid, version_}));
   }
   RETURN_IF_ERROR(FromRocks(it_->status()));
-  end_iid_ = kNoIid;
+  return std::nullopt;
+}
+
+absl::Status TextIndex::BlockCursor::StepPast(uint64_t first_iid) {
+  // Older versions of the block may follow: step over one, seek past more.
+  it_->Next();
+  if (!it_->Valid() || !StartsWith(it_->key(), prefix_)) return absl::OkStatus();
+  ASSIGN_OR_RETURN(const BlockKey next, KeyHere());
+  if (next.first_iid == first_iid) {
+    it_->Seek(keys::EncodePostingBlockKey({term_, first_iid + 1, keys::kMaxVersion}));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status TextIndex::BlockCursor::Load() {
+  valid_ = false;
+  at_block_ = false;
+  while (true) {
+    ASSIGN_OR_RETURN(const std::optional<BlockKey> k, SeekVisible());
+    if (!k) return absl::OkStatus();
+    ASSIGN_OR_RETURN(header_, DecodePostingBlockHeader(View(it_->value())));
+    if (header_.count > 0) {
+      // The iterator stays on the block: its value is read in place until
+      // the cursor needs the next block's key.
+      valid_ = true;
+      at_block_ = true;
+      first_iid_ = k->first_iid;
+      decoded_ = false;
+      return absl::OkStatus();
+    }
+    RETURN_IF_ERROR(StepPast(k->first_iid));
+  }
+}
+
+absl::Status TextIndex::BlockCursor::LeaveBlock() {
+  if (!at_block_) return absl::OkStatus();
+  // Postings not decoded yet may still be asked for: keep their bytes.
+  if (!decoded_) bytes_.assign(it_->value().data(), it_->value().size());
+  at_block_ = false;
+  RETURN_IF_ERROR(StepPast(first_iid_));
+  // The next block that exists at version_, empty or not, ends this one.
+  ASSIGN_OR_RETURN(const std::optional<BlockKey> k, SeekVisible());
+  end_iid_ = k ? k->first_iid : kNoIid;
   return absl::OkStatus();
 }
 
 absl::StatusOr<const std::vector<Posting>*> TextIndex::BlockCursor::Postings() {
   if (!decoded_) {
-    RETURN_IF_ERROR(DecodePostingBlock(first_iid_, bytes_, &postings_));
+    const std::string_view bytes = at_block_ ? View(it_->value()) : std::string_view(bytes_);
+    RETURN_IF_ERROR(DecodePostingBlock(first_iid_, bytes, &postings_));
     decoded_ = true;
   }
   return &postings_;
 }
 
+absl::StatusOr<uint64_t> TextIndex::BlockCursor::EndIid() {
+  if (!valid_) return kNoIid;
+  RETURN_IF_ERROR(LeaveBlock());
+  return end_iid_;
+}
+
 absl::Status TextIndex::BlockCursor::Next() {
   if (!valid_) return absl::OkStatus();
+  if (at_block_) {
+    // Leaving for good: nothing to keep, and Load finds the next block.
+    at_block_ = false;
+    RETURN_IF_ERROR(StepPast(first_iid_));
+  }
   return Load();
 }
 
 absl::Status TextIndex::BlockCursor::SeekBlock(uint64_t iid) {
-  while (valid_ && end_iid_ <= iid) RETURN_IF_ERROR(Next());
+  while (valid_) {
+    ASSIGN_OR_RETURN(const uint64_t end, EndIid());
+    if (end > iid) break;
+    RETURN_IF_ERROR(Next());
+  }
   return absl::OkStatus();
 }
 

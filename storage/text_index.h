@@ -139,16 +139,19 @@ class TextIndex {
                                  absl::FunctionRef<void(uint64_t iid)> visit) const;
 
   // A forward cursor over the posting blocks of one term as of a version.
+  // Scanning headers only (to skip blocks) copies nothing: the cursor reads
+  // the current block where the iterator holds it, and copies its bytes only
+  // when asked for the next block's start before decoding it.
   class BlockCursor {
    public:
     // False once past the last block.
     bool valid() const { return valid_; }
     uint64_t first_iid() const { return first_iid_; }
-    // The first iid of the next block, or UINT64_MAX after the last.
-    uint64_t end_iid() const { return end_iid_; }
     const PostingBlockHeader& header() const { return header_; }
     // Decodes the current block (cached until the cursor moves).
     absl::StatusOr<const std::vector<Posting>*> Postings();
+    // The first iid of the next block, or UINT64_MAX after the last.
+    absl::StatusOr<uint64_t> EndIid();
     // Moves to the next non-empty block.
     absl::Status Next();
     // Moves forward to the block that may hold `iid` (no-op when the current
@@ -157,20 +160,34 @@ class TextIndex {
 
    private:
     friend class TextIndex;
+    struct BlockKey {
+      uint64_t first_iid = 0;
+      uint64_t version = 0;
+    };
     BlockCursor(std::unique_ptr<rocksdb::Iterator> it, std::string term, uint64_t version);
-    // Loads the block at the iterator, or the first after it that exists
-    // at version_, skipping empty ones.
+    // The block key under the iterator.
+    absl::StatusOr<BlockKey> KeyHere() const;
+    // Moves the iterator to the first key at or after it that exists at
+    // version_; nullopt past the term's last block.
+    absl::StatusOr<std::optional<BlockKey>> SeekVisible();
+    // Moves the iterator past every version of block `first_iid`.
+    absl::Status StepPast(uint64_t first_iid);
+    // Makes the first non-empty block at or after the iterator current.
     absl::Status Load();
+    // Moves the iterator off the current block to the next one, keeping
+    // what Postings() and EndIid() still need.
+    absl::Status LeaveBlock();
 
     std::unique_ptr<rocksdb::Iterator> it_;
     std::string prefix_;
     std::string term_;
     uint64_t version_;
     bool valid_ = false;
+    bool at_block_ = false;  // the iterator is on the current block
     uint64_t first_iid_ = 0;
-    uint64_t end_iid_ = 0;
+    uint64_t end_iid_ = 0;  // once !at_block_
     PostingBlockHeader header_;
-    std::string bytes_;
+    std::string bytes_;  // the current block, once !at_block_ and !decoded_
     bool decoded_ = false;
     std::vector<Posting> postings_;
   };

@@ -67,7 +67,7 @@ TEST(PostingBlockTest, RoundTripsAndBoundsItsPostings) {
   const std::string bytes = EncodePostingBlock(100, postings);
   ASSERT_OK_AND_ASSIGN(PostingBlockHeader h, DecodePostingBlockHeader(bytes));
   EXPECT_EQ(h.count, 3u);
-  using Frontier = std::vector<std::pair<uint32_t, uint32_t>>;
+  using Frontier = decltype(PostingBlockHeader::frontier);
   EXPECT_EQ(h.frontier, (Frontier{{1, 7}, {3, 40}, {9, 300}}));
   std::vector<Posting> decoded;
   ASSERT_OK(DecodePostingBlock(100, bytes, &decoded));
@@ -77,7 +77,7 @@ TEST(PostingBlockTest, RoundTripsAndBoundsItsPostings) {
 }
 
 TEST(PostingBlockTest, FrontierKeepsOnlyUnbeatenPairsAndBoundsTheRestPastItsCap) {
-  using Frontier = std::vector<std::pair<uint32_t, uint32_t>>;
+  using Frontier = decltype(PostingBlockHeader::frontier);
   // (2, 10) beats (2, 12) and (1, 11); (5, 10) beats (2, 10).
   std::vector<Posting> postings = {
       {1, 2, 12, 0}, {2, 1, 11, 0}, {3, 5, 10, 0}, {4, 2, 10, 0}, {5, 1, 3, 0}};
@@ -141,8 +141,10 @@ class TextIndexTest : public StoreFixture {
       EXPECT_GE(cursor->first_iid(), last_iid);
       auto postings = cursor->Postings();
       EXPECT_TRUE(postings.ok());
+      auto end = cursor->EndIid();
+      EXPECT_TRUE(end.ok());
       for (const Posting& p : **postings) {
-        EXPECT_LT(p.iid, cursor->end_iid());
+        EXPECT_LT(p.iid, *end);
         EXPECT_GE(p.iid, cursor->first_iid());
         auto node = store_->GetNodeByIid(p.iid, version);
         const std::string id = node.ok() && *node ? (*node)->id : "?";
@@ -282,6 +284,55 @@ TEST_F(TextIndexTest, LargeTermsSplitIntoBlocksThatStayConsistentAcrossRewrites)
   EXPECT_EQ(Docs("common", v2, {0}), 700u);
   EXPECT_EQ(AllDocs("common", v2), 700u);
   EXPECT_EQ(AllDocs("other", v2), 1u);
+}
+
+TEST_F(TextIndexTest, ACursorReadsEveryVersionOfABlockTheSameWhicheverWayItIsAsked) {
+  std::vector<Mutation> batch;
+  for (int i = 0; i < 700; ++i) batch.push_back(Doc(absl::StrCat("n", 1000 + i), "common"));
+  const uint64_t v1 = Apply(batch);
+  // A second version of the fourth block (n1384..n1511) and of the last.
+  const uint64_t v2 = Apply({Doc("n1400", "common common common"), Doc("n9999", "common")});
+  for (const uint64_t version : {v1, v2}) {
+    SCOPED_TRACE(version);
+    const std::vector<std::string> expected = Postings("common", version);
+    // Headers only: the counts add up without decoding a block.
+    auto headers = text_->OpenTerm("common", version);
+    ASSERT_OK(headers.status());
+    uint32_t counted = 0;
+    while (headers->valid()) {
+      counted += headers->header().count;
+      ASSERT_OK(headers->Next());
+    }
+    EXPECT_EQ(counted, expected.size());
+    // The next block's start first, then the postings: the same postings.
+    auto cursor = text_->OpenTerm("common", version);
+    ASSERT_OK(cursor.status());
+    std::vector<std::string> got;
+    while (cursor->valid()) {
+      absl::StatusOr<uint64_t> end = cursor->EndIid();
+      ASSERT_OK(end.status());
+      absl::StatusOr<const std::vector<Posting>*> postings = cursor->Postings();
+      ASSERT_OK(postings.status());
+      for (const Posting& p : **postings) {
+        EXPECT_LT(p.iid, *end);
+        got.push_back(absl::StrCat((*store_->GetNodeByIid(p.iid, version))->id, ":", p.tf, "/",
+                                   p.length, "@", p.set));
+      }
+      ASSERT_OK(cursor->Next());
+    }
+    EXPECT_EQ(got, expected);
+    // Seeking lands on the block holding the node.
+    auto seek = text_->OpenTerm("common", version);
+    ASSERT_OK(seek.status());
+    ASSERT_OK(seek->SeekBlock(Iid("n1400")));
+    ASSERT_TRUE(seek->valid());
+    absl::StatusOr<const std::vector<Posting>*> postings = seek->Postings();
+    ASSERT_OK(postings.status());
+    EXPECT_EQ(seek->first_iid(), Iid("n1384"));
+    ASSERT_EQ((*postings)->size(), 128u);
+    EXPECT_EQ((**postings)[16].iid, Iid("n1400"));
+    EXPECT_EQ((**postings)[16].tf, version == v1 ? 1u : 3u);
+  }
 }
 
 TEST_F(TextIndexTest, ABlockGrownPastTwiceItsTargetIsSplit) {
