@@ -43,6 +43,13 @@ class Bm25 {
     const double norm = kK1 * (1 - kB + kB * length / avg_length_);
     return idf * tf * (kK1 + 1) / (tf + norm);
   }
+  // The best score in a block: its frontier holds the best posting,
+  // whatever avgdl is.
+  double BlockBest(double idf, const PostingBlockHeader& header) const {
+    double best = 0;
+    for (const auto& [tf, length] : header.frontier) best = std::max(best, Score(idf, tf, length));
+    return best;
+  }
 
  private:
   double avg_length_;
@@ -325,11 +332,7 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
   while (m == 1 && !cursors[0].done() && prefix[0] >= threshold - kSlack) {
     PostingCursor& only = cursors[0];
     const double idf = live_terms[0].idf;
-    double block_best = 0;
-    for (const auto& [tf, length] : only.block_header().frontier) {
-      block_best = std::max(block_best, bm25.Score(idf, tf, length));
-    }
-    if (block_best >= threshold - kSlack) {
+    if (bm25.BlockBest(idf, only.block_header()) >= threshold - kSlack) {
       ASSIGN_OR_RETURN(const std::vector<Posting>* postings, only.BlockPostings());
       for (const Posting& p : *postings) {
         if (!set_visible(p.set) || (!hidden_now.empty() && hidden_now.contains(p.iid))) {
@@ -354,12 +357,8 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
     if (essential == m - 1) {
       PostingCursor& only = cursors[m - 1];
       while (!only.done() && only.at_block_start()) {
-        // The frontier holds the block's best posting, whatever avgdl is.
-        double block_best = 0;
-        for (const auto& [tf, length] : only.block_header().frontier) {
-          block_best = std::max(block_best, bm25.Score(live_terms[m - 1].idf, tf, length));
-        }
-        const double block_bound = block_best + others;
+        const double block_bound =
+            bm25.BlockBest(live_terms[m - 1].idf, only.block_header()) + others;
         if (block_bound >= threshold - kSlack) break;
         RETURN_IF_ERROR(only.NextBlock());
       }
