@@ -74,6 +74,13 @@ TEST_F(BenchSmokeTest, ReportsEveryOperationWithoutErrors) {
     EXPECT_GT(r["ops_per_sec"].get<double>(), 0) << r.dump();
     EXPECT_EQ(r["errors"], 0) << r.dump();
     EXPECT_GT(r["p99_ms"].get<double>(), 0) << r.dump();
+    EXPECT_GT(r["client_cpu_us_per_op"].get<double>(), 0) << r.dump();
+    // The server's CPU is read for rows it serves, and only for those.
+    if (r["backend"] == "rocksdb-floor") {
+      EXPECT_FALSE(r.contains("server_cpu_us_per_op")) << r.dump();
+    } else {
+      EXPECT_GT(r["server_cpu_us_per_op"].get<double>(), 0) << r.dump();
+    }
     measured.insert(std::move(key));
   }
   std::set<std::tuple<std::string, std::string, std::string>> want_measured = {
@@ -94,6 +101,8 @@ TEST_F(BenchSmokeTest, ReportsEveryOperationWithoutErrors) {
   EXPECT_NE(text.find("| get_node | agent-3teams | 1 |"), std::string::npos) << text;
   EXPECT_NE(text.find("| lineage_upstream_10 | agent-3teams | 1 |"), std::string::npos) << text;
   EXPECT_EQ(text.find("not implemented yet"), std::string::npos) << text;
+  EXPECT_NE(text.find("## CPU per request"), std::string::npos) << text;
+  EXPECT_NE(text.find("| empty_call | - | 1 |"), std::string::npos) << text;
 }
 
 }  // namespace

@@ -132,6 +132,10 @@ absl::StatusOr<uint64_t> CtxgraphDeployment::PeakRssBytes() const {
   return ::ctxgraph::bench::PeakRssBytes(server_.pid());
 }
 
+absl::StatusOr<double> CtxgraphDeployment::CpuSeconds() const {
+  return ProcessCpuSeconds(server_.pid());
+}
+
 uint64_t CtxgraphDeployment::DiskBytes() const { return DirectoryBytes(data_dir_); }
 
 int CtxgraphDeployment::Stop() { return server_.Stop(); }

@@ -57,6 +57,8 @@ class CtxgraphDeployment {
   absl::StatusOr<std::string> Token(const std::string& principal) const;
 
   absl::StatusOr<uint64_t> PeakRssBytes() const;
+  // CPU seconds the server has used since it started.
+  absl::StatusOr<double> CpuSeconds() const;
   uint64_t DiskBytes() const;
 
   // SIGTERM and wait; returns the server's exit code.

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "tools/bench/latency_samples.h"
+#include "tools/bench/process_control.h"
 
 namespace ctxgraph::bench {
 namespace {
@@ -18,6 +19,21 @@ struct ThreadTally {
   std::string first_error;
   Clock::time_point finished;
 };
+
+struct CpuReading {
+  double own = 0;
+  std::optional<double> server;  // absent when not asked for or unreadable
+};
+
+CpuReading ReadCpu(const LoadSpec& spec) {
+  CpuReading r;
+  r.own = OwnCpuSeconds();
+  if (spec.server_cpu_seconds) {
+    absl::StatusOr<double> server = spec.server_cpu_seconds();
+    if (server.ok()) r.server = *server;
+  }
+  return r;
+}
 
 }  // namespace
 
@@ -66,7 +82,10 @@ absl::StatusOr<OpResult> RunLoad(const OperationFactory& factory, const LoadSpec
   measure_from = now + std::chrono::duration_cast<Clock::duration>(spec.warmup);
   measure_until = measure_from + std::chrono::duration_cast<Clock::duration>(spec.duration);
   start.arrive_and_wait();
+  std::this_thread::sleep_until(measure_from);
+  const CpuReading cpu_from = ReadCpu(spec);
   for (std::thread& t : threads) t.join();
+  const CpuReading cpu_until = ReadCpu(spec);
 
   LatencySamples all;
   Clock::time_point last_finish = measure_from;
@@ -87,6 +106,15 @@ absl::StatusOr<OpResult> RunLoad(const OperationFactory& factory, const LoadSpec
   row.p50_ms = all.PercentileMillis(50);
   row.p95_ms = all.PercentileMillis(95);
   row.p99_ms = all.PercentileMillis(99);
+  if (total > 0) {
+    const auto per_op_us = [total](double from, double until) {
+      return (until - from) * 1e6 / static_cast<double>(total);
+    };
+    row.client_cpu_us_per_op = per_op_us(cpu_from.own, cpu_until.own);
+    if (cpu_from.server && cpu_until.server) {
+      row.server_cpu_us_per_op = per_op_us(*cpu_from.server, *cpu_until.server);
+    }
+  }
   return row;
 }
 

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <utility>
@@ -53,6 +54,13 @@ struct OpResult {
   double seconds = 0;      // measured wall time
   double ops_per_sec = 0;  // (ok + not_found + errors) / seconds
   double p50_ms = 0, p95_ms = 0, p99_ms = 0;
+  // CPU time per request over the measured window, in microseconds: the
+  // server's (when LoadSpec::server_cpu_seconds was given) and the
+  // benchmark process's own, client threads included. Unlike ops/s, these
+  // hardly move when other tenants take the machine's cores, so two builds
+  // compare by them even when their runs are minutes apart.
+  std::optional<double> server_cpu_us_per_op;
+  std::optional<double> client_cpu_us_per_op;
 };
 
 // A row to be filled by RunLoad.
@@ -71,6 +79,9 @@ struct LoadSpec {
   // Run (not recorded) before the measured window, on the same threads.
   std::chrono::duration<double> warmup{1};
   uint64_t seed = 1;  // thread i draws from mt19937_64(seed + i)
+  // CPU seconds the server process has used so far; read when the measured
+  // window opens and once every request in it has returned.
+  std::function<absl::StatusOr<double>()> server_cpu_seconds;
 };
 
 // Runs `factory`'s operations per `spec` and fills the counters, timing and

@@ -68,8 +68,9 @@ absl::Status RunCtxgraph(const Flags& flags, const Workload& workload, RunPlan& 
             << load->seconds << " s\n";
   if (absl::Status s = server.CreatePrincipals(workload.principals); !s.ok()) return s;
 
+  const auto server_cpu = [&server] { return server.CpuSeconds(); };
   for (const int n : flags.clients) {
-    plan.Run(EmptyGrpcCall(server.address()), Row("empty_call", "grpc-floor", "-", n));
+    plan.Run(EmptyGrpcCall(server.address()), Row("empty_call", "grpc-floor", "-", n), server_cpu);
   }
   if (plan.Selected("rocksdb_get")) {
     std::cerr << "building the RocksDB floor (" << flags.rocksdb_keys << " keys)...\n";
@@ -88,17 +89,19 @@ absl::Status RunCtxgraph(const Flags& flags, const Workload& workload, RunPlan& 
     if (!token.ok()) return token.status();
     const CtxgraphTarget target{server.address(), *token, &workload};
     for (const int n : flags.clients) {
-      plan.Run(CtxgraphGetNode(target), Row("get_node", "ctxgraph", principal, n));
-      plan.Run(CtxgraphListNeighbors(target), Row("list_neighbors", "ctxgraph", principal, n));
+      plan.Run(CtxgraphGetNode(target), Row("get_node", "ctxgraph", principal, n), server_cpu);
+      plan.Run(CtxgraphListNeighbors(target), Row("list_neighbors", "ctxgraph", principal, n),
+               server_cpu);
       plan.Run(CtxgraphSearch(target, /*common_terms=*/true),
-               Row("search_common", "ctxgraph", principal, n));
+               Row("search_common", "ctxgraph", principal, n), server_cpu);
       plan.Run(CtxgraphSearch(target, /*common_terms=*/false),
-               Row("search_rare", "ctxgraph", principal, n));
-      plan.Run(CtxgraphRetrieve(target), Row("retrieve_2hop", "ctxgraph", principal, n));
+               Row("search_rare", "ctxgraph", principal, n), server_cpu);
+      plan.Run(CtxgraphRetrieve(target), Row("retrieve_2hop", "ctxgraph", principal, n),
+               server_cpu);
       plan.Run(CtxgraphLineageUpstream(target, /*full=*/false),
-               Row("lineage_upstream_10", "ctxgraph", principal, n));
+               Row("lineage_upstream_10", "ctxgraph", principal, n), server_cpu);
       plan.Run(CtxgraphLineageUpstream(target, /*full=*/true),
-               Row("lineage_upstream_10_full", "ctxgraph", principal, n));
+               Row("lineage_upstream_10_full", "ctxgraph", principal, n), server_cpu);
       for (const char* pending : kCtxgraphPendingOps) {
         plan.NotImplemented(Row(pending, "ctxgraph", principal, n));
       }
@@ -109,7 +112,7 @@ absl::Status RunCtxgraph(const Flags& flags, const Workload& workload, RunPlan& 
     const CtxgraphTarget target{server.address(), *server.Token(principal), &workload};
     for (const int n : flags.clients) {
       plan.Run(CtxgraphMixed(target, *write_token, flags.write_fraction),
-               Row("mixed_90r10w", "ctxgraph", principal, n));
+               Row("mixed_90r10w", "ctxgraph", principal, n), server_cpu);
     }
   }
   if (plan.Selected("mixed_90r10w")) {

@@ -1,6 +1,7 @@
 #include "tools/bench/process_control.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -119,6 +120,36 @@ absl::StatusOr<uint64_t> PeakRssBytes(pid_t pid) {
     return kb * 1024;
   }
   return absl::NotFoundError(absl::StrCat(path, ": no VmHWM line"));
+}
+
+absl::StatusOr<uint64_t> ParseStatCpuTicks(std::string_view stat) {
+  const size_t close = stat.rfind(')');
+  if (close == std::string_view::npos) return absl::InvalidArgumentError("stat: no ')'");
+  // After "(comm)": state is field 3, utime field 14, stime field 15.
+  const std::string_view rest = stat.substr(close + 1);
+  std::vector<std::string> fields =
+      absl::StrSplit(absl::string_view(rest.data(), rest.size()), ' ', absl::SkipWhitespace());
+  uint64_t user = 0, system = 0;
+  if (fields.size() < 13 || !absl::SimpleAtoi(fields[11], &user) ||
+      !absl::SimpleAtoi(fields[12], &system)) {
+    return absl::InvalidArgumentError("stat: no utime and stime fields");
+  }
+  return user + system;
+}
+
+absl::StatusOr<double> ProcessCpuSeconds(pid_t pid) {
+  const std::string path = absl::StrCat("/proc/", pid, "/stat");
+  const std::string stat = ReadFileOrEmpty(path);
+  absl::StatusOr<uint64_t> ticks = ParseStatCpuTicks(stat);
+  if (!ticks.ok()) return absl::NotFoundError(absl::StrCat(path, ": ", ticks.status().message()));
+  return static_cast<double>(*ticks) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+double OwnCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 uint64_t DirectoryBytes(const std::string& dir) {

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -53,6 +54,17 @@ class ChildProcess {
 
 // Peak resident set size (VmHWM) of `pid` in bytes, from /proc/PID/status.
 absl::StatusOr<uint64_t> PeakRssBytes(pid_t pid);
+
+// User plus system CPU time, in clock ticks, from the text of a
+// /proc/PID/stat file. The command name (field 2) may hold spaces and
+// parentheses, so fields are counted after its last ')'.
+absl::StatusOr<uint64_t> ParseStatCpuTicks(std::string_view stat);
+
+// CPU seconds `pid` (every thread of it) has used so far, from /proc.
+absl::StatusOr<double> ProcessCpuSeconds(pid_t pid);
+
+// CPU seconds this process (every thread of it) has used so far.
+double OwnCpuSeconds();
 
 // Sum of the sizes of the regular files under `dir` (recursively).
 uint64_t DirectoryBytes(const std::string& dir);

@@ -60,6 +60,8 @@ json ResultJson(const OpResult& r) {
             {"not_found", r.not_found},
             {"errors", r.errors},
             {"seconds", r.seconds}});
+  if (r.server_cpu_us_per_op) j["server_cpu_us_per_op"] = *r.server_cpu_us_per_op;
+  if (r.client_cpu_us_per_op) j["client_cpu_us_per_op"] = *r.client_cpu_us_per_op;
   if (!r.first_error.empty()) j["first_error"] = r.first_error;
   return j;
 }
@@ -179,6 +181,19 @@ void BoundarySection(const BenchReport& report, std::ostringstream& md) {
   md << "\n";
 }
 
+// CPU time per request of every row that measured the server's.
+void CpuSection(const BenchReport& report, std::ostringstream& md) {
+  md << "## CPU per request (server / benchmark client, µs)\n\n"
+     << "Steadier than ops/s when other tenants share the machine: compare builds by these.\n\n"
+     << "| op | principal | clients | server µs | client µs |\n|---|---|---|---|---|\n";
+  for (const OpResult& r : report.results) {
+    if (!r.server_cpu_us_per_op || !r.client_cpu_us_per_op) continue;
+    md << absl::StrFormat("| %s | %s | %d | %.0f | %.0f |\n", r.op, r.principal, r.clients,
+                          *r.server_cpu_us_per_op, *r.client_cpu_us_per_op);
+  }
+  md << "\n";
+}
+
 }  // namespace
 
 MachineInfo DescribeMachine() {
@@ -257,6 +272,7 @@ std::string ReportMarkdown(const BenchReport& report) {
   FloorSection(report, md);
   OperationSection(report, md);
   BoundarySection(report, md);
+  CpuSection(report, md);
   bool any_error = false;
   for (const OpResult& r : report.results) {
     if (r.errors == 0) continue;

@@ -28,9 +28,11 @@ bool RunPlan::Selected(const std::string& op) const {
   return only_ops_.empty() || std::find(only_ops_.begin(), only_ops_.end(), op) != only_ops_.end();
 }
 
-void RunPlan::Run(const OperationFactory& factory, OpResult row) {
+void RunPlan::Run(const OperationFactory& factory, OpResult row,
+                  std::function<absl::StatusOr<double>()> server_cpu_seconds) {
   if (!Selected(row.op)) return;
   LoadSpec spec;
+  spec.server_cpu_seconds = std::move(server_cpu_seconds);
   spec.clients = row.clients;
   spec.duration = std::chrono::duration<double>(seconds_);
   spec.warmup = std::chrono::duration<double>(warmup_);
@@ -40,10 +42,18 @@ void RunPlan::Run(const OperationFactory& factory, OpResult row) {
     row.first_error = std::string(result.status().message());
     result = row;
   }
+  std::string cpu;
+  if (result->server_cpu_us_per_op) {
+    absl::StrAppendFormat(&cpu, "  cpu/op server %.0f", *result->server_cpu_us_per_op);
+  }
+  if (result->client_cpu_us_per_op) {
+    absl::StrAppendFormat(&cpu, "%s client %.0f us", cpu.empty() ? "  cpu/op" : "",
+                          *result->client_cpu_us_per_op);
+  }
   std::cerr << absl::StrFormat(
-      "%-13s %-19s %-12s x%-2d %9.0f ops/s  p50 %.3f p95 %.3f p99 %.3f ms  nf %llu err %llu%s\n",
+      "%-13s %-19s %-12s x%-2d %9.0f ops/s  p50 %.3f p95 %.3f p99 %.3f ms  nf %llu err %llu%s%s\n",
       result->backend, result->op, result->principal, result->clients, result->ops_per_sec,
-      result->p50_ms, result->p95_ms, result->p99_ms, result->not_found, result->errors,
+      result->p50_ms, result->p95_ms, result->p99_ms, result->not_found, result->errors, cpu,
       result->first_error.empty() ? "" : absl::StrCat(" (", result->first_error, ")"));
   report_->results.push_back(*std::move(result));
 }

@@ -4,6 +4,7 @@
 #define CTXGRAPH_TOOLS_BENCH_RUN_PLAN_H_
 
 #include <array>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -41,8 +42,10 @@ class RunPlan {
 
   // Runs `row`'s operation for the configured time with row.clients threads
   // and appends the result. A factory failure becomes a row with one error.
-  // Does nothing for an operation that is not selected.
-  void Run(const OperationFactory& factory, OpResult row);
+  // Does nothing for an operation that is not selected. `server_cpu_seconds`,
+  // when given, reads the serving process's CPU time (LoadSpec).
+  void Run(const OperationFactory& factory, OpResult row,
+           std::function<absl::StatusOr<double>()> server_cpu_seconds = {});
 
   // Appends a row marked "not implemented yet".
   void NotImplemented(OpResult row);
