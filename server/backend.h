@@ -3,6 +3,7 @@
 #ifndef CTXGRAPH_SERVER_BACKEND_H_
 #define CTXGRAPH_SERVER_BACKEND_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -14,6 +15,7 @@
 #include "query/page_token.h"
 #include "query/principal_admin.h"
 #include "query/visible_sets.h"
+#include "server/blocking_pool.h"
 #include "server/in_flight_limit.h"
 #include "server/request_limits.h"
 #include "server/stream_watchdog.h"
@@ -24,6 +26,10 @@
 #include "storage/text_index.h"
 
 namespace ctxgraph::server {
+
+// Threads for calls that wait for their audit entry's WAL sync: enough
+// waiters to share each sync, few enough to be cheap when idle.
+inline constexpr int kAuditedReadThreads = 8;
 
 struct Backend {
   // Opens the database under `data_dir`; does not bootstrap principals.
@@ -53,6 +59,10 @@ struct Backend {
   const RequestLimits limits;
   InFlightLimit in_flight;         // every RPC holds a ticket while it runs (rpc_handler.h)
   StreamWatchdog stream_watchdog;  // --max-request-seconds for Import streams
+  // Runs the audited reads (HandleUnaryOnPool). Last, so it is destroyed
+  // first: its threads finish their calls while everything they use exists.
+  BlockingPool audited_reads{kAuditedReadThreads};
+  std::atomic<bool> audited_inline{false};  // one audited read runs on gRPC's thread
 };
 
 }  // namespace ctxgraph::server

@@ -67,18 +67,19 @@ grpc::ServerUnaryReactor* LineageServiceImpl::Walk(grpc::CallbackServerContext* 
                                                    const char* method, LineageDirection direction,
                                                    const v1::LineageRequest& request,
                                                    v1::LineageResponse* response) {
-  return HandleUnary(context, backend_, method, [&](const Caller& caller) {
-    const LineageWalker walker(backend_.graph, backend_.opaque_ids, caller,
-                               LineageLimitsFor(backend_.limits));
-    LineageRequest lineage = LineageRequestFromProto(request);
-    ASSIGN_OR_RETURN(LineageGraph graph,
-                     direction == LineageDirection::kUpstream
-                         ? walker.Upstream(std::move(lineage), backend_.audit)
-                         : walker.Downstream(std::move(lineage), backend_.audit));
-    LineageGraphToProto(graph, request.view() == v1::LINEAGE_VIEW_IDS, response);
-    ReturnItems(graph.nodes.size());
-    return absl::OkStatus();
-  });
+  return HandleUnaryOnPool(
+      context, backend_, method, [this, direction, &request, response](const Caller& caller) {
+        const LineageWalker walker(backend_.graph, backend_.opaque_ids, caller,
+                                   LineageLimitsFor(backend_.limits));
+        LineageRequest lineage = LineageRequestFromProto(request);
+        ASSIGN_OR_RETURN(LineageGraph graph,
+                         direction == LineageDirection::kUpstream
+                             ? walker.Upstream(std::move(lineage), backend_.audit)
+                             : walker.Downstream(std::move(lineage), backend_.audit));
+        LineageGraphToProto(graph, request.view() == v1::LINEAGE_VIEW_IDS, response);
+        ReturnItems(graph.nodes.size());
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* LineageServiceImpl::Upstream(grpc::CallbackServerContext* context,
@@ -96,31 +97,33 @@ grpc::ServerUnaryReactor* LineageServiceImpl::Downstream(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* LineageServiceImpl::Path(grpc::CallbackServerContext* context,
                                                    const v1::LineagePathRequest* request,
                                                    v1::LineagePathResponse* response) {
-  return HandleUnary(context, backend_, "Path", [&](const Caller& caller) {
-    LineagePathRequest path;
-    path.from = request->from();
-    path.to = request->to();
-    if (request->has_max_depth()) path.max_depth = request->max_depth();
-    path.edge_labels.assign(request->edge_labels().begin(), request->edge_labels().end());
-    path.as_of = request->as_of_version();
-    ASSIGN_OR_RETURN(LineagePath result, LineageWalker(backend_.graph, backend_.opaque_ids, caller,
-                                                       LineageLimitsFor(backend_.limits))
-                                             .Path(std::move(path), backend_.audit));
-    response->set_direction(result.direction == LineageDirection::kUpstream
-                                ? v1::LINEAGE_DIRECTION_UPSTREAM
-                                : v1::LINEAGE_DIRECTION_DOWNSTREAM);
-    for (const LineageNode& node : result.nodes) {
-      LineageNodeToProto(node, /*ids_only=*/false, response->add_nodes());
-    }
-    for (const EdgeRecord& edge : result.edges) {
-      LineageEdgeToProto(edge, /*ids_only=*/false, response->add_edges());
-    }
-    response->set_truncated(result.truncated);
-    response->set_snapshot_version(result.snapshot_version);
-    response->set_audit_seq(result.audit_seq);
-    ReturnItems(result.nodes.size());
-    return absl::OkStatus();
-  });
+  return HandleUnaryOnPool(
+      context, backend_, "Path", [this, request, response](const Caller& caller) {
+        LineagePathRequest path;
+        path.from = request->from();
+        path.to = request->to();
+        if (request->has_max_depth()) path.max_depth = request->max_depth();
+        path.edge_labels.assign(request->edge_labels().begin(), request->edge_labels().end());
+        path.as_of = request->as_of_version();
+        ASSIGN_OR_RETURN(LineagePath result,
+                         LineageWalker(backend_.graph, backend_.opaque_ids, caller,
+                                       LineageLimitsFor(backend_.limits))
+                             .Path(std::move(path), backend_.audit));
+        response->set_direction(result.direction == LineageDirection::kUpstream
+                                    ? v1::LINEAGE_DIRECTION_UPSTREAM
+                                    : v1::LINEAGE_DIRECTION_DOWNSTREAM);
+        for (const LineageNode& node : result.nodes) {
+          LineageNodeToProto(node, /*ids_only=*/false, response->add_nodes());
+        }
+        for (const EdgeRecord& edge : result.edges) {
+          LineageEdgeToProto(edge, /*ids_only=*/false, response->add_edges());
+        }
+        response->set_truncated(result.truncated);
+        response->set_snapshot_version(result.snapshot_version);
+        response->set_audit_seq(result.audit_seq);
+        ReturnItems(result.nodes.size());
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace ctxgraph::server

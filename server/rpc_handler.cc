@@ -5,7 +5,10 @@
 #include <atomic>
 #include <chrono>
 #include <exception>
+#include <memory>
+#include <optional>
 #include <random>
+#include <utility>
 
 #include "absl/strings/str_format.h"
 #include "query/read_stats.h"
@@ -72,9 +75,14 @@ class CallScope {
 
 absl::Status Run(grpc::ServerContextBase* context, Backend& backend, std::string_view method,
                  const RpcCall& call, std::string* principal,
-                 const std::function<absl::Status(const Caller&)>& body) {
+                 const std::function<absl::Status(const Caller&)>& body,
+                 std::optional<InFlightLimit::Ticket> admitted) {
   // Held until the body returns or throws; a refused call costs no auth.
-  ASSIGN_OR_RETURN(InFlightLimit::Ticket ticket, backend.in_flight.Admit());
+  std::optional<InFlightLimit::Ticket> ticket = std::move(admitted);
+  if (!ticket) {
+    ASSIGN_OR_RETURN(InFlightLimit::Ticket taken, backend.in_flight.Admit());
+    ticket.emplace(std::move(taken));
+  }
   absl::StatusOr<std::string_view> header = AuthorizationHeader(*context);
   if (!header.ok()) return header.status();
   std::string reason;
@@ -111,7 +119,8 @@ const std::string& CurrentRequestId() {
 }
 
 grpc::Status HandleRpc(grpc::ServerContextBase* context, Backend& backend, std::string_view method,
-                       const std::function<absl::Status(const Caller&)>& body) {
+                       const std::function<absl::Status(const Caller&)>& body,
+                       std::optional<InFlightLimit::Ticket> admitted) {
   const auto start = std::chrono::steady_clock::now();
   const std::string request_id = RequestId(*context);
   // Sent with the answer's initial metadata, whatever the outcome.
@@ -122,7 +131,7 @@ grpc::Status HandleRpc(grpc::ServerContextBase* context, Backend& backend, std::
   absl::Status status;
   try {
     CallScope scope(&call, &reads);
-    status = Run(context, backend, method, call, &principal, body);
+    status = Run(context, backend, method, call, &principal, body, std::move(admitted));
   } catch (const std::exception& e) {
     spdlog::error("rpc threw request_id={} method={} error={}", call.request_id, method,
                   LogValue(e.what()));
@@ -149,6 +158,34 @@ grpc::ServerUnaryReactor* HandleUnary(grpc::CallbackServerContext* context, Back
                                       const std::function<absl::Status(const Caller&)>& body) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(HandleRpc(context, backend, method, body));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* HandleUnaryOnPool(grpc::CallbackServerContext* context, Backend& backend,
+                                            std::string_view method,
+                                            std::function<absl::Status(const Caller&)> body) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  // One such call at a time runs inline on gRPC's thread: alone (one
+  // client) it then pays no handoff, and gRPC keeps its other threads.
+  if (backend.audited_inline.exchange(true, std::memory_order_acq_rel) == false) {
+    reactor->Finish(HandleRpc(context, backend, method, body));
+    backend.audited_inline.store(false, std::memory_order_release);
+    return reactor;
+  }
+  // Admitted before it queues, so a refused call is refused at once and the
+  // queue never holds more than the admitted calls.
+  absl::StatusOr<InFlightLimit::Ticket> ticket = backend.in_flight.Admit();
+  if (!ticket.ok()) {
+    // Answered, counted and logged like any call (it asks for a ticket again).
+    reactor->Finish(HandleRpc(context, backend, method, body));
+    return reactor;
+  }
+  // std::function needs a copyable task; the ticket is move-only.
+  auto admitted = std::make_shared<InFlightLimit::Ticket>(*std::move(ticket));
+  backend.audited_reads.Submit(
+      [context, &backend, method, body = std::move(body), admitted, reactor] {
+        reactor->Finish(HandleRpc(context, backend, method, body, std::move(*admitted)));
+      });
   return reactor;
 }
 

@@ -27,6 +27,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -39,14 +40,27 @@ namespace ctxgraph::server {
 inline constexpr char kRequestIdHeader[] = "x-request-id";
 inline constexpr size_t kMaxRequestIdBytes = 128;
 
+// `admitted`: the call's InFlightLimit ticket when the caller already took
+// it; otherwise HandleRpc takes one.
 grpc::Status HandleRpc(grpc::ServerContextBase* context, Backend& backend, std::string_view method,
-                       const std::function<absl::Status(const Caller&)>& body);
+                       const std::function<absl::Status(const Caller&)>& body,
+                       std::optional<InFlightLimit::Ticket> admitted = std::nullopt);
 
 // The same for a callback-API unary method: runs the handler inline and
 // finishes the call's default reactor with its status.
 grpc::ServerUnaryReactor* HandleUnary(grpc::CallbackServerContext* context, Backend& backend,
                                       std::string_view method,
                                       const std::function<absl::Status(const Caller&)>& body);
+
+// The same for methods that wait for their audit entry's WAL sync: while
+// another such call runs inline on a gRPC thread, this one is admitted
+// there and then run on backend.audited_reads (blocking_pool.h), so waiting
+// calls never hold more than one of gRPC's few threads. `body` runs after this
+// returns, so it must capture by value (the request and response pointers,
+// `this`), never the handler's locals or parameters by reference.
+grpc::ServerUnaryReactor* HandleUnaryOnPool(grpc::CallbackServerContext* context, Backend& backend,
+                                            std::string_view method,
+                                            std::function<absl::Status(const Caller&)> body);
 
 // Tells the current call's access line and metrics how many items its
 // answer carries (nodes, neighbours, hits, context items, lineage nodes,

@@ -4,6 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <regex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "ctxgraph/v1/audit.grpc.pb.h"
 #include "ctxgraph/v1/lineage.grpc.pb.h"
@@ -118,6 +122,36 @@ TEST_F(LineageTest, UpstreamAndDownstreamAnswerTheVisibleLineage) {
   ASSERT_OK(Downstream(admin_token_, shallow, &down));
   EXPECT_EQ(Ids(down), (std::vector<std::string>{"export", "summary-canary"}));
   EXPECT_TRUE(down.depth_limited());
+}
+
+// Concurrent audited calls are served beside each other (one inline, the
+// rest on the server's audited-read pool): each gets the whole answer and
+// an audit entry of its own.
+TEST_F(LineageTest, ConcurrentCallsEachGetTheWholeAnswerAndTheirOwnEntry) {
+  constexpr int kThreads = 8, kCalls = 10;
+  std::vector<std::vector<uint64_t>> seqs(kThreads);
+  std::vector<std::vector<std::string>> failures(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kCalls; ++i) {
+        v1::LineageResponse up;
+        const grpc::Status s = Upstream(agent_, Request("report"), &up);
+        if (!s.ok() || Ids(up) != std::vector<std::string>{"report", "draft"}) {
+          failures[t].push_back(s.error_message() + " / " + up.ShortDebugString());
+          continue;
+        }
+        seqs[t].push_back(up.audit_seq());
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  std::set<uint64_t> distinct;
+  for (int t = 0; t < kThreads; ++t) {
+    EXPECT_EQ(failures[t], std::vector<std::string>{}) << "thread " << t;
+    distinct.insert(seqs[t].begin(), seqs[t].end());
+  }
+  EXPECT_EQ(distinct.size(), static_cast<size_t>(kThreads * kCalls));
 }
 
 TEST_F(LineageTest, AnAgentsResponsesHoldNoByteOfTheHiddenNode) {
