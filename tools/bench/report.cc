@@ -184,7 +184,8 @@ void BoundarySection(const BenchReport& report, std::ostringstream& md) {
 // CPU time per request of every row that measured the server's.
 void CpuSection(const BenchReport& report, std::ostringstream& md) {
   md << "## CPU per request (server / benchmark client, µs)\n\n"
-     << "Steadier than ops/s when other tenants share the machine: compare builds by these.\n\n"
+     << "Steadier than ops/s when other tenants share the machine, not immune: repeat a run "
+        "before trusting a difference under ~15%.\n\n"
      << "| op | principal | clients | server µs | client µs |\n|---|---|---|---|---|\n";
   for (const OpResult& r : report.results) {
     if (!r.server_cpu_us_per_op || !r.client_cpu_us_per_op) continue;
