@@ -81,6 +81,9 @@ absl::StatusOr<ReplayResult> ReceiptAuditor::Replay(std::string_view receipt_id)
   std::vector<AuditItem> replayed;
   // Under the traversal bound the retrieval ran with, not today's.
   RetrieverOptions options = options_;
+  // What is stored, not what a cache remembers of it: a replay exists to
+  // notice records altered underneath.
+  options.cache_use = ReadCacheUse::kBypass;
   options.max_nodes =
       record.recorded.max_nodes != 0 ? record.recorded.max_nodes : kDefaultRetrieveMaxNodes;
   options.max_edges =

@@ -44,7 +44,7 @@ class SubgraphBuilder {
   SubgraphBuilder(const GraphStore& store, const BoundaryPolicy& policy, uint64_t snapshot,
                   uint64_t policy_version, const RetrieverOptions& options)
       : store_(store),
-        reads_(store),
+        reads_(store, options.cache_use),
         policy_(policy),
         snapshot_(snapshot),
         policy_version_(policy_version),
@@ -248,7 +248,8 @@ absl::StatusOr<RetrievalResult> Retriever::Run(const RetrievalRequest& request, 
     search.page_size = kQuerySeedHits;
     search.as_of = snapshot;
     ASSIGN_OR_RETURN(SearchPage hits,
-                     Searcher(store_, tokens_, caller_, options_.visible_sets).Search(search));
+                     Searcher(store_, tokens_, caller_, options_.visible_sets, options_.cache_use)
+                         .Search(search));
     const double best = hits.hits.empty() ? 0 : hits.hits.front().score;
     for (const SearchHit& hit : hits.hits) {
       // Checked again under this request's policy version (replay pins it).

@@ -71,6 +71,8 @@ struct RetrieverOptions {
   size_t max_edges = kDefaultRetrieveMaxEdges;  // visible edges in the subgraph
   // Shared across calls by query seeding's Search; null: computed per call.
   VisibleSetCache* visible_sets = nullptr;
+  // kBypass reads every record from RocksDB (receipt replay).
+  ReadCacheUse cache_use = ReadCacheUse::kShared;
 };
 
 struct RetrievedItem {

@@ -224,7 +224,7 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
   }
   const uint64_t version = page.version;
   const uint64_t latest = store_.database()->LatestVersion();
-  GraphReadSession reads(store_);
+  GraphReadSession reads(store_, cache_use_);
 
   // Which boundary sets the caller may see. Read after the version, so
   // every set a posting at that version names is known.

@@ -69,10 +69,15 @@ AuditEntry SearchAuditEntry(const Caller& caller, const SearchRequest& request,
 class Searcher {
  public:
   // `visible_sets` (may be null: computed per call) caches which boundary
-  // sets a clearance list may see, across calls.
+  // sets a clearance list may see, across calls. `cache_use` as in
+  // GraphReadSession.
   Searcher(const GraphStore& store, const PageTokenCodec& tokens, const Caller& caller,
-           VisibleSetCache* visible_sets = nullptr)
-      : store_(store), tokens_(tokens), caller_(caller), visible_sets_(visible_sets) {}
+           VisibleSetCache* visible_sets = nullptr, ReadCacheUse cache_use = ReadCacheUse::kShared)
+      : store_(store),
+        tokens_(tokens),
+        caller_(caller),
+        visible_sets_(visible_sets),
+        cache_use_(cache_use) {}
 
   // INVALID_ARGUMENT naming the field for a bad query ("query: has no
   // searchable terms"), label, page size, page token or as_of_version.
@@ -83,6 +88,7 @@ class Searcher {
   const PageTokenCodec& tokens_;
   const Caller& caller_;
   VisibleSetCache* visible_sets_;
+  ReadCacheUse cache_use_;
 };
 
 }  // namespace ctxgraph

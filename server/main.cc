@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   bool no_sync_audit_reads = false;
   std::string stop_words_file;
   std::string history_retention;
+  size_t read_cache_mb = options.database.read_cache_bytes >> 20;
 
   CLI::App app{"ctxgraphd: a context knowledge graph database server"};
   app.add_option("--data-dir", options.data_dir, "Where the database lives")->capture_default_str();
@@ -64,6 +65,11 @@ int main(int argc, char** argv) {
   app.add_flag("--no-sync-audit-reads", no_sync_audit_reads,
                "Answer Search and Retrieve before their audit entry's WAL sync (a crash may "
                "lose the newest read entries, never open a gap in the chain)");
+  app.add_option("--read-cache-mb", read_cache_mb,
+                 "Memory for decoded node records and adjacency lists that reads share, kept "
+                 "coherent with every commit (0: off)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{0}, size_t{1} << 20));
   app.add_flag("--no-sync-writes", no_sync,
                "Acknowledge commits before the WAL is synced (bulk loads only)");
   app.add_option("--search-props", options.text_index.props,
@@ -107,6 +113,7 @@ int main(int argc, char** argv) {
   ctxgraph::server::SetAccessLog(access_log);
   options.database.sync_writes = !no_sync;
   options.database.sync_audit_appends = !no_sync_audit_reads;
+  options.database.read_cache_bytes = read_cache_mb << 20;
 
   // Block the shutdown signals in every thread; one thread waits for them.
   sigset_t signals;

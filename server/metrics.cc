@@ -289,6 +289,13 @@ void RenderStorageFamilies(const StorageStats& s, ExpositionWriter& w) {
   w.Family("ctxgraph_rocksdb_block_cache_usage_bytes", "gauge",
            "Memory held by the block cache all column families share.");
   w.Sample("ctxgraph_rocksdb_block_cache_usage_bytes", {}, s.block_cache_usage_bytes);
+  w.Family("ctxgraph_read_cache_bytes", "gauge",
+           "Memory (estimated) held by the cache of decoded node records and adjacency lists.");
+  w.Sample("ctxgraph_read_cache_bytes", {}, s.read_cache_bytes);
+  w.Family("ctxgraph_read_cache_lookups_total", "counter",
+           "Node and adjacency reads looked up in the read cache, by result.");
+  w.Sample("ctxgraph_read_cache_lookups_total", {{"result", "hit"}}, s.read_cache_hits);
+  w.Sample("ctxgraph_read_cache_lookups_total", {{"result", "miss"}}, s.read_cache_misses);
   w.Family("ctxgraph_rocksdb_delayed_write_rate_bytes", "gauge",
            "Write rate RocksDB allows while it slows writes down; 0 when it does not.");
   w.Sample("ctxgraph_rocksdb_delayed_write_rate_bytes", {}, s.delayed_write_rate);

@@ -188,6 +188,14 @@ void CommitContext::Put(Cf cf, std::string_view key, std::string_view value) {
   // the server's batch limits rule out.
   IGNORE_STATUS(batch_.Put(db_->handle(cf), rocksdb::Slice(key.data(), key.size()),
                            rocksdb::Slice(value.data(), value.size())));
+  NoteTouched(cf, key);
+}
+
+void CommitContext::NoteTouched(Cf cf, std::string_view key) {
+  if (cf != Cf::kNodes && cf != Cf::kOutEdges && cf != Cf::kInEdges) return;
+  // Every key of these families starts with the node's iid (keys.h).
+  const uint64_t iid = keys::ReadU64(key, 0).value_or(0);
+  (cf == Cf::kNodes ? touched_nodes_ : touched_adjacency_).push_back(iid);
 }
 
 void CommitContext::PutUnindexed(Cf cf, std::string_view key, std::string_view value) {
@@ -195,6 +203,7 @@ void CommitContext::PutUnindexed(Cf cf, std::string_view key, std::string_view v
   // the index only misses this entry, which no read of this commit wants.
   IGNORE_STATUS(batch_.GetWriteBatch()->Put(db_->handle(cf), rocksdb::Slice(key.data(), key.size()),
                                             rocksdb::Slice(value.data(), value.size())));
+  NoteTouched(cf, key);
 }
 
 absl::StatusOr<bool> CommitContext::Get(Cf cf, std::string_view key, std::string* value) {
@@ -270,6 +279,12 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
   db->db_.reset(raw);
   db->write_options_.sync = options.sync_writes;
   RETURN_IF_ERROR(db->LoadMeta());
+  if (options.read_cache_bytes > 0) {
+    db->read_cache_ = std::make_unique<ReadCache>(options.read_cache_bytes);
+    // Commits before this one invalidated nothing here: a read as of an
+    // older version may not assume it saw the newest record.
+    db->read_cache_->InvalidateAll(db->LatestVersion());
+  }
   Database* self = db.get();
   AuditWriteHooks hooks;
   hooks.write_failed = [self] { self->write_failed_.store(true); };
@@ -555,6 +570,12 @@ absl::Status CommitSession::Write(const std::function<absl::Status(CommitContext
   // with every batch, so ids interned here are never handed out twice.
   if (!wrote_) PutMarker(ctx);
   ctx.Put(Cf::kDefault, keys::kNextIidKey, keys::EncodeU64(ctx.next_iid_));
+  // A bulk batch touches too many nodes to list: the read cache starts over,
+  // and refuses what readers below the session's version fetch meanwhile.
+  if (db_->read_cache_ != nullptr &&
+      !(ctx.touched_nodes_.empty() && ctx.touched_adjacency_.empty())) {
+    db_->read_cache_->InvalidateAll(version_);
+  }
   RETURN_IF_ERROR(WriteBatch(ctx));
   wrote_ = true;
   next_iid_ = ctx.next_iid_;
@@ -667,6 +688,11 @@ absl::StatusOr<CommitOutcome> Database::Commit(
   ctx.Put(Cf::kDefault, keys::kLastVersionKey, keys::EncodeU64(ctx.version()));
   if (ctx.next_iid_ != next_iid_) {
     ctx.Put(Cf::kDefault, keys::kNextIidKey, keys::EncodeU64(ctx.next_iid_));
+  }
+  // Cached reads of what this commit changes go before it can be seen
+  // (read_cache.h); if the write fails, they were only dropped early.
+  if (read_cache_ != nullptr) {
+    read_cache_->Invalidate(ctx.touched_nodes_, ctx.touched_adjacency_, ctx.version());
   }
   // The entry joins the commit's batch directly (past the index, which is
   // not read again), so both are written or neither.

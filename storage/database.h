@@ -62,6 +62,7 @@
 #include "storage/backup.h"
 #include "storage/history_horizon.h"
 #include "storage/history_retention.h"
+#include "storage/read_cache.h"
 #include "storage/records.h"
 
 namespace ctxgraph {
@@ -128,6 +129,9 @@ struct DatabaseOptions {
   bool sync_audit_appends = true;
   size_t block_cache_bytes = size_t{256} << 20;
   size_t memtable_budget_bytes = size_t{256} << 20;  // all column families together
+  // Decoded node records and adjacency lists kept for readers
+  // (read_cache.h); 0 turns the cache off.
+  size_t read_cache_bytes = size_t{256} << 20;
   // How much history as-of reads can reach (history_retention.h).
   RetentionSetting history_retention;
   // The audit action of receipts, which hold the history horizon back
@@ -157,8 +161,12 @@ struct StorageStats {
   };
   std::vector<ColumnFamily> column_families;  // in Cf order
   uint64_t block_cache_usage_bytes = 0;       // one cache shared by every column family
-  uint64_t delayed_write_rate = 0;            // bytes/s while writes are slowed, else 0
-  bool write_stopped = false;                 // rocksdb.is-write-stopped
+  // The read cache (read_cache.h), all 0 when it is off.
+  uint64_t read_cache_bytes = 0;
+  uint64_t read_cache_hits = 0;
+  uint64_t read_cache_misses = 0;
+  uint64_t delayed_write_rate = 0;  // bytes/s while writes are slowed, else 0
+  bool write_stopped = false;       // rocksdb.is-write-stopped
 };
 
 class Database;
@@ -219,6 +227,9 @@ class CommitContext {
   friend class CommitSession;
   CommitContext(Database* db, uint64_t version, Timestamp time, std::string principal,
                 uint64_t next_iid);
+  // Notes the node whose record or adjacency a put to `cf` changes, for the
+  // read cache to drop before the commit is visible.
+  void NoteTouched(Cf cf, std::string_view key);
 
   Database* db_;
   uint64_t version_;
@@ -230,6 +241,8 @@ class CommitContext {
   std::optional<AuditNote> audit_note_;
   std::vector<AuditEntry> extra_audit_;
   std::vector<std::function<void()>> on_committed_;
+  std::vector<uint64_t> touched_nodes_;      // iids whose node records were put
+  std::vector<uint64_t> touched_adjacency_;  // iids with an adjacency record put
 };
 
 struct CommitOutcome {
@@ -310,6 +323,9 @@ class Database {
   uint64_t LatestVersion() const { return last_version_.load(std::memory_order_acquire); }
   // True when Open created this database (nothing committed before).
   bool created() const { return created_; }
+  // The shared cache of decoded reads, kept coherent with every commit;
+  // null when DatabaseOptions::read_cache_bytes is 0.
+  ReadCache* read_cache() const { return read_cache_.get(); }
   // A per-database random secret, for keyed hashes such as page tokens.
   const std::string& secret() const { return secret_; }
   // Another per-database random 32-byte key, only for the opaque ids of
@@ -390,6 +406,7 @@ class Database {
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::unique_ptr<AuditLog> audit_;
+  std::unique_ptr<ReadCache> read_cache_;
   std::shared_ptr<HistoryHorizon> horizon_ = std::make_shared<HistoryHorizon>();
   std::unique_ptr<HistoryRetention> retention_;
   rocksdb::WriteOptions write_options_;

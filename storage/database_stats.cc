@@ -54,6 +54,11 @@ StorageStats Database::Stats() const {
   stats.block_cache_usage_bytes = IntProperty(db, any, Properties::kBlockCacheUsage);
   stats.delayed_write_rate = IntProperty(db, any, Properties::kActualDelayedWriteRate);
   stats.write_stopped = IntProperty(db, any, Properties::kIsWriteStopped) != 0;
+  if (read_cache_ != nullptr) {
+    stats.read_cache_bytes = read_cache_->bytes();
+    stats.read_cache_hits = read_cache_->hits();
+    stats.read_cache_misses = read_cache_->misses();
+  }
   return stats;
 }
 

@@ -91,12 +91,25 @@ rocksdb::Iterator* GraphReadSession::Iterator(Cf cf) {
   std::unique_ptr<rocksdb::Iterator>* slot = cf == Cf::kNodes      ? &nodes_
                                              : cf == Cf::kOutEdges ? &out_edges_
                                                                    : &in_edges_;
-  if (*slot == nullptr) *slot = db_->NewIterator(cf);
+  if (*slot == nullptr) {
+    // Read before the iterator exists: every version up to it is then in
+    // its view (a version is published after its batch is written).
+    if (nodes_ == nullptr && out_edges_ == nullptr && in_edges_ == nullptr) {
+      cacheable_through_ = db_->LatestVersion();
+    }
+    *slot = db_->NewIterator(cf);
+  }
   return slot->get();
 }
 
 absl::StatusOr<std::optional<NodeRecord>> GraphReadSession::GetNodeByIid(uint64_t iid,
                                                                          uint64_t version) {
+  if (cache_ != nullptr) {
+    if (std::optional<std::shared_ptr<const NodeRecord>> hit = cache_->FindNode(iid, version)) {
+      if (*hit == nullptr) return std::nullopt;
+      return **hit;
+    }
+  }
   rocksdb::Iterator* it = Iterator(Cf::kNodes);
   const std::string seek_key = keys::EncodeNodeVersionKey({iid, version});
   it->Seek(seek_key);
@@ -106,6 +119,12 @@ absl::StatusOr<std::optional<NodeRecord>> GraphReadSession::GetNodeByIid(uint64_
   }
   if (!KeyStartsWith(it->key(), keys::NodePrefix(iid))) return std::nullopt;
   ASSIGN_OR_RETURN(NodeRecord node, DecodeNode(SliceView(it->value())));
+  if (ReadCache* cache = CacheFor(version); cache != nullptr) {
+    ASSIGN_OR_RETURN(keys::NodeVersionKey k, keys::DecodeNodeVersionKey(SliceView(it->key())));
+    cache->InsertNode(iid, version, k.version,
+                      node.deleted ? nullptr : std::make_shared<const NodeRecord>(node),
+                      it->value().size());
+  }
   if (node.deleted) return std::nullopt;
   return node;
 }
@@ -123,6 +142,9 @@ absl::Status GraphReadSession::ScanAdjacency(
     std::sort(prefixes.begin(), prefixes.end());
     prefixes.erase(std::unique(prefixes.begin(), prefixes.end()), prefixes.end());
   }
+  // A resumed scan (a page) is neither answered from nor filed in the cache.
+  ReadCache* cache = after.has_value() ? nullptr : cache_;
+  const std::string labels_key = cache != nullptr ? AdjacencyLabelsKey(labels) : "";
   // Directions before the cursor's are done; the cursor's resumes after it.
   bool reached_cursor_direction = !after.has_value();
   for (EdgeDirection d : directions) {
@@ -134,21 +156,63 @@ absl::Status GraphReadSession::ScanAdjacency(
       // the cursor's edge.
       resume = keys::EncodeAdjacencyKey({iid, after->label, after->other_iid, 0});
     }
-    rocksdb::Iterator* it = Iterator(AdjacencyCf(d));
-    for (const std::string& prefix : prefixes) {
-      const std::string& start = std::max(prefix, resume);
-      std::optional<std::pair<std::string, uint64_t>> decided;
-      for (it->Seek(start); it->Valid() && KeyStartsWith(it->key(), prefix); it->Next()) {
-        ASSIGN_OR_RETURN(keys::AdjacencyKey k, keys::DecodeAdjacencyKey(SliceView(it->key())));
-        if (k.version > version) continue;
-        if (decided && decided->first == k.label && decided->second == k.other) continue;
-        decided.emplace(k.label, k.other);
-        ASSIGN_OR_RETURN(EdgeRecord edge, DecodeEdge(SliceView(it->value())));
-        if (edge.deleted) continue;
-        if (!visit(AdjacencyEntry{d, k.other, std::move(edge)})) return absl::OkStatus();
+    if (cache != nullptr) {
+      if (std::shared_ptr<const ReadCache::EdgeList> list =
+              cache->FindEdges(iid, d, labels_key, version)) {
+        for (const AdjacencyEntry& entry : *list) {
+          if (!visit(entry)) return absl::OkStatus();
+        }
+        continue;
       }
-      RETURN_IF_ERROR(FromRocks(it->status()));
     }
+    bool stopped = false;
+    RETURN_IF_ERROR(ScanDirection(iid, d, prefixes, version, resume, cache != nullptr, labels_key,
+                                  visit, &stopped));
+    if (stopped) return absl::OkStatus();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status GraphReadSession::ScanDirection(
+    uint64_t iid, EdgeDirection d, const std::vector<std::string>& prefixes, uint64_t version,
+    const std::string& resume, bool fill_cache, const std::string& labels_key,
+    const std::function<bool(const AdjacencyEntry&)>& visit, bool* stopped) {
+  rocksdb::Iterator* it = Iterator(AdjacencyCf(d));
+  // Decided once the iterator exists (CacheFor).
+  ReadCache* fill = fill_cache ? CacheFor(version) : nullptr;
+  std::shared_ptr<ReadCache::EdgeList> list;
+  if (fill != nullptr) list = std::make_shared<ReadCache::EdgeList>();
+  uint64_t since = 0;  // the newest record version passed, for the cache
+  size_t encoded_bytes = 0;
+  for (const std::string& prefix : prefixes) {
+    const std::string& start = std::max(prefix, resume);
+    std::optional<std::pair<std::string, uint64_t>> decided;
+    for (it->Seek(start); it->Valid() && KeyStartsWith(it->key(), prefix); it->Next()) {
+      ASSIGN_OR_RETURN(keys::AdjacencyKey k, keys::DecodeAdjacencyKey(SliceView(it->key())));
+      if (k.version > version) continue;
+      since = std::max(since, k.version);
+      if (decided && decided->first == k.label && decided->second == k.other) continue;
+      decided.emplace(k.label, k.other);
+      ASSIGN_OR_RETURN(EdgeRecord edge, DecodeEdge(SliceView(it->value())));
+      if (edge.deleted) continue;
+      AdjacencyEntry entry{d, k.other, std::move(edge)};
+      if (!visit(entry)) {
+        *stopped = true;  // the list is incomplete: not cached
+        return absl::OkStatus();
+      }
+      if (list != nullptr) {
+        if (list->size() == ReadCache::kMaxCachedEdges) {
+          list = nullptr;  // too long to cache
+        } else {
+          encoded_bytes += it->value().size();
+          list->push_back(std::move(entry));
+        }
+      }
+    }
+    RETURN_IF_ERROR(FromRocks(it->status()));
+  }
+  if (list != nullptr) {
+    fill->InsertEdges(iid, d, labels_key, version, since, std::move(list), encoded_bytes);
   }
   return absl::OkStatus();
 }

@@ -147,19 +147,10 @@ struct ChunkResult {
   bool stopped = false;  // stop_at_first_reject hit a reject
 };
 
-enum class EdgeDirection { kOut, kIn };
-
 // The column family holding adjacency seen in direction `d`.
 inline Cf AdjacencyCf(EdgeDirection d) {
   return d == EdgeDirection::kOut ? Cf::kOutEdges : Cf::kInEdges;
 }
-
-// One live edge seen from a node, as returned by ScanAdjacency.
-struct AdjacencyEntry {
-  EdgeDirection direction;
-  uint64_t other_iid;
-  EdgeRecord edge;
-};
 
 // Where an adjacency scan stopped: resume strictly after this edge.
 struct AdjacencyCursor {
@@ -271,10 +262,21 @@ class GraphStore {
 // use), so create the session once the request's version is fixed: every
 // version up to it is then visible. A scan's `visit` may call GetNodeByIid
 // (another iterator) but must not start another scan of the same session.
+//
+// Node reads and whole adjacency scans (no cursor) are answered from the
+// database's ReadCache when it holds them, and what they fetch from RocksDB
+// goes into it, for reads at versions that were committed before the
+// session's first iterator was created.
 // Not thread-safe; must not outlive the store.
+// Whether a GraphReadSession uses the database's ReadCache. Only a read
+// that must see the stored bytes themselves (a receipt replay, which checks
+// that nothing was altered underneath) bypasses it.
+enum class ReadCacheUse { kShared, kBypass };
+
 class GraphReadSession {
  public:
-  explicit GraphReadSession(const GraphStore& store) : db_(store.database()) {}
+  explicit GraphReadSession(const GraphStore& store, ReadCacheUse use = ReadCacheUse::kShared)
+      : db_(store.database()), cache_(use == ReadCacheUse::kShared ? db_->read_cache() : nullptr) {}
 
   absl::StatusOr<std::optional<NodeRecord>> GetNodeByIid(uint64_t iid, uint64_t version);
   absl::Status ScanAdjacency(uint64_t iid, const std::vector<EdgeDirection>& directions,
@@ -284,9 +286,25 @@ class GraphReadSession {
 
  private:
   rocksdb::Iterator* Iterator(Cf cf);
+  // Scans one direction of ScanAdjacency from RocksDB; with `fill_cache`,
+  // also files the whole list in the read cache when it may.
+  absl::Status ScanDirection(uint64_t iid, EdgeDirection d,
+                             const std::vector<std::string>& prefixes, uint64_t version,
+                             const std::string& resume, bool fill_cache,
+                             const std::string& labels_key,
+                             const std::function<bool(const AdjacencyEntry&)>& visit,
+                             bool* stopped);
+  // The read cache, when a read at `version` may be filed in it.
+  ReadCache* CacheFor(uint64_t version) const {
+    return version <= cacheable_through_ ? cache_ : nullptr;
+  }
 
   const Database* db_;
+  ReadCache* const cache_;  // null: not used
   std::unique_ptr<rocksdb::Iterator> nodes_, out_edges_, in_edges_;
+  // The latest version when the first iterator was created: everything up
+  // to it is in every iterator's view. 0 until then.
+  uint64_t cacheable_through_ = 0;
 };
 
 }  // namespace ctxgraph

@@ -98,6 +98,15 @@ struct EdgeRecord {
   std::vector<std::string> sanitizes;
 };
 
+enum class EdgeDirection { kOut, kIn };
+
+// One live edge seen from a node, as GraphStore::ScanAdjacency returns it.
+struct AdjacencyEntry {
+  EdgeDirection direction;
+  uint64_t other_iid;
+  EdgeRecord edge;
+};
+
 struct CommitRecord {
   uint64_t version = 0;
   Timestamp time;

@@ -379,6 +379,25 @@ TEST_F(MetricsTest, TheHistoryHorizonAndRequestsInFlightAreGauges) {
   EXPECT_EQ(e.Value("ctxgraph_history_horizon_version"), static_cast<double>(*horizon));
 }
 
+TEST_F(MetricsTest, ReadCacheCountsHitsAndMisses) {
+  ASSERT_NO_FATAL_FAILURE(WriteGraph());
+  const Exposition before = Scrape();
+  EXPECT_EQ(before.types.at("ctxgraph_read_cache_lookups_total"), "counter");
+  EXPECT_EQ(before.types.at("ctxgraph_read_cache_bytes"), "gauge");
+  const Labels hit = {{"result", "hit"}}, miss = {{"result", "miss"}};
+  v1::GetNodeResponse node;
+  ASSERT_OK(GetNode(agent_, "open-1", &node));  // a miss fills it
+  ASSERT_OK(GetNode(agent_, "open-1", &node));  // then a hit
+  const Exposition after = Scrape();
+  EXPECT_EQ(after.Value("ctxgraph_read_cache_lookups_total", hit) -
+                before.Value("ctxgraph_read_cache_lookups_total", hit),
+            1);
+  EXPECT_EQ(after.Value("ctxgraph_read_cache_lookups_total", miss) -
+                before.Value("ctxgraph_read_cache_lookups_total", miss),
+            1);
+  EXPECT_GT(after.Value("ctxgraph_read_cache_bytes"), 0);
+}
+
 TEST_F(MetricsTest, RocksDbFiguresAreLabelledByColumnFamily) {
   ASSERT_NO_FATAL_FAILURE(WriteGraph());
   const Exposition e = Scrape();

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "storage/keys.h"
+#include "storage/record_codec.h"
 #include "tests/storage/store_fixture.h"
 #include "tests/test_macros.h"
 
@@ -264,6 +265,96 @@ TEST_F(GraphStoreTest, ADamagedRedactionKeyFailsTheOpen) {
   db_.reset();
   EXPECT_STATUS(Database::Open(dir_.path(), DatabaseOptions{}), absl::StatusCode::kDataLoss,
                 "storage: redaction key damaged");
+}
+
+// The read cache behind these reads (read_cache.h): every answer equals
+// RocksDB's, warm or cold, at every version.
+TEST_F(GraphStoreTest, WarmCachedReadsFollowUpdatesDeletesAndAsOf) {
+  ASSERT_OK_AND_ASSIGN(WriteResult v1, Apply({TitledNode("a", "one"), TitledNode("b", "bee"),
+                                              Edge("a", "REFERENCES", "b")}));
+  const std::vector<EdgeDirection> out = {EdgeDirection::kOut};
+  // Warm: twice each, the second from the cache.
+  EXPECT_EQ(Title("a", v1.version), "one");
+  EXPECT_EQ(Adjacent("a", v1.version, out), std::vector<std::string>{"a-REFERENCES->b"});
+  const uint64_t hits_before = db_->read_cache()->hits();
+  EXPECT_EQ(Title("a", v1.version), "one");
+  EXPECT_EQ(Adjacent("a", v1.version, out), std::vector<std::string>{"a-REFERENCES->b"});
+  EXPECT_EQ(db_->read_cache()->hits(), hits_before + 2);
+
+  ASSERT_OK_AND_ASSIGN(WriteResult v2,
+                       Apply({TitledNode("a", "two"), TitledNode("c", "sea"),
+                              Edge("a", "REFERENCES", "c"), EdgeDelete{"a", "REFERENCES", "b"}}));
+  for (int pass = 0; pass < 2; ++pass) {
+    EXPECT_EQ(Title("a", v2.version), "two");
+    EXPECT_EQ(Adjacent("a", v2.version, out), std::vector<std::string>{"a-REFERENCES->c"});
+  }
+  // As of v1: older than the cached records.
+  EXPECT_EQ(Title("a", v1.version), "one");
+  EXPECT_EQ(Adjacent("a", v1.version, out), std::vector<std::string>{"a-REFERENCES->b"});
+
+  ASSERT_OK_AND_ASSIGN(WriteResult v3, Apply({NodeDelete{"a"}}));
+  for (int pass = 0; pass < 2; ++pass) {
+    EXPECT_EQ(Title("a", v3.version), "<absent>");
+    EXPECT_EQ(Adjacent("a", v3.version, out), std::vector<std::string>{});
+  }
+  EXPECT_EQ(Title("a", v2.version), "two");
+  EXPECT_EQ(Adjacent("a", v2.version, out), std::vector<std::string>{"a-REFERENCES->c"});
+}
+
+// Regression: after a restart the cache had seen no commit, so an as-of
+// read of an old record was filed as if it were the newest, and answered
+// the next read at the latest version.
+TEST_F(GraphStoreTest, AfterARestartAnOldReadIsNotCachedAsTheNewest) {
+  ASSERT_OK_AND_ASSIGN(WriteResult v1, Apply({TitledNode("a", "one"), TitledNode("b", "bee"),
+                                              Edge("a", "REFERENCES", "b")}));
+  ASSERT_OK_AND_ASSIGN(WriteResult v2,
+                       Apply({TitledNode("a", "two"), EdgeDelete{"a", "REFERENCES", "b"}}));
+  Reopen();
+  const std::vector<EdgeDirection> out = {EdgeDirection::kOut};
+  EXPECT_EQ(Title("a", v1.version), "one");
+  EXPECT_EQ(Adjacent("a", v1.version, out), std::vector<std::string>{"a-REFERENCES->b"});
+  EXPECT_EQ(Title("a", v2.version), "two");
+  EXPECT_EQ(Adjacent("a", v2.version, out), std::vector<std::string>{});
+}
+
+TEST_F(GraphStoreTest, AnEdgeWrittenFromTheOtherEndDropsTheCachedInEdges) {
+  ASSERT_OK_AND_ASSIGN(WriteResult v1, Apply({TitledNode("a", "one"), TitledNode("b", "bee")}));
+  const std::vector<EdgeDirection> in = {EdgeDirection::kIn};
+  const std::vector<std::string> references = {"REFERENCES"};
+  for (int pass = 0; pass < 2; ++pass) {
+    EXPECT_EQ(Adjacent("b", v1.version, in, references), std::vector<std::string>{});
+  }
+  ASSERT_OK_AND_ASSIGN(WriteResult v2, Apply({Edge("a", "REFERENCES", "b")}));
+  EXPECT_EQ(Adjacent("b", v2.version, in, references), std::vector<std::string>{"a-REFERENCES->b"});
+  EXPECT_EQ(Adjacent("b", v1.version, in, references), std::vector<std::string>{});
+}
+
+TEST_F(GraphStoreTest, ABulkSessionIsInvisibleToCachedReadsUntilFinishedThenSeen) {
+  ASSERT_OK_AND_ASSIGN(WriteResult v1, Apply({TitledNode("a", "one")}));
+  EXPECT_EQ(Title("a", v1.version), "one");
+  const uint64_t iid = **store_->LookupIid("a");
+  std::unique_ptr<CommitSession> session = db_->BeginSession("loader");
+  ASSERT_OK(session->Write([&](CommitContext& ctx) {
+    NodeRecord node = **store_->GetNodeByIid(iid, v1.version);
+    node.props["title"] = Value{std::string("bulk")};
+    node.provenance.version = ctx.version();
+    ctx.Put(Cf::kNodes, keys::EncodeNodeVersionKey({iid, ctx.version()}), EncodeNode(node));
+    return absl::OkStatus();
+  }));
+  // Read (and offered to the cache) while the session is open.
+  EXPECT_EQ(Title("a", v1.version), "one");
+  ASSERT_OK_AND_ASSIGN(CommitOutcome done, session->Finish("bulk"));
+  EXPECT_EQ(Title("a", done.version), "bulk");
+  EXPECT_EQ(Title("a", v1.version), "one");
+}
+
+TEST_F(GraphStoreTest, ZeroReadCacheBytesTurnsTheCacheOff) {
+  options_.read_cache_bytes = 0;
+  Reopen();
+  EXPECT_EQ(db_->read_cache(), nullptr);
+  ASSERT_OK_AND_ASSIGN(WriteResult v1, Apply({TitledNode("a", "one")}));
+  EXPECT_EQ(Title("a", v1.version), "one");
+  EXPECT_EQ(Title("a", v1.version), "one");
 }
 
 }  // namespace
