@@ -126,9 +126,10 @@ absl::StatusOr<ExposureReport> ExposureReporter::Report(const ExposureReportRequ
   report.closure_nodes = graph.nodes().size();
   absl::flat_hash_map<std::string, ClosureNode> closure;
   for (const SubgraphNode& n : graph.nodes()) {
-    ClosureNode c{n.stub ? opaque_ids_.OpaqueId(n.node.id) : n.node.id, n.depth, n.stub};
-    entry.items.push_back(AuditItem{c.returned_id, "", "", n.stub ? 0 : n.node.provenance.version});
-    closure.emplace(n.node.id, std::move(c));
+    ClosureNode c{n.stub ? opaque_ids_.OpaqueId(n.node->id) : n.node->id, n.depth, n.stub};
+    entry.items.push_back(
+        AuditItem{c.returned_id, "", "", n.stub ? 0 : n.node->provenance.version});
+    closure.emplace(n.node->id, std::move(c));
   }
 
   // The receipts after `after`, up to the page's bounds; one more found

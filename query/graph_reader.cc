@@ -52,12 +52,13 @@ absl::StatusOr<PolicedNode> ReadVisibility(GraphReadSession& reads, const Bounda
                                            uint64_t iid, uint64_t snapshot,
                                            uint64_t policy_version) {
   PolicedNode out;
-  ASSIGN_OR_RETURN(out.node, reads.GetNodeByIid(iid, snapshot));
+  ASSIGN_OR_RETURN(out.node, reads.GetNodeShared(iid, snapshot));
   if (!out.node || !policy.CanSee(*out.node)) return out;
   // A label put on a node later protects its history too: reading the past
   // needs clearance for the node's boundary then and now.
   if (snapshot < policy_version) {
-    ASSIGN_OR_RETURN(std::optional<NodeRecord> now, reads.GetNodeByIid(iid, policy_version));
+    ASSIGN_OR_RETURN(std::shared_ptr<const NodeRecord> now,
+                     reads.GetNodeShared(iid, policy_version));
     if (now && !policy.CanSee(*now)) return out;
   }
   out.visible = true;
@@ -72,13 +73,15 @@ absl::StatusOr<PolicedNode> ReadNodeUnderPolicy(GraphReadSession& reads,
   ASSIGN_OR_RETURN(PolicedNode out, ReadVisibility(reads, policy, iid, snapshot, policy_version));
   if (out.node && !out.visible) CountHiddenNodes();
   if (out.visible && !out.node->inherited.empty() && policy.SeesAll()) {
-    RETURN_IF_ERROR(ResolveOrigins(reads, policy, *out.node, snapshot, policy_version));
+    auto resolved = std::make_shared<NodeRecord>(*out.node);
+    RETURN_IF_ERROR(ResolveOrigins(reads, policy, *resolved, snapshot, policy_version));
+    out.node = std::move(resolved);
   }
   return out;
 }
 
-absl::Status ResolveOrigins(GraphReadSession& reads, const BoundaryPolicy& policy,
-                            NodeRecord& node, uint64_t snapshot, uint64_t policy_version) {
+absl::Status ResolveOrigins(GraphReadSession& reads, const BoundaryPolicy& policy, NodeRecord& node,
+                            uint64_t snapshot, uint64_t policy_version) {
   if (!policy.SeesAll()) return absl::OkStatus();
   for (InheritedLabel& l : node.inherited) {
     ASSIGN_OR_RETURN(PolicedNode origin,
@@ -88,14 +91,13 @@ absl::Status ResolveOrigins(GraphReadSession& reads, const BoundaryPolicy& polic
   return absl::OkStatus();
 }
 
-
 absl::StatusOr<std::optional<NodeRecord>> GraphReader::VisibleNode(GraphReadSession& reads,
                                                                    uint64_t iid,
                                                                    uint64_t version) const {
   ASSIGN_OR_RETURN(PolicedNode read, ReadNodeUnderPolicy(reads, caller_.policy, iid, version,
                                                          store_.database()->LatestVersion()));
   if (!read.visible) return std::nullopt;
-  return std::move(read.node);
+  return *read.node;
 }
 
 absl::StatusOr<NodeRead> GraphReader::GetNode(std::string_view id, uint64_t as_of) const {

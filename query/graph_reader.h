@@ -73,7 +73,9 @@ absl::StatusOr<int> ResolvePageSize(int page_size);
 // second read, so hidden and absent ids cost the same unless the node is
 // visible then. iid 0 is never used: it reads as absent.
 struct PolicedNode {
-  std::optional<NodeRecord> node;  // nullopt: absent or deleted at `snapshot`
+  // Null: absent or deleted at `snapshot`. Shared with the read cache
+  // (GraphReadSession::GetNodeShared): copy it to change it.
+  std::shared_ptr<const NodeRecord> node;
   bool visible = false;
 };
 // A visible node also gets its inherited labels' origins resolved
@@ -88,8 +90,8 @@ absl::StatusOr<PolicedNode> ReadNodeUnderPolicy(GraphReadSession& reads,
 // a node the reader may not see, and naming it would reveal that hidden
 // lineage link (and an empty name beside a visible carrier would reveal a
 // hidden one). Other readers get empty ids. One read per inherited label.
-absl::Status ResolveOrigins(GraphReadSession& reads, const BoundaryPolicy& policy,
-                            NodeRecord& node, uint64_t snapshot, uint64_t policy_version);
+absl::Status ResolveOrigins(GraphReadSession& reads, const BoundaryPolicy& policy, NodeRecord& node,
+                            uint64_t snapshot, uint64_t policy_version);
 
 class GraphReader {
  public:

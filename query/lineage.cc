@@ -105,12 +105,14 @@ absl::StatusOr<uint64_t> AppendEntry(AuditLog& audit, const Caller& caller, std:
 // edges in stored direction named by those ids.
 class ReturnedView {
  public:
+  // With `ids_only`, nodes and edges keep only what the ids view and the
+  // audit entry use: ids, edge labels and record versions.
   ReturnedView(const LineageSubgraph& graph, LineageDirection direction,
-               const OpaqueIdHasher& opaque_ids)
-      : graph_(graph), direction_(direction) {
+               const OpaqueIdHasher& opaque_ids, bool ids_only)
+      : graph_(graph), direction_(direction), ids_only_(ids_only) {
     ids_.reserve(graph.nodes().size());
     for (const SubgraphNode& n : graph.nodes()) {
-      ids_.push_back(n.stub ? opaque_ids.OpaqueId(n.node.id) : n.node.id);
+      ids_.push_back(n.stub ? opaque_ids.OpaqueId(n.node->id) : n.node->id);
     }
   }
 
@@ -122,22 +124,31 @@ class ReturnedView {
     const SubgraphEdge& e = graph_.edges()[index];
     const bool upstream = direction_ == LineageDirection::kUpstream;
     EdgeRecord out;
-    if (!graph_.nodes()[e.near].stub && !graph_.nodes()[e.far].stub) out = e.edge;
+    if (!graph_.nodes()[e.near].stub && !graph_.nodes()[e.far].stub) {
+      if (ids_only_) {
+        out.provenance.version = e.edge.provenance.version;
+      } else {
+        out = e.edge;
+      }
+    }
     out.from = ids_[upstream ? e.near : e.far];
     out.label = e.edge.label;
     out.to = ids_[upstream ? e.far : e.near];
     return out;
   }
 
-  // The node as the caller may see it; moves the record out of `graph`.
-  LineageNode TakeNode(LineageSubgraph& graph, size_t node, int depth, int layer) const {
-    SubgraphNode& n = graph.mutable_nodes()[node];
+  // The node as the caller may see it.
+  LineageNode TakeNode(size_t node, int depth, int layer) const {
+    const SubgraphNode& n = graph_.nodes()[node];
     LineageNode out;
     if (n.stub) {
       out.node.id = ids_[node];
       out.redacted = true;
+    } else if (ids_only_) {
+      out.node.id = n.node->id;
+      out.node.provenance.version = n.node->provenance.version;
     } else {
-      out.node = std::move(n.node);
+      out.node = *n.node;
     }
     out.depth = depth;
     out.layer = layer;
@@ -147,6 +158,7 @@ class ReturnedView {
  private:
   const LineageSubgraph& graph_;
   const LineageDirection direction_;
+  const bool ids_only_;
   std::vector<std::string> ids_;
 };
 
@@ -348,7 +360,7 @@ absl::StatusOr<LineageGraph> LineageWalker::Walk(LineageDirection direction, Lin
   }
   RETURN_IF_ERROR(graph.Walk());
 
-  const ReturnedView view(graph, direction, opaque_ids_);
+  const ReturnedView view(graph, direction, opaque_ids_, request.ids_only);
   Layout layout = LayOut(graph, view);
   LineageGraph result;
   result.truncated = graph.truncated();
@@ -357,7 +369,7 @@ absl::StatusOr<LineageGraph> LineageWalker::Walk(LineageDirection direction, Lin
   result.cycles = std::move(layout.cycles);
   size_t redacted = 0;
   for (size_t v : layout.order) {
-    result.nodes.push_back(view.TakeNode(graph, v, layout.depth[v], layout.layer[v]));
+    result.nodes.push_back(view.TakeNode(v, layout.depth[v], layout.layer[v]));
     redacted += result.nodes.back().redacted ? 1 : 0;
   }
   for (size_t i : layout.edges) result.edges.push_back(view.Edge(i));
@@ -447,12 +459,12 @@ absl::StatusOr<LineagePath> LineageWalker::Path(LineagePathRequest request, Audi
   LineagePath result;
   result.direction = down_hit ? LineageDirection::kDownstream : LineageDirection::kUpstream;
   LineageSubgraph& chosen = down_hit ? *down : up;
-  const ReturnedView view(chosen, result.direction, opaque_ids_);
+  const ReturnedView view(chosen, result.direction, opaque_ids_, /*ids_only=*/false);
   std::vector<size_t> chain_nodes, chain_edges;
   ShortestChain(chosen, view, down_hit ? *down_hit : *up_hit, &chain_nodes, &chain_edges);
   for (size_t k = 0; k < chain_nodes.size(); ++k) {
     const int position = static_cast<int>(k);
-    result.nodes.push_back(view.TakeNode(chosen, chain_nodes[k], position, position));
+    result.nodes.push_back(view.TakeNode(chain_nodes[k], position, position));
   }
   for (size_t i : chain_edges) result.edges.push_back(view.Edge(i));
   result.truncated = truncated;

@@ -99,6 +99,10 @@ struct LineageRequest {
   std::optional<int> max_depth;          // nullopt: kDefaultLineageDepth
   std::vector<std::string> edge_labels;  // empty: DERIVED_FROM
   uint64_t as_of = 0;                    // 0: latest
+  // The caller wants ids only (LINEAGE_VIEW_IDS): returned nodes keep their
+  // id and record version, edges their ends, label and version; the rest
+  // of each record is left empty instead of copied.
+  bool ids_only = false;
 };
 
 struct LineagePathRequest {

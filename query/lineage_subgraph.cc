@@ -17,7 +17,7 @@ absl::StatusOr<bool> LineageSubgraph::Start(std::string_view id) {
   if (!read.visible) return false;
   props_bytes_ = PropBytes(read.node->props);
   index_[*iid] = 0;
-  nodes_.push_back(SubgraphNode{*iid, *std::move(read.node), false, 0});
+  nodes_.push_back(SubgraphNode{*iid, std::move(read.node), false, 0});
   expand_below_ = spec_.max_depth;
   return true;
 }
@@ -73,9 +73,11 @@ absl::StatusOr<bool> LineageSubgraph::Visit(size_t u, const AdjacencyEntry& entr
   }
   SubgraphNode node{entry.other_iid, {}, stub, nodes_[u].depth + 1};
   if (stub) {
-    node.node.id = std::move(read.node->id);  // the rest is dropped here
+    auto id_only = std::make_shared<NodeRecord>();
+    id_only->id = read.node->id;  // the rest is dropped here
+    node.node = std::move(id_only);
   } else {
-    node.node = *std::move(read.node);
+    node.node = std::move(read.node);
   }
   props_bytes_ += bytes;
   const size_t index = nodes_.size();

@@ -81,8 +81,9 @@ struct LineageWalkSpec {
 
 struct SubgraphNode {
   uint64_t iid = 0;
-  // As of the snapshot. A stub keeps node.id (the real id) and nothing else.
-  NodeRecord node;
+  // As of the snapshot, shared with the read cache (never modified). A
+  // stub's record holds only the real id.
+  std::shared_ptr<const NodeRecord> node;
   bool stub = false;
   int depth = 0;  // edges from the start on the walk
 };
@@ -107,8 +108,6 @@ class LineageSubgraph {
 
   // Index 0 is the start; the rest in the order they were reached.
   const std::vector<SubgraphNode>& nodes() const { return nodes_; }
-  // For the walker to move records out once the walk is done.
-  std::vector<SubgraphNode>& mutable_nodes() { return nodes_; }
   const std::vector<SubgraphEdge>& edges() const { return edges_; }
   // The index of `iid` when it was fetched.
   std::optional<size_t> IndexOf(uint64_t iid) const;

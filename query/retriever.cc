@@ -141,7 +141,7 @@ class SubgraphBuilder {
     ASSIGN_OR_RETURN(PolicedNode read,
                      ReadNodeUnderPolicy(reads_, policy_, iid, snapshot_, policy_version_));
     if (!read.visible) return std::nullopt;
-    return std::move(read.node);
+    return *read.node;
   }
 
   size_t Push(uint64_t iid, NodeRecord node, int hop, int parent, int parent_edge) {

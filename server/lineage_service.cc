@@ -40,6 +40,7 @@ LineageRequest LineageRequestFromProto(const v1::LineageRequest& request) {
   if (request.has_max_depth()) out.max_depth = request.max_depth();
   out.edge_labels.assign(request.edge_labels().begin(), request.edge_labels().end());
   out.as_of = request.as_of_version();
+  out.ids_only = request.view() == v1::LINEAGE_VIEW_IDS;
   return out;
 }
 

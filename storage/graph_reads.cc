@@ -104,10 +104,16 @@ rocksdb::Iterator* GraphReadSession::Iterator(Cf cf) {
 
 absl::StatusOr<std::optional<NodeRecord>> GraphReadSession::GetNodeByIid(uint64_t iid,
                                                                          uint64_t version) {
+  ASSIGN_OR_RETURN(std::shared_ptr<const NodeRecord> node, GetNodeShared(iid, version));
+  if (node == nullptr) return std::nullopt;
+  return *node;
+}
+
+absl::StatusOr<std::shared_ptr<const NodeRecord>> GraphReadSession::GetNodeShared(
+    uint64_t iid, uint64_t version) {
   if (cache_ != nullptr) {
     if (std::optional<std::shared_ptr<const NodeRecord>> hit = cache_->FindNode(iid, version)) {
-      if (*hit == nullptr) return std::nullopt;
-      return **hit;
+      return *std::move(hit);
     }
   }
   rocksdb::Iterator* it = Iterator(Cf::kNodes);
@@ -115,17 +121,16 @@ absl::StatusOr<std::optional<NodeRecord>> GraphReadSession::GetNodeByIid(uint64_
   it->Seek(seek_key);
   if (!it->Valid()) {
     RETURN_IF_ERROR(FromRocks(it->status()));
-    return std::nullopt;
+    return nullptr;
   }
-  if (!KeyStartsWith(it->key(), keys::NodePrefix(iid))) return std::nullopt;
-  ASSIGN_OR_RETURN(NodeRecord node, DecodeNode(SliceView(it->value())));
+  if (!KeyStartsWith(it->key(), keys::NodePrefix(iid))) return nullptr;
+  ASSIGN_OR_RETURN(NodeRecord decoded, DecodeNode(SliceView(it->value())));
+  std::shared_ptr<const NodeRecord> node;
+  if (!decoded.deleted) node = std::make_shared<const NodeRecord>(std::move(decoded));
   if (ReadCache* cache = CacheFor(version); cache != nullptr) {
     ASSIGN_OR_RETURN(keys::NodeVersionKey k, keys::DecodeNodeVersionKey(SliceView(it->key())));
-    cache->InsertNode(iid, version, k.version,
-                      node.deleted ? nullptr : std::make_shared<const NodeRecord>(node),
-                      it->value().size());
+    cache->InsertNode(iid, version, k.version, node, it->value().size());
   }
-  if (node.deleted) return std::nullopt;
   return node;
 }
 

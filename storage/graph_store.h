@@ -279,6 +279,9 @@ class GraphReadSession {
       : db_(store.database()), cache_(use == ReadCacheUse::kShared ? db_->read_cache() : nullptr) {}
 
   absl::StatusOr<std::optional<NodeRecord>> GetNodeByIid(uint64_t iid, uint64_t version);
+  // The same record without a copy: shared with the read cache, so never
+  // modified. Null when absent or deleted.
+  absl::StatusOr<std::shared_ptr<const NodeRecord>> GetNodeShared(uint64_t iid, uint64_t version);
   absl::Status ScanAdjacency(uint64_t iid, const std::vector<EdgeDirection>& directions,
                              const std::vector<std::string>& labels, uint64_t version,
                              const std::optional<AdjacencyCursor>& after,

@@ -218,6 +218,15 @@ TEST_F(LineageTest, TheIdsViewAnswersTheSameWalkWithIdsOnly) {
   want.set_audit_seq(ids.audit_seq());
   EXPECT_EQ(ids.SerializeAsString(), want.SerializeAsString());
   EXPECT_EQ(ids.audit_seq(), full.audit_seq() + 1);  // audited like any call
+  // And recorded the same way: the same (id, version) items.
+  const std::vector<v1::AuditEntry> entries = Entries(kLineageUpstreamAction);
+  ASSERT_GE(entries.size(), 2u);
+  const v1::AuditEntry& full_entry = entries[entries.size() - 2];
+  const v1::AuditEntry& ids_entry = entries.back();
+  ASSERT_EQ(ids_entry.seq(), ids.audit_seq());
+  EXPECT_EQ(ids_entry.items_digest(), full_entry.items_digest());
+  ASSERT_EQ(ids_entry.items_size(), 4);
+  EXPECT_NE(ids_entry.items(0).version(), 0u);
   EXPECT_EQ(Ids(ids),
             (std::vector<std::string>{"report", "draft", ids.nodes(2).node().id(), "export"}));
 }
