@@ -22,7 +22,9 @@ constexpr size_t kPropsMemoryBudget = size_t{32} << 20;
 
 struct FetchedNode {
   uint64_t iid = 0;
-  NodeRecord node;
+  // Shared with the read cache, never modified; a copy without props when
+  // they were dropped.
+  std::shared_ptr<const NodeRecord> node;
   size_t prop_bytes = 0;
   bool props_dropped = false;
   int hop = 0;
@@ -59,13 +61,13 @@ class SubgraphBuilder {
   absl::StatusOr<int> AddSeed(std::string_view id) {
     ASSIGN_OR_RETURN(std::optional<uint64_t> iid, store_.LookupIid(id));
     if (auto it = index_.find(iid.value_or(0)); iid && it != index_.end()) return it->second;
-    ASSIGN_OR_RETURN(std::optional<NodeRecord> node, VisibleNode(iid.value_or(0)));
+    ASSIGN_OR_RETURN(std::shared_ptr<const NodeRecord> node, VisibleNode(iid.value_or(0)));
     if (!node) return kHidden;
     if (nodes_.size() >= options_.max_nodes) {
       truncated_ = true;
       return kBeyondBound;
     }
-    return static_cast<int>(Push(*iid, *std::move(node), 0, -1, -1));
+    return static_cast<int>(Push(*iid, std::move(node), 0, -1, -1));
   }
 
   absl::Status Expand(int max_hops, const std::vector<EdgeDirection>& directions,
@@ -123,9 +125,14 @@ class SubgraphBuilder {
   absl::Status RestoreProps(size_t index) {
     FetchedNode& f = nodes_[index];
     if (!f.props_dropped) return absl::OkStatus();
-    ASSIGN_OR_RETURN(std::optional<NodeRecord> node, reads_.GetNodeByIid(f.iid, snapshot_));
+    ASSIGN_OR_RETURN(std::shared_ptr<const NodeRecord> node,
+                     reads_.GetNodeShared(f.iid, snapshot_));
     if (!node) return absl::InternalError("retrieve: a fetched node vanished from its snapshot");
-    f.node.props = std::move(node->props);
+    // The record as first read, props included (its inherited origins as
+    // resolved then).
+    auto whole = std::make_shared<NodeRecord>(*f.node);
+    whole->props = node->props;
+    f.node = std::move(whole);
     f.props_dropped = false;
     return absl::OkStatus();
   }
@@ -137,18 +144,24 @@ class SubgraphBuilder {
  private:
   // GraphReader's rule: visible as of the snapshot and, for an older
   // snapshot, as of the policy version.
-  absl::StatusOr<std::optional<NodeRecord>> VisibleNode(uint64_t iid) {
+  // Null when absent or hidden.
+  absl::StatusOr<std::shared_ptr<const NodeRecord>> VisibleNode(uint64_t iid) {
     ASSIGN_OR_RETURN(PolicedNode read,
                      ReadNodeUnderPolicy(reads_, policy_, iid, snapshot_, policy_version_));
-    if (!read.visible) return std::nullopt;
-    return *read.node;
+    if (!read.visible) return nullptr;
+    return std::move(read.node);
   }
 
-  size_t Push(uint64_t iid, NodeRecord node, int hop, int parent, int parent_edge) {
+  size_t Push(uint64_t iid, std::shared_ptr<const NodeRecord> node, int hop, int parent,
+              int parent_edge) {
     FetchedNode f{iid, std::move(node), 0, false, hop, parent, parent_edge};
-    f.prop_bytes = PropBytes(f.node.props);
+    f.prop_bytes = PropBytes(f.node->props);
     if (props_held_ + f.prop_bytes > kPropsMemoryBudget) {
-      f.node.props.clear();
+      // Held here alone once the cache lets go of it: keep what ranking
+      // needs, read the props again if the node is returned.
+      auto slim = std::make_shared<NodeRecord>(*f.node);
+      slim->props.clear();
+      f.node = std::move(slim);
       f.props_dropped = true;
     } else {
       props_held_ += f.prop_bytes;
@@ -181,13 +194,13 @@ class SubgraphBuilder {
       const size_t other = static_cast<size_t>(it->second);
       return out ? AddEdge(u, other, entry.edge) : AddEdge(other, u, entry.edge);
     }
-    ASSIGN_OR_RETURN(std::optional<NodeRecord> node, VisibleNode(entry.other_iid));
+    ASSIGN_OR_RETURN(std::shared_ptr<const NodeRecord> node, VisibleNode(entry.other_iid));
     if (!node) {
       index_[entry.other_iid] = kHidden;
       return true;
     }
     if (nodes_.size() >= options_.max_nodes || edges_.size() >= options_.max_edges) return Cut();
-    const size_t other = Push(entry.other_iid, *std::move(node), nodes_[u].hop + 1,
+    const size_t other = Push(entry.other_iid, std::move(node), nodes_[u].hop + 1,
                               static_cast<int>(u), static_cast<int>(edges_.size()));
     return out ? AddEdge(u, other, entry.edge) : AddEdge(other, u, entry.edge);
   }
@@ -274,7 +287,7 @@ absl::StatusOr<RetrievalResult> Retriever::Run(const RetrievalRequest& request, 
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     if (scores[a] != scores[b]) return scores[a] > scores[b];
-    return nodes[a].node.id < nodes[b].node.id;
+    return nodes[a].node->id < nodes[b].node->id;
   });
 
   RetrievalResult result;
@@ -299,7 +312,7 @@ absl::StatusOr<RetrievalResult> Retriever::Run(const RetrievalRequest& request, 
   for (size_t index : chosen) {
     RETURN_IF_ERROR(graph.RestoreProps(index));
     const FetchedNode& f = nodes[index];
-    RetrievedItem item{f.node, scores[index], f.hop, {}};
+    RetrievedItem item{*f.node, scores[index], f.hop, {}};
     for (int at = static_cast<int>(index); nodes[at].parent_edge >= 0; at = nodes[at].parent) {
       item.via.push_back(WithoutProps(graph.edges()[nodes[at].parent_edge].edge));
     }

@@ -359,6 +359,30 @@ TEST(RetrieverTest, BudgetCutsExactlyAndSaysSo) {
   EXPECT_FALSE(exact.truncated);
 }
 
+// Past 32 MiB of props held, the expansion keeps later nodes without their
+// props; a node returned from among them gets them back, whole.
+TEST(RetrieverTest, PropsDroppedToSaveMemoryAreReadBackForReturnedItems) {
+  RetrievalGraph g;
+  const std::string mib((size_t{1} << 20) - 1, 'x');  // + 1 byte: the largest value
+  std::vector<Mutation> ops = {NodeOp("S")};
+  // Reached first: the z's fill the budget. Reached last, ranked first (ties
+  // go by id): the a's, held without props.
+  for (int i = 0; i < 36; ++i) ops.push_back(NodeOp(absl::StrFormat("z%02d", i), {}, mib));
+  for (int i = 0; i < 3; ++i) ops.push_back(NodeOp(absl::StrFormat("a%d", i), {}, mib + "!"));
+  for (size_t i = 1, nodes = ops.size(); i < nodes; ++i) {
+    ops.push_back(EdgeOp("S", "MENTIONS", std::get<NodeUpsert>(ops[i]).node.id));
+  }
+  g.Write(std::move(ops));
+  RetrievalRequest r = Seeds({"S"}, 1);
+  r.max_bytes = 4 << 20;
+  ASSERT_OK_AND_ASSIGN(RetrievalResult got, g.Retrieve(g.admin_, r));
+  ASSERT_EQ(ItemIds(got), (std::vector<std::string>{"S", "a0", "a1", "a2"}));
+  for (size_t i = 1; i < got.items.size(); ++i) {
+    ASSERT_EQ(got.items[i].node.props.count("text"), 1u) << i;
+    EXPECT_EQ(std::get<std::string>(got.items[i].node.props.at("text").v), mib + "!") << i;
+  }
+}
+
 TEST(RetrieverTest, AHubStaysWithinTheWorkBoundAndAnswersTruncated) {
   RetrievalGraph g;
   constexpr int kNeighbors = 100000;
