@@ -12,6 +12,11 @@
 // same WriteBatch: action and summary as the builder set them
 // (CommitContext::SetAuditNote), and the nodes and edges it wrote.
 //
+// The read cache (read_cache.h) hears of every node and adjacency record a
+// commit puts (CommitContext::Put notes the node) and drops what it held of
+// those nodes before the commit's version moves; a session batch empties
+// it.
+//
 // Write errors: a commit that meets an I/O error fails with UNAVAILABLE, a
 // full disk with RESOURCE_EXHAUSTED (FromRocks), and nothing of it is
 // visible. RocksDB then refuses every write. The next commit calls
@@ -271,8 +276,9 @@ class CommitSession {
   absl::Status Write(const std::function<absl::Status(CommitContext&)>& build);
   // Like Write, but safe to call from another thread while Write runs, for
   // batches that need none of the session's bookkeeping: `build` must not
-  // allocate iids, note changed items, set audit notes or add hooks (they
-  // would be lost), and sees no batch of Write that is not written yet. A
+  // allocate iids, note changed items, set audit notes, add hooks (they
+  // would be lost) or put node or edge records (the read cache would not
+  // hear of them), and sees no batch of Write that is not written yet. A
   // bulk import's keyword index flushes are written this way. Each such
   // batch carries the open-session marker too, so Open removes it after a
   // crash. Every WriteAside must have returned before Finish or Abort.
