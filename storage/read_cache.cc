@@ -73,7 +73,10 @@ void ReadCache::InsertEdges(uint64_t iid, EdgeDirection d, std::string labels_ke
 }
 
 bool ReadCache::MakeRoom(Shard& shard, uint64_t read_version, size_t bytes) const {
-  if (read_version < shard.invalidated_at || bytes > shard_capacity_) return false;
+  // A large entry would empty its shard at every insert: it is not cached.
+  if (read_version < shard.invalidated_at || bytes > shard_capacity_ / kMaxEntryShare) {
+    return false;
+  }
   if (shard.bytes + bytes > shard_capacity_) {
     shard.nodes.clear();
     shard.edges.clear();

@@ -24,7 +24,9 @@
 // Memory: at most `capacity_bytes`, estimated from the encoded sizes, over
 // kShards shards. An insert that would overflow its shard empties that
 // shard first: coarse, but bounded, O(1) per insert on average, and hot
-// entries come back at their next miss.
+// entries come back at their next miss. An entry larger than an eighth of
+// its shard's share (512 KiB of a 256 MiB cache) is not cached, so one big
+// node cannot empty a shard at every read.
 //
 // Thread safety: every method is safe to call concurrently.
 #ifndef CTXGRAPH_STORAGE_READ_CACHE_H_
@@ -93,6 +95,8 @@ class ReadCache {
 
  private:
   static constexpr size_t kShards = 64;
+  // No entry takes more than this fraction of its shard's budget.
+  static constexpr size_t kMaxEntryShare = 8;
 
   struct NodeSlot {
     uint64_t since = 0;

@@ -90,6 +90,14 @@ TEST(ReadCacheTest, AdjacencyIsFiledByDirectionAndLabelFilter) {
   EXPECT_EQ(AdjacencyLabelsKey({"b", "a", "b"}), std::string("a\0b\0", 4));
 }
 
+TEST(ReadCacheTest, AnEntryOverAnEighthOfItsShardIsNotCached) {
+  ReadCache cache(size_t{64} << 20);                  // 1 MiB a shard
+  cache.InsertNode(7, 10, 1, Node("big"), 70 << 10);  // ~140 KiB decoded
+  EXPECT_FALSE(cache.FindNode(7, 10).has_value());
+  cache.InsertNode(8, 10, 1, Node("fits"), 60 << 10);
+  EXPECT_TRUE(cache.FindNode(8, 10).has_value());
+}
+
 TEST(ReadCacheTest, AHubsListIsNotCached) {
   ReadCache cache(size_t{64} << 20);
   cache.InsertEdges(7, EdgeDirection::kOut, "", 10, 3, Edges(ReadCache::kMaxCachedEdges + 1), 10);
@@ -98,7 +106,7 @@ TEST(ReadCacheTest, AHubsListIsNotCached) {
 }
 
 TEST(ReadCacheTest, StaysWithinItsCapacity) {
-  const size_t capacity = size_t{64} << 10;
+  const size_t capacity = size_t{1} << 20;
   ReadCache cache(capacity);
   for (uint64_t iid = 1; iid <= 5000; ++iid) cache.InsertNode(iid, 5, 1, Node("n"), 100);
   EXPECT_LE(cache.bytes(), capacity);
