@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <fstream>
 #include <thread>
 
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
   std::string metrics_port_file;
   bool no_sync = false;
   bool no_sync_audit_reads = false;
+  int audit_sync_window_ms = static_cast<int>(options.database.audit_sync_window.count());
   std::string stop_words_file;
   std::string history_retention;
   size_t read_cache_mb = options.database.read_cache_bytes >> 20;
@@ -62,9 +64,17 @@ int main(int argc, char** argv) {
   app.add_option("--metrics-port-file", metrics_port_file,
                  "Write the metrics server's bound host:port here once serving")
       ->needs(metrics_listen);
-  app.add_flag("--no-sync-audit-reads", no_sync_audit_reads,
-               "Answer Search and Retrieve before their audit entry's WAL sync (a crash may "
-               "lose the newest read entries, never open a gap in the chain)");
+  CLI::Option* no_sync_audit =
+      app.add_flag("--no-sync-audit-reads", no_sync_audit_reads,
+                   "Never sync the WAL for read-side audit entries (Search, Retrieve, lineage): a "
+                   "power loss may lose the newest ones, never open a gap in the chain");
+  app.add_option("--audit-sync-window-ms", audit_sync_window_ms,
+                 "0: a read's answer leaves once its audit entry's WAL is synced. N: a thread "
+                 "syncs at once in the background, and answers wait for a sync only when the "
+                 "oldest unsynced entry is N ms old")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 10000))
+      ->excludes(no_sync_audit);
   app.add_option("--read-cache-mb", read_cache_mb,
                  "Memory for decoded node records and adjacency lists that reads share, kept "
                  "coherent with every commit (0: off)")
@@ -113,6 +123,7 @@ int main(int argc, char** argv) {
   ctxgraph::server::SetAccessLog(access_log);
   options.database.sync_writes = !no_sync;
   options.database.sync_audit_appends = !no_sync_audit_reads;
+  options.database.audit_sync_window = std::chrono::milliseconds(audit_sync_window_ms);
   options.database.read_cache_bytes = read_cache_mb << 20;
 
   // Block the shutdown signals in every thread; one thread waits for them.

@@ -164,6 +164,9 @@ grpc::ServerUnaryReactor* HandleUnary(grpc::CallbackServerContext* context, Back
 grpc::ServerUnaryReactor* HandleUnaryOnPool(grpc::CallbackServerContext* context, Backend& backend,
                                             std::string_view method,
                                             std::function<absl::Status(const Caller&)> body) {
+  // Appends that wait only when the disk falls a sync window behind run
+  // inline like any call.
+  if (!backend.audit.appends_wait_for_sync()) return HandleUnary(context, backend, method, body);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   // One such call at a time runs inline on gRPC's thread: alone (one
   // client) it then pays no handoff, and gRPC keeps its other threads.

@@ -52,10 +52,12 @@ grpc::ServerUnaryReactor* HandleUnary(grpc::CallbackServerContext* context, Back
                                       std::string_view method,
                                       const std::function<absl::Status(const Caller&)>& body);
 
-// The same for methods that wait for their audit entry's WAL sync: while
+// The same for methods that append a read-side audit entry. When every
+// append waits for its WAL sync (AuditLog::appends_wait_for_sync): while
 // another such call runs inline on a gRPC thread, this one is admitted
 // there and then run on backend.audited_reads (blocking_pool.h), so waiting
-// calls never hold more than one of gRPC's few threads. `body` runs after this
+// calls never hold more than one of gRPC's few threads; otherwise it runs
+// inline like HandleUnary. `body` runs after this
 // returns, so it must capture by value (the request and response pointers,
 // `this`), never the handler's locals or parameters by reference.
 grpc::ServerUnaryReactor* HandleUnaryOnPool(grpc::CallbackServerContext* context, Backend& backend,

@@ -14,6 +14,9 @@ namespace {
 
 std::string_view View(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
 
+// The longest the syncing thread sleeps without being woken.
+constexpr std::chrono::milliseconds kIdleWait{100};
+
 bool Names(const AuditItem& item, const std::string& node_id) {
   return item.node_id == node_id || (!item.edge_label.empty() && item.edge_to == node_id);
 }
@@ -44,9 +47,24 @@ bool AuditFilter::Matches(const AuditEntry& e) const {
   return true;
 }
 
-AuditLog::AuditLog(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, bool sync_appends,
+AuditLog::AuditLog(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, AuditSyncPolicy sync,
                    AuditWriteHooks hooks)
-    : db_(db), cf_(cf), sync_appends_(sync_appends), hooks_(std::move(hooks)) {}
+    : db_(db), cf_(cf), sync_(sync), hooks_(std::move(hooks)) {
+  if (sync_.sync && sync_.window.count() > 0) syncer_ = std::thread([this] { SyncLoop(); });
+}
+
+AuditLog::~AuditLog() {
+  if (!syncer_.joinable()) return;
+  {
+    std::lock_guard<std::mutex> lock(sync_mu_);
+    stopping_ = true;
+  }
+  syncer_cv_.notify_all();
+  syncer_.join();
+  // What the thread had not synced yet; at shutdown a failure has no one
+  // left to tell.
+  if (!WritesStopped()) IGNORE_STATUS(SyncThrough(written_seq_.load(std::memory_order_acquire)));
+}
 
 void AuditLog::NoteFailure(const rocksdb::Status& s) const {
   if (!s.ok() && hooks_.write_failed) hooks_.write_failed();
@@ -105,6 +123,13 @@ absl::Status AuditLog::AppendLocked(rocksdb::WriteBatch* batch, std::vector<Audi
   head_seq_ = seq;
   head_hash_ = prev;
   written_seq_.store(seq, std::memory_order_release);
+  if (options.sync) {
+    // A synced write syncs the WAL up to it, and every earlier entry was
+    // written before it (under mu_): nothing is left for SyncLoop.
+    std::lock_guard<std::mutex> sync_lock(sync_mu_);
+    synced_seq_ = std::max(synced_seq_, seq);
+    unsynced_since_.reset();
+  }
   return absl::OkStatus();
 }
 
@@ -131,8 +156,62 @@ absl::StatusOr<AuditEntry> AuditLog::Append(AuditEntry entry) {
   }
   // Outside the mutex, so concurrent appenders share one fsync; syncing the
   // WAL makes every earlier entry durable too.
-  if (sync_appends_) RETURN_IF_ERROR(SyncThrough(entries.front().seq));
+  const uint64_t seq = entries.front().seq;
+  if (sync_.sync && sync_.window.count() > 0) {
+    RETURN_IF_ERROR(SyncWithinWindow(seq));
+  } else if (sync_.sync) {
+    RETURN_IF_ERROR(SyncThrough(seq));
+  }
   return std::move(entries.front());
+}
+
+absl::Status AuditLog::SyncWithinWindow(uint64_t seq) {
+  const auto now = std::chrono::steady_clock::now();
+  bool overdue = false;
+  bool first_unsynced = false;
+  {
+    std::lock_guard<std::mutex> lock(sync_mu_);
+    if (synced_seq_ >= seq) return absl::OkStatus();
+    first_unsynced = !unsynced_since_;
+    if (first_unsynced) unsynced_since_ = now;
+    overdue = now - *unsynced_since_ > sync_.window;
+  }
+  // Only the first unsynced entry wakes SyncLoop: with unsynced_since_ set
+  // it is already waiting for that entry's due time or syncing, and every
+  // sync's end wakes it again. After sync_mu_ was taken: SyncLoop checks
+  // for work under it before it waits, so this wake-up cannot fall between
+  // its check and its wait.
+  if (first_unsynced) syncer_cv_.notify_one();
+  return overdue ? SyncThrough(seq) : absl::OkStatus();
+}
+
+void AuditLog::SyncLoop() {
+  std::unique_lock<std::mutex> lock(sync_mu_);
+  while (!stopping_) {
+    const uint64_t written = written_seq_.load(std::memory_order_acquire);
+    if (written <= synced_seq_ || syncing_ || WritesStopped()) {
+      // Woken by the next append or the running sync's end; the timeout
+      // bounds the cost of a wake-up lost to a bug, and how long stopped
+      // writes, once resumed, go unnoticed here.
+      syncer_cv_.wait_for(lock, kIdleWait);
+      continue;
+    }
+    // Group commit: entries gather for half the window after the oldest
+    // unsynced one, so one fsync covers them all; the other half is for the
+    // sync itself, before appenders start to wait.
+    const auto now = std::chrono::steady_clock::now();
+    const auto due = unsynced_since_.value_or(now) + sync_.window / 2;
+    if (now < due) {
+      syncer_cv_.wait_until(lock, due);
+      continue;
+    }
+    lock.unlock();
+    const absl::Status synced = SyncThrough(written_seq_.load(std::memory_order_acquire));
+    lock.lock();
+    // Failed: the failure was reported (NoteFailure) and the next append
+    // resumes writes or fails; retry, but not in a tight loop.
+    if (!synced.ok()) syncer_cv_.wait_for(lock, kIdleWait);
+  }
 }
 
 absl::Status AuditLog::SyncThrough(uint64_t seq) {
@@ -145,15 +224,32 @@ absl::Status AuditLog::SyncThrough(uint64_t seq) {
   syncing_ = true;
   // Every entry up to `target` was written before this sync starts.
   const uint64_t target = written_seq_.load(std::memory_order_acquire);
+  const auto began = std::chrono::steady_clock::now();
   lock.unlock();
   const rocksdb::Status s = db_->SyncWAL();
   NoteFailure(s);
   lock.lock();
   syncing_ = false;
-  if (s.ok()) synced_seq_ = std::max(synced_seq_, target);
+  if (s.ok()) {
+    synced_seq_ = std::max(synced_seq_, target);
+    // Entries after `target` were written after this sync began.
+    if (synced_seq_ >= written_seq_.load(std::memory_order_acquire)) {
+      unsynced_since_.reset();
+    } else if (unsynced_since_) {
+      unsynced_since_ = std::max(*unsynced_since_, began);
+    } else {
+      unsynced_since_ = began;
+    }
+  }
   // On failure a waiter finds its entry unsynced and tries again itself.
   sync_cv_.notify_all();
+  syncer_cv_.notify_one();
   return FromRocks(s);
+}
+
+uint64_t AuditLog::synced_seq() const {
+  std::lock_guard<std::mutex> lock(sync_mu_);
+  return synced_seq_;
 }
 
 absl::StatusOr<AuditVerifyResult> AuditLog::Verify() const {

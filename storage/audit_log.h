@@ -35,23 +35,39 @@
 // after a failure behaves as the next commit would.
 //
 // Durability of Append(): the entry is written with an unsynced WAL write
-// under the mutex (so entries reach the WAL in seq order), then, with
-// `sync_appends`, the WAL is synced after the mutex is released. Concurrent
-// appenders therefore share fsyncs (group commit) and, the WAL being
-// sequential, a crash can lose only a suffix of the chain, never open a gap.
-// Commit entries are as durable as their commit (DatabaseOptions::sync_writes).
+// under the mutex (so entries reach the WAL in seq order); a process crash
+// then loses nothing, a power loss everything not yet synced. What follows
+// depends on AuditSyncPolicy:
+//   - per call (window 0): the WAL is synced after the mutex is released,
+//     before Append() returns. Concurrent appenders share fsyncs (group
+//     commit, SyncThrough).
+//   - bounded window: Append() returns once its entry is written, unless
+//     the oldest unsynced entry was written more than `window` ago: then it
+//     waits for a sync like a per-call append. A thread of the log's own
+//     syncs the WAL half a window after the oldest unsynced entry was
+//     written, so one fsync covers every entry of that half window (group
+//     commit) and, while syncs take less than the other half, no caller
+//     waits. The entries whose Append() returned but that a power loss can
+//     still take were all written within one window of each other; past
+//     it, callers wait.
+//   - none: the WAL reaches disk with the next synced commit or flush.
+// The WAL being sequential, a crash loses only a suffix of the chain, never
+// opens a gap. Commit entries are as durable as their commit
+// (DatabaseOptions::sync_writes).
 //
 // Thread safety: every method is safe to call concurrently.
 #ifndef CTXGRAPH_STORAGE_AUDIT_LOG_H_
 #define CTXGRAPH_STORAGE_AUDIT_LOG_H_
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -107,6 +123,12 @@ struct AuditVerifyResult {
   ContentHash head_hash{};
 };
 
+// How read-side entries (Append) reach disk; see Durability above.
+struct AuditSyncPolicy {
+  bool sync = true;                     // false: Append never syncs
+  std::chrono::milliseconds window{0};  // 0: Append syncs before it returns
+};
+
 // How the log takes part in recovery after a failed write; Database
 // supplies both. Either may be empty (a log used on its own).
 struct AuditWriteHooks {
@@ -117,15 +139,23 @@ struct AuditWriteHooks {
   // take Database's commit lock, which comes first): resumes writes after
   // an earlier failure. Append() returns its error unchanged.
   std::function<absl::Status()> resume;
+  // Whether writes are stopped by a failure not yet resumed: the syncing
+  // thread then leaves the WAL alone (RocksDB's WAL writer must not be
+  // synced after a failed write; the next append resumes first).
+  std::function<bool()> writes_stopped;
 };
 
 class AuditLog {
  public:
   // `db` and `cf` must outlive the log. Call Load() before anything else.
-  AuditLog(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, bool sync_appends,
+  // With a bounded window, starts the thread that syncs.
+  AuditLog(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, AuditSyncPolicy sync,
            AuditWriteHooks hooks = {});
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;
+  // Stops the syncing thread and syncs what it had not (the database must
+  // still be open).
+  ~AuditLog();
 
   // Reads the head from the last entry. DATA_LOSS when it cannot be decoded.
   absl::Status Load();
@@ -134,9 +164,11 @@ class AuditLog {
   // every item (any number: the log caps what it lists); seq, prev_hash,
   // hash, items_total and items_digest are assigned here; a zero `time`
   // becomes now. When the write fails, the head does not move and nothing
-  // was written. When only the WAL sync after it fails, the entry was
+  // was written. When only a WAL sync it waited for fails, the entry was
   // written (the head moved past it) but may not survive a power loss; the
-  // error is returned all the same. Resumes writes first when an earlier
+  // error is returned all the same (a sync failing on the syncing thread
+  // is reported to Database like any failed write, so the next append
+  // resumes writes first or fails). Resumes writes first when an earlier
   // write failed (AuditWriteHooks::resume): when RocksDB cannot resume, that
   // error is returned and nothing is written. Must not be called under
   // Database's commit lock.
@@ -161,6 +193,14 @@ class AuditLog {
   // when an entry cannot be decoded.
   absl::StatusOr<AuditPage> List(const AuditFilter& filter, uint64_t after_seq, size_t limit) const;
 
+  // Whether every Append waits for a WAL sync (per call); with a bounded
+  // window only one that finds the window passed does.
+  bool appends_wait_for_sync() const { return sync_.sync && sync_.window.count() == 0; }
+
+  // The highest seq known to be in a synced WAL (by this log's syncs; a
+  // synced commit may have made later ones durable too).
+  uint64_t synced_seq() const;
+
   uint64_t head_seq() const;
   // The hash of the head entry (32 zero bytes for an empty log).
   ContentHash head_hash() const;
@@ -178,12 +218,19 @@ class AuditLog {
   // syncs for all. RocksDB's SyncWAL alone would run one fsync per caller,
   // one after another.
   absl::Status SyncThrough(uint64_t seq);
+  // After a bounded-window append wrote `seq`: wakes the syncing thread,
+  // and waits for a sync when the oldest unsynced entry is older than the
+  // window.
+  absl::Status SyncWithinWindow(uint64_t seq);
+  // The syncing thread's loop: syncs whenever an entry is unsynced.
+  void SyncLoop();
+  bool WritesStopped() const { return hooks_.writes_stopped && hooks_.writes_stopped(); }
   // Tells hooks_.write_failed when `s` is a failure.
   void NoteFailure(const rocksdb::Status& s) const;
 
   rocksdb::DB* const db_;
   rocksdb::ColumnFamilyHandle* const cf_;
-  const bool sync_appends_;
+  const AuditSyncPolicy sync_;
   const AuditWriteHooks hooks_;
 
   mutable std::mutex mu_;
@@ -193,12 +240,18 @@ class AuditLog {
   // The head as of the latest write; read without mu_ by SyncThrough.
   std::atomic<uint64_t> written_seq_{0};
 
-  std::mutex sync_mu_;
+  mutable std::mutex sync_mu_;
   std::condition_variable sync_cv_;
-  // Guarded by sync_mu_: every entry up to synced_seq_ is durable; a sync
-  // is running.
+  // Guarded by sync_mu_ (taken after mu_ when both are held): every entry
+  // up to synced_seq_ is durable; a sync is running.
   uint64_t synced_seq_ = 0;
   bool syncing_ = false;
+  // Guarded by sync_mu_ (bounded window only): no entry after synced_seq_
+  // was written before this time; unset when every written entry is synced.
+  std::optional<std::chrono::steady_clock::time_point> unsynced_since_;
+  bool stopping_ = false;
+  std::condition_variable syncer_cv_;  // wakes SyncLoop: an entry written, a sync ended
+  std::thread syncer_;
 };
 
 }  // namespace ctxgraph

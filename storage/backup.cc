@@ -112,7 +112,7 @@ absl::Status ReadCaptured(const std::string& path, BackupManifest* manifest) {
       RETURN_IF_ERROR(FromRocks(s));
       ASSIGN_OR_RETURN(manifest->version, keys::ReadU64(value, 0));
     }
-    AuditLog audit(db.get(), handles[1], /*sync_appends=*/false);
+    AuditLog audit(db.get(), handles[1], AuditSyncPolicy{.sync = false});
     RETURN_IF_ERROR(audit.Load());
     manifest->audit_seq = audit.head_seq();
     manifest->audit_head = audit.head_hash();

@@ -289,8 +289,10 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
   AuditWriteHooks hooks;
   hooks.write_failed = [self] { self->write_failed_.store(true); };
   hooks.resume = [self] { return self->ResumeBeforeAppend(); };
-  db->audit_ = std::make_unique<AuditLog>(raw, db->handle(Cf::kAudit), options.sync_audit_appends,
-                                          std::move(hooks));
+  hooks.writes_stopped = [self] { return self->write_failed_.load(); };
+  db->audit_ = std::make_unique<AuditLog>(
+      raw, db->handle(Cf::kAudit),
+      AuditSyncPolicy{options.sync_audit_appends, options.audit_sync_window}, std::move(hooks));
   RETURN_IF_ERROR(db->audit_->Load());
   // Merges the small files restarts and WAL-driven flushes leave behind, so
   // their number (and the file handles and index blocks they cost) stays
@@ -339,6 +341,7 @@ Database::~Database() {
     std::lock_guard<std::mutex> lock(compaction_mu_);
     if (compaction_.joinable()) compaction_.join();
   }
+  audit_.reset();  // its syncing thread uses the database, and syncs last
   for (auto* h : handles_) {
     // Destroying a handle cannot fail in a way we could act on at shutdown.
     IGNORE_STATUS(db_->DestroyColumnFamilyHandle(h));

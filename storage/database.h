@@ -50,6 +50,7 @@
 #define CTXGRAPH_STORAGE_DATABASE_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -129,9 +130,11 @@ struct DatabaseOptions {
   // Sync the WAL before a commit is acknowledged. Turn off only for bulk loads
   // that are re-runnable.
   bool sync_writes = true;
-  // Sync the WAL for every read-side audit entry (AuditLog::Append) before
-  // it returns. Commit entries follow sync_writes.
+  // How read-side audit entries (AuditLog::Append) reach disk: synced
+  // before Append returns, within a bounded window, or not at all
+  // (audit_log.h). Commit entries follow sync_writes.
   bool sync_audit_appends = true;
+  std::chrono::milliseconds audit_sync_window{10};
   size_t block_cache_bytes = size_t{256} << 20;
   size_t memtable_budget_bytes = size_t{256} << 20;  // all column families together
   // Decoded node records and adjacency lists kept for readers

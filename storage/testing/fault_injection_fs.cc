@@ -132,7 +132,8 @@ class FaultWritableFile final : public rocksdb::FSWritableFileOwnerWrapper {
   }
 
   IOStatus SyncImpl(const IOOptions& options, IODebugContext* dbg) {
-    std::lock_guard<std::mutex> lock(fs_->mu_);
+    std::unique_lock<std::mutex> lock(fs_->mu_);
+    fs_->syncs_released_.wait(lock, [this] { return !fs_->syncs_held_ || fs_->powered_off_; });
     if (IOStatus s = CheckAliveLocked(); !s.ok()) return s;
     if (IOStatus s = fs_->CheckFaultLocked(FaultOp::kSync); !s.ok()) return s;
     if (IOStatus s = WriteBufferLocked(options, dbg); !s.ok()) return s;
@@ -298,6 +299,20 @@ void FaultInjectionFs::SimulatePowerLossLocked() {
   powered_off_ = true;
   power_loss_after_.reset();
   ++epoch_;
+  syncs_released_.notify_all();
+}
+
+void FaultInjectionFs::HoldSyncs() {
+  std::lock_guard<std::mutex> lock(mu_);
+  syncs_held_ = true;
+}
+
+void FaultInjectionFs::ReleaseSyncs() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    syncs_held_ = false;
+  }
+  syncs_released_.notify_all();
 }
 
 void FaultInjectionFs::PowerLossAfter(uint64_t n) {

@@ -32,6 +32,7 @@
 #ifndef CTXGRAPH_STORAGE_TESTING_FAULT_INJECTION_FS_H_
 #define CTXGRAPH_STORAGE_TESTING_FAULT_INJECTION_FS_H_
 
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -90,6 +91,11 @@ class FaultInjectionFs : public rocksdb::FileSystemWrapper {
   // How many `op` operations were attempted since construction, failed ones
   // included.
   uint64_t count(FaultOp op) const;
+
+  // While held, every Sync/Fsync of a writable file waits (a disk slow to
+  // sync), until released or a power loss fails it.
+  void HoldSyncs();
+  void ReleaseSyncs();
 
   // rocksdb::FileSystem.
   rocksdb::IOStatus NewWritableFile(const std::string& fname, const rocksdb::FileOptions& options,
@@ -168,6 +174,8 @@ class FaultInjectionFs : public rocksdb::FileSystemWrapper {
 
   mutable std::mutex mu_;
   bool powered_off_ = false;                  // guarded by mu_
+  bool syncs_held_ = false;                   // guarded by mu_
+  std::condition_variable syncs_released_;    // syncs_held_ cleared or power lost
   std::optional<uint64_t> power_loss_after_;  // guarded by mu_: mutations left
   // Bumped by every power loss; a writable file opened before it is dead.
   uint64_t epoch_ = 0;                      // guarded by mu_

@@ -12,8 +12,10 @@
 // or other data, and the same read succeeds once the fault clears.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -218,7 +220,17 @@ TEST_F(IoFaultTest, DiskFullWriteIsResourceExhaustedAndTheNextCallResumes) {
   ExpectLogVerifies();
 }
 
-TEST_F(IoFaultTest, SearchAndRetrieveWhoseAuditSyncFailsAnswerNoHitsUntilARestart) {
+// The same server with every read-side audit entry synced before its answer
+// leaves (--audit-sync-window-ms=0).
+class IoFaultPerCallSyncTest : public IoFaultTest {
+ protected:
+  void Configure(ServerOptions* options) override {
+    IoFaultTest::Configure(options);
+    options->database.audit_sync_window = std::chrono::milliseconds(0);
+  }
+};
+
+TEST_F(IoFaultPerCallSyncTest, SearchAndRetrieveWhoseAuditSyncFailsAnswerNoHitsUntilARestart) {
   const uint64_t acked = AdminWrite({UpsertNode(Doc("a", "alpha acknowledged"))});
   ASSERT_NE(acked, 0u);
   fs_->FailFrom(FaultOp::kSync, 1, FaultKind::kIoError);
@@ -240,6 +252,38 @@ TEST_F(IoFaultTest, SearchAndRetrieveWhoseAuditSyncFailsAnswerNoHitsUntilARestar
   ASSERT_OK(Write(admin_token_, {UpsertNode(Doc("b", "alpha later"))}, &w));
   EXPECT_EQ(w.version(), acked + 1);
   EXPECT_EQ(DocPages(), (std::vector<std::vector<std::string>>{{"a", "b"}}));
+  ExpectLogVerifies();
+}
+
+// With the default sync window the answer leaves before its entry's sync;
+// when the background sync fails, the calls after it fail like the next
+// commit, until a restart, and the entry written is kept.
+TEST_F(IoFaultTest, AnAuditSyncFailingInTheBackgroundStopsTheNextCallsUntilARestart) {
+  const uint64_t acked = AdminWrite({UpsertNode(Doc("a", "alpha acknowledged"))});
+  ASSERT_NE(acked, 0u);
+  const uint64_t syncs = fs_->count(FaultOp::kSync);
+  fs_->FailFrom(FaultOp::kSync, 1, FaultKind::kIoError);
+  EXPECT_EQ(SearchIds("alpha"), std::vector<std::string>{"a"});
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (fs_->count(FaultOp::kSync) == syncs && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_GT(fs_->count(FaultOp::kSync), syncs) << "the audit log never synced";
+  EXPECT_EQ(RetrieveIds("a"),
+            std::vector<std::string>{"code=14 " + std::string(kRestartAfterSyncError)});
+  fs_->ClearFault(FaultOp::kSync);
+  EXPECT_EQ(SearchIds("alpha"),
+            std::vector<std::string>{"code=14 " + std::string(kRestartAfterSyncError)});
+  v1::WriteResponse w;
+  EXPECT_STATUS(Write(admin_token_, {UpsertNode(Doc("b", "alpha later"))}, &w),
+                absl::StatusCode::kUnavailable, kRestartAfterSyncError);
+
+  const size_t entries = AuditEntries().size();
+  ASSERT_NO_FATAL_FAILURE(RestartWithoutFaults());
+  EXPECT_EQ(AuditEntries().size(), entries);  // the search's entry reached the WAL
+  EXPECT_EQ(SearchIds("alpha"), std::vector<std::string>{"a"});
+  ASSERT_OK(Write(admin_token_, {UpsertNode(Doc("b", "alpha later"))}, &w));
+  EXPECT_EQ(w.version(), acked + 1);
   ExpectLogVerifies();
 }
 

@@ -174,6 +174,13 @@ class DatabaseFaultTest : public StoreFixture {
     ASSERT_TRUE(db_->rocks()->Flush(rocksdb::FlushOptions(), handles).ok());
   }
 
+  // Read-side appends wait for their own WAL sync, which then fails them
+  // (audit_durability_test.cc covers the default window).
+  void UseAuditSyncPerCall() {
+    options_.audit_sync_window = std::chrono::milliseconds(0);
+    Reopen();
+  }
+
   // A read-side audit entry (as Search and Retrieve append).
   absl::Status AppendReadEntry() {
     AuditEntry entry;
@@ -339,6 +346,7 @@ TEST_F(DatabaseFaultTest, ReadSideAppendWithAWalWriteErrorStopsWritesUntilAResta
 }
 
 TEST_F(DatabaseFaultTest, ReadSideAppendWithAWalSyncErrorStopsWritesUntilARestart) {
+  UseAuditSyncPerCall();
   ExpectFailedAppendThenRecovery(
       FaultOp::kSync, FaultKind::kIoError, absl::StatusCode::kUnavailable,
       "storage: IO error: injected fault on sync", kRestartAfterSyncError, kRestartAfterSyncError);
@@ -354,6 +362,7 @@ TEST_F(DatabaseFaultTest, ReadSideAppendOnAFullDiskResumesOnceSpaceIsBack) {
 }
 
 TEST_F(DatabaseFaultTest, ReadSideAppendWhoseSyncMeetsAFullDiskResumesOnceSpaceIsBack) {
+  UseAuditSyncPerCall();
   ExpectFailedAppendThenRecovery(
       FaultOp::kSync, FaultKind::kNoSpace, absl::StatusCode::kResourceExhausted,
       "storage: IO error: No space left on device: injected fault on sync",
