@@ -70,8 +70,8 @@ int main(int argc, char** argv) {
                    "power loss may lose the newest ones, never open a gap in the chain");
   app.add_option("--audit-sync-window-ms", audit_sync_window_ms,
                  "0: a read's answer leaves once its audit entry's WAL is synced. N: a thread "
-                 "syncs at once in the background, and answers wait for a sync only when the "
-                 "oldest unsynced entry is N ms old")
+                 "syncs N/2 ms after the oldest unsynced entry, and answers wait for a sync only "
+                 "when that entry is N ms old")
       ->capture_default_str()
       ->check(CLI::Range(0, 10000))
       ->excludes(no_sync_audit);

@@ -50,7 +50,7 @@ bool AuditFilter::Matches(const AuditEntry& e) const {
 AuditLog::AuditLog(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, AuditSyncPolicy sync,
                    AuditWriteHooks hooks)
     : db_(db), cf_(cf), sync_(sync), hooks_(std::move(hooks)) {
-  if (sync_.sync && sync_.window.count() > 0) syncer_ = std::thread([this] { SyncLoop(); });
+  if (sync_.windowed()) syncer_ = std::thread([this] { SyncLoop(); });
 }
 
 AuditLog::~AuditLog() {
@@ -157,9 +157,9 @@ absl::StatusOr<AuditEntry> AuditLog::Append(AuditEntry entry) {
   // Outside the mutex, so concurrent appenders share one fsync; syncing the
   // WAL makes every earlier entry durable too.
   const uint64_t seq = entries.front().seq;
-  if (sync_.sync && sync_.window.count() > 0) {
+  if (sync_.windowed()) {
     RETURN_IF_ERROR(SyncWithinWindow(seq));
-  } else if (sync_.sync) {
+  } else if (sync_.per_call()) {
     RETURN_IF_ERROR(SyncThrough(seq));
   }
   return std::move(entries.front());

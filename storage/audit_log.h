@@ -127,6 +127,9 @@ struct AuditVerifyResult {
 struct AuditSyncPolicy {
   bool sync = true;                     // false: Append never syncs
   std::chrono::milliseconds window{0};  // 0: Append syncs before it returns
+
+  bool per_call() const { return sync && window.count() == 0; }
+  bool windowed() const { return sync && window.count() > 0; }
 };
 
 // How the log takes part in recovery after a failed write; Database
@@ -195,7 +198,7 @@ class AuditLog {
 
   // Whether every Append waits for a WAL sync (per call); with a bounded
   // window only one that finds the window passed does.
-  bool appends_wait_for_sync() const { return sync_.sync && sync_.window.count() == 0; }
+  bool appends_wait_for_sync() const { return sync_.per_call(); }
 
   // The highest seq known to be in a synced WAL (by this log's syncs; a
   // synced commit may have made later ones durable too).
