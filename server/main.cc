@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   std::string stop_words_file;
   std::string history_retention;
   size_t read_cache_mb = options.database.read_cache_bytes >> 20;
+  size_t id_cache_mb = options.database.id_cache_bytes >> 20;
 
   CLI::App app{"ctxgraphd: a context knowledge graph database server"};
   app.add_option("--data-dir", options.data_dir, "Where the database lives")->capture_default_str();
@@ -78,6 +79,11 @@ int main(int argc, char** argv) {
   app.add_option("--read-cache-mb", read_cache_mb,
                  "Memory for decoded node records and adjacency lists that reads share, kept "
                  "coherent with every commit (0: off)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{0}, size_t{1} << 20));
+  app.add_option("--id-cache-mb", id_cache_mb,
+                 "Memory for node id to internal id mappings that reads share, about 80 bytes "
+                 "per id (0: off)")
       ->capture_default_str()
       ->check(CLI::Range(size_t{0}, size_t{1} << 20));
   app.add_flag("--no-sync-writes", no_sync,
@@ -125,6 +131,7 @@ int main(int argc, char** argv) {
   options.database.sync_audit_appends = !no_sync_audit_reads;
   options.database.audit_sync_window = std::chrono::milliseconds(audit_sync_window_ms);
   options.database.read_cache_bytes = read_cache_mb << 20;
+  options.database.id_cache_bytes = id_cache_mb << 20;
 
   // Block the shutdown signals in every thread; one thread waits for them.
   sigset_t signals;

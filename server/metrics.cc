@@ -250,6 +250,18 @@ void RenderAuditFamilies(const ServerMetrics& metrics, uint64_t head_seq, Exposi
   if (verify.verified) w.Sample("ctxgraph_audit_verify_timestamp_seconds", {}, verify.unix_seconds);
 }
 
+// A reader cache's two families: <name>_bytes and <name>_lookups_total.
+void RenderCacheFamilies(const std::string& name, const char* holds, const char* looked_up,
+                         uint64_t bytes, uint64_t hits, uint64_t misses, ExpositionWriter& w) {
+  w.Family(name + "_bytes", "gauge",
+           absl::StrCat("Memory (estimated) held by the cache of ", holds, "."));
+  w.Sample(name + "_bytes", {}, bytes);
+  w.Family(name + "_lookups_total", "counter",
+           absl::StrCat(looked_up, " looked up in the cache, by result."));
+  w.Sample(name + "_lookups_total", {{"result", "hit"}}, hits);
+  w.Sample(name + "_lookups_total", {{"result", "miss"}}, misses);
+}
+
 void RenderStorageFamilies(const StorageStats& s, ExpositionWriter& w) {
   struct PerCf {
     const char* name;
@@ -289,13 +301,11 @@ void RenderStorageFamilies(const StorageStats& s, ExpositionWriter& w) {
   w.Family("ctxgraph_rocksdb_block_cache_usage_bytes", "gauge",
            "Memory held by the block cache all column families share.");
   w.Sample("ctxgraph_rocksdb_block_cache_usage_bytes", {}, s.block_cache_usage_bytes);
-  w.Family("ctxgraph_read_cache_bytes", "gauge",
-           "Memory (estimated) held by the cache of decoded node records and adjacency lists.");
-  w.Sample("ctxgraph_read_cache_bytes", {}, s.read_cache_bytes);
-  w.Family("ctxgraph_read_cache_lookups_total", "counter",
-           "Node and adjacency reads looked up in the read cache, by result.");
-  w.Sample("ctxgraph_read_cache_lookups_total", {{"result", "hit"}}, s.read_cache_hits);
-  w.Sample("ctxgraph_read_cache_lookups_total", {{"result", "miss"}}, s.read_cache_misses);
+  RenderCacheFamilies("ctxgraph_read_cache", "decoded node records and adjacency lists",
+                      "Node and adjacency reads", s.read_cache_bytes, s.read_cache_hits,
+                      s.read_cache_misses, w);
+  RenderCacheFamilies("ctxgraph_id_cache", "node id to internal id mappings", "Node ids",
+                      s.id_cache_bytes, s.id_cache_hits, s.id_cache_misses, w);
   w.Family("ctxgraph_rocksdb_delayed_write_rate_bytes", "gauge",
            "Write rate RocksDB allows while it slows writes down; 0 when it does not.");
   w.Sample("ctxgraph_rocksdb_delayed_write_rate_bytes", {}, s.delayed_write_rate);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/cache.h"
@@ -285,6 +286,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
     // older version may not assume it saw the newest record.
     db->read_cache_->InvalidateAll(db->LatestVersion());
   }
+  if (options.id_cache_bytes > 0) db->id_cache_ = std::make_unique<IdCache>(options.id_cache_bytes);
   Database* self = db.get();
   AuditWriteHooks hooks;
   hooks.write_failed = [self] { self->write_failed_.store(true); };
@@ -443,6 +445,11 @@ absl::Status Database::CompactVersioned() {
 }
 
 absl::Status Database::RemoveVersion(uint64_t version, uint64_t first_iid) {
+  // Whatever is deleted below, and however this returns, readers must not
+  // keep the session's id mappings (id_cache.h).
+  absl::Cleanup forget_ids = [this] {
+    if (id_cache_ != nullptr) id_cache_->Forget();
+  };
   {
     // Voided before anything is deleted: a record of `version` may outlive
     // its delete in a lower level, and must never shadow older history

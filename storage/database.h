@@ -68,6 +68,7 @@
 #include "storage/backup.h"
 #include "storage/history_horizon.h"
 #include "storage/history_retention.h"
+#include "storage/id_cache.h"
 #include "storage/read_cache.h"
 #include "storage/records.h"
 
@@ -140,6 +141,9 @@ struct DatabaseOptions {
   // Decoded node records and adjacency lists kept for readers
   // (read_cache.h); 0 turns the cache off.
   size_t read_cache_bytes = size_t{256} << 20;
+  // Node id -> iid mappings kept for readers (id_cache.h); 0 turns the
+  // cache off. About 80 bytes per id: 64 MiB holds ~800k ids.
+  size_t id_cache_bytes = size_t{64} << 20;
   // How much history as-of reads can reach (history_retention.h).
   RetentionSetting history_retention;
   // The audit action of receipts, which hold the history horizon back
@@ -173,6 +177,10 @@ struct StorageStats {
   uint64_t read_cache_bytes = 0;
   uint64_t read_cache_hits = 0;
   uint64_t read_cache_misses = 0;
+  // The id cache (id_cache.h), all 0 when it is off.
+  uint64_t id_cache_bytes = 0;
+  uint64_t id_cache_hits = 0;
+  uint64_t id_cache_misses = 0;
   uint64_t delayed_write_rate = 0;  // bytes/s while writes are slowed, else 0
   bool write_stopped = false;       // rocksdb.is-write-stopped
 };
@@ -335,6 +343,9 @@ class Database {
   // The shared cache of decoded reads, kept coherent with every commit;
   // null when DatabaseOptions::read_cache_bytes is 0.
   ReadCache* read_cache() const { return read_cache_.get(); }
+  // Interned ids readers found, kept coherent with every removal of one;
+  // null when DatabaseOptions::id_cache_bytes is 0.
+  IdCache* id_cache() const { return id_cache_.get(); }
   // A per-database random secret, for keyed hashes such as page tokens.
   const std::string& secret() const { return secret_; }
   // Another per-database random 32-byte key, only for the opaque ids of
@@ -416,6 +427,7 @@ class Database {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<ReadCache> read_cache_;
+  std::unique_ptr<IdCache> id_cache_;
   std::shared_ptr<HistoryHorizon> horizon_ = std::make_shared<HistoryHorizon>();
   std::unique_ptr<HistoryRetention> retention_;
   rocksdb::WriteOptions write_options_;

@@ -59,6 +59,11 @@ StorageStats Database::Stats() const {
     stats.read_cache_hits = read_cache_->hits();
     stats.read_cache_misses = read_cache_->misses();
   }
+  if (id_cache_ != nullptr) {
+    stats.id_cache_bytes = id_cache_->bytes();
+    stats.id_cache_hits = id_cache_->hits();
+    stats.id_cache_misses = id_cache_->misses();
+  }
   return stats;
 }
 

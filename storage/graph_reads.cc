@@ -24,10 +24,18 @@ absl::StatusOr<bool> GraphStore::HasLabel(std::string_view label, uint64_t iid,
 }
 
 absl::StatusOr<std::optional<uint64_t>> GraphStore::LookupIid(std::string_view id) const {
+  IdCache* cache = db_->id_cache();
+  uint64_t generation = 0;
+  if (cache != nullptr) {
+    if (std::optional<uint64_t> iid = cache->Find(id)) return iid;
+    generation = cache->generation();
+  }
   std::string value;
   ASSIGN_OR_RETURN(bool found, db_->Get(Cf::kNodeIds, id, &value));
   if (!found) return std::nullopt;
-  return keys::ReadU64(value, 0);
+  ASSIGN_OR_RETURN(const uint64_t iid, keys::ReadU64(value, 0));
+  if (cache != nullptr) cache->Insert(id, iid, generation);
+  return iid;
 }
 
 absl::StatusOr<std::optional<NodeRecord>> GraphStore::GetNode(std::string_view id,

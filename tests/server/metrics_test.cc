@@ -13,6 +13,7 @@
 #include <map>
 #include <sstream>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "ctxgraph/v1/audit.grpc.pb.h"
@@ -379,23 +380,32 @@ TEST_F(MetricsTest, TheHistoryHorizonAndRequestsInFlightAreGauges) {
   EXPECT_EQ(e.Value("ctxgraph_history_horizon_version"), static_cast<double>(*horizon));
 }
 
-TEST_F(MetricsTest, ReadCacheCountsHitsAndMisses) {
+TEST_F(MetricsTest, ReadCacheAndIdCacheCountHitsAndMisses) {
   ASSERT_NO_FATAL_FAILURE(WriteGraph());
   const Exposition before = Scrape();
-  EXPECT_EQ(before.types.at("ctxgraph_read_cache_lookups_total"), "counter");
-  EXPECT_EQ(before.types.at("ctxgraph_read_cache_bytes"), "gauge");
-  const Labels hit = {{"result", "hit"}}, miss = {{"result", "miss"}};
+  for (const char* cache : {"ctxgraph_read_cache", "ctxgraph_id_cache"}) {
+    EXPECT_EQ(before.types.at(absl::StrCat(cache, "_lookups_total")), "counter") << cache;
+    EXPECT_EQ(before.types.at(absl::StrCat(cache, "_bytes")), "gauge") << cache;
+  }
   v1::GetNodeResponse node;
-  ASSERT_OK(GetNode(agent_, "open-1", &node));  // a miss fills it
-  ASSERT_OK(GetNode(agent_, "open-1", &node));  // then a hit
+  ASSERT_OK(GetNode(agent_, "open-1", &node));  // a miss in each fills it
+  ASSERT_OK(GetNode(agent_, "open-1", &node));  // then a hit in each
+  // An absent id misses the id cache and is not filed; it still costs the
+  // record read a hidden node's does (a read cache miss), so that absent
+  // and hidden answer alike.
+  EXPECT_EQ(GetNode(agent_, "absent-1", &node).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(GetNode(agent_, "absent-1", &node).error_code(), grpc::StatusCode::NOT_FOUND);
   const Exposition after = Scrape();
-  EXPECT_EQ(after.Value("ctxgraph_read_cache_lookups_total", hit) -
-                before.Value("ctxgraph_read_cache_lookups_total", hit),
-            1);
-  EXPECT_EQ(after.Value("ctxgraph_read_cache_lookups_total", miss) -
-                before.Value("ctxgraph_read_cache_lookups_total", miss),
-            1);
+  auto lookups = [&](const std::string& cache, const char* result) {
+    const std::string family = cache + "_lookups_total";
+    return after.Value(family, {{"result", result}}) - before.Value(family, {{"result", result}});
+  };
+  EXPECT_EQ(lookups("ctxgraph_read_cache", "hit"), 1);
+  EXPECT_EQ(lookups("ctxgraph_read_cache", "miss"), 3);
+  EXPECT_EQ(lookups("ctxgraph_id_cache", "hit"), 1);
+  EXPECT_EQ(lookups("ctxgraph_id_cache", "miss"), 3);
   EXPECT_GT(after.Value("ctxgraph_read_cache_bytes"), 0);
+  EXPECT_GT(after.Value("ctxgraph_id_cache_bytes"), 0);
 }
 
 TEST_F(MetricsTest, RocksDbFiguresAreLabelledByColumnFamily) {
