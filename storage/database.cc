@@ -605,6 +605,8 @@ absl::Status CommitSession::WriteBatch(CommitContext& ctx) {
   std::lock_guard<std::mutex> lock(write_mu_);
   absl::Status st = FromRocks(db_->db_->Write(rocksdb::WriteOptions(), ctx.batch_.GetWriteBatch()));
   if (!st.ok()) db_->write_failed_.store(true);  // the next commit resumes writes first
+  // The batch may have interned ids (id_cache.h).
+  if (db_->id_cache_ != nullptr) db_->id_cache_->NoteInterned();
   return st;
 }
 
@@ -713,6 +715,9 @@ absl::StatusOr<CommitOutcome> Database::Commit(
       !st.ok()) {
     return st;  // the audit log set write_failed_
   }
+  // Ids this commit interned exist before its version is visible; readers'
+  // cached absences of them must stop answering first (id_cache.h).
+  if (ctx.next_iid_ != next_iid_ && id_cache_ != nullptr) id_cache_->NoteInterned();
   next_iid_ = ctx.next_iid_;
   last_version_.store(ctx.version(), std::memory_order_release);
   for (auto& hook : ctx.on_committed_) hook();

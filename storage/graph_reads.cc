@@ -25,16 +25,22 @@ absl::StatusOr<bool> GraphStore::HasLabel(std::string_view label, uint64_t iid,
 
 absl::StatusOr<std::optional<uint64_t>> GraphStore::LookupIid(std::string_view id) const {
   IdCache* cache = db_->id_cache();
-  uint64_t generation = 0;
+  IdCache::Stamp stamp;
   if (cache != nullptr) {
-    if (std::optional<uint64_t> iid = cache->Find(id)) return iid;
-    generation = cache->generation();
+    if (std::optional<uint64_t> iid = cache->Find(id)) {
+      if (*iid == IdCache::kAbsent) return std::nullopt;
+      return iid;
+    }
+    stamp = cache->stamp();
   }
   std::string value;
   ASSIGN_OR_RETURN(bool found, db_->Get(Cf::kNodeIds, id, &value));
-  if (!found) return std::nullopt;
+  if (!found) {
+    if (cache != nullptr) cache->Insert(id, IdCache::kAbsent, stamp);
+    return std::nullopt;
+  }
   ASSIGN_OR_RETURN(const uint64_t iid, keys::ReadU64(value, 0));
-  if (cache != nullptr) cache->Insert(id, iid, generation);
+  if (cache != nullptr && iid != IdCache::kAbsent) cache->Insert(id, iid, stamp);
   return iid;
 }
 
@@ -127,11 +133,16 @@ absl::StatusOr<std::shared_ptr<const NodeRecord>> GraphReadSession::GetNodeShare
   rocksdb::Iterator* it = Iterator(Cf::kNodes);
   const std::string seek_key = keys::EncodeNodeVersionKey({iid, version});
   it->Seek(seek_key);
-  if (!it->Valid()) {
-    RETURN_IF_ERROR(FromRocks(it->status()));
+  if (!it->Valid()) RETURN_IF_ERROR(FromRocks(it->status()));
+  if (!it->Valid() || !KeyStartsWith(it->key(), keys::NodePrefix(iid))) {
+    // No record at or below `version` (iid 0, an absent id's, never has
+    // one): cached like a tombstone, so that an absent id costs what a
+    // hidden one does; the first record written invalidates it.
+    if (ReadCache* cache = CacheFor(version); cache != nullptr) {
+      cache->InsertNode(iid, version, /*since=*/0, nullptr, 0);
+    }
     return nullptr;
   }
-  if (!KeyStartsWith(it->key(), keys::NodePrefix(iid))) return nullptr;
   ASSIGN_OR_RETURN(NodeRecord decoded, DecodeNode(SliceView(it->value())));
   std::shared_ptr<const NodeRecord> node;
   if (!decoded.deleted) node = std::make_shared<const NodeRecord>(std::move(decoded));

@@ -27,27 +27,38 @@ std::optional<uint64_t> IdCache::Find(std::string_view id) {
   std::optional<uint64_t> iid;
   {
     std::lock_guard<std::mutex> lock(shard.mu);
-    if (auto it = shard.iids.find(Key(id)); it != shard.iids.end()) iid = it->second;
+    if (auto it = shard.iids.find(Key(id)); it != shard.iids.end()) {
+      const Slot& slot = it->second;
+      if (slot.iid != kAbsent || slot.interned == interned_.load(std::memory_order_acquire)) {
+        iid = slot.iid;
+      }
+    }
   }
   (iid ? hits_ : misses_).fetch_add(1, std::memory_order_relaxed);
   return iid;
 }
 
-void IdCache::Insert(std::string_view id, uint64_t iid, uint64_t generation) {
+void IdCache::Insert(std::string_view id, uint64_t iid, Stamp read) {
   const size_t bytes = Estimate(id);
   if (bytes > shard_capacity_) return;
   Shard& shard = ShardOf(id);
   std::lock_guard<std::mutex> lock(shard.mu);
   // Checked under the shard's lock: Forget moves the generation before it
   // takes the locks to empty the shards, so a refused mapping is never
-  // filed and a filed one is emptied.
-  if (generation != generation_.load(std::memory_order_acquire)) return;
-  if (shard.iids.contains(Key(id))) return;
+  // filed and a filed one is emptied. An absence is checked here and again
+  // by Find, since an intern empties nothing.
+  if (read.generation != generation_.load(std::memory_order_acquire)) return;
+  if (iid == kAbsent && read.interned != interned_.load(std::memory_order_acquire)) return;
+  if (auto it = shard.iids.find(Key(id)); it != shard.iids.end()) {
+    // An interned id's slot is final; an absence may have gone stale.
+    if (it->second.iid == kAbsent) it->second = Slot{iid, read.interned};
+    return;
+  }
   if (shard.bytes + bytes > shard_capacity_) {
     shard.iids.clear();
     shard.bytes = 0;
   }
-  shard.iids.emplace(std::string(id), iid);
+  shard.iids.emplace(std::string(id), Slot{iid, read.interned});
   shard.bytes += bytes;
 }
 

@@ -14,10 +14,16 @@
 //
 // The race that leaves: a reader fetches a session's mapping from RocksDB,
 // the session is removed and the cache emptied, then the reader files the
-// mapping. So a reader takes generation() before its Get and passes it to
+// mapping. So a reader takes stamp() before its Get and passes it to
 // Insert, which refuses a generation Forget has moved past.
 //
-// Only found ids are cached: an absent id may be written at any moment.
+// Absent ids are cached too, so that an id that does not exist costs what
+// an id the caller may not see costs (GraphReader answers both alike). Such an entry
+// is true only until some write interns an id: every commit that interns
+// ids, and every bulk session batch, calls NoteInterned after its write and
+// before its version becomes visible, and an absent entry filed before that
+// no longer answers. A reader stamps its Get the same way, so an absence
+// read before an intern is not filed as current after it.
 //
 // Memory: at most `capacity_bytes` (estimated: the id's length plus a
 // fixed slot cost) over kShards shards; an insert that would overflow its
@@ -46,14 +52,28 @@ class IdCache {
   IdCache(const IdCache&) = delete;
   IdCache& operator=(const IdCache&) = delete;
 
-  // The iid of `id`, or nullopt on a miss.
+  // What a reader takes before its Get, and passes to Insert.
+  struct Stamp {
+    uint64_t generation = 0;
+    uint64_t interned = 0;
+  };
+
+  // The iid of `id`; kAbsent when `id` was never interned; nullopt on a miss.
+  static constexpr uint64_t kAbsent = 0;  // iid 0 is never handed out
   std::optional<uint64_t> Find(std::string_view id);
 
-  // Take before reading a mapping from storage; pass to Insert.
-  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
-  // Files `id` -> `iid`, found in storage after generation() returned
-  // `generation`; refused if Forget ran since.
-  void Insert(std::string_view id, uint64_t iid, uint64_t generation);
+  Stamp stamp() const {
+    return Stamp{generation_.load(std::memory_order_acquire),
+                 interned_.load(std::memory_order_acquire)};
+  }
+  // Files `id` -> `iid` (kAbsent: not interned), as read from storage after
+  // stamp() returned `read`; refused if a Forget, or for an absence an
+  // intern, came since.
+  void Insert(std::string_view id, uint64_t iid, Stamp read);
+
+  // Called after a write that may have interned ids, before the version it
+  // belongs to becomes visible: absences filed so far stop answering.
+  void NoteInterned() { interned_.fetch_add(1, std::memory_order_acq_rel); }
 
   // Drops every entry; call after removing mappings from storage.
   void Forget();
@@ -66,11 +86,15 @@ class IdCache {
  private:
   static constexpr size_t kShards = 64;
 
+  struct Slot {
+    uint64_t iid = kAbsent;
+    uint64_t interned = 0;  // for kAbsent: interned_ when the absence was read
+  };
   // The fields below are guarded by mu.
   struct Shard {
     mutable std::mutex mu;
     size_t bytes = 0;
-    absl::flat_hash_map<std::string, uint64_t> iids;
+    absl::flat_hash_map<std::string, Slot> iids;
   };
 
   Shard& ShardOf(std::string_view id);
@@ -78,6 +102,7 @@ class IdCache {
   const size_t shard_capacity_;
   std::array<Shard, kShards> shards_;
   std::atomic<uint64_t> generation_{0};
+  std::atomic<uint64_t> interned_{0};
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};
 };
