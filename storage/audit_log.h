@@ -225,7 +225,8 @@ class AuditLog {
   // and waits for a sync when the oldest unsynced entry is older than the
   // window.
   absl::Status SyncWithinWindow(uint64_t seq);
-  // The syncing thread's loop: syncs whenever an entry is unsynced.
+  // The syncing thread's loop: syncs half a window after the oldest
+  // unsynced entry was written.
   void SyncLoop();
   bool WritesStopped() const { return hooks_.writes_stopped && hooks_.writes_stopped(); }
   // Tells hooks_.write_failed when `s` is a failure.
