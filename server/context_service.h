@@ -4,13 +4,17 @@
 #define CTXGRAPH_SERVER_CONTEXT_SERVICE_H_
 
 #include "ctxgraph/v1/context.grpc.pb.h"
+#include "server/arena_allocator.h"
 #include "server/backend.h"
 
 namespace ctxgraph::server {
 
 class ContextServiceImpl final : public v1::ContextService::CallbackService {
  public:
-  explicit ContextServiceImpl(Backend& backend) : backend_(backend) {}
+  explicit ContextServiceImpl(Backend& backend) : backend_(backend) {
+    SetMessageAllocatorFor_Search(&search_messages_);
+    SetMessageAllocatorFor_Retrieve(&retrieve_messages_);
+  }
 
   grpc::ServerUnaryReactor* Search(grpc::CallbackServerContext* context,
                                    const v1::SearchRequest* request,
@@ -21,6 +25,8 @@ class ContextServiceImpl final : public v1::ContextService::CallbackService {
 
  private:
   Backend& backend_;
+  ArenaAllocator<v1::SearchRequest, v1::SearchResponse> search_messages_;
+  ArenaAllocator<v1::RetrieveRequest, v1::RetrieveResponse> retrieve_messages_;
 };
 
 }  // namespace ctxgraph::server

@@ -6,13 +6,18 @@
 
 #include "ctxgraph/v1/lineage.grpc.pb.h"
 #include "query/lineage.h"
+#include "server/arena_allocator.h"
 #include "server/backend.h"
 
 namespace ctxgraph::server {
 
 class LineageServiceImpl final : public v1::LineageService::CallbackService {
  public:
-  explicit LineageServiceImpl(Backend& backend) : backend_(backend) {}
+  explicit LineageServiceImpl(Backend& backend) : backend_(backend) {
+    SetMessageAllocatorFor_Upstream(&walk_messages_);
+    SetMessageAllocatorFor_Downstream(&walk_messages_);
+    SetMessageAllocatorFor_Path(&path_messages_);
+  }
 
   grpc::ServerUnaryReactor* Upstream(grpc::CallbackServerContext* context,
                                      const v1::LineageRequest* request,
@@ -30,6 +35,8 @@ class LineageServiceImpl final : public v1::LineageService::CallbackService {
                                  const v1::LineageRequest& request, v1::LineageResponse* response);
 
   Backend& backend_;
+  ArenaAllocator<v1::LineageRequest, v1::LineageResponse> walk_messages_;
+  ArenaAllocator<v1::LineagePathRequest, v1::LineagePathResponse> path_messages_;
 };
 
 }  // namespace ctxgraph::server
