@@ -516,9 +516,25 @@ ContentHash AuditEntryHash(const AuditEntry& entry) {
   return Sha256(message);
 }
 
+namespace {
+
+// SHA-256, fetched once per process: OpenSSL 3 fetches the algorithm behind
+// EVP_sha256() again on every digest it starts (a lock and a lookup), which
+// was 2% of the server's time per Upstream call in AuditItemDigest alone.
+// EVP_sha256() only when the fetch failed, which then fails alike.
+const EVP_MD* Sha256Md() {
+  static const EVP_MD* const md = [] {
+    const EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    return fetched != nullptr ? fetched : EVP_sha256();
+  }();
+  return md;
+}
+
+}  // namespace
+
 // OpenSSL 3 deprecates the SHA256_* context functions; EVP is the API.
 struct AuditItemDigest::State {
-  State() : ctx(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr); }
+  State() : ctx(EVP_MD_CTX_new()) { EVP_DigestInit_ex2(ctx, Sha256Md(), nullptr); }
   ~State() { EVP_MD_CTX_free(ctx); }
   EVP_MD_CTX* ctx;
 };
@@ -568,7 +584,7 @@ namespace {
 // hashes its bearer token). One fetch per process, one context per thread.
 class Sha256Context {
  public:
-  Sha256Context() : md_(Md()), ctx_(EVP_MD_CTX_new()) {}
+  Sha256Context() : md_(Sha256Md()), ctx_(EVP_MD_CTX_new()) {}
   ~Sha256Context() { EVP_MD_CTX_free(ctx_); }
   Sha256Context(const Sha256Context&) = delete;
   Sha256Context& operator=(const Sha256Context&) = delete;
@@ -582,10 +598,6 @@ class Sha256Context {
   }
 
  private:
-  static const EVP_MD* Md() {
-    static const EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-    return md;
-  }
   const EVP_MD* md_;
   EVP_MD_CTX* ctx_;
 };
