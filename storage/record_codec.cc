@@ -521,7 +521,7 @@ namespace {
 // SHA-256, fetched once per process: OpenSSL 3 fetches the algorithm behind
 // EVP_sha256() again on every digest it starts (a lock and a lookup), which
 // was 2% of the server's time per Upstream call in AuditItemDigest alone.
-// EVP_sha256() only when the fetch failed, which then fails alike.
+// Should the fetch fail, EVP_sha256() (fetched on every use) stands in.
 const EVP_MD* Sha256Md() {
   static const EVP_MD* const md = [] {
     const EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
