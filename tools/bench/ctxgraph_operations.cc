@@ -44,7 +44,8 @@ class ResponseArena {
   }
 
  private:
-  static constexpr size_t kFirstBlock = 64 * 1024;  // a 50-item Retrieve fits
+  // Most answers fit; a larger one grows the arena in blocks of this size.
+  static constexpr size_t kFirstBlock = 64 * 1024;
   std::vector<char> first_block_ = std::vector<char>(kFirstBlock);
   std::optional<google::protobuf::Arena> arena_;
 };
