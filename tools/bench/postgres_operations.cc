@@ -23,15 +23,19 @@ WHERE EXISTS (SELECT 1 FROM nodes s WHERE s.id = $1)
 LIMIT 50)sql";
 
 // Breadth-first to depth 2 over both directions; a node hidden by RLS stops
-// the walk there, as it would for a caller who cannot see it.
+// the walk there, as it would for a caller who cannot see it. Each hop reads
+// the two edge indexes of the nodes it came from (LATERAL): joining a UNION
+// ALL of the whole edges table instead left PostgreSQL scanning 4.8M rows
+// per hop at 1M nodes (5 queries/s).
 constexpr char kRetrieveSql[] = R"sql(
 WITH RECURSIVE hop(id, depth) AS (
   SELECT id, 0 FROM nodes WHERE id = $1
   UNION
   SELECT n.id, h.depth + 1
   FROM hop h
-  JOIN (SELECT src AS a, dst AS b FROM edges UNION ALL SELECT dst, src FROM edges) e
-    ON e.a = h.id
+  CROSS JOIN LATERAL (SELECT dst AS b FROM edges WHERE src = h.id
+                      UNION ALL
+                      SELECT src FROM edges WHERE dst = h.id) e
   JOIN nodes n ON n.id = e.b
   WHERE h.depth < 2)
 SELECT n.id, n.labels, n.boundary, n.props
