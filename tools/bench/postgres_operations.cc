@@ -23,10 +23,10 @@ WHERE EXISTS (SELECT 1 FROM nodes s WHERE s.id = $1)
 LIMIT 50)sql";
 
 // Breadth-first to depth 2 over both directions; a node hidden by RLS stops
-// the walk there, as it would for a caller who cannot see it. Each hop reads
-// the two edge indexes of the nodes it came from (LATERAL): joining a UNION
-// ALL of the whole edges table instead left PostgreSQL scanning 4.8M rows
-// per hop at 1M nodes (5 queries/s).
+// the walk there, as it would for a caller who cannot see it. Each hop looks
+// up the edges of the nodes it came from (LATERAL, by the src and dst
+// indexes). The earlier form, joining a UNION ALL of the whole edges table,
+// ran at 5-10 queries/s at 1M nodes against 2,398-5,526 for this one.
 constexpr char kRetrieveSql[] = R"sql(
 WITH RECURSIVE hop(id, depth) AS (
   SELECT id, 0 FROM nodes WHERE id = $1
