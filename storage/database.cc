@@ -575,18 +575,13 @@ absl::Status CommitSession::Write(const std::function<absl::Status(CommitContext
   CommitContext ctx(db_, version_, time_, principal_, next_iid_);
   RETURN_IF_ERROR(build(ctx));
   if (!ctx.changed()) return absl::OkStatus();
-  // The marker goes with the first batch: if any batch reaches the disk, so
-  // does the marker that lets Open remove it after a crash. next_iid goes
-  // with every batch, so ids interned here are never handed out twice.
-  if (!wrote_) PutMarker(ctx);
-  ctx.Put(Cf::kDefault, keys::kNextIidKey, keys::EncodeU64(ctx.next_iid_));
   // A bulk batch touches too many nodes to list: the read cache starts over,
   // and refuses what readers below the session's version fetch meanwhile.
   if (db_->read_cache_ != nullptr &&
       !(ctx.touched_nodes_.empty() && ctx.touched_adjacency_.empty())) {
     db_->read_cache_->InvalidateAll(version_);
   }
-  RETURN_IF_ERROR(WriteBatch(ctx));
+  RETURN_IF_ERROR(WriteBatch(ctx, ctx.next_iid_));
   wrote_ = true;
   next_iid_ = ctx.next_iid_;
   db_->next_iid_ = next_iid_;
@@ -597,23 +592,40 @@ absl::Status CommitSession::Write(const std::function<absl::Status(CommitContext
   return absl::OkStatus();
 }
 
-absl::Status CommitSession::WriteBatch(CommitContext& ctx) {
+absl::Status CommitSession::WriteBatch(CommitContext& ctx, std::optional<uint64_t> next_iid) {
   // One writer at a time. RocksDB takes concurrent writes, but overlapping
   // them bought nothing measurable here, and its handoff between writers
   // happens inside the prebuilt library, where TSan cannot see it: the
   // session's own lock keeps the two threads' writes visibly ordered.
   std::lock_guard<std::mutex> lock(write_mu_);
-  absl::Status st = FromRocks(db_->db_->Write(rocksdb::WriteOptions(), ctx.batch_.GetWriteBatch()));
+  // Ahead of the batch, through the WAL: the open-session marker (so Open
+  // finds it and removes the session's records after a crash, however many
+  // column families RocksDB flushed by then) and the iid counter (so ids
+  // interned here are never handed out twice). RocksDB syncs the WAL before
+  // it records the flush of any memtable written after it, so both reach
+  // the disk before the batch can; the marker is synced all the same, once.
+  rocksdb::WriteBatch ahead;
+  if (!marker_written_) {
+    std::string marker = keys::EncodeU64(version_);
+    keys::AppendU64(&marker, first_iid_);
+    ahead.Put(db_->handle(Cf::kDefault), keys::kOpenSessionKey, marker);
+  }
+  if (next_iid) ahead.Put(db_->handle(Cf::kDefault), keys::kNextIidKey, keys::EncodeU64(*next_iid));
+  rocksdb::WriteOptions ahead_options;
+  ahead_options.sync = !marker_written_;
+  absl::Status st = FromRocks(db_->db_->Write(ahead_options, &ahead));
+  // The batch itself skips the WAL: Finish flushes every memtable before the
+  // commit record, and a crash before that loses nothing that was visible.
+  if (st.ok()) {
+    marker_written_ = true;
+    rocksdb::WriteOptions no_wal;
+    no_wal.disableWAL = true;
+    st = FromRocks(db_->db_->Write(no_wal, ctx.batch_.GetWriteBatch()));
+  }
   if (!st.ok()) db_->write_failed_.store(true);  // the next commit resumes writes first
   // The batch may have interned ids (id_cache.h).
   if (db_->id_cache_ != nullptr) db_->id_cache_->NoteInterned();
   return st;
-}
-
-void CommitSession::PutMarker(CommitContext& ctx) const {
-  std::string marker = keys::EncodeU64(version_);
-  keys::AppendU64(&marker, first_iid_);
-  ctx.Put(Cf::kDefault, keys::kOpenSessionKey, marker);
 }
 
 absl::Status CommitSession::WriteAside(const std::function<absl::Status(CommitContext&)>& build) {
@@ -622,10 +634,7 @@ absl::Status CommitSession::WriteAside(const std::function<absl::Status(CommitCo
   CommitContext ctx(db_, version_, time_, principal_, first_iid_);
   RETURN_IF_ERROR(build(ctx));
   if (!ctx.changed()) return absl::OkStatus();
-  // Write may not have written its first batch yet: the same marker again
-  // is harmless, and no batch of the session reaches the disk without it.
-  PutMarker(ctx);
-  RETURN_IF_ERROR(WriteBatch(ctx));
+  RETURN_IF_ERROR(WriteBatch(ctx, std::nullopt));
   wrote_aside_.store(true);
   return absl::OkStatus();
 }
@@ -643,13 +652,22 @@ absl::StatusOr<CommitOutcome> CommitSession::Finish(const std::string& descripti
     }
     return CommitOutcome{version_ - 1, false};
   }
+  // The batches skipped the WAL: every memtable holding them reaches the
+  // disk before the commit record can.
+  rocksdb::FlushOptions flush;
+  flush.allow_write_stall = true;
+  if (absl::Status st = FromRocks(db_->db_->Flush(flush, db_->handles_)); !st.ok()) {
+    db_->write_failed_.store(true);
+    IGNORE_STATUS(db_->RemoveVersion(version_, first_iid_));  // best effort; Open retries
+    return st;
+  }
   rocksdb::WriteBatch batch;
   CommitRecord commit{version_, time_, principal_, description};
   batch.Put(db_->handle(Cf::kCommits), keys::CommitKey(version_), EncodeCommit(commit));
   batch.Put(db_->handle(Cf::kDefault), keys::kLastVersionKey, keys::EncodeU64(version_));
   batch.Delete(db_->handle(Cf::kDefault), keys::kOpenSessionKey);
   rocksdb::WriteOptions sync;
-  sync.sync = true;  // the WAL is sequential: this also syncs every earlier batch
+  sync.sync = true;
   // The audit entry goes only in this last batch: an aborted or crashed
   // session never reaches it, so it leaves no entry behind.
   std::vector<AuditEntry> entries =
@@ -661,13 +679,6 @@ absl::StatusOr<CommitOutcome> CommitSession::Finish(const std::string& descripti
   }
   db_->last_version_.store(version_, std::memory_order_release);
   for (auto& hook : on_committed_) hook();  // the commit lock is still held
-  // A bulk load leaves the memtables full of it: flush them in the
-  // background, so reads seek in indexed SST blocks instead of skip lists
-  // and a restart has little WAL to replay.
-  rocksdb::FlushOptions flush;
-  flush.wait = false;
-  flush.allow_write_stall = true;
-  IGNORE_STATUS(db_->db_->Flush(flush, db_->handles_));  // best effort: RocksDB flushes anyway
   return CommitOutcome{version_, true};
 }
 

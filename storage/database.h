@@ -268,10 +268,10 @@ struct CommitOutcome {
 
 // One commit written as many batches: the bulk import path. Holds the commit
 // lock from Database::BeginSession until Finish or Abort, so other writers
-// wait. Batches are written with the WAL unsynced and stay invisible to
-// readers (they are at a version above LatestVersion()) until Finish writes
-// the commit record, moves the version and syncs the WAL, which also makes
-// every earlier batch durable. Abort, the destructor of an unfinished
+// wait. Batches are written without the WAL (a synced open-session marker
+// goes first) and stay invisible to readers (they are at a version above
+// LatestVersion()) until Finish flushes every memtable, then writes the
+// commit record, moves the version and syncs the WAL. Abort, the destructor of an unfinished
 // session, and Database::Open after a crash all remove the session's
 // records, so a session is all or nothing. Not thread-safe, except WriteAside.
 class CommitSession {
@@ -303,11 +303,11 @@ class CommitSession {
  private:
   friend class Database;
   CommitSession(Database* db, std::unique_lock<std::mutex> lock, std::string principal);
-  // The open-session marker that lets Open remove the session's records.
-  void PutMarker(CommitContext& ctx) const;
-  // Writes ctx's batch to RocksDB, under write_mu_ (Write and WriteAside);
-  // a failure stops writes until they are resumed, as a failed commit's.
-  absl::Status WriteBatch(CommitContext& ctx);
+  // Writes ctx's batch to RocksDB without the WAL, under write_mu_ (Write
+  // and WriteAside), preceded in the WAL by the open-session marker (the
+  // first time) and `next_iid` when given; a failure stops writes until
+  // they are resumed, as a failed commit's.
+  absl::Status WriteBatch(CommitContext& ctx, std::optional<uint64_t> next_iid);
 
   Database* db_;
   std::unique_lock<std::mutex> lock_;
@@ -319,6 +319,7 @@ class CommitSession {
   bool wrote_ = false;
   std::atomic<bool> wrote_aside_{false};  // WriteAside wrote a batch
   std::mutex write_mu_;                   // held for each RocksDB write
+  bool marker_written_ = false;           // guarded by write_mu_
   bool done_ = false;
   // The audit entry Finish writes, gathered from the batches written.
   AuditItemCollector audit_items_;
