@@ -467,9 +467,20 @@ absl::Status Database::RemoveVersion(uint64_t version, uint64_t first_iid) {
     }
   }
   {
+    // Point deletes, not DeleteRange: RocksDB 7.8 asserts when it retries
+    // switching out a memtable that holds a range tombstone after a failed
+    // attempt (fixed upstream in 2024, PR 12796), which a failing disk causes.
+    const std::string prefix = keys::EncodeU64(version);
+    auto it = NewIterator(Cf::kBoundaryLog);
     rocksdb::WriteBatch batch;
-    RETURN_IF_ERROR(FromRocks(batch.DeleteRange(handle(Cf::kBoundaryLog), keys::EncodeU64(version),
-                                                keys::EncodeU64(version + 1))));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      batch.Delete(handle(Cf::kBoundaryLog), it->key());
+      if (batch.Count() >= 10000) {
+        RETURN_IF_ERROR(FromRocks(db_->Write(rocksdb::WriteOptions(), &batch)));
+        batch.Clear();
+      }
+    }
+    RETURN_IF_ERROR(FromRocks(it->status()));
     RETURN_IF_ERROR(FromRocks(db_->Write(rocksdb::WriteOptions(), &batch)));
   }
   for (Cf cf : {Cf::kNodes, Cf::kOutEdges, Cf::kInEdges, Cf::kLabelIndex, Cf::kPrincipals,

@@ -113,6 +113,25 @@ TEST_F(CommitSessionTest, AbortRemovesEveryBatch) {
   EXPECT_TRUE(Exists("y"));
 }
 
+TEST_F(CommitSessionTest, AbortForgetsTheSessionsRelabels) {
+  const uint64_t labels = DefineLabels(*store_, {"pii"});
+  ASSERT_OK(store_->Apply({Node(0, "a").second, Node(1, "b").second}, guard_, "w", ""));
+  {
+    auto session = db_->BeginSession("loader");
+    ChunkResult r;
+    ASSERT_OK(WriteChunk(*session, {Node(0, "a", {"pii"}), Node(1, "b", {"pii"})}, &r));
+    ASSERT_OK(session->Abort());
+  }
+  // The next commit takes the aborted session's version and relabels
+  // nothing: the relabel log of that version must be empty.
+  ASSERT_OK_AND_ASSIGN(WriteResult w, store_->Apply({Node(0, "c").second}, guard_, "w", ""));
+  EXPECT_EQ(w.version, labels + 2);
+  std::vector<uint64_t> relabelled;
+  ASSERT_OK(text_->ForEachRelabelled(labels + 1, w.version,
+                                     [&](uint64_t iid) { relabelled.push_back(iid); }));
+  EXPECT_EQ(relabelled, std::vector<uint64_t>());
+}
+
 TEST_F(CommitSessionTest, ACrashMidSessionIsRolledBackAtOpen) {
 #if defined(__SANITIZE_THREAD__)
   // TSan cannot follow fork() in a process that has threads (RocksDB's
