@@ -70,11 +70,13 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::printf(
-      "cycles %d, power losses while opening %d, full compactions %d, acked commits %llu, "
-      "unacked commits that survived %llu, lost acked commits %llu, non-prefix states %llu, "
+      "cycles %d, power losses while opening %d, full compactions %d, acked commits %llu "
+      "(%llu bulk sessions), unacked commits that survived %llu, lost acked commits %llu, "
+      "non-prefix states %llu, "
       "audit failures %llu, %.0f s\n",
       report->cycles, report->open_losses, report->compactions,
       static_cast<unsigned long long>(report->acked_commits),
+      static_cast<unsigned long long>(report->bulk_commits),
       static_cast<unsigned long long>(report->unacked_durable),
       static_cast<unsigned long long>(report->lost_commits),
       static_cast<unsigned long long>(report->non_prefix_states),

@@ -148,12 +148,11 @@ class Simulation {
     return absl::OkStatus();
   }
 
-  // One commit of 1-4 node writes; false once the power is off.
-  bool Commit(OpenGraph& graph, int cycle) {
+  // 1-4 node writes and deletes, applied to `next` (the model).
+  std::vector<Mutation> Mutations(int cycle, ModelState& next) {
     std::uniform_int_distribution<int> pick(0, kNodePool - 1);
     const int writes = std::uniform_int_distribution<int>(1, 4)(rng_);
     std::vector<Mutation> mutations;
-    ModelState next = state_;
     for (int j = 0; j < writes; ++j) {
       std::string id = absl::StrCat("node-", pick(rng_));
       if (next.contains(id) && std::uniform_int_distribution<int>(0, 5)(rng_) == 0) {
@@ -170,10 +169,28 @@ class Simulation {
       mutations.push_back(std::move(upsert));
     }
     ++attempts_;
-    in_flight_ = std::move(next);
+    return mutations;
+  }
+
+  // One commit, false once the power is off: usually one Apply, one in four
+  // times a bulk CommitSession of 2-4 batches (which skip the WAL and are
+  // flushed by Finish, database.h).
+  bool Commit(OpenGraph& graph, int cycle) {
+    ModelState next = state_;
+    absl::StatusOr<WriteResult> r;
     AllowAllWrites guard;
-    absl::StatusOr<WriteResult> r = graph.store->Apply(std::move(mutations), guard, "powerloss",
-                                                       absl::StrCat("commit ", attempts_));
+    if (std::uniform_int_distribution<int>(0, 3)(rng_) == 0) {
+      std::vector<std::vector<Mutation>> batches(std::uniform_int_distribution<int>(2, 4)(rng_));
+      for (auto& batch : batches) batch = Mutations(cycle, next);
+      in_flight_ = std::move(next);
+      r = CommitSession(graph, std::move(batches));
+      if (r.ok() && r->committed) ++report_.bulk_commits;
+    } else {
+      std::vector<Mutation> mutations = Mutations(cycle, next);
+      in_flight_ = std::move(next);
+      r = graph.store->Apply(std::move(mutations), guard, "powerloss",
+                             absl::StrCat("commit ", attempts_));
+    }
     if (!r.ok()) {
       if (!fs_->powered_off())
         Problem(absl::StrCat("commit failed without a power loss: ", r.status().ToString()));
@@ -194,6 +211,30 @@ class Simulation {
     acked_this_cycle_.push_back(last_acked_);
     ++report_.acked_commits;
     return true;
+  }
+
+  // Writes `batches` as one bulk session (as `ctxgraph import --bulk` does).
+  absl::StatusOr<WriteResult> CommitSession(OpenGraph& graph,
+                                            std::vector<std::vector<Mutation>> batches) {
+    AllowAllWrites guard;
+    std::unique_ptr<ctxgraph::CommitSession> session = graph.db->BeginSession("powerloss");
+    for (std::vector<Mutation>& batch : batches) {
+      std::vector<IndexedMutation> ops;
+      for (Mutation& m : batch) ops.push_back({ops.size(), std::move(m)});
+      ChunkResult result;
+      RETURN_IF_ERROR(session->Write([&](CommitContext& ctx) {
+        return graph.store->ApplyEach(ctx, ops, guard, false, nullptr, &result);
+      }));
+      if (!result.rejects.empty()) {
+        return absl::InternalError(
+            absl::StrCat("bulk batch rejected: ", result.rejects.front().status.ToString()));
+      }
+    }
+    ASSIGN_OR_RETURN(CommitOutcome outcome, session->Finish(absl::StrCat("bulk ", attempts_)));
+    WriteResult r;
+    r.version = outcome.version;
+    r.committed = outcome.committed;
+    return r;
   }
 
   // Checks the recovered state against the model and adopts it.

@@ -1,7 +1,8 @@
 // PowerLossRun: the simulation behind ctxgraph-powerloss. Cycles of: open the
 // database on a FaultInjectionFs (storage/testing/fault_injection_fs.h),
 // check what survived the last power loss, commit small batches through
-// GraphStore::Apply with synced writes (remembering every acknowledged one),
+// GraphStore::Apply with synced writes, or now and then as a bulk
+// CommitSession of several batches (remembering every acknowledged one),
 // cut the power after a random number of file operations (during a commit,
 // a flush, a compaction or while idle), close, drop what was not durable and
 // start again. Some cycles also cut the power while the database opens.
@@ -53,6 +54,7 @@ struct PowerLossReport {
   int compactions = 0;                // full compactions (compact_every)
   int open_losses = 0;                // power losses while the database opened
   uint64_t acked_commits = 0;         // commits acknowledged to the writer
+  uint64_t bulk_commits = 0;          // of which bulk sessions (CommitSession)
   uint64_t unacked_durable = 0;       // in-flight commits that survived anyway (allowed)
   uint64_t lost_commits = 0;          // acknowledged commits missing after a reboot
   uint64_t non_prefix_states = 0;     // recovered states that are no prefix of the commits
