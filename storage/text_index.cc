@@ -52,9 +52,12 @@ absl::StatusOr<uint64_t> AddCounter(uint64_t base, int64_t delta, std::string_vi
 }
 
 // Applies `changes` (sorted by iid, one per iid) to `postings` (sorted).
+// `postings` with `changes` (one per iid, by iid) applied; each posting
+// replaced or removed counts -1 and each one written +1 in `docs_delta`,
+// under its boundary set and under kAllSets.
 std::vector<Posting> Merge(const std::vector<Posting>& postings,
-                           const std::pair<uint64_t, std::optional<Posting>>* changes,
-                           size_t count) {
+                           const std::pair<uint64_t, std::optional<Posting>>* changes, size_t count,
+                           absl::flat_hash_map<uint64_t, int64_t>* docs_delta) {
   std::vector<Posting> out;
   out.reserve(postings.size() + count);
   size_t i = 0, j = 0;
@@ -63,8 +66,16 @@ std::vector<Posting> Merge(const std::vector<Posting>& postings,
       out.push_back(postings[i++]);
       continue;
     }
-    if (i < postings.size() && postings[i].iid == changes[j].first) ++i;  // replaced
-    if (changes[j].second) out.push_back(*changes[j].second);
+    if (i < postings.size() && postings[i].iid == changes[j].first) {  // replaced
+      --(*docs_delta)[postings[i].set];
+      --(*docs_delta)[TextIndex::kAllSets];
+      ++i;
+    }
+    if (const std::optional<Posting>& p = changes[j].second) {
+      out.push_back(*p);
+      ++(*docs_delta)[p->set];
+      ++(*docs_delta)[TextIndex::kAllSets];
+    }
     ++j;
   }
   return out;
@@ -170,17 +181,11 @@ absl::Status TextIndex::NoteNodeChange(TextIndexDelta& delta, uint64_t iid,
     auto& changes = delta.postings_[term];
     changes.changes.emplace_back(iid, Posting{iid, tf, new_terms.length, new_set});
     delta.approx_bytes_ += sizeof(changes.changes.front()) + (had ? 0 : term.size());
-    if (!had) ++changes.docs_delta[kAllSets];
-    if (had && old_set == new_set) continue;
-    ++changes.docs_delta[new_set];
-    if (had) --changes.docs_delta[old_set];
   }
   for (const auto& [term, tf] : old_terms.tf) {
     if (new_terms.tf.contains(term)) continue;
     auto& changes = delta.postings_[term];
     changes.changes.emplace_back(iid, std::nullopt);
-    --changes.docs_delta[old_set];
-    --changes.docs_delta[kAllSets];
     delta.approx_bytes_ += sizeof(changes.changes.front());
   }
   return absl::OkStatus();
@@ -204,9 +209,11 @@ absl::Status TextIndex::Flush(CommitContext& ctx, TextIndexDelta& delta) const {
   // they see what per-term ones would.
   auto postings = db_->NewIterator(Cf::kTextPostings);
   auto it = db_->NewIterator(Cf::kTextStats);
+  absl::flat_hash_map<uint64_t, int64_t> docs_delta;  // one term's, reused
   for (auto& [term, changes] : terms) {
-    RETURN_IF_ERROR(FlushTerm(ctx, postings.get(), *term, *changes));
-    RETURN_IF_ERROR(FlushDocs(ctx, it.get(), *term, changes->docs_delta));
+    docs_delta.clear();
+    RETURN_IF_ERROR(FlushTerm(ctx, postings.get(), *term, *changes, &docs_delta));
+    RETURN_IF_ERROR(FlushDocs(ctx, it.get(), *term, docs_delta));
   }
   for (const auto& [set, totals] : delta.totals_) {
     if (totals.docs == 0 && totals.length == 0) continue;
@@ -254,7 +261,8 @@ absl::Status TextIndex::FlushDocs(CommitContext& ctx, rocksdb::Iterator* it,
 
 absl::Status TextIndex::FlushTerm(CommitContext& ctx, rocksdb::Iterator* it,
                                   const std::string& term,
-                                  TextIndexDelta::TermChanges& term_changes) const {
+                                  TextIndexDelta::TermChanges& term_changes,
+                                  absl::flat_hash_map<uint64_t, int64_t>* docs_delta) const {
   auto& changes = term_changes.changes;
   if (changes.empty()) return absl::OkStatus();
   // One change per iid, the last one written.
@@ -300,7 +308,7 @@ absl::Status TextIndex::FlushTerm(CommitContext& ctx, rocksdb::Iterator* it,
     RETURN_IF_ERROR(FromRocks(it->status()));
     size_t j = i;
     while (j < changes.size() && changes[j].first < end) ++j;
-    std::vector<Posting> merged = Merge(postings, changes.data() + i, j - i);
+    std::vector<Posting> merged = Merge(postings, changes.data() + i, j - i, docs_delta);
     i = j;
     if (!block_first && merged.empty()) continue;  // removals of postings never written
     // A block that grew past twice its target is cut into target-size

@@ -72,9 +72,9 @@ class TextIndexDelta {
   friend class TextIndex;
   struct TermChanges {
     // (iid, posting or nullopt for "remove"), in arrival order; the last
-    // change of an iid wins.
+    // change of an iid wins. The term's per-set document counts change by
+    // what the flush finds replaced, so they are not tracked here.
     std::vector<std::pair<uint64_t, std::optional<Posting>>> changes;
-    absl::flat_hash_map<uint64_t, int64_t> docs_delta;  // per boundary set
   };
   struct SetTotals {
     int64_t docs = 0;
@@ -201,8 +201,11 @@ class TextIndex {
 
  private:
   // `it` iterates text_postings (FlushTerm) or text_stats (FlushDocs).
+  // Also sets `docs_delta` to how the term's document count in each
+  // boundary set (and kAllSets) changes.
   absl::Status FlushTerm(CommitContext& ctx, rocksdb::Iterator* it, const std::string& term,
-                         TextIndexDelta::TermChanges& changes) const;
+                         TextIndexDelta::TermChanges& changes,
+                         absl::flat_hash_map<uint64_t, int64_t>* docs_delta) const;
   absl::Status FlushDocs(CommitContext& ctx, rocksdb::Iterator* it, const std::string& term,
                          const absl::flat_hash_map<uint64_t, int64_t>& docs_delta) const;
   // Calls `take` with the value, as of `version`, of each selected set's
