@@ -181,6 +181,36 @@ class DatabaseFaultTest : public StoreFixture {
     Reopen();
   }
 
+  // One batch of a bulk session: node `id` titled "bulk".
+  absl::Status WriteBulkChunk(CommitSession& session, const std::string& id) {
+    AllowAllWrites guard;
+    std::vector<IndexedMutation> ops = {{0, TitledNode(id, "bulk")}};
+    ChunkResult result;
+    return session.Write([&](CommitContext& ctx) {
+      return store_->ApplyEach(ctx, ops, guard, false, nullptr, &result);
+    });
+  }
+
+  // Once the full disk has room again, the next commit takes the version
+  // of a bulk session that failed after writing node "bulk-1", removing the
+  // session's leftovers first; all of it holds after a restart.
+  void ExpectTheNextCommitTakesTheDeadSessionsVersion(const WriteResult& first) {
+    fs_->ClearFault(FaultOp::kWrite);
+    // It resumes writes at once (a full disk is kHardError).
+    ASSERT_OK_AND_ASSIGN(WriteResult next, Write("doc-2", "next"));
+    EXPECT_EQ(next.version, first.version + 1);
+    EXPECT_EQ(Title("bulk-1"), "<absent>");  // past every version filter
+    Reopen();
+    EXPECT_EQ(db_->LatestVersion(), next.version);
+    EXPECT_EQ(Title("doc-1"), "first");
+    EXPECT_EQ(Title("doc-2"), "next");
+    EXPECT_EQ(Title("bulk-1"), "<absent>");
+    ASSERT_OK_AND_ASSIGN(WriteResult after, Write("doc-3", "after"));
+    EXPECT_EQ(after.version, next.version + 1);
+    ASSERT_OK_AND_ASSIGN(AuditVerifyResult audit, db_->audit().Verify());
+    EXPECT_TRUE(audit.ok) << audit.reason;
+  }
+
   // A read-side audit entry (as Search and Retrieve append).
   absl::Status AppendReadEntry() {
     AuditEntry entry;
@@ -379,31 +409,28 @@ TEST_F(DatabaseFaultTest, ABulkSessionCutByAFullDiskNeverTakesTheNextCommitWithI
   ASSERT_OK_AND_ASSIGN(WriteResult first, Write("doc-1", "first"));
   {
     auto session = db_->BeginSession("loader");
-    AllowAllWrites guard;
-    const auto chunk = [&](const std::string& id) {
-      std::vector<IndexedMutation> ops = {{0, TitledNode(id, "bulk")}};
-      ChunkResult result;
-      return session->Write([&](CommitContext& ctx) {
-        return store_->ApplyEach(ctx, ops, guard, false, nullptr, &result);
-      });
-    };
-    ASSERT_OK(chunk("bulk-1"));
+    ASSERT_OK(WriteBulkChunk(*session, "bulk-1"));
     fs_->FailFrom(FaultOp::kWrite, 1, FaultKind::kNoSpace);
-    EXPECT_EQ(chunk("bulk-2").code(), absl::StatusCode::kResourceExhausted);
+    EXPECT_EQ(WriteBulkChunk(*session, "bulk-2").code(), absl::StatusCode::kResourceExhausted);
   }  // the session's Abort fails too: the disk is still full
-  fs_->ClearFault(FaultOp::kWrite);
-  // The next commit resumes writes at once (a full disk is kHardError) and
-  // removes the session's leftovers before it takes their version.
-  ASSERT_OK_AND_ASSIGN(WriteResult next, Write("doc-3", "next"));
-  EXPECT_EQ(next.version, first.version + 1);
-  EXPECT_EQ(Title("bulk-1"), "<absent>");  // past every version filter
-  Reopen();
-  EXPECT_EQ(db_->LatestVersion(), next.version);
-  EXPECT_EQ(Title("doc-1"), "first");
-  EXPECT_EQ(Title("bulk-1"), "<absent>");
-  EXPECT_EQ(Title("doc-3"), "next");
-  ASSERT_OK_AND_ASSIGN(WriteResult after, Write("doc-4", "after"));
-  EXPECT_EQ(after.version, next.version + 1);
+  ExpectTheNextCommitTakesTheDeadSessionsVersion(first);
+}
+
+// A bulk session's batches skip the WAL, so Finish flushes them and then
+// writes the commit record: a full disk at that point fails Finish and
+// commits nothing, and the next commit removes the session's leftovers
+// before it takes their version.
+TEST_F(DatabaseFaultTest, ABulkSessionWhoseFinalFlushMeetsAFullDiskCommitsNothing) {
+  ASSERT_OK_AND_ASSIGN(WriteResult first, Write("doc-1", "first"));
+  {
+    auto session = db_->BeginSession("loader");
+    ASSERT_OK(WriteBulkChunk(*session, "bulk-1"));
+    fs_->FailFrom(FaultOp::kWrite, 1, FaultKind::kNoSpace);
+    absl::StatusOr<CommitOutcome> finished = session->Finish("bulk");
+    EXPECT_EQ(finished.status().code(), absl::StatusCode::kResourceExhausted) << finished.status();
+    EXPECT_EQ(db_->LatestVersion(), first.version);
+  }
+  ExpectTheNextCommitTakesTheDeadSessionsVersion(first);
 }
 
 // A background flush that meets a full disk stops writes without any commit
