@@ -622,9 +622,12 @@ absl::Status CommitSession::WriteBatch(CommitContext& ctx, std::optional<uint64_
     ahead.Put(db_->handle(Cf::kDefault), keys::kOpenSessionKey, marker);
   }
   if (next_iid) ahead.Put(db_->handle(Cf::kDefault), keys::kNextIidKey, keys::EncodeU64(*next_iid));
-  rocksdb::WriteOptions ahead_options;
-  ahead_options.sync = !marker_written_;
-  absl::Status st = FromRocks(db_->db_->Write(ahead_options, &ahead));
+  absl::Status st;
+  if (ahead.Count() > 0) {
+    rocksdb::WriteOptions ahead_options;
+    ahead_options.sync = !marker_written_;
+    st = FromRocks(db_->db_->Write(ahead_options, &ahead));
+  }
   // The batch itself skips the WAL: Finish flushes every memtable before the
   // commit record, and a crash before that loses nothing that was visible.
   if (st.ok()) {

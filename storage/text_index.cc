@@ -52,9 +52,8 @@ absl::StatusOr<uint64_t> AddCounter(uint64_t base, int64_t delta, std::string_vi
 }
 
 // Applies `changes` (sorted by iid, one per iid) to `postings` (sorted).
-// `postings` with `changes` (one per iid, by iid) applied; each posting
-// replaced or removed counts -1 and each one written +1 in `docs_delta`,
-// under its boundary set and under kAllSets.
+// Each posting replaced or removed counts -1 and each one written +1 in
+// `docs_delta`, under its boundary set and under kAllSets.
 std::vector<Posting> Merge(const std::vector<Posting>& postings,
                            const std::pair<uint64_t, std::optional<Posting>>* changes, size_t count,
                            absl::flat_hash_map<uint64_t, int64_t>* docs_delta) {
