@@ -143,6 +143,71 @@ class ResumeOnNextWrite : public rocksdb::EventListener {
   std::atomic<bool>* write_failed_;
 };
 
+// `batch`'s puts and deletes in key order per column family (equal keys
+// keep their order, so the last write still wins), or nullopt when it holds
+// anything else. A memtable inserts keys in order faster: its skip list
+// resumes each search where the previous insert left off.
+std::optional<rocksdb::WriteBatch> InKeyOrder(
+    const rocksdb::WriteBatch& batch, const std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
+  std::vector<rocksdb::ColumnFamilyHandle*> by_id;
+  for (rocksdb::ColumnFamilyHandle* h : handles) {
+    if (h->GetID() >= by_id.size()) by_id.resize(h->GetID() + 1, nullptr);
+    by_id[h->GetID()] = h;
+  }
+  struct Entry {
+    uint32_t cf;
+    bool put;
+    rocksdb::Slice key;
+    rocksdb::Slice value;
+  };
+  struct Collect : rocksdb::WriteBatch::Handler {
+    std::vector<Entry> entries;
+    bool other = false;
+    rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& key,
+                          const rocksdb::Slice& value) override {
+      entries.push_back({cf, true, key, value});
+      return rocksdb::Status::OK();
+    }
+    rocksdb::Status DeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
+      entries.push_back({cf, false, key, {}});
+      return rocksdb::Status::OK();
+    }
+    void LogData(const rocksdb::Slice& /*blob*/) override { other = true; }
+    // Everything else (merge, single delete, range delete, ...) keeps the
+    // batch as it is.
+    rocksdb::Status SingleDeleteCF(uint32_t, const rocksdb::Slice&) override { return Other(); }
+    rocksdb::Status DeleteRangeCF(uint32_t, const rocksdb::Slice&, const rocksdb::Slice&) override {
+      return Other();
+    }
+    rocksdb::Status MergeCF(uint32_t, const rocksdb::Slice&, const rocksdb::Slice&) override {
+      return Other();
+    }
+    rocksdb::Status PutBlobIndexCF(uint32_t, const rocksdb::Slice&,
+                                   const rocksdb::Slice&) override {
+      return Other();
+    }
+    rocksdb::Status Other() {
+      other = true;
+      return rocksdb::Status::Aborted();
+    }
+  } collect;
+  collect.entries.reserve(batch.Count());
+  if (!batch.Iterate(&collect).ok() || collect.other) return std::nullopt;
+  std::stable_sort(collect.entries.begin(), collect.entries.end(),
+                   [](const Entry& a, const Entry& b) {
+                     if (a.cf != b.cf) return a.cf < b.cf;
+                     return a.key.compare(b.key) < 0;
+                   });
+  rocksdb::WriteBatch sorted(batch.GetDataSize());
+  for (const Entry& e : collect.entries) {
+    if (e.cf >= by_id.size() || by_id[e.cf] == nullptr) return std::nullopt;
+    rocksdb::Status st =
+        e.put ? sorted.Put(by_id[e.cf], e.key, e.value) : sorted.Delete(by_id[e.cf], e.key);
+    if (!st.ok()) return std::nullopt;
+  }
+  return sorted;
+}
+
 }  // namespace
 
 absl::Status FromRocks(const rocksdb::Status& s) {
@@ -634,7 +699,9 @@ absl::Status CommitSession::WriteBatch(CommitContext& ctx, std::optional<uint64_
     marker_written_ = true;
     rocksdb::WriteOptions no_wal;
     no_wal.disableWAL = true;
-    st = FromRocks(db_->db_->Write(no_wal, ctx.batch_.GetWriteBatch()));
+    std::optional<rocksdb::WriteBatch> sorted =
+        InKeyOrder(*ctx.batch_.GetWriteBatch(), db_->handles_);
+    st = FromRocks(db_->db_->Write(no_wal, sorted ? &*sorted : ctx.batch_.GetWriteBatch()));
   }
   if (!st.ok()) db_->write_failed_.store(true);  // the next commit resumes writes first
   // The batch may have interned ids (id_cache.h).

@@ -132,6 +132,43 @@ TEST_F(CommitSessionTest, AbortForgetsTheSessionsRelabels) {
   EXPECT_EQ(relabelled, std::vector<uint64_t>());
 }
 
+// A session writes each batch in key order; a key written twice in one
+// batch must still end with its last value, in every column family.
+TEST_F(CommitSessionTest, TheLastWriteOfAKeyInABatchWins) {
+  auto session = db_->BeginSession("loader");
+  ChunkResult r;
+  IndexedMutation first = Node(0, "a");
+  IndexedMutation second = Node(3, "a");
+  std::get<NodeUpsert>(first.second).node.props["v"] = Value{int64_t{1}};
+  std::get<NodeUpsert>(second.second).node.props["v"] = Value{int64_t{2}};
+  std::get<NodeUpsert>(second.second).node.labels = {"Person"};
+  IndexedMutation edge_again = Edge(4, "a", "b");
+  std::get<EdgeUpsert>(edge_again.second).edge.props["w"] = Value{int64_t{7}};
+  ASSERT_OK(WriteChunk(*session, {first, Node(1, "b"), Edge(2, "a", "b"), second, edge_again}, &r));
+  ASSERT_OK(session->Finish("x"));
+
+  ASSERT_OK_AND_ASSIGN(std::optional<NodeRecord> a, store_->GetNode("a", 1));
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->props.at("v"), Value{int64_t{2}});
+  ASSERT_OK_AND_ASSIGN(std::optional<uint64_t> a_iid, store_->LookupIid("a"));
+  ASSERT_OK_AND_ASSIGN(std::optional<uint64_t> b_iid, store_->LookupIid("b"));
+  ASSERT_OK_AND_ASSIGN(bool person, store_->HasLabel("Person", *a_iid, 1));
+  ASSERT_OK_AND_ASSIGN(bool document, store_->HasLabel("Document", *a_iid, 1));
+  EXPECT_TRUE(person);
+  EXPECT_FALSE(document);
+  // Both directions of the edge hold its second version.
+  for (auto [iid, direction] :
+       {std::pair{*a_iid, EdgeDirection::kOut}, std::pair{*b_iid, EdgeDirection::kIn}}) {
+    std::vector<PropMap> props;
+    ASSERT_OK(
+        store_->ScanAdjacency(iid, {direction}, {}, 1, std::nullopt, [&](const AdjacencyEntry& e) {
+          props.push_back(e.edge.props);
+          return true;
+        }));
+    EXPECT_EQ(props, (std::vector<PropMap>{{{"w", Value{int64_t{7}}}}}));
+  }
+}
+
 TEST_F(CommitSessionTest, ACrashMidSessionIsRolledBackAtOpen) {
 #if defined(__SANITIZE_THREAD__)
   // TSan cannot follow fork() in a process that has threads (RocksDB's
