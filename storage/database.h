@@ -205,8 +205,9 @@ class CommitContext {
   void Put(Cf cf, std::string_view key, std::string_view value);
   // Like Put, for a key no later read of this commit looks for: it skips
   // the read-your-writes index (whose upkeep dominates a bulk load's keyword
-  // index writes), so Get and NewIterator here do not see it. Each key may
-  // be written this way at most once per context.
+  // index writes), so Get and NewIterator here do not see it. A key
+  // written twice keeps the last value, as with Put; never mix the two for
+  // one key, or this commit's reads would see the indexed one.
   void PutUnindexed(Cf cf, std::string_view key, std::string_view value);
   // Reads through this commit's pending writes to the database's latest state.
   absl::StatusOr<bool> Get(Cf cf, std::string_view key, std::string* value);

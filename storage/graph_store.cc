@@ -40,6 +40,11 @@ class BatchBuilder {
     if (cache_ && cache_->first_new_iid == 0) cache_->first_new_iid = ctx_.PeekNextIid();
   }
 
+  // Promises that no mutation of this batch deletes a node. Then only
+  // DERIVED_FROM in-edges (propagation walks them) are read back within
+  // the batch, and the other in-edges skip the batch's read index.
+  void NoNodeDeletes() { in_edges_read_back_ = false; }
+
   absl::Status Run(const std::vector<Mutation>& mutations) {
     for (size_t i = 0; i < mutations.size(); ++i) {
       RETURN_IF_ERROR(ApplyOne(absl::StrCat("ops[", i, "]"), mutations[i]));
@@ -193,14 +198,20 @@ class BatchBuilder {
     const std::string bytes = EncodeEdge(edge);
     ctx_.Put(Cf::kOutEdges, keys::EncodeAdjacencyKey({e.from, e.label, e.to, ctx_.version()}),
              bytes);
-    ctx_.Put(Cf::kInEdges, keys::EncodeAdjacencyKey({e.to, e.label, e.from, ctx_.version()}),
-             bytes);
+    const std::string in_key = keys::EncodeAdjacencyKey({e.to, e.label, e.from, ctx_.version()});
+    if (in_edges_read_back_ || e.label == kDerivedFromLabel) {
+      ctx_.Put(Cf::kInEdges, in_key, bytes);
+    } else {
+      ctx_.PutUnindexed(Cf::kInEdges, in_key, bytes);
+    }
     ctx_.NoteEdgeChanged(edge.from, edge.label, edge.to);
   }
 
+  // No read within a commit looks at the label index.
   void PutLabel(std::string_view label, uint64_t iid, bool present) {
-    ctx_.Put(Cf::kLabelIndex, keys::EncodeLabelIndexKey({std::string(label), iid, ctx_.version()}),
-             present ? std::string_view("\x01", 1) : std::string_view("\x00", 1));
+    ctx_.PutUnindexed(Cf::kLabelIndex,
+                      keys::EncodeLabelIndexKey({std::string(label), iid, ctx_.version()}),
+                      present ? std::string_view("\x01", 1) : std::string_view("\x00", 1));
   }
 
   // The iid of `id` (nullopt when never interned) and its live record.
@@ -574,6 +585,7 @@ class BatchBuilder {
   PropagationPlanner planner_;
   absl::flat_hash_set<std::string> carried_;  // labels newly defined with propagate
   bool recompute_all_ = false;                // a RecomputeInherited op was applied
+  bool in_edges_read_back_ = true;            // see NoNodeDeletes
 };
 
 // Rule violations a one-by-one import rejects per mutation; anything else
@@ -624,6 +636,11 @@ absl::Status GraphStore::ApplyEach(CommitContext& ctx, const std::vector<Indexed
                                    WriteGuard& guard, bool stop_at_first_reject, ImportCache* cache,
                                    ChunkResult* result) const {
   BatchBuilder builder(ctx, *text_, *labels_, guard, result->counts, /*one_by_one=*/true, cache);
+  if (std::none_of(ops.begin(), ops.end(), [](const IndexedMutation& op) {
+        return std::holds_alternative<NodeDelete>(op.second);
+      })) {
+    builder.NoNodeDeletes();
+  }
   for (const auto& [index, mutation] : ops) {
     absl::Status st = builder.ApplyOne(absl::StrCat("ops[", index, "]"), mutation);
     if (st.ok()) continue;

@@ -169,6 +169,31 @@ TEST_F(CommitSessionTest, TheLastWriteOfAKeyInABatchWins) {
   }
 }
 
+// A batch that deletes a node reads back the in-edges it wrote earlier, so
+// the node's edges go with it.
+TEST_F(CommitSessionTest, ANodeDeletedInTheBatchThatLinkedItLeavesNoLiveEdge) {
+  auto session = db_->BeginSession("loader");
+  ChunkResult r;
+  NodeDelete drop;
+  drop.id = "b";
+  ASSERT_OK(WriteChunk(*session,
+                       {Node(0, "a"), Node(1, "b"), Edge(2, "a", "b"), {3, Mutation{drop}}}, &r));
+  EXPECT_EQ(r.rejects.size(), 0u);
+  ASSERT_OK(session->Finish("x"));
+  EXPECT_FALSE(Exists("b"));
+  ASSERT_OK_AND_ASSIGN(std::optional<uint64_t> a_iid, store_->LookupIid("a"));
+  ASSERT_OK_AND_ASSIGN(std::optional<uint64_t> b_iid, store_->LookupIid("b"));
+  for (uint64_t iid : {*a_iid, *b_iid}) {
+    size_t live = 0;
+    ASSERT_OK(store_->ScanAdjacency(iid, {EdgeDirection::kOut, EdgeDirection::kIn}, {}, 1,
+                                    std::nullopt, [&](const AdjacencyEntry&) {
+                                      ++live;
+                                      return true;
+                                    }));
+    EXPECT_EQ(live, 0u) << "iid " << iid;
+  }
+}
+
 TEST_F(CommitSessionTest, ACrashMidSessionIsRolledBackAtOpen) {
 #if defined(__SANITIZE_THREAD__)
   // TSan cannot follow fork() in a process that has threads (RocksDB's

@@ -117,6 +117,22 @@ class PropagationTest : public StoreFixture {
     return out;
   }
 
+  // Applies `chunks` as the import path does, one session batch each,
+  // expecting no rejects, and commits them.
+  void ImportInOneSession(const std::vector<std::vector<IndexedMutation>>& chunks) {
+    ImportCache cache;
+    std::unique_ptr<CommitSession> session = db_->BeginSession("loader");
+    for (const std::vector<IndexedMutation>& chunk : chunks) {
+      ChunkResult result;
+      ASSERT_OK(session->Write([&](CommitContext& ctx) {
+        return store_->ApplyEach(ctx, chunk, guard_, false, &cache, &result);
+      }));
+      EXPECT_TRUE(result.rejects.empty());
+    }
+    ASSERT_OK(session->Write([&](CommitContext& ctx) { return store_->FlushText(ctx, cache); }));
+    ASSERT_OK(session->Finish("import").status());
+  }
+
   using V = std::vector<std::string>;
   AllowAllWrites guard_;
 };
@@ -271,21 +287,26 @@ TEST_F(PropagationTest, TheKeywordIndexFiltersByTheEffectiveBoundary) {
 }
 
 TEST_F(PropagationTest, TheImportPathPropagatesAcrossBatchesOfASession) {
-  ImportCache cache;
-  std::unique_ptr<CommitSession> session = db_->BeginSession("loader");
-  const std::vector<std::vector<IndexedMutation>> chunks = {
-      {{0, Define("secret", true)}, {1, Node("s", {"secret"})}},
-      {{2, Node("d")}, {3, Derived("d", "s")}}};
-  for (const std::vector<IndexedMutation>& chunk : chunks) {
-    ChunkResult result;
-    ASSERT_OK(session->Write([&](CommitContext& ctx) {
-      return store_->ApplyEach(ctx, chunk, guard_, false, &cache, &result);
-    }));
-    EXPECT_TRUE(result.rejects.empty());
-  }
-  ASSERT_OK(session->Write([&](CommitContext& ctx) { return store_->FlushText(ctx, cache); }));
-  ASSERT_OK(session->Finish("import").status());
+  ImportInOneSession({{{0, Define("secret", true)}, {1, Node("s", {"secret"})}},
+                      {{2, Node("d")}, {3, Derived("d", "s")}}});
   EXPECT_EQ(Inherited("d"), V{"secret<s>"});
+}
+
+// One import batch builds a chain whose edges come in both orders:
+// propagation reads back the batch's own DERIVED_FROM in-edges to reach
+// nodes derived from nodes it relabels.
+TEST_F(PropagationTest, OneImportBatchPropagatesDownAChainItBuilds) {
+  ImportInOneSession({{{0, Node("e")},
+                       {1, Node("d")},
+                       {2, Node("c")},
+                       {3, Node("b")},
+                       {4, Node("a")},
+                       {5, Derived("e", "d")},
+                       {6, Derived("d", "c")},
+                       {7, Derived("b", "a")},
+                       {8, Derived("c", "b")},
+                       {9, Node("a", {"pii"})}}});
+  for (const char* id : {"b", "c", "d", "e"}) EXPECT_EQ(Inherited(id), V{"pii<a>"}) << id;
 }
 
 }  // namespace
