@@ -144,9 +144,10 @@ class ResumeOnNextWrite : public rocksdb::EventListener {
 };
 
 // `batch`'s puts and deletes in key order per column family (equal keys
-// keep their order, so the last write still wins), or nullopt when it holds
-// anything else. A memtable inserts keys in order faster: its skip list
-// resumes each search where the previous insert left off.
+// keep their order, so the last write still wins), or nullopt when each
+// column family's keys are in order already or it holds anything else. A
+// memtable inserts keys in order faster: its skip list resumes each search
+// where the previous insert left off.
 std::optional<rocksdb::WriteBatch> InKeyOrder(
     const rocksdb::WriteBatch& batch, const std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
   std::vector<rocksdb::ColumnFamilyHandle*> by_id;
@@ -193,11 +194,21 @@ std::optional<rocksdb::WriteBatch> InKeyOrder(
   } collect;
   collect.entries.reserve(batch.Count());
   if (!batch.Iterate(&collect).ok() || collect.other) return std::nullopt;
-  std::stable_sort(collect.entries.begin(), collect.entries.end(),
-                   [](const Entry& a, const Entry& b) {
-                     if (a.cf != b.cf) return a.cf < b.cf;
-                     return a.key.compare(b.key) < 0;
-                   });
+  auto before = [](const Entry& a, const Entry& b) {
+    return a.cf != b.cf ? a.cf < b.cf : a.key.compare(b.key) < 0;
+  };
+  std::vector<const Entry*> last(by_id.size(), nullptr);  // per column family
+  bool in_order = true;
+  for (const Entry& e : collect.entries) {
+    if (e.cf >= last.size()) return std::nullopt;
+    if (last[e.cf] != nullptr && before(e, *last[e.cf])) {
+      in_order = false;
+      break;
+    }
+    last[e.cf] = &e;
+  }
+  if (in_order) return std::nullopt;  // e.g. a keyword index flush
+  std::stable_sort(collect.entries.begin(), collect.entries.end(), before);
   rocksdb::WriteBatch sorted(batch.GetDataSize());
   for (const Entry& e : collect.entries) {
     if (e.cf >= by_id.size() || by_id[e.cf] == nullptr) return std::nullopt;

@@ -214,7 +214,11 @@ absl::Status TextIndex::Flush(CommitContext& ctx, TextIndexDelta& delta) const {
     RETURN_IF_ERROR(FlushTerm(ctx, postings.get(), *term, *changes, &docs_delta));
     RETURN_IF_ERROR(FlushDocs(ctx, it.get(), *term, docs_delta));
   }
-  for (const auto& [set, totals] : delta.totals_) {
+  std::vector<std::pair<uint64_t, TextIndexDelta::SetTotals>> totals_by_set(delta.totals_.begin(),
+                                                                            delta.totals_.end());
+  std::sort(totals_by_set.begin(), totals_by_set.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });  // key order
+  for (const auto& [set, totals] : totals_by_set) {
     if (totals.docs == 0 && totals.length == 0) continue;
     const std::string key = keys::EncodeSetTotalsKey({set, ctx.version()});
     const std::string prefix = EntityPrefix(key);
@@ -231,8 +235,7 @@ absl::Status TextIndex::Flush(CommitContext& ctx, TextIndexDelta& delta) const {
     keys::AppendU64(&value, length);
     ctx.PutUnindexed(Cf::kTextStats, key, value);
   }
-  // A node relabelled twice in one delta gets one log key (PutUnindexed
-  // writes each key once).
+  // A node relabelled twice in one delta gets one log key, in key order.
   std::sort(delta.relabelled_.begin(), delta.relabelled_.end());
   delta.relabelled_.erase(std::unique(delta.relabelled_.begin(), delta.relabelled_.end()),
                           delta.relabelled_.end());
