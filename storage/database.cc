@@ -143,6 +143,44 @@ class ResumeOnNextWrite : public rocksdb::EventListener {
   std::atomic<bool>* write_failed_;
 };
 
+// Reads a batch's puts and deletes, each in turn (`visit(cf, key, value)`,
+// a delete's value null); anything else in it (merge, single or range
+// delete, ...) makes `other` true.
+class BatchEntries : public rocksdb::WriteBatch::Handler {
+ public:
+  using Visit = std::function<void(uint32_t, const rocksdb::Slice&, const rocksdb::Slice*)>;
+  explicit BatchEntries(Visit visit) : visit_(std::move(visit)) {}
+  bool other = false;
+
+  rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& key,
+                        const rocksdb::Slice& value) override {
+    visit_(cf, key, &value);
+    return rocksdb::Status::OK();
+  }
+  rocksdb::Status DeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
+    visit_(cf, key, nullptr);
+    return rocksdb::Status::OK();
+  }
+  void LogData(const rocksdb::Slice& /*blob*/) override { other = true; }
+  rocksdb::Status SingleDeleteCF(uint32_t, const rocksdb::Slice&) override { return Other(); }
+  rocksdb::Status DeleteRangeCF(uint32_t, const rocksdb::Slice&, const rocksdb::Slice&) override {
+    return Other();
+  }
+  rocksdb::Status MergeCF(uint32_t, const rocksdb::Slice&, const rocksdb::Slice&) override {
+    return Other();
+  }
+  rocksdb::Status PutBlobIndexCF(uint32_t, const rocksdb::Slice&, const rocksdb::Slice&) override {
+    return Other();
+  }
+
+ private:
+  rocksdb::Status Other() {
+    other = true;
+    return rocksdb::Status::Aborted();
+  }
+  Visit visit_;
+};
+
 // `batch`'s puts and deletes in key order per column family (equal keys
 // keep their order, so the last write still wins), or nullopt when each
 // column family's keys are in order already or it holds anything else. A
@@ -155,65 +193,38 @@ std::optional<rocksdb::WriteBatch> InKeyOrder(
     if (h->GetID() >= by_id.size()) by_id.resize(h->GetID() + 1, nullptr);
     by_id[h->GetID()] = h;
   }
+  // First only check the order, which costs no copy (a keyword index flush,
+  // up to hundreds of MB, comes in order).
+  std::vector<std::optional<rocksdb::Slice>> last(by_id.size());
+  bool unknown_cf = false, in_order = true;
+  BatchEntries check([&](uint32_t cf, const rocksdb::Slice& key, const rocksdb::Slice*) {
+    if (cf >= by_id.size() || by_id[cf] == nullptr) {
+      unknown_cf = true;
+      return;
+    }
+    if (last[cf] && key.compare(*last[cf]) < 0) in_order = false;
+    last[cf] = key;
+  });
+  if (!batch.Iterate(&check).ok() || check.other || unknown_cf || in_order) return std::nullopt;
+
   struct Entry {
     uint32_t cf;
-    bool put;
     rocksdb::Slice key;
-    rocksdb::Slice value;
+    std::optional<rocksdb::Slice> value;  // nullopt: a delete
   };
-  struct Collect : rocksdb::WriteBatch::Handler {
-    std::vector<Entry> entries;
-    bool other = false;
-    rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& key,
-                          const rocksdb::Slice& value) override {
-      entries.push_back({cf, true, key, value});
-      return rocksdb::Status::OK();
-    }
-    rocksdb::Status DeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
-      entries.push_back({cf, false, key, {}});
-      return rocksdb::Status::OK();
-    }
-    void LogData(const rocksdb::Slice& /*blob*/) override { other = true; }
-    // Everything else (merge, single delete, range delete, ...) keeps the
-    // batch as it is.
-    rocksdb::Status SingleDeleteCF(uint32_t, const rocksdb::Slice&) override { return Other(); }
-    rocksdb::Status DeleteRangeCF(uint32_t, const rocksdb::Slice&, const rocksdb::Slice&) override {
-      return Other();
-    }
-    rocksdb::Status MergeCF(uint32_t, const rocksdb::Slice&, const rocksdb::Slice&) override {
-      return Other();
-    }
-    rocksdb::Status PutBlobIndexCF(uint32_t, const rocksdb::Slice&,
-                                   const rocksdb::Slice&) override {
-      return Other();
-    }
-    rocksdb::Status Other() {
-      other = true;
-      return rocksdb::Status::Aborted();
-    }
-  } collect;
-  collect.entries.reserve(batch.Count());
-  if (!batch.Iterate(&collect).ok() || collect.other) return std::nullopt;
-  auto before = [](const Entry& a, const Entry& b) {
+  std::vector<Entry> entries;
+  entries.reserve(batch.Count());
+  BatchEntries collect([&](uint32_t cf, const rocksdb::Slice& key, const rocksdb::Slice* value) {
+    entries.push_back({cf, key, value ? std::optional(*value) : std::nullopt});
+  });
+  if (!batch.Iterate(&collect).ok()) return std::nullopt;
+  std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
     return a.cf != b.cf ? a.cf < b.cf : a.key.compare(b.key) < 0;
-  };
-  std::vector<const Entry*> last(by_id.size(), nullptr);  // per column family
-  bool in_order = true;
-  for (const Entry& e : collect.entries) {
-    if (e.cf >= last.size()) return std::nullopt;
-    if (last[e.cf] != nullptr && before(e, *last[e.cf])) {
-      in_order = false;
-      break;
-    }
-    last[e.cf] = &e;
-  }
-  if (in_order) return std::nullopt;  // e.g. a keyword index flush
-  std::stable_sort(collect.entries.begin(), collect.entries.end(), before);
+  });
   rocksdb::WriteBatch sorted(batch.GetDataSize());
-  for (const Entry& e : collect.entries) {
-    if (e.cf >= by_id.size() || by_id[e.cf] == nullptr) return std::nullopt;
+  for (const Entry& e : entries) {
     rocksdb::Status st =
-        e.put ? sorted.Put(by_id[e.cf], e.key, e.value) : sorted.Delete(by_id[e.cf], e.key);
+        e.value ? sorted.Put(by_id[e.cf], e.key, *e.value) : sorted.Delete(by_id[e.cf], e.key);
     if (!st.ok()) return std::nullopt;
   }
   return sorted;
