@@ -412,6 +412,13 @@ class Database {
  private:
   friend class CommitSession;
   Database() = default;
+  // Every audit entry of `commit`: its own (the builder's note, or "commit"
+  // and the description, with the records it changed), then the builder's
+  // extra ones stamped with the commit's time, principal and version.
+  static std::vector<AuditEntry> CommitAuditEntries(const CommitRecord& commit,
+                                                    const std::optional<AuditNote>& note,
+                                                    AuditItemCollector items,
+                                                    std::vector<AuditEntry> extra);
   absl::Status LoadMeta();
   // Reads the redaction key, creating it when this database has none yet
   // (new, or created before lineage existed).

@@ -1,0 +1,254 @@
+// CommitSession: one commit written in many batches (database.h), and the
+// key ordering that speeds its batches into the memtables.
+#include <algorithm>
+#include <functional>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "rocksdb/write_batch.h"
+#include "storage/database.h"
+#include "storage/keys.h"
+#include "storage/record_codec.h"
+#include "storage/status_macros.h"
+
+namespace ctxgraph {
+namespace {
+
+// Reads a batch's puts and deletes, each in turn (`visit(cf, key, value)`,
+// a delete's value null); anything else in it (merge, single or range
+// delete, ...) makes `other` true.
+class BatchEntries : public rocksdb::WriteBatch::Handler {
+ public:
+  using Visit = std::function<void(uint32_t, const rocksdb::Slice&, const rocksdb::Slice*)>;
+  explicit BatchEntries(Visit visit) : visit_(std::move(visit)) {}
+  bool other = false;
+
+  rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& key,
+                        const rocksdb::Slice& value) override {
+    visit_(cf, key, &value);
+    return rocksdb::Status::OK();
+  }
+  rocksdb::Status DeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
+    visit_(cf, key, nullptr);
+    return rocksdb::Status::OK();
+  }
+  void LogData(const rocksdb::Slice& /*blob*/) override { other = true; }
+  rocksdb::Status SingleDeleteCF(uint32_t, const rocksdb::Slice&) override { return Other(); }
+  rocksdb::Status DeleteRangeCF(uint32_t, const rocksdb::Slice&, const rocksdb::Slice&) override {
+    return Other();
+  }
+  rocksdb::Status MergeCF(uint32_t, const rocksdb::Slice&, const rocksdb::Slice&) override {
+    return Other();
+  }
+  rocksdb::Status PutBlobIndexCF(uint32_t, const rocksdb::Slice&, const rocksdb::Slice&) override {
+    return Other();
+  }
+
+ private:
+  rocksdb::Status Other() {
+    other = true;
+    return rocksdb::Status::Aborted();
+  }
+  Visit visit_;
+};
+
+// `batch`'s puts and deletes in key order per column family (equal keys
+// keep their order, so the last write still wins), or nullopt when each
+// column family's keys are in order already or it holds anything else. A
+// memtable inserts keys in order faster: its skip list resumes each search
+// where the previous insert left off.
+std::optional<rocksdb::WriteBatch> InKeyOrder(
+    const rocksdb::WriteBatch& batch, const std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
+  std::vector<rocksdb::ColumnFamilyHandle*> by_id;
+  for (rocksdb::ColumnFamilyHandle* h : handles) {
+    if (h->GetID() >= by_id.size()) by_id.resize(h->GetID() + 1, nullptr);
+    by_id[h->GetID()] = h;
+  }
+  // First only check the order, which costs no copy (a keyword index flush,
+  // up to hundreds of MB, comes in order).
+  std::vector<std::optional<rocksdb::Slice>> last(by_id.size());
+  bool unknown_cf = false, in_order = true;
+  BatchEntries check([&](uint32_t cf, const rocksdb::Slice& key, const rocksdb::Slice*) {
+    if (cf >= by_id.size() || by_id[cf] == nullptr) {
+      unknown_cf = true;
+      return;
+    }
+    if (last[cf] && key.compare(*last[cf]) < 0) in_order = false;
+    last[cf] = key;
+  });
+  if (!batch.Iterate(&check).ok() || check.other || unknown_cf || in_order) return std::nullopt;
+
+  struct Entry {
+    uint32_t cf;
+    rocksdb::Slice key;
+    std::optional<rocksdb::Slice> value;  // nullopt: a delete
+  };
+  std::vector<Entry> entries;
+  entries.reserve(batch.Count());
+  BatchEntries collect([&](uint32_t cf, const rocksdb::Slice& key, const rocksdb::Slice* value) {
+    entries.push_back({cf, key, value ? std::optional(*value) : std::nullopt});
+  });
+  if (!batch.Iterate(&collect).ok()) return std::nullopt;
+  std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return a.cf != b.cf ? a.cf < b.cf : a.key.compare(b.key) < 0;
+  });
+  rocksdb::WriteBatch sorted(batch.GetDataSize());
+  for (const Entry& e : entries) {
+    rocksdb::Status st =
+        e.value ? sorted.Put(by_id[e.cf], e.key, *e.value) : sorted.Delete(by_id[e.cf], e.key);
+    if (!st.ok()) return std::nullopt;
+  }
+  return sorted;
+}
+
+}  // namespace
+
+CommitSession::CommitSession(Database* db, std::unique_lock<std::mutex> lock, std::string principal)
+    : db_(db),
+      lock_(std::move(lock)),
+      principal_(std::move(principal)),
+      version_(db->LatestVersion() + 1),
+      time_(Now()),
+      first_iid_(db->next_iid_),
+      next_iid_(db->next_iid_) {}
+
+CommitSession::~CommitSession() {
+  // An unfinished session must not leave records behind; if even that fails,
+  // the open_session marker makes the next Open remove them.
+  if (!done_) IGNORE_STATUS(Abort());
+}
+
+absl::Status CommitSession::Write(const std::function<absl::Status(CommitContext&)>& build) {
+  if (done_) return absl::FailedPreconditionError("commit session already ended");
+  if (!wrote_) RETURN_IF_ERROR(db_->ResumeAfterFailedWrite());
+  CommitContext ctx(db_, version_, time_, principal_, next_iid_);
+  RETURN_IF_ERROR(build(ctx));
+  if (!ctx.changed()) return absl::OkStatus();
+  // A bulk batch touches too many nodes to list: the read cache starts over,
+  // and refuses what readers below the session's version fetch meanwhile.
+  if (db_->read_cache_ != nullptr &&
+      !(ctx.touched_nodes_.empty() && ctx.touched_adjacency_.empty())) {
+    db_->read_cache_->InvalidateAll(version_);
+  }
+  RETURN_IF_ERROR(WriteBatch(ctx, ctx.next_iid_));
+  wrote_ = true;
+  next_iid_ = ctx.next_iid_;
+  db_->next_iid_ = next_iid_;
+  for (AuditItem& item : ctx.changed_) audit_items_.Add(std::move(item));
+  if (ctx.audit_note_) audit_note_ = std::move(ctx.audit_note_);
+  for (AuditEntry& e : ctx.extra_audit_) extra_audit_.push_back(std::move(e));
+  for (auto& hook : ctx.on_committed_) on_committed_.push_back(std::move(hook));
+  return absl::OkStatus();
+}
+
+absl::Status CommitSession::WriteBatch(CommitContext& ctx, std::optional<uint64_t> next_iid) {
+  // One writer at a time. RocksDB takes concurrent writes, but overlapping
+  // them bought nothing measurable here, and its handoff between writers
+  // happens inside the prebuilt library, where TSan cannot see it: the
+  // session's own lock keeps the two threads' writes visibly ordered.
+  std::lock_guard<std::mutex> lock(write_mu_);
+  // Ahead of the batch, through the WAL: the open-session marker (so Open
+  // finds it and removes the session's records after a crash, however many
+  // column families RocksDB flushed by then) and the iid counter (so ids
+  // interned here are never handed out twice). RocksDB syncs the WAL before
+  // it records the flush of any memtable written after it, so both reach
+  // the disk before the batch can; the marker is synced all the same, once.
+  rocksdb::WriteBatch ahead;
+  if (!marker_written_) {
+    std::string marker = keys::EncodeU64(version_);
+    keys::AppendU64(&marker, first_iid_);
+    ahead.Put(db_->handle(Cf::kDefault), keys::kOpenSessionKey, marker);
+  }
+  if (next_iid) ahead.Put(db_->handle(Cf::kDefault), keys::kNextIidKey, keys::EncodeU64(*next_iid));
+  absl::Status st;
+  if (ahead.Count() > 0) {
+    rocksdb::WriteOptions ahead_options;
+    ahead_options.sync = !marker_written_;
+    st = FromRocks(db_->db_->Write(ahead_options, &ahead));
+  }
+  // The batch itself skips the WAL: Finish flushes every memtable before the
+  // commit record, and a crash before that loses nothing that was visible.
+  if (st.ok()) {
+    marker_written_ = true;
+    rocksdb::WriteOptions no_wal;
+    no_wal.disableWAL = true;
+    std::optional<rocksdb::WriteBatch> sorted =
+        InKeyOrder(*ctx.batch_.GetWriteBatch(), db_->handles_);
+    st = FromRocks(db_->db_->Write(no_wal, sorted ? &*sorted : ctx.batch_.GetWriteBatch()));
+  }
+  if (!st.ok()) db_->write_failed_.store(true);  // the next commit resumes writes first
+  // The batch may have interned ids (id_cache.h).
+  if (db_->id_cache_ != nullptr) db_->id_cache_->NoteInterned();
+  return st;
+}
+
+absl::Status CommitSession::WriteAside(const std::function<absl::Status(CommitContext&)>& build) {
+  // Reads only what the constructor set, so it may run beside Write. The
+  // iid counter handed to the context is never used (see the contract).
+  CommitContext ctx(db_, version_, time_, principal_, first_iid_);
+  RETURN_IF_ERROR(build(ctx));
+  if (!ctx.changed()) return absl::OkStatus();
+  RETURN_IF_ERROR(WriteBatch(ctx, std::nullopt));
+  wrote_aside_.store(true);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<CommitOutcome> CommitSession::Finish(const std::string& description) {
+  if (done_) return absl::FailedPreconditionError("commit session already ended");
+  done_ = true;
+  if (!wrote_) {
+    // Index records alone, with no node written, are not worth a commit.
+    if (wrote_aside_.load()) {
+      if (absl::Status st = db_->RemoveVersion(version_, first_iid_); !st.ok()) {
+        db_->write_failed_.store(true);  // as in Abort
+        return st;
+      }
+    }
+    return CommitOutcome{version_ - 1, false};
+  }
+  // The batches skipped the WAL: every memtable holding them reaches the
+  // disk before the commit record can.
+  rocksdb::FlushOptions flush;
+  flush.allow_write_stall = true;
+  if (absl::Status st = FromRocks(db_->db_->Flush(flush, db_->handles_)); !st.ok()) {
+    db_->write_failed_.store(true);
+    IGNORE_STATUS(db_->RemoveVersion(version_, first_iid_));  // best effort; Open retries
+    return st;
+  }
+  rocksdb::WriteBatch batch;
+  CommitRecord commit{version_, time_, principal_, description};
+  batch.Put(db_->handle(Cf::kCommits), keys::CommitKey(version_), EncodeCommit(commit));
+  batch.Put(db_->handle(Cf::kDefault), keys::kLastVersionKey, keys::EncodeU64(version_));
+  batch.Delete(db_->handle(Cf::kDefault), keys::kOpenSessionKey);
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  // The audit entry goes only in this last batch: an aborted or crashed
+  // session never reaches it, so it leaves no entry behind.
+  std::vector<AuditEntry> entries = Database::CommitAuditEntries(
+      commit, audit_note_, std::move(audit_items_), std::move(extra_audit_));
+  if (absl::Status st = db_->audit_->AppendToBatch(&batch, std::move(entries), sync); !st.ok()) {
+    // The audit log set write_failed_.
+    IGNORE_STATUS(db_->RemoveVersion(version_, first_iid_));  // best effort; Open retries
+    return st;
+  }
+  db_->last_version_.store(version_, std::memory_order_release);
+  for (auto& hook : on_committed_) hook();  // the commit lock is still held
+  return CommitOutcome{version_, true};
+}
+
+absl::Status CommitSession::Abort() {
+  if (done_) return absl::OkStatus();
+  done_ = true;
+  if (!wrote_ && !wrote_aside_.load()) return absl::OkStatus();
+  if (absl::Status st = db_->RemoveVersion(version_, first_iid_); !st.ok()) {
+    // The session's records are still there, under the version the next
+    // commit would take: that commit must remove them first
+    // (ResumeAfterFailedWrite), as after a failed write.
+    db_->write_failed_.store(true);
+    return st;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ctxgraph
