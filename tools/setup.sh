@@ -30,7 +30,7 @@ PACKAGES=(
   g++ cmake ninja-build pkg-config
   librocksdb-dev libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev
   protobuf-compiler libabsl-dev libboost-graph-dev libspdlog-dev libssl-dev
-  nlohmann-json3-dev libcli11-dev libicu-dev libgtest-dev libgmock-dev zlib1g-dev libpq-dev
+  nlohmann-json3-dev libsimdjson-dev libcli11-dev libicu-dev libgtest-dev libgmock-dev zlib1g-dev libpq-dev
   openssl libcpp-httplib-dev libjemalloc-dev
 )
 # Only for tools/fuzz.sh (libFuzzer needs clang); the default install
