@@ -65,9 +65,27 @@ absl::StatusOr<PostingBlockHeader> ReadHeader(VarintReader& r) {
 
 // The (tf, length) pairs no posting beats on both; see the header comment.
 std::vector<std::pair<uint32_t, uint32_t>> Frontier(const std::vector<Posting>& postings) {
-  std::vector<std::pair<uint32_t, uint32_t>> pairs;
-  pairs.reserve(postings.size());
-  for (const Posting& p : postings) pairs.emplace_back(p.tf, p.length);
+  // Only the shortest length of each tf can be on the frontier, and a
+  // block's postings share a few tfs (most are 1 or 2): fold them to one
+  // pair per tf first, and sort those instead of every posting (the sort was
+  // 5% of a bulk import's keyword index thread). Past kMaxDistinct tfs, sort
+  // them all.
+  constexpr size_t kMaxDistinct = 32;
+  std::vector<std::pair<uint32_t, uint32_t>> pairs;  // (tf, length)
+  pairs.reserve(std::min(postings.size(), kMaxDistinct));
+  for (const Posting& p : postings) {
+    const auto same_tf = std::find_if(pairs.begin(), pairs.end(),
+                                      [&](const auto& pair) { return pair.first == p.tf; });
+    if (same_tf != pairs.end()) {
+      same_tf->second = std::min(same_tf->second, p.length);
+    } else if (pairs.size() < kMaxDistinct) {
+      pairs.emplace_back(p.tf, p.length);
+    } else {
+      pairs.clear();
+      for (const Posting& q : postings) pairs.emplace_back(q.tf, q.length);
+      break;
+    }
+  }
   // By tf descending, then length ascending: a pair is on the frontier when
   // its length is below every length seen at a higher tf.
   std::sort(pairs.begin(), pairs.end(), [](const auto& a, const auto& b) {

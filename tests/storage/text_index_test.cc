@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <random>
 #include <tuple>
 
 #include "storage/graph_store.h"
@@ -90,6 +91,50 @@ TEST(PostingBlockTest, FrontierKeepsOnlyUnbeatenPairsAndBoundsTheRestPastItsCap)
   ASSERT_OK_AND_ASSIGN(h, DecodePostingBlockHeader(EncodePostingBlock(1, postings)));
   EXPECT_EQ(h.frontier,
             (Frontier{{1, 1}, {2, 2}, {3, 3}, {4, 4}, {5, 5}, {6, 6}, {7, 7}, {20, 8}}));
+}
+
+// The frontier by its definition: for each tf, its shortest length, kept
+// when every higher tf's lengths are longer; then the cap.
+std::vector<std::pair<uint32_t, uint32_t>> FrontierByDefinition(
+    const std::vector<Posting>& postings) {
+  std::map<uint32_t, uint32_t> shortest;  // tf -> length
+  for (const Posting& p : postings) {
+    auto [it, added] = shortest.emplace(p.tf, p.length);
+    if (!added) it->second = std::min(it->second, p.length);
+  }
+  std::vector<std::pair<uint32_t, uint32_t>> frontier;
+  for (const auto& [tf, length] : shortest) {
+    bool beaten = false;
+    for (auto higher = shortest.upper_bound(tf); higher != shortest.end(); ++higher) {
+      beaten = beaten || higher->second <= length;
+    }
+    if (!beaten) frontier.emplace_back(tf, length);
+  }
+  if (frontier.size() > kMaxFrontier) {
+    const std::pair<uint32_t, uint32_t> bound{frontier.back().first,
+                                              frontier[kMaxFrontier - 1].second};
+    frontier.resize(kMaxFrontier - 1);
+    frontier.push_back(bound);
+  }
+  return frontier;
+}
+
+TEST(PostingBlockTest, FrontierMatchesItsDefinitionOnRandomBlocks) {
+  std::mt19937 rng(7);
+  for (int round = 0; round < 2000; ++round) {
+    // Few distinct tfs (the common case) up to many more than 32 (the sort).
+    const uint32_t max_tf = 1 + rng() % (round % 2 == 0 ? 4 : 80);
+    const uint32_t max_length = 1 + rng() % 400;
+    std::vector<Posting> postings(1 + rng() % 300);
+    for (size_t i = 0; i < postings.size(); ++i) {
+      postings[i] = {i + 1, 1 + static_cast<uint32_t>(rng() % max_tf),
+                     1 + static_cast<uint32_t>(rng() % max_length), 0};
+    }
+    ASSERT_OK_AND_ASSIGN(PostingBlockHeader h,
+                         DecodePostingBlockHeader(EncodePostingBlock(1, postings)));
+    const std::vector<std::pair<uint32_t, uint32_t>> got(h.frontier.begin(), h.frontier.end());
+    ASSERT_EQ(got, FrontierByDefinition(postings)) << "round " << round;
+  }
 }
 
 TEST(PostingBlockTest, CorruptBytesAreDataLossNeverACrash) {
