@@ -37,7 +37,10 @@ class BatchBuilder {
         one_by_one_(one_by_one),
         cache_(cache),
         planner_(ctx, labels) {
-    if (cache_ && cache_->first_new_iid == 0) cache_->first_new_iid = ctx_.PeekNextIid();
+    if (cache_ && cache_->first_new_iid == 0) {
+      cache_->first_new_iid = ctx_.PeekNextIid();
+      cache_->knows_every_id = NoIdInterned();
+    }
   }
 
   // Promises that no mutation of this batch deletes a node. Then only
@@ -159,6 +162,14 @@ class BatchBuilder {
     return Provenance{ctx_.version(), ctx_.time(), ctx_.principal(), hash};
   }
 
+  // True when the store has no interned id at all; false on a read error
+  // too (the cache then reads as it would anyway).
+  bool NoIdInterned() {
+    auto it = ctx_.NewIterator(Cf::kNodeIds);
+    it->SeekToFirst();
+    return !it->Valid() && it->status().ok();
+  }
+
   absl::StatusOr<std::optional<uint64_t>> FindIid(std::string_view id) {
     std::string value;
     ASSIGN_OR_RETURN(bool found, ctx_.Get(Cf::kNodeIds, id, &value));
@@ -224,6 +235,8 @@ class BatchBuilder {
     if (cached) {
       if (cached->iid != 0) *iid = cached->iid;
       if (!cached->live) return absl::OkStatus();  // known absent: no read
+    } else if (cache_ && cache_->knows_every_id) {
+      return absl::OkStatus();  // never interned
     } else {
       ASSIGN_OR_RETURN(*iid, FindIid(id));
     }
@@ -426,6 +439,7 @@ class BatchBuilder {
         if (!it->second.live || !it->second.visible) return NodeNotFound(field, id);
         return it->second.iid;
       }
+      if (cache_->knows_every_id) return NodeNotFound(field, id);  // never interned
     }
     ASSIGN_OR_RETURN(std::optional<uint64_t> iid, FindIid(id));
     std::optional<NodeRecord> node;

@@ -125,6 +125,12 @@ struct ImportCache {
   // hash collision only costs a read.
   absl::flat_hash_set<uint64_t> new_edges;
   uint64_t first_new_iid = 0;  // iids from here on were created by this import; 0 = not yet known
+  // Set when the store held no interned id as the cache began (a first
+  // load). An import interns ids only where it also records them in
+  // `nodes`, and the cache lives no longer than the commit lock is held (a
+  // session, or one batch), so an id missing from `nodes` was never
+  // interned: no read needed.
+  bool knows_every_id = false;
   // Keyword index changes not yet written; GraphStore::FlushText writes them.
   // Kept across batches of a session so posting blocks are rewritten once
   // per flush, not once per batch.
