@@ -1,5 +1,5 @@
 // A fast path for ParseImportLine (jsonl_reader.h): builds the WriteOp
-// straight from nlohmann's SAX events, without a JSON DOM.
+// straight from simdjson's on-demand parser, without a JSON DOM.
 #ifndef CTXGRAPH_CLIENT_JSONL_OP_PARSER_H_
 #define CTXGRAPH_CLIENT_JSONL_OP_PARSER_H_
 
