@@ -225,11 +225,10 @@ class JsonlOpParser::Handler {
   // (simdjson 3.0.1, its portable kernel) misreads mantissas longer than 19
   // digits (0.5333...3 with 50 digits read as 1.56e-31; found by fuzz_jsonl).
   static bool Number(od::value value, v1::Value* out) {
-    std::string_view token = value.raw_json_token();  // with trailing whitespace
-    while (!token.empty() && (token.back() == ' ' || token.back() == '\t' || token.back() == '\n' ||
-                              token.back() == '\r')) {
-      token.remove_suffix(1);
-    }
+    // The token runs on to the next one; the whitespace between can only be
+    // spaces, since NeedsSlowPath keeps every line with a byte below 0x20.
+    std::string_view token = value.raw_json_token();
+    while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
     const char* end = token.data() + token.size();
     if (token.find_first_of(".eE") == std::string_view::npos) {
       int64_t checked, i;

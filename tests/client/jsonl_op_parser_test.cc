@@ -93,6 +93,7 @@ TEST(JsonlOpParserTest, AgreesWithParseImportLine) {
           R"({"type":"node","id":"n","labels":["A",]})",
           R"({"type":"node","id":"n")",
           R"(  {"type" : "node" , "id" : "spaced"}  )",
+          R"({"type":"node","id":"sp","props":{"a" : -7  , "b" : 2.5 , "c" : [ 1 , 2e1 ] }})",
           "{\"type\":\"node\",\t\"id\":\"tab-outside\"}",
           "{\"type\":\"node\",\"id\":\"tab\tinside\"}",
           "{\"type\":\"node\",\"id\":\"x\"}\r",
