@@ -2,7 +2,9 @@
 // key ordering that speeds its batches into the memtables.
 #include <algorithm>
 #include <functional>
+#include <memory>
 #include <optional>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -117,29 +119,85 @@ CommitSession::~CommitSession() {
   // An unfinished session must not leave records behind; if even that fails,
   // the open_session marker makes the next Open remove them.
   if (!done_) IGNORE_STATUS(Abort());
+  {
+    std::lock_guard<std::mutex> lock(writer_mu_);
+    stop_writer_ = true;
+  }
+  writer_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
 }
 
 absl::Status CommitSession::Write(const std::function<absl::Status(CommitContext&)>& build) {
   if (done_) return absl::FailedPreconditionError("commit session already ended");
   if (!wrote_) RETURN_IF_ERROR(db_->ResumeAfterFailedWrite());
-  CommitContext ctx(db_, version_, time_, principal_, next_iid_);
-  RETURN_IF_ERROR(build(ctx));
-  if (!ctx.changed()) return absl::OkStatus();
+  std::unique_ptr<CommitContext> ctx(
+      new CommitContext(db_, version_, time_, principal_, next_iid_));
+  ctx->session_ = this;
+  RETURN_IF_ERROR(build(*ctx));
+  ctx->session_ = nullptr;
+  if (!ctx->changed()) return absl::OkStatus();
   // A bulk batch touches too many nodes to list: the read cache starts over,
   // and refuses what readers below the session's version fetch meanwhile.
   if (db_->read_cache_ != nullptr &&
-      !(ctx.touched_nodes_.empty() && ctx.touched_adjacency_.empty())) {
+      !(ctx->touched_nodes_.empty() && ctx->touched_adjacency_.empty())) {
     db_->read_cache_->InvalidateAll(version_);
   }
-  RETURN_IF_ERROR(WriteBatch(ctx, ctx.next_iid_));
+  RETURN_IF_ERROR(AwaitWritten());
+  // The bookkeeping needs only the build. Should the write fail, the
+  // session fails with it: Finish returns the error and commits nothing.
   wrote_ = true;
-  next_iid_ = ctx.next_iid_;
+  next_iid_ = ctx->next_iid_;
   db_->next_iid_ = next_iid_;
-  for (AuditItem& item : ctx.changed_) audit_items_.Add(std::move(item));
-  if (ctx.audit_note_) audit_note_ = std::move(ctx.audit_note_);
-  for (AuditEntry& e : ctx.extra_audit_) extra_audit_.push_back(std::move(e));
-  for (auto& hook : ctx.on_committed_) on_committed_.push_back(std::move(hook));
+  for (AuditItem& item : ctx->changed_) audit_items_.Add(std::move(item));
+  if (ctx->audit_note_) audit_note_ = std::move(ctx->audit_note_);
+  for (AuditEntry& e : ctx->extra_audit_) extra_audit_.push_back(std::move(e));
+  for (auto& hook : ctx->on_committed_) on_committed_.push_back(std::move(hook));
+  WriteInBackground(std::move(ctx), next_iid_);
   return absl::OkStatus();
+}
+
+void CommitSession::WriteInBackground(std::unique_ptr<CommitContext> ctx, uint64_t next_iid) {
+  std::unique_lock<std::mutex> lock(writer_mu_);
+  // Write waited for the batch before: the writer is idle.
+  if (!writer_.joinable()) {
+    try {
+      writer_ = std::thread([this] { RunWriter(); });
+    } catch (const std::system_error&) {
+      // No thread to be had: this batch is written here, and so is the
+      // next (which tries again).
+      lock.unlock();
+      absl::Status st = WriteBatch(*ctx, next_iid);
+      lock.lock();
+      written_.Update(st);
+      return;
+    }
+  }
+  handed_ = std::move(ctx);
+  handed_next_iid_ = next_iid;
+  lock.unlock();
+  writer_cv_.notify_all();
+}
+
+void CommitSession::RunWriter() {
+  std::unique_lock<std::mutex> lock(writer_mu_);
+  for (;;) {
+    writer_cv_.wait(lock, [&] { return stop_writer_ || handed_ != nullptr; });
+    if (handed_ == nullptr) return;
+    CommitContext& ctx = *handed_;
+    const uint64_t next_iid = handed_next_iid_;
+    lock.unlock();
+    absl::Status st = WriteBatch(ctx, next_iid);
+    lock.lock();
+    written_.Update(st);
+    handed_.reset();
+    writer_cv_.notify_all();
+  }
+}
+
+absl::Status CommitSession::AwaitWritten() {
+  std::unique_lock<std::mutex> lock(writer_mu_);
+  writer_cv_.wait(lock, [&] { return handed_ == nullptr; });
+  return written_;
 }
 
 absl::Status CommitSession::WriteBatch(CommitContext& ctx, std::optional<uint64_t> next_iid) {
@@ -197,6 +255,11 @@ absl::Status CommitSession::WriteAside(const std::function<absl::Status(CommitCo
 absl::StatusOr<CommitOutcome> CommitSession::Finish(const std::string& description) {
   if (done_) return absl::FailedPreconditionError("commit session already ended");
   done_ = true;
+  if (absl::Status st = AwaitWritten(); !st.ok()) {
+    // WriteBatch set write_failed_.
+    IGNORE_STATUS(db_->RemoveVersion(version_, first_iid_));  // best effort; Open retries
+    return st;
+  }
   if (!wrote_) {
     // Index records alone, with no node written, are not worth a commit.
     if (wrote_aside_.load()) {
@@ -240,6 +303,8 @@ absl::StatusOr<CommitOutcome> CommitSession::Finish(const std::string& descripti
 absl::Status CommitSession::Abort() {
   if (done_) return absl::OkStatus();
   done_ = true;
+  // Whatever it did, the batch in flight must land before the removal.
+  IGNORE_STATUS(AwaitWritten());
   if (!wrote_ && !wrote_aside_.load()) return absl::OkStatus();
   if (absl::Status st = db_->RemoveVersion(version_, first_iid_); !st.ok()) {
     // The session's records are still there, under the version the next

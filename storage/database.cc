@@ -205,7 +205,12 @@ void CommitContext::PutUnindexed(Cf cf, std::string_view key, std::string_view v
   NoteTouched(cf, key);
 }
 
+absl::Status CommitContext::AwaitEarlierBatches() {
+  return session_ != nullptr ? session_->AwaitWritten() : absl::OkStatus();
+}
+
 absl::StatusOr<bool> CommitContext::Get(Cf cf, std::string_view key, std::string* value) {
+  RETURN_IF_ERROR(AwaitEarlierBatches());
   rocksdb::Status s =
       batch_.GetFromBatchAndDB(db_->rocks(), rocksdb::ReadOptions(), db_->handle(cf),
                                rocksdb::Slice(key.data(), key.size()), value);
@@ -224,6 +229,11 @@ void CommitContext::NoteEdgeChanged(std::string_view from, std::string_view labe
 }
 
 std::unique_ptr<rocksdb::Iterator> CommitContext::NewIterator(Cf cf) {
+  if (absl::Status st = AwaitEarlierBatches(); !st.ok()) {
+    return std::unique_ptr<rocksdb::Iterator>(rocksdb::NewErrorIterator(
+        rocksdb::Status::IOError("an earlier batch of the commit failed",
+                                 rocksdb::Slice(st.message().data(), st.message().size()))));
+  }
   return std::unique_ptr<rocksdb::Iterator>(batch_.NewIteratorWithBase(
       db_->handle(cf), db_->rocks()->NewIterator(rocksdb::ReadOptions(), db_->handle(cf))));
 }

@@ -202,6 +202,8 @@ absl::Status TextIndex::Flush(CommitContext& ctx, TextIndexDelta& delta) const {
     const std::string& y = *b.first;
     return x.size() != y.size() ? x.size() < y.size() : x < y;
   });
+  // Read directly, below: a session's earlier batches must be in first.
+  RETURN_IF_ERROR(ctx.AwaitEarlierBatches());
   // One iterator per column family for the whole flush, not one per term.
   // Nothing else writes index keys while a flush runs (commits hold the
   // commit lock, and in a bulk import its worker is their only writer), so

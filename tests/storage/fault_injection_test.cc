@@ -410,9 +410,15 @@ TEST_F(DatabaseFaultTest, ABulkSessionCutByAFullDiskNeverTakesTheNextCommitWithI
   {
     auto session = db_->BeginSession("loader");
     ASSERT_OK(WriteBulkChunk(*session, "bulk-1"));
+    ASSERT_OK(session->AwaitWritten());
     fs_->FailFrom(FaultOp::kWrite, 1, FaultKind::kNoSpace);
-    EXPECT_EQ(WriteBulkChunk(*session, "bulk-2").code(), absl::StatusCode::kResourceExhausted);
-  }  // the session's Abort fails too: the disk is still full
+    // Built and handed to the session's writer: the failure comes next.
+    ASSERT_OK(WriteBulkChunk(*session, "bulk-2"));
+    EXPECT_EQ(session->AwaitWritten().code(), absl::StatusCode::kResourceExhausted);
+    EXPECT_EQ(WriteBulkChunk(*session, "bulk-3").code(), absl::StatusCode::kResourceExhausted);
+    EXPECT_EQ(session->Finish("bulk").status().code(), absl::StatusCode::kResourceExhausted);
+    EXPECT_EQ(db_->LatestVersion(), first.version);
+  }  // removing the session's records failed too: the disk is still full
   ExpectTheNextCommitTakesTheDeadSessionsVersion(first);
 }
 
@@ -425,6 +431,7 @@ TEST_F(DatabaseFaultTest, ABulkSessionWhoseFinalFlushMeetsAFullDiskCommitsNothin
   {
     auto session = db_->BeginSession("loader");
     ASSERT_OK(WriteBulkChunk(*session, "bulk-1"));
+    ASSERT_OK(session->AwaitWritten());
     fs_->FailFrom(FaultOp::kWrite, 1, FaultKind::kNoSpace);
     absl::StatusOr<CommitOutcome> finished = session->Finish("bulk");
     EXPECT_EQ(finished.status().code(), absl::StatusCode::kResourceExhausted) << finished.status();

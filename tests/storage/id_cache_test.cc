@@ -102,6 +102,7 @@ TEST_F(IdCacheStoreTest, AnAbortedSessionsIdsAreForgotten) {
     ASSERT_OK(session->Write([&](CommitContext& ctx) {
       return store_->ApplyEach(ctx, {{0, TitledNode("x", "draft")}}, guard_, false, nullptr, &r);
     }));
+    ASSERT_OK(session->AwaitWritten());
     ASSERT_OK_AND_ASSIGN(during, store_->LookupIid("x"));
     ASSERT_TRUE(during.has_value());
     ASSERT_OK_AND_ASSIGN(std::optional<uint64_t> cached, store_->LookupIid("x"));

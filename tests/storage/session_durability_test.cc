@@ -100,6 +100,7 @@ TEST_F(SessionDurabilityTest, ASessionPartlyFlushedBeforeAPowerLossIsRemovedWhol
   ASSERT_OK(store_->Apply({TitledNode("before", "kept")}, guard_, "w", "before"));
   auto session = db_->BeginSession("loader");
   ASSERT_OK(WriteChunk(*session, Chain(50)));
+  ASSERT_OK(session->AwaitWritten());
   FlushAllButDefault();  // the session's records are on disk, its version is not
   PowerLossAndRestart(std::move(session));
 
@@ -121,15 +122,18 @@ TEST_F(SessionDurabilityTest, ASessionPartlyFlushedBeforeAPowerLossIsRemovedWhol
   EXPECT_TRUE(audit.ok) << audit.reason;
 }
 
+// Write returns with its batch still being written on the session's
+// thread: Finish waits for it before the flush that makes it durable. (A
+// batch this size is still in the memtable when Finish starts.)
 TEST_F(SessionDurabilityTest, AFinishedSessionSurvivesAPowerLossRightAfter) {
   auto session = db_->BeginSession("loader");
-  ASSERT_OK(WriteChunk(*session, Chain(50)));
+  ASSERT_OK(WriteChunk(*session, Chain(2000)));
   ASSERT_OK_AND_ASSIGN(CommitOutcome outcome, session->Finish("bulk import"));
   ASSERT_TRUE(outcome.committed);
-  PowerLossAndRestart(nullptr);
+  PowerLossAndRestart(std::move(session));
 
   EXPECT_EQ(db_->LatestVersion(), outcome.version);
-  for (int i : {0, 25, 49}) {
+  for (int i : {0, 25, 1999}) {
     EXPECT_EQ(Title("d" + std::to_string(i)), "title " + std::to_string(i)) << i;
   }
   ASSERT_OK_AND_ASSIGN(auto d26, store_->LookupIid("d26"));
