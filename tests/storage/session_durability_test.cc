@@ -124,7 +124,7 @@ TEST_F(SessionDurabilityTest, ASessionPartlyFlushedBeforeAPowerLossIsRemovedWhol
 
 // Write returns with its batch still being written on the session's
 // thread: Finish waits for it before the flush that makes it durable. (A
-// batch this size is still in the memtable when Finish starts.)
+// batch this size is often still being written when Finish starts.)
 TEST_F(SessionDurabilityTest, AFinishedSessionSurvivesAPowerLossRightAfter) {
   auto session = db_->BeginSession("loader");
   ASSERT_OK(WriteChunk(*session, Chain(2000)));
