@@ -255,11 +255,14 @@ absl::Status CommitSession::WriteAside(const std::function<absl::Status(CommitCo
 absl::StatusOr<CommitOutcome> CommitSession::Finish(const std::string& description) {
   if (done_) return absl::FailedPreconditionError("commit session already ended");
   done_ = true;
-  if (absl::Status st = AwaitWritten(); !st.ok()) {
-    // WriteBatch set write_failed_.
-    IGNORE_STATUS(db_->RemoveVersion(version_, first_iid_));  // best effort; Open retries
+  // A write failed (and stopped writes until they are resumed; the failing
+  // write says so too): the session's records go, best effort (Open retries).
+  auto fail = [this](absl::Status st) {
+    db_->write_failed_.store(true);
+    IGNORE_STATUS(db_->RemoveVersion(version_, first_iid_));
     return st;
-  }
+  };
+  if (absl::Status st = AwaitWritten(); !st.ok()) return fail(st);
   if (!wrote_) {
     // Index records alone, with no node written, are not worth a commit.
     if (wrote_aside_.load()) {
@@ -275,9 +278,7 @@ absl::StatusOr<CommitOutcome> CommitSession::Finish(const std::string& descripti
   rocksdb::FlushOptions flush;
   flush.allow_write_stall = true;
   if (absl::Status st = FromRocks(db_->db_->Flush(flush, db_->handles_)); !st.ok()) {
-    db_->write_failed_.store(true);
-    IGNORE_STATUS(db_->RemoveVersion(version_, first_iid_));  // best effort; Open retries
-    return st;
+    return fail(st);
   }
   rocksdb::WriteBatch batch;
   CommitRecord commit{version_, time_, principal_, description};
@@ -291,9 +292,7 @@ absl::StatusOr<CommitOutcome> CommitSession::Finish(const std::string& descripti
   std::vector<AuditEntry> entries = Database::CommitAuditEntries(
       commit, audit_note_, std::move(audit_items_), std::move(extra_audit_));
   if (absl::Status st = db_->audit_->AppendToBatch(&batch, std::move(entries), sync); !st.ok()) {
-    // The audit log set write_failed_.
-    IGNORE_STATUS(db_->RemoveVersion(version_, first_iid_));  // best effort; Open retries
-    return st;
+    return fail(st);
   }
   db_->last_version_.store(version_, std::memory_order_release);
   for (auto& hook : on_committed_) hook();  // the commit lock is still held

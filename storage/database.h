@@ -332,6 +332,8 @@ class CommitSession {
   absl::Status WriteBatch(CommitContext& ctx, std::optional<uint64_t> next_iid);
   // Starts writing `ctx`'s batch (WriteBatch) on another thread.
   void WriteInBackground(std::unique_ptr<CommitContext> ctx, uint64_t next_iid);
+  // The writer thread's loop: writes each batch handed over until stopped.
+  void RunWriter();
 
   Database* db_;
   std::unique_lock<std::mutex> lock_;
@@ -347,7 +349,6 @@ class CommitSession {
   bool done_ = false;
   // The writer thread, started by the first WriteInBackground, and what it
   // shares with the session's thread, under writer_mu_.
-  void RunWriter();
   std::thread writer_;
   std::mutex writer_mu_;
   std::condition_variable writer_cv_;
