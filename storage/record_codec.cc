@@ -616,11 +616,11 @@ ContentHash Sha256(std::string_view bytes) {
 
 std::string ToHex(std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
+  std::string out(bytes.size() * 2, '\0');
+  char* digit = out.data();
   for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 0xF]);
+    *digit++ = kDigits[c >> 4];
+    *digit++ = kDigits[c & 0xF];
   }
   return out;
 }
