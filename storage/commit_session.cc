@@ -11,6 +11,7 @@
 #include "rocksdb/write_batch.h"
 #include "storage/database.h"
 #include "storage/keys.h"
+#include "storage/no_throw.h"
 #include "storage/record_codec.h"
 #include "storage/status_macros.h"
 
@@ -104,6 +105,9 @@ std::optional<rocksdb::WriteBatch> InKeyOrder(
   return sorted;
 }
 
+// Names an exception thrown while the writer thread wrote a batch.
+constexpr char kWriting[] = "storage: writing a batch of the commit";
+
 }  // namespace
 
 CommitSession::CommitSession(Database* db, std::unique_lock<std::mutex> lock, std::string principal)
@@ -135,6 +139,9 @@ absl::Status CommitSession::Write(const std::function<absl::Status(CommitContext
   ctx->session_ = this;
   RETURN_IF_ERROR(build(*ctx));
   ctx->session_ = nullptr;
+  // The build's reads waited for the batch before it already; a batch that
+  // changed nothing still reports that batch's failure.
+  RETURN_IF_ERROR(AwaitWritten());
   if (!ctx->changed()) return absl::OkStatus();
   // A bulk batch touches too many nodes to list: the read cache starts over,
   // and refuses what readers below the session's version fetch meanwhile.
@@ -142,18 +149,26 @@ absl::Status CommitSession::Write(const std::function<absl::Status(CommitContext
       !(ctx->touched_nodes_.empty() && ctx->touched_adjacency_.empty())) {
     db_->read_cache_->InvalidateAll(version_);
   }
-  RETURN_IF_ERROR(AwaitWritten());
   // The bookkeeping needs only the build. Should the write fail, the
   // session fails with it: Finish returns the error and commits nothing.
-  wrote_ = true;
-  next_iid_ = ctx->next_iid_;
-  db_->next_iid_ = next_iid_;
-  for (AuditItem& item : ctx->changed_) audit_items_.Add(std::move(item));
-  if (ctx->audit_note_) audit_note_ = std::move(ctx->audit_note_);
-  for (AuditEntry& e : ctx->extra_audit_) extra_audit_.push_back(std::move(e));
-  for (auto& hook : ctx->on_committed_) on_committed_.push_back(std::move(hook));
-  WriteInBackground(std::move(ctx), next_iid_);
-  return absl::OkStatus();
+  // So must it if the bookkeeping or the handoff throws (out of memory),
+  // or Finish would commit without this batch.
+  absl::Status handed = NoThrow("storage: handing a batch to the commit's writer", [&] {
+    wrote_ = true;
+    next_iid_ = ctx->next_iid_;
+    db_->next_iid_ = next_iid_;
+    for (AuditItem& item : ctx->changed_) audit_items_.Add(std::move(item));
+    if (ctx->audit_note_) audit_note_ = std::move(ctx->audit_note_);
+    for (AuditEntry& e : ctx->extra_audit_) extra_audit_.push_back(std::move(e));
+    for (auto& hook : ctx->on_committed_) on_committed_.push_back(std::move(hook));
+    WriteInBackground(std::move(ctx), next_iid_);
+    return absl::OkStatus();
+  });
+  if (!handed.ok()) {
+    std::lock_guard<std::mutex> lock(writer_mu_);
+    written_.Update(handed);
+  }
+  return handed;
 }
 
 void CommitSession::WriteInBackground(std::unique_ptr<CommitContext> ctx, uint64_t next_iid) {
@@ -166,7 +181,7 @@ void CommitSession::WriteInBackground(std::unique_ptr<CommitContext> ctx, uint64
       // No thread to be had: this batch is written here, and so is the
       // next (which tries again).
       lock.unlock();
-      absl::Status st = WriteBatch(*ctx, next_iid);
+      absl::Status st = NoThrow(kWriting, [&] { return WriteBatch(*ctx, next_iid); });
       lock.lock();
       written_.Update(st);
       return;
@@ -186,7 +201,7 @@ void CommitSession::RunWriter() {
     CommitContext& ctx = *handed_;
     const uint64_t next_iid = handed_next_iid_;
     lock.unlock();
-    absl::Status st = WriteBatch(ctx, next_iid);
+    absl::Status st = NoThrow(kWriting, [&] { return WriteBatch(ctx, next_iid); });
     lock.lock();
     written_.Update(st);
     handed_.reset();

@@ -659,6 +659,10 @@ absl::Status GraphStore::ApplyEach(CommitContext& ctx, const std::vector<Indexed
     absl::Status st = builder.ApplyOne(absl::StrCat("ops[", index, "]"), mutation);
     if (st.ok()) continue;
     if (!IsRejection(st)) return st;
+    // A failed earlier batch of a bulk session fails every read after it
+    // (with its own code: a full disk's is a rejection's): the commit failed,
+    // not this op.
+    RETURN_IF_ERROR(ctx.AwaitEarlierBatches());
     result->rejects.push_back({index, std::move(st)});
     if (stop_at_first_reject) {
       result->stopped = true;

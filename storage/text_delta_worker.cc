@@ -2,6 +2,9 @@
 
 #include <utility>
 
+#include "storage/no_throw.h"
+#include "storage/status_macros.h"
+
 namespace ctxgraph {
 
 TextDeltaWorker::TextDeltaWorker(TextIndex& text, TextIndexDelta& delta, size_t flush_bytes,
@@ -66,15 +69,16 @@ void TextDeltaWorker::Run() {
     busy_ = true;
     const bool failed = !error_.ok();
     lock.unlock();
-    absl::Status first_error;
-    for (Change& c : chunk) {
-      if (failed || !first_error.ok()) break;
-      first_error = text_.NoteNodeChange(delta_, c.iid, c.before ? &*c.before : nullptr,
-                                         c.after ? &*c.after : nullptr, c.came_back);
-    }
-    if (!failed && first_error.ok() && delta_.approx_bytes() > flush_bytes_) {
-      first_error = flush_(delta_);
-    }
+    // After an error the worker takes nothing more (see Wait).
+    absl::Status first_error =
+        failed ? absl::OkStatus() : NoThrow("storage: keyword index upkeep", [&] {
+          for (Change& c : chunk) {
+            RETURN_IF_ERROR(text_.NoteNodeChange(delta_, c.iid, c.before ? &*c.before : nullptr,
+                                                 c.after ? &*c.after : nullptr, c.came_back));
+          }
+          if (delta_.approx_bytes() > flush_bytes_) return flush_(delta_);
+          return absl::OkStatus();
+        });
     chunk.clear();  // frees the records outside the lock
     lock.lock();
     if (error_.ok()) error_ = first_error;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <new>
 #include <random>
 #include <tuple>
 
@@ -524,6 +525,26 @@ TEST_F(TextIndexTest, AnAbortedSessionRemovesWhatItsWorkerWroteAside) {
   EXPECT_EQ(AllDocs("word", keys::kMaxVersion), 1u);
   EXPECT_EQ(Totals(keys::kMaxVersion, {}).docs, 1u);
   EXPECT_EQ(db_->LatestVersion(), v1);
+}
+
+// The worker runs on a thread of its own, where an exception would end the
+// process: what its flush throws comes back from Wait as a status instead,
+// and the worker takes nothing more.
+TEST_F(TextIndexTest, WhatTheWorkersFlushThrowsComesBackFromWait) {
+  TextIndexDelta delta;
+  int flushes = 0;
+  TextDeltaWorker worker(*text_, delta, /*flush_bytes=*/1, [&](TextIndexDelta&) -> absl::Status {
+    ++flushes;
+    throw std::bad_alloc();
+  });
+  NodeUpsert doc = std::get<NodeUpsert>(Doc("a", "word"));
+  worker.Note(1, std::nullopt, doc.node, false);
+  const absl::Status first = worker.Wait();
+  EXPECT_EQ(first.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(first.message(), "storage: keyword index upkeep: out of memory");
+  worker.Note(2, std::nullopt, doc.node, false);
+  EXPECT_EQ(worker.Wait(), first);
+  EXPECT_EQ(flushes, 1);
 }
 
 // Index records written aside with no node written are not a commit.
