@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs ctxgraph-bench at a named scale with sensible defaults.
 #
-#   tools/bench/run.sh quick   100k nodes, clients 1 and 8, 10 s per op
+#   tools/bench/run.sh quick   100k nodes, clients 1 and 8, 3 s per op (a few minutes)
 #   tools/bench/run.sh 1m      1M nodes, clients 1 and 8, 30 s per op
 #
 # The graph comes from ctxgraph-gen (seed 1), cached in build/bench-cache/;
@@ -16,7 +16,7 @@ BUILD=${BUILD_DIR:-$ROOT/build}
 scale=${1:-}
 shift || true
 case $scale in
-  quick) nodes=100000 seconds=10 ;;
+  quick) nodes=100000 seconds=3 ;;
   1m) nodes=1000000 seconds=30 ;;
   *) echo "usage: tools/bench/run.sh quick|1m [ctxgraph-bench flags...]" >&2; exit 2 ;;
 esac
