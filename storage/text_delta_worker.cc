@@ -1,5 +1,6 @@
 #include "storage/text_delta_worker.h"
 
+#include <system_error>
 #include <utility>
 
 #include "storage/no_throw.h"
@@ -24,6 +25,7 @@ TextDeltaWorker::~TextDeltaWorker() {
   }
   work_.notify_one();
   thread_.join();
+  IGNORE_STATUS(JoinFlush());  // nobody waits for it any more
 }
 
 void TextDeltaWorker::Note(uint64_t iid, std::optional<NodeRecord> before,
@@ -50,6 +52,10 @@ absl::Status TextDeltaWorker::Wait() {
   HandOver();
   std::unique_lock<std::mutex> lock(mu_);
   drain_.wait(lock, [&] { return queue_.empty() && !busy_; });
+  // The worker is idle, and stays so until the next Note: the flush it
+  // started is this thread's to join.
+  absl::Status flushed = JoinFlush();
+  if (error_.ok()) error_ = flushed;
   return error_;
 }
 
@@ -76,7 +82,7 @@ void TextDeltaWorker::Run() {
             RETURN_IF_ERROR(text_.NoteNodeChange(delta_, c.iid, c.before ? &*c.before : nullptr,
                                                  c.after ? &*c.after : nullptr, c.came_back));
           }
-          if (delta_.approx_bytes() > flush_bytes_) return flush_(delta_);
+          if (delta_.approx_bytes() > flush_bytes_) return StartFlush();
           return absl::OkStatus();
         });
     chunk.clear();  // frees the records outside the lock
@@ -86,6 +92,26 @@ void TextDeltaWorker::Run() {
     busy_ = false;
     drain_.notify_all();
   }
+}
+
+absl::Status TextDeltaWorker::StartFlush() {
+  RETURN_IF_ERROR(JoinFlush());
+  // The last flush cleared flushing_ (or failed, and nothing goes on).
+  std::swap(flushing_, delta_);
+  try {
+    flusher_ = std::thread([this] {
+      flush_status_ = NoThrow("storage: keyword index upkeep", [&] { return flush_(flushing_); });
+    });
+  } catch (const std::system_error&) {
+    return flush_(flushing_);  // no thread to be had: flushed here
+  }
+  return absl::OkStatus();
+}
+
+absl::Status TextDeltaWorker::JoinFlush() {
+  if (!flusher_.joinable()) return absl::OkStatus();
+  flusher_.join();
+  return flush_status_;
 }
 
 }  // namespace ctxgraph

@@ -5,12 +5,19 @@
 //
 // Changes are applied in the order they are noted, by one thread, so the
 // delta ends exactly as if NoteNodeChange had been called inline for each.
-// Whenever the delta passes `flush_bytes`, the worker itself hands it to
-// `flush` (which writes it out and clears it) and goes on.
+// Whenever the delta passes `flush_bytes`, the worker sets it aside, hands
+// it to `flush` (which writes it out and clears it) on a thread of the
+// flush's own, and goes on with an empty delta meanwhile: a flush of a
+// 1M-node load took seconds, during which the importing thread, its queue
+// full, waited. Flushes run one at a time, in order: the next waits for
+// the one before (its reads must see what that one wrote), and so does
+// Wait. Two deltas may then be held at once, so memory is up to twice
+// `flush_bytes`.
 //
 // Thread safety: Note, Wait and status are for one thread (the importer's);
 // the delta belongs to the worker between a Note and the next Wait, and to
-// the caller after a Wait that returned OK. `flush` runs on the worker.
+// the caller after a Wait that returned OK. `flush` runs on the flush's
+// thread (or the worker's, when no thread can be started).
 #ifndef CTXGRAPH_STORAGE_TEXT_DELTA_WORKER_H_
 #define CTXGRAPH_STORAGE_TEXT_DELTA_WORKER_H_
 
@@ -67,6 +74,12 @@ class TextDeltaWorker {
 
   void HandOver();  // queues filling_
   void Run();
+  // On the worker: sets the delta aside and starts flushing it, after the
+  // flush before it (JoinFlush).
+  absl::Status StartFlush();
+  // Waits for the flush in flight, if any; returns its status. For the
+  // worker, or for Wait and the destructor while the worker is idle.
+  absl::Status JoinFlush();
 
   TextIndex& text_;
   TextIndexDelta& delta_;
@@ -83,6 +96,12 @@ class TextDeltaWorker {
   bool busy_ = false;  // the worker holds a chunk it has not applied yet
   bool stop_ = false;
   absl::Status error_;
+
+  // The delta being flushed, the flush's thread and its outcome: touched by
+  // the flush's thread until joined, then by whoever joined it.
+  TextIndexDelta flushing_;
+  std::thread flusher_;
+  absl::Status flush_status_;
 
   std::thread thread_;  // last: starts once the rest is built
 };

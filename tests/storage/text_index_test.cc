@@ -3,9 +3,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <new>
 #include <random>
+#include <thread>
 #include <tuple>
 
 #include "storage/graph_store.h"
@@ -545,6 +549,47 @@ TEST_F(TextIndexTest, WhatTheWorkersFlushThrowsComesBackFromWait) {
   worker.Note(2, std::nullopt, doc.node, false);
   EXPECT_EQ(worker.Wait(), first);
   EXPECT_EQ(flushes, 1);
+}
+
+// The worker flushes on a thread of the flush's own. Flushes still run one
+// at a time, in order (each reads what the one before wrote), and Wait
+// returns only once the last is written.
+TEST_F(TextIndexTest, FlushesRunOneAtATimeAndWaitAwaitsTheLast) {
+  TextIndexDelta delta;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  int flushes = 0, in_flight = 0, most_in_flight = 0;
+  TextDeltaWorker worker(*text_, delta, /*flush_bytes=*/1, [&](TextIndexDelta& d) {
+    std::unique_lock<std::mutex> lock(mu);
+    most_in_flight = std::max(most_in_flight, ++in_flight);
+    cv.wait(lock, [&] { return release; });  // the first flush holds until released
+    ++flushes;
+    d = TextIndexDelta();
+    --in_flight;
+    return absl::OkStatus();
+  });
+  NodeUpsert doc = std::get<NodeUpsert>(Doc("a", "word"));
+  // A chunk is handed over every kChunkChanges notes, and each passes the
+  // one-byte budget: two flushes.
+  for (uint64_t i = 1; i <= 2 * TextDeltaWorker::kChunkChanges; ++i) {
+    worker.Note(i, std::nullopt, doc.node, false);
+  }
+  std::thread releaser([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::lock_guard<std::mutex> lock(mu);
+    release = true;
+    cv.notify_all();
+  });
+  EXPECT_OK(worker.Wait());
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    EXPECT_EQ(flushes, 2);
+    EXPECT_EQ(in_flight, 0);
+    EXPECT_EQ(most_in_flight, 1);
+  }
+  EXPECT_TRUE(delta.empty());
+  releaser.join();
 }
 
 // Index records written aside with no node written are not a commit.
