@@ -1,6 +1,6 @@
 // NoThrow: the body of a thread ctxgraph starts itself (a bulk session's
-// batch writer, an import's keyword index worker) runs its fallible work
-// through this. An exception that left such a thread's function would end
+// batch writer, an import's keyword index worker and its flushes) runs its
+// fallible work through this. An exception that left such a thread's function would end
 // the process, taking every other caller's requests with it; here it
 // becomes a status the thread hands on like any other error. (An RPC's own
 // thread has HandleRpc's catch instead.)
