@@ -161,7 +161,7 @@ absl::Status CommitSession::Write(const std::function<absl::Status(CommitContext
     if (ctx->audit_note_) audit_note_ = std::move(ctx->audit_note_);
     for (AuditEntry& e : ctx->extra_audit_) extra_audit_.push_back(std::move(e));
     for (auto& hook : ctx->on_committed_) on_committed_.push_back(std::move(hook));
-    WriteInBackground(std::move(ctx), next_iid_);
+    WriteInBackground(std::move(ctx));
     return absl::OkStatus();
   });
   if (!handed.ok()) {
@@ -171,7 +171,7 @@ absl::Status CommitSession::Write(const std::function<absl::Status(CommitContext
   return handed;
 }
 
-void CommitSession::WriteInBackground(std::unique_ptr<CommitContext> ctx, uint64_t next_iid) {
+void CommitSession::WriteInBackground(std::unique_ptr<CommitContext> ctx) {
   std::unique_lock<std::mutex> lock(writer_mu_);
   // Write waited for the batch before: the writer is idle.
   if (!writer_.joinable()) {
@@ -181,14 +181,13 @@ void CommitSession::WriteInBackground(std::unique_ptr<CommitContext> ctx, uint64
       // No thread to be had: this batch is written here, and so is the
       // next (which tries again).
       lock.unlock();
-      absl::Status st = NoThrow(kWriting, [&] { return WriteBatch(*ctx, next_iid); });
+      absl::Status st = NoThrow(kWriting, [&] { return WriteBatch(*ctx, ctx->next_iid_); });
       lock.lock();
       written_.Update(st);
       return;
     }
   }
   handed_ = std::move(ctx);
-  handed_next_iid_ = next_iid;
   lock.unlock();
   writer_cv_.notify_all();
 }
@@ -199,9 +198,8 @@ void CommitSession::RunWriter() {
     writer_cv_.wait(lock, [&] { return stop_writer_ || handed_ != nullptr; });
     if (handed_ == nullptr) return;
     CommitContext& ctx = *handed_;
-    const uint64_t next_iid = handed_next_iid_;
     lock.unlock();
-    absl::Status st = NoThrow(kWriting, [&] { return WriteBatch(ctx, next_iid); });
+    absl::Status st = NoThrow(kWriting, [&] { return WriteBatch(ctx, ctx.next_iid_); });
     lock.lock();
     written_.Update(st);
     handed_.reset();

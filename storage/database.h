@@ -330,8 +330,9 @@ class CommitSession {
   // first time) and `next_iid` when given; a failure stops writes until
   // they are resumed, as a failed commit's.
   absl::Status WriteBatch(CommitContext& ctx, std::optional<uint64_t> next_iid);
-  // Starts writing `ctx`'s batch (WriteBatch) on another thread.
-  void WriteInBackground(std::unique_ptr<CommitContext> ctx, uint64_t next_iid);
+  // Starts writing `ctx`'s batch (WriteBatch, with the iid counter its
+  // build left) on another thread.
+  void WriteInBackground(std::unique_ptr<CommitContext> ctx);
   // The writer thread's loop: writes each batch handed over until stopped.
   void RunWriter();
 
@@ -353,8 +354,7 @@ class CommitSession {
   std::mutex writer_mu_;
   std::condition_variable writer_cv_;
   std::unique_ptr<CommitContext> handed_;  // being written; null when idle
-  uint64_t handed_next_iid_ = 0;
-  absl::Status written_;  // the first failed write's error
+  absl::Status written_;                   // the first failed write's error
   bool stop_writer_ = false;
   // The audit entry Finish writes, gathered from the batches written.
   AuditItemCollector audit_items_;

@@ -7,6 +7,12 @@
 #include "storage/status_macros.h"
 
 namespace ctxgraph {
+namespace {
+
+// Names what the worker's or a flush's thread threw.
+constexpr char kUpkeep[] = "storage: keyword index upkeep";
+
+}  // namespace
 
 TextDeltaWorker::TextDeltaWorker(TextIndex& text, TextIndexDelta& delta, size_t flush_bytes,
                                  FlushFn flush)
@@ -76,15 +82,14 @@ void TextDeltaWorker::Run() {
     const bool failed = !error_.ok();
     lock.unlock();
     // After an error the worker takes nothing more (see Wait).
-    absl::Status first_error =
-        failed ? absl::OkStatus() : NoThrow("storage: keyword index upkeep", [&] {
-          for (Change& c : chunk) {
-            RETURN_IF_ERROR(text_.NoteNodeChange(delta_, c.iid, c.before ? &*c.before : nullptr,
-                                                 c.after ? &*c.after : nullptr, c.came_back));
-          }
-          if (delta_.approx_bytes() > flush_bytes_) return StartFlush();
-          return absl::OkStatus();
-        });
+    absl::Status first_error = failed ? absl::OkStatus() : NoThrow(kUpkeep, [&] {
+      for (Change& c : chunk) {
+        RETURN_IF_ERROR(text_.NoteNodeChange(delta_, c.iid, c.before ? &*c.before : nullptr,
+                                             c.after ? &*c.after : nullptr, c.came_back));
+      }
+      if (delta_.approx_bytes() > flush_bytes_) return StartFlush();
+      return absl::OkStatus();
+    });
     chunk.clear();  // frees the records outside the lock
     lock.lock();
     if (error_.ok()) error_ = first_error;
@@ -99,9 +104,8 @@ absl::Status TextDeltaWorker::StartFlush() {
   // The last flush cleared flushing_ (or failed, and nothing goes on).
   std::swap(flushing_, delta_);
   try {
-    flusher_ = std::thread([this] {
-      flush_status_ = NoThrow("storage: keyword index upkeep", [&] { return flush_(flushing_); });
-    });
+    flusher_ = std::thread(
+        [this] { flush_status_ = NoThrow(kUpkeep, [&] { return flush_(flushing_); }); });
   } catch (const std::system_error&) {
     return flush_(flushing_);  // no thread to be had: flushed here
   }
