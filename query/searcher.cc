@@ -11,11 +11,13 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/types/span.h"
 #include "query/graph_reader.h"
 #include "query/read_stats.h"
 #include "query/validation.h"
 #include "storage/keys.h"
 #include "storage/status_macros.h"
+#include "storage/term_block_cache.h"
 #include "storage/text_index.h"
 
 namespace ctxgraph {
@@ -45,9 +47,9 @@ class Bm25 {
   }
   // The best score in a block: its frontier holds the best posting,
   // whatever avgdl is.
-  double BlockBest(double idf, const PostingBlockHeader& header) const {
+  double BlockBest(double idf, absl::Span<const std::pair<uint32_t, uint32_t>> frontier) const {
     double best = 0;
-    for (const auto& [tf, length] : header.frontier) best = std::max(best, Score(idf, tf, length));
+    for (const auto& [tf, length] : frontier) best = std::max(best, Score(idf, tf, length));
     return best;
   }
 
@@ -82,6 +84,11 @@ class PostingCursor {
   }
   // The current block's postings, before any of them is read.
   absl::StatusOr<const std::vector<Posting>*> BlockPostings() { return blocks_.Postings(); }
+  // Moves to the block that starts at `first_iid`, before its postings.
+  absl::Status JumpToBlock(uint64_t first_iid) {
+    postings_ = nullptr;
+    return blocks_.JumpTo(first_iid);
+  }
   absl::Status NextBlock() {
     postings_ = nullptr;
     return blocks_.Next();
@@ -326,23 +333,62 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
     return absl::OkStatus();
   };
 
-  // One term, the commonest query: the loop below with nothing to probe or
-  // sum, block by block. The same blocks are skipped and the same postings
-  // offered, at a fraction of the cost per posting.
-  while (m == 1 && !cursors[0].done() && prefix[0] >= threshold - kSlack) {
+  // Offers the visible postings of one block of a one-term query.
+  auto offer_block = [&](PostingCursor& only, double idf) -> absl::Status {
+    ASSIGN_OR_RETURN(const std::vector<Posting>* postings, only.BlockPostings());
+    for (const Posting& p : *postings) {
+      if (!set_visible(p.set) || (!hidden_now.empty() && hidden_now.contains(p.iid))) {
+        ++hidden;
+        continue;
+      }
+      const double score = bm25.Score(idf, p.tf, p.length);
+      if (heap.size() == k && score < threshold) continue;
+      RETURN_IF_ERROR(offer(p.iid, score));
+    }
+    return absl::OkStatus();
+  };
+
+  // One term, the commonest query, with nothing to probe or sum. A common
+  // term's blocks are taken from its block summary best bound first: the
+  // threshold reaches its final value within a few blocks, and the blocks
+  // whose bound falls short of it are never read. The heap keeps the same
+  // top k whatever the order, so the answer is the one of the scan below.
+  std::shared_ptr<const TermBlocks> summary;
+  if (m == 1 && cache_use_ == ReadCacheUse::kShared &&
+      live_terms[0].docs >= block_summary_min_docs_) {
+    ASSIGN_OR_RETURN(summary, text.BlockSummary(live_terms[0].term, version));
+  }
+  if (summary) {
+    const double idf = live_terms[0].idf;
+    std::vector<std::pair<double, size_t>> order;  // (bound, block index)
+    order.reserve(summary->blocks.size());
+    for (size_t i = 0; i < summary->blocks.size(); ++i) {
+      const TermBlocks::Block& b = summary->blocks[i];
+      order.emplace_back(
+          bm25.BlockBest(idf, absl::MakeConstSpan(summary->frontier)
+                                  .subspan(b.frontier_begin, b.frontier_end - b.frontier_begin)),
+          i);
+    }
+    // A heap, not a sort: the loop stops after a few of thousands of blocks.
+    auto lower = [](const auto& a, const auto& b) {  // the best bound on top
+      return a.first != b.first ? a.first < b.first : a.second > b.second;
+    };
+    std::make_heap(order.begin(), order.end(), lower);
+    while (!order.empty() && order.front().first >= threshold - kSlack) {
+      const size_t i = order.front().second;
+      std::pop_heap(order.begin(), order.end(), lower);
+      order.pop_back();
+      RETURN_IF_ERROR(cursors[0].JumpToBlock(summary->blocks[i].first_iid));
+      RETURN_IF_ERROR(offer_block(cursors[0], idf));
+    }
+  }
+  // Without a summary: block by block, skipping those whose bound falls
+  // short; the same postings offered.
+  while (m == 1 && !summary && !cursors[0].done() && prefix[0] >= threshold - kSlack) {
     PostingCursor& only = cursors[0];
     const double idf = live_terms[0].idf;
-    if (bm25.BlockBest(idf, only.block_header()) >= threshold - kSlack) {
-      ASSIGN_OR_RETURN(const std::vector<Posting>* postings, only.BlockPostings());
-      for (const Posting& p : *postings) {
-        if (!set_visible(p.set) || (!hidden_now.empty() && hidden_now.contains(p.iid))) {
-          ++hidden;
-          continue;
-        }
-        const double score = bm25.Score(idf, p.tf, p.length);
-        if (heap.size() == k && score < threshold) continue;
-        RETURN_IF_ERROR(offer(p.iid, score));
-      }
+    if (bm25.BlockBest(idf, only.block_header().frontier) >= threshold - kSlack) {
+      RETURN_IF_ERROR(offer_block(only, idf));
     }
     RETURN_IF_ERROR(only.NextBlock());
   }
@@ -358,7 +404,7 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
       PostingCursor& only = cursors[m - 1];
       while (!only.done() && only.at_block_start()) {
         const double block_bound =
-            bm25.BlockBest(live_terms[m - 1].idf, only.block_header()) + others;
+            bm25.BlockBest(live_terms[m - 1].idf, only.block_header().frontier) + others;
         if (block_bound >= threshold - kSlack) break;
         RETURN_IF_ERROR(only.NextBlock());
       }

@@ -10,7 +10,11 @@
 // Top-k uses MaxScore: query terms sorted by their score bound, the terms
 // whose bounds together cannot reach the current k-th score are only probed
 // for nodes found in the others, and a posting block whose best possible
-// score cannot reach it is skipped without being decoded.
+// score cannot reach it is skipped without being decoded. A one-term query
+// for a common term takes its blocks best bound first, from the term's
+// block summary in memory (TextIndex::BlockSummary), and stops at the first
+// block whose bound cannot reach the k-th score; a receipt replay
+// (ReadCacheUse::kBypass) never uses summaries.
 //
 // As of an earlier version V, a node counts when the caller may see it as it
 // was at V and as it is now (a label put on later protects its history, as
@@ -60,6 +64,10 @@ inline constexpr int kMaxSearchPageSize = 100;
 inline constexpr size_t kMaxQueryBytes = 1024;
 inline constexpr size_t kMaxQueryTerms = 32;
 inline constexpr size_t kSnippetBytes = 160;
+// A one-term search reads the term's blocks through its block summary
+// (TextIndex::BlockSummary) when at least this many visible nodes hold it;
+// below that, stepping over its few blocks costs less than sorting them.
+inline constexpr uint64_t kBlockSummaryMinDocs = 2048;
 
 // The audit log entry of one answered search (action "search"): the
 // request in its summary and the hits (id, version) in order as its items.
@@ -83,12 +91,18 @@ class Searcher {
   // searchable terms"), label, page size, page token or as_of_version.
   absl::StatusOr<SearchPage> Search(const SearchRequest& request) const;
 
+  // From how many visible nodes holding a one-term query's term on the
+  // search reads its blocks through the block summary (default
+  // kBlockSummaryMinDocs). Tests set 0 to take that path on small corpora.
+  void set_block_summary_min_docs(uint64_t docs) { block_summary_min_docs_ = docs; }
+
  private:
   const GraphStore& store_;
   const PageTokenCodec& tokens_;
   const Caller& caller_;
   VisibleSetCache* visible_sets_;
   ReadCacheUse cache_use_;
+  uint64_t block_summary_min_docs_ = kBlockSummaryMinDocs;
 };
 
 }  // namespace ctxgraph

@@ -111,6 +111,9 @@ absl::Status TextIndex::Open() {
         " stop words) differ from the ones this database was created with; start with the "
         "original settings"));
   }
+  // What postings changed before now is unknown: no summary built below
+  // this version may answer a read at or above it.
+  postings_changed_at_.store(db_->LatestVersion(), std::memory_order_release);
   return sets_.Load();
 }
 
@@ -191,6 +194,14 @@ absl::Status TextIndex::NoteNodeChange(TextIndexDelta& delta, uint64_t iid,
 }
 
 absl::Status TextIndex::Flush(CommitContext& ctx, TextIndexDelta& delta) const {
+  // Before anything is written, so before the commit can be visible: a
+  // reader that sees ctx.version() sees this too (BlockSummary). Should the
+  // commit fail, summaries only stop answering early.
+  uint64_t changed = postings_changed_at_.load(std::memory_order_acquire);
+  while (!delta.postings_.empty() && changed < ctx.version() &&
+         !postings_changed_at_.compare_exchange_weak(changed, ctx.version(),
+                                                     std::memory_order_acq_rel)) {
+  }
   // In key order: the memtable inserts then walk forward instead of
   // searching the skip list from the top for every key.
   std::vector<std::pair<const std::string*, TextIndexDelta::TermChanges*>> terms;
@@ -423,6 +434,32 @@ absl::Status TextIndex::ForEachRelabelled(uint64_t after, uint64_t upto,
   return FromRocks(it->status());
 }
 
+absl::StatusOr<std::shared_ptr<const TermBlocks>> TextIndex::BlockSummary(std::string_view term,
+                                                                          uint64_t version) const {
+  // Read after the caller's version: a commit at or below it bumped the
+  // watermark before it became visible.
+  const uint64_t changed = postings_changed_at_.load(std::memory_order_acquire);
+  if (changed > version) return nullptr;
+  if (TermBlockCache::Entry cached = block_summaries_.Find(term);
+      cached.blocks && cached.built_at >= changed) {
+    return cached.blocks;
+  }
+  auto summary = std::make_shared<TermBlocks>();
+  ASSIGN_OR_RETURN(BlockCursor cursor, OpenTerm(term, version));
+  while (cursor.valid()) {
+    const auto& frontier = cursor.header().frontier;
+    const auto begin = static_cast<uint32_t>(summary->frontier.size());
+    summary->frontier.insert(summary->frontier.end(), frontier.begin(), frontier.end());
+    summary->blocks.push_back(
+        {cursor.first_iid(), begin, static_cast<uint32_t>(summary->frontier.size())});
+    RETURN_IF_ERROR(cursor.Next());
+  }
+  summary->blocks.shrink_to_fit();
+  summary->frontier.shrink_to_fit();
+  block_summaries_.Insert(term, {version, summary});
+  return summary;
+}
+
 // --- BlockCursor ---
 
 absl::StatusOr<TextIndex::BlockCursor> TextIndex::OpenTerm(std::string_view term,
@@ -528,6 +565,16 @@ absl::Status TextIndex::BlockCursor::Next() {
     RETURN_IF_ERROR(StepPast(first_iid_));
   }
   return Load();
+}
+
+absl::Status TextIndex::BlockCursor::JumpTo(uint64_t first_iid) {
+  it_->Seek(keys::EncodePostingBlockKey({term_, first_iid, version_}));
+  RETURN_IF_ERROR(Load());
+  if (!valid_ || first_iid_ != first_iid) {
+    return absl::InternalError(absl::StrCat("keyword index: no posting block starts at ", first_iid,
+                                            " as of version ", version_));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status TextIndex::BlockCursor::SeekBlock(uint64_t iid) {

@@ -26,6 +26,7 @@
 #ifndef CTXGRAPH_STORAGE_TEXT_INDEX_H_
 #define CTXGRAPH_STORAGE_TEXT_INDEX_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -42,6 +43,7 @@
 #include "storage/database.h"
 #include "storage/posting_block.h"
 #include "storage/records.h"
+#include "storage/term_block_cache.h"
 #include "storage/tokenizer.h"
 
 namespace ctxgraph {
@@ -122,7 +124,9 @@ class TextIndex {
                               const NodeRecord* after, bool came_back);
 
   // Writes `delta` into `ctx` at ctx.version() (unindexed: Get and
-  // NewIterator on `ctx` do not see the index keys) and clears it.
+  // NewIterator on `ctx` do not see the index keys) and clears it. Before
+  // it writes, every cached block summary stops answering reads at or
+  // above ctx.version() (BlockSummary).
   absl::Status Flush(CommitContext& ctx, TextIndexDelta& delta) const;
 
   // --- Reads, as of `version`. ---
@@ -137,6 +141,21 @@ class TextIndex {
   // Calls `visit(iid)` for each boundary log entry with after < version <= upto.
   absl::Status ForEachRelabelled(uint64_t after, uint64_t upto,
                                  absl::FunctionRef<void(uint64_t iid)> visit) const;
+
+  // The non-empty posting blocks of `term` as of `version`: from memory
+  // when a cached summary answers `version`, else read (one scan of the
+  // term's block keys) and cached. A summary built at version B answers a
+  // read at V when no commit wrote postings at a version in (min(B, V),
+  // max(B, V)]; this index bumps that watermark in Flush, before the
+  // commit is visible, so it must be the only TextIndex writing to its
+  // Database (as its interned boundary sets require already). Null when
+  // postings changed after `version` (an as-of read of older postings):
+  // the caller reads the blocks directly.
+  absl::StatusOr<std::shared_ptr<const TermBlocks>> BlockSummary(std::string_view term,
+                                                                 uint64_t version) const;
+  // Bytes the block summaries hold (at most kBlockSummaryBytes).
+  size_t block_summary_bytes() const { return block_summaries_.bytes(); }
+  static constexpr size_t kBlockSummaryBytes = 16 << 20;
 
   // A forward cursor over the posting blocks of one term as of a version.
   // Scanning headers only (to skip blocks) copies nothing: the cursor reads
@@ -157,6 +176,10 @@ class TextIndex {
     // Moves forward to the block that may hold `iid` (no-op when the current
     // one may); invalid when `iid` lies past the last block.
     absl::Status SeekBlock(uint64_t iid);
+    // Moves (forward or back) to the non-empty block that starts at
+    // `first_iid`, one seek; INTERNAL when there is none at the cursor's
+    // version (a block summary that does not match the postings).
+    absl::Status JumpTo(uint64_t first_iid);
 
    private:
     friend class TextIndex;
@@ -218,6 +241,10 @@ class TextIndex {
   TextIndexConfig config_;
   Tokenizer tokenizer_;
   BoundarySets sets_;
+  // The newest version a Flush wrote (or is writing) postings at; from Open
+  // on, every version at which postings changed is at most this.
+  mutable std::atomic<uint64_t> postings_changed_at_{~uint64_t{0}};
+  mutable TermBlockCache block_summaries_{kBlockSummaryBytes};
 };
 
 }  // namespace ctxgraph

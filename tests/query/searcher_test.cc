@@ -35,8 +35,13 @@ Mutation Upsert(const std::string& id, const Doc& doc) {
 class Corpus : public IndexedGraph {
  public:
   absl::StatusOr<SearchPage> Search(const Caller& caller, SearchRequest request) const {
-    return Searcher(store(), tokens(), caller).Search(request);
+    Searcher searcher(store(), tokens(), caller);
+    searcher.set_block_summary_min_docs(block_summary_min_docs);
+    return searcher.Search(request);
   }
+
+  // 0: every one-term search reads its blocks through the block summary.
+  uint64_t block_summary_min_docs = kBlockSummaryMinDocs;
 
   // (id, score) of every hit, following page tokens until at least `limit`
   // hits are in (always at least one page).
@@ -335,10 +340,74 @@ TEST(SearcherTest, MatchesAReferenceModelOnRandomCorporaCallersAndVersions) {
           if (want.size() > 40) want.resize(40);
           SearchRequest r = Query(query, static_cast<int>(1 + pick(12)));
           r.as_of = versions[at];
+          // Through block summaries (one-term queries) and without.
+          for (uint64_t min_docs : {kBlockSummaryMinDocs, uint64_t{0}}) {
+            c.block_summary_min_docs = min_docs;
+            auto got = c.SearchAll(caller, r, nullptr, want.size());
+            if (got.size() > want.size()) got.resize(want.size());
+            ASSERT_EQ(Ids(got), Ids(want))
+                << "seed " << seed << " v" << at << " " << caller.principal.id << " \"" << query
+                << "\" summary from " << min_docs << " docs";
+            for (size_t i = 0; i < got.size(); ++i) {
+              EXPECT_DOUBLE_EQ(got[i].second, want[i].second) << got[i].first;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// A common term spans many blocks; its one-term searches take them best
+// bound first through the block summary. Every page must be the reference
+// model's, for every caller, before and after later writes, as of then and
+// now (an as-of read of changed postings goes without a summary).
+TEST(SearcherTest, OneTermSearchesThroughBlockSummariesMatchTheReferenceModel) {
+  const std::vector<std::vector<std::string>> boundaries = {{}, {}, {"pii"}, {"team:a"}};
+  const std::vector<Caller> callers = {MakeCaller("all", {"*"}), MakeCaller("none", {}),
+                                       MakeCaller("teams", {"team:*"})};
+  std::mt19937 rng(7);
+  auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
+  // "common" up to max_tf times among 1-20 filler words: many (tf, length)
+  // pairs. The later writes bring higher tfs into blocks whose bounds were
+  // low, which a stale summary would skip.
+  auto random_doc = [&](size_t max_tf) {
+    Doc d;
+    const size_t len = 1 + pick(20), tf = pick(max_tf + 1);
+    for (size_t i = 0; i < len; ++i) d.text += (i < tf ? "common " : "filler ");
+    d.boundary = boundaries[pick(boundaries.size())];
+    return d;
+  };
+  Corpus c;
+  c.DefineLabels({"pii", "team:a"});
+  ReferenceModel model;
+  std::vector<ReferenceModel::Snapshot> snapshots(1);
+  std::vector<uint64_t> versions = {0};
+  for (int round = 0; round < 2; ++round) {
+    ReferenceModel::Snapshot next = snapshots.back();
+    std::vector<Mutation> batch;
+    for (int i = 0; i < (round == 0 ? 3000 : 300); ++i) {
+      const std::string id = "n" + std::to_string(round == 0 ? i : pick(3000));
+      Doc d = random_doc(round == 0 ? 2 : 6);
+      next[id] = d;
+      batch.push_back(Upsert(id, d));
+    }
+    versions.push_back(c.Write(std::move(batch)));
+    snapshots.push_back(std::move(next));
+  }
+  for (size_t at : {size_t{1}, size_t{2}}) {
+    for (const Caller& caller : callers) {
+      auto want = model.Search(c.text(), caller.policy, snapshots[at], snapshots.back(), "common");
+      if (want.size() > 60) want.resize(60);
+      for (int page_size : {1, 7, 25}) {
+        SearchRequest r = Query("common", page_size);
+        r.as_of = versions[at];
+        for (uint64_t min_docs : {kBlockSummaryMinDocs, uint64_t{0}}) {
+          c.block_summary_min_docs = min_docs;
           auto got = c.SearchAll(caller, r, nullptr, want.size());
           if (got.size() > want.size()) got.resize(want.size());
-          ASSERT_EQ(Ids(got), Ids(want)) << "seed " << seed << " v" << at << " "
-                                         << caller.principal.id << " \"" << query << "\"";
+          ASSERT_EQ(Ids(got), Ids(want)) << "v" << at << " " << caller.principal.id << " pages of "
+                                         << page_size << ", summary from " << min_docs;
           for (size_t i = 0; i < got.size(); ++i) {
             EXPECT_DOUBLE_EQ(got[i].second, want[i].second) << got[i].first;
           }
@@ -346,6 +415,9 @@ TEST(SearcherTest, MatchesAReferenceModelOnRandomCorporaCallersAndVersions) {
       }
     }
   }
+  auto blocks = c.text().BlockSummary("common", versions.back());
+  ASSERT_OK(blocks.status());
+  EXPECT_GE((*blocks)->blocks.size(), 15u);
 }
 
 }  // namespace

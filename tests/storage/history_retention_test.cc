@@ -66,13 +66,6 @@ class HistoryRetentionTest : public StoreFixture {
     StoreFixture::SetUp();
   }
 
-  uint64_t Apply(std::vector<Mutation> m) {
-    AllowAllWrites guard;
-    absl::StatusOr<WriteResult> r = store_->Apply(std::move(m), guard, "tester", "batch");
-    EXPECT_TRUE(r.ok()) << r.status();
-    return r.ok() ? r->version : 0;
-  }
-
   uint64_t Advance(Timestamp now = Now()) {
     absl::StatusOr<uint64_t> h = db_->AdvanceHistoryHorizon(now);
     EXPECT_TRUE(h.ok()) << h.status();

@@ -61,6 +61,15 @@ class StoreFixture : public ::testing::Test {
     store_ = std::make_unique<GraphStore>(db_.get(), text_.get(), labels_.get());
   }
 
+  // Applies `m` in one commit as "tester"; returns its version (0, and a
+  // test failure, on error).
+  uint64_t Apply(std::vector<Mutation> m) {
+    AllowAllWrites guard;
+    absl::StatusOr<WriteResult> r = store_->Apply(std::move(m), guard, "tester", "");
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? r->version : 0;
+  }
+
   TempDir dir_;
   DatabaseOptions options_;  // used by the next Reopen
   std::unique_ptr<Database> db_;

@@ -169,13 +169,6 @@ Mutation Doc(std::string id, std::string text, std::vector<std::string> boundary
 
 class TextIndexTest : public StoreFixture {
  protected:
-  uint64_t Apply(std::vector<Mutation> m) {
-    AllowAllWrites guard;
-    auto r = store_->Apply(m, guard, "tester", "");
-    EXPECT_TRUE(r.ok()) << r.status();
-    return r.ok() ? r->version : 0;
-  }
-
   uint64_t Iid(std::string_view id) { return **store_->LookupIid(id); }
 
   // Every posting of `term` as of `version`, as "id:tf/length@set". With
