@@ -436,14 +436,16 @@ absl::Status TextIndex::ForEachRelabelled(uint64_t after, uint64_t upto,
 
 absl::StatusOr<std::shared_ptr<const TermBlocks>> TextIndex::BlockSummary(std::string_view term,
                                                                           uint64_t version) const {
-  // Read after the caller's version: a commit at or below it bumped the
-  // watermark before it became visible.
+  // Read after the caller's version: every commit at or below it bumped
+  // the watermark before it became visible.
+  if (postings_changed_at_.load(std::memory_order_acquire) > version) return nullptr;
+  const TermBlockCache::Entry cached = block_summaries_.Find(term);
+  // And again after the lookup: an entry built at B > version was built
+  // after every commit at or below B had bumped it, and inserted before
+  // this lookup found it, so a commit between version and B shows here.
   const uint64_t changed = postings_changed_at_.load(std::memory_order_acquire);
+  if (cached.blocks && changed <= std::min(cached.built_at, version)) return cached.blocks;
   if (changed > version) return nullptr;
-  if (TermBlockCache::Entry cached = block_summaries_.Find(term);
-      cached.blocks && cached.built_at >= changed) {
-    return cached.blocks;
-  }
   auto summary = std::make_shared<TermBlocks>();
   ASSIGN_OR_RETURN(BlockCursor cursor, OpenTerm(term, version));
   while (cursor.valid()) {
