@@ -32,8 +32,16 @@ void TermBlockCache::Insert(std::string_view term, Entry entry) {
     slots_.erase(victim);
     lru_.pop_back();
   }
-  lru_.emplace_front(term);
-  slots_.emplace(std::string(term), Slot{std::move(entry), bytes, lru_.begin()});
+  // Should an allocation throw, the list and the map still name the same
+  // terms.
+  auto slot = slots_.emplace(std::string(term), Slot{std::move(entry), bytes, {}}).first;
+  try {
+    lru_.emplace_front(slot->first);
+  } catch (...) {
+    slots_.erase(slot);
+    throw;
+  }
+  slot->second.lru = lru_.begin();
   bytes_ += bytes;
 }
 

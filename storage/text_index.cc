@@ -439,6 +439,9 @@ absl::StatusOr<std::shared_ptr<const TermBlocks>> TextIndex::BlockSummary(std::s
   // Read after the caller's version: every commit at or below it bumped
   // the watermark before it became visible.
   if (postings_changed_at_.load(std::memory_order_acquire) > version) return nullptr;
+  // A version not committed yet (a bulk session's, mid-import) may still
+  // change: never summarized.
+  if (version > db_->LatestVersion()) return nullptr;
   const TermBlockCache::Entry cached = block_summaries_.Find(term);
   // And again after the lookup: an entry built at B > version was built
   // after every commit at or below B had bumped it, and inserted before

@@ -149,8 +149,9 @@ class TextIndex {
   // max(B, V)]; this index bumps that watermark in Flush, before the
   // commit is visible, so it must be the only TextIndex writing to its
   // Database (as its interned boundary sets require already). Null when
-  // postings changed after `version` (an as-of read of older postings):
-  // the caller reads the blocks directly.
+  // postings changed after `version` (an as-of read of older postings) or
+  // `version` is above LatestVersion(): the caller reads the blocks
+  // directly.
   absl::StatusOr<std::shared_ptr<const TermBlocks>> BlockSummary(std::string_view term,
                                                                  uint64_t version) const;
   // Bytes the block summaries hold (at most kBlockSummaryBytes).

@@ -415,6 +415,7 @@ TEST(SearcherTest, OneTermSearchesThroughBlockSummariesMatchTheReferenceModel) {
       }
     }
   }
+  EXPECT_GT(c.text().block_summary_bytes(), 0u);  // the summary path ran
   auto blocks = c.text().BlockSummary("common", versions.back());
   ASSERT_OK(blocks.status());
   EXPECT_GE((*blocks)->blocks.size(), 15u);

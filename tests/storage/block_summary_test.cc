@@ -170,6 +170,8 @@ TEST_F(BlockSummaryTest, AnswersFromMemoryUntilACommitChangesPostings) {
   EXPECT_EQ(Summary("common", v2), nullptr);
   EXPECT_EQ(Summary("common", v1), nullptr);
   EXPECT_EQ(Summary("common", v3), third);
+  // A version not committed yet is never summarized.
+  EXPECT_EQ(Summary("common", v3 + 1), nullptr);
   const uint64_t v4 = Apply({Doc("other", "unrelated words")});
   EXPECT_NE(Summary("common", v4), third);
   EXPECT_GT(text_->block_summary_bytes(), 0u);
@@ -200,6 +202,18 @@ TEST_F(BlockSummaryTest, NoSummaryIsUsedFromABulkSessionsFirstFlushUntilItCommit
   EXPECT_EQ(SummaryBlocks(*after), CursorBlocks("common", outcome.version));
   EXPECT_GT(after->blocks.size(), before->blocks.size());
   EXPECT_EQ(Summary("common", v1), nullptr);
+}
+
+TEST_F(BlockSummaryTest, ASummaryBuiltAtALaterVersionAnswersAnEarlierOneWhenNothingChanged) {
+  const uint64_t v1 = WriteCommon();
+  NodeUpsert bare;
+  bare.node.id = "bare";
+  bare.node.labels = {"Document"};
+  const uint64_t v2 = Apply({bare});  // no posting changes
+  std::shared_ptr<const TermBlocks> later = Summary("common", v2);
+  ASSERT_NE(later, nullptr);
+  EXPECT_EQ(Summary("common", v1), later);
+  EXPECT_EQ(SummaryBlocks(*later), CursorBlocks("common", v1));
 }
 
 TEST_F(BlockSummaryTest, AReopenedIndexBuildsItsSummariesAfresh) {
