@@ -15,4 +15,8 @@ void CountHiddenNodes(uint64_t n) {
   if (current != nullptr) current->hidden_nodes += n;
 }
 
+void CountPostingBlocks(uint64_t n) {
+  if (current != nullptr) current->posting_blocks += n;
+}
+
 }  // namespace ctxgraph

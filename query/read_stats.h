@@ -22,6 +22,8 @@ struct ReadStats {
   // Existing nodes a read met and withheld from the answer (skipped, or shown
   // only as a redacted stub) because the caller is not cleared for them.
   uint64_t hidden_nodes = 0;
+  // Posting blocks a search decoded.
+  uint64_t posting_blocks = 0;
 };
 
 // Makes `stats` the current thread's ReadStats until destroyed, then restores
@@ -39,6 +41,8 @@ class ReadStatsScope {
 
 // Adds `n` hidden nodes to the current thread's ReadStats, if any.
 void CountHiddenNodes(uint64_t n = 1);
+// Adds `n` decoded posting blocks to the current thread's ReadStats, if any.
+void CountPostingBlocks(uint64_t n = 1);
 
 }  // namespace ctxgraph
 

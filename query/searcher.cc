@@ -16,6 +16,7 @@
 #include "query/read_stats.h"
 #include "query/validation.h"
 #include "storage/keys.h"
+#include "storage/posting_block.h"
 #include "storage/status_macros.h"
 #include "storage/term_block_cache.h"
 #include "storage/text_index.h"
@@ -72,6 +73,7 @@ class PostingCursor {
     if (done()) return nullptr;
     if (!postings_) {
       ASSIGN_OR_RETURN(postings_, blocks_.Postings());
+      CountPostingBlocks();
       pos_ = 0;
     }
     return &(*postings_)[pos_];
@@ -83,7 +85,10 @@ class PostingCursor {
     return NextBlock();
   }
   // The current block's postings, before any of them is read.
-  absl::StatusOr<const std::vector<Posting>*> BlockPostings() { return blocks_.Postings(); }
+  absl::StatusOr<const std::vector<Posting>*> BlockPostings() {
+    CountPostingBlocks();
+    return blocks_.Postings();
+  }
   // Moves to the block that starts at `first_iid`, before its postings.
   absl::Status JumpToBlock(uint64_t first_iid) {
     postings_ = nullptr;
@@ -333,14 +338,17 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
     return absl::OkStatus();
   };
 
-  // Offers the visible postings of one block of a one-term query.
-  auto offer_block = [&](PostingCursor& only, double idf) -> absl::Status {
+  // Offers the visible postings of one block of a one-term query; with
+  // `seen`, collects them there too.
+  auto offer_block = [&](PostingCursor& only, double idf,
+                         std::vector<Posting>* seen) -> absl::Status {
     ASSIGN_OR_RETURN(const std::vector<Posting>* postings, only.BlockPostings());
     for (const Posting& p : *postings) {
       if (!set_visible(p.set) || (!hidden_now.empty() && hidden_now.contains(p.iid))) {
         ++hidden;
         continue;
       }
+      if (seen) seen->push_back(p);
       const double score = bm25.Score(idf, p.tf, p.length);
       if (heap.size() == k && score < threshold) continue;
       RETURN_IF_ERROR(offer(p.iid, score));
@@ -353,10 +361,24 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
   // threshold reaches its final value within a few blocks, and the blocks
   // whose bound falls short of it are never read. The heap keeps the same
   // top k whatever the order, so the answer is the one of the scan below.
+  //
+  // A caller who may not see every boundary set reads the summary as
+  // refined for its view (its clearances): a block it read before is
+  // bounded by the postings it may see there, so its search stops as soon
+  // as one that sees everything would, instead of reading every block
+  // whose hidden postings score above its k-th hit. The blocks it reads
+  // unrefined are refined for its next search, except in an as-of read
+  // that hides nodes relabelled since (its visible postings are fewer
+  // than the view's).
   std::shared_ptr<const TermBlocks> summary;
+  const bool by_view = !visible->selection.all;
   if (m == 1 && cache_use_ == ReadCacheUse::kShared &&
       live_terms[0].docs >= block_summary_min_docs_) {
-    ASSIGN_OR_RETURN(summary, text.BlockSummary(live_terms[0].term, version));
+    if (by_view) {
+      ASSIGN_OR_RETURN(summary, text.ViewBlockSummary(live_terms[0].term, visible->key, version));
+    } else {
+      ASSIGN_OR_RETURN(summary, text.BlockSummary(live_terms[0].term, version));
+    }
   }
   if (summary) {
     const double idf = live_terms[0].idf;
@@ -364,6 +386,7 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
     order.reserve(summary->blocks.size());
     for (size_t i = 0; i < summary->blocks.size(); ++i) {
       const TermBlocks::Block& b = summary->blocks[i];
+      if (summary->ViewOnly(i) && b.frontier_begin == b.frontier_end) continue;  // none visible
       order.emplace_back(
           bm25.BlockBest(idf, absl::MakeConstSpan(summary->frontier)
                                   .subspan(b.frontier_begin, b.frontier_end - b.frontier_begin)),
@@ -374,12 +397,21 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
       return a.first != b.first ? a.first < b.first : a.second > b.second;
     };
     std::make_heap(order.begin(), order.end(), lower);
+    std::vector<ViewFrontier> refined;
+    std::vector<Posting> seen;
     while (!order.empty() && order.front().first >= threshold - kSlack) {
       const size_t i = order.front().second;
       std::pop_heap(order.begin(), order.end(), lower);
       order.pop_back();
       RETURN_IF_ERROR(cursors[0].JumpToBlock(summary->blocks[i].first_iid));
-      RETURN_IF_ERROR(offer_block(cursors[0], idf));
+      const bool refine = by_view && hidden_now.empty() && !summary->ViewOnly(i);
+      seen.clear();
+      RETURN_IF_ERROR(offer_block(cursors[0], idf, refine ? &seen : nullptr));
+      if (refine) refined.push_back({i, PostingFrontier(seen)});
+    }
+    if (!refined.empty()) {
+      text.StoreViewBlockSummary(live_terms[0].term, visible->key, version,
+                                 RefineTermBlocks(*summary, std::move(refined)));
     }
   }
   // Without a summary: block by block, skipping those whose bound falls
@@ -388,7 +420,7 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
     PostingCursor& only = cursors[0];
     const double idf = live_terms[0].idf;
     if (bm25.BlockBest(idf, only.block_header().frontier) >= threshold - kSlack) {
-      RETURN_IF_ERROR(offer_block(only, idf));
+      RETURN_IF_ERROR(offer_block(only, idf, nullptr));
     }
     RETURN_IF_ERROR(only.NextBlock());
   }

@@ -16,6 +16,7 @@ std::shared_ptr<const VisibleSets> VisibleSetCache::Get(const BoundaryPolicy& po
   // Extend (or build) outside the lock; a concurrent caller may do the same
   // work, and either result is correct.
   auto view = cached ? std::make_shared<VisibleSets>(*cached) : std::make_shared<VisibleSets>();
+  view->key = key;
   const uint64_t from = view->visible.size();
   for (const auto& labels : sets_.LabelsFrom(from)) {
     view->visible.push_back(policy.CanSee(labels) ? 1 : 0);

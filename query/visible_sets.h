@@ -22,6 +22,8 @@ namespace ctxgraph {
 struct VisibleSets {
   std::vector<char> visible;  // by set id, over the sets known when computed
   SetSelection selection;     // the same, as a selection for statistics reads
+  // Names the view: equal keys see the same sets (the clearances, joined).
+  std::string key;
 
   bool Contains(uint64_t set) const { return set < visible.size() && visible[set]; }
 };

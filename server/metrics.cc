@@ -68,12 +68,13 @@ LatencyHistogram::Snapshot LatencyHistogram::Read() const {
 }
 
 void RpcMethodMetrics::Record(absl::StatusCode code, std::chrono::nanoseconds duration,
-                              uint64_t returned, uint64_t hidden) {
+                              uint64_t returned, uint64_t hidden, uint64_t blocks) {
   const int c = static_cast<int>(code);
   requests[c >= 0 && c < kGrpcCodeCount ? c : static_cast<int>(absl::StatusCode::kUnknown)].Add();
   latency.Observe(duration);
   if (returned != 0) items.Add(returned);
   if (hidden != 0) hidden_nodes.Add(hidden);
+  if (blocks != 0) posting_blocks.Add(blocks);
 }
 
 ServerMetrics& ServerMetrics::Global() {
@@ -183,6 +184,18 @@ void ExpositionWriter::Histogram(std::string_view name, Labels labels,
 
 namespace {
 
+// One counter of every method, as a family labelled by method; methods at
+// zero are left out.
+template <typename Methods>
+void MethodCounterFamily(const Methods& methods, Counter RpcMethodMetrics::*counter,
+                         std::string_view name, std::string_view help, ExpositionWriter& w) {
+  w.Family(name, "counter", help);
+  for (const auto& [method, m] : methods) {
+    const uint64_t n = (m->*counter).value();
+    if (n != 0) w.Sample(name, {{"method", method}}, n);
+  }
+}
+
 void RenderRpcFamilies(const ServerMetrics& metrics, ExpositionWriter& w) {
   const auto methods = metrics.Methods();
   w.Family("ctxgraph_rpc_requests_total", "counter",
@@ -208,20 +221,20 @@ void RenderRpcFamilies(const ServerMetrics& metrics, ExpositionWriter& w) {
     const uint64_t n = m->requests[static_cast<int>(absl::StatusCode::kPermissionDenied)].value();
     if (n != 0) w.Sample("ctxgraph_boundary_denials_total", {{"method", method}}, n);
   }
-  w.Family("ctxgraph_hidden_nodes_total", "counter",
-           "Existing nodes that reads withheld from their callers (skipped, or shown as a "
-           "redacted stub) for lack of clearance, summed over all callers, by method.");
-  for (const auto& [method, m] : methods) {
-    const uint64_t n = m->hidden_nodes.value();
-    if (n != 0) w.Sample("ctxgraph_hidden_nodes_total", {{"method", method}}, n);
-  }
-  w.Family("ctxgraph_rpc_items_returned_total", "counter",
-           "Items answers carried (nodes, neighbours, hits, context items, lineage nodes, "
-           "audit entries), by method.");
-  for (const auto& [method, m] : methods) {
-    const uint64_t n = m->items.value();
-    if (n != 0) w.Sample("ctxgraph_rpc_items_returned_total", {{"method", method}}, n);
-  }
+  MethodCounterFamily(methods, &RpcMethodMetrics::hidden_nodes, "ctxgraph_hidden_nodes_total",
+                      "Existing nodes that reads withheld from their callers (skipped, or shown "
+                      "as a redacted stub) for lack of clearance, summed over all callers, by "
+                      "method.",
+                      w);
+  MethodCounterFamily(methods, &RpcMethodMetrics::posting_blocks,
+                      "ctxgraph_posting_blocks_read_total",
+                      "Keyword index posting blocks that searches decoded (the work behind "
+                      "Search, and Retrieve with a query), by method.",
+                      w);
+  MethodCounterFamily(methods, &RpcMethodMetrics::items, "ctxgraph_rpc_items_returned_total",
+                      "Items answers carried (nodes, neighbours, hits, context items, lineage "
+                      "nodes, audit entries), by method.",
+                      w);
 }
 
 void RenderImportFamilies(const ServerMetrics& metrics, ExpositionWriter& w) {

@@ -88,14 +88,16 @@ inline constexpr int kGrpcCodeCount = 17;  // OK (0) .. UNAUTHENTICATED (16)
 // One RPC method's figures.
 struct RpcMethodMetrics {
   // One answered call: its status code, how long it took, how many items
-  // it returned and how many nodes its reads withheld from the caller.
+  // it returned, how many nodes its reads withheld from the caller and how
+  // many posting blocks its search decoded.
   void Record(absl::StatusCode code, std::chrono::nanoseconds duration, uint64_t items,
-              uint64_t hidden_nodes);
+              uint64_t hidden_nodes, uint64_t posting_blocks);
 
   std::array<Counter, kGrpcCodeCount> requests;  // by code; PERMISSION_DENIED is a denial
   LatencyHistogram latency;
   Counter items;
   Counter hidden_nodes;
+  Counter posting_blocks;
 };
 
 class ServerMetrics {

@@ -144,7 +144,7 @@ grpc::Status HandleRpc(grpc::ServerContextBase* context, Backend& backend, std::
   // A failed call returned nothing, whatever the body said before failing.
   const uint64_t items = status.ok() ? call.items : 0;
   ServerMetrics::Global().ForMethod(method).Record(status.code(), duration, items,
-                                                   reads.hidden_nodes);
+                                                   reads.hidden_nodes, reads.posting_blocks);
   if (access_log.load(std::memory_order_relaxed) && spdlog::should_log(spdlog::level::info)) {
     spdlog::info("rpc request_id={} principal={} method={} code={} duration_us={} items={}",
                  call.request_id, principal, method, absl::StatusCodeToString(status.code()),

@@ -67,8 +67,9 @@ absl::StatusOr<PostingBlockHeader> ReadHeader(VarintReader& r) {
   return h;
 }
 
-// The (tf, length) pairs no posting beats on both; see the header comment.
-std::vector<std::pair<uint32_t, uint32_t>> Frontier(const std::vector<Posting>& postings) {
+}  // namespace
+
+std::vector<std::pair<uint32_t, uint32_t>> PostingFrontier(absl::Span<const Posting> postings) {
   // Only the shortest length of each tf can be on the frontier, and a
   // block's postings share a few tfs (most are 1 or 2): fold them to one
   // pair per tf first, and sort those instead of every posting (the sort was
@@ -111,10 +112,8 @@ std::vector<std::pair<uint32_t, uint32_t>> Frontier(const std::vector<Posting>& 
   return frontier;
 }
 
-}  // namespace
-
 std::string EncodePostingBlock(uint64_t first_iid, const std::vector<Posting>& postings) {
-  const std::vector<std::pair<uint32_t, uint32_t>> frontier = Frontier(postings);
+  const std::vector<std::pair<uint32_t, uint32_t>> frontier = PostingFrontier(postings);
   // Sized for the longest varints, written through a pointer, then cut to
   // what was written: a bulk import encodes millions of these.
   std::string out((2 + frontier.size() * 2 + postings.size() * 4) * kMaxVarintBytes, '\0');

@@ -21,6 +21,7 @@
 
 #include "absl/container/inlined_vector.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 
 namespace ctxgraph {
 
@@ -42,6 +43,9 @@ struct PostingBlockHeader {
   // a looser bound). Inline: a search reads a header per block it skips.
   absl::InlinedVector<std::pair<uint32_t, uint32_t>, kMaxFrontier> frontier;
 };
+
+// The frontier of `postings` (any order), as PostingBlockHeader holds it.
+std::vector<std::pair<uint32_t, uint32_t>> PostingFrontier(absl::Span<const Posting> postings);
 
 // `postings` sorted by iid, all >= first_iid.
 std::string EncodePostingBlock(uint64_t first_iid, const std::vector<Posting>& postings);

@@ -1,5 +1,7 @@
 #include "storage/term_block_cache.h"
 
+#include <algorithm>
+
 namespace ctxgraph {
 namespace {
 
@@ -7,6 +9,34 @@ namespace {
 absl::string_view Key(std::string_view term) { return {term.data(), term.size()}; }
 
 }  // namespace
+
+std::shared_ptr<TermBlocks> RefineTermBlocks(const TermBlocks& base,
+                                             std::vector<ViewFrontier> refined) {
+  std::sort(refined.begin(), refined.end(),
+            [](const ViewFrontier& a, const ViewFrontier& b) { return a.block < b.block; });
+  auto out = std::make_shared<TermBlocks>();
+  out->blocks.reserve(base.blocks.size());
+  out->frontier.reserve(base.frontier.size());
+  out->view_only.reserve(base.blocks.size());
+  auto next = refined.begin();
+  for (size_t i = 0; i < base.blocks.size(); ++i) {
+    const TermBlocks::Block& b = base.blocks[i];
+    const auto begin = static_cast<uint32_t>(out->frontier.size());
+    while (next != refined.end() && next->block < i) ++next;  // a duplicate, or out of range
+    const bool refine = next != refined.end() && next->block == i;
+    if (refine) {
+      out->frontier.insert(out->frontier.end(), next->frontier.begin(), next->frontier.end());
+      ++next;
+    } else {
+      out->frontier.insert(out->frontier.end(), base.frontier.begin() + b.frontier_begin,
+                           base.frontier.begin() + b.frontier_end);
+    }
+    out->blocks.push_back({b.first_iid, begin, static_cast<uint32_t>(out->frontier.size())});
+    out->view_only.push_back(refine || base.ViewOnly(i) ? 1 : 0);
+  }
+  out->frontier.shrink_to_fit();
+  return out;
+}
 
 TermBlockCache::Entry TermBlockCache::Find(std::string_view term) {
   std::lock_guard<std::mutex> lock(mu_);

@@ -43,11 +43,30 @@ struct TermBlocks {
   };
   std::vector<Block> blocks;
   std::vector<std::pair<uint32_t, uint32_t>> frontier;  // (tf, length) pairs
+  // Empty in a summary of all postings. In one refined for a view (a set
+  // of boundary sets, TextIndex::ViewBlockSummary), per block: 1 when its
+  // frontier is that of only the postings the view sees (empty: it holds
+  // none), 0 when it is still that of all its postings. Either way no
+  // posting the view sees beats the frontier.
+  std::vector<char> view_only;
 
+  bool ViewOnly(size_t block) const { return block < view_only.size() && view_only[block]; }
   size_t bytes() const {
-    return blocks.capacity() * sizeof(Block) + frontier.capacity() * sizeof(frontier[0]);
+    return blocks.capacity() * sizeof(Block) + frontier.capacity() * sizeof(frontier[0]) +
+           view_only.capacity();
   }
 };
+
+// A block's frontier over the postings a view sees (TermBlocks::view_only).
+struct ViewFrontier {
+  size_t block = 0;  // index into TermBlocks::blocks
+  std::vector<std::pair<uint32_t, uint32_t>> frontier;
+};
+
+// `base` with the frontiers of `refined` (distinct blocks of it, any order)
+// put in, those blocks marked view_only.
+std::shared_ptr<TermBlocks> RefineTermBlocks(const TermBlocks& base,
+                                             std::vector<ViewFrontier> refined);
 
 class TermBlockCache {
  public:

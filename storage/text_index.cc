@@ -80,6 +80,14 @@ std::vector<Posting> Merge(const std::vector<Posting>& postings,
   return out;
 }
 
+// The view summary cache's key: unambiguous whatever bytes the two hold.
+std::string ViewKey(std::string_view view, std::string_view term) {
+  std::string key = keys::EncodeU64(view.size());
+  key.append(view);
+  key.append(term);
+  return key;
+}
+
 }  // namespace
 
 std::string TextIndexConfig::Encode() const {
@@ -463,6 +471,26 @@ absl::StatusOr<std::shared_ptr<const TermBlocks>> TextIndex::BlockSummary(std::s
   summary->frontier.shrink_to_fit();
   block_summaries_.Insert(term, {version, summary});
   return summary;
+}
+
+absl::StatusOr<std::shared_ptr<const TermBlocks>> TextIndex::ViewBlockSummary(
+    std::string_view term, std::string_view view, uint64_t version) const {
+  // The checks of BlockSummary, in its order.
+  if (postings_changed_at_.load(std::memory_order_acquire) <= version &&
+      version <= db_->LatestVersion()) {
+    const TermBlockCache::Entry cached = view_summaries_.Find(ViewKey(view, term));
+    const uint64_t changed = postings_changed_at_.load(std::memory_order_acquire);
+    if (cached.blocks && changed <= std::min(cached.built_at, version)) return cached.blocks;
+  }
+  return BlockSummary(term, version);
+}
+
+void TextIndex::StoreViewBlockSummary(std::string_view term, std::string_view view,
+                                      uint64_t version,
+                                      std::shared_ptr<const TermBlocks> summary) const {
+  // Postings changed since: it could never answer.
+  if (postings_changed_at_.load(std::memory_order_acquire) > version) return;
+  view_summaries_.Insert(ViewKey(view, term), {version, std::move(summary)});
 }
 
 // --- BlockCursor ---

@@ -154,8 +154,24 @@ class TextIndex {
   // directly.
   absl::StatusOr<std::shared_ptr<const TermBlocks>> BlockSummary(std::string_view term,
                                                                  uint64_t version) const;
-  // Bytes the block summaries hold (at most kBlockSummaryBytes).
-  size_t block_summary_bytes() const { return block_summaries_.bytes(); }
+  // BlockSummary as refined for one view of the postings: `view` names a
+  // set of boundary sets (the searcher passes a caller's clearances), and
+  // the refinement's view_only blocks bound only the postings whose sets it
+  // holds. The view's cached refinement when it answers `version` (the
+  // rule of BlockSummary), else BlockSummary(term, version).
+  absl::StatusOr<std::shared_ptr<const TermBlocks>> ViewBlockSummary(std::string_view term,
+                                                                     std::string_view view,
+                                                                     uint64_t version) const;
+  // Caches `summary` as `view`'s refinement of `term`'s summary: it was
+  // derived from one that ViewBlockSummary(term, view, version) answered,
+  // and its view_only frontiers from the postings as of `version` whose
+  // sets the view holds.
+  void StoreViewBlockSummary(std::string_view term, std::string_view view, uint64_t version,
+                             std::shared_ptr<const TermBlocks> summary) const;
+
+  // Bytes the block summaries hold: at most kBlockSummaryBytes for all
+  // postings, and as much again for the views' refinements.
+  size_t block_summary_bytes() const { return block_summaries_.bytes() + view_summaries_.bytes(); }
   static constexpr size_t kBlockSummaryBytes = 16 << 20;
 
   // A forward cursor over the posting blocks of one term as of a version.
@@ -246,6 +262,8 @@ class TextIndex {
   // on, every version at which postings changed is at most this.
   mutable std::atomic<uint64_t> postings_changed_at_{~uint64_t{0}};
   mutable TermBlockCache block_summaries_{kBlockSummaryBytes};
+  // Keyed by the view's length, the view, then the term.
+  mutable TermBlockCache view_summaries_{kBlockSummaryBytes};
 };
 
 }  // namespace ctxgraph

@@ -5,9 +5,12 @@
 #include <cmath>
 #include <map>
 #include <random>
+#include <set>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
 #include "query/graph_writer.h"
+#include "query/read_stats.h"
 #include "tests/query/indexed_graph.h"
 #include "tests/query/make_caller.h"
 #include "tests/storage/temp_dir.h"
@@ -419,6 +422,86 @@ TEST(SearcherTest, OneTermSearchesThroughBlockSummariesMatchTheReferenceModel) {
   auto blocks = c.text().BlockSummary("common", versions.back());
   ASSERT_OK(blocks.status());
   EXPECT_GE((*blocks)->blocks.size(), 15u);
+}
+
+// A caller who may not see every boundary set bounds a common term's blocks
+// by the postings it may see once it has read them (the summary refined
+// for its view): here every block holds hidden postings that outscore all
+// the visible ones, which only the first search has to read past. The
+// refinement is its view's alone, and a write that changes postings ends it.
+TEST(SearcherTest, ARefinedBlockSummaryReadsOnlyTheBlocksOfTheCallersTopHits) {
+  Corpus c;
+  c.DefineLabels({"pii", "team:a"});
+  // Every tenth node is pii with the best (tf, length), two better still;
+  // every tenth from
+  // the fifth on is team:a; the others are unlabelled with one "common".
+  // Twelve unlabelled stars, in three blocks, beat every other visible node.
+  const std::set<int> stars = {1, 2, 3, 4, 1301, 1302, 1303, 1304, 2901, 2902, 2903, 2904};
+  std::vector<Mutation> batch;
+  for (int i = 0; i < 3000; ++i) {
+    Doc d;
+    if (i == 700 || i == 710) {
+      d = {"common common common common common", {"pii"}};  // the pii reader's best
+    } else if (i % 10 == 0) {
+      d = {"common common common common", {"pii"}};
+    } else if (stars.contains(i)) {
+      d = {"common common common"};
+    } else {
+      d.text = "common";
+      for (int f = 0; f < 1 + i % 7; ++f) d.text += " filler";
+      if (i % 10 == 5) d.boundary = {"team:a"};
+    }
+    batch.push_back(Upsert(absl::StrCat("n", 10000 + i), d));
+  }
+  c.Write(std::move(batch));
+  c.block_summary_min_docs = 0;
+  const Caller agent = MakeCaller("agent", {"team:a"});
+  const Caller pii = MakeCaller("pii-reader", {"pii"});
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<const TermBlocks> summary,
+                       c.text().BlockSummary("common", c.store().database()->LatestVersion()));
+  const size_t blocks = summary->blocks.size();
+  ASSERT_GE(blocks, 20u);  // 3,000 postings, about 128 a block
+
+  // Hits (id, score) and the posting blocks the search decoded.
+  auto search = [&](const Caller& caller, uint64_t min_docs) {
+    c.block_summary_min_docs = min_docs;
+    ReadStats stats;
+    ReadStatsScope scope(&stats);
+    auto hits = c.SearchAll(caller, Query("common", 10), nullptr, 10);
+    return std::pair{hits, stats.posting_blocks};
+  };
+  const uint64_t kScan = ~uint64_t{0};  // no summary
+  const auto [want, scanned] = search(agent, kScan);
+  std::vector<std::string> want_ids;
+  for (int i : stars) want_ids.push_back(absl::StrCat("n", 10000 + i));
+  want_ids.resize(10);
+  EXPECT_EQ(Ids(want), want_ids);
+  EXPECT_EQ(scanned, blocks);  // every block's bound is a pii node's
+
+  const auto [first, first_blocks] = search(agent, 0);
+  EXPECT_EQ(first, want);
+  EXPECT_EQ(first_blocks, blocks);
+  for (int i = 0; i < 2; ++i) {
+    const auto [again, again_blocks] = search(agent, 0);
+    EXPECT_EQ(again, want);
+    EXPECT_EQ(again_blocks, 3u);  // the stars' blocks
+  }
+
+  // Another view sees the pii nodes the agent's refinement left out.
+  const auto [pii_want, pii_scanned] = search(pii, kScan);
+  ASSERT_EQ(pii_want.size(), 10u);
+  EXPECT_EQ(pii_want[0].first, "n10700");
+  EXPECT_EQ(pii_want[1].first, "n10710");
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(search(pii, 0).first, pii_want);
+
+  // A pii node in a block without stars loses its label: the agent's
+  // refined bound of that block no longer holds, and must not be used.
+  c.Write({Upsert("n10500", {"common common common common"})});
+  const auto [after, after_scanned] = search(agent, kScan);
+  ASSERT_FALSE(after.empty());
+  EXPECT_EQ(after[0].first, "n10500");
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(search(agent, 0).first, after);
+  EXPECT_EQ(search(agent, 0).second, 4u);  // and the refinement returns
 }
 
 }  // namespace

@@ -246,6 +246,12 @@ TEST_F(MetricsTest, CountsCallsByMethodAndCodeAndTheNodesReadsHid) {
   EXPECT_EQ(delta(hidden, {{"method", "Upstream"}}), 1);       // hidden-1
   EXPECT_EQ(delta(hidden, {{"method", "Write"}}), 0);
 
+  // The one posting block of "alpha"; no other read decodes any.
+  const std::string blocks = "ctxgraph_posting_blocks_read_total";
+  EXPECT_EQ(delta(blocks, {{"method", "Search"}}), 1);
+  EXPECT_EQ(delta(blocks, {{"method", "GetNode"}}), 0);
+  EXPECT_EQ(after.types.at(blocks), "counter");
+
   const std::string items = "ctxgraph_rpc_items_returned_total";
   EXPECT_EQ(delta(items, {{"method", "GetNode"}}), 2);  // the NOT_FOUND returned none
   EXPECT_EQ(delta(items, {{"method", "ListNodes"}}), 2);

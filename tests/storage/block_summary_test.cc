@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -57,6 +58,31 @@ TEST(TermBlockCacheTest, EvictsTheLeastRecentlyUsedTermsToStayWithinItsBudget) {
   cache.Insert("c", {10, Blocks(11)});
   EXPECT_EQ(cache.Find("c").blocks, nullptr);
   EXPECT_EQ(cache.Find("a").blocks, a);
+}
+
+TEST(TermBlocksTest, RefiningReplacesTheNamedBlocksFrontiersAndMarksThem) {
+  TermBlocks base;
+  base.blocks = {{100, 0, 2}, {200, 2, 3}, {300, 3, 4}};
+  base.frontier = {{1, 5}, {3, 9}, {2, 2}, {4, 4}};
+  // Out of order, one block left with no posting, one named twice.
+  std::shared_ptr<TermBlocks> refined =
+      RefineTermBlocks(base, {{2, {{1, 7}}}, {0, {}}, {2, {{9, 9}}}});
+  ASSERT_EQ(refined->blocks.size(), 3u);
+  EXPECT_EQ(refined->view_only, (std::vector<char>{1, 0, 1}));
+  const std::vector<std::pair<uint32_t, uint32_t>> frontier = {{2, 2}, {1, 7}};
+  EXPECT_EQ(refined->frontier, frontier);
+  const std::vector<std::tuple<uint64_t, uint32_t, uint32_t>> want = {
+      {100, 0, 0}, {200, 0, 1}, {300, 1, 2}};
+  for (size_t i = 0; i < 3; ++i) {
+    const TermBlocks::Block& b = refined->blocks[i];
+    EXPECT_EQ(std::tuple(b.first_iid, b.frontier_begin, b.frontier_end), want[i]) << i;
+  }
+  EXPECT_FALSE(base.ViewOnly(0));
+  // Refining a refinement keeps what it had.
+  std::shared_ptr<TermBlocks> again = RefineTermBlocks(*refined, {{1, {{2, 3}}}});
+  EXPECT_EQ(again->view_only, (std::vector<char>{1, 1, 1}));
+  const std::vector<std::pair<uint32_t, uint32_t>> all = {{2, 3}, {1, 7}};
+  EXPECT_EQ(again->frontier, all);
 }
 
 // --- TextIndex::BlockSummary ---
@@ -214,6 +240,41 @@ TEST_F(BlockSummaryTest, ASummaryBuiltAtALaterVersionAnswersAnEarlierOneWhenNoth
   ASSERT_NE(later, nullptr);
   EXPECT_EQ(Summary("common", v1), later);
   EXPECT_EQ(SummaryBlocks(*later), CursorBlocks("common", v1));
+}
+
+TEST_F(BlockSummaryTest, AViewsRefinementAnswersThatViewAloneUntilACommitChangesPostings) {
+  const uint64_t v1 = WriteCommon();
+  auto view_summary = [&](const std::string& term, const std::string& view, uint64_t version) {
+    auto summary = text_->ViewBlockSummary(term, view, version);
+    EXPECT_TRUE(summary.ok()) << summary.status();
+    return summary.ok() ? *summary : nullptr;
+  };
+  std::shared_ptr<const TermBlocks> plain = Summary("common", v1);
+  ASSERT_NE(plain, nullptr);
+  // Nothing refined yet: the plain summary.
+  EXPECT_EQ(view_summary("common", "team:a", v1), plain);
+  std::shared_ptr<const TermBlocks> refined = RefineTermBlocks(*plain, {{1, {}}});
+  text_->StoreViewBlockSummary("common", "team:a", v1, refined);
+  EXPECT_EQ(view_summary("common", "team:a", v1), refined);
+  // Not another view's, even one whose name and term join to the same bytes.
+  EXPECT_EQ(view_summary("common", "team:b", v1), plain);
+  EXPECT_EQ(view_summary("ommon", "team:ac", v1), Summary("ommon", v1));
+  EXPECT_EQ(Summary("common", v1), plain);
+  // A commit without postings keeps it; one with postings ends it.
+  NodeUpsert bare;
+  bare.node.id = "bare";
+  bare.node.labels = {"Document"};
+  const uint64_t v2 = Apply({bare});
+  EXPECT_EQ(view_summary("common", "team:a", v2), refined);
+  const uint64_t v3 = Apply({Doc("other", "unrelated words")});
+  std::shared_ptr<const TermBlocks> now = view_summary("common", "team:a", v3);
+  ASSERT_NE(now, nullptr);
+  EXPECT_TRUE(now->view_only.empty());
+  EXPECT_EQ(now, Summary("common", v3));
+  EXPECT_EQ(view_summary("common", "team:a", v2), nullptr);
+  // A refinement read before that commit is not kept.
+  text_->StoreViewBlockSummary("common", "team:a", v2, refined);
+  EXPECT_EQ(view_summary("common", "team:a", v3), now);
 }
 
 TEST_F(BlockSummaryTest, AReopenedIndexBuildsItsSummariesAfresh) {
