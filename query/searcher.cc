@@ -369,7 +369,8 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
   // whose hidden postings score above its k-th hit. The blocks it reads
   // unrefined are refined for its next search, except in an as-of read
   // that hides nodes relabelled since (its visible postings are fewer
-  // than the view's).
+  // than the view's). A commit that rewrites a block ends its refinement,
+  // and only its (TextIndex::ViewBlockSummary).
   std::shared_ptr<const TermBlocks> summary;
   const bool by_view = !visible->selection.all;
   if (m == 1 && cache_use_ == ReadCacheUse::kShared &&

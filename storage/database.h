@@ -201,6 +201,8 @@ struct AuditNote {
 class CommitContext {
  public:
   uint64_t version() const { return version_; }
+  // True for one of a CommitSession's batches.
+  bool in_session() const { return session_ != nullptr; }
   Timestamp time() const { return time_; }
   const std::string& principal() const { return principal_; }
 

@@ -31,9 +31,96 @@ std::shared_ptr<TermBlocks> RefineTermBlocks(const TermBlocks& base,
       out->frontier.insert(out->frontier.end(), base.frontier.begin() + b.frontier_begin,
                            base.frontier.begin() + b.frontier_end);
     }
-    out->blocks.push_back({b.first_iid, begin, static_cast<uint32_t>(out->frontier.size())});
+    out->blocks.push_back(
+        {b.first_iid, begin, static_cast<uint32_t>(out->frontier.size()), b.version});
     out->view_only.push_back(refine || base.ViewOnly(i) ? 1 : 0);
   }
+  out->frontier.shrink_to_fit();
+  return out;
+}
+
+std::shared_ptr<TermBlocks> RebaseTermBlocks(const TermBlocks& current, const TermBlocks& refined,
+                                             uint64_t refined_at) {
+  auto out = std::make_shared<TermBlocks>();
+  out->blocks.reserve(current.blocks.size());
+  out->frontier.reserve(current.frontier.size());
+  out->view_only.reserve(current.blocks.size());
+  size_t j = 0;
+  for (const TermBlocks::Block& b : current.blocks) {
+    while (j < refined.blocks.size() && refined.blocks[j].first_iid < b.first_iid) ++j;
+    // The view's frontier holds while the block is as it was then.
+    const bool keep = j < refined.blocks.size() && refined.blocks[j].first_iid == b.first_iid &&
+                      refined.ViewOnly(j) && b.version <= refined_at;
+    const TermBlocks& from = keep ? refined : current;
+    const TermBlocks::Block& source = keep ? refined.blocks[j] : b;
+    const auto begin = static_cast<uint32_t>(out->frontier.size());
+    out->frontier.insert(out->frontier.end(), from.frontier.begin() + source.frontier_begin,
+                         from.frontier.begin() + source.frontier_end);
+    out->blocks.push_back(
+        {b.first_iid, begin, static_cast<uint32_t>(out->frontier.size()), b.version});
+    out->view_only.push_back(keep ? 1 : 0);
+  }
+  out->frontier.shrink_to_fit();
+  return out;
+}
+
+void TermChangeLog::Reset(uint64_t version) {
+  absl::flat_hash_map<std::string, uint64_t> forgotten;
+  std::lock_guard<std::mutex> lock(mu_);
+  changed_.swap(forgotten);  // freed after the lock
+  floor_ = newest_ = version;
+}
+
+void TermChangeLog::Note(const std::vector<std::string_view>& terms, uint64_t version) {
+  absl::flat_hash_map<std::string, uint64_t> forgotten;
+  std::lock_guard<std::mutex> lock(mu_);
+  newest_ = std::max(newest_, version);
+  if (changed_.size() + terms.size() > capacity_) {
+    changed_.swap(forgotten);
+    floor_ = newest_;
+    return;
+  }
+  for (std::string_view term : terms) {
+    uint64_t& at = changed_[Key(term)];
+    at = std::max(at, version);
+  }
+}
+
+uint64_t TermChangeLog::ChangedAt(std::string_view term) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = changed_.find(Key(term));
+  return it == changed_.end() ? floor_ : std::max(it->second, floor_);
+}
+
+std::shared_ptr<TermBlocks> PatchTermBlocks(const TermBlocks& base,
+                                            const std::vector<WrittenBlock>& written,
+                                            uint64_t version) {
+  auto out = std::make_shared<TermBlocks>();
+  out->blocks.reserve(base.blocks.size() + written.size());
+  out->frontier.reserve(base.frontier.size() + written.size());
+  using Pair = std::pair<uint32_t, uint32_t>;
+  auto add = [&](uint64_t first_iid, uint64_t written_at, const Pair* begin, const Pair* end) {
+    if (begin == end) return;  // empty
+    const auto from = static_cast<uint32_t>(out->frontier.size());
+    out->frontier.insert(out->frontier.end(), begin, end);
+    out->blocks.push_back(
+        {first_iid, from, static_cast<uint32_t>(out->frontier.size()), written_at});
+  };
+  auto add_written = [&](const WrittenBlock& b) {
+    add(b.first_iid, version, b.frontier.data(), b.frontier.data() + b.frontier.size());
+  };
+  size_t w = 0;
+  for (const TermBlocks::Block& b : base.blocks) {
+    for (; w < written.size() && written[w].first_iid < b.first_iid; ++w) add_written(written[w]);
+    if (w < written.size() && written[w].first_iid == b.first_iid) {
+      add_written(written[w++]);  // in place of b
+      continue;
+    }
+    add(b.first_iid, b.version, base.frontier.data() + b.frontier_begin,
+        base.frontier.data() + b.frontier_end);
+  }
+  for (; w < written.size(); ++w) add_written(written[w]);
+  out->blocks.shrink_to_fit();
   out->frontier.shrink_to_fit();
   return out;
 }

@@ -40,6 +40,7 @@ struct TermBlocks {
     // frontier[frontier_begin, frontier_end).
     uint32_t frontier_begin = 0;
     uint32_t frontier_end = 0;
+    uint64_t version = 0;  // the version that wrote the block
   };
   std::vector<Block> blocks;
   std::vector<std::pair<uint32_t, uint32_t>> frontier;  // (tf, length) pairs
@@ -63,10 +64,56 @@ struct ViewFrontier {
   std::vector<std::pair<uint32_t, uint32_t>> frontier;
 };
 
+// A posting block as the commit at `version` wrote it.
+struct WrittenBlock {
+  uint64_t first_iid = 0;
+  std::vector<std::pair<uint32_t, uint32_t>> frontier;  // empty: no postings left
+};
+
+// `base` as of the commit that wrote `written` (by increasing first_iid)
+// when `base` was current just before it: a written block replaces the one
+// that starts at its iid, or joins; those left empty go. No view_only.
+std::shared_ptr<TermBlocks> PatchTermBlocks(const TermBlocks& base,
+                                            const std::vector<WrittenBlock>& written,
+                                            uint64_t version);
+
+// `current` (a summary of all postings) with the view_only frontiers of
+// `refined`, a view's refinement made from the postings as of `refined_at`
+// (at most `current`'s version), for the blocks not written since.
+std::shared_ptr<TermBlocks> RebaseTermBlocks(const TermBlocks& current, const TermBlocks& refined,
+                                             uint64_t refined_at);
+
 // `base` with the frontiers of `refined` (distinct blocks of it, any order)
 // put in, those blocks marked view_only.
 std::shared_ptr<TermBlocks> RefineTermBlocks(const TermBlocks& base,
                                              std::vector<ViewFrontier> refined);
+
+// For each term, the newest version at which its postings changed, as far
+// as memory allows: at most `capacity` terms are tracked one by one, and
+// every other term counts as changed at floor(), which is at least each of
+// their real versions. When a change would track more, all are forgotten
+// and the floor rises to the newest version noted.
+class TermChangeLog {
+ public:
+  explicit TermChangeLog(size_t capacity) : capacity_(capacity) {}
+  TermChangeLog(const TermChangeLog&) = delete;
+  TermChangeLog& operator=(const TermChangeLog&) = delete;
+
+  // Forgets every term; all count as changed at `version`.
+  void Reset(uint64_t version);
+  // Notes that the postings of each of `terms` changed at `version`.
+  void Note(const std::vector<std::string_view>& terms, uint64_t version);
+  // The newest version at which `term`'s postings may have changed.
+  uint64_t ChangedAt(std::string_view term) const;
+
+ private:
+  const size_t capacity_;
+  mutable std::mutex mu_;
+  // Guarded by mu_. Before Reset, every term counts as changed "now".
+  uint64_t floor_ = ~uint64_t{0};
+  uint64_t newest_ = 0;  // the newest version noted
+  absl::flat_hash_map<std::string, uint64_t> changed_;
+};
 
 class TermBlockCache {
  public:

@@ -121,7 +121,7 @@ absl::Status TextIndex::Open() {
   }
   // What postings changed before now is unknown: no summary built below
   // this version may answer a read at or above it.
-  postings_changed_at_.store(db_->LatestVersion(), std::memory_order_release);
+  term_changes_.Reset(db_->LatestVersion());
   return sets_.Load();
 }
 
@@ -205,10 +205,25 @@ absl::Status TextIndex::Flush(CommitContext& ctx, TextIndexDelta& delta) const {
   // Before anything is written, so before the commit can be visible: a
   // reader that sees ctx.version() sees this too (BlockSummary). Should the
   // commit fail, summaries only stop answering early.
-  uint64_t changed = postings_changed_at_.load(std::memory_order_acquire);
-  while (!delta.postings_.empty() && changed < ctx.version() &&
-         !postings_changed_at_.compare_exchange_weak(changed, ctx.version(),
-                                                     std::memory_order_acq_rel)) {
+  //
+  // First, the cached summaries of these terms that are current (no change
+  // since they were built), for the commit to patch rather than leave the
+  // next search to rebuild. Not in a session: its batches may flush the same
+  // terms again at the same version.
+  absl::flat_hash_map<const std::string*, std::shared_ptr<const TermBlocks>> current;
+  if (!ctx.in_session() && delta.postings_.size() <= kMaxPatchedTerms) {
+    for (const auto& [term, changes] : delta.postings_) {
+      const TermBlockCache::Entry cached = block_summaries_.Find(term);
+      if (cached.blocks && term_changes_.ChangedAt(term) <= cached.built_at) {
+        current.emplace(&term, cached.blocks);
+      }
+    }
+  }
+  if (!delta.postings_.empty()) {
+    std::vector<std::string_view> changed;
+    changed.reserve(delta.postings_.size());
+    for (const auto& [term, changes] : delta.postings_) changed.push_back(term);
+    term_changes_.Note(changed, ctx.version());
   }
   // In key order: the memtable inserts then walk forward instead of
   // searching the skip list from the top for every key.
@@ -230,10 +245,21 @@ absl::Status TextIndex::Flush(CommitContext& ctx, TextIndexDelta& delta) const {
   auto postings = db_->NewIterator(Cf::kTextPostings);
   auto it = db_->NewIterator(Cf::kTextStats);
   absl::flat_hash_map<uint64_t, int64_t> docs_delta;  // one term's, reused
+  std::vector<WrittenBlock> written;
   for (auto& [term, changes] : terms) {
     docs_delta.clear();
-    RETURN_IF_ERROR(FlushTerm(ctx, postings.get(), *term, *changes, &docs_delta));
+    written.clear();
+    auto base = current.find(term);
+    RETURN_IF_ERROR(FlushTerm(ctx, postings.get(), *term, *changes, &docs_delta,
+                              base != current.end() ? &written : nullptr));
     RETURN_IF_ERROR(FlushDocs(ctx, it.get(), *term, docs_delta));
+    if (base != current.end()) {
+      std::shared_ptr<const TermBlocks> patched =
+          PatchTermBlocks(*base->second, written, ctx.version());
+      ctx.OnCommitted([this, term = *term, patched = std::move(patched), v = ctx.version()] {
+        block_summaries_.Insert(term, {v, patched});
+      });
+    }
   }
   std::vector<std::pair<uint64_t, TextIndexDelta::SetTotals>> totals_by_set(delta.totals_.begin(),
                                                                             delta.totals_.end());
@@ -285,7 +311,8 @@ absl::Status TextIndex::FlushDocs(CommitContext& ctx, rocksdb::Iterator* it,
 absl::Status TextIndex::FlushTerm(CommitContext& ctx, rocksdb::Iterator* it,
                                   const std::string& term,
                                   TextIndexDelta::TermChanges& term_changes,
-                                  absl::flat_hash_map<uint64_t, int64_t>* docs_delta) const {
+                                  absl::flat_hash_map<uint64_t, int64_t>* docs_delta,
+                                  std::vector<WrittenBlock>* written) const {
   auto& changes = term_changes.changes;
   if (changes.empty()) return absl::OkStatus();
   // One change per iid, the last one written.
@@ -346,6 +373,7 @@ absl::Status TextIndex::FlushTerm(CommitContext& ctx, rocksdb::Iterator* it,
       ctx.PutUnindexed(Cf::kTextPostings,
                        keys::EncodePostingBlockKey({term, key_iid, ctx.version()}),
                        EncodePostingBlock(key_iid, part));
+      if (written) written->push_back({key_iid, PostingFrontier(part)});
       from = to;
     } while (from < merged.size());
   }
@@ -444,27 +472,30 @@ absl::Status TextIndex::ForEachRelabelled(uint64_t after, uint64_t upto,
 
 absl::StatusOr<std::shared_ptr<const TermBlocks>> TextIndex::BlockSummary(std::string_view term,
                                                                           uint64_t version) const {
-  // Read after the caller's version: every commit at or below it bumped
-  // the watermark before it became visible.
-  if (postings_changed_at_.load(std::memory_order_acquire) > version) return nullptr;
+  // Read after the caller's version: every commit at or below it noted
+  // its terms before it became visible.
+  if (term_changes_.ChangedAt(term) > version) return nullptr;
   // A version not committed yet (a bulk session's, mid-import) may still
   // change: never summarized.
   if (version > db_->LatestVersion()) return nullptr;
   const TermBlockCache::Entry cached = block_summaries_.Find(term);
   // And again after the lookup: an entry built at B > version was built
-  // after every commit at or below B had bumped it, and inserted before
-  // this lookup found it, so a commit between version and B shows here.
-  const uint64_t changed = postings_changed_at_.load(std::memory_order_acquire);
+  // after every commit at or below B had noted its terms, and inserted
+  // before this lookup found it, so a commit between version and B that
+  // changed the term shows here.
+  const uint64_t changed = term_changes_.ChangedAt(term);
   if (cached.blocks && changed <= std::min(cached.built_at, version)) return cached.blocks;
   if (changed > version) return nullptr;
+  block_summary_builds_.fetch_add(1, std::memory_order_relaxed);
   auto summary = std::make_shared<TermBlocks>();
   ASSIGN_OR_RETURN(BlockCursor cursor, OpenTerm(term, version));
   while (cursor.valid()) {
     const auto& frontier = cursor.header().frontier;
     const auto begin = static_cast<uint32_t>(summary->frontier.size());
     summary->frontier.insert(summary->frontier.end(), frontier.begin(), frontier.end());
-    summary->blocks.push_back(
-        {cursor.first_iid(), begin, static_cast<uint32_t>(summary->frontier.size())});
+    summary->blocks.push_back({cursor.first_iid(), begin,
+                               static_cast<uint32_t>(summary->frontier.size()),
+                               cursor.block_version()});
     RETURN_IF_ERROR(cursor.Next());
   }
   summary->blocks.shrink_to_fit();
@@ -476,20 +507,32 @@ absl::StatusOr<std::shared_ptr<const TermBlocks>> TextIndex::BlockSummary(std::s
 absl::StatusOr<std::shared_ptr<const TermBlocks>> TextIndex::ViewBlockSummary(
     std::string_view term, std::string_view view, uint64_t version) const {
   // The checks of BlockSummary, in its order.
-  if (postings_changed_at_.load(std::memory_order_acquire) <= version &&
-      version <= db_->LatestVersion()) {
-    const TermBlockCache::Entry cached = view_summaries_.Find(ViewKey(view, term));
-    const uint64_t changed = postings_changed_at_.load(std::memory_order_acquire);
-    if (cached.blocks && changed <= std::min(cached.built_at, version)) return cached.blocks;
+  if (term_changes_.ChangedAt(term) > version || version > db_->LatestVersion()) {
+    return BlockSummary(term, version);  // null
   }
-  return BlockSummary(term, version);
+  const std::string key = ViewKey(view, term);
+  const TermBlockCache::Entry cached = view_summaries_.Find(key);
+  const uint64_t changed = term_changes_.ChangedAt(term);
+  if (cached.blocks && changed <= std::min(cached.built_at, version)) return cached.blocks;
+  ASSIGN_OR_RETURN(std::shared_ptr<const TermBlocks> current, BlockSummary(term, version));
+  // A refinement from before the term's last change (made at or below
+  // `version`): its blocks not written since still hold.
+  if (!current || !cached.blocks || cached.built_at > version) return current;
+  std::shared_ptr<const TermBlocks> rebased =
+      RebaseTermBlocks(*current, *cached.blocks, cached.built_at);
+  if (std::find(rebased->view_only.begin(), rebased->view_only.end(), 1) ==
+      rebased->view_only.end()) {
+    return current;
+  }
+  view_summaries_.Insert(key, {version, rebased});
+  return rebased;
 }
 
 void TextIndex::StoreViewBlockSummary(std::string_view term, std::string_view view,
                                       uint64_t version,
                                       std::shared_ptr<const TermBlocks> summary) const {
   // Postings changed since: it could never answer.
-  if (postings_changed_at_.load(std::memory_order_acquire) > version) return;
+  if (term_changes_.ChangedAt(term) > version) return;
   view_summaries_.Insert(ViewKey(view, term), {version, std::move(summary)});
 }
 
@@ -556,6 +599,7 @@ absl::Status TextIndex::BlockCursor::Load() {
       valid_ = true;
       at_block_ = true;
       first_iid_ = k->first_iid;
+      block_version_ = k->version;
       decoded_ = false;
       return absl::OkStatus();
     }

@@ -125,8 +125,10 @@ class TextIndex {
 
   // Writes `delta` into `ctx` at ctx.version() (unindexed: Get and
   // NewIterator on `ctx` do not see the index keys) and clears it. Before
-  // it writes, every cached block summary stops answering reads at or
-  // above ctx.version() (BlockSummary).
+  // it writes, the cached block summaries of the terms it changes stop
+  // answering reads at or above ctx.version() (BlockSummary). Outside a
+  // CommitSession, the commit then patches those that were current (the
+  // blocks it wrote put in) and caches them at its version once committed.
   absl::Status Flush(CommitContext& ctx, TextIndexDelta& delta) const;
 
   // --- Reads, as of `version`. ---
@@ -145,20 +147,23 @@ class TextIndex {
   // The non-empty posting blocks of `term` as of `version`: from memory
   // when a cached summary answers `version`, else read (one scan of the
   // term's block keys) and cached. A summary built at version B answers a
-  // read at V when no commit wrote postings at a version in (min(B, V),
-  // max(B, V)]; this index bumps that watermark in Flush, before the
-  // commit is visible, so it must be the only TextIndex writing to its
-  // Database (as its interned boundary sets require already). Null when
-  // postings changed after `version` (an as-of read of older postings) or
-  // `version` is above LatestVersion(): the caller reads the blocks
-  // directly.
+  // read at V when no commit wrote postings of the term at a version in
+  // (min(B, V), max(B, V)]; Flush notes the terms it changes before the
+  // commit is visible (TermChangeLog), so this index must be the only
+  // TextIndex writing to its Database (as its interned boundary sets
+  // require already). Null when the term's postings changed after
+  // `version` (an as-of read of older postings) or `version` is above
+  // LatestVersion(): the caller reads the blocks directly.
   absl::StatusOr<std::shared_ptr<const TermBlocks>> BlockSummary(std::string_view term,
                                                                  uint64_t version) const;
   // BlockSummary as refined for one view of the postings: `view` names a
   // set of boundary sets (the searcher passes a caller's clearances), and
   // the refinement's view_only blocks bound only the postings whose sets it
   // holds. The view's cached refinement when it answers `version` (the
-  // rule of BlockSummary), else BlockSummary(term, version).
+  // rule of BlockSummary). Else, when the term changed since the view's
+  // refinement was made, the current summary with the refinement's
+  // frontiers of the blocks not written since (cached in its place); else
+  // BlockSummary(term, version).
   absl::StatusOr<std::shared_ptr<const TermBlocks>> ViewBlockSummary(std::string_view term,
                                                                      std::string_view view,
                                                                      uint64_t version) const;
@@ -169,10 +174,19 @@ class TextIndex {
   void StoreViewBlockSummary(std::string_view term, std::string_view view, uint64_t version,
                              std::shared_ptr<const TermBlocks> summary) const;
 
+  // How many summaries BlockSummary has read from the postings.
+  uint64_t block_summary_builds() const {
+    return block_summary_builds_.load(std::memory_order_relaxed);
+  }
   // Bytes the block summaries hold: at most kBlockSummaryBytes for all
   // postings, and as much again for the views' refinements.
   size_t block_summary_bytes() const { return block_summaries_.bytes() + view_summaries_.bytes(); }
   static constexpr size_t kBlockSummaryBytes = 16 << 20;
+  // Terms whose last postings change is tracked one by one (TermChangeLog):
+  // past that, every summary is rebuilt once.
+  static constexpr size_t kTrackedTermChanges = 1 << 15;
+  // A commit that changes more terms than this patches no summary.
+  static constexpr size_t kMaxPatchedTerms = 4096;
 
   // A forward cursor over the posting blocks of one term as of a version.
   // Scanning headers only (to skip blocks) copies nothing: the cursor reads
@@ -183,6 +197,8 @@ class TextIndex {
     // False once past the last block.
     bool valid() const { return valid_; }
     uint64_t first_iid() const { return first_iid_; }
+    // The version that wrote the current block.
+    uint64_t block_version() const { return block_version_; }
     const PostingBlockHeader& header() const { return header_; }
     // Decodes the current block (cached until the cursor moves).
     absl::StatusOr<const std::vector<Posting>*> Postings();
@@ -225,6 +241,7 @@ class TextIndex {
     bool valid_ = false;
     bool at_block_ = false;  // the iterator is on the current block
     uint64_t first_iid_ = 0;
+    uint64_t block_version_ = 0;
     uint64_t end_iid_ = 0;  // once !at_block_
     PostingBlockHeader header_;
     std::string bytes_;  // the current block, once !at_block_ and !decoded_
@@ -242,10 +259,12 @@ class TextIndex {
  private:
   // `it` iterates text_postings (FlushTerm) or text_stats (FlushDocs).
   // Also sets `docs_delta` to how the term's document count in each
-  // boundary set (and kAllSets) changes.
+  // boundary set (and kAllSets) changes, and with `written`, lists the
+  // blocks it writes.
   absl::Status FlushTerm(CommitContext& ctx, rocksdb::Iterator* it, const std::string& term,
                          TextIndexDelta::TermChanges& changes,
-                         absl::flat_hash_map<uint64_t, int64_t>* docs_delta) const;
+                         absl::flat_hash_map<uint64_t, int64_t>* docs_delta,
+                         std::vector<WrittenBlock>* written) const;
   absl::Status FlushDocs(CommitContext& ctx, rocksdb::Iterator* it, const std::string& term,
                          const absl::flat_hash_map<uint64_t, int64_t>& docs_delta) const;
   // Calls `take` with the value, as of `version`, of each selected set's
@@ -258,9 +277,10 @@ class TextIndex {
   TextIndexConfig config_;
   Tokenizer tokenizer_;
   BoundarySets sets_;
-  // The newest version a Flush wrote (or is writing) postings at; from Open
-  // on, every version at which postings changed is at most this.
-  mutable std::atomic<uint64_t> postings_changed_at_{~uint64_t{0}};
+  // When each term's postings last changed: Flush notes its terms before
+  // the commit can be visible. Open starts it at the latest version.
+  mutable TermChangeLog term_changes_{kTrackedTermChanges};
+  mutable std::atomic<uint64_t> block_summary_builds_{0};
   mutable TermBlockCache block_summaries_{kBlockSummaryBytes};
   // Keyed by the view's length, the view, then the term.
   mutable TermBlockCache view_summaries_{kBlockSummaryBytes};
