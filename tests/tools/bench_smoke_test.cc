@@ -87,9 +87,9 @@ TEST_F(BenchSmokeTest, ReportsEveryOperationWithoutErrors) {
       {"empty_call", "grpc-floor", "-"}, {"rocksdb_get", "rocksdb-floor", "-"}};
   std::set<std::tuple<std::string, std::string, std::string>> want_pending;
   for (const char* principal : {"admin", "agent-3teams"}) {
-    for (const char* op :
-         {"get_node", "list_neighbors", "search_common", "search_rare", "retrieve_2hop",
-          "lineage_upstream_10", "lineage_upstream_10_full", "mixed_90r10w"}) {
+    for (const char* op : {"get_node", "list_neighbors", "search_common", "search_rare",
+                           "retrieve_2hop", "lineage_upstream_10", "lineage_upstream_10_full",
+                           "mixed_90r10w", "mixed_search_90r10w"}) {
       want_measured.insert({op, "ctxgraph", principal});
     }
   }

@@ -183,6 +183,26 @@ class LineageUpstreamOp : public Operation {
   v1::LineageView view_;
 };
 
+// The write of the mixed workloads: one upserted node, `text` its indexed
+// text.
+Outcome WriteOneNode(v1::GraphService::Stub& stub, const std::string& token, std::string text,
+                     std::mt19937_64& rng, std::string* error) {
+  v1::WriteRequest request;
+  request.set_description("ctxgraph-bench mixed write");
+  v1::Node* node = request.add_ops()->mutable_upsert_node();
+  node->set_id(
+      absl::StrFormat("bench-write-%08d", std::uniform_int_distribution<int>(0, 99999)(rng)));
+  node->add_labels("Document");
+  (*node->mutable_props())["title"].set_string_value(std::move(text));
+  (*node->mutable_props())["nonce"].set_int_value(static_cast<int64_t>(rng() >> 1));
+  node->mutable_source()->set_system("ctxgraph-bench");
+  node->mutable_source()->set_authority(v1::AUTHORITY_ASSERTED);
+  v1::WriteResponse response;
+  grpc::ClientContext context;
+  PrepareContext(token, &context);
+  return Classify(stub.Write(&context, request, &response), error);
+}
+
 class MixedOp : public GraphClient {
  public:
   MixedOp(std::shared_ptr<grpc::Channel> channel, const CtxgraphTarget& target,
@@ -195,23 +215,40 @@ class MixedOp : public GraphClient {
     if (std::uniform_real_distribution<double>(0, 1)(rng) >= write_fraction_) {
       return GetRandomNode(rng, error);
     }
-    v1::WriteRequest request;
-    request.set_description("ctxgraph-bench mixed write");
-    v1::Node* node = request.add_ops()->mutable_upsert_node();
-    node->set_id(
-        absl::StrFormat("bench-write-%08d", std::uniform_int_distribution<int>(0, 99999)(rng)));
-    node->add_labels("Document");
-    (*node->mutable_props())["title"].set_string_value("benchmark write");
-    (*node->mutable_props())["nonce"].set_int_value(static_cast<int64_t>(rng() >> 1));
-    node->mutable_source()->set_system("ctxgraph-bench");
-    node->mutable_source()->set_authority(v1::AUTHORITY_ASSERTED);
-    v1::WriteResponse response;
-    grpc::ClientContext context;
-    PrepareContext(write_token_, &context);
-    return Classify(stub_->Write(&context, request, &response), error);
+    return WriteOneNode(*stub_, write_token_, "benchmark write", rng, error);
   }
 
  private:
+  std::string write_token_;
+  double write_fraction_;
+};
+
+class MixedSearchOp : public GraphClient {
+ public:
+  MixedSearchOp(std::shared_ptr<grpc::Channel> channel, const CtxgraphTarget& target,
+                std::string write_token, double write_fraction)
+      : GraphClient(std::move(channel), target),
+        search_(channel_, target, /*common=*/true),
+        write_token_(std::move(write_token)),
+        write_fraction_(write_fraction) {}
+
+  Outcome RunOnce(std::mt19937_64& rng, std::string* error) override {
+    if (std::uniform_real_distribution<double>(0, 1)(rng) >= write_fraction_) {
+      return search_.RunOnce(rng, error);
+    }
+    // Twenty words, each a common search term or a rare one with even odds:
+    // every write changes the postings of several common terms.
+    const Workload& w = *target_.workload;
+    std::string text;
+    for (int i = 0; i < 20; ++i) {
+      absl::StrAppend(&text, i > 0 ? " " : "",
+                      PickOne(rng() % 2 == 0 ? w.common_terms : w.rare_terms, rng));
+    }
+    return WriteOneNode(*stub_, write_token_, std::move(text), rng, error);
+  }
+
+ private:
+  SearchOp search_;
   std::string write_token_;
   double write_fraction_;
 };
@@ -266,6 +303,17 @@ OperationFactory CtxgraphLineageUpstream(const CtxgraphTarget& target, bool full
 OperationFactory CtxgraphMixed(const CtxgraphTarget& target, std::string write_token,
                                double write_fraction) {
   return MakeFactory<MixedOp>(target, std::move(write_token), write_fraction);
+}
+
+OperationFactory CtxgraphMixedSearch(const CtxgraphTarget& target, std::string write_token,
+                                     double write_fraction) {
+  if (target.workload->common_terms.empty() || target.workload->rare_terms.empty()) {
+    return [](int) -> absl::StatusOr<std::unique_ptr<Operation>> {
+      return absl::FailedPreconditionError(
+          "mixed_search_90r10w: queries.json has no common or rare search terms");
+    };
+  }
+  return MakeFactory<MixedSearchOp>(target, std::move(write_token), write_fraction);
 }
 
 }  // namespace ctxgraph::bench

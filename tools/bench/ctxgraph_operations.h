@@ -52,6 +52,13 @@ OperationFactory CtxgraphLineageUpstream(const CtxgraphTarget& target, bool full
 OperationFactory CtxgraphMixed(const CtxgraphTarget& target, std::string write_token,
                                double write_fraction);
 
+// Like CtxgraphMixed, with Search (as CtxgraphSearch, common terms) in place
+// of GetNode, and the written node's text twenty words, each one of the
+// common search terms or one of the rare ones with even odds: a search
+// for a common term under writes that keep changing its postings.
+OperationFactory CtxgraphMixedSearch(const CtxgraphTarget& target, std::string write_token,
+                                     double write_fraction);
+
 }  // namespace ctxgraph::bench
 
 #endif  // CTXGRAPH_TOOLS_BENCH_CTXGRAPH_OPERATIONS_H_

@@ -113,12 +113,21 @@ absl::Status RunCtxgraph(const Flags& flags, const Workload& workload, RunPlan& 
     for (const int n : flags.clients) {
       plan.Run(CtxgraphMixed(target, *write_token, flags.write_fraction),
                Row("mixed_90r10w", "ctxgraph", principal, n), server_cpu);
+      plan.Run(CtxgraphMixedSearch(target, *write_token, flags.write_fraction),
+               Row("mixed_search_90r10w", "ctxgraph", principal, n), server_cpu);
     }
   }
   if (plan.Selected("mixed_90r10w")) {
     report.notes.push_back(absl::StrCat("mixed_90r10w: ", 100 * flags.write_fraction,
                                         "% Writes of one upserted node, sent as \"", writer,
                                         "\"; the rest GetNode as the principal."));
+  }
+  if (plan.Selected("mixed_search_90r10w")) {
+    report.notes.push_back(absl::StrCat(
+        "mixed_search_90r10w: ", 100 * flags.write_fraction,
+        "% Writes of one upserted node whose text is 20 of the common and rare search terms, "
+        "sent as \"",
+        writer, "\"; the rest Search for a common term as the principal."));
   }
   absl::StatusOr<uint64_t> rss = server.PeakRssBytes();
   report.ctxgraph_peak_rss_end_bytes = rss.ok() ? *rss : 0;

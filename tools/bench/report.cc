@@ -26,7 +26,8 @@ constexpr const char* kOpOrder[] = {"get_node",
                                     "search_rare",
                                     "lineage_upstream_10",
                                     "lineage_upstream_10_full",
-                                    "mixed_90r10w"};
+                                    "mixed_90r10w",
+                                    "mixed_search_90r10w"};
 
 std::string Mib(uint64_t bytes) {
   return absl::StrFormat("%.1f MiB", static_cast<double>(bytes) / (1 << 20));
