@@ -86,8 +86,9 @@ class PostingCursor {
   }
   // The current block's postings, before any of them is read.
   absl::StatusOr<const std::vector<Posting>*> BlockPostings() {
+    ASSIGN_OR_RETURN(const std::vector<Posting>* postings, blocks_.Postings());
     CountPostingBlocks();
-    return blocks_.Postings();
+    return postings;
   }
   // Moves to the block that starts at `first_iid`, before its postings.
   absl::Status JumpToBlock(uint64_t first_iid) {

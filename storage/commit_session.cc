@@ -258,6 +258,7 @@ absl::Status CommitSession::WriteAside(const std::function<absl::Status(CommitCo
   // Reads only what the constructor set, so it may run beside Write. The
   // iid counter handed to the context is never used (see the contract).
   CommitContext ctx(db_, version_, time_, principal_, first_iid_);
+  ctx.aside_ = true;
   RETURN_IF_ERROR(build(ctx));
   if (!ctx.changed()) return absl::OkStatus();
   RETURN_IF_ERROR(WriteBatch(ctx, std::nullopt));

@@ -201,8 +201,8 @@ struct AuditNote {
 class CommitContext {
  public:
   uint64_t version() const { return version_; }
-  // True for one of a CommitSession's batches.
-  bool in_session() const { return session_ != nullptr; }
+  // True for a batch of a CommitSession (Write or WriteAside).
+  bool in_session() const { return session_ != nullptr || aside_; }
   Timestamp time() const { return time_; }
   const std::string& principal() const { return principal_; }
 
@@ -272,6 +272,7 @@ class CommitContext {
   // Set for a batch CommitSession::Write builds: Get and NewIterator first
   // wait for the session's batch still being written, so they see it.
   CommitSession* session_ = nullptr;
+  bool aside_ = false;  // built by CommitSession::WriteAside
 };
 
 struct CommitOutcome {

@@ -50,7 +50,8 @@ std::shared_ptr<TermBlocks> RebaseTermBlocks(const TermBlocks& current, const Te
     while (j < refined.blocks.size() && refined.blocks[j].first_iid < b.first_iid) ++j;
     // The view's frontier holds while the block is as it was then.
     const bool keep = j < refined.blocks.size() && refined.blocks[j].first_iid == b.first_iid &&
-                      refined.ViewOnly(j) && b.version <= refined_at;
+                      refined.ViewOnly(j) && b.version <= refined_at &&
+                      refined.blocks[j].version == b.version;
     const TermBlocks& from = keep ? refined : current;
     const TermBlocks::Block& source = keep ? refined.blocks[j] : b;
     const auto begin = static_cast<uint32_t>(out->frontier.size());
@@ -75,7 +76,9 @@ void TermChangeLog::Note(const std::vector<std::string_view>& terms, uint64_t ve
   absl::flat_hash_map<std::string, uint64_t> forgotten;
   std::lock_guard<std::mutex> lock(mu_);
   newest_ = std::max(newest_, version);
-  if (changed_.size() + terms.size() > capacity_) {
+  size_t untracked = 0;
+  for (std::string_view term : terms) untracked += changed_.contains(Key(term)) ? 0 : 1;
+  if (changed_.size() + untracked > capacity_) {
     changed_.swap(forgotten);
     floor_ = newest_;
     return;
@@ -133,11 +136,18 @@ TermBlockCache::Entry TermBlockCache::Find(std::string_view term) {
   return it->second.entry;
 }
 
+TermBlockCache::Entry TermBlockCache::Peek(std::string_view term) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = slots_.find(Key(term));
+  return it == slots_.end() ? Entry{} : it->second.entry;
+}
+
 void TermBlockCache::Insert(std::string_view term, Entry entry) {
   // The term's bytes count too: a cache of many rare terms is still bounded.
   const size_t bytes = entry.blocks->bytes() + 2 * term.size() + sizeof(Slot);
   std::lock_guard<std::mutex> lock(mu_);
   if (auto it = slots_.find(Key(term)); it != slots_.end()) {
+    if (it->second.entry.built_at > entry.built_at) return;
     bytes_ -= it->second.bytes;
     lru_.erase(it->second.lru);
     slots_.erase(it);

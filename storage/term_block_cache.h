@@ -129,7 +129,11 @@ class TermBlockCache {
   // The cached summary of `term` (blocks null on a miss); a hit makes the
   // term the most recently used.
   Entry Find(std::string_view term);
-  // Caches `entry` for `term`, replacing what was there.
+  // Find without making the term the most recently used.
+  Entry Peek(std::string_view term) const;
+  // Caches `entry` for `term`, replacing what was there unless that was
+  // built at a later version (a summary of later postings serves the reads
+  // to come; a slow reader must not put back an older one).
   void Insert(std::string_view term, Entry entry);
 
   size_t bytes() const;

@@ -213,7 +213,7 @@ absl::Status TextIndex::Flush(CommitContext& ctx, TextIndexDelta& delta) const {
   absl::flat_hash_map<const std::string*, std::shared_ptr<const TermBlocks>> current;
   if (!ctx.in_session() && delta.postings_.size() <= kMaxPatchedTerms) {
     for (const auto& [term, changes] : delta.postings_) {
-      const TermBlockCache::Entry cached = block_summaries_.Find(term);
+      const TermBlockCache::Entry cached = block_summaries_.Peek(term);
       if (cached.blocks && term_changes_.ChangedAt(term) <= cached.built_at) {
         current.emplace(&term, cached.blocks);
       }
@@ -257,7 +257,11 @@ absl::Status TextIndex::Flush(CommitContext& ctx, TextIndexDelta& delta) const {
       std::shared_ptr<const TermBlocks> patched =
           PatchTermBlocks(*base->second, written, ctx.version());
       ctx.OnCommitted([this, term = *term, patched = std::move(patched), v = ctx.version()] {
-        block_summaries_.Insert(term, {v, patched});
+        // Hooks must not fail: without the entry, the next search rebuilds it.
+        try {
+          block_summaries_.Insert(term, {v, patched});
+        } catch (...) {
+        }
       });
     }
   }

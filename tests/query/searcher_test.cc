@@ -2,10 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <map>
+#include <mutex>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
@@ -433,8 +436,8 @@ TEST(SearcherTest, ARefinedBlockSummaryReadsOnlyTheBlocksOfTheCallersTopHits) {
   Corpus c;
   c.DefineLabels({"pii", "team:a"});
   // Every tenth node is pii with the best (tf, length), two better still;
-  // every tenth from
-  // the fifth on is team:a; the others are unlabelled with one "common".
+  // every tenth from the fifth on is team:a; the others are unlabelled
+  // with one "common".
   // Twelve unlabelled stars, in three blocks, beat every other visible node.
   const std::set<int> stars = {1, 2, 3, 4, 1301, 1302, 1303, 1304, 2901, 2902, 2903, 2904};
   std::vector<Mutation> batch;
@@ -506,6 +509,87 @@ TEST(SearcherTest, ARefinedBlockSummaryReadsOnlyTheBlocksOfTheCallersTopHits) {
     EXPECT_EQ(again, after);
     EXPECT_EQ(again_blocks, 4u);
   }
+}
+
+// Searches through summaries, now and as of recent versions, while commits
+// change the term's postings (and patch its summaries): each answer must be
+// what the postings give at the version it read. The writes change tfs, add
+// nodes and take labels off existing ones (never put one on), so an as-of
+// scan of that version, run afterwards, answers what a search then would
+// have.
+TEST(SearcherTest, SummarySearchesRacingCommitsAnswerAsThePostingsOfTheirVersion) {
+  Corpus c;
+  c.DefineLabels({"pii"});
+  auto doc = [](int tf, bool pii) {
+    Doc d;
+    for (int f = 0; f < tf; ++f) d.text += "common ";
+    d.text += "filler";
+    if (pii) d.boundary = {"pii"};
+    return d;
+  };
+  std::vector<Mutation> batch;
+  for (int i = 0; i < 3000; ++i) {
+    batch.push_back(Upsert(absl::StrCat("n", 10000 + i), doc(1 + i % 3, i % 4 == 0)));
+  }
+  c.Write(std::move(batch));
+  const std::vector<Caller> callers = {MakeCaller("admin", {"*"}), MakeCaller("agent", {})};
+
+  struct Answer {
+    size_t caller;
+    uint64_t version;
+    std::vector<std::pair<std::string, double>> hits;
+  };
+  std::mutex mu;
+  std::vector<Answer> answers;
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    std::mt19937 rng(11);
+    for (int round = 0; round < 60; ++round) {
+      std::vector<Mutation> w;
+      for (int j = 0; j < 3; ++j) {
+        w.push_back(Upsert(absl::StrCat("n", 10000 + rng() % 3000), doc(1 + rng() % 12, false)));
+      }
+      for (int j = 0; j < 5; ++j) {  // new nodes: the last block grows and splits
+        w.push_back(Upsert(absl::StrCat("x", round, "-", j), doc(1 + rng() % 12, rng() % 2)));
+      }
+      c.Write(std::move(w));
+    }
+    done = true;
+  });
+  auto reader = [&](size_t first) {
+    for (size_t n = first; !done; ++n) {
+      Searcher searcher(c.store(), c.tokens(), callers[n % 2]);
+      searcher.set_block_summary_min_docs(0);
+      // Now, or as of one of the last few versions.
+      SearchRequest r = Query("common", 10);
+      const uint64_t latest = c.store().database()->LatestVersion();
+      r.as_of = latest - std::min<uint64_t>(latest - 1, n / 2 % 4);
+      auto page = searcher.Search(r);
+      ASSERT_OK(page.status());
+      Answer a{n % 2, page->version, {}};
+      for (const SearchHit& h : page->hits) a.hits.emplace_back(h.node.id, h.score);
+      std::lock_guard lock(mu);
+      answers.push_back(std::move(a));
+    }
+  };
+  std::thread r1(reader, 0), r2(reader, 1);
+  writer.join();
+  r1.join();
+  r2.join();
+
+  std::set<uint64_t> versions;
+  for (const Answer& a : answers) {
+    Searcher scan(c.store(), c.tokens(), callers[a.caller]);
+    scan.set_block_summary_min_docs(~uint64_t{0});
+    SearchRequest r = Query("common", 10);
+    r.as_of = a.version;
+    ASSERT_OK_AND_ASSIGN(SearchPage want, scan.Search(r));
+    std::vector<std::pair<std::string, double>> hits;
+    for (const SearchHit& h : want.hits) hits.emplace_back(h.node.id, h.score);
+    ASSERT_EQ(a.hits, hits) << callers[a.caller].principal.id << " at v" << a.version;
+    versions.insert(a.version);
+  }
+  EXPECT_GE(versions.size(), 10u);  // the searches met many commits
 }
 
 }  // namespace

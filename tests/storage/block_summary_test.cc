@@ -66,6 +66,10 @@ TEST(TermBlockCacheTest, EvictsTheLeastRecentlyUsedTermsToStayWithinItsBudget) {
   cache.Insert("c", {9, b});
   EXPECT_EQ(cache.Find("c").blocks, b);
   EXPECT_EQ(cache.Find("c").built_at, 9u);
+  // Nor by one built at an earlier version (a slow reader's).
+  cache.Insert("c", {8, a});
+  EXPECT_EQ(cache.Find("c").blocks, b);
+  EXPECT_EQ(cache.Find("c").built_at, 9u);
   // A summary over a quarter of the budget is not cached, and drops the
   // one it would have replaced.
   cache.Insert("c", {10, Blocks(13)});
@@ -266,6 +270,10 @@ TEST(TermChangeLogTest, TracksTermsOneByOneUpToItsCapacityThenRaisesItsFloor) {
   EXPECT_EQ(log.ChangedAt("c"), 2u);
   log.Note({"c"}, 6);
   EXPECT_EQ(log.ChangedAt("c"), 6u);
+  EXPECT_EQ(log.ChangedAt("a"), 5u);
+  // Full, but a change of tracked terms only tracks nothing more.
+  log.Note({"b", "c"}, 6);
+  EXPECT_EQ(log.ChangedAt("b"), 6u);
   EXPECT_EQ(log.ChangedAt("a"), 5u);
   // A fourth term: all forgotten, every term at the newest version noted.
   log.Note({"d"}, 7);
