@@ -1,12 +1,31 @@
 #include "storage/term_block_cache.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace ctxgraph {
 namespace {
 
 // Debian's absl::string_view is not std::string_view.
 absl::string_view Key(std::string_view term) { return {term.data(), term.size()}; }
+
+using Pair = std::pair<uint32_t, uint32_t>;
+
+// Appends a block with frontier [begin, end) to `out`, and its view_only
+// flag when `view_only` is set.
+void AppendBlock(TermBlocks& out, uint64_t first_iid, uint64_t version, const Pair* begin,
+                 const Pair* end, std::optional<bool> view_only = std::nullopt) {
+  const auto from = static_cast<uint32_t>(out.frontier.size());
+  out.frontier.insert(out.frontier.end(), begin, end);
+  out.blocks.push_back({first_iid, from, static_cast<uint32_t>(out.frontier.size()), version});
+  if (view_only) out.view_only.push_back(*view_only ? 1 : 0);
+}
+
+// Block `i`'s frontier in `blocks`, as a [begin, end) pair of pointers.
+std::pair<const Pair*, const Pair*> FrontierOf(const TermBlocks& blocks, size_t i) {
+  const TermBlocks::Block& b = blocks.blocks[i];
+  return {blocks.frontier.data() + b.frontier_begin, blocks.frontier.data() + b.frontier_end};
+}
 
 }  // namespace
 
@@ -21,19 +40,15 @@ std::shared_ptr<TermBlocks> RefineTermBlocks(const TermBlocks& base,
   auto next = refined.begin();
   for (size_t i = 0; i < base.blocks.size(); ++i) {
     const TermBlocks::Block& b = base.blocks[i];
-    const auto begin = static_cast<uint32_t>(out->frontier.size());
     while (next != refined.end() && next->block < i) ++next;  // a duplicate, or out of range
-    const bool refine = next != refined.end() && next->block == i;
-    if (refine) {
-      out->frontier.insert(out->frontier.end(), next->frontier.begin(), next->frontier.end());
+    if (next != refined.end() && next->block == i) {
+      AppendBlock(*out, b.first_iid, b.version, next->frontier.data(),
+                  next->frontier.data() + next->frontier.size(), true);
       ++next;
     } else {
-      out->frontier.insert(out->frontier.end(), base.frontier.begin() + b.frontier_begin,
-                           base.frontier.begin() + b.frontier_end);
+      const auto [begin, end] = FrontierOf(base, i);
+      AppendBlock(*out, b.first_iid, b.version, begin, end, base.ViewOnly(i));
     }
-    out->blocks.push_back(
-        {b.first_iid, begin, static_cast<uint32_t>(out->frontier.size()), b.version});
-    out->view_only.push_back(refine || base.ViewOnly(i) ? 1 : 0);
   }
   out->frontier.shrink_to_fit();
   return out;
@@ -46,20 +61,15 @@ std::shared_ptr<TermBlocks> RebaseTermBlocks(const TermBlocks& current, const Te
   out->frontier.reserve(current.frontier.size());
   out->view_only.reserve(current.blocks.size());
   size_t j = 0;
-  for (const TermBlocks::Block& b : current.blocks) {
+  for (size_t i = 0; i < current.blocks.size(); ++i) {
+    const TermBlocks::Block& b = current.blocks[i];
     while (j < refined.blocks.size() && refined.blocks[j].first_iid < b.first_iid) ++j;
     // The view's frontier holds while the block is as it was then.
     const bool keep = j < refined.blocks.size() && refined.blocks[j].first_iid == b.first_iid &&
                       refined.ViewOnly(j) && b.version <= refined_at &&
                       refined.blocks[j].version == b.version;
-    const TermBlocks& from = keep ? refined : current;
-    const TermBlocks::Block& source = keep ? refined.blocks[j] : b;
-    const auto begin = static_cast<uint32_t>(out->frontier.size());
-    out->frontier.insert(out->frontier.end(), from.frontier.begin() + source.frontier_begin,
-                         from.frontier.begin() + source.frontier_end);
-    out->blocks.push_back(
-        {b.first_iid, begin, static_cast<uint32_t>(out->frontier.size()), b.version});
-    out->view_only.push_back(keep ? 1 : 0);
+    const auto [begin, end] = keep ? FrontierOf(refined, j) : FrontierOf(current, i);
+    AppendBlock(*out, b.first_iid, b.version, begin, end, keep);
   }
   out->frontier.shrink_to_fit();
   return out;
@@ -101,26 +111,21 @@ std::shared_ptr<TermBlocks> PatchTermBlocks(const TermBlocks& base,
   auto out = std::make_shared<TermBlocks>();
   out->blocks.reserve(base.blocks.size() + written.size());
   out->frontier.reserve(base.frontier.size() + written.size());
-  using Pair = std::pair<uint32_t, uint32_t>;
-  auto add = [&](uint64_t first_iid, uint64_t written_at, const Pair* begin, const Pair* end) {
-    if (begin == end) return;  // empty
-    const auto from = static_cast<uint32_t>(out->frontier.size());
-    out->frontier.insert(out->frontier.end(), begin, end);
-    out->blocks.push_back(
-        {first_iid, from, static_cast<uint32_t>(out->frontier.size()), written_at});
-  };
   auto add_written = [&](const WrittenBlock& b) {
-    add(b.first_iid, version, b.frontier.data(), b.frontier.data() + b.frontier.size());
+    if (b.frontier.empty()) return;  // no postings left
+    AppendBlock(*out, b.first_iid, version, b.frontier.data(),
+                b.frontier.data() + b.frontier.size());
   };
   size_t w = 0;
-  for (const TermBlocks::Block& b : base.blocks) {
+  for (size_t i = 0; i < base.blocks.size(); ++i) {
+    const TermBlocks::Block& b = base.blocks[i];
     for (; w < written.size() && written[w].first_iid < b.first_iid; ++w) add_written(written[w]);
     if (w < written.size() && written[w].first_iid == b.first_iid) {
       add_written(written[w++]);  // in place of b
       continue;
     }
-    add(b.first_iid, b.version, base.frontier.data() + b.frontier_begin,
-        base.frontier.data() + b.frontier_end);
+    const auto [begin, end] = FrontierOf(base, i);
+    AppendBlock(*out, b.first_iid, b.version, begin, end);
   }
   for (; w < written.size(); ++w) add_written(written[w]);
   out->blocks.shrink_to_fit();

@@ -474,22 +474,31 @@ absl::Status TextIndex::ForEachRelabelled(uint64_t after, uint64_t upto,
   return FromRocks(it->status());
 }
 
-absl::StatusOr<std::shared_ptr<const TermBlocks>> TextIndex::BlockSummary(std::string_view term,
-                                                                          uint64_t version) const {
+TextIndex::CacheLookup TextIndex::LookUp(TermBlockCache& cache, std::string_view key,
+                                         std::string_view term, uint64_t version) const {
+  CacheLookup out;
   // Read after the caller's version: every commit at or below it noted
   // its terms before it became visible.
-  if (term_changes_.ChangedAt(term) > version) return nullptr;
+  if (term_changes_.ChangedAt(term) > version) return out;
   // A version not committed yet (a bulk session's, mid-import) may still
   // change: never summarized.
-  if (version > db_->LatestVersion()) return nullptr;
-  const TermBlockCache::Entry cached = block_summaries_.Find(term);
+  if (version > db_->LatestVersion()) return out;
+  out.entry = cache.Find(key);
   // And again after the lookup: an entry built at B > version was built
   // after every commit at or below B had noted its terms, and inserted
   // before this lookup found it, so a commit between version and B that
   // changed the term shows here.
   const uint64_t changed = term_changes_.ChangedAt(term);
-  if (cached.blocks && changed <= std::min(cached.built_at, version)) return cached.blocks;
-  if (changed > version) return nullptr;
+  out.may_answer = changed <= version;
+  out.answers = out.entry.blocks && changed <= std::min(out.entry.built_at, version);
+  return out;
+}
+
+absl::StatusOr<std::shared_ptr<const TermBlocks>> TextIndex::BlockSummary(std::string_view term,
+                                                                          uint64_t version) const {
+  const CacheLookup cached = LookUp(block_summaries_, term, term, version);
+  if (cached.answers) return cached.entry.blocks;
+  if (!cached.may_answer) return nullptr;
   block_summary_builds_.fetch_add(1, std::memory_order_relaxed);
   auto summary = std::make_shared<TermBlocks>();
   ASSIGN_OR_RETURN(BlockCursor cursor, OpenTerm(term, version));
@@ -510,14 +519,11 @@ absl::StatusOr<std::shared_ptr<const TermBlocks>> TextIndex::BlockSummary(std::s
 
 absl::StatusOr<std::shared_ptr<const TermBlocks>> TextIndex::ViewBlockSummary(
     std::string_view term, std::string_view view, uint64_t version) const {
-  // The checks of BlockSummary, in its order.
-  if (term_changes_.ChangedAt(term) > version || version > db_->LatestVersion()) {
-    return BlockSummary(term, version);  // null
-  }
   const std::string key = ViewKey(view, term);
-  const TermBlockCache::Entry cached = view_summaries_.Find(key);
-  const uint64_t changed = term_changes_.ChangedAt(term);
-  if (cached.blocks && changed <= std::min(cached.built_at, version)) return cached.blocks;
+  const CacheLookup lookup = LookUp(view_summaries_, key, term, version);
+  if (lookup.answers) return lookup.entry.blocks;
+  if (!lookup.may_answer) return nullptr;
+  const TermBlockCache::Entry& cached = lookup.entry;
   ASSIGN_OR_RETURN(std::shared_ptr<const TermBlocks> current, BlockSummary(term, version));
   // A refinement from before the term's last change (made at or below
   // `version`): its blocks not written since still hold.

@@ -265,6 +265,14 @@ class TextIndex {
                          TextIndexDelta::TermChanges& changes,
                          absl::flat_hash_map<uint64_t, int64_t>* docs_delta,
                          std::vector<WrittenBlock>* written) const;
+  // What `cache` holds under `key` for reading `term` as of `version`.
+  struct CacheLookup {
+    TermBlockCache::Entry entry;  // blocks null on a miss or when not looked up
+    bool answers = false;         // entry answers `version`
+    bool may_answer = false;      // a summary built now may answer `version`
+  };
+  CacheLookup LookUp(TermBlockCache& cache, std::string_view key, std::string_view term,
+                     uint64_t version) const;
   absl::Status FlushDocs(CommitContext& ctx, rocksdb::Iterator* it, const std::string& term,
                          const absl::flat_hash_map<uint64_t, int64_t>& docs_delta) const;
   // Calls `take` with the value, as of `version`, of each selected set's
