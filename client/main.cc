@@ -13,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "client/admin_commands.h"
 #include "client/audit_commands.h"
@@ -100,6 +101,10 @@ int Main(int argc, char** argv) {
 int main(int argc, char** argv) {
   // The boundary for exceptions: nothing below is expected to throw, but an
   // escaping one must still end as one "error:" line, not an abort.
+  // Debian's Abseil keeps its debug-build default of checking lock order on
+  // every absl::Mutex acquisition (gRPC's, several per call); see
+  // server/main.cc. An import makes millions of calls.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   try {
     return ctxgraph::client::Main(argc, argv);
   } catch (const std::exception& e) {
