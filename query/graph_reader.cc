@@ -91,13 +91,13 @@ absl::Status ResolveOrigins(GraphReadSession& reads, const BoundaryPolicy& polic
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<NodeRecord>> GraphReader::VisibleNode(GraphReadSession& reads,
-                                                                   uint64_t iid,
-                                                                   uint64_t version) const {
+absl::StatusOr<std::shared_ptr<const NodeRecord>> GraphReader::VisibleNode(GraphReadSession& reads,
+                                                                           uint64_t iid,
+                                                                           uint64_t version) const {
   ASSIGN_OR_RETURN(PolicedNode read, ReadNodeUnderPolicy(reads, caller_.policy, iid, version,
                                                          store_.database()->LatestVersion()));
-  if (!read.visible) return std::nullopt;
-  return *read.node;
+  if (!read.visible) return nullptr;
+  return std::move(read.node);
 }
 
 absl::StatusOr<NodeRead> GraphReader::GetNode(std::string_view id, uint64_t as_of) const {
@@ -107,9 +107,10 @@ absl::StatusOr<NodeRead> GraphReader::GetNode(std::string_view id, uint64_t as_o
   // An unknown id still pays for one record lookup (iid 0 is never used), so
   // absent and hidden ids cost the same.
   GraphReadSession reads(store_);
-  ASSIGN_OR_RETURN(std::optional<NodeRecord> node, VisibleNode(reads, iid.value_or(0), version));
-  if (!node) return NodeNotFound(id);
-  return NodeRead{*std::move(node), version};
+  ASSIGN_OR_RETURN(std::shared_ptr<const NodeRecord> node,
+                   VisibleNode(reads, iid.value_or(0), version));
+  if (node == nullptr) return NodeNotFound(id);
+  return NodeRead{std::move(node), version};
 }
 
 absl::StatusOr<NodePage> GraphReader::ListNodes(std::string_view label, int page_size,
@@ -139,17 +140,17 @@ absl::StatusOr<NodePage> GraphReader::ListNodes(std::string_view label, int page
       inner = node.status();
       return false;
     }
-    if (!*node) return true;
+    if (*node == nullptr) return true;
     if (static_cast<int>(page.nodes.size()) == limit) {
       more = true;
       return false;
     }
-    page.nodes.push_back(std::move(**node));
+    page.nodes.push_back(*std::move(node));
     return true;
   }));
   RETURN_IF_ERROR(inner);
   if (more)
-    page.next_page_token = tokens_.Encode(fingerprint, {page.version, page.nodes.back().id});
+    page.next_page_token = tokens_.Encode(fingerprint, {page.version, page.nodes.back()->id});
   return page;
 }
 
@@ -194,9 +195,9 @@ absl::StatusOr<NeighborPage> GraphReader::ListNeighbors(std::string_view id,
 
   ASSIGN_OR_RETURN(std::optional<uint64_t> iid, store_.LookupIid(id));
   GraphReadSession reads(store_);
-  ASSIGN_OR_RETURN(std::optional<NodeRecord> self,
+  ASSIGN_OR_RETURN(std::shared_ptr<const NodeRecord> self,
                    VisibleNode(reads, iid.value_or(0), page.version));
-  if (!self) return NodeNotFound(id);
+  if (self == nullptr) return NodeNotFound(id);
 
   std::vector<EdgeDirection> directions;
   if (direction != DirectionFilter::kIn) directions.push_back(EdgeDirection::kOut);
@@ -213,12 +214,12 @@ absl::StatusOr<NeighborPage> GraphReader::ListNeighbors(std::string_view id,
           inner = other.status();
           return false;
         }
-        if (!*other) return true;
+        if (*other == nullptr) return true;
         if (static_cast<int>(page.neighbors.size()) == limit) {
           more = true;
           return false;
         }
-        page.neighbors.push_back(Neighbor{entry.edge, std::move(**other), entry.direction});
+        page.neighbors.push_back(Neighbor{entry.edge, *std::move(other), entry.direction});
         return true;
       }));
   RETURN_IF_ERROR(inner);
@@ -227,7 +228,7 @@ absl::StatusOr<NeighborPage> GraphReader::ListNeighbors(std::string_view id,
     std::string cursor(1, last.direction == EdgeDirection::kOut ? 0 : 1);
     cursor.push_back(static_cast<char>(last.edge.label.size()));  // labels are <= 128 bytes
     cursor.append(last.edge.label);
-    cursor.append(last.node.id);
+    cursor.append(last.node->id);
     page.next_page_token = tokens_.Encode(fingerprint, {page.version, cursor});
   }
   return page;

@@ -17,6 +17,7 @@
 #ifndef CTXGRAPH_QUERY_GRAPH_READER_H_
 #define CTXGRAPH_QUERY_GRAPH_READER_H_
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,13 +33,14 @@ inline constexpr int kDefaultPageSize = 100;
 inline constexpr int kMaxPageSize = 1000;
 
 struct NodeRead {
-  NodeRecord node;
+  // Never null. Shared with the read cache (GraphReadSession::GetNodeShared).
+  std::shared_ptr<const NodeRecord> node;
   uint64_t version = 0;  // the snapshot read
 };
 
 struct NodePage {
-  std::vector<NodeRecord> nodes;
-  std::string next_page_token;  // empty on the last page
+  std::vector<std::shared_ptr<const NodeRecord>> nodes;  // never null; shared as above
+  std::string next_page_token;                           // empty on the last page
   uint64_t version = 0;
 };
 
@@ -46,7 +48,7 @@ enum class DirectionFilter { kOut, kIn, kBoth };
 
 struct Neighbor {
   EdgeRecord edge;
-  NodeRecord node;  // the other endpoint
+  std::shared_ptr<const NodeRecord> node;  // the other endpoint; never null
   EdgeDirection direction;
 };
 
@@ -114,8 +116,10 @@ class GraphReader {
 
  private:
   absl::StatusOr<uint64_t> ResolveCursorId(std::string_view id) const;
-  absl::StatusOr<std::optional<NodeRecord>> VisibleNode(GraphReadSession& reads, uint64_t iid,
-                                                        uint64_t version) const;
+  // Node `iid` at `version` if the caller may see it, else null.
+  absl::StatusOr<std::shared_ptr<const NodeRecord>> VisibleNode(GraphReadSession& reads,
+                                                                uint64_t iid,
+                                                                uint64_t version) const;
 
   const GraphStore& store_;
   const PageTokenCodec& tokens_;

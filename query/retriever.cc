@@ -237,7 +237,7 @@ std::vector<AuditItem> RetrievalAuditItems(const std::vector<RetrievedItem>& ite
   std::vector<AuditItem> out;
   out.reserve(items.size());
   for (const RetrievedItem& item : items) {
-    out.push_back(AuditItem{item.node.id, "", "", item.node.provenance.version});
+    out.push_back(AuditItem{item.node->id, "", "", item.node->provenance.version});
   }
   return out;
 }
@@ -312,7 +312,7 @@ absl::StatusOr<RetrievalResult> Retriever::Run(const RetrievalRequest& request, 
   for (size_t index : chosen) {
     RETURN_IF_ERROR(graph.RestoreProps(index));
     const FetchedNode& f = nodes[index];
-    RetrievedItem item{*f.node, scores[index], f.hop, {}};
+    RetrievedItem item{f.node, scores[index], f.hop, {}};
     for (int at = static_cast<int>(index); nodes[at].parent_edge >= 0; at = nodes[at].parent) {
       item.via.push_back(WithoutProps(graph.edges()[nodes[at].parent_edge].edge));
     }

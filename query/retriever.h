@@ -48,6 +48,7 @@
 #define CTXGRAPH_QUERY_RETRIEVER_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -76,7 +77,9 @@ struct RetrieverOptions {
 };
 
 struct RetrievedItem {
-  NodeRecord node;  // with props, source and provenance, as of the snapshot
+  // With props, source and provenance, as of the snapshot; never null.
+  // Shared with the read cache: copy it to change it.
+  std::shared_ptr<const NodeRecord> node;
   double score = 0;
   int hop = 0;
   std::vector<EdgeRecord> via;  // seed -> ... -> node; props left empty

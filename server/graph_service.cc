@@ -81,7 +81,7 @@ grpc::ServerUnaryReactor* GraphServiceImpl::GetNode(grpc::CallbackServerContext*
   return HandleUnary(context, backend_, "GetNode", [&](const Caller& caller) {
     GraphReader reader(backend_.graph, backend_.page_tokens, caller);
     ASSIGN_OR_RETURN(NodeRead read, reader.GetNode(request->id(), request->as_of_version()));
-    NodeToProto(read.node, response->mutable_node());
+    NodeToProto(*read.node, response->mutable_node());
     response->set_snapshot_version(read.version);
     ReturnItems(1);
     return absl::OkStatus();
@@ -96,7 +96,7 @@ grpc::ServerUnaryReactor* GraphServiceImpl::ListNodes(grpc::CallbackServerContex
     ASSIGN_OR_RETURN(NodePage page,
                      reader.ListNodes(request->label(), request->page_size(), request->page_token(),
                                       request->as_of_version()));
-    for (const auto& node : page.nodes) NodeToProto(node, response->add_nodes());
+    for (const auto& node : page.nodes) NodeToProto(*node, response->add_nodes());
     ReturnItems(page.nodes.size());
     response->set_next_page_token(page.next_page_token);
     response->set_snapshot_version(page.version);

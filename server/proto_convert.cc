@@ -206,7 +206,7 @@ void EdgeRefToProto(const EdgeRecord& edge, v1::EdgeRef* out) {
 
 void NeighborToProto(const Neighbor& neighbor, v1::Neighbor* out) {
   EdgeToProto(neighbor.edge, out->mutable_edge());
-  NodeToProto(neighbor.node, out->mutable_node());
+  NodeToProto(*neighbor.node, out->mutable_node());
   out->set_direction(neighbor.direction == EdgeDirection::kOut ? v1::DIRECTION_OUT
                                                                : v1::DIRECTION_IN);
 }

@@ -67,7 +67,7 @@ void ReceiptToProto(const RetrievalReceipt& receipt, v1::Receipt* out) {
 void RetrievalResultToProto(const RetrievalResult& result, v1::RetrieveResponse* out) {
   for (const RetrievedItem& item : result.items) {
     v1::RetrievedItem* i = out->add_items();
-    NodeToProto(item.node, i->mutable_node());
+    NodeToProto(*item.node, i->mutable_node());
     i->set_score(item.score);
     i->set_hop(item.hop);
     for (const EdgeRecord& edge : item.via) EdgeRefToProto(edge, i->add_via());

@@ -48,7 +48,7 @@ class GraphReaderTest : public ::testing::Test {
       auto page = reader.ListNodes("Document", page_size, token, 0);
       EXPECT_OK(page);
       if (!page.ok()) break;
-      for (const auto& n : page->nodes) ids.push_back(n.id);
+      for (const auto& n : page->nodes) ids.push_back(n->id);
       if (sizes) sizes->push_back(page->nodes.size());
       token = page->next_page_token;
     } while (!token.empty());
@@ -96,11 +96,11 @@ TEST_F(GraphReaderTest, PageTokensPinTheSnapshotAndBindTheCaller) {
   const Caller agent = MakeCaller("agent", {});
   GraphReader reader(graph_.store(), graph_.tokens(), agent);
   ASSERT_OK_AND_ASSIGN(NodePage first, reader.ListNodes("Document", 1, "", 0));
-  ASSERT_EQ(first.nodes[0].id, "a");
+  ASSERT_EQ(first.nodes[0]->id, "a");
   Write({NodeDelete{"b"}, Node("d")});
   ASSERT_OK_AND_ASSIGN(NodePage second, reader.ListNodes("Document", 5, first.next_page_token, 0));
   std::vector<std::string> ids;
-  for (const auto& n : second.nodes) ids.push_back(n.id);
+  for (const auto& n : second.nodes) ids.push_back(n->id);
   EXPECT_EQ(ids, (std::vector<std::string>{"b", "c"}));  // as of the first page's version
   EXPECT_EQ(second.version, first.version);
 
@@ -124,7 +124,7 @@ TEST_F(GraphReaderTest, NeighborsSkipHiddenEndpointsAndPaginate) {
   do {
     ASSERT_OK_AND_ASSIGN(NeighborPage page,
                          reader.ListNeighbors("hub", DirectionFilter::kBoth, {}, 1, token, 0));
-    for (const auto& n : page.neighbors) seen.push_back(n.node.id);
+    for (const auto& n : page.neighbors) seen.push_back(n.node->id);
     token = page.next_page_token;
     ++pages;
   } while (!token.empty());
@@ -146,7 +146,7 @@ TEST_F(GraphReaderTest, LabelAddedLaterHidesTheNodesHistoryToo) {
   const Caller cleared = MakeCaller("c", {"pii"});
   GraphReader full(graph_.store(), graph_.tokens(), cleared);
   ASSERT_OK_AND_ASSIGN(NodeRead old, full.GetNode("x", base_ + 1));
-  EXPECT_TRUE(old.node.boundary.empty());
+  EXPECT_TRUE(old.node->boundary.empty());
   EXPECT_STATUS(
       reader.GetNode("x", base_ + 3), absl::StatusCode::kInvalidArgument,
       absl::StrCat("as_of_version: ", base_ + 3, " is ahead of the latest version ", base_ + 2));

@@ -36,7 +36,7 @@ inline RetrievalRequest Seeds(std::vector<std::string> seeds, int hops = 2) {
 
 inline std::vector<std::string> ItemIds(const RetrievalResult& r) {
   std::vector<std::string> ids;
-  for (const auto& item : r.items) ids.push_back(item.node.id);
+  for (const auto& item : r.items) ids.push_back(item.node->id);
   return ids;
 }
 
@@ -45,7 +45,7 @@ inline std::vector<std::string> ItemIds(const RetrievalResult& r) {
 inline std::string Observable(const RetrievalResult& r) {
   std::string out;
   for (const auto& item : r.items) {
-    absl::StrAppend(&out, item.node.id, "@", item.node.provenance.version, " hop=", item.hop,
+    absl::StrAppend(&out, item.node->id, "@", item.node->provenance.version, " hop=", item.hop,
                     " score=", item.score, " via=");
     for (const auto& e : item.via) absl::StrAppend(&out, e.from, "-", e.label, "->", e.to, ";");
     absl::StrAppend(&out, "\n");

@@ -44,9 +44,9 @@ TEST(RetrieverTest, RanksByPersonalizedPageRankAsComputedByHand) {
   EXPECT_EQ(edges, (std::vector<std::string>{"A-PART_OF->C", "S-MENTIONS->B", "S-REFERENCES->A"}));
   EXPECT_FALSE(r.truncated);
   // Provenance travels with every item.
-  EXPECT_EQ(r.items[1].node.source.uri, "wiki://A");
-  EXPECT_EQ(r.items[1].node.provenance.version, 1u);
-  EXPECT_EQ(r.items[1].node.provenance.writer, "admin");
+  EXPECT_EQ(r.items[1].node->source.uri, "wiki://A");
+  EXPECT_EQ(r.items[1].node->provenance.version, 1u);
+  EXPECT_EQ(r.items[1].node->provenance.writer, "admin");
 }
 
 TEST(RetrieverTest, EqualScoresAreOrderedByNodeId) {
@@ -216,11 +216,11 @@ TEST(RetrieverTest, AsOfReturnsTheOldStateAfterLaterWritesAndDeletes) {
   EXPECT_EQ(Observable(again), Observable(then));
   // A sits between S and B, so it ranks first.
   ASSERT_EQ(ItemIds(again), (std::vector<std::string>{"A", "S", "B"}));
-  EXPECT_EQ(std::get<std::string>(again.items[1].node.props.at("text").v), "first");
+  EXPECT_EQ(std::get<std::string>(again.items[1].node->props.at("text").v), "first");
   ASSERT_OK_AND_ASSIGN(RetrievalResult now, g.Retrieve(kAgent, Seeds({"S"})));
   ASSERT_EQ(ItemIds(now), (std::vector<std::string>{"S", "A", "D"}));
-  EXPECT_EQ(now.items[0].node.provenance.version, v1 + 1);
-  EXPECT_EQ(std::get<std::string>(now.items[0].node.props.at("text").v), "second");
+  EXPECT_EQ(now.items[0].node->provenance.version, v1 + 1);
+  EXPECT_EQ(std::get<std::string>(now.items[0].node->props.at("text").v), "second");
 }
 
 // S -> Y, and S -> H -> X with H hidden from the agent: X is reachable only
@@ -266,7 +266,7 @@ TEST(RetrieverTest, ExpansionNeverPassesThroughAHiddenNode) {
   ASSERT_OK_AND_ASSIGN(RetrievalResult admin, with.Retrieve(with.admin_, Seeds({"S"})));
   ASSERT_EQ(ItemIds(admin).size(), 4u);
   for (const auto& item : admin.items) {
-    if (item.node.id == "X") {
+    if (item.node->id == "X") {
       EXPECT_EQ(ViaText(item), (std::vector<std::string>{"S-REFERENCES->H", "H-DERIVED_FROM->X"}));
     }
   }
@@ -315,7 +315,7 @@ TEST(RetrieverTest, QueryHitsBecomeSeeds) {
   r.max_hops = 1;
   ASSERT_OK_AND_ASSIGN(RetrievalResult result, g.Retrieve(kAgent, r));
   std::map<std::string, int> hops;
-  for (const auto& item : result.items) hops[item.node.id] = item.hop;
+  for (const auto& item : result.items) hops[item.node->id] = item.hop;
   EXPECT_EQ(hops, (std::map<std::string, int>{{"q1", 0}, {"q2", 0}, {"z", 1}}));
 }
 
@@ -378,8 +378,8 @@ TEST(RetrieverTest, PropsDroppedToSaveMemoryAreReadBackForReturnedItems) {
   ASSERT_OK_AND_ASSIGN(RetrievalResult got, g.Retrieve(g.admin_, r));
   ASSERT_EQ(ItemIds(got), (std::vector<std::string>{"S", "a0", "a1", "a2"}));
   for (size_t i = 1; i < got.items.size(); ++i) {
-    ASSERT_EQ(got.items[i].node.props.count("text"), 1u) << i;
-    EXPECT_EQ(std::get<std::string>(got.items[i].node.props.at("text").v), mib + "!") << i;
+    ASSERT_EQ(got.items[i].node->props.count("text"), 1u) << i;
+    EXPECT_EQ(std::get<std::string>(got.items[i].node->props.at("text").v), mib + "!") << i;
   }
 }
 
@@ -404,14 +404,14 @@ TEST(RetrieverTest, AHubStaysWithinTheWorkBoundAndAnswersTruncated) {
   EXPECT_TRUE(r.truncated);
   EXPECT_EQ(r.nodes_visited, kDefaultRetrieveMaxNodes);
   ASSERT_EQ(r.items.size(), 50u);
-  EXPECT_EQ(r.items[0].node.id, "hub");
-  EXPECT_EQ(r.items[1].node.id, "n000000");
+  EXPECT_EQ(r.items[0].node->id, "hub");
+  EXPECT_EQ(r.items[1].node->id, "n000000");
   // The agent sees the hub and ten neighbours: nothing was cut.
   ASSERT_OK_AND_ASSIGN(RetrievalResult agent, g.Retrieve(MakeCaller("agent", {}), Seeds({"hub"})));
   EXPECT_FALSE(agent.truncated);
   EXPECT_EQ(agent.nodes_visited, 11u);
   EXPECT_EQ(agent.items.size(), 11u);
-  EXPECT_EQ(agent.items[1].node.id, "n099990");
+  EXPECT_EQ(agent.items[1].node->id, "n099990");
 }
 
 }  // namespace
