@@ -99,12 +99,12 @@ int Main(int argc, char** argv) {
 }  // namespace ctxgraph::client
 
 int main(int argc, char** argv) {
-  // The boundary for exceptions: nothing below is expected to throw, but an
-  // escaping one must still end as one "error:" line, not an abort.
   // Debian's Abseil keeps its debug-build default of checking lock order on
   // every absl::Mutex acquisition (gRPC's, several per call); see
   // server/main.cc. An import makes millions of calls.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  // The boundary for exceptions: nothing below is expected to throw, but an
+  // escaping one must still end as one "error:" line, not an abort.
   try {
     return ctxgraph::client::Main(argc, argv);
   } catch (const std::exception& e) {

@@ -493,6 +493,17 @@ TEST_F(PropagationAdminTest, AnOriginTheReaderCannotSeeIsNotNamed) {
   EXPECT_EQ(InheritedOf(*seen_by_auditor.node), Labels{"secret<raw>"});
 }
 
+// Reads share the read cache's records: the origin resolved for a caller
+// who sees everything must not reach the next caller through the cache.
+TEST_F(PropagationAdminTest, AnOriginNamedToTheAuditorIsNotCachedForOthers) {
+  for (int round = 0; round < 2; ++round) {
+    ASSERT_OK_AND_ASSIGN(NodeRead seen_by_auditor, Read(auditor_, "report"));
+    EXPECT_EQ(InheritedOf(*seen_by_auditor.node), Labels{"secret<raw>"});
+    ASSERT_OK_AND_ASSIGN(NodeRead report, Read(cleared_, "report"));
+    EXPECT_EQ(InheritedOf(*report.node), Labels{"secret<>"}) << "round " << round;
+  }
+}
+
 TEST_F(PropagationAdminTest, AssignLabelsOnTheDownstreamClosureSelectsTheNodeAndItsDerivatives) {
   const Caller steward = MakeCaller("steward", {"*"}, {Role::kSteward});
   AssignRequest request = ById({}, {"pii"}, {}, "found pii in the raw dump");
