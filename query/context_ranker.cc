@@ -1,15 +1,19 @@
 #include "query/context_ranker.h"
 
 #include <algorithm>
-#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/compressed_sparse_row_graph.hpp>
+#include <boost/range/iterator_range.hpp>
 #include <cmath>
+#include <utility>
 
 namespace ctxgraph {
 namespace {
 
-using WalkGraph =
-    boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS, boost::no_property,
-                          boost::property<boost::edge_weight_t, double>>;
+// Each undirected edge as two directed ones. The CSR constructor sorts them
+// by source stably, so a node's edges keep the order they were added in,
+// and with it the order the walk's sums are taken in: the scores do not
+// depend on how the graph is stored, to the last bit.
+using WalkGraph = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property, double>;
 
 }  // namespace
 
@@ -43,15 +47,22 @@ std::vector<double> ContextRanker::Rank() const {
   if (total <= 0) return std::vector<double>(n, 0.0);
   for (double& w : p) w /= total;
 
-  WalkGraph graph(n);
+  std::vector<std::pair<size_t, size_t>> arcs;
+  std::vector<double> arc_weights;
+  arcs.reserve(2 * edges_.a.size());
+  arc_weights.reserve(2 * edges_.a.size());
   for (size_t i = 0; i < edges_.a.size(); ++i) {
-    boost::add_edge(edges_.a[i], edges_.b[i], edges_.weight[i], graph);
+    arcs.emplace_back(edges_.a[i], edges_.b[i]);
+    arcs.emplace_back(edges_.b[i], edges_.a[i]);
+    arc_weights.push_back(edges_.weight[i]);
+    arc_weights.push_back(edges_.weight[i]);
   }
-  const auto weight = boost::get(boost::edge_weight, graph);
+  const WalkGraph graph(boost::edges_are_unsorted_multi_pass, arcs.begin(), arcs.end(),
+                        arc_weights.begin(), n);
   std::vector<double> weight_sum(n, 0.0);
   for (size_t u = 0; u < n; ++u) {
     for (const auto& e : boost::make_iterator_range(boost::out_edges(u, graph))) {
-      weight_sum[u] += weight[e];
+      weight_sum[u] += graph[e];
     }
   }
 
@@ -66,7 +77,7 @@ std::vector<double> ContextRanker::Rank() const {
       }
       const double share = kRankDamping * r[u] / weight_sum[u];
       for (const auto& e : boost::make_iterator_range(boost::out_edges(u, graph))) {
-        next[boost::target(e, graph)] += share * weight[e];
+        next[boost::target(e, graph)] += share * graph[e];
       }
     }
     double change = 0;

@@ -18,7 +18,8 @@
 // that equal scores compare equal. They sum to ~1 over the subgraph. Self
 // loops are ignored. Deterministic: the same input gives the same scores.
 //
-// Built with Boost.Graph (an adjacency_list with an edge weight property).
+// Built with Boost.Graph (a compressed_sparse_row_graph holding each edge
+// both ways, with its weight).
 // Not thread-safe; one per request.
 #ifndef CTXGRAPH_QUERY_CONTEXT_RANKER_H_
 #define CTXGRAPH_QUERY_CONTEXT_RANKER_H_
