@@ -319,12 +319,16 @@ absl::StatusOr<RetrievalResult> Retriever::Run(const RetrievalRequest& request, 
     std::reverse(item.via.begin(), item.via.end());
     result.items.push_back(std::move(item));
   }
+  // Sorted as pointers, then copied once.
+  std::vector<const EdgeRecord*> between;
   for (const FetchedEdge& e : graph.edges()) {
-    if (returned.contains(e.from) && returned.contains(e.to)) result.edges.push_back(e.edge);
+    if (returned.contains(e.from) && returned.contains(e.to)) between.push_back(&e.edge);
   }
-  std::sort(result.edges.begin(), result.edges.end(), [](const EdgeRecord& a, const EdgeRecord& b) {
-    return std::tie(a.from, a.label, a.to) < std::tie(b.from, b.label, b.to);
+  std::sort(between.begin(), between.end(), [](const EdgeRecord* a, const EdgeRecord* b) {
+    return std::tie(a->from, a->label, a->to) < std::tie(b->from, b->label, b->to);
   });
+  result.edges.reserve(between.size());
+  for (const EdgeRecord* edge : between) result.edges.push_back(*edge);
 
   RetrievalReceipt& receipt = result.receipt;
   receipt.snapshot_version = snapshot;
