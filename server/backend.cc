@@ -31,6 +31,7 @@ Backend::Backend(std::unique_ptr<Database> database, std::unique_ptr<TextIndex> 
       audit(db->audit()),
       visible_sets(text->sets()),
       graph(db.get(), text.get(), labels.get()),
+      wire_nodes(db->read_cache() != nullptr ? db->read_cache()->capacity_bytes() / 4 : 0),
       principals(db.get()),
       authenticator(&principals),
       page_tokens(db->secret()),

@@ -17,6 +17,7 @@
 #include "query/visible_sets.h"
 #include "server/blocking_pool.h"
 #include "server/in_flight_limit.h"
+#include "server/node_wire_cache.h"
 #include "server/request_limits.h"
 #include "server/stream_watchdog.h"
 #include "storage/database.h"
@@ -49,6 +50,9 @@ struct Backend {
   AuditLog& audit;
   VisibleSetCache visible_sets;
   GraphStore graph;
+  // Node records as encoded for answers: a quarter of the read cache's
+  // budget (none without it), whose records it mostly shares.
+  NodeWireCache wire_nodes;
   PrincipalStore principals;
   Authenticator authenticator;
   PageTokenCodec page_tokens;

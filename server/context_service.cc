@@ -48,7 +48,7 @@ grpc::ServerUnaryReactor* ContextServiceImpl::Retrieve(grpc::CallbackServerConte
         Retriever retriever(backend_.graph, backend_.page_tokens, caller, options);
         ASSIGN_OR_RETURN(RetrievalResult result,
                          retriever.Retrieve(std::move(retrieval), backend_.audit));
-        RetrievalResultToProto(result, response);
+        RetrievalResultToProto(result, backend_.wire_nodes, response);
         ReturnItems(result.items.size());
         return absl::OkStatus();
       });

@@ -81,7 +81,7 @@ grpc::ServerUnaryReactor* GraphServiceImpl::GetNode(grpc::CallbackServerContext*
   return HandleUnary(context, backend_, "GetNode", [&](const Caller& caller) {
     GraphReader reader(backend_.graph, backend_.page_tokens, caller);
     ASSIGN_OR_RETURN(NodeRead read, reader.GetNode(request->id(), request->as_of_version()));
-    NodeToProto(*read.node, response->mutable_node());
+    backend_.wire_nodes.AddNodeField(read.node, v1::GetNodeResponse::kNodeFieldNumber, response);
     response->set_snapshot_version(read.version);
     ReturnItems(1);
     return absl::OkStatus();
@@ -96,7 +96,9 @@ grpc::ServerUnaryReactor* GraphServiceImpl::ListNodes(grpc::CallbackServerContex
     ASSIGN_OR_RETURN(NodePage page,
                      reader.ListNodes(request->label(), request->page_size(), request->page_token(),
                                       request->as_of_version()));
-    for (const auto& node : page.nodes) NodeToProto(*node, response->add_nodes());
+    for (const auto& node : page.nodes) {
+      backend_.wire_nodes.AddNodeField(node, v1::ListNodesResponse::kNodesFieldNumber, response);
+    }
     ReturnItems(page.nodes.size());
     response->set_next_page_token(page.next_page_token);
     response->set_snapshot_version(page.version);
@@ -118,7 +120,12 @@ grpc::ServerUnaryReactor* GraphServiceImpl::ListNeighbors(grpc::CallbackServerCo
                      reader.ListNeighbors(request->id(), DirectionFromProto(request->direction()),
                                           std::move(labels), request->page_size(),
                                           request->page_token(), request->as_of_version()));
-    for (const auto& n : page.neighbors) NeighborToProto(n, response->add_neighbors());
+    for (const auto& n : page.neighbors) {
+      v1::Neighbor* out = response->add_neighbors();
+      EdgeToProto(n.edge, out->mutable_edge());
+      backend_.wire_nodes.AddNodeField(n.node, v1::Neighbor::kNodeFieldNumber, out);
+      out->set_direction(n.direction == EdgeDirection::kOut ? v1::DIRECTION_OUT : v1::DIRECTION_IN);
+    }
     ReturnItems(page.neighbors.size());
     response->set_next_page_token(page.next_page_token);
     response->set_snapshot_version(page.version);

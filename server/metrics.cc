@@ -340,6 +340,8 @@ std::string RenderMetrics(const ServerMetrics& metrics, const ServingState& stat
            "As-of reads before this version are refused (--history-retention); 0 keeps all.");
   w.Sample("ctxgraph_history_horizon_version", {}, state.history_horizon);
   RenderStorageFamilies(storage, w);
+  RenderCacheFamilies("ctxgraph_wire_cache", "node records encoded for answers", "Nodes answered",
+                      state.wire_cache_bytes, state.wire_cache_hits, state.wire_cache_misses, w);
   return w.text();
 }
 

@@ -175,6 +175,10 @@ struct ServingState {
   uint64_t audit_head_seq = 0;   // the audit log's length
   uint64_t history_horizon = 0;  // as-of reads before it are refused; 0: all history kept
   int requests_in_flight = 0;    // admitted under --max-concurrent-requests
+  // The cache of node records encoded for answers (node_wire_cache.h).
+  uint64_t wire_cache_bytes = 0;
+  uint64_t wire_cache_hits = 0;
+  uint64_t wire_cache_misses = 0;
 };
 
 // The exposition ctxgraphd serves: `metrics`' families, then `state`'s

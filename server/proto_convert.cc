@@ -204,13 +204,6 @@ void EdgeRefToProto(const EdgeRecord& edge, v1::EdgeRef* out) {
   out->set_to(edge.to);
 }
 
-void NeighborToProto(const Neighbor& neighbor, v1::Neighbor* out) {
-  EdgeToProto(neighbor.edge, out->mutable_edge());
-  NodeToProto(*neighbor.node, out->mutable_node());
-  out->set_direction(neighbor.direction == EdgeDirection::kOut ? v1::DIRECTION_OUT
-                                                               : v1::DIRECTION_IN);
-}
-
 void CommitToProto(const CommitRecord& commit, v1::Commit* out) {
   out->set_version(commit.version);
   TimestampToProto(commit.time, out->mutable_time());

@@ -31,7 +31,6 @@ void NodeToProto(const NodeRecord& node, v1::Node* out);
 void EdgeToProto(const EdgeRecord& edge, v1::Edge* out);
 // The edge's identity only: from, label, to.
 void EdgeRefToProto(const EdgeRecord& edge, v1::EdgeRef* out);
-void NeighborToProto(const Neighbor& neighbor, v1::Neighbor* out);
 void CommitToProto(const CommitRecord& commit, v1::Commit* out);
 void PrincipalToProto(const PrincipalRecord& principal, v1::Principal* out);
 void TokenToProto(const TokenRecord& token, v1::TokenInfo* out);

@@ -64,10 +64,11 @@ void ReceiptToProto(const RetrievalReceipt& receipt, v1::Receipt* out) {
   out->set_digest(ToHex(receipt.digest));
 }
 
-void RetrievalResultToProto(const RetrievalResult& result, v1::RetrieveResponse* out) {
+void RetrievalResultToProto(const RetrievalResult& result, NodeWireCache& nodes,
+                            v1::RetrieveResponse* out) {
   for (const RetrievedItem& item : result.items) {
     v1::RetrievedItem* i = out->add_items();
-    NodeToProto(*item.node, i->mutable_node());
+    nodes.AddNodeField(item.node, v1::RetrievedItem::kNodeFieldNumber, i);
     i->set_score(item.score);
     i->set_hop(item.hop);
     for (const EdgeRecord& edge : item.via) EdgeRefToProto(edge, i->add_via());

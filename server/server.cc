@@ -134,9 +134,13 @@ absl::StatusOr<std::unique_ptr<CtxgraphServer>> CtxgraphServer::Start(
     Backend* backend = server->backend_.get();
     ASSIGN_OR_RETURN(server->metrics_http_,
                      MetricsHttpServer::Start(options.metrics_listen, [backend] {
+                       const NodeWireCache::Stats wire = backend->wire_nodes.stats();
                        const ServingState state{backend->audit.head_seq(),
                                                 backend->db->history_horizon().horizon(),
-                                                backend->in_flight.in_flight()};
+                                                backend->in_flight.in_flight(),
+                                                wire.bytes,
+                                                wire.hits,
+                                                wire.misses};
                        return RenderMetrics(ServerMetrics::Global(), state, backend->db->Stats());
                      }));
     spdlog::info("metrics on http://{}/metrics", server->metrics_http_->address());

@@ -60,6 +60,8 @@ class ReadCache {
   ReadCache(const ReadCache&) = delete;
   ReadCache& operator=(const ReadCache&) = delete;
 
+  size_t capacity_bytes() const { return shard_capacity_ * kShards; }
+
   // The cached answer for node `iid` read at `version`: nullopt on a miss;
   // a null pointer when the node is deleted (a tombstone).
   std::optional<std::shared_ptr<const NodeRecord>> FindNode(uint64_t iid, uint64_t version);
