@@ -12,9 +12,18 @@
 namespace ctxgraph::server {
 namespace {
 
-// The slot, the map's own bookkeeping and the record kept alive, besides
-// the bytes: an estimate, so a budget of small records is not overrun.
-size_t Charge(const std::string& bytes) { return 2 * bytes.size() + 96; }
+// The bytes, the record kept alive (about twice its encoding, as the read
+// cache reckons it), the slot and the map's bookkeeping: an estimate.
+size_t Charge(const std::string& bytes) { return 3 * bytes.size() + 96; }
+
+// A record with an inherited label's origin filled in is a copy made for
+// one reader (query/graph_reader.h): answered once, never found again.
+bool MadeForOneReader(const NodeRecord& node) {
+  for (const InheritedLabel& l : node.inherited) {
+    if (!l.from_id.empty()) return true;
+  }
+  return false;
+}
 
 v1::Node Encode(const NodeRecord& node) {
   v1::Node out;
@@ -25,7 +34,7 @@ v1::Node Encode(const NodeRecord& node) {
 }  // namespace
 
 void NodeWireCache::AppendNode(const std::shared_ptr<const NodeRecord>& node, std::string* out) {
-  if (shard_budget_ == 0) {
+  if (shard_budget_ == 0 || MadeForOneReader(*node)) {
     Encode(*node).AppendToString(out);
     return;
   }
@@ -45,7 +54,8 @@ void NodeWireCache::AppendNode(const std::shared_ptr<const NodeRecord>& node, st
   if (!found) {
     std::string bytes = Encode(*node).SerializeAsString();
     out->append(bytes);
-    if (const size_t charge = Charge(bytes); charge <= shard_budget_) {
+    // A record larger than an eighth of the shard would empty it too often.
+    if (const size_t charge = Charge(bytes); charge <= shard_budget_ / 8) {
       absl::flat_hash_map<const NodeRecord*, Entry> dropped;  // freed after the lock
       std::lock_guard<std::mutex> lock(shard.mu);
       if (shard.bytes + charge > shard_budget_) {

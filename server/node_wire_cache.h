@@ -10,10 +10,14 @@
 // inherited label's origin filled in for one reader) is another object and
 // has an entry of its own.
 //
+// A record with an inherited label's origin filled in is such a copy, made
+// for one answer: it is encoded and not kept, and neither counted.
+//
 // Bounded: each of kShards shards holds at most max_bytes / kShards,
-// counting each entry's bytes twice (for the record it keeps alive, which
-// the read cache usually shares); a shard that would pass it is emptied.
-// Thread-safe.
+// counting each entry's bytes three times (for the record it keeps alive,
+// which the read cache usually shares); a shard that would pass it is
+// emptied, and a record whose charge passes an eighth of a shard is not
+// kept. Thread-safe.
 #ifndef CTXGRAPH_SERVER_NODE_WIRE_CACHE_H_
 #define CTXGRAPH_SERVER_NODE_WIRE_CACHE_H_
 
@@ -55,7 +59,7 @@ class NodeWireCache {
   struct Stats {
     uint64_t bytes = 0;   // as counted against the bound
     uint64_t hits = 0;    // nodes copied from an entry
-    uint64_t misses = 0;  // nodes encoded (none are, with no budget)
+    uint64_t misses = 0;  // nodes looked up and encoded; none with no budget
   };
   Stats stats() const;
 

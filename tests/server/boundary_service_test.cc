@@ -356,6 +356,12 @@ TEST_F(PropagationServiceTest, AnInheritedLabelHidesDerivedNodesOnEveryReadPathU
       Labels{"pii"});
   ASSERT_EQ(report.node().inherited_size(), 1);
   EXPECT_EQ(report.node().inherited(0).from(), "raw");
+  // Named to the auditor first, still not to the steward after: the answer
+  // told one reader never comes back to another (node_wire_cache.h).
+  report.Clear();
+  ASSERT_OK(GetNode(steward_, "report", &report));
+  ASSERT_EQ(report.node().inherited_size(), 1);
+  EXPECT_EQ(report.node().inherited(0).from(), "");
 
   // Only stewards sanitize; then pii stops at summary's edge.
   v1::SanitizeEdgeResponse sanitized;

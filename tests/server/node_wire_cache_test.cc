@@ -50,7 +50,7 @@ v1::Node Encoded(NodeWireCache& cache, const std::shared_ptr<const NodeRecord>& 
 TEST(NodeWireCacheTest, EncodesWhatNodeToProtoBuildsWhenMissedAndWhenHit) {
   NodeWireCache cache(size_t{1} << 20);
   auto node = Record("doc-1", "Q3 plan");
-  node->inherited = {InheritedLabel{"pii", 7, "export-1"}, InheritedLabel{"restricted", 9, ""}};
+  node->inherited = {InheritedLabel{"pii", 7, ""}, InheritedLabel{"restricted", 9, ""}};
   const v1::Node expected = Expected(*node);
   ASSERT_EQ(expected.inherited_size(), 2);
   for (int i = 0; i < 2; ++i) {  // the first encodes and files, the second copies
@@ -96,6 +96,9 @@ TEST(NodeWireCacheTest, AnOriginFilledInOnACopyStaysWithTheCopy) {
   ASSERT_EQ(again.inherited_size(), 1);
   EXPECT_EQ(again.inherited(0).from(), "");
   EXPECT_EQ(again.SerializeAsString().find("hr-export-2024"), std::string::npos);
+  // Such a copy is answered once: encoded, not kept, not counted.
+  EXPECT_EQ(cache.stats().misses, 1u);
+  EXPECT_EQ(cache.stats().hits, 1u);
 }
 
 TEST(NodeWireCacheTest, AddsFieldsThatParseAsSetOnesInOrder) {
@@ -125,7 +128,7 @@ TEST(NodeWireCacheTest, AddsFieldsThatParseAsSetOnesInOrder) {
 }
 
 TEST(NodeWireCacheTest, StaysWithinItsBudgetAndAnswersTheSameWhenFull) {
-  const size_t budget = NodeWireCache::kShards * 4096;
+  const size_t budget = NodeWireCache::kShards * 16384;
   NodeWireCache cache(budget);
   std::vector<std::shared_ptr<NodeRecord>> nodes;
   for (int i = 0; i < 500; ++i) nodes.push_back(Record("doc-" + std::to_string(i), "t"));
@@ -136,6 +139,14 @@ TEST(NodeWireCacheTest, StaysWithinItsBudgetAndAnswersTheSameWhenFull) {
     }
   }
   EXPECT_GT(cache.stats().bytes, 0u);
+}
+
+TEST(NodeWireCacheTest, KeepsNoRecordLargerThanAnEighthOfAShard) {
+  NodeWireCache cache(NodeWireCache::kShards * 16384);
+  auto big = Record("doc-big", std::string(1000, 'x'));
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(Encoded(cache, big).id(), "doc-big");
+  EXPECT_EQ(cache.stats().bytes, 0u);
+  EXPECT_EQ(cache.stats().hits, 0u);
 }
 
 }  // namespace
