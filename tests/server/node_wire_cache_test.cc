@@ -3,8 +3,11 @@
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "ctxgraph/v1/graph.pb.h"
 #include "server/proto_convert.h"
@@ -139,6 +142,41 @@ TEST(NodeWireCacheTest, StaysWithinItsBudgetAndAnswersTheSameWhenFull) {
     }
   }
   EXPECT_GT(cache.stats().bytes, 0u);
+}
+
+// Readers share the cache from gRPC's threads while shards fill and empty
+// under them: every answer is still the record asked for, whole.
+TEST(NodeWireCacheTest, AnswersEveryThreadItsOwnRecordsWhileShardsEmpty) {
+  NodeWireCache cache(NodeWireCache::kShards * 16384);
+  std::vector<std::shared_ptr<const NodeRecord>> nodes;
+  std::vector<std::string> expected;
+  for (int i = 0; i < 400; ++i) {
+    auto node = Record("doc-" + std::to_string(i), "title " + std::to_string(i));
+    expected.push_back(Expected(*node).SerializeAsString());
+    nodes.push_back(std::move(node));
+  }
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 20; ++round) {
+        for (size_t i = t; i < nodes.size(); i += 1 + t) {
+          std::string bytes;
+          cache.AppendNode(nodes[i], &bytes);
+          v1::Node got, want;
+          if (!got.ParseFromString(bytes) || !want.ParseFromString(expected[i]) ||
+              !MessageDifferencer::Equals(got, want)) {
+            ++wrong;
+          }
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(wrong.load(), 0);
+  const NodeWireCache::Stats stats = cache.stats();
+  EXPECT_GT(stats.hits, 0u);
+  EXPECT_LE(stats.bytes, NodeWireCache::kShards * 16384);
 }
 
 TEST(NodeWireCacheTest, KeepsNoRecordLargerThanAnEighthOfAShard) {
