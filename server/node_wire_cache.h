@@ -6,12 +6,11 @@
 // Records are immutable once shared (shared_ptr<const NodeRecord>), and an
 // address can only be reused once every reference to the record, the
 // entry's included, is gone: an entry answers for the record it was built
-// from and no other. A copy of a record (props dropped or restored, an
-// inherited label's origin filled in for one reader) is another object and
-// has an entry of its own.
-//
-// A record with an inherited label's origin filled in is such a copy, made
-// for one answer: it is encoded and not kept, and neither counted.
+// from and no other. A copy of a record with its props dropped or restored
+// is another object with an entry of its own. A record with an inherited
+// label's origin filled in is a copy made for one reader's answer
+// (query/graph_reader.h): it is encoded for that answer, not kept and not
+// counted.
 //
 // Bounded: each of kShards shards holds at most max_bytes / kShards,
 // counting each entry's bytes three times (for the record it keeps alive,
