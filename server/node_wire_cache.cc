@@ -38,8 +38,8 @@ void NodeWireCache::AppendNode(const std::shared_ptr<const NodeRecord>& node, st
     Encode(*node).AppendToString(out);
     return;
   }
-  // The top bits: the map itself places entries by the low ones.
-  Shard& shard = shards_[absl::Hash<const NodeRecord*>{}(node.get()) >> 60];
+  // High bits: the map itself places entries by the low ones.
+  Shard& shard = shards_[(absl::Hash<const NodeRecord*>{}(node.get()) >> 32) % kShards];
   bool found = false;
   {
     std::lock_guard<std::mutex> lock(shard.mu);
