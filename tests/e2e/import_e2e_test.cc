@@ -2,13 +2,17 @@
 // form of one graph load into identical graphs, re-importing is a no-op, and
 // a bulk import killed midway leaves nothing and converges when re-run.
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -59,6 +63,17 @@ json WithoutProvenance(json j) {
     for (auto& element : j) element = WithoutProvenance(element);
   }
   return j;
+}
+
+// ctxgraph_import_ops_received_total from the server's metrics; 0 when the
+// scrape fails or the line is missing.
+uint64_t ImportOpsReceived(httplib::Client& metrics) {
+  httplib::Result scrape = metrics.Get("/metrics");
+  if (!scrape || scrape->status != 200) return 0;
+  constexpr std::string_view kLine = "\nctxgraph_import_ops_received_total ";
+  const size_t at = scrape->body.find(kLine);
+  if (at == std::string::npos) return 0;
+  return std::strtoull(scrape->body.c_str() + at + kLine.size(), nullptr, 10);
 }
 
 class ImportE2eTest : public ::testing::Test {
@@ -171,7 +186,8 @@ TEST_F(ImportE2eTest, CsvRejectsAnUndefinedLabelLikeJsonl) {
 }
 
 TEST_F(ImportE2eTest, BulkImportKilledMidwayLeavesNothingAndConvergesWhenRerun) {
-  constexpr int kNodes = 40000;  // ~1.2 s of bulk import at 67k records/s: killed after 0.5 s
+  constexpr int kNodes = 40000;
+  constexpr int kOps = 2 * kNodes - 1;
   {
     std::ofstream out(dir_ + "/big.jsonl");
     for (int i = 0; i < kNodes; ++i) {
@@ -186,7 +202,13 @@ TEST_F(ImportE2eTest, BulkImportKilledMidwayLeavesNothingAndConvergesWhenRerun) 
     }
   }
   const std::string big = dir_ + "/big.jsonl";
-  ServerProcess& server = StartServer("d");
+  const std::string port_file = dir_ + "/metrics.port";
+  std::filesystem::create_directories(dir_ + "/d");
+  servers_.push_back(std::make_unique<ServerProcess>(
+      dir_ + "/d", std::vector<std::string>{"--metrics-listen", "127.0.0.1:0",
+                                            "--metrics-port-file", port_file}));
+  ServerProcess& server = *servers_.back();
+  ASSERT_TRUE(server.Start());
   // One pre-existing Bulk node: the count after the crash must be exactly it.
   ASSERT_EQ(
       e2e::Run(CliArgs("d", server,
@@ -195,12 +217,30 @@ TEST_F(ImportE2eTest, BulkImportKilledMidwayLeavesNothingAndConvergesWhenRerun) 
           .exit_code,
       0);
 
+  // Killed once the server's metrics show the import under way: some of its
+  // ops received, not all (a fixed sleep lost the race on a fast machine).
+  std::string metrics_address;
+  std::ifstream(port_file) >> metrics_address;
+  const size_t colon = metrics_address.rfind(':');
+  ASSERT_NE(colon, std::string::npos) << metrics_address;
+  httplib::Client metrics(metrics_address.substr(0, colon),
+                          std::stoi(metrics_address.substr(colon + 1)));
   CommandResult killed;
-  std::thread import([&] { killed = e2e::Run(CliArgs("d", server, {"import", "--bulk", big})); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  std::atomic<bool> import_done{false};
+  std::thread import([&] {
+    killed = e2e::Run(CliArgs("d", server, {"import", "--bulk", big}));
+    import_done = true;
+  });
+  uint64_t received = 0;
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (received == 0 && !import_done && std::chrono::steady_clock::now() < give_up) {
+    received = ImportOpsReceived(metrics);
+    if (received == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   server.Kill();
   import.join();
-  if (killed.exit_code == 0) GTEST_SKIP() << "the import finished before the server was killed";
+  ASSERT_GT(received, 0u) << "the import never started; client stderr: " << killed.err;
+  ASSERT_LT(received, static_cast<uint64_t>(kOps)) << "every op arrived before the kill";
   EXPECT_EQ(killed.exit_code, 1) << killed.err;
 
   ASSERT_TRUE(server.Start());
@@ -216,7 +256,7 @@ TEST_F(ImportE2eTest, BulkImportKilledMidwayLeavesNothingAndConvergesWhenRerun) 
   // Converged: the file's content is exactly what is stored.
   const json again = CliJson("d", server, {"import", big});
   EXPECT_EQ(again["commits"], 0);
-  EXPECT_EQ(again["unchanged"], 2 * kNodes - 1);
+  EXPECT_EQ(again["unchanged"], kOps);
   EXPECT_EQ(CliJson("d", server, {"get", "bulk-39999"})["props"]["n"], 39999);
   EXPECT_EQ(CliJson("d", server, {"neighbors", "bulk-7"})["neighbors"][0]["node"]["id"], "bulk-6");
 }
