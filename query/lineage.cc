@@ -95,7 +95,7 @@ absl::StatusOr<uint64_t> AppendEntry(AuditLog& audit, const Caller& caller, std:
   entry.summary = std::move(summary);
   for (const LineageNode& n : nodes) {
     // A stub's record is empty: (opaque id, version 0).
-    entry.items.push_back(AuditItem{n.node.id, "", "", n.node.provenance.version});
+    entry.items.push_back(AuditItem{n.node->id, "", "", n.node->provenance.version});
   }
   ASSIGN_OR_RETURN(AuditEntry stored, audit.Append(std::move(entry)));
   return stored.seq;
@@ -105,8 +105,8 @@ absl::StatusOr<uint64_t> AppendEntry(AuditLog& audit, const Caller& caller, std:
 // edges in stored direction named by those ids.
 class ReturnedView {
  public:
-  // With `ids_only`, nodes and edges keep only what the ids view and the
-  // audit entry use: ids, edge labels and record versions.
+  // With `ids_only`, edges keep only what the ids view and the audit entry
+  // use: ends, labels and record versions.
   ReturnedView(const LineageSubgraph& graph, LineageDirection direction,
                const OpaqueIdHasher& opaque_ids, bool ids_only)
       : graph_(graph), direction_(direction), ids_only_(ids_only) {
@@ -142,13 +142,12 @@ class ReturnedView {
     const SubgraphNode& n = graph_.nodes()[node];
     LineageNode out;
     if (n.stub) {
-      out.node.id = ids_[node];
+      auto stub = std::make_shared<NodeRecord>();
+      stub->id = ids_[node];
+      out.node = std::move(stub);
       out.redacted = true;
-    } else if (ids_only_) {
-      out.node.id = n.node->id;
-      out.node.provenance.version = n.node->provenance.version;
     } else {
-      out.node = *n.node;
+      out.node = n.node;
     }
     out.depth = depth;
     out.layer = layer;

@@ -72,6 +72,7 @@
 #define CTXGRAPH_QUERY_LINEAGE_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -99,9 +100,10 @@ struct LineageRequest {
   std::optional<int> max_depth;          // nullopt: kDefaultLineageDepth
   std::vector<std::string> edge_labels;  // empty: DERIVED_FROM
   uint64_t as_of = 0;                    // 0: latest
-  // The caller wants ids only (LINEAGE_VIEW_IDS): returned nodes keep their
-  // id and record version, edges their ends, label and version; the rest
-  // of each record is left empty instead of copied.
+  // The caller wants ids only (LINEAGE_VIEW_IDS): returned edges keep their
+  // ends, label and version, the rest of each edge record is left empty
+  // instead of copied. Nodes are shared records either way: what of them is
+  // answered is the server's choice.
   bool ids_only = false;
 };
 
@@ -114,9 +116,11 @@ struct LineagePathRequest {
 };
 
 struct LineageNode {
-  // A visible node as of the snapshot, with props, source and provenance.
-  // A stub holds only node.id, its opaque id.
-  NodeRecord node;
+  // Never null. A visible node: its record as of the snapshot, with props,
+  // source and provenance, shared with the read cache and immutable (copy it
+  // to change it). A stub: a record of its own holding only node->id, its
+  // opaque id.
+  std::shared_ptr<const NodeRecord> node;
   bool redacted = false;
   int depth = 0;  // fewest edges from the start
   int layer = 0;  // topological layer; for Path, the position on the path

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "query/lineage.h"
+#include "server/node_wire_cache.h"
 #include "server/proto_convert.h"
 #include "server/rpc_handler.h"
 #include "storage/status_macros.h"
@@ -9,14 +10,15 @@
 namespace ctxgraph::server {
 namespace {
 
-void LineageNodeToProto(const LineageNode& node, bool ids_only, v1::LineageNode* out) {
+void LineageNodeToProto(const LineageNode& node, bool ids_only, NodeWireCache& wire,
+                        v1::LineageNode* out) {
   if (node.redacted) {
-    out->mutable_node()->set_id(node.node.id);  // the opaque id, and nothing else
+    out->mutable_node()->set_id(node.node->id);  // the opaque id, and nothing else
     out->set_redacted(true);
   } else if (ids_only) {
-    out->mutable_node()->set_id(node.node.id);
+    out->mutable_node()->set_id(node.node->id);
   } else {
-    NodeToProto(node.node, out->mutable_node());
+    wire.AddNodeField(node.node, v1::LineageNode::kNodeFieldNumber, out);
   }
   out->set_depth(node.depth);
   out->set_layer(node.layer);
@@ -44,9 +46,10 @@ LineageRequest LineageRequestFromProto(const v1::LineageRequest& request) {
   return out;
 }
 
-void LineageGraphToProto(const LineageGraph& graph, bool ids_only, v1::LineageResponse* out) {
+void LineageGraphToProto(const LineageGraph& graph, bool ids_only, NodeWireCache& wire,
+                         v1::LineageResponse* out) {
   for (const LineageNode& node : graph.nodes) {
-    LineageNodeToProto(node, ids_only, out->add_nodes());
+    LineageNodeToProto(node, ids_only, wire, out->add_nodes());
   }
   for (const EdgeRecord& edge : graph.edges) {
     LineageEdgeToProto(edge, ids_only, out->add_edges());
@@ -77,7 +80,8 @@ grpc::ServerUnaryReactor* LineageServiceImpl::Walk(grpc::CallbackServerContext* 
                          direction == LineageDirection::kUpstream
                              ? walker.Upstream(std::move(lineage), backend_.audit)
                              : walker.Downstream(std::move(lineage), backend_.audit));
-        LineageGraphToProto(graph, request.view() == v1::LINEAGE_VIEW_IDS, response);
+        LineageGraphToProto(graph, request.view() == v1::LINEAGE_VIEW_IDS, backend_.wire_nodes,
+                            response);
         ReturnItems(graph.nodes.size());
         return absl::OkStatus();
       });
@@ -114,7 +118,7 @@ grpc::ServerUnaryReactor* LineageServiceImpl::Path(grpc::CallbackServerContext* 
                                     ? v1::LINEAGE_DIRECTION_UPSTREAM
                                     : v1::LINEAGE_DIRECTION_DOWNSTREAM);
         for (const LineageNode& node : result.nodes) {
-          LineageNodeToProto(node, /*ids_only=*/false, response->add_nodes());
+          LineageNodeToProto(node, /*ids_only=*/false, backend_.wire_nodes, response->add_nodes());
         }
         for (const EdgeRecord& edge : result.edges) {
           LineageEdgeToProto(edge, /*ids_only=*/false, response->add_edges());

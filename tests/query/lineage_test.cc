@@ -68,7 +68,7 @@ LineagePathRequest Between(const std::string& from, const std::string& to,
 std::vector<std::string> NodeList(const std::vector<LineageNode>& nodes) {
   std::vector<std::string> out;
   for (const LineageNode& n : nodes) {
-    out.push_back(absl::StrCat(n.redacted ? "[stub]" : n.node.id, " d=", n.depth, " l=", n.layer));
+    out.push_back(absl::StrCat(n.redacted ? "[stub]" : n.node->id, " d=", n.depth, " l=", n.layer));
   }
   return out;
 }
@@ -98,12 +98,12 @@ std::string ProvenanceText(const Provenance& p) {
 
 // Every field of a node a caller receives.
 std::string NodeDump(const LineageNode& n) {
-  return absl::StrCat(n.node.id, " redacted=", n.redacted, " d=", n.depth, " l=", n.layer,
-                      " labels=", absl::StrJoin(n.node.labels, ","),
-                      " boundary=", absl::StrJoin(n.node.boundary, ","),
-                      " props=", PropsText(n.node.props), " source=", n.node.source.system, ",",
-                      n.node.source.uri, ",", static_cast<int>(n.node.source.authority),
-                      " prov=", ProvenanceText(n.node.provenance));
+  return absl::StrCat(n.node->id, " redacted=", n.redacted, " d=", n.depth, " l=", n.layer,
+                      " labels=", absl::StrJoin(n.node->labels, ","),
+                      " boundary=", absl::StrJoin(n.node->boundary, ","),
+                      " props=", PropsText(n.node->props), " source=", n.node->source.system, ",",
+                      n.node->source.uri, ",", static_cast<int>(n.node->source.authority),
+                      " prov=", ProvenanceText(n.node->provenance));
 }
 
 std::string EdgeDump(const EdgeRecord& e) {
@@ -160,9 +160,9 @@ TEST(LineageTest, UpstreamFollowsDerivedFromToTheSourcesAndDownstreamBack) {
   EXPECT_FALSE(up.depth_limited);
   EXPECT_TRUE(up.cycles.empty());
   // Provenance travels with every node.
-  EXPECT_EQ(up.nodes[1].node.source.uri, "wiki://summary");
-  EXPECT_EQ(up.nodes[1].node.provenance.version, 1u);
-  EXPECT_EQ(up.nodes[1].node.labels, std::vector<std::string>{"Document"});
+  EXPECT_EQ(up.nodes[1].node->source.uri, "wiki://summary");
+  EXPECT_EQ(up.nodes[1].node->provenance.version, 1u);
+  EXPECT_EQ(up.nodes[1].node->labels, std::vector<std::string>{"Document"});
 
   // The impact of the export: everything derived from it, edges as stored.
   ASSERT_OK_AND_ASSIGN(LineageGraph down, g.Down(kAgent, From("export")));
@@ -340,12 +340,12 @@ TEST(LineageTest, AsOfReadsTheOldGraphAfterLaterWritesAndDeletes) {
   ASSERT_OK_AND_ASSIGN(LineageGraph then, g.Up(kAgent, old));
   EXPECT_EQ(NodeList(then.nodes),
             (std::vector<std::string>{"a d=0 l=0", "b d=1 l=1", "c d=2 l=2"}));
-  EXPECT_EQ(PropsText(then.nodes[0].node.props), "text=first;");
+  EXPECT_EQ(PropsText(then.nodes[0].node->props), "text=first;");
   EXPECT_EQ(then.snapshot_version, v1);
   EXPECT_EQ(g.LastEntry().snapshot_version, v1);
   ASSERT_OK_AND_ASSIGN(LineageGraph now, g.Up(kAgent, From("a")));
   EXPECT_EQ(NodeList(now.nodes), (std::vector<std::string>{"a d=0 l=0", "b d=1 l=1", "d d=1 l=1"}));
-  EXPECT_EQ(PropsText(now.nodes[0].node.props), "text=second;");
+  EXPECT_EQ(PropsText(now.nodes[0].node->props), "text=second;");
   EXPECT_EQ(now.snapshot_version, v1 + 2);
   // A node deleted since is NOT_FOUND now and there as of v1.
   EXPECT_STATUS(g.Up(kAgent, From("c")), absl::StatusCode::kNotFound,
@@ -543,7 +543,8 @@ TEST(LineagePrivacyTest, AHiddenNodeCutsTheChainForAnAgentAndNothingBeyondAppear
     alone.Write({NodeOp("start")});
     ASSERT_OK_AND_ASSIGN(LineageGraph bare, alone.Up(kAgent, From("start", depth)));
     EXPECT_EQ(NodeList(up.nodes), NodeList(bare.nodes));
-    EXPECT_EQ(up.nodes[0].node.provenance.content_hash, bare.nodes[0].node.provenance.content_hash);
+    EXPECT_EQ(up.nodes[0].node->provenance.content_hash,
+              bare.nodes[0].node->provenance.content_hash);
     EXPECT_EQ(EntryDump(alone.LastEntry()), entry);
     EXPECT_EQ(bare.truncated, up.truncated);
     EXPECT_EQ(bare.depth_limited, up.depth_limited);
@@ -659,16 +660,17 @@ TEST(LineagePrivacyTest, AnAuditorSeesAStubWithOnlyAnOpaqueIdAndTheNodesBeyondIt
                                                           "beyond d=2 l=2", "far d=3 l=3"}));
   const LineageNode& stub = up.nodes[1];
   EXPECT_TRUE(stub.redacted);
-  EXPECT_TRUE(std::regex_match(stub.node.id, std::regex("redacted:[0-9a-f]{32}"))) << stub.node.id;
-  EXPECT_TRUE(stub.node.labels.empty());
-  EXPECT_TRUE(stub.node.props.empty());
-  EXPECT_TRUE(stub.node.boundary.empty());
-  EXPECT_EQ(stub.node.source, Source{});
-  EXPECT_EQ(stub.node.provenance.version, 0u);
-  EXPECT_EQ(stub.node.provenance.writer, "");
-  EXPECT_EQ(stub.node.provenance.content_hash, ContentHash{});
-  EXPECT_EQ(EdgeList(up.edges), (std::vector<std::string>{"start-DERIVED_FROM->" + stub.node.id,
-                                                          stub.node.id + "-DERIVED_FROM->beyond",
+  EXPECT_TRUE(std::regex_match(stub.node->id, std::regex("redacted:[0-9a-f]{32}")))
+      << stub.node->id;
+  EXPECT_TRUE(stub.node->labels.empty());
+  EXPECT_TRUE(stub.node->props.empty());
+  EXPECT_TRUE(stub.node->boundary.empty());
+  EXPECT_EQ(stub.node->source, Source{});
+  EXPECT_EQ(stub.node->provenance.version, 0u);
+  EXPECT_EQ(stub.node->provenance.writer, "");
+  EXPECT_EQ(stub.node->provenance.content_hash, ContentHash{});
+  EXPECT_EQ(EdgeList(up.edges), (std::vector<std::string>{"start-DERIVED_FROM->" + stub.node->id,
+                                                          stub.node->id + "-DERIVED_FROM->beyond",
                                                           "beyond-DERIVED_FROM->far"}));
   // Edges touching the stub carry nothing but their label.
   for (size_t i : {0, 1}) {
@@ -679,7 +681,7 @@ TEST(LineagePrivacyTest, AnAuditorSeesAStubWithOnlyAnOpaqueIdAndTheNodesBeyondIt
   EXPECT_EQ(up.edges[2].provenance.version, v);  // a visible edge keeps its provenance
   AuditEntry entry = g.LastEntry();
   EXPECT_EQ(entry.items, (std::vector<AuditItem>{{"start", "", "", v},
-                                                 {stub.node.id, "", "", 0},
+                                                 {stub.node->id, "", "", 0},
                                                  {"beyond", "", "", v},
                                                  {"far", "", "", v}}));
   EXPECT_NE(entry.summary.find("hidden=stub"), std::string::npos);
@@ -693,14 +695,14 @@ TEST(LineagePrivacyTest, AnAuditorSeesAStubWithOnlyAnOpaqueIdAndTheNodesBeyondIt
   ASSERT_OK_AND_ASSIGN(LineagePath path, g.Path(kAuditor, Between("start", "far")));
   EXPECT_EQ(NodeList(path.nodes), (std::vector<std::string>{"start d=0 l=0", "[stub] d=1 l=1",
                                                             "beyond d=2 l=2", "far d=3 l=3"}));
-  EXPECT_EQ(path.nodes[1].node.id, stub.node.id);
+  EXPECT_EQ(path.nodes[1].node->id, stub.node->id);
   const std::string path_text = Dump(path) + EntryDump(g.LastEntry());
   EXPECT_EQ(path_text.find("canary"), std::string::npos) << path_text;
   // The hidden node cannot be named, even by an auditor.
   EXPECT_STATUS(g.Path(kAuditor, Between("start", "hidden-canary")), absl::StatusCode::kNotFound,
                 "to: node \"hidden-canary\" not found");
-  EXPECT_STATUS(g.Up(kAuditor, From(stub.node.id)), absl::StatusCode::kNotFound,
-                absl::StrCat("node_id: node \"", stub.node.id, "\" not found"));
+  EXPECT_STATUS(g.Up(kAuditor, From(stub.node->id)), absl::StatusCode::kNotFound,
+                absl::StrCat("node_id: node \"", stub.node->id, "\" not found"));
 }
 
 TEST(LineagePrivacyTest, OpaqueIdsAreStableAcrossCallsAndDifferPerDatabase) {
@@ -717,17 +719,17 @@ TEST(LineagePrivacyTest, OpaqueIdsAreStableAcrossCallsAndDifferPerDatabase) {
   ASSERT_EQ(first.nodes.size(), 3u);
   ASSERT_EQ(down.nodes.size(), 3u);
   ASSERT_EQ(other.nodes.size(), 3u);
-  const std::string& id = first.nodes[1].node.id;
+  const std::string& id = first.nodes[1].node->id;
   EXPECT_EQ(Dump(first), Dump(again));
-  EXPECT_EQ(down.nodes[1].node.id, id);
-  EXPECT_NE(other.nodes[1].node.id, id);
+  EXPECT_EQ(down.nodes[1].node->id, id);
+  EXPECT_NE(other.nodes[1].node->id, id);
   EXPECT_TRUE(other.nodes[1].redacted);
   // Two hidden nodes get two ids.
   one.Write({NodeOp("h2", {"pii"}), Derived("c", "h2")});
   ASSERT_OK_AND_ASSIGN(LineageGraph longer, one.Up(kAuditor, From("a")));
   ASSERT_EQ(longer.nodes.size(), 4u);
-  EXPECT_EQ(longer.nodes[1].node.id, id);
-  EXPECT_NE(longer.nodes[3].node.id, id);
+  EXPECT_EQ(longer.nodes[1].node->id, id);
+  EXPECT_NE(longer.nodes[3].node->id, id);
   EXPECT_TRUE(longer.nodes[3].redacted);
 }
 
@@ -761,7 +763,7 @@ TEST(LineagePrivacyTest, ACycleThroughAHiddenNodeIsReportedInOpaqueIds) {
   g.Write({NodeOp("a"), NodeOp("h", {"pii"}), Derived("a", "h"), Derived("h", "a")});
   ASSERT_OK_AND_ASSIGN(LineageGraph audited, g.Up(kAuditor, From("a")));
   ASSERT_EQ(audited.cycles.size(), 1u);
-  const std::string& stub = audited.nodes[1].node.id;
+  const std::string& stub = audited.nodes[1].node->id;
   EXPECT_EQ(audited.cycles[0].node_ids, (std::vector<std::string>{"a", stub}));
   EXPECT_EQ(EdgeList(audited.cycles[0].closing_edges),
             std::vector<std::string>{stub + "-DERIVED_FROM->a"});

@@ -11,6 +11,7 @@
 
 #include "ctxgraph/v1/audit.grpc.pb.h"
 #include "ctxgraph/v1/lineage.grpc.pb.h"
+#include "server/node_wire_cache.h"
 #include "tests/server/server_test_fixture.h"
 
 namespace ctxgraph::server {
@@ -229,6 +230,27 @@ TEST_F(LineageTest, TheIdsViewAnswersTheSameWalkWithIdsOnly) {
   EXPECT_NE(ids_entry.items(0).version(), 0u);
   EXPECT_EQ(Ids(ids),
             (std::vector<std::string>{"report", "draft", ids.nodes(2).node().id(), "export"}));
+}
+
+// Whole nodes come from the cache of encoded records (node_wire_cache.h): a
+// second walk copies what the first encoded, and answers the same bytes.
+TEST_F(LineageTest, AWholeNodeWalkAnswersTheSameFromEncodedRecords) {
+  v1::LineageResponse first, second;
+  ASSERT_OK(Upstream(auditor_, Request("report"), &first));
+  const NodeWireCache::Stats before = server_->backend().wire_nodes.stats();
+  ASSERT_OK(Upstream(auditor_, Request("report"), &second));
+  const NodeWireCache::Stats after = server_->backend().wire_nodes.stats();
+  // report, draft and export; the stub is never encoded from a record.
+  EXPECT_EQ(after.hits - before.hits, 3u);
+  EXPECT_EQ(after.misses, before.misses);
+  EXPECT_EQ(second.audit_seq(), first.audit_seq() + 1);
+  second.set_audit_seq(first.audit_seq());
+  EXPECT_EQ(second.SerializeAsString(), first.SerializeAsString());
+  ASSERT_EQ(second.nodes_size(), 4);
+  EXPECT_EQ(second.nodes(0).node().props().at("title").string_value(), "Q3 report");
+  EXPECT_EQ(second.nodes(0).node().provenance().version(), version_);
+  EXPECT_TRUE(second.nodes(2).redacted());
+  EXPECT_EQ(second.nodes(2).node().props_size(), 0);
 }
 
 TEST_F(LineageTest, AnAuditorGetsAnOpaqueStubThatIsStableAcrossCallsAndRestarts) {

@@ -121,7 +121,7 @@ TEST(LineageAgreementTest, UpstreamAnswersWhatTheBenchmarkSqlAnswers) {
       DepthMap answered;
       for (const LineageNode& n : got->nodes) {
         EXPECT_FALSE(n.redacted);
-        if (n.depth > 0) answered[n.node.id] = n.depth;
+        if (n.depth > 0) answered[n.node->id] = n.depth;
       }
       EXPECT_EQ(answered, want) << caller.principal.id << " from " << start;
       EXPECT_FALSE(got->truncated);
