@@ -72,23 +72,24 @@ absl::StatusOr<PolicedNode> ReadNodeUnderPolicy(GraphReadSession& reads,
                                                 uint64_t snapshot, uint64_t policy_version) {
   ASSIGN_OR_RETURN(PolicedNode out, ReadVisibility(reads, policy, iid, snapshot, policy_version));
   if (out.node && !out.visible) CountHiddenNodes();
-  if (out.visible && !out.node->inherited.empty() && policy.SeesAll()) {
-    auto resolved = std::make_shared<NodeRecord>(*out.node);
-    RETURN_IF_ERROR(ResolveOrigins(reads, policy, *resolved, snapshot, policy_version));
-    out.node = std::move(resolved);
+  if (out.visible) {
+    ASSIGN_OR_RETURN(out.node,
+                     ResolveOrigins(reads, policy, std::move(out.node), snapshot, policy_version));
   }
   return out;
 }
 
-absl::Status ResolveOrigins(GraphReadSession& reads, const BoundaryPolicy& policy, NodeRecord& node,
-                            uint64_t snapshot, uint64_t policy_version) {
-  if (!policy.SeesAll()) return absl::OkStatus();
-  for (InheritedLabel& l : node.inherited) {
+absl::StatusOr<std::shared_ptr<const NodeRecord>> ResolveOrigins(
+    GraphReadSession& reads, const BoundaryPolicy& policy, std::shared_ptr<const NodeRecord> node,
+    uint64_t snapshot, uint64_t policy_version) {
+  if (!policy.SeesAll() || node->inherited.empty()) return node;
+  auto resolved = std::make_shared<NodeRecord>(*node);
+  for (InheritedLabel& l : resolved->inherited) {
     ASSIGN_OR_RETURN(PolicedNode origin,
                      ReadVisibility(reads, policy, l.from_iid, snapshot, policy_version));
     l.from_id = origin.visible ? origin.node->id : "";
   }
-  return absl::OkStatus();
+  return resolved;
 }
 
 absl::StatusOr<std::shared_ptr<const NodeRecord>> GraphReader::VisibleNode(GraphReadSession& reads,

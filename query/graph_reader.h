@@ -87,13 +87,16 @@ absl::StatusOr<PolicedNode> ReadNodeUnderPolicy(GraphReadSession& reads,
                                                 const BoundaryPolicy& policy, uint64_t iid,
                                                 uint64_t snapshot, uint64_t policy_version);
 
-// Fills InheritedLabel::from_id of `node` (read as of `snapshot`) when
-// `policy` sees every node ("*"): an origin may be reachable only through
-// a node the reader may not see, and naming it would reveal that hidden
-// lineage link (and an empty name beside a visible carrier would reveal a
-// hidden one). Other readers get empty ids. One read per inherited label.
-absl::Status ResolveOrigins(GraphReadSession& reads, const BoundaryPolicy& policy, NodeRecord& node,
-                            uint64_t snapshot, uint64_t policy_version);
+// `node` (non-null, read as of `snapshot`) with InheritedLabel::from_id
+// filled in when `policy` sees every node ("*"): an origin may be reachable
+// only through a node the reader may not see, and naming it would reveal
+// that hidden lineage link (and an empty name beside a visible carrier
+// would reveal a hidden one). Other readers get empty ids. When there is
+// an origin to fill in, the answer is a copy made for this reader; else it
+// is `node` itself. One read per inherited label.
+absl::StatusOr<std::shared_ptr<const NodeRecord>> ResolveOrigins(
+    GraphReadSession& reads, const BoundaryPolicy& policy, std::shared_ptr<const NodeRecord> node,
+    uint64_t snapshot, uint64_t policy_version);
 
 class GraphReader {
  public:

@@ -266,7 +266,7 @@ absl::StatusOr<RetrievalResult> Retriever::Run(const RetrievalRequest& request, 
     const double best = hits.hits.empty() ? 0 : hits.hits.front().score;
     for (const SearchHit& hit : hits.hits) {
       // Checked again under this request's policy version (replay pins it).
-      ASSIGN_OR_RETURN(const int index, graph.AddSeed(hit.node.id));
+      ASSIGN_OR_RETURN(const int index, graph.AddSeed(hit.node->id));
       if (index >= 0 && best > 0) weigh(static_cast<size_t>(index), hit.score / best);
     }
   }

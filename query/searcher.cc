@@ -125,15 +125,14 @@ class PostingCursor {
 
 struct Candidate {
   double score;
-  std::string id;
-  NodeRecord node;
+  std::shared_ptr<const NodeRecord> node;  // never null
 };
 
 // Heap order: the worst candidate on top. Better = higher score, then
 // smaller id.
 bool Better(const Candidate& a, const Candidate& b) {
   if (a.score != b.score) return a.score > b.score;
-  return a.id < b.id;
+  return a.node->id < b.node->id;
 }
 
 std::string EncodeCursor(double score, std::string_view id) {
@@ -191,7 +190,7 @@ AuditEntry SearchAuditEntry(const Caller& caller, const SearchRequest& request,
       " page=", request.page_token.empty() ? "first" : "next", " as_of=", request.as_of,
       " clearances=[", absl::StrJoin(caller.principal.clearances, ","), "]");
   for (const SearchHit& hit : page.hits) {
-    entry.items.push_back(AuditItem{hit.node.id, "", "", hit.node.provenance.version});
+    entry.items.push_back(AuditItem{hit.node->id, "", "", hit.node->provenance.version});
   }
   return entry;
 }
@@ -317,7 +316,7 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
   // its id (the tie-break) and labels are read.
   auto offer = [&](uint64_t iid, double score) -> absl::Status {
     if (after && score > after->score) return absl::OkStatus();  // on an earlier page
-    ASSIGN_OR_RETURN(std::optional<NodeRecord> node, reads.GetNodeByIid(iid, version));
+    ASSIGN_OR_RETURN(std::shared_ptr<const NodeRecord> node, reads.GetNodeShared(iid, version));
     if (!node) return absl::OkStatus();
     if (after && score == after->score && node->id <= after->id) return absl::OkStatus();
     if (!request.labels.empty() &&
@@ -326,7 +325,7 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
         })) {
       return absl::OkStatus();
     }
-    Candidate c{score, node->id, *std::move(node)};
+    Candidate c{score, std::move(node)};
     if (heap.size() == k) {
       if (!Better(c, heap.front())) return absl::OkStatus();
       std::pop_heap(heap.begin(), heap.end(), worst_first);
@@ -494,17 +493,17 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
   const bool more = heap.size() == k;
   if (more) heap.pop_back();
   for (Candidate& c : heap) {
-    RETURN_IF_ERROR(ResolveOrigins(reads, caller_.policy, c.node, version, latest));
     SearchHit hit;
     hit.score = c.score;
-    hit.snippet = Snippet(text, c.node, term_set);
-    hit.node = std::move(c.node);
+    hit.snippet = Snippet(text, *c.node, term_set);
+    ASSIGN_OR_RETURN(hit.node,
+                     ResolveOrigins(reads, caller_.policy, std::move(c.node), version, latest));
     page.hits.push_back(std::move(hit));
   }
   if (more) {
     const SearchHit& last = page.hits.back();
     page.next_page_token =
-        tokens_.Encode(fingerprint, {version, EncodeCursor(last.score, last.node.id)});
+        tokens_.Encode(fingerprint, {version, EncodeCursor(last.score, last.node->id)});
   }
   return page;
 }

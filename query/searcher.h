@@ -26,6 +26,7 @@
 #define CTXGRAPH_QUERY_SEARCHER_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -48,7 +49,10 @@ struct SearchRequest {
 };
 
 struct SearchHit {
-  NodeRecord node;
+  // Never null: the record, shared with the read cache and immutable (copy
+  // it to change it), or a copy with inherited labels' origins filled in
+  // for this reader (ResolveOrigins).
+  std::shared_ptr<const NodeRecord> node;
   double score = 0;
   std::string snippet;  // up to ~kSnippetBytes of indexed text around the first match
 };

@@ -2,6 +2,7 @@
 
 #include "query/retriever.h"
 #include "query/searcher.h"
+#include "server/node_wire_cache.h"
 #include "server/proto_convert.h"
 #include "server/retrieval_convert.h"
 #include "server/rpc_handler.h"
@@ -26,7 +27,7 @@ grpc::ServerUnaryReactor* ContextServiceImpl::Search(grpc::CallbackServerContext
         RETURN_IF_ERROR(backend_.audit.Append(SearchAuditEntry(caller, search, page)).status());
         for (const SearchHit& hit : page.hits) {
           v1::SearchHit* out = response->add_hits();
-          NodeToProto(hit.node, out->mutable_node());
+          backend_.wire_nodes.AddNodeField(hit.node, v1::SearchHit::kNodeFieldNumber, out);
           out->set_score(hit.score);
           out->set_snippet(hit.snippet);
         }

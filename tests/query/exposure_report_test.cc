@@ -83,8 +83,8 @@ TEST_F(ExposureReportTest, ListsEveryReadOfTheNodeAndWhatWasDerivedFromIt) {
                        g_.audit().Append(SearchAuditEntry(agent_, search, page)));
   std::vector<std::string> search_items;  // SRC and D1 in hit order, not U
   for (const SearchHit& hit : page.hits) {
-    if (hit.node.id == "SRC") search_items.push_back(absl::StrCat("SRC@", version_, "/0"));
-    if (hit.node.id == "D1") search_items.push_back(absl::StrCat("D1@", version_, "/1"));
+    if (hit.node->id == "SRC") search_items.push_back(absl::StrCat("SRC@", version_, "/0"));
+    if (hit.node->id == "D1") search_items.push_back(absl::StrCat("D1@", version_, "/1"));
   }
   ASSERT_EQ(search_items.size(), 2u);
   LineageRequest up;

@@ -59,7 +59,7 @@ class Corpus : public IndexedGraph {
       auto page = Search(caller, request);
       EXPECT_TRUE(page.ok()) << page.status();
       if (!page.ok()) break;
-      for (const auto& hit : page->hits) out.emplace_back(hit.node.id, hit.score);
+      for (const auto& hit : page->hits) out.emplace_back(hit.node->id, hit.score);
       if (sizes) sizes->push_back(page->hits.size());
       if (page->next_page_token.empty()) break;
       request.page_token = page->next_page_token;
@@ -101,7 +101,7 @@ TEST(SearcherTest, SnippetShowsTextAroundTheFirstMatch) {
   ASSERT_OK_AND_ASSIGN(SearchPage page, c.Search(c.admin_, Query("plan")));
   ASSERT_EQ(page.hits.size(), 2u);
   std::map<std::string, std::string> snippets;
-  for (const auto& h : page.hits) snippets[h.node.id] = h.snippet;
+  for (const auto& h : page.hits) snippets[h.node->id] = h.snippet;
   EXPECT_EQ(snippets["short"], "Alpha beta. The quarterly Plan is ready.");
   const std::string& s = snippets["long"];
   EXPECT_EQ(s.substr(0, 3), "…");
@@ -165,7 +165,7 @@ TEST(SearcherTest, PageTokensBindTheCallerAndTheRequestAndPinTheSnapshot) {
   c.Write({Upsert("0", {"plan plan"})});
   ASSERT_OK_AND_ASSIGN(SearchPage second, c.Search(c.admin_, next));
   ASSERT_EQ(second.hits.size(), 1u);
-  EXPECT_EQ(second.hits[0].node.id, "b");
+  EXPECT_EQ(second.hits[0].node->id, "b");
   EXPECT_EQ(second.version, first.version);
 
   EXPECT_STATUS(c.Search(MakeCaller("other", {"*"}), next), absl::StatusCode::kInvalidArgument,
@@ -567,7 +567,7 @@ TEST(SearcherTest, SummarySearchesRacingCommitsAnswerAsThePostingsOfTheirVersion
       auto page = searcher.Search(r);
       ASSERT_OK(page.status());
       Answer a{n % 2, page->version, {}};
-      for (const SearchHit& h : page->hits) a.hits.emplace_back(h.node.id, h.score);
+      for (const SearchHit& h : page->hits) a.hits.emplace_back(h.node->id, h.score);
       std::lock_guard lock(mu);
       answers.push_back(std::move(a));
     }
@@ -585,7 +585,7 @@ TEST(SearcherTest, SummarySearchesRacingCommitsAnswerAsThePostingsOfTheirVersion
     r.as_of = a.version;
     ASSERT_OK_AND_ASSIGN(SearchPage want, scan.Search(r));
     std::vector<std::pair<std::string, double>> hits;
-    for (const SearchHit& h : want.hits) hits.emplace_back(h.node.id, h.score);
+    for (const SearchHit& h : want.hits) hits.emplace_back(h.node->id, h.score);
     ASSERT_EQ(a.hits, hits) << callers[a.caller].principal.id << " at v" << a.version;
     versions.insert(a.version);
   }

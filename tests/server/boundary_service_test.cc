@@ -362,6 +362,21 @@ TEST_F(PropagationServiceTest, AnInheritedLabelHidesDerivedNodesOnEveryReadPathU
   ASSERT_OK(GetNode(steward_, "report", &report));
   ASSERT_EQ(report.node().inherited_size(), 1);
   EXPECT_EQ(report.node().inherited(0).from(), "");
+  // The same for Search's hits, whichever reader comes first.
+  auto hit_origin = [this](const std::string& token) -> std::string {
+    v1::SearchRequest request;
+    request.set_query("customer report");
+    v1::SearchResponse found;
+    EXPECT_OK(Search(token, request, &found));
+    for (const v1::SearchHit& hit : found.hits()) {
+      if (hit.node().id() != "report") continue;
+      return hit.node().inherited_size() == 1 ? hit.node().inherited(0).from() : "(not 1 label)";
+    }
+    return "(no hit)";
+  };
+  EXPECT_EQ(hit_origin(steward_), "");
+  EXPECT_EQ(hit_origin(auditor_), "raw");
+  EXPECT_EQ(hit_origin(steward_), "");
 
   // Only stewards sanitize; then pii stops at summary's edge.
   v1::SanitizeEdgeResponse sanitized;

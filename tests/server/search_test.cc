@@ -1,7 +1,9 @@
 // ContextService.Search over gRPC: authentication, errors, provenance on
 // hits, and hidden nodes that leave no trace in any field of the response.
+#include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
+#include "server/node_wire_cache.h"
 #include "tests/server/server_test_fixture.h"
 
 namespace ctxgraph::server {
@@ -56,6 +58,24 @@ TEST_F(SearchTest, ReturnsVisibleHitsWithProvenanceAndSnippets) {
   EXPECT_EQ(response.hits(1).snippet(), "the plan for hiring in spring");
   EXPECT_GT(response.hits(0).score(), response.hits(1).score());
   EXPECT_GT(response.hits(1).score(), 0);
+}
+
+// Hits come from the cache of encoded records (node_wire_cache.h): a second
+// search copies what the first encoded, and answers the same bytes.
+TEST_F(SearchTest, HitsAnswerTheSameFromEncodedRecords) {
+  v1::SearchResponse first, second;
+  ASSERT_OK(Search(low_, Request("plan"), &first));
+  const NodeWireCache::Stats before = server_->backend().wire_nodes.stats();
+  ASSERT_OK(Search(low_, Request("plan"), &second));
+  const NodeWireCache::Stats after = server_->backend().wire_nodes.stats();
+  EXPECT_EQ(after.hits - before.hits, 2u);  // doc-1 and doc-2
+  EXPECT_EQ(after.misses, before.misses);
+  // Compared as messages: a props map parses into an order of its own.
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(second, first))
+      << second.DebugString();
+  ASSERT_EQ(second.hits_size(), 2);
+  EXPECT_EQ(second.hits(0).node().props().at("n").int_value(), 1);
+  EXPECT_EQ(second.hits(0).snippet(), "Q3 plan");
 }
 
 TEST_F(SearchTest, ATermOnlyAHiddenNodeHoldsAnswersLikeAnAbsentTerm) {
