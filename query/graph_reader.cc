@@ -83,12 +83,18 @@ absl::StatusOr<std::shared_ptr<const NodeRecord>> ResolveOrigins(
     GraphReadSession& reads, const BoundaryPolicy& policy, std::shared_ptr<const NodeRecord> node,
     uint64_t snapshot, uint64_t policy_version) {
   if (!policy.SeesAll() || node->inherited.empty()) return node;
-  auto resolved = std::make_shared<NodeRecord>(*node);
-  for (InheritedLabel& l : resolved->inherited) {
-    ASSIGN_OR_RETURN(PolicedNode origin,
-                     ReadVisibility(reads, policy, l.from_iid, snapshot, policy_version));
-    l.from_id = origin.visible ? origin.node->id : "";
+  // Copied at the first origin to name: with none, the shared record (whose
+  // from_id are never set) already says the same, and a copy would only
+  // be a record no cache could find again.
+  std::shared_ptr<NodeRecord> resolved;
+  for (size_t i = 0; i < node->inherited.size(); ++i) {
+    ASSIGN_OR_RETURN(PolicedNode origin, ReadVisibility(reads, policy, node->inherited[i].from_iid,
+                                                        snapshot, policy_version));
+    if (!origin.visible) continue;
+    if (!resolved) resolved = std::make_shared<NodeRecord>(*node);
+    resolved->inherited[i].from_id = origin.node->id;
   }
+  if (!resolved) return node;
   return resolved;
 }
 

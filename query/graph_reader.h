@@ -92,8 +92,8 @@ absl::StatusOr<PolicedNode> ReadNodeUnderPolicy(GraphReadSession& reads,
 // only through a node the reader may not see, and naming it would reveal
 // that hidden lineage link (and an empty name beside a visible carrier
 // would reveal a hidden one). Other readers get empty ids. When there is
-// an origin to fill in, the answer is a copy made for this reader; else it
-// is `node` itself. One read per inherited label.
+// an origin to name, the answer is a copy made for this reader; else it is
+// `node` itself. One read per inherited label.
 absl::StatusOr<std::shared_ptr<const NodeRecord>> ResolveOrigins(
     GraphReadSession& reads, const BoundaryPolicy& policy, std::shared_ptr<const NodeRecord> node,
     uint64_t snapshot, uint64_t policy_version);
