@@ -219,8 +219,11 @@ TEST_F(ImportE2eTest, BulkImportKilledMidwayLeavesNothingAndConvergesWhenRerun) 
 
   // Killed once the server's metrics show the import under way: some of its
   // ops received, not all (a fixed sleep lost the race on a fast machine).
-  std::string metrics_address;
-  std::ifstream(port_file) >> metrics_address;
+  std::string metrics_address;  // written just after the gRPC port file
+  for (int i = 0; i < 200 && metrics_address.empty(); ++i) {
+    std::ifstream(port_file) >> metrics_address;
+    if (metrics_address.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   const size_t colon = metrics_address.rfind(':');
   ASSERT_NE(colon, std::string::npos) << metrics_address;
   httplib::Client metrics(metrics_address.substr(0, colon),
@@ -239,7 +242,9 @@ TEST_F(ImportE2eTest, BulkImportKilledMidwayLeavesNothingAndConvergesWhenRerun) 
   }
   server.Kill();
   import.join();
-  ASSERT_GT(received, 0u) << "the import never started; client stderr: " << killed.err;
+  ASSERT_GT(received, 0u) << "no op of the import was seen arriving before it ended; client "
+                             "exit code "
+                          << killed.exit_code << ", stderr: " << killed.err;
   ASSERT_LT(received, static_cast<uint64_t>(kOps)) << "every op arrived before the kill";
   EXPECT_EQ(killed.exit_code, 1) << killed.err;
 

@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "ctxgraph/v1/audit.grpc.pb.h"
+#include "ctxgraph/v1/lineage.grpc.pb.h"
 #include "tests/server/server_test_fixture.h"
 
 namespace ctxgraph::server {
@@ -377,6 +378,20 @@ TEST_F(PropagationServiceTest, AnInheritedLabelHidesDerivedNodesOnEveryReadPathU
   EXPECT_EQ(hit_origin(steward_), "");
   EXPECT_EQ(hit_origin(auditor_), "raw");
   EXPECT_EQ(hit_origin(steward_), "");
+  // And for lineage's whole nodes.
+  auto lineage = v1::LineageService::NewStub(channel_);
+  auto walked_origin = [&](const std::string& token) -> std::string {
+    v1::LineageRequest request;
+    request.set_node_id("report");
+    v1::LineageResponse walked;
+    EXPECT_OK(Call(lineage.get(), &v1::LineageService::Stub::Upstream, token, request, &walked));
+    if (walked.nodes_size() == 0 || walked.nodes(0).node().id() != "report") return "(no start)";
+    const v1::Node& start = walked.nodes(0).node();
+    return start.inherited_size() == 1 ? start.inherited(0).from() : "(not 1 label)";
+  };
+  EXPECT_EQ(walked_origin(steward_), "");
+  EXPECT_EQ(walked_origin(auditor_), "raw");
+  EXPECT_EQ(walked_origin(steward_), "");
 
   // Only stewards sanitize; then pii stops at summary's edge.
   v1::SanitizeEdgeResponse sanitized;
