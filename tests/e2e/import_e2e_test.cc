@@ -87,10 +87,11 @@ class ImportE2eTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  // Starts a server on a fresh data directory; returns its index.
-  ServerProcess& StartServer(const std::string& name) {
+  // Starts a server, with `extra_args` on every start, on a fresh data
+  // directory.
+  ServerProcess& StartServer(const std::string& name, std::vector<std::string> extra_args = {}) {
     std::filesystem::create_directories(dir_ + "/" + name);
-    servers_.push_back(std::make_unique<ServerProcess>(dir_ + "/" + name));
+    servers_.push_back(std::make_unique<ServerProcess>(dir_ + "/" + name, std::move(extra_args)));
     EXPECT_TRUE(servers_.back()->Start()) << "ctxgraphd did not start";
     return *servers_.back();
   }
@@ -203,12 +204,8 @@ TEST_F(ImportE2eTest, BulkImportKilledMidwayLeavesNothingAndConvergesWhenRerun) 
   }
   const std::string big = dir_ + "/big.jsonl";
   const std::string port_file = dir_ + "/metrics.port";
-  std::filesystem::create_directories(dir_ + "/d");
-  servers_.push_back(std::make_unique<ServerProcess>(
-      dir_ + "/d", std::vector<std::string>{"--metrics-listen", "127.0.0.1:0",
-                                            "--metrics-port-file", port_file}));
-  ServerProcess& server = *servers_.back();
-  ASSERT_TRUE(server.Start());
+  ServerProcess& server =
+      StartServer("d", {"--metrics-listen", "127.0.0.1:0", "--metrics-port-file", port_file});
   // One pre-existing Bulk node: the count after the crash must be exactly it.
   ASSERT_EQ(
       e2e::Run(CliArgs("d", server,

@@ -234,7 +234,7 @@ TEST_F(LineageTest, TheIdsViewAnswersTheSameWalkWithIdsOnly) {
 }
 
 // Whole nodes come from the cache of encoded records (node_wire_cache.h): a
-// second walk copies what the first encoded, and answers the same bytes.
+// second walk copies what the first encoded, and answers the same.
 TEST_F(LineageTest, AWholeNodeWalkAnswersTheSameFromEncodedRecords) {
   v1::LineageResponse first, second;
   ASSERT_OK(Upstream(auditor_, Request("report"), &first));

@@ -61,7 +61,7 @@ TEST_F(SearchTest, ReturnsVisibleHitsWithProvenanceAndSnippets) {
 }
 
 // Hits come from the cache of encoded records (node_wire_cache.h): a second
-// search copies what the first encoded, and answers the same bytes.
+// search copies what the first encoded, and answers the same.
 TEST_F(SearchTest, HitsAnswerTheSameFromEncodedRecords) {
   v1::SearchResponse first, second;
   ASSERT_OK(Search(low_, Request("plan"), &first));
