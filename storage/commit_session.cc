@@ -143,12 +143,7 @@ absl::Status CommitSession::Write(const std::function<absl::Status(CommitContext
   // changed nothing still reports that batch's failure.
   RETURN_IF_ERROR(AwaitWritten());
   if (!ctx->changed()) return absl::OkStatus();
-  // A bulk batch touches too many nodes to list: the read cache starts over,
-  // and refuses what readers below the session's version fetch meanwhile.
-  if (db_->read_cache_ != nullptr &&
-      !(ctx->touched_nodes_.empty() && ctx->touched_adjacency_.empty())) {
-    db_->read_cache_->InvalidateAll(version_);
-  }
+  ForgetTouched(*ctx);
   // The bookkeeping needs only the build. Should the write fail, the
   // session fails with it: Finish returns the error and commits nothing.
   // So must it if the bookkeeping or the handoff throws (out of memory),
@@ -169,6 +164,34 @@ absl::Status CommitSession::Write(const std::function<absl::Status(CommitContext
     written_.Update(handed);
   }
   return handed;
+}
+
+void CommitSession::ForgetTouched(const CommitContext& ctx) {
+  // A bulk batch touches too many nodes to list: the read cache starts over,
+  // and refuses what readers below the session's version fetch meanwhile.
+  if (db_->read_cache_ != nullptr &&
+      !(ctx.touched_nodes_.empty() && ctx.touched_adjacency_.empty())) {
+    db_->read_cache_->InvalidateAll(version_);
+  }
+}
+
+absl::Status CommitSession::WriteNow(CommitContext& ctx) {
+  RETURN_IF_ERROR(AwaitWritten());
+  ctx.deferred_cfs_ = 0;
+  if (ctx.batch_.GetWriteBatch()->Count() == 0) return absl::OkStatus();
+  ForgetTouched(ctx);
+  // Abort and Finish now know there are records to remove, should this
+  // write or the rest of the build fail.
+  wrote_ = true;
+  ctx.written_early_ = true;
+  absl::Status st = NoThrow(kWriting, [&] { return WriteBatch(ctx, ctx.next_iid_); });
+  {
+    std::lock_guard<std::mutex> lock(writer_mu_);
+    written_.Update(st);
+  }
+  RETURN_IF_ERROR(st);
+  ctx.batch_.Clear();
+  return absl::OkStatus();
 }
 
 void CommitSession::WriteInBackground(std::unique_ptr<CommitContext> ctx) {

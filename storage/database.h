@@ -213,6 +213,13 @@ class CommitContext {
   // written twice keeps the last value, as with Put; never mix the two for
   // one key, or this commit's reads would see the indexed one.
   void PutUnindexed(Cf cf, std::string_view key, std::string_view value);
+  // Put for a batch of CommitSession::Write whose reads are rare (a first
+  // load reads back only a duplicate id or edge): the key skips the index,
+  // and the next Get or NewIterator of `cf` in this batch first writes the
+  // batch so far (CommitSession::WriteNow), then reads the database. A
+  // session is all or nothing, so splitting its batch shows no reader
+  // anything more. Elsewhere it is Put.
+  void PutDeferred(Cf cf, std::string_view key, std::string_view value);
   // Reads through this commit's pending writes to the database's latest state.
   absl::StatusOr<bool> Get(Cf cf, std::string_view key, std::string* value);
   std::unique_ptr<rocksdb::Iterator> NewIterator(Cf cf);
@@ -226,7 +233,7 @@ class CommitContext {
   // The iid AllocateIid would hand out next.
   uint64_t PeekNextIid() const { return next_iid_; }
   // True once anything was Put.
-  bool changed() { return batch_.GetWriteBatch()->Count() > 0; }
+  bool changed() { return written_early_ || batch_.GetWriteBatch()->Count() > 0; }
 
   // For the commit's audit entry: a node or edge record written at
   // version(), noted once per write, in write order.
@@ -256,6 +263,9 @@ class CommitContext {
   // Notes the node whose record or adjacency a put to `cf` changes, for the
   // read cache to drop before the commit is visible.
   void NoteTouched(Cf cf, std::string_view key);
+  // Readies a read of `cf`: waits for the session's earlier batches and
+  // writes this one so far if `cf` has deferred puts (PutDeferred).
+  absl::Status BeforeRead(Cf cf);
 
   Database* db_;
   uint64_t version_;
@@ -273,6 +283,10 @@ class CommitContext {
   // wait for the session's batch still being written, so they see it.
   CommitSession* session_ = nullptr;
   bool aside_ = false;  // built by CommitSession::WriteAside
+  // Column families (bit per Cf) with a PutDeferred in the batch since it
+  // was last written, and whether it was (CommitSession::WriteNow).
+  uint32_t deferred_cfs_ = 0;
+  bool written_early_ = false;
 };
 
 struct CommitOutcome {
@@ -326,6 +340,7 @@ class CommitSession {
   absl::Status Abort();
 
  private:
+  friend class CommitContext;
   friend class Database;
   CommitSession(Database* db, std::unique_lock<std::mutex> lock, std::string principal);
   // Writes ctx's batch to RocksDB without the WAL, under write_mu_ (Write
@@ -333,6 +348,13 @@ class CommitSession {
   // first time) and `next_iid` when given; a failure stops writes until
   // they are resumed, as a failed commit's.
   absl::Status WriteBatch(CommitContext& ctx, std::optional<uint64_t> next_iid);
+  // Writes what `ctx`, a batch Write is building, holds so far, here and
+  // now (after the batch in flight), and empties it: a read of a deferred
+  // put (CommitContext::PutDeferred) then finds it in the database. The
+  // build goes on; Write still does the batch's bookkeeping at its end.
+  absl::Status WriteNow(CommitContext& ctx);
+  // Has the read cache forget what `ctx` touched, before its records land.
+  void ForgetTouched(const CommitContext& ctx);
   // Starts writing `ctx`'s batch (WriteBatch, with the iid counter its
   // build left) on another thread.
   void WriteInBackground(std::unique_ptr<CommitContext> ctx);

@@ -6,6 +6,7 @@
 
 #include "storage/graph_store.h"
 #include "storage/keys.h"
+#include "storage/status_macros.h"
 #include "tests/storage/store_fixture.h"
 #include "tests/test_macros.h"
 
@@ -47,12 +48,41 @@ class CommitSessionTest : public StoreFixture {
       return store_->ApplyEach(ctx, ops, guard_, false, nullptr, result);
     });
   }
+  // A batch of a first load as GraphImport writes it: with the import cache
+  // that spans the session, whose records skip the batch's read index
+  // (CommitContext::PutDeferred).
+  absl::Status WriteLoadChunk(CommitSession& session, std::vector<IndexedMutation> ops,
+                              ChunkResult* result) {
+    return session.Write([&](CommitContext& ctx) {
+      return store_->ApplyEach(ctx, ops, guard_, false, &cache_, result);
+    });
+  }
+  // The live out- (or in-) edges of `id`, as "label>other" with their props.
+  std::vector<std::pair<std::string, PropMap>> Edges(std::string_view id, EdgeDirection d) {
+    std::vector<std::pair<std::string, PropMap>> out;
+    auto iid = store_->LookupIid(id);
+    if (!iid.ok() || !iid->has_value()) return out;
+    EXPECT_OK(store_->ScanAdjacency(
+        **iid, {d}, {}, keys::kMaxVersion, std::nullopt, [&](const AdjacencyEntry& e) {
+          const std::string& other = d == EdgeDirection::kOut ? e.edge.to : e.edge.from;
+          out.emplace_back(e.edge.label + ">" + other, e.edge.props);
+          return true;
+        }));
+    return out;
+  }
+  // Writes node `id` in a commit of its own; the iid it got, 0 on error.
+  uint64_t IidOfNewNode(const std::string& id) {
+    if (!store_->Apply({Node(0, id).second}, guard_, "w", "").ok()) return 0;
+    auto iid = store_->LookupIid(id);
+    return iid.ok() ? iid->value_or(0) : 0;
+  }
   bool Exists(std::string_view id) {
     auto node = store_->GetNode(id, keys::kMaxVersion);
     return node.ok() && node->has_value();
   }
 
   AllowAll guard_;
+  ImportCache cache_;
 };
 
 TEST_F(CommitSessionTest, ManyBatchesBecomeOneInvisibleThenVisibleVersion) {
@@ -192,6 +222,102 @@ TEST_F(CommitSessionTest, ANodeDeletedInTheBatchThatLinkedItLeavesNoLiveEdge) {
                                     }));
     EXPECT_EQ(live, 0u) << "iid " << iid;
   }
+}
+
+// A first load's records skip the batch's read index; a read of what the
+// batch wrote earlier (an id or an edge the input repeats, the edges of a
+// node it deletes) writes the batch so far first, and the build goes on.
+TEST_F(CommitSessionTest, AFirstLoadReadsBackWhatItsBatchRepeats) {
+  auto session = db_->BeginSession("loader");
+  IndexedMutation a1 = Node(0, "a"), a2 = Node(3, "a");
+  std::get<NodeUpsert>(a1.second).node.props["v"] = Value{int64_t{1}};
+  std::get<NodeUpsert>(a2.second).node.props["v"] = Value{int64_t{2}};
+  IndexedMutation weighted = Edge(6, "a", "b");
+  std::get<EdgeUpsert>(weighted.second).edge.props["w"] = Value{int64_t{7}};
+  NodeDelete drop;
+  drop.id = "c";
+  ChunkResult r;
+  ASSERT_OK(WriteLoadChunk(*session,
+                           {a1,
+                            Node(1, "b"),
+                            Edge(2, "a", "b"),
+                            a2,
+                            Node(4, "b"),
+                            Edge(5, "a", "b"),
+                            weighted,
+                            Node(7, "c"),
+                            Edge(8, "b", "c"),
+                            {9, Mutation{drop}},
+                            Node(10, "d")},
+                           &r));
+  EXPECT_TRUE(r.rejects.empty());
+  EXPECT_EQ(r.counts.nodes_written, 5u);  // a twice, b, c, d
+  EXPECT_EQ(r.counts.edges_written, 3u);  // a>b twice, b>c
+  EXPECT_EQ(r.counts.unchanged, 2u);      // b and a>b again
+  EXPECT_EQ(r.counts.deleted, 2u);        // c and b>c
+  ChunkResult r2;                         // the next batch sees this one
+  ASSERT_OK(WriteLoadChunk(*session, {Node(0, "d"), Edge(1, "d", "a")}, &r2));
+  EXPECT_EQ(r2.counts.unchanged, 1u);
+  EXPECT_EQ(r2.counts.edges_written, 1u);
+  ASSERT_OK(session->Finish("load"));
+  session.reset();  // lets the next commit take the lock
+
+  ASSERT_OK_AND_ASSIGN(std::optional<NodeRecord> a, store_->GetNode("a", 1));
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->props, (PropMap{{"v", Value{int64_t{2}}}}));
+  EXPECT_FALSE(Exists("c"));
+  EXPECT_TRUE(Exists("b") && Exists("d"));
+  using EdgeList = std::vector<std::pair<std::string, PropMap>>;
+  EXPECT_EQ(Edges("a", EdgeDirection::kOut),
+            (EdgeList{{"MENTIONS>b", {{"w", Value{int64_t{7}}}}}}));
+  EXPECT_EQ(Edges("b", EdgeDirection::kIn), (EdgeList{{"MENTIONS>a", {{"w", Value{int64_t{7}}}}}}));
+  EXPECT_EQ(Edges("b", EdgeDirection::kOut), EdgeList{});
+  EXPECT_EQ(Edges("a", EdgeDirection::kIn), (EdgeList{{"MENTIONS>d", {}}}));
+  // Four ids interned, each once: the next node takes the fifth.
+  EXPECT_EQ(IidOfNewNode("e"), 5u);
+}
+
+// A batch written early and then left with nothing more to write still
+// counts: its ids stay taken and Finish publishes it.
+TEST_F(CommitSessionTest, ABatchWrittenEarlyIsPartOfTheCommit) {
+  auto session = db_->BeginSession("loader");
+  ChunkResult r;
+  // The repeat of "x" is read back (writing the batch) and changes nothing.
+  ASSERT_OK(WriteLoadChunk(*session, {Node(0, "x"), Node(1, "x")}, &r));
+  EXPECT_EQ(r.counts.nodes_written, 1u);
+  EXPECT_EQ(r.counts.unchanged, 1u);
+  ASSERT_OK_AND_ASSIGN(CommitOutcome outcome, session->Finish("load"));
+  EXPECT_TRUE(outcome.committed);
+  EXPECT_EQ(outcome.version, 1u);
+  session.reset();
+  EXPECT_TRUE(Exists("x"));
+  EXPECT_EQ(IidOfNewNode("y"), 2u);
+}
+
+// A build that fails after writing part of its batch leaves nothing: the
+// session ends without a commit and removes what was written.
+TEST_F(CommitSessionTest, ABuildFailingAfterAnEarlyWriteLeavesNothing) {
+  {
+    auto session = db_->BeginSession("loader");
+    ChunkResult r;
+    std::vector<IndexedMutation> ops = {Node(0, "x"), Node(1, "x"), Node(2, "z")};
+    EXPECT_EQ(session
+                  ->Write([&](CommitContext& ctx) {
+                    RETURN_IF_ERROR(store_->ApplyEach(ctx, ops, guard_, false, &cache_, &r));
+                    return absl::AbortedError("stopped");
+                  })
+                  .code(),
+              absl::StatusCode::kAborted);
+    EXPECT_EQ(r.counts.nodes_written, 2u);  // x was read back: the batch was written
+  }                                         // the unfinished session aborts
+  EXPECT_FALSE(Exists("x"));
+  EXPECT_FALSE(Exists("z"));
+  Reopen();
+  EXPECT_FALSE(Exists("x"));
+  ASSERT_OK_AND_ASSIGN(auto x, store_->LookupIid("x"));
+  EXPECT_FALSE(x.has_value());
+  ASSERT_OK_AND_ASSIGN(WriteResult w, store_->Apply({Node(0, "y").second}, guard_, "w", ""));
+  EXPECT_EQ(w.version, 1u);
 }
 
 TEST_F(CommitSessionTest, ACrashMidSessionIsRolledBackAtOpen) {
