@@ -8,10 +8,6 @@
 namespace ctxgraph {
 namespace {
 
-absl::Status Invalid(std::string_view field, std::string_view why) {
-  return absl::InvalidArgumentError(absl::StrCat(std::string(field), ": ", std::string(why)));
-}
-
 // Quotes a client string for an error message, keeping it short and printable.
 std::string Quote(std::string_view s) {
   std::string out = "\"";
@@ -30,13 +26,59 @@ std::string Quote(std::string_view s) {
   return out + "\"";
 }
 
+// A field's path, such as ops[3].upsert_node.props["k"], spelled out only
+// when an error names it: a bulk import checks millions of fields and
+// names none. Refers to its parent and its text, which must outlive it.
+class FieldName {
+ public:
+  explicit FieldName(std::string_view root) : text_(root) {}
+  // `parent` then `member`, which brings its own dot (".id").
+  FieldName(const FieldName& parent, std::string_view member) : parent_(&parent), text_(member) {}
+  // parent[index]
+  FieldName(const FieldName& parent, size_t index)
+      : parent_(&parent), kind_(Kind::kIndex), index_(index) {}
+  // parent["key"], the key quoted (Quote)
+  static FieldName Key(const FieldName& parent, std::string_view key) {
+    FieldName f(parent, key);
+    f.kind_ = Kind::kKey;
+    return f;
+  }
+
+  std::string str() const {
+    std::string out = parent_ != nullptr ? parent_->str() : std::string();
+    switch (kind_) {
+      case Kind::kText:
+        out += text_;
+        break;
+      case Kind::kIndex:
+        absl::StrAppend(&out, "[", index_, "]");
+        break;
+      case Kind::kKey:
+        absl::StrAppend(&out, "[", Quote(text_), "]");
+        break;
+    }
+    return out;
+  }
+
+ private:
+  enum class Kind { kText, kIndex, kKey };
+  const FieldName* parent_ = nullptr;
+  Kind kind_ = Kind::kText;
+  std::string_view text_;
+  size_t index_ = 0;
+};
+
+absl::Status Invalid(const FieldName& field, std::string_view why) {
+  return absl::InvalidArgumentError(absl::StrCat(field.str(), ": ", std::string(why)));
+}
+
 bool IsWordChar(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
 bool IsBoundaryChar(unsigned char c) { return IsWordChar(c) || c == '.' || c == ':' || c == '-'; }
 
-absl::Status ValidateLabelChars(std::string_view field, std::string_view label, bool boundary) {
+absl::Status ValidateLabelChars(const FieldName& field, std::string_view label, bool boundary) {
   if (label.empty() || label.size() > kMaxLabelBytes) {
     return Invalid(field,
                    absl::StrCat("must be 1..", kMaxLabelBytes, " bytes, got ", label.size()));
@@ -50,7 +92,7 @@ absl::Status ValidateLabelChars(std::string_view field, std::string_view label, 
   return absl::OkStatus();
 }
 
-absl::Status ValidateScalarOrList(std::string_view field, const Value& value, bool in_list) {
+absl::Status ValidateScalarOrList(const FieldName& field, const Value& value, bool in_list) {
   if (const auto* s = std::get_if<std::string>(&value.v)) {
     if (s->size() > kMaxStringValueBytes) {
       return Invalid(field, absl::StrCat("string of ", s->size(), " bytes exceeds the limit of ",
@@ -64,24 +106,84 @@ absl::Status ValidateScalarOrList(std::string_view field, const Value& value, bo
                                          " elements exceeds the limit of ", kMaxListElements));
     }
     for (size_t i = 0; i < list->size(); ++i) {
-      RETURN_IF_ERROR(ValidateScalarOrList(absl::StrCat(std::string(field), "[", i, "]"),
-                                           (*list)[i], /*in_list=*/true));
+      RETURN_IF_ERROR(ValidateScalarOrList(FieldName(field, i), (*list)[i], /*in_list=*/true));
     }
   }
   return absl::OkStatus();
 }
 
-absl::Status Normalize(std::string_view field, std::vector<std::string>& labels,
-                       absl::Status (*check)(std::string_view, std::string_view)) {
+absl::Status Normalize(const FieldName& field, std::vector<std::string>& labels,
+                       absl::Status (*check)(const FieldName&, std::string_view)) {
   if (labels.size() > kMaxLabelsPerNode) {
     return Invalid(field,
                    absl::StrCat(labels.size(), " labels exceed the limit of ", kMaxLabelsPerNode));
   }
   for (size_t i = 0; i < labels.size(); ++i) {
-    RETURN_IF_ERROR(check(absl::StrCat(std::string(field), "[", i, "]"), labels[i]));
+    RETURN_IF_ERROR(check(FieldName(field, i), labels[i]));
   }
   std::sort(labels.begin(), labels.end());
   labels.erase(std::unique(labels.begin(), labels.end()), labels.end());
+  return absl::OkStatus();
+}
+
+absl::Status IdAt(const FieldName& field, std::string_view id) {
+  if (id.empty() || id.size() > kMaxIdBytes) {
+    return Invalid(field, absl::StrCat("must be 1..", kMaxIdBytes, " bytes, got ", id.size()));
+  }
+  if (!IsValidUtf8(id)) return Invalid(field, "is not valid UTF-8");
+  for (unsigned char c : id) {
+    if (c < 0x20 || c == 0x7F) {
+      return Invalid(field, absl::StrCat(Quote(id), " contains a control character"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status TypeLabelAt(const FieldName& field, std::string_view label) {
+  return ValidateLabelChars(field, label, /*boundary=*/false);
+}
+
+absl::Status BoundaryLabelAt(const FieldName& field, std::string_view label) {
+  return ValidateLabelChars(field, label, /*boundary=*/true);
+}
+
+absl::Status ClearanceAt(const FieldName& field, std::string_view clearance) {
+  if (clearance == "*") return absl::OkStatus();
+  if (clearance.size() > 2 && clearance.ends_with(":*")) {
+    return BoundaryLabelAt(field, clearance.substr(0, clearance.size() - 2));
+  }
+  return BoundaryLabelAt(field, clearance);
+}
+
+absl::Status PropsAt(const FieldName& field, const PropMap& props) {
+  if (props.size() > kMaxProps) {
+    return Invalid(field, absl::StrCat(props.size(), " props exceed the limit of ", kMaxProps));
+  }
+  for (const auto& [key, value] : props) {
+    const FieldName path = FieldName::Key(field, key);
+    if (key.empty() || key.size() > kMaxPropKeyBytes) {
+      return Invalid(path, absl::StrCat("key must be 1..", kMaxPropKeyBytes, " bytes"));
+    }
+    if (!IsValidUtf8(key)) return Invalid(path, "key is not valid UTF-8");
+    RETURN_IF_ERROR(ValidateScalarOrList(path, value, /*in_list=*/false));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status TypeLabelsAt(const FieldName& field, std::vector<std::string>& labels,
+                          bool require_one) {
+  if (require_one && labels.empty()) return Invalid(field, "at least one label is required");
+  return Normalize(field, labels, &TypeLabelAt);
+}
+
+absl::Status LabelDefinitionAt(const FieldName& prefix, const LabelDefinition& label) {
+  RETURN_IF_ERROR(BoundaryLabelAt(FieldName(prefix, "name"), label.name));
+  const FieldName description(prefix, "description");
+  if (label.description.empty()) return Invalid(description, "required");
+  if (label.description.size() > kMaxDescriptionBytes || !IsValidUtf8(label.description)) {
+    return Invalid(description,
+                   absl::StrCat("must be at most ", kMaxDescriptionBytes, " bytes of UTF-8"));
+  }
   return absl::OkStatus();
 }
 
@@ -123,52 +225,28 @@ bool IsValidUtf8(std::string_view s) {
 }
 
 absl::Status ValidateId(std::string_view field, std::string_view id) {
-  if (id.empty() || id.size() > kMaxIdBytes) {
-    return Invalid(field, absl::StrCat("must be 1..", kMaxIdBytes, " bytes, got ", id.size()));
-  }
-  if (!IsValidUtf8(id)) return Invalid(field, "is not valid UTF-8");
-  for (unsigned char c : id) {
-    if (c < 0x20 || c == 0x7F) {
-      return Invalid(field, absl::StrCat(Quote(id), " contains a control character"));
-    }
-  }
-  return absl::OkStatus();
+  return IdAt(FieldName(field), id);
 }
 
 absl::Status ValidateTypeLabel(std::string_view field, std::string_view label) {
-  return ValidateLabelChars(field, label, /*boundary=*/false);
+  return TypeLabelAt(FieldName(field), label);
 }
 
 absl::Status ValidateBoundaryLabel(std::string_view field, std::string_view label) {
-  return ValidateLabelChars(field, label, /*boundary=*/true);
+  return BoundaryLabelAt(FieldName(field), label);
 }
 
 absl::Status ValidateClearance(std::string_view field, std::string_view clearance) {
-  if (clearance == "*") return absl::OkStatus();
-  if (clearance.size() > 2 && clearance.ends_with(":*")) {
-    return ValidateBoundaryLabel(field, clearance.substr(0, clearance.size() - 2));
-  }
-  return ValidateBoundaryLabel(field, clearance);
+  return ClearanceAt(FieldName(field), clearance);
 }
 
 absl::Status ValidateProps(std::string_view field, const PropMap& props) {
-  if (props.size() > kMaxProps) {
-    return Invalid(field, absl::StrCat(props.size(), " props exceed the limit of ", kMaxProps));
-  }
-  for (const auto& [key, value] : props) {
-    const std::string path = absl::StrCat(std::string(field), "[", Quote(key), "]");
-    if (key.empty() || key.size() > kMaxPropKeyBytes) {
-      return Invalid(path, absl::StrCat("key must be 1..", kMaxPropKeyBytes, " bytes"));
-    }
-    if (!IsValidUtf8(key)) return Invalid(path, "key is not valid UTF-8");
-    RETURN_IF_ERROR(ValidateScalarOrList(path, value, /*in_list=*/false));
-  }
-  return absl::OkStatus();
+  return PropsAt(FieldName(field), props);
 }
 
 absl::Status ValidateDescription(std::string_view field, std::string_view description) {
   if (description.size() > kMaxDescriptionBytes || !IsValidUtf8(description)) {
-    return Invalid(field,
+    return Invalid(FieldName(field),
                    absl::StrCat("must be at most ", kMaxDescriptionBytes, " bytes of UTF-8"));
   }
   return absl::OkStatus();
@@ -176,54 +254,51 @@ absl::Status ValidateDescription(std::string_view field, std::string_view descri
 
 absl::Status ValidateLabelDefinition(std::string_view field, const LabelDefinition& label) {
   const std::string prefix = field.empty() ? "" : absl::StrCat(std::string(field), ".");
-  RETURN_IF_ERROR(ValidateBoundaryLabel(prefix + "name", label.name));
-  if (label.description.empty()) return Invalid(prefix + "description", "required");
-  return ValidateDescription(prefix + "description", label.description);
+  return LabelDefinitionAt(FieldName(prefix), label);
 }
 
 absl::Status NormalizeTypeLabels(std::string_view field, std::vector<std::string>& labels,
                                  bool require_one) {
-  if (require_one && labels.empty()) return Invalid(field, "at least one label is required");
-  return Normalize(field, labels, &ValidateTypeLabel);
+  return TypeLabelsAt(FieldName(field), labels, require_one);
 }
 
 absl::Status NormalizeBoundary(std::string_view field, std::vector<std::string>& boundary) {
-  return Normalize(field, boundary, &ValidateBoundaryLabel);
+  return Normalize(FieldName(field), boundary, &BoundaryLabelAt);
 }
 
 absl::Status NormalizeClearances(std::string_view field, std::vector<std::string>& clearances) {
-  return Normalize(field, clearances, &ValidateClearance);
+  return Normalize(FieldName(field), clearances, &ClearanceAt);
 }
 
 absl::Status ValidateMutation(std::string_view field, Mutation& mutation) {
-  const std::string f(field);
+  const FieldName f(field);
   if (auto* m = std::get_if<NodeUpsert>(&mutation)) {
-    const std::string p = f + ".upsert_node";
-    RETURN_IF_ERROR(ValidateId(p + ".id", m->node.id));
-    RETURN_IF_ERROR(NormalizeTypeLabels(p + ".labels", m->node.labels, /*require_one=*/true));
-    RETURN_IF_ERROR(NormalizeBoundary(p + ".boundary", m->node.boundary));
-    RETURN_IF_ERROR(ValidateProps(p + ".props", m->node.props));
+    const FieldName p(f, ".upsert_node");
+    RETURN_IF_ERROR(IdAt(FieldName(p, ".id"), m->node.id));
+    RETURN_IF_ERROR(TypeLabelsAt(FieldName(p, ".labels"), m->node.labels, /*require_one=*/true));
+    RETURN_IF_ERROR(Normalize(FieldName(p, ".boundary"), m->node.boundary, &BoundaryLabelAt));
+    RETURN_IF_ERROR(PropsAt(FieldName(p, ".props"), m->node.props));
     if (!IsValidUtf8(m->node.source.system) || m->node.source.system.size() > kMaxIdBytes) {
-      return Invalid(p + ".source.system", "must be at most 256 bytes of UTF-8");
+      return Invalid(FieldName(p, ".source.system"), "must be at most 256 bytes of UTF-8");
     }
     if (!IsValidUtf8(m->node.source.uri) || m->node.source.uri.size() > 4096) {
-      return Invalid(p + ".source.uri", "must be at most 4096 bytes of UTF-8");
+      return Invalid(FieldName(p, ".source.uri"), "must be at most 4096 bytes of UTF-8");
     }
   } else if (auto* m = std::get_if<NodeDelete>(&mutation)) {
-    RETURN_IF_ERROR(ValidateId(f + ".delete_node", m->id));
+    RETURN_IF_ERROR(IdAt(FieldName(f, ".delete_node"), m->id));
   } else if (auto* m = std::get_if<EdgeUpsert>(&mutation)) {
-    const std::string p = f + ".upsert_edge";
-    RETURN_IF_ERROR(ValidateId(p + ".from", m->edge.from));
-    RETURN_IF_ERROR(ValidateTypeLabel(p + ".label", m->edge.label));
-    RETURN_IF_ERROR(ValidateId(p + ".to", m->edge.to));
-    RETURN_IF_ERROR(ValidateProps(p + ".props", m->edge.props));
+    const FieldName p(f, ".upsert_edge");
+    RETURN_IF_ERROR(IdAt(FieldName(p, ".from"), m->edge.from));
+    RETURN_IF_ERROR(TypeLabelAt(FieldName(p, ".label"), m->edge.label));
+    RETURN_IF_ERROR(IdAt(FieldName(p, ".to"), m->edge.to));
+    RETURN_IF_ERROR(PropsAt(FieldName(p, ".props"), m->edge.props));
   } else if (auto* m = std::get_if<EdgeDelete>(&mutation)) {
-    const std::string p = f + ".delete_edge";
-    RETURN_IF_ERROR(ValidateId(p + ".from", m->from));
-    RETURN_IF_ERROR(ValidateTypeLabel(p + ".label", m->label));
-    RETURN_IF_ERROR(ValidateId(p + ".to", m->to));
+    const FieldName p(f, ".delete_edge");
+    RETURN_IF_ERROR(IdAt(FieldName(p, ".from"), m->from));
+    RETURN_IF_ERROR(TypeLabelAt(FieldName(p, ".label"), m->label));
+    RETURN_IF_ERROR(IdAt(FieldName(p, ".to"), m->to));
   } else if (auto* m = std::get_if<LabelDefine>(&mutation)) {
-    RETURN_IF_ERROR(ValidateLabelDefinition(f + ".define_label", m->label));
+    RETURN_IF_ERROR(LabelDefinitionAt(FieldName(f, ".define_label."), m->label));
   }
   return absl::OkStatus();
 }
