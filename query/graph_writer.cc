@@ -95,7 +95,8 @@ absl::Status GraphImport::Add(std::vector<absl::StatusOr<Mutation>> ops) {
     // Without a session the commit lock is released between batches, so
     // what the cache knows may be stale by the next one.
     if (!session_) cache_ = ImportCache();
-    RETURN_IF_ERROR(store_.ApplyEach(ctx, valid, guard, options_.strict, &cache_, &chunk));
+    RETURN_IF_ERROR(
+        store_.ApplyEach(ctx, std::move(valid), guard, options_.strict, &cache_, &chunk));
     if (chunk.stopped) return kDropBatch;
     // A session's text worker writes its keyword index changes.
     if (!session_) RETURN_IF_ERROR(store_.FlushText(ctx, cache_));

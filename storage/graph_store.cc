@@ -152,8 +152,11 @@ class BatchBuilder {
     return out + "]";
   }
 
-  absl::Status ApplyOne(const std::string& field, const Mutation& mutation) {
-    return std::visit([&](const auto& m) { return Apply(field, m); }, mutation);
+  // Applies `mutation`, copied or, from an rvalue, moved from.
+  template <typename M>
+  absl::Status ApplyOne(const std::string& field, M&& mutation) {
+    return std::visit([&](auto&& m) { return Apply(field, std::forward<decltype(m)>(m)); },
+                      std::forward<M>(mutation));
   }
 
  private:
@@ -282,11 +285,11 @@ class BatchBuilder {
     return absl::OkStatus();
   }
 
-  absl::Status Apply(const std::string& field, const NodeUpsert& m) {
+  absl::Status Apply(const std::string& field, NodeUpsert m) {
     std::optional<uint64_t> iid;
     std::optional<NodeRecord> existing;
     RETURN_IF_ERROR(CurrentNode(m.node.id, &iid, &existing));
-    NodeRecord node = m.node;
+    NodeRecord node = std::move(m.node);
     node.deleted = false;
     // Inherited labels follow the graph, not the writer.
     node.inherited = existing ? existing->inherited : std::vector<InheritedLabel>{};
@@ -433,27 +436,33 @@ class BatchBuilder {
         absl::StrCat(field, ": node \"", std::string(id), "\" not found"));
   }
 
-  absl::Status Apply(const std::string& field, const EdgeUpsert& m) {
-    const std::string op = absl::StrCat(field, ".upsert_edge");
+  // Field names are spelled out only for an error: an import applies
+  // millions of edges and names none.
+  absl::Status Apply(const std::string& field, EdgeUpsert m) {
+    EdgeId id;
     if (one_by_one_) {
-      ASSIGN_OR_RETURN(uint64_t from, ExistingEndpoint(op + ".from", m.edge.from));
-      ASSIGN_OR_RETURN(uint64_t to, ExistingEndpoint(op + ".to", m.edge.to));
-      return UpsertEdge(op, {from, to, m.edge.label}, m.edge);
+      ASSIGN_OR_RETURN(id.from, ExistingEndpoint(field, ".upsert_edge.from", m.edge.from));
+      ASSIGN_OR_RETURN(id.to, ExistingEndpoint(field, ".upsert_edge.to", m.edge.to));
+    } else {
+      ASSIGN_OR_RETURN(id.from, EndpointIid(m.edge.from));
+      ASSIGN_OR_RETURN(id.to, EndpointIid(m.edge.to));
     }
-    ASSIGN_OR_RETURN(uint64_t from, EndpointIid(m.edge.from));
-    ASSIGN_OR_RETURN(uint64_t to, EndpointIid(m.edge.to));
-    return UpsertEdge(op, {from, to, m.edge.label}, m.edge);
+    id.label = m.edge.label;
+    return UpsertEdge(field, id, std::move(m.edge));
   }
 
   // The iid of a live endpoint the writer can see; absent and hidden nodes
-  // get the same answer.
-  absl::StatusOr<uint64_t> ExistingEndpoint(const std::string& field, const std::string& id) {
+  // get the same answer, which names the endpoint `field` + `member`.
+  absl::StatusOr<uint64_t> ExistingEndpoint(const std::string& field, const char* member,
+                                            const std::string& id) {
     if (cache_) {
       if (auto it = cache_->nodes.find(id); it != cache_->nodes.end()) {
-        if (!it->second.live || !it->second.visible) return NodeNotFound(field, id);
+        if (!it->second.live || !it->second.visible)
+          return NodeNotFound(absl::StrCat(field, member), id);
         return it->second.iid;
       }
-      if (cache_->knows_every_id) return NodeNotFound(field, id);  // never interned
+      if (cache_->knows_every_id)
+        return NodeNotFound(absl::StrCat(field, member), id);  // never interned
     }
     ASSIGN_OR_RETURN(std::optional<uint64_t> iid, FindIid(id));
     std::optional<NodeRecord> node;
@@ -461,7 +470,7 @@ class BatchBuilder {
       ASSIGN_OR_RETURN(node, LatestNode(*iid));
     }
     Remember(id, iid, node ? &*node : nullptr);
-    if (!node || !guard_.CanSee(*node)) return NodeNotFound(field, id);
+    if (!node || !guard_.CanSee(*node)) return NodeNotFound(absl::StrCat(field, member), id);
     return *iid;
   }
 
@@ -476,18 +485,21 @@ class BatchBuilder {
     return h;
   }
 
-  absl::Status UpsertEdge(const std::string& op, const EdgeId& id, const EdgeRecord& in) {
+  absl::Status UpsertEdge(const std::string& field, const EdgeId& id, EdgeRecord edge) {
     std::optional<EdgeRecord> existing;
     const bool created_here = CreatedHere(id);
-    if (!created_here || cache_->new_edges.contains(EdgeHash(id))) {
+    // Nothing rejects the edge from here on, so it is noted as written at
+    // once: one probe of the set instead of two.
+    if (!created_here || !cache_->new_edges.insert(EdgeHash(id)).second) {
       ASSIGN_OR_RETURN(existing, LatestEdge(id));
     }
-    EdgeRecord edge = in;
     edge.deleted = false;
     // What a steward sanitized stays when a writer updates the edge.
     edge.sanitizes = existing ? existing->sanitizes : std::vector<std::string>{};
     const ContentHash hash = EdgeContentHash(edge);
-    if (!one_by_one_) endpoint_checks_.push_back({op, id, edge.from, edge.to});
+    if (!one_by_one_) {
+      endpoint_checks_.push_back({absl::StrCat(field, ".upsert_edge"), id, edge.from, edge.to});
+    }
     if (existing && existing->provenance.content_hash == hash) {
       ++result_.unchanged;
       return absl::OkStatus();
@@ -495,7 +507,6 @@ class BatchBuilder {
     edge.provenance = MakeProvenance(hash);
     PutEdge(id, edge);
     if (!existing && id.label == kDerivedFromLabel) planner_.Grow(id.from);
-    if (created_here) cache_->new_edges.insert(EdgeHash(id));
     ++result_.edges_written;
     return absl::OkStatus();
   }
@@ -661,7 +672,7 @@ absl::StatusOr<WriteResult> GraphStore::ApplyPlanned(
   return result;
 }
 
-absl::Status GraphStore::ApplyEach(CommitContext& ctx, const std::vector<IndexedMutation>& ops,
+absl::Status GraphStore::ApplyEach(CommitContext& ctx, std::vector<IndexedMutation> ops,
                                    WriteGuard& guard, bool stop_at_first_reject, ImportCache* cache,
                                    ChunkResult* result) const {
   BatchBuilder builder(ctx, *text_, *labels_, guard, result->counts, /*one_by_one=*/true, cache);
@@ -670,8 +681,8 @@ absl::Status GraphStore::ApplyEach(CommitContext& ctx, const std::vector<Indexed
       })) {
     builder.NoNodeDeletes();
   }
-  for (const auto& [index, mutation] : ops) {
-    absl::Status st = builder.ApplyOne(absl::StrCat("ops[", index, "]"), mutation);
+  for (auto& [index, mutation] : ops) {
+    absl::Status st = builder.ApplyOne(absl::StrCat("ops[", index, "]"), std::move(mutation));
     if (st.ok()) continue;
     if (!IsRejection(st)) return st;
     // A failed earlier batch of a bulk session fails every read after it
