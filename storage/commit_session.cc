@@ -137,7 +137,15 @@ absl::Status CommitSession::Write(const std::function<absl::Status(CommitContext
   std::unique_ptr<CommitContext> ctx(
       new CommitContext(db_, version_, time_, principal_, next_iid_));
   ctx->session_ = this;
-  RETURN_IF_ERROR(build(*ctx));
+  if (absl::Status built = build(*ctx); !built.ok()) {
+    // Part of the batch may be written already, without the bookkeeping
+    // (iids, audit items) that would make it whole: the session is over.
+    if (ctx->written_early_) {
+      std::lock_guard<std::mutex> lock(writer_mu_);
+      written_.Update(built);
+    }
+    return built;
+  }
   ctx->session_ = nullptr;
   // The build's reads waited for the batch before it already; a batch that
   // changed nothing still reports that batch's failure.
@@ -177,7 +185,7 @@ void CommitSession::ForgetTouched(const CommitContext& ctx) {
 
 absl::Status CommitSession::WriteNow(CommitContext& ctx) {
   RETURN_IF_ERROR(AwaitWritten());
-  ctx.deferred_cfs_ = 0;
+  ctx.deferred_ = false;
   if (ctx.batch_.GetWriteBatch()->Count() == 0) return absl::OkStatus();
   ForgetTouched(ctx);
   // Abort and Finish now know there are records to remove, should this

@@ -207,8 +207,7 @@ void CommitContext::PutUnindexed(Cf cf, std::string_view key, std::string_view v
 
 void CommitContext::PutDeferred(Cf cf, std::string_view key, std::string_view value) {
   if (session_ == nullptr) return Put(cf, key, value);
-  static_assert(static_cast<int>(Cf::kCount) <= 32, "deferred_cfs_ has a bit per Cf");
-  deferred_cfs_ |= uint32_t{1} << static_cast<int>(cf);
+  deferred_ = true;
   PutUnindexed(cf, key, value);
 }
 
@@ -216,15 +215,14 @@ absl::Status CommitContext::AwaitEarlierBatches() {
   return session_ != nullptr ? session_->AwaitWritten() : absl::OkStatus();
 }
 
-absl::Status CommitContext::BeforeRead(Cf cf) {
-  if ((deferred_cfs_ & (uint32_t{1} << static_cast<int>(cf))) != 0) {
-    return session_->WriteNow(*this);
-  }
-  return AwaitEarlierBatches();
+absl::Status CommitContext::BeforeRead() {
+  // Any read, not only one of a family with a deferred put: an iterator
+  // opened on the batch now would be invalid once a later read empties it.
+  return deferred_ ? session_->WriteNow(*this) : AwaitEarlierBatches();
 }
 
 absl::StatusOr<bool> CommitContext::Get(Cf cf, std::string_view key, std::string* value) {
-  RETURN_IF_ERROR(BeforeRead(cf));
+  RETURN_IF_ERROR(BeforeRead());
   rocksdb::Status s =
       batch_.GetFromBatchAndDB(db_->rocks(), rocksdb::ReadOptions(), db_->handle(cf),
                                rocksdb::Slice(key.data(), key.size()), value);
@@ -243,7 +241,7 @@ void CommitContext::NoteEdgeChanged(std::string_view from, std::string_view labe
 }
 
 std::unique_ptr<rocksdb::Iterator> CommitContext::NewIterator(Cf cf) {
-  if (absl::Status st = BeforeRead(cf); !st.ok()) {
+  if (absl::Status st = BeforeRead(); !st.ok()) {
     return std::unique_ptr<rocksdb::Iterator>(rocksdb::NewErrorIterator(
         rocksdb::Status::IOError("an earlier batch of the commit failed",
                                  rocksdb::Slice(st.message().data(), st.message().size()))));

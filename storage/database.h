@@ -209,16 +209,18 @@ class CommitContext {
   void Put(Cf cf, std::string_view key, std::string_view value);
   // Like Put, for a key no later read of this commit looks for: it skips
   // the read-your-writes index (whose upkeep dominates a bulk load's keyword
-  // index writes), so Get and NewIterator here do not see it. A key
-  // written twice keeps the last value, as with Put; never mix the two for
-  // one key, or this commit's reads would see the indexed one.
+  // index writes), so Get and NewIterator here do not see it (unless a
+  // PutDeferred made them write the batch first). A key written twice keeps
+  // the last value, as with Put; never mix the two for one key, or this
+  // commit's reads would see the indexed one.
   void PutUnindexed(Cf cf, std::string_view key, std::string_view value);
   // Put for a batch of CommitSession::Write whose reads are rare (a first
   // load reads back only a duplicate id or edge): the key skips the index,
-  // and the next Get or NewIterator of `cf` in this batch first writes the
-  // batch so far (CommitSession::WriteNow), then reads the database. A
+  // and the next Get or NewIterator, of any column family, first writes the
+  // batch so far (CommitSession::WriteNow) and empties it, then reads. A
   // session is all or nothing, so splitting its batch shows no reader
-  // anything more. Elsewhere it is Put.
+  // anything more. Emptying the batch invalidates the iterators open on
+  // it, as any Put may: none may be kept across a put. Elsewhere it is Put.
   void PutDeferred(Cf cf, std::string_view key, std::string_view value);
   // Reads through this commit's pending writes to the database's latest state.
   absl::StatusOr<bool> Get(Cf cf, std::string_view key, std::string* value);
@@ -234,6 +236,8 @@ class CommitContext {
   uint64_t PeekNextIid() const { return next_iid_; }
   // True once anything was Put.
   bool changed() { return written_early_ || batch_.GetWriteBatch()->Count() > 0; }
+  // True once a read wrote part of this batch early (PutDeferred).
+  bool written_early() const { return written_early_; }
 
   // For the commit's audit entry: a node or edge record written at
   // version(), noted once per write, in write order.
@@ -263,9 +267,9 @@ class CommitContext {
   // Notes the node whose record or adjacency a put to `cf` changes, for the
   // read cache to drop before the commit is visible.
   void NoteTouched(Cf cf, std::string_view key);
-  // Readies a read of `cf`: waits for the session's earlier batches and
-  // writes this one so far if `cf` has deferred puts (PutDeferred).
-  absl::Status BeforeRead(Cf cf);
+  // Readies a read: waits for the session's earlier batches and writes
+  // this one so far if it holds a deferred put (PutDeferred).
+  absl::Status BeforeRead();
 
   Database* db_;
   uint64_t version_;
@@ -283,9 +287,9 @@ class CommitContext {
   // wait for the session's batch still being written, so they see it.
   CommitSession* session_ = nullptr;
   bool aside_ = false;  // built by CommitSession::WriteAside
-  // Column families (bit per Cf) with a PutDeferred in the batch since it
-  // was last written, and whether it was (CommitSession::WriteNow).
-  uint32_t deferred_cfs_ = 0;
+  // Whether the batch holds a PutDeferred since it was last written, and
+  // whether it was (CommitSession::WriteNow).
+  bool deferred_ = false;
   bool written_early_ = false;
 };
 
@@ -317,7 +321,9 @@ class CommitSession {
   // spent a fifth of its time there). One batch at a time is in flight:
   // Write first waits for the one before, and so do the reads of `build`
   // (CommitContext::Get, NewIterator), so a batch sees every earlier one.
-  // When `build` fails, nothing of this batch is written; when a write
+  // When `build` fails, nothing of this batch is written, unless a read
+  // wrote part of it early (CommitContext::PutDeferred): then the session
+  // fails with the build's error, as after a failed write. When a write
   // fails, this or the next Write, read or Finish returns its error. Either
   // way earlier batches stay pending until Finish or Abort.
   absl::Status Write(const std::function<absl::Status(CommitContext&)>& build);

@@ -167,8 +167,10 @@ class BatchBuilder {
   };
 
   // A node or edge record, or an interned id (CommitContext::PutDeferred).
+  // Once a read had the batch written early, the rest of it is indexed, so
+  // input that repeats itself costs at most one early write per batch.
   void PutRecord(Cf cf, std::string_view key, std::string_view value) {
-    if (defer_index_) {
+    if (defer_index_ && !ctx_.written_early()) {
       ctx_.PutDeferred(cf, key, value);
     } else {
       ctx_.Put(cf, key, value);

@@ -294,8 +294,8 @@ TEST_F(CommitSessionTest, ABatchWrittenEarlyIsPartOfTheCommit) {
   EXPECT_EQ(IidOfNewNode("y"), 2u);
 }
 
-// A build that fails after writing part of its batch leaves nothing: the
-// session ends without a commit and removes what was written.
+// A build that fails after writing part of its batch fails the session,
+// which then leaves nothing: what was written is removed.
 TEST_F(CommitSessionTest, ABuildFailingAfterAnEarlyWriteLeavesNothing) {
   {
     auto session = db_->BeginSession("loader");
@@ -309,9 +309,14 @@ TEST_F(CommitSessionTest, ABuildFailingAfterAnEarlyWriteLeavesNothing) {
                   .code(),
               absl::StatusCode::kAborted);
     EXPECT_EQ(r.counts.nodes_written, 2u);  // x was read back: the batch was written
-  }                                         // the unfinished session aborts
+    // The session cannot go on without that batch's bookkeeping.
+    ChunkResult more;
+    EXPECT_EQ(WriteLoadChunk(*session, {Node(0, "w")}, &more).code(), absl::StatusCode::kAborted);
+    EXPECT_EQ(session->Finish("load").status().code(), absl::StatusCode::kAborted);
+  }
   EXPECT_FALSE(Exists("x"));
   EXPECT_FALSE(Exists("z"));
+  EXPECT_FALSE(Exists("w"));
   Reopen();
   EXPECT_FALSE(Exists("x"));
   ASSERT_OK_AND_ASSIGN(auto x, store_->LookupIid("x"));
