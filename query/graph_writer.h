@@ -78,7 +78,8 @@ inline constexpr size_t kMaxReportedRejects = 1000000;
 // it touches, so fewer, larger writes cost less: on the 1M-node benchmark
 // graph, 512 MiB instead of 128 loads in 49 s instead of 59, for about
 // 270 MiB more peak RSS (1.4 GiB). A part is written while the next fills
-// (TextDeltaWorker), so up to twice this is held: peak RSS 1.42-1.47 GiB.
+// (TextDeltaWorker), so up to twice this is held: peak RSS 1.4-1.6 GiB
+// (loads of 2026-12-06).
 inline constexpr size_t kTextFlushBytes = size_t{512} << 20;
 
 struct ImportResult {
