@@ -176,15 +176,19 @@ absl::Status TypeLabelsAt(const FieldName& field, std::vector<std::string>& labe
   return Normalize(field, labels, &TypeLabelAt);
 }
 
+absl::Status DescriptionAt(const FieldName& field, std::string_view description) {
+  if (description.size() > kMaxDescriptionBytes || !IsValidUtf8(description)) {
+    return Invalid(field,
+                   absl::StrCat("must be at most ", kMaxDescriptionBytes, " bytes of UTF-8"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status LabelDefinitionAt(const FieldName& prefix, const LabelDefinition& label) {
   RETURN_IF_ERROR(BoundaryLabelAt(FieldName(prefix, "name"), label.name));
   const FieldName description(prefix, "description");
   if (label.description.empty()) return Invalid(description, "required");
-  if (label.description.size() > kMaxDescriptionBytes || !IsValidUtf8(label.description)) {
-    return Invalid(description,
-                   absl::StrCat("must be at most ", kMaxDescriptionBytes, " bytes of UTF-8"));
-  }
-  return absl::OkStatus();
+  return DescriptionAt(description, label.description);
 }
 
 }  // namespace
@@ -245,11 +249,7 @@ absl::Status ValidateProps(std::string_view field, const PropMap& props) {
 }
 
 absl::Status ValidateDescription(std::string_view field, std::string_view description) {
-  if (description.size() > kMaxDescriptionBytes || !IsValidUtf8(description)) {
-    return Invalid(FieldName(field),
-                   absl::StrCat("must be at most ", kMaxDescriptionBytes, " bytes of UTF-8"));
-  }
-  return absl::OkStatus();
+  return DescriptionAt(FieldName(field), description);
 }
 
 absl::Status ValidateLabelDefinition(std::string_view field, const LabelDefinition& label) {

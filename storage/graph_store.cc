@@ -41,11 +41,6 @@ class BatchBuilder {
       cache_->first_new_iid = ctx_.PeekNextIid();
       cache_->knows_every_id = NoIdInterned();
     }
-    // A first load reads back only what its input repeats (an id, an
-    // edge), and a session may write its batch early for such a read:
-    // keeping the batch's read index up to date cost the importing thread
-    // a fifth of its time.
-    defer_index_ = cache_ && cache_->knows_every_id;
   }
 
   // Promises that no mutation of this batch deletes a node. Then only
@@ -166,11 +161,15 @@ class BatchBuilder {
     auto operator<=>(const EdgeId&) const = default;
   };
 
-  // A node or edge record, or an interned id (CommitContext::PutDeferred).
-  // Once a read had the batch written early, the rest of it is indexed, so
-  // input that repeats itself costs at most one early write per batch.
+  // A node or edge record, or an interned id. A first load reads back only
+  // what its input repeats (an id, an edge), and a session may write its
+  // batch early for such a read (CommitContext::PutDeferred): keeping the
+  // batch's read index up to date cost the importing thread a fifth of its
+  // time. Once a read had the batch written early, the rest of it is
+  // indexed, so input that repeats itself costs at most one early write
+  // per batch.
   void PutRecord(Cf cf, std::string_view key, std::string_view value) {
-    if (defer_index_ && !ctx_.written_early()) {
+    if (cache_ && cache_->knows_every_id && !ctx_.written_early()) {
       ctx_.PutDeferred(cf, key, value);
     } else {
       ctx_.Put(cf, key, value);
@@ -627,7 +626,6 @@ class BatchBuilder {
   absl::flat_hash_set<std::string> carried_;  // labels newly defined with propagate
   bool recompute_all_ = false;                // a RecomputeInherited op was applied
   bool in_edges_read_back_ = true;            // see NoNodeDeletes
-  bool defer_index_ = false;                  // see the constructor
 };
 
 // Rule violations a one-by-one import rejects per mutation; anything else
