@@ -25,8 +25,11 @@ namespace {
 struct WalkEdge {
   size_t index = 0;
 };
-using WalkGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS,
-                                        boost::no_property, WalkEdge>;
+// Edges are only ever added, so they are kept in a vector (vecS) rather than
+// a list node each.
+using WalkGraph =
+    boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, boost::no_property,
+                          WalkEdge, boost::no_property, boost::vecS>;
 // The condensation of its strongly connected components: a DAG.
 using ComponentDag = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
 
@@ -180,17 +183,24 @@ std::vector<int> Depths(const WalkGraph& g) {
   return depth;
 }
 
-// Records the edges a depth-first search finds closing a cycle.
-class BackEdgeRecorder : public boost::default_dfs_visitor {
+// Records the edges a depth-first search finds closing a cycle, and the
+// vertices in the order the search finishes them.
+class DfsRecorder : public boost::default_dfs_visitor {
  public:
-  explicit BackEdgeRecorder(std::vector<size_t>* back_edges) : back_edges_(back_edges) {}
+  DfsRecorder(std::vector<size_t>* back_edges, std::vector<size_t>* finished)
+      : back_edges_(back_edges), finished_(finished) {}
   template <class Edge, class Graph>
   void back_edge(Edge e, const Graph& g) {
     back_edges_->push_back(g[e].index);
   }
+  template <class Vertex, class Graph>
+  void finish_vertex(Vertex v, const Graph&) {
+    if (finished_ != nullptr) finished_->push_back(v);
+  }
 
  private:
   std::vector<size_t>* back_edges_;
+  std::vector<size_t>* finished_;
 };
 
 // Depth, layer, output order and cycles of a fetched subgraph.
@@ -202,20 +212,38 @@ struct Layout {
   std::vector<LineageCycle> cycles;
 };
 
-Layout LayOut(const LineageSubgraph& graph, const ReturnedView& view) {
-  const size_t n = graph.nodes().size();
-  const std::vector<SubgraphEdge>& edges = graph.edges();
-  const WalkGraph g = BuildWalkGraph(graph);
-  Layout out;
-  out.depth = Depths(g);
+// Sets `layer` of every vertex of the DAG `g` to the longest path to it from
+// a source, visiting vertices in `topological` order.
+template <class Graph>
+void LongestPathLayers(const Graph& g, const std::vector<size_t>& topological,
+                       std::vector<int>* layer) {
+  layer->assign(boost::num_vertices(g), 0);
+  for (size_t v : topological) {
+    for (const auto& e : boost::make_iterator_range(boost::out_edges(v, g))) {
+      int& next = (*layer)[boost::target(e, g)];
+      next = std::max(next, (*layer)[v] + 1);
+    }
+  }
+}
 
-  // Layers: longest path from the start over the DAG of strongly connected
-  // components, so a cycle's nodes share one layer and the order stays
-  // topological everywhere else.
-  std::vector<int> component(n, 0);
-  const int components = boost::strong_components(
-      g, boost::make_iterator_property_map(component.begin(), boost::get(boost::vertex_index, g)));
-  ComponentDag dag(static_cast<size_t>(components));
+// The strongly connected components of a subgraph with a cycle.
+struct Components {
+  std::vector<int> of;  // by subgraph node
+  int count = 0;
+};
+
+// Layers of a subgraph with a cycle: longest path from the start over the
+// DAG of its strongly connected components, so a cycle's nodes share one
+// layer and the order stays topological everywhere else.
+std::vector<int> ComponentLayers(const WalkGraph& g, const std::vector<SubgraphEdge>& edges,
+                                 Components* components) {
+  const size_t n = boost::num_vertices(g);
+  components->of.assign(n, 0);
+  components->count =
+      boost::strong_components(g, boost::make_iterator_property_map(
+                                      components->of.begin(), boost::get(boost::vertex_index, g)));
+  const std::vector<int>& component = components->of;
+  ComponentDag dag(static_cast<size_t>(components->count));
   for (const SubgraphEdge& e : edges) {
     if (component[e.near] != component[e.far]) {
       boost::add_edge(component[e.near], component[e.far], dag);
@@ -224,15 +252,75 @@ Layout LayOut(const LineageSubgraph& graph, const ReturnedView& view) {
   std::vector<size_t> reverse_topological;
   // The condensation has no cycle, so topological_sort cannot throw not_a_dag.
   boost::topological_sort(dag, std::back_inserter(reverse_topological));
-  std::vector<int> component_layer(static_cast<size_t>(components), 0);
-  for (auto it = reverse_topological.rbegin(); it != reverse_topological.rend(); ++it) {
-    for (const auto& e : boost::make_iterator_range(boost::out_edges(*it, dag))) {
-      int& next = component_layer[boost::target(e, dag)];
-      next = std::max(next, component_layer[*it] + 1);
-    }
+  std::vector<int> component_layer;
+  LongestPathLayers(dag,
+                    std::vector<size_t>(reverse_topological.rbegin(), reverse_topological.rend()),
+                    &component_layer);
+  std::vector<int> layer(n);
+  for (size_t v = 0; v < n; ++v) layer[v] = component_layer[component[v]];
+  return layer;
+}
+
+// The cycles of a laid-out subgraph whose components are `components`:
+// back edges of a depth-first search from the start, over the graph
+// renumbered in output order so that which edges close a cycle depends on
+// ids only, not on storage order.
+std::vector<LineageCycle> FindCycles(const LineageSubgraph& graph, const ReturnedView& view,
+                                     const Layout& layout, const std::vector<size_t>& position,
+                                     const Components& components) {
+  const size_t n = graph.nodes().size();
+  const std::vector<SubgraphEdge>& edges = graph.edges();
+  WalkGraph ordered(n);
+  for (size_t i : layout.edges) {
+    boost::add_edge(position[edges[i].near], position[edges[i].far], WalkEdge{i}, ordered);
   }
-  out.layer.resize(n);
-  for (size_t v = 0; v < n; ++v) out.layer[v] = component_layer[component[v]];
+  std::vector<size_t> back_edges;
+  boost::depth_first_search(
+      ordered, boost::visitor(DfsRecorder(&back_edges, nullptr)).root_vertex(position[0]));
+  // Every back edge lies inside one component; each component holding one
+  // is reported once, in the order of its first node.
+  const std::vector<int>& component = components.of;
+  std::vector<std::vector<size_t>> closing(static_cast<size_t>(components.count));
+  for (size_t i : back_edges) closing[component[edges[i].near]].push_back(i);
+  std::vector<bool> reported(static_cast<size_t>(components.count), false);
+  std::vector<LineageCycle> cycles;
+  for (size_t v : layout.order) {
+    const int c = component[v];
+    if (reported[c] || closing[c].empty()) continue;
+    reported[c] = true;
+    LineageCycle cycle;
+    for (size_t u = 0; u < n; ++u) {
+      if (component[u] == c) cycle.node_ids.push_back(view.id(u));
+    }
+    std::sort(cycle.node_ids.begin(), cycle.node_ids.end());
+    for (size_t i : closing[c]) cycle.closing_edges.push_back(view.Edge(i));
+    cycles.push_back(std::move(cycle));
+  }
+  return cycles;
+}
+
+Layout LayOut(const LineageSubgraph& graph, const ReturnedView& view) {
+  const size_t n = graph.nodes().size();
+  const std::vector<SubgraphEdge>& edges = graph.edges();
+  const WalkGraph g = BuildWalkGraph(graph);
+  Layout out;
+  out.depth = Depths(g);
+
+  // One depth-first search tells whether the subgraph has a cycle (lineage
+  // data rarely does) and, when it has none, orders it topologically: its
+  // layers are then longest paths over it directly, which is what the
+  // components' DAG would give with one node per component.
+  std::vector<size_t> back_edges;
+  std::vector<size_t> finished;
+  finished.reserve(n);
+  boost::depth_first_search(g, boost::visitor(DfsRecorder(&back_edges, &finished)).root_vertex(0));
+  const bool acyclic = back_edges.empty();
+  Components components;
+  if (acyclic) {
+    LongestPathLayers(g, std::vector<size_t>(finished.rbegin(), finished.rend()), &out.layer);
+  } else {
+    out.layer = ComponentLayers(g, edges, &components);
+  }
 
   out.order.resize(n);
   for (size_t v = 0; v < n; ++v) out.order[v] = v;
@@ -249,34 +337,7 @@ Layout LayOut(const LineageSubgraph& graph, const ReturnedView& view) {
     return std::tie(position[edges[a].near], position[edges[a].far], edges[a].edge.label) <
            std::tie(position[edges[b].near], position[edges[b].far], edges[b].edge.label);
   });
-
-  // Back edges of a depth-first search from the start, over the graph
-  // renumbered in output order so that which edges close a cycle depends on
-  // ids only, not on storage order.
-  WalkGraph ordered(n);
-  for (size_t i : out.edges) {
-    boost::add_edge(position[edges[i].near], position[edges[i].far], WalkEdge{i}, ordered);
-  }
-  std::vector<size_t> back_edges;
-  boost::depth_first_search(ordered,
-                            boost::visitor(BackEdgeRecorder(&back_edges)).root_vertex(position[0]));
-  // Every back edge lies inside one component; each component holding one
-  // is reported once, in the order of its first node.
-  std::vector<std::vector<size_t>> closing(static_cast<size_t>(components));
-  for (size_t i : back_edges) closing[component[edges[i].near]].push_back(i);
-  std::vector<bool> reported(static_cast<size_t>(components), false);
-  for (size_t v : out.order) {
-    const int c = component[v];
-    if (reported[c] || closing[c].empty()) continue;
-    reported[c] = true;
-    LineageCycle cycle;
-    for (size_t u = 0; u < n; ++u) {
-      if (component[u] == c) cycle.node_ids.push_back(view.id(u));
-    }
-    std::sort(cycle.node_ids.begin(), cycle.node_ids.end());
-    for (size_t i : closing[c]) cycle.closing_edges.push_back(view.Edge(i));
-    out.cycles.push_back(std::move(cycle));
-  }
+  if (!acyclic) out.cycles = FindCycles(graph, view, out, position, components);
   return out;
 }
 

@@ -7,7 +7,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
 #include <regex>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -213,6 +216,73 @@ TEST(LineageTest, ADiamondListsEachNodeAndEdgeOnce) {
   EXPECT_TRUE(up.cycles.empty());
   const AuditEntry entry = g.LastEntry();
   EXPECT_EQ(entry.items.size(), 4u);
+}
+
+// Random DAGs written in shuffled order, against longest and shortest paths
+// computed here: layers, depths, node order and edge order.
+TEST(LineageTest, LayersOfRandomDagsAreLongestPathsFromTheStart) {
+  constexpr int kNodes = 24;
+  for (uint32_t seed = 1; seed <= 12; ++seed) {
+    SCOPED_TRACE(absl::StrCat("seed ", seed));
+    std::mt19937 rng(seed);
+    const auto name = [](int i) { return absl::StrCat("n", i < 10 ? "0" : "", i); };
+    // i DERIVED_FROM j only for i < j: upstream of i lie higher numbers.
+    std::vector<std::pair<int, int>> arcs;
+    for (int i = 0; i < kNodes; ++i) {
+      for (int j = i + 1; j < kNodes; ++j) {
+        if (std::uniform_int_distribution<int>(0, 5)(rng) == 0) arcs.emplace_back(i, j);
+      }
+    }
+    std::shuffle(arcs.begin(), arcs.end(), rng);
+    std::vector<Mutation> ops;
+    for (int i = 0; i < kNodes; ++i) ops.push_back(NodeOp(name(i)));
+    for (const auto& [from, to] : arcs) ops.push_back(Derived(name(from), name(to)));
+    LineageGraphFixture g;
+    g.Write(ops);
+
+    // Numbers ascend along every arc, so index order is topological.
+    std::vector<int> depth(kNodes, -1), layer(kNodes, -1);
+    depth[0] = layer[0] = 0;
+    for (int step = 0; step < kNodes; ++step) {
+      for (const auto& [from, to] : arcs) {
+        if (depth[from] >= 0 && (depth[to] < 0 || depth[to] > depth[from] + 1)) {
+          depth[to] = depth[from] + 1;
+        }
+      }
+    }
+    for (int i = 0; i < kNodes; ++i) {
+      for (const auto& [from, to] : arcs) {
+        if (from == i && layer[from] >= 0) layer[to] = std::max(layer[to], layer[from] + 1);
+      }
+    }
+    std::vector<int> order;
+    for (int i = 0; i < kNodes; ++i) {
+      if (depth[i] >= 0) order.push_back(i);
+    }
+    // The start leads layer 0 alone; ids sort like numbers here.
+    std::sort(order.begin(), order.end(),
+              [&](int a, int b) { return std::tie(layer[a], a) < std::tie(layer[b], b); });
+    std::vector<std::string> nodes;
+    std::vector<int> position(kNodes, -1);
+    for (int i : order) {
+      position[i] = static_cast<int>(nodes.size());
+      nodes.push_back(absl::StrCat(name(i), " d=", depth[i], " l=", layer[i]));
+    }
+    std::vector<std::pair<int, int>> reached;
+    for (const auto& [from, to] : arcs) {
+      if (depth[from] >= 0) reached.emplace_back(position[from], position[to]);
+    }
+    std::sort(reached.begin(), reached.end());
+    std::vector<std::string> edges;
+    for (const auto& [from, to] : reached) {
+      edges.push_back(absl::StrCat(name(order[from]), "-DERIVED_FROM->", name(order[to])));
+    }
+
+    ASSERT_OK_AND_ASSIGN(LineageGraph up, g.Up(kAgent, From(name(0), kNodes)));
+    EXPECT_EQ(NodeList(up.nodes), nodes);
+    EXPECT_EQ(EdgeList(up.edges), edges);
+    EXPECT_TRUE(up.cycles.empty());
+  }
 }
 
 TEST(LineageTest, ACycleIsReportedOnceAndWalkedOnce) {
