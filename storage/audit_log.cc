@@ -113,9 +113,12 @@ absl::Status AuditLog::AppendLocked(rocksdb::WriteBatch* batch, std::vector<Audi
   for (AuditEntry& entry : *entries) {
     entry.seq = ++seq;
     entry.prev_hash = prev;
-    entry.hash = AuditEntryHash(entry);
+    std::string body = EncodeAuditBody(entry);
+    entry.hash = AuditBodyHash(prev, body);
     prev = entry.hash;
-    RETURN_IF_ERROR(FromRocks(batch->Put(cf_, keys::AuditKey(entry.seq), EncodeAuditEntry(entry))));
+    RETURN_IF_ERROR(
+        FromRocks(batch->Put(cf_, keys::AuditKey(entry.seq),
+                             AuditEntryFromBody(std::move(body), entry.prev_hash, entry.hash))));
   }
   const rocksdb::Status written = db_->Write(options, batch);
   NoteFailure(written);
@@ -140,9 +143,12 @@ absl::Status AuditLog::AppendToBatch(rocksdb::WriteBatch* batch, std::vector<Aud
 }
 
 absl::StatusOr<AuditEntry> AuditLog::Append(AuditEntry entry) {
-  AuditItemCollector items;
-  for (AuditItem& item : entry.items) items.Add(std::move(item));
-  std::move(items).FillEntry(&entry);
+  // What AuditItemCollector does, in place.
+  AuditItemDigest digest;
+  for (const AuditItem& item : entry.items) digest.Add(item);
+  entry.items_total = entry.items.size();
+  entry.items_digest = digest.Digest();
+  if (entry.items.size() > kMaxAuditItems) entry.items.resize(kMaxAuditItems);
   if (entry.time.micros == 0) entry.time = Now();
   // Before the mutex: resuming takes Database's commit lock, which comes
   // first in the lock order.

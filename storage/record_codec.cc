@@ -462,10 +462,14 @@ std::string EncodeAuditBody(const AuditEntry& e) {
 }
 
 std::string EncodeAuditEntry(const AuditEntry& e) {
-  std::string out = EncodeAuditBody(e);
-  out.append(reinterpret_cast<const char*>(e.prev_hash.data()), e.prev_hash.size());
-  out.append(reinterpret_cast<const char*>(e.hash.data()), e.hash.size());
-  return out;
+  return AuditEntryFromBody(EncodeAuditBody(e), e.prev_hash, e.hash);
+}
+
+std::string AuditEntryFromBody(std::string body, const ContentHash& prev_hash,
+                               const ContentHash& hash) {
+  body.append(reinterpret_cast<const char*>(prev_hash.data()), prev_hash.size());
+  body.append(reinterpret_cast<const char*>(hash.data()), hash.size());
+  return body;
 }
 
 absl::StatusOr<AuditEntry> DecodeAuditEntry(std::string_view bytes) {
@@ -510,9 +514,12 @@ absl::StatusOr<AuditEntryHead> DecodeAuditEntryHead(std::string_view bytes) {
 }
 
 ContentHash AuditEntryHash(const AuditEntry& entry) {
-  std::string message(reinterpret_cast<const char*>(entry.prev_hash.data()),
-                      entry.prev_hash.size());
-  message.append(EncodeAuditBody(entry));
+  return AuditBodyHash(entry.prev_hash, EncodeAuditBody(entry));
+}
+
+ContentHash AuditBodyHash(const ContentHash& prev_hash, std::string_view body) {
+  std::string message(reinterpret_cast<const char*>(prev_hash.data()), prev_hash.size());
+  message.append(body);
   return Sha256(message);
 }
 

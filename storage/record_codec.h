@@ -59,6 +59,12 @@ struct AuditEntryHead {
 absl::StatusOr<AuditEntryHead> DecodeAuditEntryHead(std::string_view bytes);
 // SHA-256(prev_hash || EncodeAuditBody(entry)): the hash `entry` must carry.
 ContentHash AuditEntryHash(const AuditEntry& entry);
+// The same from a body already encoded.
+ContentHash AuditBodyHash(const ContentHash& prev_hash, std::string_view body);
+// The stored form of an entry from its encoded body and its two hashes:
+// EncodeAuditEntry without encoding the body again. Consumes `body`.
+std::string AuditEntryFromBody(std::string body, const ContentHash& prev_hash,
+                               const ContentHash& hash);
 
 // Incremental SHA-256 over a canonical encoding of audit items, in the order
 // added: equal item sequences, equal digests; the empty sequence digests to
