@@ -20,9 +20,21 @@ std::optional<std::shared_ptr<const NodeRecord>> ReadCache::FindNode(uint64_t ii
   std::lock_guard<std::mutex> lock(shard.mu);
   auto it = shard.nodes.find(iid);
   const bool hit = it != shard.nodes.end() && it->second.since <= version;
-  Count(hit);
+  Count(shard, hit);
   if (!hit) return std::nullopt;
   return it->second.node;
+}
+
+uint64_t ReadCache::hits() const {
+  uint64_t sum = 0;
+  for (const Shard& shard : shards_) sum += shard.hits.load(std::memory_order_relaxed);
+  return sum;
+}
+
+uint64_t ReadCache::misses() const {
+  uint64_t sum = 0;
+  for (const Shard& shard : shards_) sum += shard.misses.load(std::memory_order_relaxed);
+  return sum;
 }
 
 void ReadCache::InsertNode(uint64_t iid, uint64_t read_version, uint64_t since,
@@ -45,12 +57,12 @@ std::shared_ptr<const ReadCache::EdgeList> ReadCache::FindEdges(uint64_t iid, Ed
   if (auto it = shard.edges.find(iid); it != shard.edges.end()) {
     for (const EdgeSlot& slot : it->second) {
       if (slot.direction == d && slot.labels_key == labels_key && slot.since <= version) {
-        Count(true);
+        Count(shard, true);
         return slot.edges;
       }
     }
   }
-  Count(false);
+  Count(shard, false);
   return nullptr;
 }
 

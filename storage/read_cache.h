@@ -91,8 +91,8 @@ class ReadCache {
 
   // For metrics and tests: lookups answered, lookups missed, estimated
   // bytes held.
-  uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
-  uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
+  uint64_t hits() const;
+  uint64_t misses() const;
   size_t bytes() const;
 
  private:
@@ -112,9 +112,15 @@ class ReadCache {
     std::shared_ptr<const EdgeList> edges;
     size_t bytes = 0;
   };
-  // The fields below are guarded by mu.
-  struct Shard {
+  // The fields below are guarded by mu. A shard starts a cache line of its
+  // own and counts its own lookups: what two cores touch for lookups in
+  // different shards never shares a line (a global counter bumped on every
+  // lookup moved between the cores hundreds of times per Retrieve).
+  struct alignas(64) Shard {
     mutable std::mutex mu;
+    // Written under mu, read by hits() and misses() without it.
+    std::atomic<uint64_t> hits{0};
+    std::atomic<uint64_t> misses{0};
     uint64_t invalidated_at = 0;  // the newest version that invalidated here
     size_t bytes = 0;
     absl::flat_hash_map<uint64_t, NodeSlot> nodes;
@@ -125,12 +131,13 @@ class ReadCache {
   // Whether a read at `read_version` may insert into `shard`, making room
   // for `bytes` more; requires shard.mu.
   bool MakeRoom(Shard& shard, uint64_t read_version, size_t bytes) const;
-  void Count(bool hit) { (hit ? hits_ : misses_).fetch_add(1, std::memory_order_relaxed); }
+  // Requires shard.mu.
+  static void Count(Shard& shard, bool hit) {
+    (hit ? shard.hits : shard.misses).fetch_add(1, std::memory_order_relaxed);
+  }
 
   const size_t shard_capacity_;
   std::array<Shard, kShards> shards_;
-  std::atomic<uint64_t> hits_{0};
-  std::atomic<uint64_t> misses_{0};
 };
 
 // The key ReadCache files an adjacency scan's label filter under: the
