@@ -38,11 +38,14 @@
 //     node must be visible at V and, for an older V, at the latest version).
 //  5. Graph algorithms (Boost.Graph, on the subgraph in walk orientation):
 //     breadth_first_search gives each node's depth (fewest edges from the
-//     start); strong_components finds cycles; the components' condensation,
-//     put in order by topological_sort, gives each node's layer (the most
-//     edges from the start on a path without repeated cycles); a
-//     depth_first_search from the start records back edges, which close
-//     the cycles. Output order: layer, then the start, then id (opaque id
+//     start); a depth_first_search tells whether there is a cycle. Without
+//     one, its finishing order is topological and each node's layer is the
+//     most edges from the start. With one, strong_components groups the
+//     cycles, the components' condensation, put in order by
+//     topological_sort, gives each node's layer (the most edges from the
+//     start on a path without repeated cycles), and a depth_first_search
+//     from the start, over the nodes in output order, records back edges,
+//     which close the cycles. Output order: layer, then the start, then id (opaque id
 //     for stubs), so the start comes first and every node comes after all
 //     nodes that lead to it, except within a cycle. Edges in the order of their ends (near, far,
 //     label). Cycles are reported once each and never walked twice.
