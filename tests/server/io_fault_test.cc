@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "storage/testing/fault_injection_fs.h"
 #include "tests/server/server_test_fixture.h"
 
@@ -36,6 +37,14 @@ constexpr char kRestartAfterWriteError[] =
 constexpr char kRestartAfterSyncError[] =
     "storage: writes stopped after a failed write (IO error: injected fault on sync); restart "
     "the server once the disk is healthy";
+// A read-side audit write that races a failed background sync may meet the
+// WAL writer's own refusal (kWriterError) before RocksDB has recorded the
+// sync's error; RocksDB may then keep that refusal as its background error.
+// Writes stop the same way.
+constexpr char kWriterError[] = "storage: IO error: Writer has previous error.";
+constexpr char kRestartAfterWriterError[] =
+    "storage: writes stopped after a failed write (IO error: Writer has previous error.); "
+    "restart the server once the disk is healthy";
 // A full disk is kHardError: Resume() clears it once the disk takes writes.
 constexpr char kRetryWhileDiskFull[] =
     "storage: writes stopped after a failed write (IO error: No space left on device: injected "
@@ -126,14 +135,13 @@ class IoFaultTest : public ServerTest {
   }
 
   // After an audit sync failed: even once syncs work again, Search and the
-  // next Write answer UNAVAILABLE until a restart.
-  void ExpectStoppedUntilARestartOnceSyncsWork() {
+  // next Write answer UNAVAILABLE with `message` until a restart.
+  void ExpectStoppedUntilARestartOnceSyncsWork(const std::string& message) {
     fs_->ClearFault(FaultOp::kSync);
-    EXPECT_EQ(SearchIds("alpha"),
-              std::vector<std::string>{"code=14 " + std::string(kRestartAfterSyncError)});
+    EXPECT_EQ(SearchIds("alpha"), std::vector<std::string>{"code=14 " + message});
     v1::WriteResponse w;
     EXPECT_STATUS(Write(admin_token_, {UpsertNode(Doc("b", "alpha later"))}, &w),
-                  absl::StatusCode::kUnavailable, kRestartAfterSyncError);
+                  absl::StatusCode::kUnavailable, message);
   }
 
   // AuditService.VerifyLog succeeds and finds the whole chain sound.
@@ -250,7 +258,7 @@ TEST_F(IoFaultPerCallSyncTest, SearchAndRetrieveWhoseAuditSyncFailsAnswerNoHitsU
             std::vector<std::string>{"code=14 " + std::string(kRestartAfterSyncError)});
   EXPECT_EQ(Text("a"), "alpha acknowledged");  // reads go on
 
-  ExpectStoppedUntilARestartOnceSyncsWork();
+  ExpectStoppedUntilARestartOnceSyncsWork(kRestartAfterSyncError);
   v1::WriteResponse w;
 
   ASSERT_NO_FATAL_FAILURE(RestartWithoutFaults());
@@ -279,8 +287,24 @@ TEST_F(IoFaultTest, AnAuditSyncFailingInTheBackgroundStopsTheNextCallsUntilARest
     retrieved = RetrieveIds("a");
   } while (retrieved == std::vector<std::string>{"a"} &&
            std::chrono::steady_clock::now() < deadline);
-  EXPECT_EQ(retrieved, std::vector<std::string>{"code=14 " + std::string(kRestartAfterSyncError)});
-  ExpectStoppedUntilARestartOnceSyncsWork();
+  // The first call to fail either found writes stopped (the log's thread
+  // had noted the failed sync), or raced it and had its own entry's write
+  // refused by the WAL writer.
+  const auto answered = [&retrieved](const std::string& message) {
+    return retrieved == std::vector<std::string>{"code=14 " + message};
+  };
+  EXPECT_TRUE(answered(kRestartAfterSyncError) || answered(kRestartAfterWriterError) ||
+              answered(kWriterError))
+      << absl::StrJoin(retrieved, ";");
+  fs_->ClearFault(FaultOp::kSync);
+  const std::vector<std::string> searched = SearchIds("alpha");
+  const auto stopped = [&searched](const std::string& message) {
+    return searched == std::vector<std::string>{"code=14 " + message};
+  };
+  ASSERT_TRUE(stopped(kRestartAfterSyncError) || stopped(kRestartAfterWriterError))
+      << absl::StrJoin(searched, ";");
+  // RocksDB keeps its first background error: every call after fails alike.
+  ExpectStoppedUntilARestartOnceSyncsWork(searched[0].substr(std::string("code=14 ").size()));
   v1::WriteResponse w;
 
   const size_t entries = AuditEntries().size();
