@@ -39,8 +39,8 @@
 //  5. Graph algorithms (Boost.Graph, on the subgraph in walk orientation):
 //     breadth_first_search gives each node's depth (fewest edges from the
 //     start); a depth_first_search tells whether there is a cycle. Without
-//     one, its finishing order is topological and each node's layer is the
-//     most edges from the start. With one, strong_components groups the
+//     one, its reversed finishing order is topological and each node's
+//     layer is the most edges from the start. With one, strong_components groups the
 //     cycles, the components' condensation, put in order by
 //     topological_sort, gives each node's layer (the most edges from the
 //     start on a path without repeated cycles), and a depth_first_search
