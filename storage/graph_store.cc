@@ -456,14 +456,13 @@ class BatchBuilder {
   // get the same answer, which names the endpoint `field` + `member`.
   absl::StatusOr<uint64_t> ExistingEndpoint(const std::string& field, const char* member,
                                             const std::string& id) {
+    const auto not_found = [&] { return NodeNotFound(absl::StrCat(field, member), id); };
     if (cache_) {
       if (auto it = cache_->nodes.find(id); it != cache_->nodes.end()) {
-        if (!it->second.live || !it->second.visible)
-          return NodeNotFound(absl::StrCat(field, member), id);
+        if (!it->second.live || !it->second.visible) return not_found();
         return it->second.iid;
       }
-      if (cache_->knows_every_id)
-        return NodeNotFound(absl::StrCat(field, member), id);  // never interned
+      if (cache_->knows_every_id) return not_found();  // never interned
     }
     ASSIGN_OR_RETURN(std::optional<uint64_t> iid, FindIid(id));
     std::optional<NodeRecord> node;
@@ -471,7 +470,7 @@ class BatchBuilder {
       ASSIGN_OR_RETURN(node, LatestNode(*iid));
     }
     Remember(id, iid, node ? &*node : nullptr);
-    if (!node || !guard_.CanSee(*node)) return NodeNotFound(absl::StrCat(field, member), id);
+    if (!node || !guard_.CanSee(*node)) return not_found();
     return *iid;
   }
 

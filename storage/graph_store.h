@@ -196,15 +196,17 @@ class GraphStore {
       const std::function<absl::StatusOr<std::vector<Mutation>>(CommitContext&)>& plan);
 
   // Applies import mutations one by one into `ctx` (from Database::Commit or
-  // a CommitSession), moving each record out of `ops`. A mutation that breaks a rule (a guard
-  // refusal, an edge endpoint that does not exist yet or is hidden) is recorded in result->rejects
-  // as "ops[<index>]..." and leaves nothing in `ctx`; the others apply. With
-  // `stop_at_first_reject`, the first reject sets result->stopped and nothing after it is applied
-  // (the caller then drops the batch). `cache` (may be null) memoizes node states across calls; see
-  // ImportCache for when it is valid. Storage failures are returned and fail
-  // the whole import. Keyword index changes go to cache->text, and the
-  // caller writes them with FlushText into this or a later context of the
-  // same version; without a cache they are written into `ctx` here.
+  // a CommitSession), moving each record out of `ops`. A mutation that
+  // breaks a rule (a guard refusal, an edge endpoint that does not exist yet
+  // or is hidden) is recorded in result->rejects as "ops[<index>]..." and
+  // leaves nothing in `ctx`; the others apply. With `stop_at_first_reject`,
+  // the first reject sets result->stopped and nothing after it is applied
+  // (the caller then drops the batch). `cache` (may be null) memoizes node
+  // states across calls; see ImportCache for when it is valid. Storage
+  // failures are returned and fail the whole import. Keyword index changes
+  // go to cache->text, and the caller writes them with FlushText into this
+  // or a later context of the same version; without a cache they are
+  // written into `ctx` here.
   absl::Status ApplyEach(CommitContext& ctx, std::vector<IndexedMutation> ops, WriteGuard& guard,
                          bool stop_at_first_reject, ImportCache* cache, ChunkResult* result) const;
   // Writes the keyword index changes pending in `cache` into `ctx`.

@@ -290,17 +290,17 @@ TEST_F(IoFaultTest, AnAuditSyncFailingInTheBackgroundStopsTheNextCallsUntilARest
   // The first call to fail either found writes stopped (the log's thread
   // had noted the failed sync), or raced it and had its own entry's write
   // refused by the WAL writer.
-  const auto answered = [&retrieved](const std::string& message) {
-    return retrieved == std::vector<std::string>{"code=14 " + message};
+  // Whether `answer` is the one failure "code=14 <message>".
+  const auto failed_with = [](const std::vector<std::string>& answer, const std::string& message) {
+    return answer == std::vector<std::string>{"code=14 " + message};
   };
+  const auto answered = [&](const std::string& message) { return failed_with(retrieved, message); };
   EXPECT_TRUE(answered(kRestartAfterSyncError) || answered(kRestartAfterWriterError) ||
               answered(kWriterError))
       << absl::StrJoin(retrieved, ";");
   fs_->ClearFault(FaultOp::kSync);
   const std::vector<std::string> searched = SearchIds("alpha");
-  const auto stopped = [&searched](const std::string& message) {
-    return searched == std::vector<std::string>{"code=14 " + message};
-  };
+  const auto stopped = [&](const std::string& message) { return failed_with(searched, message); };
   ASSERT_TRUE(stopped(kRestartAfterSyncError) || stopped(kRestartAfterWriterError))
       << absl::StrJoin(searched, ";");
   // RocksDB keeps its first background error: every call after the first
