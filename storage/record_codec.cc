@@ -24,15 +24,22 @@ enum ValueTag : uint8_t {
 class ByteWriter {
  public:
   void U8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
+  // Each value is built in place and appended once: a push_back per byte
+  // costs a capacity check each.
   void Varint(uint64_t v) {
+    char bytes[10];
+    size_t n = 0;
     while (v >= 0x80) {
-      out_.push_back(static_cast<char>((v & 0x7F) | 0x80));
+      bytes[n++] = static_cast<char>((v & 0x7F) | 0x80);
       v >>= 7;
     }
-    out_.push_back(static_cast<char>(v));
+    bytes[n++] = static_cast<char>(v);
+    out_.append(bytes, n);
   }
-  void Fixed64(uint64_t v) {
-    for (int i = 0; i < 8; ++i) out_.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+  void Fixed64(uint64_t v) {  // little-endian
+    char bytes[8];
+    for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+    out_.append(bytes, 8);
   }
   void Str(std::string_view s) {
     Varint(s.size());
@@ -86,6 +93,9 @@ class ByteWriter {
     Raw(p.content_hash.data(), p.content_hash.size());
   }
   std::string Take() { return std::move(out_); }
+  size_t size() const { return out_.size(); }
+  void Clear() { out_.clear(); }
+  const std::string& bytes() const { return out_; }
 
  private:
   std::string out_;
@@ -540,10 +550,20 @@ const EVP_MD* Sha256Md() {
 }  // namespace
 
 // OpenSSL 3 deprecates the SHA256_* context functions; EVP is the API.
+// Items are encoded into `pending` and hashed a few KiB at a time: one
+// digest update per item cost more than the hashing.
 struct AuditItemDigest::State {
+  static constexpr size_t kFlushBytes = 4096;
+
   State() : ctx(EVP_MD_CTX_new()) { EVP_DigestInit_ex2(ctx, Sha256Md(), nullptr); }
   ~State() { EVP_MD_CTX_free(ctx); }
+  void Flush() {
+    EVP_DigestUpdate(ctx, pending.bytes().data(), pending.size());
+    pending.Clear();
+  }
+
   EVP_MD_CTX* ctx;
+  ByteWriter pending;
 };
 
 AuditItemDigest::AuditItemDigest() : state_(std::make_unique<State>()) {}
@@ -552,13 +572,12 @@ AuditItemDigest::AuditItemDigest(AuditItemDigest&&) noexcept = default;
 AuditItemDigest& AuditItemDigest::operator=(AuditItemDigest&&) noexcept = default;
 
 void AuditItemDigest::Add(const AuditItem& item) {
-  ByteWriter w;
-  WriteAuditItem(w, item);
-  const std::string bytes = w.Take();
-  EVP_DigestUpdate(state_->ctx, bytes.data(), bytes.size());
+  WriteAuditItem(state_->pending, item);
+  if (state_->pending.size() >= State::kFlushBytes) state_->Flush();
 }
 
 ContentHash AuditItemDigest::Digest() const {
+  state_->Flush();  // the same bytes in the same order: the same digest
   // Finalizing consumes a context, so finalize a copy.
   EVP_MD_CTX* copy = EVP_MD_CTX_new();
   EVP_MD_CTX_copy_ex(copy, state_->ctx);
