@@ -66,10 +66,19 @@ std::vector<double> ContextRanker::Rank() const {
     }
   }
 
+  // The walk's jumps land on seeds only: every other node's p is 0, and the
+  // terms it would add are +0.0, which change no sum (scores are never
+  // negative). So the jump terms are added for the seeds alone, in the
+  // same order as for every node: the same bits.
+  std::vector<size_t> seeds;
+  for (size_t v = 0; v < n; ++v) {
+    if (p[v] > 0) seeds.push_back(v);
+  }
   std::vector<double> r = p, next(n);
   for (int iteration = 0; iteration < kRankMaxIterations; ++iteration) {
     double dangling = 0;
-    for (size_t v = 0; v < n; ++v) next[v] = (1 - kRankDamping) * p[v];
+    std::fill(next.begin(), next.end(), 0.0);
+    for (size_t s : seeds) next[s] = (1 - kRankDamping) * p[s];
     for (size_t u = 0; u < n; ++u) {
       if (weight_sum[u] == 0) {
         dangling += r[u];
@@ -80,11 +89,9 @@ std::vector<double> ContextRanker::Rank() const {
         next[boost::target(e, graph)] += share * graph[e];
       }
     }
+    for (size_t s : seeds) next[s] += kRankDamping * dangling * p[s];
     double change = 0;
-    for (size_t v = 0; v < n; ++v) {
-      next[v] += kRankDamping * dangling * p[v];
-      change += std::abs(next[v] - r[v]);
-    }
+    for (size_t v = 0; v < n; ++v) change += std::abs(next[v] - r[v]);
     r.swap(next);
     if (change < kRankTolerance) break;
   }
