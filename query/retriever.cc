@@ -36,7 +36,9 @@ struct FetchedNode {
 struct FetchedEdge {
   size_t from = 0;  // node indexes
   size_t to = 0;
-  EdgeRecord edge;
+  // Kept by reference into the read cache's adjacency list when it came
+  // from there (GraphReadSession::EdgeSharedIn), not copied.
+  std::shared_ptr<const EdgeRecord> edge;
 };
 
 // The visible subgraph around the seeds, built breadth-first within the
@@ -76,12 +78,13 @@ class SubgraphBuilder {
     for (size_t i = 0; i < nodes_.size() && !stop_; ++i) {
       if (nodes_[i].hop >= max_hops) continue;
       absl::Status inner;
-      RETURN_IF_ERROR(reads_.ScanAdjacency(nodes_[i].iid, directions, labels, snapshot_,
-                                           std::nullopt, [&](const AdjacencyEntry& entry) {
-                                             absl::StatusOr<bool> go_on = Visit(i, entry);
-                                             if (!go_on.ok()) inner = go_on.status();
-                                             return go_on.ok() && *go_on;
-                                           }));
+      RETURN_IF_ERROR(reads_.ScanAdjacencyListed(
+          nodes_[i].iid, directions, labels, snapshot_,
+          [&](const AdjacencyEntry& entry, const std::shared_ptr<const ReadCache::EdgeList>& list) {
+            absl::StatusOr<bool> go_on = Visit(i, entry, list);
+            if (!go_on.ok()) inner = go_on.status();
+            return go_on.ok() && *go_on;
+          }));
       RETURN_IF_ERROR(inner);
       nodes_[i].expanded = !stop_;
     }
@@ -106,14 +109,15 @@ class SubgraphBuilder {
     const std::vector<EdgeDirection> out = {EdgeDirection::kOut};
     for (size_t u : returned) {
       if (nodes_[u].expanded && expansion_read_out) continue;  // its out-edges are known
-      RETURN_IF_ERROR(reads_.ScanAdjacency(
-          nodes_[u].iid, out, labels, snapshot_, std::nullopt, [&](const AdjacencyEntry& entry) {
+      RETURN_IF_ERROR(reads_.ScanAdjacencyListed(
+          nodes_[u].iid, out, labels, snapshot_,
+          [&](const AdjacencyEntry& entry, const std::shared_ptr<const ReadCache::EdgeList>& list) {
             auto it = index_.find(entry.other_iid);
             if (it == index_.end() || it->second < 0) return true;
             const size_t other = static_cast<size_t>(it->second);
             if (!returned.contains(other)) return true;
-            if (edge_keys_.emplace(u, entry.edge.label, other).second) {
-              edges_.push_back(FetchedEdge{u, other, entry.edge});
+            if (edge_keys_.insert(EdgeKey(u, entry.edge.label, other)).second) {
+              edges_.push_back(FetchedEdge{u, other, GraphReadSession::EdgeSharedIn(entry, list)});
             }
             return true;
           }));
@@ -178,21 +182,30 @@ class SubgraphBuilder {
     return false;
   }
 
-  bool AddEdge(size_t from, size_t to, const EdgeRecord& edge) {
-    if (!edge_keys_.emplace(from, edge.label, to).second) return true;
+  // An edge's key: its end nodes' indexes and a number for its label, so
+  // that the set of keys holds no strings.
+  using Key = std::tuple<size_t, size_t, size_t>;
+  Key EdgeKey(size_t from, const std::string& label, size_t to) {
+    return {from, label_numbers_.try_emplace(label, label_numbers_.size()).first->second, to};
+  }
+
+  bool AddEdge(size_t from, size_t to, const AdjacencyEntry& entry,
+               const std::shared_ptr<const ReadCache::EdgeList>& list) {
+    if (!edge_keys_.insert(EdgeKey(from, entry.edge.label, to)).second) return true;
     if (edges_.size() >= options_.max_edges) return Cut();
-    edges_.push_back(FetchedEdge{from, to, edge});
+    edges_.push_back(FetchedEdge{from, to, GraphReadSession::EdgeSharedIn(entry, list)});
     return true;
   }
 
   // Handles one adjacency entry of node `u`; false stops the scan.
-  absl::StatusOr<bool> Visit(size_t u, const AdjacencyEntry& entry) {
+  absl::StatusOr<bool> Visit(size_t u, const AdjacencyEntry& entry,
+                             const std::shared_ptr<const ReadCache::EdgeList>& list) {
     const bool out = entry.direction == EdgeDirection::kOut;
     auto it = index_.find(entry.other_iid);
     if (it != index_.end()) {
       if (it->second == kHidden) return true;
       const size_t other = static_cast<size_t>(it->second);
-      return out ? AddEdge(u, other, entry.edge) : AddEdge(other, u, entry.edge);
+      return out ? AddEdge(u, other, entry, list) : AddEdge(other, u, entry, list);
     }
     ASSIGN_OR_RETURN(std::shared_ptr<const NodeRecord> node, VisibleNode(entry.other_iid));
     if (!node) {
@@ -202,7 +215,7 @@ class SubgraphBuilder {
     if (nodes_.size() >= options_.max_nodes || edges_.size() >= options_.max_edges) return Cut();
     const size_t other = Push(entry.other_iid, std::move(node), nodes_[u].hop + 1,
                               static_cast<int>(u), static_cast<int>(edges_.size()));
-    return out ? AddEdge(u, other, entry.edge) : AddEdge(other, u, entry.edge);
+    return out ? AddEdge(u, other, entry, list) : AddEdge(other, u, entry, list);
   }
 
   const GraphStore& store_;
@@ -214,7 +227,8 @@ class SubgraphBuilder {
   std::vector<FetchedNode> nodes_;
   std::vector<FetchedEdge> edges_;
   absl::flat_hash_map<uint64_t, int> index_;  // iid -> node index, or kHidden
-  absl::flat_hash_set<std::tuple<size_t, std::string, size_t>> edge_keys_;
+  absl::flat_hash_set<Key> edge_keys_;
+  absl::flat_hash_map<std::string, size_t> label_numbers_;  // EdgeKey's
   size_t props_held_ = 0;
   bool truncated_ = false;
   bool stop_ = false;
@@ -223,12 +237,6 @@ class SubgraphBuilder {
 absl::Status SeedNotFound(size_t index, std::string_view id) {
   return absl::NotFoundError(
       absl::StrCat("seeds[", index, "]: node \"", std::string(id), "\" not found"));
-}
-
-EdgeRecord WithoutProps(const EdgeRecord& edge) {
-  EdgeRecord out = edge;
-  out.props.clear();
-  return out;
 }
 
 }  // namespace
@@ -278,7 +286,7 @@ absl::StatusOr<RetrievalResult> Retriever::Run(const RetrievalRequest& request, 
 
   std::vector<FetchedNode>& nodes = graph.nodes();
   ContextRanker ranker(nodes.size());
-  for (const FetchedEdge& e : graph.edges()) ranker.AddEdge(e.from, e.to, e.edge.label);
+  for (const FetchedEdge& e : graph.edges()) ranker.AddEdge(e.from, e.to, e.edge->label);
   for (size_t i = 0; i < seed_weight.size(); ++i) {
     if (seed_weight[i] > 0) ranker.SetSeedWeight(i, seed_weight[i]);
   }
@@ -314,21 +322,19 @@ absl::StatusOr<RetrievalResult> Retriever::Run(const RetrievalRequest& request, 
     const FetchedNode& f = nodes[index];
     RetrievedItem item{f.node, scores[index], f.hop, {}};
     for (int at = static_cast<int>(index); nodes[at].parent_edge >= 0; at = nodes[at].parent) {
-      item.via.push_back(WithoutProps(graph.edges()[nodes[at].parent_edge].edge));
+      item.via.push_back(graph.edges()[nodes[at].parent_edge].edge);
     }
     std::reverse(item.via.begin(), item.via.end());
     result.items.push_back(std::move(item));
   }
-  // Sorted as pointers, then copied once.
-  std::vector<const EdgeRecord*> between;
   for (const FetchedEdge& e : graph.edges()) {
-    if (returned.contains(e.from) && returned.contains(e.to)) between.push_back(&e.edge);
+    if (returned.contains(e.from) && returned.contains(e.to)) result.edges.push_back(e.edge);
   }
-  std::sort(between.begin(), between.end(), [](const EdgeRecord* a, const EdgeRecord* b) {
-    return std::tie(a->from, a->label, a->to) < std::tie(b->from, b->label, b->to);
-  });
-  result.edges.reserve(between.size());
-  for (const EdgeRecord* edge : between) result.edges.push_back(*edge);
+  std::sort(
+      result.edges.begin(), result.edges.end(),
+      [](const std::shared_ptr<const EdgeRecord>& a, const std::shared_ptr<const EdgeRecord>& b) {
+        return std::tie(a->from, a->label, a->to) < std::tie(b->from, b->label, b->to);
+      });
 
   RetrievalReceipt& receipt = result.receipt;
   receipt.snapshot_version = snapshot;

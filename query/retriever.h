@@ -82,7 +82,9 @@ struct RetrievedItem {
   std::shared_ptr<const NodeRecord> node;
   double score = 0;
   int hop = 0;
-  std::vector<EdgeRecord> via;  // seed -> ... -> node; props left empty
+  // seed -> ... -> node. Never null; shared with the read cache like
+  // `node`, props included.
+  std::vector<std::shared_ptr<const EdgeRecord>> via;
 };
 
 struct RetrievalReceipt {
@@ -95,7 +97,8 @@ struct RetrievalReceipt {
 
 struct RetrievalResult {
   std::vector<RetrievedItem> items;  // in rank order
-  std::vector<EdgeRecord> edges;
+  // By (from, label, to); never null, shared with the read cache as `via`.
+  std::vector<std::shared_ptr<const EdgeRecord>> edges;
   bool truncated = false;
   uint64_t policy_version = 0;
   size_t nodes_visited = 0;  // visible nodes fetched into the subgraph

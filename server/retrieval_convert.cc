@@ -71,9 +71,9 @@ void RetrievalResultToProto(const RetrievalResult& result, NodeWireCache& nodes,
     nodes.AddNodeField(item.node, v1::RetrievedItem::kNodeFieldNumber, i);
     i->set_score(item.score);
     i->set_hop(item.hop);
-    for (const EdgeRecord& edge : item.via) EdgeRefToProto(edge, i->add_via());
+    for (const auto& edge : item.via) EdgeRefToProto(*edge, i->add_via());
   }
-  for (const EdgeRecord& edge : result.edges) EdgeToProto(edge, out->add_edges());
+  for (const auto& edge : result.edges) EdgeToProto(*edge, out->add_edges());
   out->set_truncated(result.truncated);
   ReceiptToProto(result.receipt, out->mutable_receipt());
 }

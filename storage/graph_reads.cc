@@ -158,6 +158,22 @@ absl::Status GraphReadSession::ScanAdjacency(
     const std::vector<std::string>& labels, uint64_t version,
     const std::optional<AdjacencyCursor>& after,
     const std::function<bool(const AdjacencyEntry&)>& visit) {
+  return Scan(iid, directions, labels, version, after,
+              [&visit](const AdjacencyEntry& entry, const auto&) { return visit(entry); });
+}
+
+absl::Status GraphReadSession::ScanAdjacencyListed(uint64_t iid,
+                                                   const std::vector<EdgeDirection>& directions,
+                                                   const std::vector<std::string>& labels,
+                                                   uint64_t version,
+                                                   const ListedEdgeVisitor& visit) {
+  return Scan(iid, directions, labels, version, std::nullopt, visit);
+}
+
+absl::Status GraphReadSession::Scan(uint64_t iid, const std::vector<EdgeDirection>& directions,
+                                    const std::vector<std::string>& labels, uint64_t version,
+                                    const std::optional<AdjacencyCursor>& after,
+                                    const ListedEdgeVisitor& visit) {
   std::vector<std::string> prefixes;
   if (labels.empty()) {
     prefixes.push_back(keys::AdjacencyPrefix(iid));
@@ -184,7 +200,7 @@ absl::Status GraphReadSession::ScanAdjacency(
       if (std::shared_ptr<const ReadCache::EdgeList> list =
               cache->FindEdges(iid, d, labels_key, version)) {
         for (const AdjacencyEntry& entry : *list) {
-          if (!visit(entry)) return absl::OkStatus();
+          if (!visit(entry, list)) return absl::OkStatus();
         }
         continue;
       }
@@ -197,10 +213,11 @@ absl::Status GraphReadSession::ScanAdjacency(
   return absl::OkStatus();
 }
 
-absl::Status GraphReadSession::ScanDirection(
-    uint64_t iid, EdgeDirection d, const std::vector<std::string>& prefixes, uint64_t version,
-    const std::string& resume, bool fill_cache, const std::string& labels_key,
-    const std::function<bool(const AdjacencyEntry&)>& visit, bool* stopped) {
+absl::Status GraphReadSession::ScanDirection(uint64_t iid, EdgeDirection d,
+                                             const std::vector<std::string>& prefixes,
+                                             uint64_t version, const std::string& resume,
+                                             bool fill_cache, const std::string& labels_key,
+                                             const ListedEdgeVisitor& visit, bool* stopped) {
   rocksdb::Iterator* it = Iterator(AdjacencyCf(d));
   // Decided once the iterator exists (CacheFor).
   ReadCache* fill = fill_cache ? CacheFor(version) : nullptr;
@@ -220,7 +237,7 @@ absl::Status GraphReadSession::ScanDirection(
       ASSIGN_OR_RETURN(EdgeRecord edge, DecodeEdge(SliceView(it->value())));
       if (edge.deleted) continue;
       AdjacencyEntry entry{d, k.other, std::move(edge)};
-      if (!visit(entry)) {
+      if (!visit(entry, nullptr)) {
         *stopped = true;  // the list is incomplete: not cached
         return absl::OkStatus();
       }

@@ -293,15 +293,36 @@ class GraphReadSession {
                              const std::optional<AdjacencyCursor>& after,
                              const std::function<bool(const AdjacencyEntry&)>& visit);
 
+  // A whole adjacency scan (no cursor) for a reader that keeps the edges it
+  // visits: `visit` also gets the read cache's list holding the entry, to
+  // keep an edge by reference into it (EdgeSharedIn) instead of a copy.
+  // The list is null for an entry read from RocksDB for this scan, which
+  // lives only during the call.
+  using ListedEdgeVisitor = std::function<bool(
+      const AdjacencyEntry&, const std::shared_ptr<const ReadCache::EdgeList>& list)>;
+  absl::Status ScanAdjacencyListed(uint64_t iid, const std::vector<EdgeDirection>& directions,
+                                   const std::vector<std::string>& labels, uint64_t version,
+                                   const ListedEdgeVisitor& visit);
+
+  // `entry`'s edge, kept alive by `list` (the list a ListedEdgeVisitor got
+  // it with) when there is one, else a copy.
+  static std::shared_ptr<const EdgeRecord> EdgeSharedIn(
+      const AdjacencyEntry& entry, const std::shared_ptr<const ReadCache::EdgeList>& list) {
+    if (list == nullptr) return std::make_shared<const EdgeRecord>(entry.edge);
+    return std::shared_ptr<const EdgeRecord>(list, &entry.edge);
+  }
+
  private:
   rocksdb::Iterator* Iterator(Cf cf);
+  absl::Status Scan(uint64_t iid, const std::vector<EdgeDirection>& directions,
+                    const std::vector<std::string>& labels, uint64_t version,
+                    const std::optional<AdjacencyCursor>& after, const ListedEdgeVisitor& visit);
   // Scans one direction of ScanAdjacency from RocksDB; with `fill_cache`,
   // also files the whole list in the read cache when it may.
   absl::Status ScanDirection(uint64_t iid, EdgeDirection d,
                              const std::vector<std::string>& prefixes, uint64_t version,
                              const std::string& resume, bool fill_cache,
-                             const std::string& labels_key,
-                             const std::function<bool(const AdjacencyEntry&)>& visit,
+                             const std::string& labels_key, const ListedEdgeVisitor& visit,
                              bool* stopped);
   // The read cache, when a read at `version` may be filed in it.
   ReadCache* CacheFor(uint64_t version) const {

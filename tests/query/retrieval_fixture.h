@@ -47,11 +47,11 @@ inline std::string Observable(const RetrievalResult& r) {
   for (const auto& item : r.items) {
     absl::StrAppend(&out, item.node->id, "@", item.node->provenance.version, " hop=", item.hop,
                     " score=", item.score, " via=");
-    for (const auto& e : item.via) absl::StrAppend(&out, e.from, "-", e.label, "->", e.to, ";");
+    for (const auto& e : item.via) absl::StrAppend(&out, e->from, "-", e->label, "->", e->to, ";");
     absl::StrAppend(&out, "\n");
   }
   for (const auto& e : r.edges)
-    absl::StrAppend(&out, "edge ", e.from, "-", e.label, "->", e.to, "\n");
+    absl::StrAppend(&out, "edge ", e->from, "-", e->label, "->", e->to, "\n");
   absl::StrAppend(&out, "truncated=", r.truncated, " digest=", ToHex(r.receipt.digest));
   return out;
 }

@@ -17,7 +17,7 @@ const Caller kAgent = MakeCaller("agent", {"team:*"});
 
 std::vector<std::string> ViaText(const RetrievedItem& item) {
   std::vector<std::string> out;
-  for (const auto& e : item.via) out.push_back(e.from + "-" + e.label + "->" + e.to);
+  for (const auto& e : item.via) out.push_back(e->from + "-" + e->label + "->" + e->to);
   return out;
 }
 
@@ -40,7 +40,7 @@ TEST(RetrieverTest, RanksByPersonalizedPageRankAsComputedByHand) {
   EXPECT_TRUE(r.items[0].via.empty());
   EXPECT_EQ(ViaText(r.items[3]), (std::vector<std::string>{"S-REFERENCES->A", "A-PART_OF->C"}));
   std::vector<std::string> edges;
-  for (const auto& e : r.edges) edges.push_back(e.from + "-" + e.label + "->" + e.to);
+  for (const auto& e : r.edges) edges.push_back(e->from + "-" + e->label + "->" + e->to);
   EXPECT_EQ(edges, (std::vector<std::string>{"A-PART_OF->C", "S-MENTIONS->B", "S-REFERENCES->A"}));
   EXPECT_FALSE(r.truncated);
   // Provenance travels with every item.
@@ -65,7 +65,7 @@ TEST(RetrieverTest, EdgesBetweenItemsAtTheLastHopAreListedToo) {
   ASSERT_OK_AND_ASSIGN(RetrievalResult r, g.Retrieve(g.admin_, Seeds({"S"}, 1)));
   ASSERT_EQ(ItemIds(r), (std::vector<std::string>{"S", "x", "y"}));
   std::vector<std::string> edges;
-  for (const EdgeRecord& e : r.edges) edges.push_back(e.from + "-" + e.label + "->" + e.to);
+  for (const auto& e : r.edges) edges.push_back(e->from + "-" + e->label + "->" + e->to);
   // x-LINKS->y joins two last-hop items; y-LINKS->z leads out of the items.
   EXPECT_EQ(edges, (std::vector<std::string>{"S-MENTIONS->x", "S-MENTIONS->y", "x-LINKS->y"}));
   EXPECT_FALSE(r.truncated);
@@ -87,7 +87,7 @@ TEST(RetrieverTest, InwardExpansionListsEveryEdgeAmongItems) {
   // z is only reachable along an out-edge of S.
   ASSERT_EQ(ids, (std::vector<std::string>{"S", "q", "x", "y"}));
   std::vector<std::string> edges;
-  for (const EdgeRecord& e : r.edges) edges.push_back(e.from + "-" + e.label + "->" + e.to);
+  for (const auto& e : r.edges) edges.push_back(e->from + "-" + e->label + "->" + e->to);
   EXPECT_EQ(edges, (std::vector<std::string>{"q-MENTIONS->x", "x-LINKS->q", "x-LINKS->y",
                                              "x-REFERENCES->S", "y-REFERENCES->S"}));
 }

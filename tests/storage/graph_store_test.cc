@@ -348,6 +348,60 @@ TEST_F(GraphStoreTest, ABulkSessionIsInvisibleToCachedReadsUntilFinishedThenSeen
   EXPECT_EQ(Title("a", v1.version), "one");
 }
 
+// A scan that keeps its edges gets the cached list with each entry it
+// read from the cache, and none with an entry read from RocksDB; either
+// way the edge it keeps is the edge visited, and a kept edge outlives the
+// cache letting go of its list.
+TEST_F(GraphStoreTest, AListedScanKeepsCachedEdgesByReferenceAndCopiesTheRest) {
+  ASSERT_OK_AND_ASSIGN(
+      WriteResult v1, Apply({TitledNode("a", "one"), TitledNode("b", "bee"), TitledNode("c", "sea"),
+                             Edge("a", "REFERENCES", "b"), Edge("c", "MENTIONS", "a")}));
+  const uint64_t a = **store_->LookupIid("a");
+  const std::vector<EdgeDirection> both = {EdgeDirection::kOut, EdgeDirection::kIn};
+  struct Kept {
+    std::shared_ptr<const EdgeRecord> edge;
+    bool listed = false;
+    bool in_list = false;  // the kept edge is the list's own entry
+  };
+  auto scan = [&](ReadCacheUse use) {
+    std::vector<Kept> kept;
+    GraphReadSession session(*store_, use);
+    EXPECT_OK(session.ScanAdjacencyListed(
+        a, both, {}, v1.version,
+        [&](const AdjacencyEntry& entry, const std::shared_ptr<const ReadCache::EdgeList>& list) {
+          Kept k{GraphReadSession::EdgeSharedIn(entry, list), list != nullptr, false};
+          if (list != nullptr) {
+            for (const AdjacencyEntry& e : *list) k.in_list |= (&e.edge == k.edge.get());
+          } else {
+            k.in_list = k.edge.get() == &entry.edge;  // a copy: never the entry itself
+          }
+          kept.push_back(std::move(k));
+          return true;
+        }));
+    return kept;
+  };
+  auto names = [](const std::vector<Kept>& kept) {
+    std::vector<std::string> out;
+    for (const Kept& k : kept)
+      out.push_back(k.edge->from + "-" + k.edge->label + "->" + k.edge->to);
+    return out;
+  };
+  const std::vector<std::string> expected = {"a-REFERENCES->b", "c-MENTIONS->a"};
+  const std::vector<Kept> cold = scan(ReadCacheUse::kShared);  // from RocksDB, filed in the cache
+  EXPECT_EQ(names(cold), expected);
+  for (const Kept& k : cold) EXPECT_FALSE(k.listed || k.in_list);
+  const std::vector<Kept> warm = scan(ReadCacheUse::kShared);
+  EXPECT_EQ(names(warm), expected);
+  for (const Kept& k : warm) EXPECT_TRUE(k.listed && k.in_list);
+  const std::vector<Kept> bypass = scan(ReadCacheUse::kBypass);
+  EXPECT_EQ(names(bypass), expected);
+  for (const Kept& k : bypass) EXPECT_FALSE(k.listed || k.in_list);
+
+  db_->read_cache()->InvalidateAll(db_->LatestVersion() + 1);  // the lists leave the cache
+  EXPECT_EQ(names(warm), expected);
+  EXPECT_EQ(warm[0].edge->provenance.version, v1.version);
+}
+
 TEST_F(GraphStoreTest, ZeroReadCacheBytesTurnsTheCacheOff) {
   options_.read_cache_bytes = 0;
   Reopen();
