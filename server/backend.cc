@@ -32,6 +32,7 @@ Backend::Backend(std::unique_ptr<Database> database, std::unique_ptr<TextIndex> 
       visible_sets(text->sets()),
       graph(db.get(), text.get(), labels.get()),
       wire_nodes(db->read_cache() != nullptr ? db->read_cache()->capacity_bytes() / 4 : 0),
+      wire_edges(db->read_cache() != nullptr ? db->read_cache()->capacity_bytes() / 16 : 0),
       principals(db.get()),
       authenticator(&principals),
       page_tokens(db->secret()),

@@ -16,6 +16,7 @@
 #include "query/principal_admin.h"
 #include "query/visible_sets.h"
 #include "server/blocking_pool.h"
+#include "server/edge_wire_cache.h"
 #include "server/in_flight_limit.h"
 #include "server/node_wire_cache.h"
 #include "server/request_limits.h"
@@ -53,6 +54,9 @@ struct Backend {
   // Node records as encoded for answers: a quarter of the read cache's
   // budget (none without it), whose records it mostly shares.
   NodeWireCache wire_nodes;
+  // Edge records as encoded for answers: a sixteenth of the read cache's
+  // budget (none without it).
+  EdgeWireCache wire_edges;
   PrincipalStore principals;
   Authenticator authenticator;
   PageTokenCodec page_tokens;

@@ -49,7 +49,7 @@ grpc::ServerUnaryReactor* ContextServiceImpl::Retrieve(grpc::CallbackServerConte
         Retriever retriever(backend_.graph, backend_.page_tokens, caller, options);
         ASSIGN_OR_RETURN(RetrievalResult result,
                          retriever.Retrieve(std::move(retrieval), backend_.audit));
-        RetrievalResultToProto(result, backend_.wire_nodes, response);
+        RetrievalResultToProto(result, backend_.wire_nodes, backend_.wire_edges, response);
         ReturnItems(result.items.size());
         return absl::OkStatus();
       });

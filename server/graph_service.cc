@@ -122,7 +122,7 @@ grpc::ServerUnaryReactor* GraphServiceImpl::ListNeighbors(grpc::CallbackServerCo
                                           request->page_token(), request->as_of_version()));
     for (const auto& n : page.neighbors) {
       v1::Neighbor* out = response->add_neighbors();
-      EdgeToProto(n.edge, out->mutable_edge());
+      backend_.wire_edges.AddEdgeField(n.edge, v1::Neighbor::kEdgeFieldNumber, out);
       backend_.wire_nodes.AddNodeField(n.node, v1::Neighbor::kNodeFieldNumber, out);
       out->set_direction(n.direction == EdgeDirection::kOut ? v1::DIRECTION_OUT : v1::DIRECTION_IN);
     }

@@ -342,6 +342,9 @@ std::string RenderMetrics(const ServerMetrics& metrics, const ServingState& stat
   RenderStorageFamilies(storage, w);
   RenderCacheFamilies("ctxgraph_wire_cache", "node records encoded for answers", "Nodes answered",
                       state.wire_cache_bytes, state.wire_cache_hits, state.wire_cache_misses, w);
+  RenderCacheFamilies("ctxgraph_edge_wire_cache", "edge records encoded for answers",
+                      "Edges answered", state.edge_wire_cache_bytes, state.edge_wire_cache_hits,
+                      state.edge_wire_cache_misses, w);
   return w.text();
 }
 

@@ -179,6 +179,10 @@ struct ServingState {
   uint64_t wire_cache_bytes = 0;
   uint64_t wire_cache_hits = 0;
   uint64_t wire_cache_misses = 0;
+  // The cache of edge records encoded for answers (edge_wire_cache.h).
+  uint64_t edge_wire_cache_bytes = 0;
+  uint64_t edge_wire_cache_hits = 0;
+  uint64_t edge_wire_cache_misses = 0;
 };
 
 // The exposition ctxgraphd serves: `metrics`' families, then `state`'s

@@ -1,11 +1,7 @@
 #include "server/node_wire_cache.h"
 
-#include <google/protobuf/reflection.h>
-#include <google/protobuf/unknown_field_set.h>
-
 #include <utility>
 
-#include "absl/hash/hash.h"
 #include "ctxgraph/v1/types.pb.h"
 #include "server/proto_convert.h"
 
@@ -34,57 +30,20 @@ v1::Node Encode(const NodeRecord& node) {
 }  // namespace
 
 void NodeWireCache::AppendNode(const std::shared_ptr<const NodeRecord>& node, std::string* out) {
-  if (shard_budget_ == 0 || MadeForOneReader(*node)) {
+  if (!cache_.enabled() || MadeForOneReader(*node)) {
     Encode(*node).AppendToString(out);
     return;
   }
-  // High bits: the map itself places entries by the low ones.
-  Shard& shard = shards_[(absl::Hash<const NodeRecord*>{}(node.get()) >> 32) % kShards];
-  bool found = false;
-  {
-    std::lock_guard<std::mutex> lock(shard.mu);
-    if (auto it = shard.entries.find(node.get()); it != shard.entries.end()) {
-      out->append(it->second.bytes);
-      found = true;
-      ++shard.hits;
-    } else {
-      ++shard.misses;
-    }
-  }
-  if (!found) {
-    std::string bytes = Encode(*node).SerializeAsString();
-    out->append(bytes);
-    // A record larger than an eighth of the shard would empty it too often.
-    if (const size_t charge = Charge(bytes); charge <= shard_budget_ / 8) {
-      absl::flat_hash_map<const NodeRecord*, Entry> dropped;  // freed after the lock
-      std::lock_guard<std::mutex> lock(shard.mu);
-      if (shard.bytes + charge > shard_budget_) {
-        dropped.swap(shard.entries);
-        shard.bytes = 0;
-      }
-      if (shard.entries.try_emplace(node.get(), Entry{node, std::move(bytes)}).second) {
-        shard.bytes += charge;
-      }
-    }
-  }
+  if (cache_.AppendKept(node.get(), out)) return;
+  std::string bytes = Encode(*node).SerializeAsString();
+  out->append(bytes);
+  const size_t charge = Charge(bytes);
+  cache_.Keep(node.get(), std::move(bytes), node, charge);
 }
 
 void NodeWireCache::AddNodeField(const std::shared_ptr<const NodeRecord>& node, int field,
                                  google::protobuf::Message* message) {
-  std::string* out =
-      message->GetReflection()->MutableUnknownFields(message)->AddLengthDelimited(field);
-  AppendNode(node, out);
-}
-
-NodeWireCache::Stats NodeWireCache::stats() const {
-  Stats total;
-  for (const Shard& shard : shards_) {
-    std::lock_guard<std::mutex> lock(shard.mu);
-    total.bytes += shard.bytes;
-    total.hits += shard.hits;
-    total.misses += shard.misses;
-  }
-  return total;
+  AppendNode(node, AddEncodedField(message, field));
 }
 
 }  // namespace ctxgraph::server

@@ -12,34 +12,29 @@
 // (query/graph_reader.h): it is encoded for that answer, not kept and not
 // counted.
 //
-// Bounded: each of kShards shards holds at most max_bytes / kShards,
-// counting each entry's bytes three times (for the record it keeps alive,
-// which the read cache usually shares); a shard that would pass it is
-// emptied, and a record whose charge passes an eighth of a shard is not
-// kept. Thread-safe.
+// Bounded as WireCache is (wire_cache.h), each entry charged three times
+// its bytes (for the record it keeps alive, which the read cache usually
+// shares). Thread-safe.
 #ifndef CTXGRAPH_SERVER_NODE_WIRE_CACHE_H_
 #define CTXGRAPH_SERVER_NODE_WIRE_CACHE_H_
 
 #include <google/protobuf/message.h>
 
-#include <array>
 #include <cstddef>
-#include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 
-#include "absl/container/flat_hash_map.h"
+#include "server/wire_cache.h"
 #include "storage/records.h"
 
 namespace ctxgraph::server {
 
 class NodeWireCache {
  public:
-  static constexpr size_t kShards = 16;
+  static constexpr size_t kShards = WireCache<const NodeRecord*>::kShards;
 
   // 0 keeps nothing: every call encodes.
-  explicit NodeWireCache(size_t max_bytes) : shard_budget_(max_bytes / kShards) {}
+  explicit NodeWireCache(size_t max_bytes) : cache_(max_bytes) {}
 
   NodeWireCache(const NodeWireCache&) = delete;
   NodeWireCache& operator=(const NodeWireCache&) = delete;
@@ -48,35 +43,18 @@ class NodeWireCache {
   void AppendNode(const std::shared_ptr<const NodeRecord>& node, std::string* out);
 
   // Sets `message`'s v1::Node field number `field` to `node` (adds it, for
-  // a repeated field), as the encoded bytes of an unknown field: `message`
-  // must not set that field otherwise. It serializes as if the field were
-  // set, after the fields that are; reading the field back from `message`
-  // finds it unset.
+  // a repeated field), as AddEncodedField does (wire_cache.h).
   void AddNodeField(const std::shared_ptr<const NodeRecord>& node, int field,
                     google::protobuf::Message* message);
 
-  struct Stats {
-    uint64_t bytes = 0;   // as counted against the bound
-    uint64_t hits = 0;    // nodes copied from an entry
-    uint64_t misses = 0;  // nodes looked up and encoded; none with no budget
-  };
-  Stats stats() const;
+  // hits: nodes copied from an entry; misses: nodes looked up and encoded,
+  // none with no budget.
+  using Stats = WireCache<const NodeRecord*>::Stats;
+  Stats stats() const { return cache_.stats(); }
 
  private:
-  struct Entry {
-    std::shared_ptr<const NodeRecord> record;  // what the bytes encode, kept alive
-    std::string bytes;
-  };
-  struct Shard {
-    mutable std::mutex mu;
-    absl::flat_hash_map<const NodeRecord*, Entry> entries;
-    size_t bytes = 0;
-    uint64_t hits = 0;
-    uint64_t misses = 0;
-  };
-
-  const size_t shard_budget_;
-  std::array<Shard, kShards> shards_;
+  // Keyed by the record object, which each entry keeps alive.
+  WireCache<const NodeRecord*> cache_;
 };
 
 }  // namespace ctxgraph::server

@@ -65,7 +65,7 @@ void ReceiptToProto(const RetrievalReceipt& receipt, v1::Receipt* out) {
 }
 
 void RetrievalResultToProto(const RetrievalResult& result, NodeWireCache& nodes,
-                            v1::RetrieveResponse* out) {
+                            EdgeWireCache& edges, v1::RetrieveResponse* out) {
   for (const RetrievedItem& item : result.items) {
     v1::RetrievedItem* i = out->add_items();
     nodes.AddNodeField(item.node, v1::RetrievedItem::kNodeFieldNumber, i);
@@ -73,7 +73,9 @@ void RetrievalResultToProto(const RetrievalResult& result, NodeWireCache& nodes,
     i->set_hop(item.hop);
     for (const auto& edge : item.via) EdgeRefToProto(*edge, i->add_via());
   }
-  for (const auto& edge : result.edges) EdgeToProto(*edge, out->add_edges());
+  for (const auto& edge : result.edges) {
+    edges.AddEdgeField(*edge, v1::RetrieveResponse::kEdgesFieldNumber, out);
+  }
   out->set_truncated(result.truncated);
   ReceiptToProto(result.receipt, out->mutable_receipt());
 }

@@ -7,6 +7,7 @@
 #include "ctxgraph/v1/context.pb.h"
 #include "query/retrieval_request.h"
 #include "query/retriever.h"
+#include "server/edge_wire_cache.h"
 #include "server/node_wire_cache.h"
 
 namespace ctxgraph::server {
@@ -17,10 +18,10 @@ absl::StatusOr<RetrievalRequest> RetrievalRequestFromProto(const v1::RetrieveReq
 void RetrievalRequestToProto(const RetrievalRequest& request, v1::RetrieveRequest* out);
 
 void ReceiptToProto(const RetrievalReceipt& receipt, v1::Receipt* out);
-// Items' nodes go through `nodes` (AddNodeField): read back from `out`,
-// they are unset.
+// Items' nodes go through `nodes` (AddNodeField) and the edges through
+// `edges` (AddEdgeField): read back from `out`, they are unset.
 void RetrievalResultToProto(const RetrievalResult& result, NodeWireCache& nodes,
-                            v1::RetrieveResponse* out);
+                            EdgeWireCache& edges, v1::RetrieveResponse* out);
 
 }  // namespace ctxgraph::server
 

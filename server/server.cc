@@ -135,12 +135,16 @@ absl::StatusOr<std::unique_ptr<CtxgraphServer>> CtxgraphServer::Start(
     ASSIGN_OR_RETURN(server->metrics_http_,
                      MetricsHttpServer::Start(options.metrics_listen, [backend] {
                        const NodeWireCache::Stats wire = backend->wire_nodes.stats();
+                       const EdgeWireCache::Stats edges = backend->wire_edges.stats();
                        const ServingState state{backend->audit.head_seq(),
                                                 backend->db->history_horizon().horizon(),
                                                 backend->in_flight.in_flight(),
                                                 wire.bytes,
                                                 wire.hits,
-                                                wire.misses};
+                                                wire.misses,
+                                                edges.bytes,
+                                                edges.hits,
+                                                edges.misses};
                        return RenderMetrics(ServerMetrics::Global(), state, backend->db->Stats());
                      }));
     spdlog::info("metrics on http://{}/metrics", server->metrics_http_->address());

@@ -439,6 +439,42 @@ TEST_F(MetricsTest, WireCacheCountsAMissThenAHit) {
   EXPECT_GT(after.Value("ctxgraph_wire_cache_bytes"), before.Value("ctxgraph_wire_cache_bytes"));
 }
 
+// Edges answer the same way: ListNeighbors of open-1 answers its one
+// visible edge (the two to hidden nodes are never looked up), and Retrieve
+// from open-2 answers that same edge, read through its other end.
+TEST_F(MetricsTest, EdgeWireCacheCountsAMissThenAHitForTheSameRecord) {
+  ASSERT_NO_FATAL_FAILURE(WriteGraph());
+  const Exposition before = Scrape();
+  EXPECT_EQ(before.types.at("ctxgraph_edge_wire_cache_lookups_total"), "counter");
+  EXPECT_EQ(before.types.at("ctxgraph_edge_wire_cache_bytes"), "gauge");
+  auto lookups = [](const Exposition& e) {
+    return std::vector<double>{
+        e.Value("ctxgraph_edge_wire_cache_lookups_total", {{"result", "hit"}}),
+        e.Value("ctxgraph_edge_wire_cache_lookups_total", {{"result", "miss"}})};
+  };
+  v1::ListNeighborsRequest request;
+  request.set_id("open-1");
+  v1::ListNeighborsResponse neighbors;
+  ASSERT_OK(ListNeighbors(agent_, request, &neighbors));
+  ASSERT_EQ(neighbors.neighbors_size(), 1);
+  EXPECT_EQ(neighbors.neighbors(0).edge().to(), "open-2");
+  const Exposition listed = Scrape();
+  EXPECT_EQ(lookups(listed), (std::vector<double>{lookups(before)[0], lookups(before)[1] + 1}));
+  EXPECT_GT(listed.Value("ctxgraph_edge_wire_cache_bytes"),
+            before.Value("ctxgraph_edge_wire_cache_bytes"));
+
+  v1::RetrieveRequest retrieve;
+  retrieve.add_seeds("open-2");
+  v1::RetrieveResponse context;
+  ASSERT_OK(Call(context_.get(), &v1::ContextService::Stub::Retrieve, agent_, retrieve, &context));
+  ASSERT_EQ(context.edges_size(), 1);
+  EXPECT_EQ(context.edges(0).from(), "open-1");
+  EXPECT_EQ(context.edges(0).provenance().version(),
+            neighbors.neighbors(0).edge().provenance().version());
+  EXPECT_EQ(lookups(Scrape()),
+            (std::vector<double>{lookups(before)[0] + 1, lookups(before)[1] + 1}));
+}
+
 TEST_F(MetricsTest, RocksDbFiguresAreLabelledByColumnFamily) {
   ASSERT_NO_FATAL_FAILURE(WriteGraph());
   const Exposition e = Scrape();
