@@ -1,10 +1,53 @@
 #include "server/retrieval_convert.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
+
+#include <cstring>
+
 #include "absl/strings/str_cat.h"
 #include "server/proto_convert.h"
 #include "storage/record_codec.h"
 
 namespace ctxgraph::server {
+namespace {
+
+using google::protobuf::internal::WireFormatLite;
+using google::protobuf::io::CodedOutputStream;
+
+// The protobuf wire format, for AppendRetrievedItem. Each piece is written
+// into a small array by protobuf's own helpers, then appended.
+void AppendTag(int field, WireFormatLite::WireType type, std::string* out) {
+  uint8_t bytes[5];
+  const uint8_t* end = WireFormatLite::WriteTagToArray(field, type, bytes);
+  out->append(reinterpret_cast<const char*>(bytes), end - bytes);
+}
+
+void AppendVarint(uint64_t v, std::string* out) {
+  uint8_t bytes[10];
+  const uint8_t* end = CodedOutputStream::WriteVarint64ToArray(v, bytes);
+  out->append(reinterpret_cast<const char*>(bytes), end - bytes);
+}
+
+// A string or message field.
+void AppendBytesField(int field, std::string_view bytes, std::string* out) {
+  AppendTag(field, WireFormatLite::WIRETYPE_LENGTH_DELIMITED, out);
+  AppendVarint(bytes.size(), out);
+  out->append(bytes);
+}
+
+// proto3 leaves an empty string out.
+size_t StringFieldSize(int field, const std::string& s) {
+  if (s.empty()) return 0;
+  return WireFormatLite::TagSize(field, WireFormatLite::TYPE_STRING) +
+         WireFormatLite::StringSize(s);
+}
+
+void AppendStringField(int field, const std::string& s, std::string* out) {
+  if (!s.empty()) AppendBytesField(field, s, out);
+}
+
+}  // namespace
 
 absl::StatusOr<RetrievalRequest> RetrievalRequestFromProto(const v1::RetrieveRequest& request) {
   RetrievalRequest out;
@@ -64,14 +107,40 @@ void ReceiptToProto(const RetrievalReceipt& receipt, v1::Receipt* out) {
   out->set_digest(ToHex(receipt.digest));
 }
 
+void AppendRetrievedItem(const RetrievedItem& item, NodeWireCache& nodes, std::string* out) {
+  std::string node;
+  nodes.AppendNode(item.node, &node);
+  AppendBytesField(v1::RetrievedItem::kNodeFieldNumber, node, out);
+  // proto3 leaves a zero out: a double whose bits are all 0, an int32 0.
+  uint8_t bytes[16];
+  uint64_t score_bits;
+  std::memcpy(&score_bits, &item.score, sizeof score_bits);
+  if (score_bits != 0) {
+    const uint8_t* end =
+        WireFormatLite::WriteDoubleToArray(v1::RetrievedItem::kScoreFieldNumber, item.score, bytes);
+    out->append(reinterpret_cast<const char*>(bytes), end - bytes);
+  }
+  if (item.hop != 0) {
+    const uint8_t* end =
+        WireFormatLite::WriteInt32ToArray(v1::RetrievedItem::kHopFieldNumber, item.hop, bytes);
+    out->append(reinterpret_cast<const char*>(bytes), end - bytes);
+  }
+  for (const auto& edge : item.via) {
+    AppendTag(v1::RetrievedItem::kViaFieldNumber, WireFormatLite::WIRETYPE_LENGTH_DELIMITED, out);
+    AppendVarint(StringFieldSize(v1::EdgeRef::kFromFieldNumber, edge->from) +
+                     StringFieldSize(v1::EdgeRef::kLabelFieldNumber, edge->label) +
+                     StringFieldSize(v1::EdgeRef::kToFieldNumber, edge->to),
+                 out);
+    AppendStringField(v1::EdgeRef::kFromFieldNumber, edge->from, out);
+    AppendStringField(v1::EdgeRef::kLabelFieldNumber, edge->label, out);
+    AppendStringField(v1::EdgeRef::kToFieldNumber, edge->to, out);
+  }
+}
+
 void RetrievalResultToProto(const RetrievalResult& result, NodeWireCache& nodes,
                             EdgeWireCache& edges, v1::RetrieveResponse* out) {
   for (const RetrievedItem& item : result.items) {
-    v1::RetrievedItem* i = out->add_items();
-    nodes.AddNodeField(item.node, v1::RetrievedItem::kNodeFieldNumber, i);
-    i->set_score(item.score);
-    i->set_hop(item.hop);
-    for (const auto& edge : item.via) EdgeRefToProto(*edge, i->add_via());
+    AppendRetrievedItem(item, nodes, AddEncodedField(out, v1::RetrieveResponse::kItemsFieldNumber));
   }
   for (const auto& edge : result.edges) {
     edges.AddEdgeField(*edge, v1::RetrieveResponse::kEdgesFieldNumber, out);
