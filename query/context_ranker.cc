@@ -72,7 +72,7 @@ std::vector<double> ContextRanker::Rank() const {
   // same order as for every node: the same bits.
   std::vector<size_t> seeds;
   for (size_t v = 0; v < n; ++v) {
-    if (p[v] > 0) seeds.push_back(v);
+    if (p[v] != 0) seeds.push_back(v);
   }
   std::vector<double> r = p, next(n);
   for (int iteration = 0; iteration < kRankMaxIterations; ++iteration) {

@@ -37,7 +37,7 @@ struct FetchedEdge {
   size_t from = 0;  // node indexes
   size_t to = 0;
   // Kept by reference into the read cache's adjacency list when it came
-  // from there (GraphReadSession::EdgeSharedIn), not copied.
+  // from a short one there (GraphReadSession::EdgeSharedIn), else a copy.
   std::shared_ptr<const EdgeRecord> edge;
 };
 

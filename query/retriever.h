@@ -82,7 +82,7 @@ struct RetrievedItem {
   std::shared_ptr<const NodeRecord> node;
   double score = 0;
   int hop = 0;
-  // seed -> ... -> node. Never null; shared with the read cache like
+  // seed -> ... -> node. Never null; may be shared with the read cache, like
   // `node`, props included.
   std::vector<std::shared_ptr<const EdgeRecord>> via;
 };
@@ -97,7 +97,7 @@ struct RetrievalReceipt {
 
 struct RetrievalResult {
   std::vector<RetrievedItem> items;  // in rank order
-  // By (from, label, to); never null, shared with the read cache as `via`.
+  // By (from, label, to); never null, may be shared as `via`.
   std::vector<std::shared_ptr<const EdgeRecord>> edges;
   bool truncated = false;
   uint64_t policy_version = 0;

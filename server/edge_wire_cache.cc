@@ -8,11 +8,12 @@
 namespace ctxgraph::server {
 
 void EdgeWireCache::AppendEdge(const EdgeRecord& edge, std::string* out) {
+  const bool cacheable = cache_.enabled() && edge.provenance.version != 0;
   const EdgeWireKeyView key{edge.from, edge.label, edge.to, edge.provenance.version};
-  if (cache_.enabled() && cache_.AppendKept(key, out)) return;
+  if (cacheable && cache_.AppendKept(key, out)) return;
   v1::Edge message;
   EdgeToProto(edge, &message);
-  if (!cache_.enabled()) {
+  if (!cacheable) {
     message.AppendToString(out);
     return;
   }

@@ -3,11 +3,14 @@
 // message, provenance, timestamp and hex hash included, and serializing it.
 //
 // An entry is keyed by the edge's (from, label, to) and the version of the
-// record (its provenance.version): a commit writes at most one record of an
-// edge at its version, and a record never changes once written, so the key
-// names one record's content wherever it is read from (either endpoint's
-// adjacency, the read cache or RocksDB) and no other. Nothing is kept alive
-// by an entry.
+// record (its provenance.version): a committed version holds at most one
+// record of an edge (a write that puts one twice keeps the last), a record
+// never changes once committed, and no reader sees a version that was not
+// (an abandoned bulk session's is reused, but never read). So the key names
+// one record's content wherever it is read from (either endpoint's
+// adjacency, the read cache or RocksDB) and no other. A record without a
+// version (a lineage stub's edge) is encoded and not kept. Nothing is kept
+// alive by an entry.
 //
 // Bounded as WireCache is (wire_cache.h), each entry charged its bytes, its
 // key and a slot. Thread-safe.

@@ -78,8 +78,8 @@ int main(int argc, char** argv) {
       ->excludes(no_sync_audit);
   app.add_option("--read-cache-mb", read_cache_mb,
                  "Memory for decoded node records and adjacency lists that reads share, kept "
-                 "coherent with every commit, plus a quarter of it for node records encoded "
-                 "for answers (0: both off)")
+                 "coherent with every commit, plus a quarter of it for node records and a "
+                 "sixteenth for edge records encoded for answers (0: all three off)")
       ->capture_default_str()
       ->check(CLI::Range(size_t{0}, size_t{1} << 20));
   app.add_option("--id-cache-mb", id_cache_mb,

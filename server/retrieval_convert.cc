@@ -1,9 +1,11 @@
 #include "server/retrieval_convert.h"
 
 #include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/wire_format_lite.h>
 
+#include <cstdint>
 #include <cstring>
+#include <string>
+#include <string_view>
 
 #include "absl/strings/str_cat.h"
 #include "server/proto_convert.h"
@@ -12,16 +14,13 @@
 namespace ctxgraph::server {
 namespace {
 
-using google::protobuf::internal::WireFormatLite;
 using google::protobuf::io::CodedOutputStream;
 
-// The protobuf wire format, for AppendRetrievedItem. Each piece is written
-// into a small array by protobuf's own helpers, then appended.
-void AppendTag(int field, WireFormatLite::WireType type, std::string* out) {
-  uint8_t bytes[5];
-  const uint8_t* end = WireFormatLite::WriteTagToArray(field, type, bytes);
-  out->append(reinterpret_cast<const char*>(bytes), end - bytes);
-}
+// The protobuf wire format (protobuf.dev/programming-guides/encoding), for
+// AppendRetrievedItem, through CodedOutputStream's public array writers.
+enum WireType : uint32_t { kVarint = 0, kFixed64 = 1, kLengthDelimited = 2 };
+
+uint32_t Tag(int field, WireType type) { return (static_cast<uint32_t>(field) << 3) | type; }
 
 void AppendVarint(uint64_t v, std::string* out) {
   uint8_t bytes[10];
@@ -31,7 +30,7 @@ void AppendVarint(uint64_t v, std::string* out) {
 
 // A string or message field.
 void AppendBytesField(int field, std::string_view bytes, std::string* out) {
-  AppendTag(field, WireFormatLite::WIRETYPE_LENGTH_DELIMITED, out);
+  AppendVarint(Tag(field, kLengthDelimited), out);
   AppendVarint(bytes.size(), out);
   out->append(bytes);
 }
@@ -39,8 +38,8 @@ void AppendBytesField(int field, std::string_view bytes, std::string* out) {
 // proto3 leaves an empty string out.
 size_t StringFieldSize(int field, const std::string& s) {
   if (s.empty()) return 0;
-  return WireFormatLite::TagSize(field, WireFormatLite::TYPE_STRING) +
-         WireFormatLite::StringSize(s);
+  return CodedOutputStream::VarintSize32(Tag(field, kLengthDelimited)) +
+         CodedOutputStream::VarintSize64(s.size()) + s.size();
 }
 
 void AppendStringField(int field, const std::string& s, std::string* out) {
@@ -111,22 +110,22 @@ void AppendRetrievedItem(const RetrievedItem& item, NodeWireCache& nodes, std::s
   std::string node;
   nodes.AppendNode(item.node, &node);
   AppendBytesField(v1::RetrievedItem::kNodeFieldNumber, node, out);
-  // proto3 leaves a zero out: a double whose bits are all 0, an int32 0.
-  uint8_t bytes[16];
+  // proto3 leaves a zero out: a double whose bits are all 0 (so -0.0 is
+  // sent), an int32 0 (a negative one is sent as its 64-bit varint).
   uint64_t score_bits;
   std::memcpy(&score_bits, &item.score, sizeof score_bits);
   if (score_bits != 0) {
-    const uint8_t* end =
-        WireFormatLite::WriteDoubleToArray(v1::RetrievedItem::kScoreFieldNumber, item.score, bytes);
-    out->append(reinterpret_cast<const char*>(bytes), end - bytes);
+    AppendVarint(Tag(v1::RetrievedItem::kScoreFieldNumber, kFixed64), out);
+    uint8_t bytes[8];
+    CodedOutputStream::WriteLittleEndian64ToArray(score_bits, bytes);
+    out->append(reinterpret_cast<const char*>(bytes), sizeof bytes);
   }
   if (item.hop != 0) {
-    const uint8_t* end =
-        WireFormatLite::WriteInt32ToArray(v1::RetrievedItem::kHopFieldNumber, item.hop, bytes);
-    out->append(reinterpret_cast<const char*>(bytes), end - bytes);
+    AppendVarint(Tag(v1::RetrievedItem::kHopFieldNumber, kVarint), out);
+    AppendVarint(static_cast<uint64_t>(static_cast<int64_t>(item.hop)), out);
   }
   for (const auto& edge : item.via) {
-    AppendTag(v1::RetrievedItem::kViaFieldNumber, WireFormatLite::WIRETYPE_LENGTH_DELIMITED, out);
+    AppendVarint(Tag(v1::RetrievedItem::kViaFieldNumber, kLengthDelimited), out);
     AppendVarint(StringFieldSize(v1::EdgeRef::kFromFieldNumber, edge->from) +
                      StringFieldSize(v1::EdgeRef::kLabelFieldNumber, edge->label) +
                      StringFieldSize(v1::EdgeRef::kToFieldNumber, edge->to),

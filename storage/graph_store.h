@@ -295,7 +295,8 @@ class GraphReadSession {
 
   // A whole adjacency scan (no cursor) for a reader that keeps the edges it
   // visits: `visit` also gets the read cache's list holding the entry, to
-  // keep an edge by reference into it (EdgeSharedIn) instead of a copy.
+  // keep an edge by reference into it (EdgeSharedIn) instead of a copy when
+  // the list is short.
   // The list is null for an entry read from RocksDB for this scan, which
   // lives only during the call.
   using ListedEdgeVisitor = std::function<bool(
@@ -305,10 +306,17 @@ class GraphReadSession {
                                    const ListedEdgeVisitor& visit);
 
   // `entry`'s edge, kept alive by `list` (the list a ListedEdgeVisitor got
-  // it with) when there is one, else a copy.
+  // it with) when the entry is one of its at most kMaxSharedListEdges, else
+  // a copy. A kept edge keeps its whole list alive, which the read cache
+  // may meanwhile have let go of: the bound keeps that to a few edges per
+  // edge kept.
+  static constexpr size_t kMaxSharedListEdges = 32;
   static std::shared_ptr<const EdgeRecord> EdgeSharedIn(
       const AdjacencyEntry& entry, const std::shared_ptr<const ReadCache::EdgeList>& list) {
-    if (list == nullptr) return std::make_shared<const EdgeRecord>(entry.edge);
+    if (list == nullptr || list->size() > kMaxSharedListEdges || &entry < list->data() ||
+        &entry >= list->data() + list->size()) {
+      return std::make_shared<const EdgeRecord>(entry.edge);
+    }
     return std::shared_ptr<const EdgeRecord>(list, &entry.edge);
   }
 

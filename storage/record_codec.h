@@ -68,7 +68,8 @@ std::string AuditEntryFromBody(std::string body, const ContentHash& prev_hash,
 
 // Incremental SHA-256 over a canonical encoding of audit items, in the order
 // added: equal item sequences, equal digests; the empty sequence digests to
-// SHA-256 of "". Not thread-safe.
+// SHA-256 of "". Not thread-safe, Digest() included (it hashes what is
+// pending).
 class AuditItemDigest {
  public:
   AuditItemDigest();

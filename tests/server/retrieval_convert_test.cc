@@ -59,7 +59,16 @@ std::vector<RetrievedItem> Items() {
        {Edge("doc-1", "REFERENCES", "doc-3"), Edge("doc-3", "DERIVED_FROM", "doc-2")}},
       {Node("doc-3"), 0.0, 1, {Edge("doc-1", "REFERENCES", "doc-3")}},  // score 0 left out
       {Node("doc-4"), -0.0, -1, {Edge("", "", "doc-4")}},  // -0.0 and a negative hop are sent
+      // Ids long enough for two-byte lengths, in the via edge and around it.
+      {Node("doc-5"), 1e-300, 5, {Edge(std::string(200, 'f'), "PART_OF", std::string(130, 't'))}},
   };
+}
+
+// AppendRetrievedItem writes these fields by hand: a field added to either
+// message must be added there too (and to Built above).
+TEST(RetrievalConvertTest, TheHandWrittenMessagesHaveTheFieldsItWrites) {
+  EXPECT_EQ(v1::RetrievedItem::descriptor()->field_count(), 4);
+  EXPECT_EQ(v1::EdgeRef::descriptor()->field_count(), 3);
 }
 
 TEST(RetrievalConvertTest, AnItemParsesAsTheMessageBuiltFieldByField) {
@@ -119,7 +128,7 @@ TEST(RetrievalConvertTest, AResponseParsesWithItemsEdgesAndReceiptInOrder) {
   expected.set_truncated(true);
   ReceiptToProto(result.receipt, expected.mutable_receipt());
   EXPECT_TRUE(MessageDifferencer::Equals(parsed, expected)) << parsed.DebugString();
-  ASSERT_EQ(parsed.items_size(), 4);
+  ASSERT_EQ(parsed.items_size(), 5);
   EXPECT_EQ(parsed.items(1).via(1).label(), "DERIVED_FROM");
   EXPECT_EQ(parsed.receipt().receipt_id(), "17");
 }

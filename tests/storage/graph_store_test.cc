@@ -390,16 +390,59 @@ TEST_F(GraphStoreTest, AListedScanKeepsCachedEdgesByReferenceAndCopiesTheRest) {
   const std::vector<Kept> cold = scan(ReadCacheUse::kShared);  // from RocksDB, filed in the cache
   EXPECT_EQ(names(cold), expected);
   for (const Kept& k : cold) EXPECT_FALSE(k.listed || k.in_list);
-  const std::vector<Kept> warm = scan(ReadCacheUse::kShared);
+  std::vector<Kept> warm = scan(ReadCacheUse::kShared);
   EXPECT_EQ(names(warm), expected);
   for (const Kept& k : warm) EXPECT_TRUE(k.listed && k.in_list);
   const std::vector<Kept> bypass = scan(ReadCacheUse::kBypass);
   EXPECT_EQ(names(bypass), expected);
   for (const Kept& k : bypass) EXPECT_FALSE(k.listed || k.in_list);
 
-  db_->read_cache()->InvalidateAll(db_->LatestVersion() + 1);  // the lists leave the cache
+  // The kept edges keep their lists alive once the cache lets go of them,
+  // and only as long as they are kept.
+  std::weak_ptr<const ReadCache::EdgeList> out_list =
+      db_->read_cache()->FindEdges(a, EdgeDirection::kOut, "", v1.version);
+  ASSERT_FALSE(out_list.expired());
+  db_->read_cache()->InvalidateAll(db_->LatestVersion() + 1);
+  EXPECT_FALSE(out_list.expired());
   EXPECT_EQ(names(warm), expected);
   EXPECT_EQ(warm[0].edge->provenance.version, v1.version);
+  warm.clear();
+  EXPECT_TRUE(out_list.expired());
+}
+
+// A kept edge keeps its whole list alive: edges of a list longer than
+// kMaxSharedListEdges are copied, as is an entry that is not the list's.
+TEST_F(GraphStoreTest, EdgesOfALongCachedListAreKeptAsCopies) {
+  std::vector<Mutation> writes = {TitledNode("hub", "hub")};
+  const size_t n = GraphReadSession::kMaxSharedListEdges + 1;
+  for (size_t i = 0; i < n; ++i) {
+    writes.push_back(TitledNode("leaf-" + std::to_string(i), "leaf"));
+    writes.push_back(Edge("hub", "MENTIONS", "leaf-" + std::to_string(i)));
+  }
+  ASSERT_OK_AND_ASSIGN(WriteResult v1, Apply(std::move(writes)));
+  const uint64_t hub = **store_->LookupIid("hub");
+  for (int pass = 0; pass < 2; ++pass) {  // the second from the cache
+    size_t visited = 0;
+    size_t listed = 0;
+    GraphReadSession session(*store_);
+    ASSERT_OK(session.ScanAdjacencyListed(
+        hub, {EdgeDirection::kOut}, {}, v1.version,
+        [&](const AdjacencyEntry& entry, const std::shared_ptr<const ReadCache::EdgeList>& list) {
+          ++visited;
+          listed += list != nullptr;
+          const std::shared_ptr<const EdgeRecord> kept =
+              GraphReadSession::EdgeSharedIn(entry, list);
+          EXPECT_NE(kept.get(), &entry.edge);  // a copy
+          EXPECT_EQ(kept->to, entry.edge.to);
+          if (list != nullptr) {
+            const AdjacencyEntry elsewhere = entry;  // not the list's own entry
+            EXPECT_EQ(GraphReadSession::EdgeSharedIn(elsewhere, list).use_count(), 1);
+          }
+          return true;
+        }));
+    EXPECT_EQ(visited, n);
+    EXPECT_EQ(listed, pass == 0 ? 0u : n);
+  }
 }
 
 TEST_F(GraphStoreTest, ZeroReadCacheBytesTurnsTheCacheOff) {

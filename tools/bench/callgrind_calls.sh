@@ -14,19 +14,23 @@
 #   KIND          retrieve (2 hops, per seed id) | neighbors | get (per seed
 #                 id) | upstream (depth 10, per lineage start)
 #   OUT           callgrind output prefix (default /tmp/callgrind-KIND)
-# Needs valgrind (apt-get install valgrind). The seeds are read once to warm
-# the caches, then once more counted.
+# Needs valgrind (apt-get install valgrind) and python3. The seeds are read
+# once to warm the caches, then once more counted.
 set -euo pipefail
 bin=$1 data=$2 queries=$3 kind=$4 out=${5:-/tmp/callgrind-$4}
+server=
 work=$(mktemp -d /tmp/callgrind-data-XXXXXX)
-trap 'kill "$server" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait 2>/dev/null || true; fi; rm -rf "$work"' EXIT
 cp -a "$data" "$work/data"
 rm -f "$out".*
 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out.cg" \
   "$bin/server/ctxgraphd" --data-dir "$work/data" --listen 127.0.0.1:0 \
   --port-file "$work/port" --log-level warn > "$out.log" 2>&1 &
 server=$!
-until [ -s "$work/port" ]; do sleep 0.5; done
+until [ -s "$work/port" ]; do
+  kill -0 "$server" 2>/dev/null || { echo "ctxgraphd exited; see $out.log" >&2; exit 1; }
+  sleep 0.5
+done
 cli=("$bin/client/ctxgraph" --server "$(cat "$work/port")" --token-file "$work/data/admin.token"
   --timeout 60)
 if [ "$kind" = upstream ]; then
@@ -52,5 +56,6 @@ one_pass > /dev/null
 callgrind_control -i on "$server" > /dev/null 2>&1
 calls=$(one_pass)
 callgrind_control -d "$server" > /dev/null 2>&1
+if [ "$calls" -eq 0 ]; then echo "no call answered; see $out.client-errors" >&2; exit 1; fi
 instructions=$(callgrind_annotate "$out.cg.1" 2> /dev/null | awk '/PROGRAM TOTALS/ && !seen {gsub(",", "", $1); print $1; seen = 1}')
 echo "$kind: $calls calls answered, $((instructions / calls)) instructions per call ($out.cg.1)"
