@@ -421,16 +421,19 @@ TEST_F(MetricsTest, ReadCacheAndIdCacheCountHitsAndMissesAlikeForAbsentAndHidden
   EXPECT_GT(after.Value("ctxgraph_id_cache_bytes"), 0);
 }
 
+// A cache's {hit, miss} lookup counts (`cache`_lookups_total).
+std::vector<double> HitsAndMisses(const Exposition& e, const std::string& cache) {
+  const std::string family = cache + "_lookups_total";
+  return {e.Value(family, {{"result", "hit"}}), e.Value(family, {{"result", "miss"}})};
+}
+
 // The first answer of a node encodes and keeps it, the second copies it.
 TEST_F(MetricsTest, WireCacheCountsAMissThenAHit) {
   ASSERT_NO_FATAL_FAILURE(WriteGraph());
   const Exposition before = Scrape();
   EXPECT_EQ(before.types.at("ctxgraph_wire_cache_lookups_total"), "counter");
   EXPECT_EQ(before.types.at("ctxgraph_wire_cache_bytes"), "gauge");
-  auto lookups = [](const Exposition& e) {
-    return std::vector<double>{e.Value("ctxgraph_wire_cache_lookups_total", {{"result", "hit"}}),
-                               e.Value("ctxgraph_wire_cache_lookups_total", {{"result", "miss"}})};
-  };
+  auto lookups = [](const Exposition& e) { return HitsAndMisses(e, "ctxgraph_wire_cache"); };
   v1::GetNodeResponse node;
   for (int i = 0; i < 2; ++i) ASSERT_TRUE(GetNode(agent_, "open-1", &node).ok());
   EXPECT_EQ(node.node().id(), "open-1");
@@ -447,11 +450,7 @@ TEST_F(MetricsTest, EdgeWireCacheCountsAMissThenAHitForTheSameRecord) {
   const Exposition before = Scrape();
   EXPECT_EQ(before.types.at("ctxgraph_edge_wire_cache_lookups_total"), "counter");
   EXPECT_EQ(before.types.at("ctxgraph_edge_wire_cache_bytes"), "gauge");
-  auto lookups = [](const Exposition& e) {
-    return std::vector<double>{
-        e.Value("ctxgraph_edge_wire_cache_lookups_total", {{"result", "hit"}}),
-        e.Value("ctxgraph_edge_wire_cache_lookups_total", {{"result", "miss"}})};
-  };
+  auto lookups = [](const Exposition& e) { return HitsAndMisses(e, "ctxgraph_edge_wire_cache"); };
   v1::ListNeighborsRequest request;
   request.set_id("open-1");
   v1::ListNeighborsResponse neighbors;
