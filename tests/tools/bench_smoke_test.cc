@@ -55,6 +55,7 @@ TEST_F(BenchSmokeTest, ReportsEveryOperationWithoutErrors) {
   ASSERT_TRUE(in) << out;
   const json report = json::parse(in);
   EXPECT_EQ(report["load"]["postgres"]["status"], "skipped (--no-postgres)");
+  EXPECT_EQ(report["settings"]["grpc_driver"], "loop");
   const json& load = report["load"]["ctxgraph"];
   EXPECT_GT(load["records_per_sec"].get<double>(), 0);
   EXPECT_GT(load["peak_rss_bytes_after_load"].get<uint64_t>(), 0u);
@@ -103,6 +104,44 @@ TEST_F(BenchSmokeTest, ReportsEveryOperationWithoutErrors) {
   EXPECT_EQ(text.find("not implemented yet"), std::string::npos) << text;
   EXPECT_NE(text.find("## CPU per request"), std::string::npos) << text;
   EXPECT_NE(text.find("| empty_call | - | 1 |"), std::string::npos) << text;
+  EXPECT_NE(text.find("(--driver loop)"), std::string::npos) << text;
+}
+
+TEST_F(BenchSmokeTest, DrivesGrpcCallsFromAThreadPerClientOnRequest) {
+  const std::string out = dir_ + "/threads.json";
+  const e2e::CommandResult run =
+      e2e::Run({e2e::BuildDir() + "/tools/bench/ctxgraph-bench", "--data", DataDir(), "--clients",
+                "1,2", "--seconds", "0.5", "--warmup", "0", "--no-postgres", "--driver", "threads",
+                "--ops", "empty_call,retrieve_2hop", "--bin-dir", e2e::BuildDir(), "--out", out});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("(--driver threads)"), std::string::npos) << run.out;
+
+  std::ifstream in(out);
+  ASSERT_TRUE(in) << out;
+  const json report = json::parse(in);
+  EXPECT_EQ(report["settings"]["grpc_driver"], "threads");
+  std::set<std::tuple<std::string, std::string, int>> rows;
+  for (const json& r : report["results"]) {
+    EXPECT_GT(r["ops_per_sec"].get<double>(), 0) << r.dump();
+    EXPECT_EQ(r["errors"], 0) << r.dump();
+    rows.insert(
+        {r["op"].get<std::string>(), r["principal"].get<std::string>(), r["clients"].get<int>()});
+  }
+  std::set<std::tuple<std::string, std::string, int>> want;
+  for (const int n : {1, 2}) {
+    want.insert({"empty_call", "-", n});
+    for (const char* principal : {"admin", "agent-3teams"})
+      want.insert({"retrieve_2hop", principal, n});
+  }
+  EXPECT_EQ(rows, want);
+}
+
+TEST_F(BenchSmokeTest, RefusesAnUnknownDriver) {
+  const e2e::CommandResult run =
+      e2e::Run({e2e::BuildDir() + "/tools/bench/ctxgraph-bench", "--data", CTXGRAPH_BENCH_TESTDATA,
+                "--driver", "fibers", "--no-postgres", "--bin-dir", e2e::BuildDir()});
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_NE(run.err.find("--driver"), std::string::npos) << run.err;
 }
 
 }  // namespace

@@ -13,23 +13,17 @@
 #include "ctxgraph/v1/graph.grpc.pb.h"
 #include "ctxgraph/v1/lineage.grpc.pb.h"
 #include "tools/bench/dedicated_channel.h"
+#include "tools/bench/workload.h"
 
 namespace ctxgraph::bench {
 namespace {
 
 namespace v1 = ::ctxgraph::v1;
 
-Outcome Classify(const grpc::Status& status, std::string* error) {
-  if (status.ok()) return Outcome::kOk;
-  if (status.error_code() == grpc::StatusCode::NOT_FOUND) return Outcome::kNotFound;
-  *error = absl::StrCat("gRPC code ", status.error_code(), ": ", status.error_message());
-  return Outcome::kError;
-}
-
-// Where one client thread parses its responses: a fresh arena per call on a
-// first block the thread keeps, as a client that watches its CPU would do.
-// The benchmark shares the machine with the server, so every microsecond
-// of parsing it saves goes to the server it measures.
+// Where one client parses its answers: a fresh arena per call on a first
+// block the client keeps, as a client that watches its CPU would do. The
+// benchmark shares the machine with the server, so every microsecond of
+// parsing it saves goes to the server it measures.
 class ResponseArena {
  public:
   template <typename Response>
@@ -50,143 +44,179 @@ class ResponseArena {
   std::optional<google::protobuf::Arena> arena_;
 };
 
-// Owns one channel and a GraphService stub on it.
-class GraphClient : public Operation {
- public:
-  GraphClient(std::shared_ptr<grpc::Channel> channel, const CtxgraphTarget& target)
-      : channel_(std::move(channel)), stub_(v1::GraphService::NewStub(channel_)), target_(target) {}
+// An answer with nothing in it counts like NOT_FOUND, as no rows do for SQL.
+Outcome NotFoundIfEmpty(Outcome outcome, bool empty) {
+  return outcome == Outcome::kOk && empty ? Outcome::kNotFound : outcome;
+}
 
- protected:
-  Outcome GetRandomNode(std::mt19937_64& rng, std::string* error) {
-    v1::GetNodeRequest request;
-    request.set_id(PickOne(target_.workload->seed_ids, rng));
-    v1::GetNodeResponse& response = *responses_.New<v1::GetNodeResponse>();
-    grpc::ClientContext context;
-    PrepareContext(target_.token, &context);
-    return Classify(stub_->GetNode(&context, request, &response), error);
+template <typename Response>
+using Reader = std::unique_ptr<grpc::ClientAsyncResponseReader<Response>>;
+
+// One unary call's client side between AsyncCall::Start and Finish: its
+// context, its answer and its status. Start a call with Begin, hand the
+// stub's reader to Await.
+template <typename Response>
+class PendingCall {
+ public:
+  // Drops the previous call and returns a fresh context carrying `token`
+  // (none when empty) for the next one.
+  grpc::ClientContext* Begin(const std::string& token) {
+    reader_.reset();  // lives in the previous call's arena, which its context frees
+    context_.emplace();
+    PrepareContext(token, &*context_);
+    response_ = arena_.New<Response>();
+    return &*context_;
+  }
+  void Await(Reader<Response> reader, void* tag) {
+    reader_ = std::move(reader);
+    reader_->Finish(response_, &status_, tag);
+  }
+  const Response& response() const { return *response_; }
+  Outcome Classify(std::string* error) const {
+    if (status_.ok()) return Outcome::kOk;
+    if (status_.error_code() == grpc::StatusCode::NOT_FOUND) return Outcome::kNotFound;
+    *error = absl::StrCat("gRPC code ", status_.error_code(), ": ", status_.error_message());
+    return Outcome::kError;
   }
 
+ private:
+  std::optional<grpc::ClientContext> context_;
+  ResponseArena arena_;
+  Response* response_ = nullptr;
+  grpc::Status status_;
+  Reader<Response> reader_;
+};
+
+// Owns one channel and a stub of `Service` on it.
+template <typename Service>
+class ServiceClient : public AsyncCall {
+ public:
+  ServiceClient(std::shared_ptr<grpc::Channel> channel, const CtxgraphTarget& target)
+      : channel_(std::move(channel)), stub_(Service::NewStub(channel_)), target_(target) {}
+
+ protected:
   std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::GraphService::Stub> stub_;
+  std::unique_ptr<typename Service::Stub> stub_;
   CtxgraphTarget target_;
-  ResponseArena responses_;
+};
+
+class GraphClient : public ServiceClient<v1::GraphService> {
+ public:
+  using ServiceClient::ServiceClient;
+
+ protected:
+  void StartGetNode(std::mt19937_64& rng, grpc::CompletionQueue* cq, void* tag) {
+    v1::GetNodeRequest request;
+    request.set_id(PickOne(target_.workload->seed_ids, rng));
+    grpc::ClientContext* context = get_.Begin(target_.token);
+    get_.Await(stub_->AsyncGetNode(context, request, cq), tag);
+  }
+
+  PendingCall<v1::GetNodeResponse> get_;
 };
 
 class GetNodeOp : public GraphClient {
  public:
   using GraphClient::GraphClient;
-  Outcome RunOnce(std::mt19937_64& rng, std::string* error) override {
-    return GetRandomNode(rng, error);
+  void Start(std::mt19937_64& rng, grpc::CompletionQueue* cq, void* tag) override {
+    StartGetNode(rng, cq, tag);
   }
+  Outcome Finish(std::string* error) override { return get_.Classify(error); }
 };
 
 class ListNeighborsOp : public GraphClient {
  public:
   using GraphClient::GraphClient;
-  Outcome RunOnce(std::mt19937_64& rng, std::string* error) override {
+  void Start(std::mt19937_64& rng, grpc::CompletionQueue* cq, void* tag) override {
     v1::ListNeighborsRequest request;
     request.set_id(PickOne(target_.workload->seed_ids, rng));
     request.set_direction(v1::DIRECTION_BOTH);
     request.set_page_size(50);
-    v1::ListNeighborsResponse& response = *responses_.New<v1::ListNeighborsResponse>();
-    grpc::ClientContext context;
-    PrepareContext(target_.token, &context);
-    const Outcome outcome = Classify(stub_->ListNeighbors(&context, request, &response), error);
-    // An empty page counts like NOT_FOUND, as an empty result does for SQL.
-    return outcome == Outcome::kOk && response.neighbors_size() == 0 ? Outcome::kNotFound : outcome;
+    grpc::ClientContext* context = call_.Begin(target_.token);
+    call_.Await(stub_->AsyncListNeighbors(context, request, cq), tag);
   }
-};
-
-class SearchOp : public Operation {
- public:
-  SearchOp(std::shared_ptr<grpc::Channel> channel, const CtxgraphTarget& target, bool common)
-      : channel_(std::move(channel)),
-        stub_(v1::ContextService::NewStub(channel_)),
-        target_(target),
-        terms_(common ? target.workload->common_terms : target.workload->rare_terms) {}
-
-  Outcome RunOnce(std::mt19937_64& rng, std::string* error) override {
-    v1::SearchRequest request;
-    request.set_query(PickOne(terms_, rng));
-    request.set_page_size(10);
-    v1::SearchResponse& response = *responses_.New<v1::SearchResponse>();
-    grpc::ClientContext context;
-    PrepareContext(target_.token, &context);
-    const Outcome outcome = Classify(stub_->Search(&context, request, &response), error);
-    return outcome == Outcome::kOk && response.hits_size() == 0 ? Outcome::kNotFound : outcome;
+  Outcome Finish(std::string* error) override {
+    return NotFoundIfEmpty(call_.Classify(error), call_.response().neighbors_size() == 0);
   }
 
  private:
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::ContextService::Stub> stub_;
-  CtxgraphTarget target_;
-  ResponseArena responses_;
-  const std::vector<std::string>& terms_;
+  PendingCall<v1::ListNeighborsResponse> call_;
 };
 
-class RetrieveOp : public Operation {
+class SearchOp : public ServiceClient<v1::ContextService> {
  public:
-  RetrieveOp(std::shared_ptr<grpc::Channel> channel, const CtxgraphTarget& target)
-      : channel_(std::move(channel)),
-        stub_(v1::ContextService::NewStub(channel_)),
-        target_(target) {}
+  SearchOp(std::shared_ptr<grpc::Channel> channel, const CtxgraphTarget& target, bool common)
+      : ServiceClient(std::move(channel), target),
+        terms_(common ? target.workload->common_terms : target.workload->rare_terms) {}
 
-  Outcome RunOnce(std::mt19937_64& rng, std::string* error) override {
+  void Start(std::mt19937_64& rng, grpc::CompletionQueue* cq, void* tag) override {
+    v1::SearchRequest request;
+    request.set_query(PickOne(terms_, rng));
+    request.set_page_size(10);
+    grpc::ClientContext* context = call_.Begin(target_.token);
+    call_.Await(stub_->AsyncSearch(context, request, cq), tag);
+  }
+  Outcome Finish(std::string* error) override {
+    return NotFoundIfEmpty(call_.Classify(error), call_.response().hits_size() == 0);
+  }
+
+ private:
+  const std::vector<std::string>& terms_;
+  PendingCall<v1::SearchResponse> call_;
+};
+
+class RetrieveOp : public ServiceClient<v1::ContextService> {
+ public:
+  using ServiceClient::ServiceClient;
+
+  void Start(std::mt19937_64& rng, grpc::CompletionQueue* cq, void* tag) override {
     v1::RetrieveRequest request;
     request.add_seeds(PickOne(target_.workload->seed_ids, rng));
     request.mutable_expansion()->set_max_hops(2);
     request.mutable_budget()->set_max_items(50);
-    v1::RetrieveResponse& response = *responses_.New<v1::RetrieveResponse>();
-    grpc::ClientContext context;
-    PrepareContext(target_.token, &context);
-    const Outcome outcome = Classify(stub_->Retrieve(&context, request, &response), error);
+    grpc::ClientContext* context = call_.Begin(target_.token);
+    call_.Await(stub_->AsyncRetrieve(context, request, cq), tag);
+  }
+  Outcome Finish(std::string* error) override {
     // The seed alone is no neighbourhood: the SQL, which leaves the seed
     // out, answers no rows then. So nf compares the two backends' hiding.
-    return outcome == Outcome::kOk && response.items_size() <= 1 ? Outcome::kNotFound : outcome;
+    return NotFoundIfEmpty(call_.Classify(error), call_.response().items_size() <= 1);
   }
 
  private:
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::ContextService::Stub> stub_;
-  CtxgraphTarget target_;
-  ResponseArena responses_;
+  PendingCall<v1::RetrieveResponse> call_;
 };
 
-class LineageUpstreamOp : public Operation {
+class LineageUpstreamOp : public ServiceClient<v1::LineageService> {
  public:
   LineageUpstreamOp(std::shared_ptr<grpc::Channel> channel, const CtxgraphTarget& target,
                     v1::LineageView view)
-      : channel_(std::move(channel)),
-        stub_(v1::LineageService::NewStub(channel_)),
-        target_(target),
-        view_(view) {}
+      : ServiceClient(std::move(channel), target), view_(view) {}
 
-  Outcome RunOnce(std::mt19937_64& rng, std::string* error) override {
+  void Start(std::mt19937_64& rng, grpc::CompletionQueue* cq, void* tag) override {
     v1::LineageRequest request;
     request.set_node_id(PickOne(target_.workload->lineage_starts, rng).id);
     request.set_max_depth(10);
     request.set_view(view_);
-    v1::LineageResponse& response = *responses_.New<v1::LineageResponse>();
-    grpc::ClientContext context;
-    PrepareContext(target_.token, &context);
-    const Outcome outcome = Classify(stub_->Upstream(&context, request, &response), error);
+    grpc::ClientContext* context = call_.Begin(target_.token);
+    call_.Await(stub_->AsyncUpstream(context, request, cq), tag);
+  }
+  Outcome Finish(std::string* error) override {
     // The start alone is no lineage: the SQL, which leaves the start out,
     // answers no rows then.
-    return outcome == Outcome::kOk && response.nodes_size() <= 1 ? Outcome::kNotFound : outcome;
+    return NotFoundIfEmpty(call_.Classify(error), call_.response().nodes_size() <= 1);
   }
 
  private:
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::LineageService::Stub> stub_;
-  CtxgraphTarget target_;
-  ResponseArena responses_;
   v1::LineageView view_;
+  PendingCall<v1::LineageResponse> call_;
 };
 
 // The write of the mixed workloads: one upserted node, `text` its indexed
-// text.
-Outcome WriteOneNode(v1::GraphService::Stub& stub, const std::string& token, std::string text,
-                     std::mt19937_64& rng, std::string* error) {
+// text, sent with `token`.
+void StartWriteOneNode(v1::GraphService::Stub& stub, const std::string& token, std::string text,
+                       std::mt19937_64& rng, PendingCall<v1::WriteResponse>& call,
+                       grpc::CompletionQueue* cq, void* tag) {
   v1::WriteRequest request;
   request.set_description("ctxgraph-bench mixed write");
   v1::Node* node = request.add_ops()->mutable_upsert_node();
@@ -197,10 +227,8 @@ Outcome WriteOneNode(v1::GraphService::Stub& stub, const std::string& token, std
   (*node->mutable_props())["nonce"].set_int_value(static_cast<int64_t>(rng() >> 1));
   node->mutable_source()->set_system("ctxgraph-bench");
   node->mutable_source()->set_authority(v1::AUTHORITY_ASSERTED);
-  v1::WriteResponse response;
-  grpc::ClientContext context;
-  PrepareContext(token, &context);
-  return Classify(stub.Write(&context, request, &response), error);
+  grpc::ClientContext* context = call.Begin(token);
+  call.Await(stub.AsyncWrite(context, request, cq), tag);
 }
 
 class MixedOp : public GraphClient {
@@ -211,16 +239,20 @@ class MixedOp : public GraphClient {
         write_token_(std::move(write_token)),
         write_fraction_(write_fraction) {}
 
-  Outcome RunOnce(std::mt19937_64& rng, std::string* error) override {
-    if (std::uniform_real_distribution<double>(0, 1)(rng) >= write_fraction_) {
-      return GetRandomNode(rng, error);
-    }
-    return WriteOneNode(*stub_, write_token_, "benchmark write", rng, error);
+  void Start(std::mt19937_64& rng, grpc::CompletionQueue* cq, void* tag) override {
+    writing_ = std::uniform_real_distribution<double>(0, 1)(rng) < write_fraction_;
+    if (!writing_) return StartGetNode(rng, cq, tag);
+    StartWriteOneNode(*stub_, write_token_, "benchmark write", rng, write_, cq, tag);
+  }
+  Outcome Finish(std::string* error) override {
+    return writing_ ? write_.Classify(error) : get_.Classify(error);
   }
 
  private:
   std::string write_token_;
   double write_fraction_;
+  bool writing_ = false;  // what the call in flight is
+  PendingCall<v1::WriteResponse> write_;
 };
 
 class MixedSearchOp : public GraphClient {
@@ -232,10 +264,9 @@ class MixedSearchOp : public GraphClient {
         write_token_(std::move(write_token)),
         write_fraction_(write_fraction) {}
 
-  Outcome RunOnce(std::mt19937_64& rng, std::string* error) override {
-    if (std::uniform_real_distribution<double>(0, 1)(rng) >= write_fraction_) {
-      return search_.RunOnce(rng, error);
-    }
+  void Start(std::mt19937_64& rng, grpc::CompletionQueue* cq, void* tag) override {
+    writing_ = std::uniform_real_distribution<double>(0, 1)(rng) < write_fraction_;
+    if (!writing_) return search_.Start(rng, cq, tag);
     // Twenty words, each a common search term or a rare one with even odds:
     // every write changes the postings of several common terms.
     const Workload& w = *target_.workload;
@@ -244,74 +275,79 @@ class MixedSearchOp : public GraphClient {
       absl::StrAppend(&text, i > 0 ? " " : "",
                       PickOne(rng() % 2 == 0 ? w.common_terms : w.rare_terms, rng));
     }
-    return WriteOneNode(*stub_, write_token_, std::move(text), rng, error);
+    StartWriteOneNode(*stub_, write_token_, std::move(text), rng, write_, cq, tag);
+  }
+  Outcome Finish(std::string* error) override {
+    return writing_ ? write_.Classify(error) : search_.Finish(error);
   }
 
  private:
   SearchOp search_;
   std::string write_token_;
   double write_fraction_;
+  bool writing_ = false;  // what the call in flight is
+  PendingCall<v1::WriteResponse> write_;
 };
 
-// A factory that gives each client thread its own dedicated channel and an
-// operation of type Op built from it.
+// A factory that gives each client its own dedicated channel and a call of
+// type Op built from it.
 template <class Op, class... Extra>
-OperationFactory MakeFactory(const CtxgraphTarget& target, Extra... extra) {
-  return [target, extra...](int index) -> absl::StatusOr<std::unique_ptr<Operation>> {
+AsyncCallFactory MakeFactory(const CtxgraphTarget& target, Extra... extra) {
+  return [target, extra...](int index) -> absl::StatusOr<std::unique_ptr<AsyncCall>> {
     absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
         NewDedicatedChannel(target.address, index);
     if (!channel.ok()) return channel.status();
-    return std::unique_ptr<Operation>(std::make_unique<Op>(*std::move(channel), target, extra...));
+    return std::unique_ptr<AsyncCall>(std::make_unique<Op>(*std::move(channel), target, extra...));
   };
+}
+
+// A factory whose every client fails with `status`.
+AsyncCallFactory Failing(absl::Status status) {
+  return [status](int) -> absl::StatusOr<std::unique_ptr<AsyncCall>> { return status; };
 }
 
 }  // namespace
 
-OperationFactory CtxgraphGetNode(const CtxgraphTarget& target) {
+AsyncCallFactory CtxgraphGetNode(const CtxgraphTarget& target) {
   return MakeFactory<GetNodeOp>(target);
 }
 
-OperationFactory CtxgraphListNeighbors(const CtxgraphTarget& target) {
+AsyncCallFactory CtxgraphListNeighbors(const CtxgraphTarget& target) {
   return MakeFactory<ListNeighborsOp>(target);
 }
 
-OperationFactory CtxgraphSearch(const CtxgraphTarget& target, bool common_terms) {
+AsyncCallFactory CtxgraphSearch(const CtxgraphTarget& target, bool common_terms) {
   const auto& terms = common_terms ? target.workload->common_terms : target.workload->rare_terms;
   if (terms.empty()) {
-    return [](int) -> absl::StatusOr<std::unique_ptr<Operation>> {
-      return absl::FailedPreconditionError("search: queries.json has no search terms for it");
-    };
+    return Failing(
+        absl::FailedPreconditionError("search: queries.json has no search terms for it"));
   }
   return MakeFactory<SearchOp>(target, common_terms);
 }
 
-OperationFactory CtxgraphRetrieve(const CtxgraphTarget& target) {
+AsyncCallFactory CtxgraphRetrieve(const CtxgraphTarget& target) {
   return MakeFactory<RetrieveOp>(target);
 }
 
-OperationFactory CtxgraphLineageUpstream(const CtxgraphTarget& target, bool full) {
+AsyncCallFactory CtxgraphLineageUpstream(const CtxgraphTarget& target, bool full) {
   if (target.workload->lineage_starts.empty()) {
-    return [](int) -> absl::StatusOr<std::unique_ptr<Operation>> {
-      return absl::FailedPreconditionError(
-          "lineage_upstream_10: queries.json has no lineage_starts for it");
-    };
+    return Failing(absl::FailedPreconditionError(
+        "lineage_upstream_10: queries.json has no lineage_starts for it"));
   }
   return MakeFactory<LineageUpstreamOp>(target,
                                         full ? v1::LINEAGE_VIEW_FULL : v1::LINEAGE_VIEW_IDS);
 }
 
-OperationFactory CtxgraphMixed(const CtxgraphTarget& target, std::string write_token,
+AsyncCallFactory CtxgraphMixed(const CtxgraphTarget& target, std::string write_token,
                                double write_fraction) {
   return MakeFactory<MixedOp>(target, std::move(write_token), write_fraction);
 }
 
-OperationFactory CtxgraphMixedSearch(const CtxgraphTarget& target, std::string write_token,
+AsyncCallFactory CtxgraphMixedSearch(const CtxgraphTarget& target, std::string write_token,
                                      double write_fraction) {
   if (target.workload->common_terms.empty() || target.workload->rare_terms.empty()) {
-    return [](int) -> absl::StatusOr<std::unique_ptr<Operation>> {
-      return absl::FailedPreconditionError(
-          "mixed_search_90r10w: queries.json has no common or rare search terms");
-    };
+    return Failing(absl::FailedPreconditionError(
+        "mixed_search_90r10w: queries.json has no common or rare search terms"));
   }
   return MakeFactory<MixedSearchOp>(target, std::move(write_token), write_fraction);
 }

@@ -1,7 +1,7 @@
 // Floors: what the machine can do at all, measured in the same run so the
 // ctxgraph numbers can be read against them.
 //   - an empty unary gRPC call (grpc.health.v1.Health/Check) to the same
-//     ctxgraphd, through the same blocking-call path generated stubs use;
+//     ctxgraphd, driven as the ctxgraph operations are (call_loop.h);
 //   - raw random point Gets on a private RocksDB with small keys.
 #ifndef CTXGRAPH_TOOLS_BENCH_FLOORS_H_
 #define CTXGRAPH_TOOLS_BENCH_FLOORS_H_
@@ -11,6 +11,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "tools/bench/call_loop.h"
 #include "tools/bench/load_driver.h"
 
 namespace rocksdb {
@@ -19,9 +20,9 @@ class DB;
 
 namespace ctxgraph::bench {
 
-// Health/Check with an empty request and no token, each client thread on its
-// own channel. Any non-OK status is an error.
-OperationFactory EmptyGrpcCall(const std::string& address);
+// Health/Check with an empty request and no token, each client on its own
+// channel. Any non-OK status is an error.
+AsyncCallFactory EmptyGrpcCall(const std::string& address);
 
 // A RocksDB in a temporary directory holding `keys` keys "k%010d" with
 // 100-byte values, compacted, so Gets hit SST files and the block cache as a

@@ -15,8 +15,10 @@
 #include <random>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "tools/bench/latency_samples.h"
 
 namespace ctxgraph::bench {
 
@@ -89,6 +91,35 @@ struct LoadSpec {
 // that error and measures nothing.
 absl::StatusOr<OpResult> RunLoad(const OperationFactory& factory, const LoadSpec& spec,
                                  OpResult row);
+
+// What drivers share (RunLoad here, RunCallLoop in call_loop.h).
+
+// What one driving thread counted in the measured window.
+struct LoadTally {
+  LatencySamples samples;
+  uint64_t ok = 0, not_found = 0, errors = 0;
+  std::string first_error;
+  std::chrono::steady_clock::time_point finished;  // when its last request returned
+
+  // Counts one request that took `nanos`; `error` is kept if it is the first.
+  void Add(Outcome outcome, int64_t nanos, const std::string& error);
+};
+
+// CPU seconds used so far by this process and (when `spec` can read it) by
+// the server.
+struct CpuReading {
+  double own = 0;
+  std::optional<double> server;  // absent when not asked for or unreadable
+};
+CpuReading ReadCpu(const LoadSpec& spec);
+
+// Fills `row` from the tallies of a window that opened at `measure_from`,
+// with `from` and `until` read as it opened and closed. The window ends when
+// the last request returned, so slow requests that straddle the deadline are
+// charged to the run.
+OpResult FinishRow(const std::vector<LoadTally>& tallies,
+                   std::chrono::steady_clock::time_point measure_from, const CpuReading& from,
+                   const CpuReading& until, OpResult row);
 
 }  // namespace ctxgraph::bench
 

@@ -43,6 +43,7 @@ struct Flags {
   std::string pg_script = CTXGRAPH_BENCH_SOURCE_DIR "/pg_setup.sh";
   bool keep_data = false;
   std::vector<std::string> ops;
+  std::string driver = "loop";
 };
 
 std::vector<std::string> Words(const std::string& s) {
@@ -171,6 +172,11 @@ int Main(int argc, char** argv) {
   app.add_option("--ops", flags.ops,
                  "Only these operations, e.g. retrieve_2hop,empty_call (default: all)")
       ->delimiter(',');
+  app.add_option("--driver", flags.driver,
+                 "How gRPC clients run: loop (one thread, a call in flight per client) or "
+                 "threads (a thread per client, blocking calls)")
+      ->check(CLI::IsMember({"loop", "threads"}))
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   absl::StatusOr<Workload> workload = LoadWorkload(flags.data + "/queries.json");
@@ -185,7 +191,9 @@ int Main(int argc, char** argv) {
   report.clients = flags.clients;
   report.seconds_per_op = flags.seconds;
   report.warmup_seconds = flags.warmup;
-  RunPlan plan(*workload, flags.seconds, flags.warmup, &report, flags.ops);
+  report.grpc_driver = flags.driver;
+  RunPlan plan(*workload, flags.seconds, flags.warmup, &report, flags.ops,
+               flags.driver == "loop" ? CallDriver::kLoop : CallDriver::kThreads);
 
   if (absl::Status s = RunCtxgraph(flags, *workload, plan, report); !s.ok()) {
     std::cerr << "error: ctxgraph: " << s.message() << "\n";

@@ -227,6 +227,7 @@ json ReportJson(const BenchReport& report) {
   j["settings"] = {{"clients", report.clients},
                    {"seconds_per_op", report.seconds_per_op},
                    {"warmup_seconds", report.warmup_seconds},
+                   {"grpc_driver", report.grpc_driver},
                    {"import_command", report.import_command}};
   j["scale"] = {{"data_dir", report.data_dir}};
   if (const auto& c = report.ctxgraph_load) {
@@ -269,7 +270,12 @@ std::string ReportMarkdown(const BenchReport& report) {
      << Mib(report.machine.memory_bytes) << " RAM, " << report.machine.kernel << ". Data: `"
      << report.data_dir << "`. " << report.seconds_per_op << " s per op after "
      << report.warmup_seconds << " s warm-up; clients: " << absl::StrJoin(report.clients, ", ")
-     << "; one connection per client thread.\n\n";
+     << "; one connection per client. "
+     << (report.grpc_driver == "loop"
+             ? "gRPC clients: one thread keeps one call in flight per client (--driver loop); "
+             : "gRPC clients: a thread per client, one blocking call at a time (--driver "
+               "threads); ")
+     << "PostgreSQL clients and RocksDB Gets: a thread per client.\n\n";
   LoadSection(report, md);
   FloorSection(report, md);
   OperationSection(report, md);

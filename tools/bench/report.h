@@ -33,6 +33,9 @@ struct BenchReport {
   std::vector<int> clients;
   double seconds_per_op = 0;
   double warmup_seconds = 0;
+  // How gRPC calls were driven: "loop" or "threads" (call_loop.h). The
+  // PostgreSQL side and the RocksDB floor run a thread per client always.
+  std::string grpc_driver = "loop";
   std::string import_command;  // the CLI command line used for the load
 
   std::optional<LoadStats> ctxgraph_load;

@@ -10,12 +10,13 @@
 namespace ctxgraph::bench {
 
 RunPlan::RunPlan(const Workload& workload, double seconds, double warmup, BenchReport* report,
-                 std::vector<std::string> only_ops)
+                 std::vector<std::string> only_ops, CallDriver driver)
     : seconds_(seconds),
       warmup_(warmup),
       report_(report),
       principals_{kAdminPrincipal},
-      only_ops_(std::move(only_ops)) {
+      only_ops_(std::move(only_ops)),
+      driver_(driver) {
   if (workload.FindPrincipal(kRestrictedPrincipal) != nullptr) {
     principals_.push_back(kRestrictedPrincipal);
   } else {
@@ -28,15 +29,32 @@ bool RunPlan::Selected(const std::string& op) const {
   return only_ops_.empty() || std::find(only_ops_.begin(), only_ops_.end(), op) != only_ops_.end();
 }
 
-void RunPlan::Run(const OperationFactory& factory, OpResult row,
-                  std::function<absl::StatusOr<double>()> server_cpu_seconds) {
-  if (!Selected(row.op)) return;
+LoadSpec RunPlan::Spec(const OpResult& row,
+                       std::function<absl::StatusOr<double>()> server_cpu) const {
   LoadSpec spec;
-  spec.server_cpu_seconds = std::move(server_cpu_seconds);
+  spec.server_cpu_seconds = std::move(server_cpu);
   spec.clients = row.clients;
   spec.duration = std::chrono::duration<double>(seconds_);
   spec.warmup = std::chrono::duration<double>(warmup_);
-  absl::StatusOr<OpResult> result = RunLoad(factory, spec, row);
+  return spec;
+}
+
+void RunPlan::Run(const OperationFactory& factory, OpResult row,
+                  std::function<absl::StatusOr<double>()> server_cpu_seconds) {
+  if (!Selected(row.op)) return;
+  absl::StatusOr<OpResult> result = RunLoad(factory, Spec(row, std::move(server_cpu_seconds)), row);
+  Record(std::move(result), std::move(row));
+}
+
+void RunPlan::Run(const AsyncCallFactory& factory, OpResult row,
+                  std::function<absl::StatusOr<double>()> server_cpu_seconds) {
+  if (!Selected(row.op)) return;
+  absl::StatusOr<OpResult> result =
+      RunCalls(driver_, factory, Spec(row, std::move(server_cpu_seconds)), row);
+  Record(std::move(result), std::move(row));
+}
+
+void RunPlan::Record(absl::StatusOr<OpResult> result, OpResult row) {
   if (!result.ok()) {
     row.errors = 1;
     row.first_error = std::string(result.status().message());

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/bench/call_loop.h"
 #include "tools/bench/load_driver.h"
 #include "tools/bench/report.h"
 #include "tools/bench/workload.h"
@@ -30,8 +31,9 @@ class RunPlan {
  public:
   // `only_ops`: when not empty, rows of other operations (floors included)
   // are skipped and left out of the report.
+  // gRPC calls (Run with an AsyncCallFactory) are driven by `driver`.
   RunPlan(const Workload& workload, double seconds, double warmup, BenchReport* report,
-          std::vector<std::string> only_ops = {});
+          std::vector<std::string> only_ops = {}, CallDriver driver = CallDriver::kLoop);
 
   // The principals each operation runs as: admin, and agent-3teams when
   // queries.json defines it (otherwise a note says it was skipped).
@@ -46,6 +48,9 @@ class RunPlan {
   // when given, reads the serving process's CPU time (LoadSpec).
   void Run(const OperationFactory& factory, OpResult row,
            std::function<absl::StatusOr<double>()> server_cpu_seconds = {});
+  // The same for gRPC calls, driven as the plan says.
+  void Run(const AsyncCallFactory& factory, OpResult row,
+           std::function<absl::StatusOr<double>()> server_cpu_seconds = {});
 
   // Appends a row marked "not implemented yet".
   void NotImplemented(OpResult row);
@@ -56,6 +61,11 @@ class RunPlan {
   BenchReport* report_;
   std::vector<std::string> principals_;
   std::vector<std::string> only_ops_;
+  CallDriver driver_;
+
+  LoadSpec Spec(const OpResult& row, std::function<absl::StatusOr<double>()> server_cpu) const;
+  // Logs `result` (or `row` failed with its error) and appends it.
+  void Record(absl::StatusOr<OpResult> result, OpResult row);
 };
 
 }  // namespace ctxgraph::bench
