@@ -84,12 +84,23 @@ LoadSpec Spec(int clients, milliseconds warmup, milliseconds duration) {
   return spec;
 }
 
-class CallDriverTest : public ::testing::TestWithParam<CallDriver> {};
+// A driver, and the loop's thread count.
+struct Driving {
+  CallDriver driver;
+  int loop_threads;
+};
+
+class CallDriverTest : public ::testing::TestWithParam<Driving> {
+ protected:
+  absl::StatusOr<OpResult> Run(const AsyncCallFactory& factory, const LoadSpec& spec) {
+    return RunCalls(GetParam().driver, GetParam().loop_threads, factory, spec, OpResult{});
+  }
+};
 
 TEST_P(CallDriverTest, KeepsOneCallInFlightPerClientAndDrawsEachClientsOwnStream) {
   Script script;
-  absl::StatusOr<OpResult> row = RunCalls(GetParam(), Scripted(&script),
-                                          Spec(4, milliseconds(20), milliseconds(100)), OpResult{});
+  absl::StatusOr<OpResult> row =
+      Run(Scripted(&script), Spec(4, milliseconds(20), milliseconds(100)));
   ASSERT_TRUE(row.ok()) << row.status();
   EXPECT_EQ(script.max_in_flight.load(), 4);
   EXPECT_EQ(script.in_flight.load(), 0);  // every call was waited for
@@ -111,8 +122,8 @@ TEST_P(CallDriverTest, CountsOnlyCallsStartedInTheWindowAndClosesItWhenTheyRetur
   Script script;
   script.delay = milliseconds(5);
   const Clock::time_point before = Clock::now();
-  absl::StatusOr<OpResult> row = RunCalls(GetParam(), Scripted(&script),
-                                          Spec(2, milliseconds(40), milliseconds(100)), OpResult{});
+  absl::StatusOr<OpResult> row =
+      Run(Scripted(&script), Spec(2, milliseconds(40), milliseconds(100)));
   ASSERT_TRUE(row.ok()) << row.status();
   const size_t warmup_starts =
       std::count_if(script.starts.begin(), script.starts.end(),
@@ -135,8 +146,8 @@ TEST_P(CallDriverTest, CountsOnlyCallsStartedInTheWindowAndClosesItWhenTheyRetur
 TEST_P(CallDriverTest, CountsNotFoundAndErrorsApartAndKeepsTheFirstError) {
   Script not_found;
   not_found.outcome = Outcome::kNotFound;
-  absl::StatusOr<OpResult> row = RunCalls(GetParam(), Scripted(&not_found),
-                                          Spec(2, milliseconds(0), milliseconds(30)), OpResult{});
+  absl::StatusOr<OpResult> row =
+      Run(Scripted(&not_found), Spec(2, milliseconds(0), milliseconds(30)));
   ASSERT_TRUE(row.ok()) << row.status();
   EXPECT_EQ(row->ok, 0u);
   EXPECT_GT(row->not_found, 0u);
@@ -145,8 +156,7 @@ TEST_P(CallDriverTest, CountsNotFoundAndErrorsApartAndKeepsTheFirstError) {
 
   Script errors;
   errors.outcome = Outcome::kError;
-  row = RunCalls(GetParam(), Scripted(&errors), Spec(1, milliseconds(0), milliseconds(30)),
-                 OpResult{});
+  row = Run(Scripted(&errors), Spec(1, milliseconds(0), milliseconds(30)));
   ASSERT_TRUE(row.ok()) << row.status();
   EXPECT_EQ(row->ok + row->not_found, 0u);
   EXPECT_GT(row->errors, 1u);
@@ -161,7 +171,7 @@ TEST_P(CallDriverTest, ReadsTheServersCpuAsTheWindowOpensAndCloses) {
   spec.server_cpu_seconds = [&reads]() -> absl::StatusOr<double> {
     return ++reads == 1 ? 1.0 : 3.0;
   };
-  absl::StatusOr<OpResult> row = RunCalls(GetParam(), Scripted(&script), spec, OpResult{});
+  absl::StatusOr<OpResult> row = Run(Scripted(&script), spec);
   ASSERT_TRUE(row.ok()) << row.status();
   EXPECT_EQ(reads.load(), 2);
   ASSERT_TRUE(row->server_cpu_us_per_op.has_value());
@@ -174,16 +184,19 @@ TEST_P(CallDriverTest, AFactoryFailureMeasuresNothing) {
     if (index == 2) return absl::UnavailableError("cannot connect to client 2's server");
     return std::unique_ptr<AsyncCall>(std::make_unique<ScriptedCall>(&script, index));
   };
-  absl::StatusOr<OpResult> row =
-      RunCalls(GetParam(), factory, Spec(3, milliseconds(0), milliseconds(30)), OpResult{});
+  absl::StatusOr<OpResult> row = Run(factory, Spec(3, milliseconds(0), milliseconds(30)));
   EXPECT_EQ(row.status(), absl::UnavailableError("cannot connect to client 2's server"));
   EXPECT_TRUE(script.starts.empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Drivers, CallDriverTest,
-                         ::testing::Values(CallDriver::kLoop, CallDriver::kThreads),
-                         [](const ::testing::TestParamInfo<CallDriver>& info) {
-                           return info.param == CallDriver::kLoop ? "Loop" : "Threads";
+                         ::testing::Values(Driving{CallDriver::kLoop, 1},
+                                           Driving{CallDriver::kLoop, 3},
+                                           Driving{CallDriver::kThreads, 1}),
+                         [](const ::testing::TestParamInfo<Driving>& info) {
+                           if (info.param.driver == CallDriver::kThreads)
+                             return std::string("Threads");
+                           return absl::StrCat("Loop", info.param.loop_threads);
                          });
 
 }  // namespace

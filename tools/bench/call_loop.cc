@@ -1,6 +1,8 @@
 #include "tools/bench/call_loop.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -48,73 +50,85 @@ class BlockingCall : public Operation {
   std::unique_ptr<AsyncCall> call_;
 };
 
+// One loop thread's clients: it starts each one's first call, then the
+// next each time an answer comes out of its queue, until `until`.
+class ClientLoop {
+ public:
+  void Add(AsyncCall* call, uint64_t seed) { clients_.push_back({call, std::mt19937_64(seed)}); }
+
+  // Counts into `tally` the calls started at or after `from`.
+  void Run(Clock::time_point from, Clock::time_point until, LoadTally& tally) {
+    for (size_t i = 0; i < clients_.size(); ++i) Start(i);
+    size_t in_flight = clients_.size();
+    std::string error;
+    while (in_flight > 0) {
+      void* tag;
+      bool ok;
+      if (!queue_.cq.Next(&tag, &ok)) break;  // never: it is shut down after the loop
+      --in_flight;
+      Client& client = clients_[IndexOf(tag)];
+      const Outcome outcome = client.call->Finish(&error);
+      const Clock::time_point now = Clock::now();
+      if (client.started >= from) {
+        tally.Add(outcome, (now - client.started).count(), error);
+        tally.finished = now;
+      }
+      if (now < until) {
+        Start(IndexOf(tag));
+        ++in_flight;
+      }
+    }
+  }
+
+ private:
+  struct Client {
+    AsyncCall* call;
+    std::mt19937_64 rng;
+    Clock::time_point started;
+  };
+
+  void Start(size_t i) {
+    clients_[i].started = Clock::now();
+    clients_[i].call->Start(clients_[i].rng, &queue_.cq, TagOf(i));
+  }
+
+  DrainedQueue queue_;
+  std::vector<Client> clients_;
+};
+
 }  // namespace
 
 absl::StatusOr<OpResult> RunCallLoop(const AsyncCallFactory& factory, const LoadSpec& spec,
-                                     OpResult row) {
-  DrainedQueue queue;  // declared first: it outlives the calls
-  grpc::CompletionQueue& cq = queue.cq;
+                                     int threads, OpResult row) {
   // Connections are made up front so connection set-up is never measured.
   std::vector<std::unique_ptr<AsyncCall>> calls;
-  std::vector<std::mt19937_64> rngs;
   for (int i = 0; i < spec.clients; ++i) {
     absl::StatusOr<std::unique_ptr<AsyncCall>> call = factory(i);
     if (!call.ok()) return call.status();
     calls.push_back(*std::move(call));
-    rngs.emplace_back(spec.seed + static_cast<uint64_t>(i));
+  }
+  // Client i goes to loop i % threads. Declared after `calls`: the loops'
+  // queues are drained before the calls go.
+  std::vector<ClientLoop> loops(std::max(1, std::min(threads, spec.clients)));
+  for (size_t i = 0; i < calls.size(); ++i) {
+    loops[i % loops.size()].Add(calls[i].get(), spec.seed + i);
   }
 
+  std::vector<LoadTally> tallies(loops.size());
   const Clock::time_point measure_from =
       Clock::now() + std::chrono::duration_cast<Clock::duration>(spec.warmup);
   const Clock::time_point measure_until =
       measure_from + std::chrono::duration_cast<Clock::duration>(spec.duration);
-  std::vector<Clock::time_point> started(calls.size());
-  for (size_t i = 0; i < calls.size(); ++i) {
-    started[i] = Clock::now();
-    calls[i]->Start(rngs[i], &cq, TagOf(i));
+  std::vector<std::thread> running;
+  for (size_t t = 0; t < loops.size(); ++t) {
+    tallies[t].finished = measure_from;
+    running.emplace_back([&, t] { loops[t].Run(measure_from, measure_until, tallies[t]); });
   }
-  std::vector<LoadTally> tally(1);
-  tally[0].finished = measure_from;
-  CpuReading cpu_from;
-  bool measuring = false;
-  size_t in_flight = calls.size();
-  std::string error;
-  while (in_flight > 0) {
-    if (!measuring && Clock::now() >= measure_from) {
-      cpu_from = ReadCpu(spec);
-      measuring = true;
-    }
-    void* tag;
-    bool ok;
-    if (measuring) {
-      if (!cq.Next(&tag, &ok)) break;  // not shut down before the end
-    } else {
-      // Until the window opens, wake at its start to read the CPU clocks
-      // then. gRPC takes system_clock deadlines.
-      const auto deadline = std::chrono::system_clock::now() +
-                            std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                                measure_from - Clock::now());
-      const grpc::CompletionQueue::NextStatus next = cq.AsyncNext(&tag, &ok, deadline);
-      if (next == grpc::CompletionQueue::TIMEOUT) continue;
-      if (next == grpc::CompletionQueue::SHUTDOWN) break;
-    }
-    const size_t i = IndexOf(tag);
-    --in_flight;
-    const Outcome outcome = calls[i]->Finish(&error);
-    const Clock::time_point now = Clock::now();
-    if (started[i] >= measure_from) {
-      tally[0].Add(outcome, (now - started[i]).count(), error);
-      tally[0].finished = now;
-    }
-    if (now < measure_until) {
-      started[i] = now;
-      calls[i]->Start(rngs[i], &cq, TagOf(i));
-      ++in_flight;
-    }
-  }
-  if (!measuring) cpu_from = ReadCpu(spec);  // an empty window: nothing started in it
+  std::this_thread::sleep_until(measure_from);
+  const CpuReading cpu_from = ReadCpu(spec);
+  for (std::thread& t : running) t.join();
   const CpuReading cpu_until = ReadCpu(spec);
-  return FinishRow(tally, measure_from, cpu_from, cpu_until, std::move(row));
+  return FinishRow(tallies, measure_from, cpu_from, cpu_until, std::move(row));
 }
 
 OperationFactory Blocking(AsyncCallFactory factory) {
@@ -125,9 +139,10 @@ OperationFactory Blocking(AsyncCallFactory factory) {
   };
 }
 
-absl::StatusOr<OpResult> RunCalls(CallDriver driver, const AsyncCallFactory& factory,
-                                  const LoadSpec& spec, OpResult row) {
-  if (driver == CallDriver::kLoop) return RunCallLoop(factory, spec, std::move(row));
+absl::StatusOr<OpResult> RunCalls(CallDriver driver, int loop_threads,
+                                  const AsyncCallFactory& factory, const LoadSpec& spec,
+                                  OpResult row) {
+  if (driver == CallDriver::kLoop) return RunCallLoop(factory, spec, loop_threads, std::move(row));
   return RunLoad(Blocking(factory), spec, std::move(row));
 }
 

@@ -1,10 +1,10 @@
 // The gRPC side of the load driver. Each request kind is written once, as an
 // asynchronous call on a completion queue (AsyncCall), and driven one of two
 // ways:
-//   - RunCallLoop: one thread keeps `clients` calls in flight, one per
-//     connection, and starts the next call on a connection as soon as the
-//     answer of the last one is read: a closed loop, as N clients that each
-//     wait for their answer, on one thread.
+//   - RunCallLoop: a loop thread (or a few) keeps `clients` calls in
+//     flight, one per connection, and starts the next call on a connection
+//     as soon as the answer of the last one is read: a closed loop, as N
+//     clients that each wait for their answer, on few threads.
 //   - Blocking(factory) for RunLoad: a thread per client makes one call at a
 //     time and waits for it on a completion queue of its own, as a generated
 //     synchronous stub does.
@@ -13,8 +13,8 @@
 // with the server it measures, so its own CPU is taken from the server.
 // With a thread per client, gRPC 1.51's client hands each answer from the
 // thread that polled the socket to the thread that waits for it; on this
-// machine that doubled the client's CPU per call (a Retrieve at 8 clients:
-// about 100 µs with threads, 60 µs on the loop; see tools/bench/README.md).
+// machine that doubled the client's CPU per call at 8 clients (a Retrieve:
+// 84-89 µs with threads, 53-56 on the loop; see tools/bench/README.md).
 #ifndef CTXGRAPH_TOOLS_BENCH_CALL_LOOP_H_
 #define CTXGRAPH_TOOLS_BENCH_CALL_LOOP_H_
 
@@ -47,14 +47,15 @@ class AsyncCall {
 // error aborts the run before any measurement.
 using AsyncCallFactory = std::function<absl::StatusOr<std::unique_ptr<AsyncCall>>(int index)>;
 
-// Runs `spec.clients` of `factory`'s calls from one thread, as above, and
-// fills a copy of `row` as RunLoad does: client i draws its requests from
-// mt19937_64(spec.seed + i), a request counts when it starts inside the
-// measured window, and the window closes when the last of those returns.
-// If the factory fails for any client, returns that error and measures
-// nothing.
+// Runs `spec.clients` of `factory`'s calls on `threads` loop threads (at
+// least one, at most one per client; client i runs on loop i % threads), as
+// above, and fills a copy of `row` as RunLoad does: client i draws its
+// requests from mt19937_64(spec.seed + i), a request counts when it starts
+// inside the measured window, and the window closes when the last of those
+// returns. If the factory fails for any client, returns that error and
+// measures nothing.
 absl::StatusOr<OpResult> RunCallLoop(const AsyncCallFactory& factory, const LoadSpec& spec,
-                                     OpResult row);
+                                     int threads, OpResult row);
 
 // `factory`'s calls as blocking Operations for RunLoad.
 OperationFactory Blocking(AsyncCallFactory factory);
@@ -65,9 +66,11 @@ enum class CallDriver {
   kThreads,  // "threads": RunLoad on Blocking(factory)
 };
 
-// Runs `factory` with `driver`, as RunCallLoop or RunLoad does.
-absl::StatusOr<OpResult> RunCalls(CallDriver driver, const AsyncCallFactory& factory,
-                                  const LoadSpec& spec, OpResult row);
+// Runs `factory` with `driver`, as RunCallLoop (on `loop_threads` threads)
+// or RunLoad does.
+absl::StatusOr<OpResult> RunCalls(CallDriver driver, int loop_threads,
+                                  const AsyncCallFactory& factory, const LoadSpec& spec,
+                                  OpResult row);
 
 }  // namespace ctxgraph::bench
 

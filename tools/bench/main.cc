@@ -44,6 +44,7 @@ struct Flags {
   bool keep_data = false;
   std::vector<std::string> ops;
   std::string driver = "loop";
+  int loop_threads = 1;
 };
 
 std::vector<std::string> Words(const std::string& s) {
@@ -177,6 +178,10 @@ int Main(int argc, char** argv) {
                  "threads (a thread per client, blocking calls)")
       ->check(CLI::IsMember({"loop", "threads"}))
       ->capture_default_str();
+  app.add_option("--loop-threads", flags.loop_threads,
+                 "Threads of the loop driver; clients are dealt among them")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   absl::StatusOr<Workload> workload = LoadWorkload(flags.data + "/queries.json");
@@ -192,8 +197,10 @@ int Main(int argc, char** argv) {
   report.seconds_per_op = flags.seconds;
   report.warmup_seconds = flags.warmup;
   report.grpc_driver = flags.driver;
+  report.loop_threads = flags.loop_threads;
   RunPlan plan(*workload, flags.seconds, flags.warmup, &report, flags.ops,
-               flags.driver == "loop" ? CallDriver::kLoop : CallDriver::kThreads);
+               flags.driver == "loop" ? CallDriver::kLoop : CallDriver::kThreads,
+               flags.loop_threads);
 
   if (absl::Status s = RunCtxgraph(flags, *workload, plan, report); !s.ok()) {
     std::cerr << "error: ctxgraph: " << s.message() << "\n";

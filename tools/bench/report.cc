@@ -228,6 +228,7 @@ json ReportJson(const BenchReport& report) {
                    {"seconds_per_op", report.seconds_per_op},
                    {"warmup_seconds", report.warmup_seconds},
                    {"grpc_driver", report.grpc_driver},
+                   {"loop_threads", report.loop_threads},
                    {"import_command", report.import_command}};
   j["scale"] = {{"data_dir", report.data_dir}};
   if (const auto& c = report.ctxgraph_load) {
@@ -272,7 +273,8 @@ std::string ReportMarkdown(const BenchReport& report) {
      << report.warmup_seconds << " s warm-up; clients: " << absl::StrJoin(report.clients, ", ")
      << "; one connection per client. "
      << (report.grpc_driver == "loop"
-             ? "gRPC clients: one thread keeps one call in flight per client (--driver loop); "
+             ? absl::StrCat("gRPC clients: ", report.loop_threads,
+                            " thread(s) keep one call in flight per client (--driver loop); ")
              : "gRPC clients: a thread per client, one blocking call at a time (--driver "
                "threads); ")
      << "PostgreSQL clients and RocksDB Gets: a thread per client.\n\n";

@@ -10,13 +10,14 @@
 namespace ctxgraph::bench {
 
 RunPlan::RunPlan(const Workload& workload, double seconds, double warmup, BenchReport* report,
-                 std::vector<std::string> only_ops, CallDriver driver)
+                 std::vector<std::string> only_ops, CallDriver driver, int loop_threads)
     : seconds_(seconds),
       warmup_(warmup),
       report_(report),
       principals_{kAdminPrincipal},
       only_ops_(std::move(only_ops)),
-      driver_(driver) {
+      driver_(driver),
+      loop_threads_(loop_threads) {
   if (workload.FindPrincipal(kRestrictedPrincipal) != nullptr) {
     principals_.push_back(kRestrictedPrincipal);
   } else {
@@ -50,7 +51,7 @@ void RunPlan::Run(const AsyncCallFactory& factory, OpResult row,
                   std::function<absl::StatusOr<double>()> server_cpu_seconds) {
   if (!Selected(row.op)) return;
   absl::StatusOr<OpResult> result =
-      RunCalls(driver_, factory, Spec(row, std::move(server_cpu_seconds)), row);
+      RunCalls(driver_, loop_threads_, factory, Spec(row, std::move(server_cpu_seconds)), row);
   Record(std::move(result), std::move(row));
 }
 

@@ -31,9 +31,11 @@ class RunPlan {
  public:
   // `only_ops`: when not empty, rows of other operations (floors included)
   // are skipped and left out of the report.
-  // gRPC calls (Run with an AsyncCallFactory) are driven by `driver`.
+  // gRPC calls (Run with an AsyncCallFactory) are driven by `driver`, the
+  // loop on `loop_threads` threads.
   RunPlan(const Workload& workload, double seconds, double warmup, BenchReport* report,
-          std::vector<std::string> only_ops = {}, CallDriver driver = CallDriver::kLoop);
+          std::vector<std::string> only_ops = {}, CallDriver driver = CallDriver::kLoop,
+          int loop_threads = 1);
 
   // The principals each operation runs as: admin, and agent-3teams when
   // queries.json defines it (otherwise a note says it was skipped).
@@ -62,6 +64,7 @@ class RunPlan {
   std::vector<std::string> principals_;
   std::vector<std::string> only_ops_;
   CallDriver driver_;
+  int loop_threads_;
 
   LoadSpec Spec(const OpResult& row, std::function<absl::StatusOr<double>()> server_cpu) const;
   // Logs `result` (or `row` failed with its error) and appends it.
