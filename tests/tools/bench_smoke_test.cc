@@ -56,6 +56,7 @@ TEST_F(BenchSmokeTest, ReportsEveryOperationWithoutErrors) {
   const json report = json::parse(in);
   EXPECT_EQ(report["load"]["postgres"]["status"], "skipped (--no-postgres)");
   EXPECT_EQ(report["settings"]["grpc_driver"], "loop");
+  EXPECT_EQ(report["settings"]["loop_threads"], 1);
   const json& load = report["load"]["ctxgraph"];
   EXPECT_GT(load["records_per_sec"].get<double>(), 0);
   EXPECT_GT(load["peak_rss_bytes_after_load"].get<uint64_t>(), 0u);
@@ -120,6 +121,7 @@ TEST_F(BenchSmokeTest, DrivesGrpcCallsFromAThreadPerClientOnRequest) {
   ASSERT_TRUE(in) << out;
   const json report = json::parse(in);
   EXPECT_EQ(report["settings"]["grpc_driver"], "threads");
+  EXPECT_FALSE(report["settings"].contains("loop_threads"));
   std::set<std::tuple<std::string, std::string, int>> rows;
   for (const json& r : report["results"]) {
     EXPECT_GT(r["ops_per_sec"].get<double>(), 0) << r.dump();

@@ -27,8 +27,10 @@ struct Script {
   Outcome outcome = Outcome::kOk;  // what every call comes to
   std::atomic<int> in_flight{0};
   std::atomic<int> max_in_flight{0};
+  std::atomic<int> overlaps{0};  // Starts of a client whose last call had not returned
   std::mutex mu;
   std::vector<Clock::time_point> starts;              // guarded by mu
+  Clock::time_point last_return;                      // guarded by mu
   std::vector<std::pair<int, uint64_t>> first_draws;  // (client, its first draw); by mu
   std::map<int, int> starts_by_client;                // guarded by mu
 };
@@ -39,6 +41,8 @@ class ScriptedCall : public AsyncCall {
 
   void Start(std::mt19937_64& rng, grpc::CompletionQueue* cq, void* tag) override {
     const uint64_t draw = rng();
+    if (busy_) ++script_->overlaps;
+    busy_ = true;
     {
       std::lock_guard<std::mutex> lock(script_->mu);
       script_->starts.push_back(Clock::now());
@@ -54,6 +58,11 @@ class ScriptedCall : public AsyncCall {
   }
 
   Outcome Finish(std::string* error) override {
+    {
+      std::lock_guard<std::mutex> lock(script_->mu);
+      script_->last_return = Clock::now();
+    }
+    busy_ = false;
     --script_->in_flight;
     ++calls_;
     if (script_->outcome == Outcome::kError) {
@@ -66,6 +75,7 @@ class ScriptedCall : public AsyncCall {
   Script* script_;
   int index_;
   int calls_ = 0;
+  bool busy_ = false;  // a call is in flight
   std::optional<grpc::Alarm> alarm_;
 };
 
@@ -100,12 +110,13 @@ class CallDriverTest : public ::testing::TestWithParam<Driving> {
 TEST_P(CallDriverTest, KeepsOneCallInFlightPerClientAndDrawsEachClientsOwnStream) {
   Script script;
   absl::StatusOr<OpResult> row =
-      Run(Scripted(&script), Spec(4, milliseconds(20), milliseconds(100)));
+      Run(Scripted(&script), Spec(4, milliseconds(20), milliseconds(200)));
   ASSERT_TRUE(row.ok()) << row.status();
   EXPECT_EQ(script.max_in_flight.load(), 4);
+  EXPECT_EQ(script.overlaps.load(), 0);   // never two of one client's
   EXPECT_EQ(script.in_flight.load(), 0);  // every call was waited for
-  // Each client called back to back all along: 120 ms of 2 ms calls is up
-  // to 60 each, and at least a few however slow the machine.
+  // Each client called back to back all along: 220 ms of 2 ms calls is up
+  // to 110 each, and at least a few however slow the machine.
   ASSERT_EQ(script.starts_by_client.size(), 4u);
   for (const auto& [client, starts] : script.starts_by_client) {
     EXPECT_GE(starts, 5) << "client " << client;
@@ -123,18 +134,18 @@ TEST_P(CallDriverTest, CountsOnlyCallsStartedInTheWindowAndClosesItWhenTheyRetur
   script.delay = milliseconds(5);
   const Clock::time_point before = Clock::now();
   absl::StatusOr<OpResult> row =
-      Run(Scripted(&script), Spec(2, milliseconds(40), milliseconds(100)));
+      Run(Scripted(&script), Spec(2, milliseconds(200), milliseconds(100)));
   ASSERT_TRUE(row.ok()) << row.status();
   const size_t warmup_starts =
       std::count_if(script.starts.begin(), script.starts.end(),
-                    [&](Clock::time_point t) { return t < before + milliseconds(40); });
+                    [&](Clock::time_point t) { return t < before + milliseconds(200); });
   EXPECT_GE(warmup_starts, 2u);  // each client's first call at least
   EXPECT_GT(row->ok, 0u);
   EXPECT_LE(row->ok, script.starts.size() - warmup_starts);
   EXPECT_EQ(row->not_found, 0u);
   EXPECT_EQ(row->errors, 0u);
   // The window closes when the last counted call returns, past its end.
-  EXPECT_GE(row->seconds, 0.100);
+  EXPECT_GT(row->seconds, 0.100);
   EXPECT_DOUBLE_EQ(row->ops_per_sec, static_cast<double>(row->ok) / row->seconds);
   // No call returns before its alarm.
   EXPECT_GE(row->p50_ms, 5.0);
@@ -147,7 +158,7 @@ TEST_P(CallDriverTest, CountsNotFoundAndErrorsApartAndKeepsTheFirstError) {
   Script not_found;
   not_found.outcome = Outcome::kNotFound;
   absl::StatusOr<OpResult> row =
-      Run(Scripted(&not_found), Spec(2, milliseconds(0), milliseconds(30)));
+      Run(Scripted(&not_found), Spec(2, milliseconds(0), milliseconds(100)));
   ASSERT_TRUE(row.ok()) << row.status();
   EXPECT_EQ(row->ok, 0u);
   EXPECT_GT(row->not_found, 0u);
@@ -156,7 +167,7 @@ TEST_P(CallDriverTest, CountsNotFoundAndErrorsApartAndKeepsTheFirstError) {
 
   Script errors;
   errors.outcome = Outcome::kError;
-  row = Run(Scripted(&errors), Spec(1, milliseconds(0), milliseconds(30)));
+  row = Run(Scripted(&errors), Spec(1, milliseconds(0), milliseconds(100)));
   ASSERT_TRUE(row.ok()) << row.status();
   EXPECT_EQ(row->ok + row->not_found, 0u);
   EXPECT_GT(row->errors, 1u);
@@ -166,14 +177,22 @@ TEST_P(CallDriverTest, CountsNotFoundAndErrorsApartAndKeepsTheFirstError) {
 
 TEST_P(CallDriverTest, ReadsTheServersCpuAsTheWindowOpensAndCloses) {
   Script script;
-  LoadSpec spec = Spec(2, milliseconds(10), milliseconds(30));
-  std::atomic<int> reads{0};
-  spec.server_cpu_seconds = [&reads]() -> absl::StatusOr<double> {
-    return ++reads == 1 ? 1.0 : 3.0;
+  LoadSpec spec = Spec(2, milliseconds(50), milliseconds(50));
+  std::mutex mu;
+  std::vector<Clock::time_point> reads;  // guarded by mu
+  spec.server_cpu_seconds = [&]() -> absl::StatusOr<double> {
+    std::lock_guard<std::mutex> lock(mu);
+    reads.push_back(Clock::now());
+    return reads.size() == 1 ? 1.0 : 3.0;
   };
+  const Clock::time_point before = Clock::now();
   absl::StatusOr<OpResult> row = Run(Scripted(&script), spec);
   ASSERT_TRUE(row.ok()) << row.status();
-  EXPECT_EQ(reads.load(), 2);
+  ASSERT_EQ(reads.size(), 2u);
+  // Once as the warm-up ends, once after the last call returned.
+  EXPECT_GE(reads[0], before + milliseconds(50));
+  EXPECT_LT(reads[0], script.last_return);
+  EXPECT_GE(reads[1], script.last_return);
   ASSERT_TRUE(row->server_cpu_us_per_op.has_value());
   EXPECT_DOUBLE_EQ(*row->server_cpu_us_per_op, 2e6 / static_cast<double>(row->ok));
 }

@@ -1,6 +1,7 @@
 #include "tools/bench/call_loop.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <thread>
 #include <utility>
@@ -46,8 +47,9 @@ class BlockingCall : public Operation {
   }
 
  private:
-  DrainedQueue queue_;  // declared first: it outlives the call
   std::unique_ptr<AsyncCall> call_;
+  // Declared after the call, so it is drained before the call goes.
+  DrainedQueue queue_;
 };
 
 // One loop thread's clients: it starts each one's first call, then the
@@ -58,7 +60,7 @@ class ClientLoop {
 
   // Counts into `tally` the calls started at or after `from`.
   void Run(Clock::time_point from, Clock::time_point until, LoadTally& tally) {
-    for (size_t i = 0; i < clients_.size(); ++i) Start(i);
+    for (size_t i = 0; i < clients_.size(); ++i) Start(i, Clock::now());
     size_t in_flight = clients_.size();
     std::string error;
     while (in_flight > 0) {
@@ -73,8 +75,8 @@ class ClientLoop {
         tally.Add(outcome, (now - client.started).count(), error);
         tally.finished = now;
       }
-      if (now < until) {
-        Start(IndexOf(tag));
+      if (now < until) {  // `now` is the start that is checked and counted
+        Start(IndexOf(tag), now);
         ++in_flight;
       }
     }
@@ -87,8 +89,8 @@ class ClientLoop {
     Clock::time_point started;
   };
 
-  void Start(size_t i) {
-    clients_[i].started = Clock::now();
+  void Start(size_t i, Clock::time_point now) {
+    clients_[i].started = now;
     clients_[i].call->Start(clients_[i].rng, &queue_.cq, TagOf(i));
   }
 
@@ -107,8 +109,8 @@ absl::StatusOr<OpResult> RunCallLoop(const AsyncCallFactory& factory, const Load
     if (!call.ok()) return call.status();
     calls.push_back(*std::move(call));
   }
-  // Client i goes to loop i % threads. Declared after `calls`: the loops'
-  // queues are drained before the calls go.
+  // Client i goes to loop i % threads. Declared after `calls`, so the
+  // loops' queues are drained before the calls go.
   std::vector<ClientLoop> loops(std::max(1, std::min(threads, spec.clients)));
   for (size_t i = 0; i < calls.size(); ++i) {
     loops[i % loops.size()].Add(calls[i].get(), spec.seed + i);
@@ -131,7 +133,7 @@ absl::StatusOr<OpResult> RunCallLoop(const AsyncCallFactory& factory, const Load
   return FinishRow(tallies, measure_from, cpu_from, cpu_until, std::move(row));
 }
 
-OperationFactory Blocking(AsyncCallFactory factory) {
+OperationFactory BlockingOperations(AsyncCallFactory factory) {
   return [factory = std::move(factory)](int index) -> absl::StatusOr<std::unique_ptr<Operation>> {
     absl::StatusOr<std::unique_ptr<AsyncCall>> call = factory(index);
     if (!call.ok()) return call.status();
@@ -143,7 +145,7 @@ absl::StatusOr<OpResult> RunCalls(CallDriver driver, int loop_threads,
                                   const AsyncCallFactory& factory, const LoadSpec& spec,
                                   OpResult row) {
   if (driver == CallDriver::kLoop) return RunCallLoop(factory, spec, loop_threads, std::move(row));
-  return RunLoad(Blocking(factory), spec, std::move(row));
+  return RunLoad(BlockingOperations(factory), spec, std::move(row));
 }
 
 }  // namespace ctxgraph::bench

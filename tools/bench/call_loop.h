@@ -5,20 +5,20 @@
 //     flight, one per connection, and starts the next call on a connection
 //     as soon as the answer of the last one is read: a closed loop, as N
 //     clients that each wait for their answer, on few threads.
-//   - Blocking(factory) for RunLoad: a thread per client makes one call at a
-//     time and waits for it on a completion queue of its own, as a generated
-//     synchronous stub does.
+//   - BlockingOperations(factory) for RunLoad: a thread per client makes
+//     one call at a time and waits for it on a completion queue of its own,
+//     as a generated synchronous stub does on a queue it makes per call.
 //
 // Why the loop is the default: the benchmark shares the machine's two cores
 // with the server it measures, so its own CPU is taken from the server.
 // With a thread per client, gRPC 1.51's client hands each answer from the
 // thread that polled the socket to the thread that waits for it; on this
-// machine that doubled the client's CPU per call at 8 clients (a Retrieve:
-// 84-89 µs with threads, 53-56 on the loop; see tools/bench/README.md).
+// machine that cost 1.6 to 2.2 times the client CPU per call at 8 clients
+// (GetNode: 29 µs with threads, 13 on the loop; see tools/bench/README.md).
 #ifndef CTXGRAPH_TOOLS_BENCH_CALL_LOOP_H_
 #define CTXGRAPH_TOOLS_BENCH_CALL_LOOP_H_
 
-#include <grpcpp/grpcpp.h>
+#include <grpcpp/completion_queue.h>
 
 #include <functional>
 #include <memory>
@@ -31,7 +31,9 @@
 namespace ctxgraph::bench {
 
 // One client of one request kind: a connection with at most one call in
-// flight. Used by one thread at a time; need not be thread-safe.
+// flight. Used by one thread at a time; need not be thread-safe. It must not
+// be destroyed while a call is in flight (the answer would be written into
+// it), and the queue given to Start must outlive it or be drained first.
 class AsyncCall {
  public:
   virtual ~AsyncCall() = default;
@@ -48,7 +50,8 @@ class AsyncCall {
 using AsyncCallFactory = std::function<absl::StatusOr<std::unique_ptr<AsyncCall>>(int index)>;
 
 // Runs `spec.clients` of `factory`'s calls on `threads` loop threads (at
-// least one, at most one per client; client i runs on loop i % threads), as
+// least one, at most one per client; client i runs on loop i % their
+// number), as
 // above, and fills a copy of `row` as RunLoad does: client i draws its
 // requests from mt19937_64(spec.seed + i), a request counts when it starts
 // inside the measured window, and the window closes when the last of those
@@ -57,13 +60,14 @@ using AsyncCallFactory = std::function<absl::StatusOr<std::unique_ptr<AsyncCall>
 absl::StatusOr<OpResult> RunCallLoop(const AsyncCallFactory& factory, const LoadSpec& spec,
                                      int threads, OpResult row);
 
-// `factory`'s calls as blocking Operations for RunLoad.
-OperationFactory Blocking(AsyncCallFactory factory);
+// `factory`'s calls as blocking Operations for RunLoad: each waits for its
+// call on a completion queue of its own.
+OperationFactory BlockingOperations(AsyncCallFactory factory);
 
 // How the benchmark drives gRPC calls (its --driver flag).
 enum class CallDriver {
   kLoop,     // "loop": RunCallLoop
-  kThreads,  // "threads": RunLoad on Blocking(factory)
+  kThreads,  // "threads": RunLoad on BlockingOperations(factory)
 };
 
 // Runs `factory` with `driver`, as RunCallLoop (on `loop_threads` threads)

@@ -20,10 +20,11 @@ namespace {
 
 namespace v1 = ::ctxgraph::v1;
 
-// Where one client parses its answers: a fresh arena per call on a first
-// block the client keeps, as a client that watches its CPU would do. The
-// benchmark shares the machine with the server, so every microsecond of
-// parsing it saves goes to the server it measures.
+// Where the answers of one kind of call of one client are parsed: a fresh
+// arena per call on a first block kept across calls, as a client that
+// watches its CPU would do. The benchmark shares the machine with the
+// server, so every microsecond of parsing it saves goes to the server it
+// measures.
 class ResponseArena {
  public:
   template <typename Response>

@@ -24,8 +24,7 @@ constexpr char kHealthCheck[] = "/grpc.health.v1.Health/Check";
 // as raw bytes (a ByteBuffer) and never parsed: the floor is the call alone.
 class EmptyCallOp : public AsyncCall {
  public:
-  explicit EmptyCallOp(std::shared_ptr<grpc::Channel> channel)
-      : channel_(std::move(channel)), stub_(channel_) {
+  explicit EmptyCallOp(std::shared_ptr<grpc::Channel> channel) : stub_(std::move(channel)) {
     // One empty slice: a ByteBuffer with no slices at all is not sent.
     grpc::Slice empty("");
     request_ = grpc::ByteBuffer(&empty, 1);
@@ -48,8 +47,7 @@ class EmptyCallOp : public AsyncCall {
   }
 
  private:
-  std::shared_ptr<grpc::Channel> channel_;
-  grpc::GenericStub stub_;
+  grpc::GenericStub stub_;    // holds the channel
   grpc::ByteBuffer request_;  // zero bytes: an empty HealthCheckRequest
   std::optional<grpc::ClientContext> context_;
   grpc::ByteBuffer response_;

@@ -65,7 +65,7 @@ struct OpResult {
   std::optional<double> client_cpu_us_per_op;
 };
 
-// A row to be filled by RunLoad.
+// A row to be filled by a driver (RunLoad, RunCallLoop).
 inline OpResult Row(std::string op, std::string backend, std::string principal, int clients) {
   OpResult row;
   row.op = std::move(op);
@@ -78,9 +78,9 @@ inline OpResult Row(std::string op, std::string backend, std::string principal, 
 struct LoadSpec {
   int clients = 1;
   std::chrono::duration<double> duration{10};
-  // Run (not recorded) before the measured window, on the same threads.
+  // Run (not recorded) before the measured window, by the same clients.
   std::chrono::duration<double> warmup{1};
-  uint64_t seed = 1;  // thread i draws from mt19937_64(seed + i)
+  uint64_t seed = 1;  // client i draws from mt19937_64(seed + i)
   // CPU seconds the server process has used so far; read when the measured
   // window opens and once every request in it has returned.
   std::function<absl::StatusOr<double>()> server_cpu_seconds;
@@ -105,12 +105,12 @@ struct LoadTally {
   void Add(Outcome outcome, int64_t nanos, const std::string& error);
 };
 
-// CPU seconds used so far by this process and (when `spec` can read it) by
-// the server.
+// CPU seconds used so far by this process and by the server.
 struct CpuReading {
   double own = 0;
   std::optional<double> server;  // absent when not asked for or unreadable
 };
+// Reads this process's CPU time, and the server's when `spec` says how.
 CpuReading ReadCpu(const LoadSpec& spec);
 
 // Fills `row` from the tallies of a window that opened at `measure_from`,

@@ -228,8 +228,8 @@ json ReportJson(const BenchReport& report) {
                    {"seconds_per_op", report.seconds_per_op},
                    {"warmup_seconds", report.warmup_seconds},
                    {"grpc_driver", report.grpc_driver},
-                   {"loop_threads", report.loop_threads},
                    {"import_command", report.import_command}};
+  if (report.grpc_driver == "loop") j["settings"]["loop_threads"] = report.loop_threads;
   j["scale"] = {{"data_dir", report.data_dir}};
   if (const auto& c = report.ctxgraph_load) {
     j["scale"]["nodes"] = c->nodes;
@@ -273,8 +273,12 @@ std::string ReportMarkdown(const BenchReport& report) {
      << report.warmup_seconds << " s warm-up; clients: " << absl::StrJoin(report.clients, ", ")
      << "; one connection per client. "
      << (report.grpc_driver == "loop"
-             ? absl::StrCat("gRPC clients: ", report.loop_threads,
-                            " thread(s) keep one call in flight per client (--driver loop); ")
+             ? absl::StrCat("gRPC clients: ",
+                            report.loop_threads == 1
+                                ? std::string("one thread keeps")
+                                : absl::StrCat(report.loop_threads,
+                                               " threads (at most one per client) keep"),
+                            " one call in flight per client (--driver loop); ")
              : "gRPC clients: a thread per client, one blocking call at a time (--driver "
                "threads); ")
      << "PostgreSQL clients and RocksDB Gets: a thread per client.\n\n";

@@ -36,7 +36,7 @@ struct BenchReport {
   // How gRPC calls were driven: "loop" or "threads" (call_loop.h). The
   // PostgreSQL side and the RocksDB floor run a thread per client always.
   std::string grpc_driver = "loop";
-  int loop_threads = 1;        // the loop driver's threads
+  int loop_threads = 1;        // --loop-threads: at most one thread per client is used
   std::string import_command;  // the CLI command line used for the load
 
   std::optional<LoadStats> ctxgraph_load;

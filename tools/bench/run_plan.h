@@ -58,6 +58,12 @@ class RunPlan {
   void NotImplemented(OpResult row);
 
  private:
+  // The plan's timing for `row`'s clients, reading the server's CPU with
+  // `server_cpu`.
+  LoadSpec Spec(const OpResult& row, std::function<absl::StatusOr<double>()> server_cpu) const;
+  // Logs `result` (or `row` failed with its error) and appends it.
+  void Record(absl::StatusOr<OpResult> result, OpResult row);
+
   double seconds_;
   double warmup_;
   BenchReport* report_;
@@ -65,10 +71,6 @@ class RunPlan {
   std::vector<std::string> only_ops_;
   CallDriver driver_;
   int loop_threads_;
-
-  LoadSpec Spec(const OpResult& row, std::function<absl::StatusOr<double>()> server_cpu) const;
-  // Logs `result` (or `row` failed with its error) and appends it.
-  void Record(absl::StatusOr<OpResult> result, OpResult row);
 };
 
 }  // namespace ctxgraph::bench
