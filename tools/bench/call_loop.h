@@ -51,12 +51,11 @@ using AsyncCallFactory = std::function<absl::StatusOr<std::unique_ptr<AsyncCall>
 
 // Runs `spec.clients` of `factory`'s calls on `threads` loop threads (at
 // least one, at most one per client; client i runs on loop i % their
-// number), as
-// above, and fills a copy of `row` as RunLoad does: client i draws its
-// requests from mt19937_64(spec.seed + i), a request counts when it starts
-// inside the measured window, and the window closes when the last of those
-// returns. If the factory fails for any client, returns that error and
-// measures nothing.
+// number), as above, and fills a copy of `row` as RunLoad does: client i
+// draws its requests from mt19937_64(spec.seed + i), a request counts when
+// it starts inside the measured window, and the window closes when the last
+// of those returns. If the factory fails for any client, returns that error
+// and measures nothing.
 absl::StatusOr<OpResult> RunCallLoop(const AsyncCallFactory& factory, const LoadSpec& spec,
                                      int threads, OpResult row);
 

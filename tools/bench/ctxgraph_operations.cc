@@ -62,7 +62,7 @@ class PendingCall {
   // Drops the previous call and returns a fresh context carrying `token`
   // (none when empty) for the next one.
   grpc::ClientContext* Begin(const std::string& token) {
-    reader_.reset();  // lives in the previous call's arena, which its context frees
+    reader_.reset();  // held in the previous call's memory, which its context frees
     context_.emplace();
     PrepareContext(token, &*context_);
     response_ = arena_.New<Response>();

@@ -31,7 +31,7 @@ class EmptyCallOp : public AsyncCall {
   }
 
   void Start(std::mt19937_64&, grpc::CompletionQueue* cq, void* tag) override {
-    reader_.reset();  // lives in the previous call's arena, which its context frees
+    reader_.reset();  // held in the previous call's memory, which its context frees
     context_.emplace();
     PrepareContext("", &*context_);
     response_.Clear();
