@@ -3,14 +3,13 @@
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "ctxgraph/v1/context.pb.h"
 #include "ctxgraph/v1/graph.pb.h"
 #include "server/proto_convert.h"
+#include "tests/server/concurrent_answers.h"
 
 namespace ctxgraph::server {
 namespace {
@@ -178,26 +177,13 @@ TEST(EdgeWireCacheTest, AnswersEveryThreadItsOwnEdgesWhileShardsEmpty) {
                            static_cast<uint64_t>(1 + i % 7)));
     expected.push_back(Expected(edges.back()).SerializeAsString());
   }
-  std::atomic<int> wrong{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([&, t] {
-      for (int round = 0; round < 20; ++round) {
-        for (size_t i = t; i < edges.size(); i += 1 + t) {
-          const EdgeRecord copy = edges[i];  // another object, the same record
-          std::string bytes;
-          cache.AppendEdge(copy, &bytes);
-          v1::Edge got, want;
-          if (!got.ParseFromString(bytes) || !want.ParseFromString(expected[i]) ||
-              !MessageDifferencer::Equals(got, want)) {
-            ++wrong;
-          }
-        }
-      }
-    });
-  }
-  for (std::thread& thread : threads) thread.join();
-  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(WrongConcurrentAnswers<v1::Edge>(expected,
+                                             [&](size_t i, std::string* bytes) {
+                                               // another object, the same record
+                                               const EdgeRecord copy = edges[i];
+                                               cache.AppendEdge(copy, bytes);
+                                             }),
+            0);
   EXPECT_GT(cache.stats().hits, 0u);
   EXPECT_LE(cache.stats().bytes, EdgeWireCache::Cache::kShards * 4096);
 }

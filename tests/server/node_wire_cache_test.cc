@@ -3,14 +3,13 @@
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "ctxgraph/v1/graph.pb.h"
 #include "server/proto_convert.h"
+#include "tests/server/concurrent_answers.h"
 
 namespace ctxgraph::server {
 namespace {
@@ -155,25 +154,9 @@ TEST(NodeWireCacheTest, AnswersEveryThreadItsOwnRecordsWhileShardsEmpty) {
     expected.push_back(Expected(*node).SerializeAsString());
     nodes.push_back(std::move(node));
   }
-  std::atomic<int> wrong{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([&, t] {
-      for (int round = 0; round < 20; ++round) {
-        for (size_t i = t; i < nodes.size(); i += 1 + t) {
-          std::string bytes;
-          cache.AppendNode(nodes[i], &bytes);
-          v1::Node got, want;
-          if (!got.ParseFromString(bytes) || !want.ParseFromString(expected[i]) ||
-              !MessageDifferencer::Equals(got, want)) {
-            ++wrong;
-          }
-        }
-      }
-    });
-  }
-  for (std::thread& thread : threads) thread.join();
-  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(WrongConcurrentAnswers<v1::Node>(
+                expected, [&](size_t i, std::string* bytes) { cache.AppendNode(nodes[i], bytes); }),
+            0);
   const NodeWireCache::Stats stats = cache.stats();
   EXPECT_GT(stats.hits, 0u);
   EXPECT_LE(stats.bytes, NodeWireCache::kShards * 16384);
