@@ -26,6 +26,7 @@ bool ReturnsNodeData(std::string_view action) {
 
 absl::StatusOr<AccessReport> AccessReporter::Report(const AccessReportRequest& request) const {
   RETURN_IF_ERROR(RequireRole(caller_, {Role::kAuditor, Role::kAdmin}, "AccessReport"));
+  RETURN_IF_ERROR(RequireFullClearance(caller_, "AccessReport"));
   if (request.principal.empty()) return absl::InvalidArgumentError("principal: required");
   RETURN_IF_ERROR(ValidateAuditFilter({request.principal, "", "", request.since, request.until}));
 

@@ -33,8 +33,10 @@
 // its `items` counts the distinct items with at least one such label. A
 // label matched by several clearances (pii and *) uses each of them.
 //
-// Roles: auditor or admin, checked before anything is read
-// (PERMISSION_DENIED "AccessReport requires the auditor or admin role").
+// Roles: auditor or admin, cleared for "*", checked before anything is read
+// (PERMISSION_DENIED "AccessReport requires the auditor or admin role", or
+// `AccessReport requires clearance "*": ...`, caller.h): the report names
+// the labels of nodes whatever their boundaries.
 // Errors: INVALID_ARGUMENT naming "principal" (invalid id) or "until" (not
 // after since); NOT_FOUND `principal "x" not found` when the principal did
 // not exist at the end of the window; FAILED_PRECONDITION `until: the window

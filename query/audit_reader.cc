@@ -49,6 +49,7 @@ absl::Status ValidateAuditFilter(const AuditFilter& f) {
 absl::StatusOr<AuditEntryPage> AuditReader::List(const AuditFilter& filter, int page_size,
                                                  std::string_view page_token) const {
   RETURN_IF_ERROR(CheckRole(caller_, "ListEntries"));
+  RETURN_IF_ERROR(RequireFullClearance(caller_, "ListEntries"));
   if (page_size < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("page_size: must not be negative, got ", page_size));

@@ -2,10 +2,13 @@
 // validation and signed page tokens over AuditLog::List and AuditLog::Verify.
 //
 // Roles: auditor or admin; anyone else gets PERMISSION_DENIED before the
-// request is looked at. Those roles see every entry whole: principal ids,
+// request is looked at. Entries are returned whole: principal ids,
 // summaries, and the ids and versions of the nodes and edges each entry
-// names, whatever their boundaries (never props: the log holds none). The
-// audit roles are trusted with the id space, as loaders are.
+// names, whatever their boundaries (never props: the log holds none). So
+// ListEntries also needs clearance "*" (caller.h's RequireFullClearance):
+// an auditor cleared for less would read there the ids and labels that
+// lineage shows it only as stubs. VerifyLog answers no entry's content and
+// needs the role alone.
 //
 // Paging: entries come in seq order. A page token names the last seq
 // returned and is bound (HMAC, see page_token.h) to the caller and the

@@ -58,11 +58,9 @@ absl::StatusOr<BoundaryEventPage> BoundaryHistory::Read(std::string_view node_id
   if (after > 0) {
     ASSIGN_OR_RETURN(state, store_.GetNodeByIid(*iid, after));
   }
-  // Auditors and admins see every boundary the node ever had (as they see
-  // the audit log). Other roles see only the changes whose before and after
-  // boundaries they are cleared for: a past boundary they may not see, and
-  // who set it and why, is hidden history.
-  const bool whole_history = caller_.HasAnyRole({Role::kAuditor, Role::kAdmin});
+  // Every role sees only the changes whose before and after boundaries it
+  // is cleared for: a past boundary it may not see, and who set it and why,
+  // is hidden history. A caller cleared for "*" sees every change.
   bool more = false;
   RETURN_IF_ERROR(store_.ScanNodeVersions(*iid, after, page.version, [&](const NodeRecord& rec) {
     BoundaryEvent event;
@@ -87,9 +85,8 @@ absl::StatusOr<BoundaryEventPage> BoundaryHistory::Read(std::string_view node_id
       event.inherited_after = std::move(inherited);
       state = rec;
     }
-    if (!whole_history &&
-        (!caller_.policy.CanSee(event.before) || !caller_.policy.CanSee(event.inherited_before) ||
-         !caller_.policy.CanSee(event.after) || !caller_.policy.CanSee(event.inherited_after))) {
+    if (!caller_.policy.CanSee(event.before) || !caller_.policy.CanSee(event.inherited_before) ||
+        !caller_.policy.CanSee(event.after) || !caller_.policy.CanSee(event.inherited_after)) {
       return true;
     }
     if (static_cast<int>(page.events.size()) == limit) {

@@ -16,8 +16,10 @@
 // Access: the auditor, steward or admin role (PERMISSION_DENIED before the
 // request is looked at), and the node must be visible to the caller now: a
 // hidden, deleted or absent id is NOT_FOUND "node \"x\" not found", the
-// same bytes and the same storage work for each. Earlier boundaries are
-// returned whole: those roles are trusted with boundary metadata.
+// same bytes and the same storage work for each. A change is listed only
+// when the caller is cleared for its boundaries before and after (own and
+// inherited): a boundary it may not see, and who set it and why, is hidden
+// history. Only a caller cleared for "*" sees every change.
 //
 // Paging: oldest first. A page token pins the latest version of the first
 // page (so later pages see no newer events) and resumes after the last

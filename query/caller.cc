@@ -30,4 +30,10 @@ absl::Status RequireRole(const Caller& caller, std::initializer_list<Role> roles
       absl::StrCat(std::string(action), " requires the ", names, " role"));
 }
 
+absl::Status RequireFullClearance(const Caller& caller, std::string_view action) {
+  if (caller.policy.SeesAll()) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat(
+      std::string(action), " requires clearance \"*\": audit entries name every node whole"));
+}
+
 }  // namespace ctxgraph

@@ -34,6 +34,14 @@ std::string_view RoleName(Role role);
 absl::Status RequireRole(const Caller& caller, std::initializer_list<Role> roles,
                          std::string_view action);
 
+// PERMISSION_DENIED naming `action`, unless the caller's clearances hold "*".
+// For the answers that name nodes whole whatever their boundaries: the audit
+// log's entries (node and edge ids, labels in summaries, seeds and start
+// nodes of recorded requests) and what is derived from them (receipts and
+// their replay, the access report). A caller cleared for less would learn
+// there what every other read path hides from it, lineage stubs included.
+absl::Status RequireFullClearance(const Caller& caller, std::string_view action);
+
 }  // namespace ctxgraph
 
 #endif  // CTXGRAPH_QUERY_CALLER_H_

@@ -35,6 +35,7 @@ void Compare(const std::vector<AuditItem>& recorded, const std::vector<AuditItem
 absl::StatusOr<ReceiptRecord> ReceiptAuditor::Load(std::string_view method,
                                                    std::string_view receipt_id) const {
   RETURN_IF_ERROR(RequireRole(caller_, {Role::kAuditor, Role::kAdmin}, method));
+  RETURN_IF_ERROR(RequireFullClearance(caller_, method));
   uint64_t seq = 0;
   // Digits only: SimpleAtoi alone also takes "+3" and " 3 ", and one entry
   // must have one receipt id.

@@ -20,8 +20,9 @@
 // the replayed list), never a "retrieve" entry, so it cannot pass for an
 // agent's retrieval and the audit trail shows who replayed what.
 //
-// Roles: auditor or admin (PERMISSION_DENIED otherwise, before anything is
-// read). Replay of a receipt whose snapshot is before the history horizon
+// Roles: auditor or admin, cleared for "*" (PERMISSION_DENIED otherwise,
+// before anything is read: a receipt names its nodes whole, caller.h's
+// RequireFullClearance). Replay of a receipt whose snapshot is before the history horizon
 // (storage/history_retention.h) is FAILED_PRECONDITION `receipt "N" read
 // version V, before the history horizon H (--history-retention)`: what it
 // read may be compacted away. Errors: INVALID_ARGUMENT "receipt_id: must be a positive decimal

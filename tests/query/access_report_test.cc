@@ -175,6 +175,10 @@ TEST_F(AccessReportTest, OnlyAuditorsAndAdminsAndValidRequests) {
   const Caller agent = MakeCaller("agent", kAgentClearances);
   EXPECT_STATUS(Report(agent, {"agent", {}, {}}), absl::StatusCode::kPermissionDenied,
                 "AccessReport requires the auditor or admin role");
+  // The report names labels of nodes the caller may not see (P1's pii).
+  const Caller eng_auditor = MakeCaller("eng-auditor", {"team:eng"}, {Role::kAuditor});
+  EXPECT_STATUS(Report(eng_auditor, {"agent", {}, {}}), absl::StatusCode::kPermissionDenied,
+                "AccessReport requires clearance \"*\": audit entries name every node whole");
   EXPECT_STATUS(Report(g_.auditor_, {"", {}, {}}), absl::StatusCode::kInvalidArgument,
                 "principal: required");
   EXPECT_STATUS(Report(g_.auditor_, {"agent", Timestamp{5}, Timestamp{5}}),

@@ -135,9 +135,12 @@ TEST_F(ExposureReportTest, HiddenDerivedNodesAreCutForStewardsAndRedactedForAudi
                                                    version_, " [SRC@", version_, "/0] +0")}));
   EXPECT_EQ(steward.closure_nodes, 3u);
 
-  // An auditor learns that P1 was read, by its opaque id only.
+  // An auditor cleared for nothing learns that P1 was read, by its opaque id
+  // only. (It may not read the log's entries, which name P1 whole: those
+  // need clearance "*", caller.h.)
   const std::string opaque = opaque_ids_.OpaqueId("P1");
-  ASSERT_OK_AND_ASSIGN(ExposureReport audited, Report(g_.auditor_, Node("SRC")));
+  const Caller uncleared_auditor = MakeCaller("auditor", {}, {Role::kAuditor});
+  ASSERT_OK_AND_ASSIGN(ExposureReport audited, Report(uncleared_auditor, Node("SRC")));
   EXPECT_EQ(Describe(audited),
             (std::vector<std::string>{
                 absl::StrCat(walked.audit_seq, " agent lineage.upstream @", version_, " [", opaque,
@@ -172,8 +175,8 @@ TEST_F(ExposureReportTest, HiddenStartIsTheSameNotFoundAsAnAbsentOne) {
   EXPECT_STATUS(hidden, absl::StatusCode::kNotFound, "node_id: node \"P1\" not found");
   EXPECT_STATUS(absent, absl::StatusCode::kNotFound, "node_id: node \"P9\" not found");
   // An auditor cannot name a hidden start either.
-  EXPECT_STATUS(Report(g_.auditor_, Node("P1")), absl::StatusCode::kNotFound,
-                "node_id: node \"P1\" not found");
+  EXPECT_STATUS(Report(MakeCaller("auditor", {}, {Role::kAuditor}), Node("P1")),
+                absl::StatusCode::kNotFound, "node_id: node \"P1\" not found");
   // Both are logged alike, with no item.
   ASSERT_OK_AND_ASSIGN(AuditPage log, g_.audit().List({"steward", "", "", {}, {}}, 0, 10));
   ASSERT_EQ(log.entries.size(), 2u);

@@ -14,7 +14,7 @@ class AccessReportTest : public ServerTest {
   void SetUp() override {
     ASSERT_NO_FATAL_FAILURE(ServerTest::SetUp());
     agent_ = CreatePrincipal("agent", {v1::ROLE_AGENT}, {"pii", "team:*", "team:finance"});
-    auditor_ = CreatePrincipal("auditor", {v1::ROLE_AUDITOR}, {});
+    auditor_ = CreatePrincipal("auditor", {v1::ROLE_AUDITOR}, {"*"});
     ASSERT_NE(DefineLabels({"team:eng", "pii"}), 0u);
     ASSERT_NE(AdminWrite({
                   UpsertNode(MakeNode("doc-1", {"team:eng"}, "Doc", {{"title", Str("Q3 plan")}})),

@@ -17,6 +17,7 @@ void AttackTest::SetUp() {
   agent_ = CreatePrincipal("agent", {v1::ROLE_AGENT}, {"team:eng"});
   loader_ = CreatePrincipal("loader", {v1::ROLE_LOADER}, {"team:eng"});
   auditor_ = CreatePrincipal("auditor", {v1::ROLE_AUDITOR}, {"team:eng"});
+  chief_auditor_ = CreatePrincipal("chief-auditor", {v1::ROLE_AUDITOR}, {"*"});
   ASSERT_NE(AdminWrite({
                 UpsertNode(MakeNode("pub", {"team:eng"}, "Doc", {{"title", Str("public plan")}})),
                 UpsertNode(MakeNode(kHiddenId, {"vault-label"}, "Xsecrettype",

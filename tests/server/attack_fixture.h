@@ -7,6 +7,7 @@
 // Xsecrettype, title "zebracanary merger") -DERIVED_FROM-> beyond (no
 // labels). The agent, loader and auditor hold team:eng only, so hid-7f3a is
 // hidden from all three and "beyond" is reachable from pub only through it.
+// The chief auditor holds "*", as reading the audit log's entries requires.
 #ifndef CTXGRAPH_TESTS_SERVER_ATTACK_FIXTURE_H_
 #define CTXGRAPH_TESTS_SERVER_ATTACK_FIXTURE_H_
 
@@ -71,7 +72,7 @@ class AttackTest : public ServerTest {
 
   std::unique_ptr<v1::LineageService::Stub> lineage_;
   std::unique_ptr<v1::AuditService::Stub> audit_;
-  std::string agent_, loader_, auditor_;
+  std::string agent_, loader_, auditor_, chief_auditor_;
 };
 
 }  // namespace ctxgraph::server

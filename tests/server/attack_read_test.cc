@@ -40,6 +40,61 @@ TEST_F(AttackTest, UpstreamStopsAtAHiddenNodeForAnAgent) {
   ExpectNoLeak(response.SerializeAsString());
 }
 
+TEST_F(AttackTest, AnAuditorClearedForLessCannotJoinAStubToTheLog) {
+  // The auditor walks through hid-7f3a as a stub...
+  v1::LineageRequest request;
+  request.set_node_id("pub");
+  v1::LineageResponse up;
+  ASSERT_OK(Upstream(auditor_, request, &up));
+  ASSERT_EQ(up.nodes_size(), 3);
+  EXPECT_TRUE(up.nodes(1).redacted());
+  ExpectNoLeak(up.SerializeAsString());
+  // ...and the log names it whole: the write's edge pub -> hid-7f3a, the
+  // receipt of a retrieval that returned it. Every audit read that returns
+  // entries or what is derived from them is refused, before the request is
+  // looked at; VerifyLog, which returns no entry, is not.
+  v1::RetrieveResponse retrieved;
+  ASSERT_OK(Retrieve(chief_auditor_, FromSeed("pub", 1), &retrieved));
+  ASSERT_EQ(retrieved.items_size(), 2);
+  std::string transcript;
+  const auto refused = [&](auto method, const std::string& name, const auto& request,
+                           auto* response) {
+    const grpc::Status status = Call(audit_.get(), method, auditor_, request, response);
+    EXPECT_STATUS(
+        status, absl::StatusCode::kPermissionDenied,
+        absl::StrCat(name, " requires clearance \"*\": audit entries name every node whole"));
+    absl::StrAppend(&transcript, status.error_message(), response->SerializeAsString());
+  };
+  v1::ListEntriesRequest by_node;
+  by_node.set_node_id("pub");
+  v1::ListEntriesResponse entries;
+  refused(&v1::AuditService::Stub::ListEntries, "ListEntries", by_node, &entries);
+  v1::GetReceiptRequest receipt;
+  receipt.set_receipt_id(retrieved.receipt().receipt_id());
+  v1::GetReceiptResponse got;
+  refused(&v1::AuditService::Stub::GetReceipt, "GetReceipt", receipt, &got);
+  v1::ReplayReceiptRequest replay;
+  replay.set_receipt_id(retrieved.receipt().receipt_id());
+  v1::ReplayReceiptResponse replayed;
+  refused(&v1::AuditService::Stub::ReplayReceipt, "ReplayReceipt", replay, &replayed);
+  v1::AccessReportRequest access;
+  access.set_principal("chief-auditor");
+  v1::AccessReportResponse report;
+  refused(&v1::AuditService::Stub::AccessReport, "AccessReport", access, &report);
+  ExpectNoLeak(transcript);
+  EXPECT_TRUE(Verify().ok());
+
+  // The chief auditor, cleared for "*", reads the same entries whole.
+  ASSERT_OK(
+      Call(audit_.get(), &v1::AuditService::Stub::ListEntries, chief_auditor_, by_node, &entries));
+  std::string named;
+  for (const v1::AuditEntry& e : entries.entries()) {
+    for (const v1::AuditItem& item : e.items()) named += item.edge_to() + " ";
+  }
+  EXPECT_NE(named.find(kHiddenId), std::string::npos) << named;
+  ASSERT_OK(Call(audit_.get(), &v1::AuditService::Stub::GetReceipt, chief_auditor_, receipt, &got));
+}
+
 TEST_F(AttackTest, ADeepChainIsBoundedByMaxDepthAndBeyondItIsRefused) {
   ASSERT_NO_FATAL_FAILURE(WriteChain(130, /*close_cycle=*/false));
   v1::LineageRequest request;
@@ -99,9 +154,9 @@ TEST_F(AttackTest, HugePageSizesAreCappedAndNegativeOnesRefused) {
   v1::ListEntriesRequest entries;
   entries.set_page_size(std::numeric_limits<int32_t>::min());
   v1::ListEntriesResponse page;
-  EXPECT_STATUS(Call(audit_.get(), &v1::AuditService::Stub::ListEntries, auditor_, entries, &page),
-                absl::StatusCode::kInvalidArgument,
-                "page_size: must not be negative, got -2147483648");
+  EXPECT_STATUS(
+      Call(audit_.get(), &v1::AuditService::Stub::ListEntries, chief_auditor_, entries, &page),
+      absl::StatusCode::kInvalidArgument, "page_size: must not be negative, got -2147483648");
 }
 
 // --- Search ---
@@ -190,17 +245,17 @@ TEST_F(AttackTest, TamperedReceiptIdsAreRefusedAndAgentsCannotReadReceipts) {
     SCOPED_TRACE(id);
     request.set_receipt_id(id);
     EXPECT_STATUS(
-        Call(audit_.get(), &v1::AuditService::Stub::GetReceipt, auditor_, request, &response),
+        Call(audit_.get(), &v1::AuditService::Stub::GetReceipt, chief_auditor_, request, &response),
         absl::StatusCode::kInvalidArgument, "receipt_id: must be a positive decimal number");
   }
   // A real entry that is not a retrieval (seq 1 defines the labels).
   request.set_receipt_id("1");
   const grpc::Status not_receipt =
-      Call(audit_.get(), &v1::AuditService::Stub::GetReceipt, auditor_, request, &response);
+      Call(audit_.get(), &v1::AuditService::Stub::GetReceipt, chief_auditor_, request, &response);
   EXPECT_EQ(not_receipt.error_code(), grpc::StatusCode::NOT_FOUND) << not_receipt.error_message();
   request.set_receipt_id("999999");
   const grpc::Status beyond =
-      Call(audit_.get(), &v1::AuditService::Stub::GetReceipt, auditor_, request, &response);
+      Call(audit_.get(), &v1::AuditService::Stub::GetReceipt, chief_auditor_, request, &response);
   EXPECT_EQ(beyond.error_code(), grpc::StatusCode::NOT_FOUND) << beyond.error_message();
   v1::RetrieveResponse retrieved;
   ASSERT_OK(Retrieve(agent_, FromSeed("pub", 1), &retrieved));

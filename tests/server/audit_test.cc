@@ -15,7 +15,7 @@ class AuditTest : public ServerTest {
  protected:
   void SetUp() override {
     ServerTest::SetUp();
-    auditor_ = CreatePrincipal("auditor", {v1::ROLE_AUDITOR}, {});
+    auditor_ = CreatePrincipal("auditor", {v1::ROLE_AUDITOR}, {"*"});
   }
 
   grpc::Status ListEntries(const std::string& token, const v1::ListEntriesRequest& request,
@@ -89,7 +89,7 @@ TEST_F(AuditTest, AdminChangesAndWritesAreLoggedInOrder) {
                      "1|system|admin.create_principal|bootstrap: create principal admin|1",
                      "2|system|admin.issue_token|bootstrap: issue token " + admin_token_id + "|2",
                      "3|admin|admin.create_principal|admin: create principal auditor "
-                     "roles=auditor clearances=|3",
+                     "roles=auditor clearances=*|3",
                      "4|admin|admin.issue_token|admin: issue token " + auditor_token_id +
                          " for auditor|4",
                      "5|admin|write|ops=3 description=load two|5"}));

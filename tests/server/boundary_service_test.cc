@@ -303,6 +303,39 @@ TEST_F(BoundaryServiceTest, LabelHistoryListsEveryBoundaryChange) {
   EXPECT_TRUE(second.next_page_token().empty());
 }
 
+TEST_F(BoundaryServiceTest, AnAuditorClearedForLessSeesOnlyTheHistoryItIsClearedFor) {
+  DefineLabels({"pii", "team:eng"});
+  const uint64_t created = AdminWrite({UpsertNode(MakeNode("x", {"pii"}))}, "load zebra secret");
+  v1::AssignLabelsResponse declassified;
+  ASSERT_OK(Assign(steward_, ById({"x"}, {"team:eng"}, {"pii"}, "declassified"), &declassified));
+  const uint64_t opened = AdminWrite({UpsertNode(MakeNode("x", {}))}, "opened");
+  const auto events = [&](const std::string& token) {
+    v1::LabelHistoryResponse history;
+    EXPECT_OK(History(token, "x", &history));
+    Labels out;
+    for (const auto& e : history.events()) {
+      out.push_back(absl::StrCat(e.version(), " [", absl::StrJoin(e.before(), ","), "] -> [",
+                                 absl::StrJoin(e.after(), ","), "] ", e.principal(), " ",
+                                 e.reason()));
+    }
+    return std::make_pair(out, history.SerializeAsString());
+  };
+  // The auditor cleared for "*" sees every change.
+  EXPECT_EQ(
+      events(auditor_).first,
+      (Labels{absl::StrCat(created, " [] -> [pii] admin load zebra secret"),
+              absl::StrCat(declassified.version(), " [pii] -> [team:eng] steward declassified"),
+              absl::StrCat(opened, " [team:eng] -> [] admin opened")}));
+  // One cleared for team:eng sees only the change between boundaries it may
+  // see: nothing of pii, nor who set it and why.
+  const std::string eng_auditor = CreatePrincipal("eng-auditor", {v1::ROLE_AUDITOR}, {"team:eng"});
+  const auto [seen, bytes] = events(eng_auditor);
+  EXPECT_EQ(seen, (Labels{absl::StrCat(opened, " [team:eng] -> [] admin opened")}));
+  for (const char* hidden : {"pii", "zebra", "declassified", "steward"}) {
+    EXPECT_EQ(bytes.find(hidden), std::string::npos) << hidden;
+  }
+}
+
 }  // namespace
 }  // namespace ctxgraph::server
 

@@ -19,7 +19,7 @@ class HistoryRetentionTest : public ServerTest {
     history_retention_ = RetentionSetting{.kind = RetentionSetting::Kind::kVersions, .versions = 3};
     ASSERT_NO_FATAL_FAILURE(ServerTest::SetUp());
     agent_ = CreatePrincipal("agent", {v1::ROLE_AGENT}, {});
-    auditor_ = CreatePrincipal("auditor", {v1::ROLE_AUDITOR}, {});
+    auditor_ = CreatePrincipal("auditor", {v1::ROLE_AUDITOR}, {"*"});
     audit_ = v1::AuditService::NewStub(channel_);
     lineage_ = v1::LineageService::NewStub(channel_);
   }

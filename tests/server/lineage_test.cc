@@ -347,11 +347,21 @@ TEST_F(LineageTest, EveryCallIsAnAuditEntryStubsByOpaqueIdOnly) {
   EXPECT_EQ(entries[0].seq(), path.audit_seq());
   EXPECT_EQ(entries[0].items_size(), 2);
 
-  // The node filter finds lineage entries like any other.
+  // The node filter finds lineage entries like any other. The entries name
+  // the hidden node whole (the write's edge items), so an auditor cleared
+  // only for team:eng, which walked through it as a stub, may not read
+  // them, nor the access report built from them; the admin (cleared for
+  // "*") may.
   v1::ListEntriesRequest by_node;
   by_node.set_node_id("draft");
   v1::ListEntriesResponse listed;
-  ASSERT_OK(Call(audit_.get(), &v1::AuditService::Stub::ListEntries, auditor_, by_node, &listed));
+  EXPECT_STATUS(
+      Call(audit_.get(), &v1::AuditService::Stub::ListEntries, auditor_, by_node, &listed),
+      absl::StatusCode::kPermissionDenied,
+      "ListEntries requires clearance \"*\": audit entries name every node whole");
+  EXPECT_EQ(listed.entries_size(), 0);
+  ASSERT_OK(
+      Call(audit_.get(), &v1::AuditService::Stub::ListEntries, admin_token_, by_node, &listed));
   int lineage_entries = 0;
   for (const v1::AuditEntry& entry : listed.entries()) {
     lineage_entries += entry.action().rfind("lineage.", 0) == 0 ? 1 : 0;
@@ -362,8 +372,12 @@ TEST_F(LineageTest, EveryCallIsAnAuditEntryStubsByOpaqueIdOnly) {
   v1::AccessReportRequest report_request;
   report_request.set_principal("agent");
   v1::AccessReportResponse report;
-  ASSERT_OK(
-      Call(audit_.get(), &v1::AuditService::Stub::AccessReport, auditor_, report_request, &report));
+  EXPECT_STATUS(
+      Call(audit_.get(), &v1::AuditService::Stub::AccessReport, auditor_, report_request, &report),
+      absl::StatusCode::kPermissionDenied,
+      "AccessReport requires clearance \"*\": audit entries name every node whole");
+  ASSERT_OK(Call(audit_.get(), &v1::AuditService::Stub::AccessReport, admin_token_, report_request,
+                 &report));
   EXPECT_EQ(report.entries_examined(), 2u);  // the NOT_FOUND downstream and the path
   EXPECT_EQ(report.items_examined(), 2u);
   EXPECT_EQ(report.items_missing(), 0u);

@@ -13,7 +13,7 @@ class RetrieveTest : public ServerTest {
   void SetUp() override {
     ASSERT_NO_FATAL_FAILURE(ServerTest::SetUp());
     agent_ = CreatePrincipal("eng-agent", {v1::ROLE_AGENT}, {"team:eng"});
-    auditor_ = CreatePrincipal("auditor", {v1::ROLE_AUDITOR}, {});
+    auditor_ = CreatePrincipal("auditor", {v1::ROLE_AUDITOR}, {"*"});
     ASSERT_NE(DefineLabels({"team:eng", "pii"}), 0u);
     version_ = AdminWrite({
         UpsertNode(MakeNode("doc-1", {"team:eng"}, "Doc", {{"title", Str("Q3 plan")}})),
