@@ -36,4 +36,12 @@ absl::Status RequireFullClearance(const Caller& caller, std::string_view action)
       std::string(action), " requires clearance \"*\": audit entries name every node whole"));
 }
 
+absl::Status MayReadCommit(const Caller& caller, const CommitRecord& commit) {
+  if (caller.policy.SeesAll() || commit.principal == caller.principal.id) {
+    return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(
+      absl::StrCat("GetCommit requires clearance \"*\" for a commit another principal made"));
+}
+
 }  // namespace ctxgraph

@@ -42,6 +42,13 @@ absl::Status RequireRole(const Caller& caller, std::initializer_list<Role> roles
 // there what every other read path hides from it, lineage stubs included.
 absl::Status RequireFullClearance(const Caller& caller, std::string_view action);
 
+// PERMISSION_DENIED unless the caller made `commit` or is cleared for "*".
+// A commit's description and principal are the log's as much as its
+// entries are: an AssignLabels reason, a write's description, an admin
+// change may name nodes and labels the caller may not see. Versions are no
+// secret (every read answers one), so refusing says nothing new.
+absl::Status MayReadCommit(const Caller& caller, const CommitRecord& commit);
+
 }  // namespace ctxgraph
 
 #endif  // CTXGRAPH_QUERY_CALLER_H_

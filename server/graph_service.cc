@@ -219,6 +219,7 @@ grpc::ServerUnaryReactor* GraphServiceImpl::GetCommit(grpc::CallbackServerContex
       return absl::NotFoundError(absl::StrCat("commit ", request->version(), " not found"));
     }
     ASSIGN_OR_RETURN(CommitRecord commit, backend_.db->GetCommit(request->version()));
+    RETURN_IF_ERROR(MayReadCommit(caller, commit));
     CommitToProto(commit, response->mutable_commit());
     return absl::OkStatus();
   });

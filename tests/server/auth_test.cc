@@ -322,14 +322,44 @@ TEST_F(AuthTest, GetCommitDeniedToAgentOnly) {
                 "GetCommit requires the auditor or steward or loader or admin role");
   EXPECT_FALSE(commit.has_commit());
   for (v1::Role role : {v1::ROLE_AUDITOR, v1::ROLE_STEWARD, v1::ROLE_LOADER}) {
-    const std::string token = CreatePrincipal("p" + std::to_string(role), {role}, {});
+    const std::string token = CreatePrincipal("p" + std::to_string(role), {role}, {"*"});
     SCOPED_TRACE(role);
     ASSERT_OK(GetCommit(token, version, &commit));
     EXPECT_EQ(commit.commit().version(), version);
   }
   // An agent that also holds auditor may read commits.
-  const std::string both = CreatePrincipal("both", {v1::ROLE_AGENT, v1::ROLE_AUDITOR}, {});
+  const std::string both = CreatePrincipal("both", {v1::ROLE_AGENT, v1::ROLE_AUDITOR}, {"*"});
   ASSERT_OK(GetCommit(both, version, &commit));
+}
+
+TEST_F(AuthTest, GetCommitOfAnotherPrincipalNeedsEveryClearance) {
+  // The admin's commit names a reason about a node the steward may not see.
+  ASSERT_NE(DefineLabels({"team:eng", "pii"}), 0u);
+  const uint64_t admins =
+      AdminWrite({UpsertNode(MakeNode("merger", {"pii"}))}, "load the zebra merger memo");
+  const std::string steward = CreatePrincipal("steward", {v1::ROLE_STEWARD}, {"team:eng"});
+  const std::string loader = CreatePrincipal("loader", {v1::ROLE_LOADER}, {"team:eng"});
+  v1::WriteResponse own;
+  ASSERT_OK(Write(loader, {UpsertNode(MakeNode("mine", {"team:eng"}))}, &own, "loader's load"));
+  for (const std::string& token : {steward, loader}) {
+    v1::GetCommitResponse commit;
+    const grpc::Status status = GetCommit(token, admins, &commit);
+    EXPECT_STATUS(status, absl::StatusCode::kPermissionDenied,
+                  "GetCommit requires clearance \"*\" for a commit another principal made");
+    EXPECT_FALSE(commit.has_commit());
+    EXPECT_EQ(status.error_message().find("zebra"), std::string::npos);
+  }
+  // Its own commit, the loader reads; a version that does not exist is
+  // NOT_FOUND for everyone, as before.
+  v1::GetCommitResponse commit;
+  ASSERT_OK(GetCommit(loader, own.version(), &commit));
+  EXPECT_EQ(commit.commit().description(), "loader's load");
+  EXPECT_STATUS(GetCommit(steward, own.version() + 1, &commit), absl::StatusCode::kNotFound,
+                absl::StrCat("commit ", own.version() + 1, " not found"));
+  // Cleared for "*", any commit.
+  const std::string chief = CreatePrincipal("chief", {v1::ROLE_STEWARD}, {"*"});
+  ASSERT_OK(GetCommit(chief, admins, &commit));
+  EXPECT_EQ(commit.commit().description(), "load the zebra merger memo");
 }
 
 TEST_F(AuthTest, RoleChangeTakesEffectOnTheNextCall) {
