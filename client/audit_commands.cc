@@ -382,7 +382,10 @@ int RunExposure(CommandContext& ctx, const ExposureArgs& args) {
 
 void AddAuditCommands(CLI::App& app, CommandContext& ctx, CommandAction* action) {
   auto args = std::make_shared<AuditArgs>();
-  CLI::App* audit = app.add_subcommand("audit", "Read and verify the audit log (auditor, admin)");
+  CLI::App* audit =
+      app.add_subcommand("audit",
+                         "Read and verify the audit log (auditor, admin; ls, receipt, replay and "
+                         "access-report also need clearance *)");
   audit->require_subcommand(1);
 
   CLI::App* ls = audit->add_subcommand("ls", "List audit entries, oldest first");

@@ -100,8 +100,11 @@ absl::StatusOr<BoundaryEventPage> BoundaryHistory::Read(std::string_view node_id
   for (BoundaryEvent& event : page.events) {
     ASSIGN_OR_RETURN(CommitRecord commit, db.GetCommit(event.version));
     event.time = commit.time;
-    event.principal = commit.principal;
-    event.reason = commit.description;
+    event.principal = commit.principal;  // the node's provenance says it too
+    // The reason is free text about the whole commit, which may have
+    // changed nodes the caller may not see (an inherited label's change
+    // comes from an ancestor's commit): given as GetCommit would give it.
+    if (MayReadCommit(caller_, commit).ok()) event.reason = commit.description;
   }
   if (more) {
     page.next_page_token =

@@ -19,7 +19,11 @@
 // same bytes and the same storage work for each. A change is listed only
 // when the caller is cleared for its boundaries before and after (own and
 // inherited): a boundary it may not see, and who set it and why, is hidden
-// history. Only a caller cleared for "*" sees every change.
+// history. Only a caller cleared for "*" sees every change. An event's
+// reason (its commit's description) is given only to a caller cleared for
+// "*" or who made the commit, as GetCommit gives it (caller.h
+// MayReadCommit): the commit may have changed nodes the caller may not
+// see, an ancestor from which the event's inherited labels came.
 //
 // Paging: oldest first. A page token pins the latest version of the first
 // page (so later pages see no newer events) and resumes after the last

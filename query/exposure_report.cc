@@ -42,8 +42,11 @@ std::optional<ExposureReceipt> MatchEntry(
     if (!item.edge_label.empty() || item.version == 0) continue;
     auto it = closure.find(item.node_id);
     if (it == closure.end()) continue;
-    receipt.items.push_back(
-        ExposedItem{it->second.returned_id, item.version, it->second.depth, it->second.redacted});
+    // A redacted item's version would date the hidden node's last write:
+    // 0, as a lineage stub's.
+    receipt.items.push_back(ExposedItem{it->second.returned_id,
+                                        it->second.redacted ? 0 : item.version, it->second.depth,
+                                        it->second.redacted});
   }
   receipt.items_total = entry.items_total;
   receipt.items_unlisted =

@@ -41,7 +41,8 @@
 //     no audit entry, so they cannot be reported; neither are "replay"
 //     entries (they return ids and digests, not nodes). For each receipt,
 //     the closure nodes it listed, in the entry's order, with the version
-//     returned and their depth in the closure (0 = the start). An entry
+//     returned (0 for a redacted one: its version would date the hidden
+//     node's last write) and their depth in the closure (0 = the start). An entry
 //     lists only its first kMaxAuditItems items: one that returned more
 //     (items_unlisted > 0) may have returned a closure node among the rest,
 //     so it is reported even when no listed item matches, and `partial` is

@@ -136,17 +136,16 @@ TEST_F(ExposureReportTest, HiddenDerivedNodesAreCutForStewardsAndRedactedForAudi
   EXPECT_EQ(steward.closure_nodes, 3u);
 
   // An auditor cleared for nothing learns that P1 was read, by its opaque id
-  // only. (It may not read the log's entries, which name P1 whole: those
-  // need clearance "*", caller.h.)
+  // only, at version 0 (its real one would date P1's last write). (It may not read the log's
+  // entries, which name P1 whole: those need clearance "*", caller.h.)
   const std::string opaque = opaque_ids_.OpaqueId("P1");
   const Caller uncleared_auditor = MakeCaller("auditor", {}, {Role::kAuditor});
   ASSERT_OK_AND_ASSIGN(ExposureReport audited, Report(uncleared_auditor, Node("SRC")));
   EXPECT_EQ(Describe(audited),
             (std::vector<std::string>{
                 absl::StrCat(walked.audit_seq, " agent lineage.upstream @", version_, " [", opaque,
-                             "@", version_, "/1R SRC@", version_, "/0] +0"),
-                absl::StrCat(p1_only, " agent retrieve @", version_, " [", opaque, "@", version_,
-                             "/1R] +0")}));
+                             "@0/1R SRC@", version_, "/0] +0"),
+                absl::StrCat(p1_only, " agent retrieve @", version_, " [", opaque, "@0/1R] +0")}));
   for (const ExposureReceipt& r : audited.receipts) {
     for (const ExposedItem& i : r.items) EXPECT_NE(i.node_id, "P1");
   }

@@ -327,10 +327,11 @@ TEST_F(BoundaryServiceTest, AnAuditorClearedForLessSeesOnlyTheHistoryItIsCleared
               absl::StrCat(declassified.version(), " [pii] -> [team:eng] steward declassified"),
               absl::StrCat(opened, " [team:eng] -> [] admin opened")}));
   // One cleared for team:eng sees only the change between boundaries it may
-  // see: nothing of pii, nor who set it and why.
+  // see: nothing of pii, nor who set it and why; and not the reason of the
+  // admin's commit, which may name what it may not see.
   const std::string eng_auditor = CreatePrincipal("eng-auditor", {v1::ROLE_AUDITOR}, {"team:eng"});
   const auto [seen, bytes] = events(eng_auditor);
-  EXPECT_EQ(seen, (Labels{absl::StrCat(opened, " [team:eng] -> [] admin opened")}));
+  EXPECT_EQ(seen, (Labels{absl::StrCat(opened, " [team:eng] -> [] admin ")}));
   for (const char* hidden : {"pii", "zebra", "declassified", "steward"}) {
     EXPECT_EQ(bytes.find(hidden), std::string::npos) << hidden;
   }
@@ -354,6 +355,40 @@ class PropagationServiceTest : public BoundaryServiceTest {
     return Call(boundary_.get(), &Stub::SanitizeEdge, token, request, response);
   }
 };
+
+TEST_F(PropagationServiceTest, AnInheritedChangeDoesNotTellTheReasonForAHiddenAncestor) {
+  v1::DefineLabelResponse defined;
+  ASSERT_OK(Define(steward_, "pii", "Personal data", true, &defined));
+  ASSERT_OK(Define(steward_, "team:eng", "Engineering", false, &defined));
+  ASSERT_OK(Define(steward_, "vaultx", "Finance", false, &defined));
+  AdminWrite({UpsertNode(MakeNode("hid-merger", {"vaultx"})),
+              UpsertNode(MakeNode("derived", {"team:eng"})),
+              UpsertEdge("derived", "DERIVED_FROM", "hid-merger")});
+  // A finance steward marks the hidden ancestor pii; "derived" inherits it
+  // in the same commit.
+  const std::string fin_steward =
+      CreatePrincipal("fin-steward", {v1::ROLE_STEWARD}, {"vaultx", "pii", "team:eng"});
+  v1::AssignLabelsResponse assigned;
+  ASSERT_OK(Assign(fin_steward, ById({"hid-merger"}, {"pii"}, {}, "hid-merger holds zebra SSNs"),
+                   &assigned));
+  // The steward cleared for team:eng and pii sees the inherited change on
+  // "derived", but not that commit's reason, which names the hidden node.
+  v1::LabelHistoryResponse history;
+  ASSERT_OK(History(steward_, "derived", &history));
+  ASSERT_EQ(history.events_size(), 2);
+  const v1::BoundaryEvent& inherited = history.events(1);
+  EXPECT_EQ(inherited.version(), assigned.version());
+  EXPECT_EQ(absl::StrJoin(inherited.inherited_after(), ","), "pii");
+  EXPECT_EQ(inherited.principal(), "fin-steward");
+  EXPECT_EQ(inherited.reason(), "");
+  for (const char* hidden : {"hid-merger", "zebra", "vaultx"}) {
+    EXPECT_EQ(history.SerializeAsString().find(hidden), std::string::npos) << hidden;
+  }
+  // The steward who made the commit reads its reason.
+  ASSERT_OK(History(fin_steward, "derived", &history));
+  ASSERT_EQ(history.events_size(), 2);
+  EXPECT_EQ(history.events(1).reason(), "hid-merger holds zebra SSNs");
+}
 
 TEST_F(PropagationServiceTest, AnInheritedLabelHidesDerivedNodesOnEveryReadPathUntilSanitized) {
   v1::DefineLabelResponse defined;
