@@ -41,7 +41,7 @@ absl::Status MayReadCommit(const Caller& caller, const CommitRecord& commit) {
     return absl::OkStatus();
   }
   return absl::PermissionDeniedError(
-      absl::StrCat("GetCommit requires clearance \"*\" for a commit another principal made"));
+      "GetCommit requires clearance \"*\" for a commit another principal made");
 }
 
 }  // namespace ctxgraph

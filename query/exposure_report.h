@@ -42,8 +42,8 @@
 //     entries (they return ids and digests, not nodes). For each receipt,
 //     the closure nodes it listed, in the entry's order, with the version
 //     returned (0 for a redacted one: its version would date the hidden
-//     node's last write) and their depth in the closure (0 = the start). An entry
-//     lists only its first kMaxAuditItems items: one that returned more
+//     node's last write) and their depth in the closure (0 = the start).
+//     An entry lists only its first kMaxAuditItems items: one that returned more
 //     (items_unlisted > 0) may have returned a closure node among the rest,
 //     so it is reported even when no listed item matches, and `partial` is
 //     set: such a receipt is a possible exposure, never silently dropped.

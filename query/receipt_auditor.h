@@ -22,8 +22,8 @@
 //
 // Roles: auditor or admin, cleared for "*" (PERMISSION_DENIED otherwise,
 // before anything is read: a receipt names its nodes whole, caller.h's
-// RequireFullClearance). Replay of a receipt whose snapshot is before the history horizon
-// (storage/history_retention.h) is FAILED_PRECONDITION `receipt "N" read
+// RequireFullClearance). Replay of a receipt whose snapshot is before the
+// history horizon (storage/history_retention.h) is FAILED_PRECONDITION `receipt "N" read
 // version V, before the history horizon H (--history-retention)`: what it
 // read may be compacted away. Errors: INVALID_ARGUMENT "receipt_id: must be a positive decimal
 // number"; NOT_FOUND `receipt "N" not found` when entry N does not exist or
