@@ -136,8 +136,8 @@ TEST_F(ExposureReportTest, HiddenDerivedNodesAreCutForStewardsAndRedactedForAudi
   EXPECT_EQ(steward.closure_nodes, 3u);
 
   // An auditor cleared for nothing learns that P1 was read, by its opaque id
-  // only, at version 0 (its real one would date P1's last write). (It may not read the log's
-  // entries, which name P1 whole: those need clearance "*", caller.h.)
+  // only, at version 0: its real version would date P1's last write. (The
+  // log's entries name P1 whole, so reading them needs clearance "*".)
   const std::string opaque = opaque_ids_.OpaqueId("P1");
   const Caller uncleared_auditor = MakeCaller("auditor", {}, {Role::kAuditor});
   ASSERT_OK_AND_ASSIGN(ExposureReport audited, Report(uncleared_auditor, Node("SRC")));

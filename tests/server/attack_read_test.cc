@@ -51,8 +51,8 @@ TEST_F(AttackTest, AnAuditorClearedForLessCannotJoinAStubToTheLog) {
   ExpectNoLeak(up.SerializeAsString());
   // ...and the log names it whole: the write's edge pub -> hid-7f3a, the
   // receipt of a retrieval that returned it. Every audit read that returns
-  // entries or what is derived from them is refused, before the request is
-  // looked at; VerifyLog, which returns no entry, is not.
+  // entries or what is derived from them is refused before any entry is
+  // read; VerifyLog, which returns no entry, is not.
   v1::RetrieveResponse retrieved;
   ASSERT_OK(Retrieve(chief_auditor_, FromSeed("pub", 1), &retrieved));
   ASSERT_EQ(retrieved.items_size(), 2);
