@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "storage/thread_name.h"
+
 namespace ctxgraph::server {
 
 BlockingPool::BlockingPool(int threads) {
@@ -26,6 +28,7 @@ void BlockingPool::Submit(std::function<void()> task) {
 }
 
 void BlockingPool::Work() {
+  NameThisThread("audited-read");
   for (;;) {
     std::function<void()> task;
     {

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "storage/thread_name.h"
+
 namespace ctxgraph::server {
 
 HistoryKeeper::HistoryKeeper(Database* db, std::chrono::milliseconds interval)
@@ -35,6 +37,7 @@ void HistoryKeeper::AdvanceOnce() {
 }
 
 void HistoryKeeper::Run() {
+  NameThisThread("history-keeper");
   std::unique_lock<std::mutex> lock(mu_);
   while (!cv_.wait_for(lock, interval_, [this] { return stop_; })) {
     lock.unlock();

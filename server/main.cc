@@ -12,6 +12,7 @@
 #include "server/rpc_handler.h"
 #include "server/server.h"
 #include "server/serving_flags.h"
+#include "storage/thread_name.h"
 
 namespace {
 
@@ -156,6 +157,7 @@ int main(int argc, char** argv) {
   if (!metrics_port_file.empty()) WritePortFile(metrics_port_file, (*server)->metrics_address());
 
   std::thread waiter([&] {
+    ctxgraph::NameThisThread("signal-wait");
     int sig = 0;
     sigwait(&signals, &sig);
     spdlog::info("received signal {}, shutting down", sig);

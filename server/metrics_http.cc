@@ -7,6 +7,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "storage/thread_name.h"
 
 namespace ctxgraph::server {
 namespace {
@@ -48,6 +49,7 @@ absl::StatusOr<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::Start(
   server->address_ = absl::StrCat(listen.substr(0, colon), ":", port);
   auto ended = std::make_shared<std::atomic<bool>>(false);
   server->thread_ = std::thread([&http, ended] {
+    NameThisThread("metrics-http");
     http.listen_after_bind();
     ended->store(true);
   });

@@ -1,5 +1,7 @@
 #include "server/stream_watchdog.h"
 
+#include "storage/thread_name.h"
+
 namespace ctxgraph::server {
 
 StreamWatchdog::~StreamWatchdog() {
@@ -30,6 +32,7 @@ StreamWatchdog::Watch StreamWatchdog::Start(grpc::ServerContextBase* context,
 }
 
 void StreamWatchdog::Run() {
+  NameThisThread("stream-watch");
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop_) {
     auto it = pending_.begin();

@@ -8,6 +8,7 @@
 #include "storage/database.h"
 #include "storage/keys.h"
 #include "storage/status_macros.h"
+#include "storage/thread_name.h"
 
 namespace ctxgraph {
 namespace {
@@ -192,6 +193,7 @@ absl::Status AuditLog::SyncWithinWindow(uint64_t seq) {
 }
 
 void AuditLog::SyncLoop() {
+  NameThisThread("audit-sync");
   std::unique_lock<std::mutex> lock(sync_mu_);
   while (!stopping_) {
     const uint64_t written = written_seq_.load(std::memory_order_acquire);

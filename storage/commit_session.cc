@@ -14,6 +14,7 @@
 #include "storage/no_throw.h"
 #include "storage/record_codec.h"
 #include "storage/status_macros.h"
+#include "storage/thread_name.h"
 
 namespace ctxgraph {
 namespace {
@@ -224,6 +225,7 @@ void CommitSession::WriteInBackground(std::unique_ptr<CommitContext> ctx) {
 }
 
 void CommitSession::RunWriter() {
+  NameThisThread("import-writer");
   std::unique_lock<std::mutex> lock(writer_mu_);
   for (;;) {
     writer_cv_.wait(lock, [&] { return stop_writer_ || handed_ != nullptr; });

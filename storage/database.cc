@@ -17,6 +17,7 @@
 #include "storage/keys.h"
 #include "storage/record_codec.h"
 #include "storage/status_macros.h"
+#include "storage/thread_name.h"
 
 namespace ctxgraph {
 namespace {
@@ -552,6 +553,7 @@ void Database::CompactInBackground(std::vector<Cf> cfs,
   // for a full compaction.
   compaction_ = std::thread(
       [this, previous = std::move(compaction_), cfs = std::move(cfs), bottommost]() mutable {
+        NameThisThread("compact-bg");
         if (previous.joinable()) previous.join();
         rocksdb::CompactRangeOptions options;
         options.exclusive_manual_compaction = false;

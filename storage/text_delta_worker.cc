@@ -5,6 +5,7 @@
 
 #include "storage/no_throw.h"
 #include "storage/status_macros.h"
+#include "storage/thread_name.h"
 
 namespace ctxgraph {
 namespace {
@@ -71,6 +72,7 @@ absl::Status TextDeltaWorker::status() {
 }
 
 void TextDeltaWorker::Run() {
+  NameThisThread("text-index");
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     work_.wait(lock, [&] { return stop_ || !queue_.empty(); });
@@ -104,8 +106,10 @@ absl::Status TextDeltaWorker::StartFlush() {
   // The last flush cleared flushing_ (or failed, and nothing goes on).
   std::swap(flushing_, delta_);
   try {
-    flusher_ = std::thread(
-        [this] { flush_status_ = NoThrow(kUpkeep, [&] { return flush_(flushing_); }); });
+    flusher_ = std::thread([this] {
+      NameThisThread("text-flush");
+      flush_status_ = NoThrow(kUpkeep, [&] { return flush_(flushing_); });
+    });
   } catch (const std::system_error&) {
     return flush_(flushing_);  // no thread to be had: flushed here
   }

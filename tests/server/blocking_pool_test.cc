@@ -8,7 +8,10 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <string>
 #include <thread>
+
+#include "storage/thread_name.h"
 
 namespace ctxgraph::server {
 namespace {
@@ -16,6 +19,7 @@ namespace {
 TEST(BlockingPoolTest, RunsEveryTaskOnItsOwnThreadsNotTheSubmitters) {
   std::mutex mu;
   std::set<std::thread::id> ran_on;
+  std::set<std::string> names;
   std::atomic<int> done{0};
   std::promise<void> all_done;
   {
@@ -25,6 +29,7 @@ TEST(BlockingPoolTest, RunsEveryTaskOnItsOwnThreadsNotTheSubmitters) {
         {
           std::lock_guard<std::mutex> lock(mu);
           ran_on.insert(std::this_thread::get_id());
+          names.insert(ThisThreadName());
         }
         if (++done == 100) all_done.set_value();
       });
@@ -34,6 +39,7 @@ TEST(BlockingPoolTest, RunsEveryTaskOnItsOwnThreadsNotTheSubmitters) {
   EXPECT_EQ(done.load(), 100);
   EXPECT_FALSE(ran_on.contains(std::this_thread::get_id()));
   EXPECT_LE(ran_on.size(), 3u);
+  EXPECT_EQ(names, std::set<std::string>{"audited-read"});  // as `top -H` shows them
 }
 
 TEST(BlockingPoolTest, DestructionFinishesEveryTaskAlreadySubmitted) {

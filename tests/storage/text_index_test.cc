@@ -9,13 +9,16 @@
 #include <mutex>
 #include <new>
 #include <random>
+#include <string>
 #include <thread>
 #include <tuple>
+#include <vector>
 
 #include "storage/graph_store.h"
 #include "storage/keys.h"
 #include "storage/status_macros.h"
 #include "storage/text_delta_worker.h"
+#include "storage/thread_name.h"
 #include "tests/storage/store_fixture.h"
 #include "tests/test_macros.h"
 
@@ -553,8 +556,10 @@ TEST_F(TextIndexTest, FlushesRunOneAtATimeAndWaitAwaitsTheLast) {
   std::condition_variable cv;
   bool release = false;
   int flushes = 0, in_flight = 0, most_in_flight = 0;
+  std::vector<std::string> flushed_on;
   TextDeltaWorker worker(*text_, delta, /*flush_bytes=*/1, [&](TextIndexDelta& d) {
     std::unique_lock<std::mutex> lock(mu);
+    flushed_on.push_back(ThisThreadName());
     most_in_flight = std::max(most_in_flight, ++in_flight);
     cv.wait(lock, [&] { return release; });  // the first flush holds until released
     ++flushes;
@@ -580,6 +585,8 @@ TEST_F(TextIndexTest, FlushesRunOneAtATimeAndWaitAwaitsTheLast) {
     EXPECT_EQ(flushes, 2);
     EXPECT_EQ(in_flight, 0);
     EXPECT_EQ(most_in_flight, 1);
+    // Named for `top -H`, not after the thread that started it.
+    EXPECT_EQ(flushed_on, (std::vector<std::string>{"text-flush", "text-flush"}));
   }
   EXPECT_TRUE(delta.empty());
   releaser.join();
