@@ -313,8 +313,12 @@ absl::StatusOr<BackupManifest> Database::Backup(const std::string& dir) const {
     std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
     // log_size_for_flush 0: flush every column family first, so the copy
     // replays little WAL. Commits that land during the checkpoint are in the
-    // copied WAL or not, each whole.
-    RETURN_IF_ERROR(FromRocks(checkpoint->CreateCheckpoint(db_dir, /*log_size_for_flush=*/0)));
+    // copied WAL or not, each whole; a session's Finish waits for it
+    // (checkpoint_mu_), and a session still open is dropped on restore.
+    {
+      std::lock_guard<std::mutex> checkpointing(checkpoint_mu_);
+      RETURN_IF_ERROR(FromRocks(checkpoint->CreateCheckpoint(db_dir, /*log_size_for_flush=*/0)));
+    }
     checkpointed = true;
     RETURN_IF_ERROR(ReadCaptured(db_dir, &manifest));
     RETURN_IF_ERROR(CountFiles(db_dir, &manifest.files, &manifest.bytes));

@@ -321,7 +321,9 @@ absl::StatusOr<CommitOutcome> CommitSession::Finish(const std::string& descripti
     return CommitOutcome{version_ - 1, false};
   }
   // The batches skipped the WAL: every memtable holding them reaches the
-  // disk before the commit record can.
+  // disk before the commit record can, and no checkpoint lists its SST
+  // files between the two (Database::checkpoint_mu_).
+  std::lock_guard<std::mutex> no_checkpoint(db_->checkpoint_mu_);
   rocksdb::FlushOptions flush;
   flush.allow_write_stall = true;
   if (absl::Status st = FromRocks(db_->db_->Flush(flush, db_->handles_)); !st.ok()) {

@@ -513,6 +513,12 @@ class Database {
   // One Backup at a time: a second one aimed at the same directory must see
   // the first one's files, not race it between the check and the copy.
   mutable std::mutex backup_mu_;
+  // A checkpoint and a session's Finish exclude each other. A session's
+  // batches skip the WAL and reach SST files only when Finish flushes them,
+  // just before it writes the commit record through the WAL; a checkpoint
+  // lists its SST files first and its WAL files after. Between the two, a
+  // Finish would leave the copy the commit record without the data.
+  mutable std::mutex checkpoint_mu_;
   std::thread compaction_;  // guarded by compaction_mu_
 
   // Compacts `cfs` fully on compaction_ (after any compaction still

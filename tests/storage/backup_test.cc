@@ -6,14 +6,19 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "rocksdb/env.h"
+#include "rocksdb/file_system.h"
 #include "storage/keys.h"
 #include "storage/record_codec.h"
 #include "storage/status_macros.h"
@@ -170,6 +175,101 @@ TEST_F(BackupTest, CheckpointTakenMidSessionRestoresWithoutTheSession) {
   ASSERT_OK_AND_ASSIGN(WriteResult next,
                        copy.store->Apply({TitledNode("x", "x")}, guard_, "w", ""));
   EXPECT_EQ(next.version, before + 1);
+}
+
+// Holds the first listing of one directory, once armed, until released: a
+// checkpoint lists the WAL directory after its SST files.
+class ListingGate : public rocksdb::FileSystemWrapper {
+ public:
+  ListingGate() : rocksdb::FileSystemWrapper(rocksdb::FileSystem::Default()) {}
+  const char* Name() const override { return "ListingGate"; }
+
+  void Arm(const std::string& dir) {
+    std::lock_guard<std::mutex> lock(mu_);
+    armed_dir_ = fs::path(dir).lexically_normal().string();
+  }
+  bool WaitUntilHeld() {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(30), [&] { return held_; });
+  }
+  void Release() {
+    std::lock_guard<std::mutex> lock(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+
+  rocksdb::IOStatus GetChildren(const std::string& dir, const rocksdb::IOOptions& options,
+                                std::vector<std::string>* result,
+                                rocksdb::IODebugContext* dbg) override {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      std::string normal = fs::path(dir).lexically_normal().string();
+      if (!normal.empty() && normal.back() == '/') normal.pop_back();
+      if (!armed_dir_.empty() && normal == armed_dir_) {
+        armed_dir_.clear();
+        held_ = true;
+        cv_.notify_all();
+        cv_.wait(lock, [&] { return released_; });
+      }
+    }
+    return target()->GetChildren(dir, options, result, dbg);
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::string armed_dir_;
+  bool held_ = false;
+  bool released_ = false;
+};
+
+// A bulk session's batches reach SST files only when Finish flushes them,
+// just before its commit record goes through the WAL. A checkpoint lists
+// its SST files, then its WAL files: a Finish in between would leave the
+// backup a commit record without the batches it commits. Finish waits for
+// the checkpoint instead, so the backup holds the session not at all.
+TEST_F(BackupTest, ASessionFinishingDuringTheCheckpointIsNotHalfInTheBackup) {
+  auto gate = std::make_shared<ListingGate>();
+  options_.env = rocksdb::NewCompositeEnv(gate);
+  Reopen();
+  const uint64_t before = Write({TitledNode("before", "kept")});
+  auto session = db_->BeginSession("loader");
+  auto write_batch = [&](int batch) {
+    ChunkResult r;
+    return session->Write([&](CommitContext& ctx) {
+      return store_->ApplyEach(ctx,
+                               {Indexed(0, "n" + std::to_string(batch * 2)),
+                                Indexed(1, "n" + std::to_string(batch * 2 + 1))},
+                               guard_, false, nullptr, &r);
+    });
+  };
+  ASSERT_OK(write_batch(0));  // flushed by the checkpoint itself
+  gate->Arm(dir_.path());
+  absl::StatusOr<BackupManifest> manifest;
+  std::thread backup([&] { manifest = db_->Backup(BackupDir()); });
+  ASSERT_TRUE(gate->WaitUntilHeld());  // SST files listed, WAL files not yet
+  ASSERT_OK(write_batch(1));           // in memtables only, until Finish
+  absl::StatusOr<CommitOutcome> finished;
+  std::thread finish([&] { finished = session->Finish("bulk"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // let it finish, were it free to
+  gate->Release();
+  backup.join();
+  finish.join();
+  ASSERT_OK(manifest.status());
+  ASSERT_OK(finished.status());
+  EXPECT_EQ(finished->version, before + 1);
+  EXPECT_EQ(manifest->version, before);
+
+  MakeRestoredParent();
+  ASSERT_OK(RestoreBackup(BackupDir(), RestoredDb(), {}));
+  ASSERT_OK_AND_ASSIGN(Opened copy, OpenCopy(RestoredDb()));
+  EXPECT_EQ(copy.db->LatestVersion(), before);
+  EXPECT_EQ(copy.db->GetCommit(before + 1).status().code(), absl::StatusCode::kNotFound);
+  for (const char* id : {"n0", "n1", "n2", "n3"}) {
+    EXPECT_EQ(NodeAt(*copy.store, id, keys::kMaxVersion), "<absent>") << id;
+  }
+  EXPECT_EQ(NodeAt(*copy.store, "before", keys::kMaxVersion),
+            NodeAt(*store_, "before", keys::kMaxVersion));
 }
 
 TEST_F(BackupTest, TwoBackupsIntoOneEmptyDirectoryLeaveOneWholeBackup) {
