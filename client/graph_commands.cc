@@ -65,8 +65,8 @@ void PrintNode(const v1::Node& node) {
   if (node.inherited_size() > 0) {
     std::vector<std::string> inherited;
     for (const v1::InheritedLabel& l : node.inherited()) {
-      inherited.push_back(
-          absl::StrCat(l.label(), " (from ", l.from().empty() ? "a hidden node" : l.from(), ")"));
+      inherited.push_back(absl::StrCat(
+          l.label(), " (from ", l.from().empty() ? "an ancestor not named to you" : l.from(), ")"));
     }
     fields.AddRow({"inherited", absl::StrJoin(inherited, ", ")});
   }
