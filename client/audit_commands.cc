@@ -337,7 +337,8 @@ int RunExposure(CommandContext& ctx, const ExposureArgs& args) {
                          {"depth", i.depth()},
                          {"redacted", i.redacted()}});
       }
-      list.push_back({{"seq", r.seq()},
+      list.push_back({{"receipt_id", r.receipt_id()},
+                      {"seq", r.seq()},
                       {"time", TimeText(r.time())},
                       {"principal", r.principal()},
                       {"action", r.action()},
@@ -356,12 +357,12 @@ int RunExposure(CommandContext& ctx, const ExposureArgs& args) {
                    {"audit_seqs", audit_seqs}});
     return kExitOk;
   }
-  TablePrinter table({"SEQ", "TIME", "PRINCIPAL", "ACTION", "VERSION", "RETURNED"});
+  TablePrinter table({"RECEIPT", "TIME", "PRINCIPAL", "ACTION", "VERSION", "RETURNED"});
   for (const v1::ExposureReceipt& r : receipts) {
     std::vector<std::string> items;
     for (const v1::ExposedItem& i : r.items()) items.push_back(ExposedItemText(i));
     if (r.items_unlisted() > 0) items.push_back(absl::StrCat("+", r.items_unlisted(), " unlisted"));
-    table.AddRow({absl::StrCat(r.seq()), TimeText(r.time()), r.principal(), r.action(),
+    table.AddRow({r.receipt_id(), TimeText(r.time()), r.principal(), r.action(),
                   absl::StrCat(r.snapshot_version()), absl::StrJoin(items, ", ")});
   }
   table.Print(std::cout);
@@ -404,13 +405,15 @@ void AddAuditCommands(CLI::App& app, CommandContext& ctx, CommandAction* action)
 
   auto receipt_id = std::make_shared<std::string>();
   CLI::App* receipt = audit->add_subcommand("receipt", "Show a Retrieve receipt and its request");
-  receipt->add_option("ID", *receipt_id, "The receipt id")->required();
+  receipt->add_option("ID", *receipt_id, "The receipt id Retrieve gave, or the entry's seq")
+      ->required();
   receipt->callback([&ctx, action, receipt_id] {
     *action = [&ctx, receipt_id] { return RunReceipt(ctx, *receipt_id); };
   });
   CLI::App* replay =
       audit->add_subcommand("replay", "Re-run a receipt's request as recorded; exit 1 on MISMATCH");
-  replay->add_option("ID", *receipt_id, "The receipt id")->required();
+  replay->add_option("ID", *receipt_id, "The receipt id Retrieve gave, or the entry's seq")
+      ->required();
   replay->callback([&ctx, action, receipt_id] {
     *action = [&ctx, receipt_id] { return RunReplay(ctx, *receipt_id); };
   });

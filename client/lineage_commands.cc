@@ -18,6 +18,12 @@ namespace {
 using nlohmann::json;
 using LineageStub = v1::LineageService::StubInterface;
 
+// ", audit entry N", or nothing: the server gives the seq only to a caller
+// cleared for "*".
+std::string AuditEntryText(uint64_t seq) {
+  return seq == 0 ? "" : absl::StrCat(", audit entry ", seq);
+}
+
 struct LineageArgs {
   std::string from;  // the start, or Path's from
   std::string to;    // Path only
@@ -145,7 +151,7 @@ int RunWalk(CommandContext& ctx, const LineageArgs& args, bool upstream) {
   }
   if (r->truncated()) std::cout << "(truncated: the work bound left lineage out)\n";
   if (r->depth_limited()) std::cout << "(the lineage goes on beyond the depth asked for)\n";
-  std::cout << "at version " << r->snapshot_version() << ", audit entry " << r->audit_seq() << "\n";
+  std::cout << "at version " << r->snapshot_version() << AuditEntryText(r->audit_seq()) << "\n";
   return kExitOk;
 }
 
@@ -182,8 +188,7 @@ int RunPath(CommandContext& ctx, const LineageArgs& args) {
   PrintNodes(*r);
   std::cout << (upstream ? "upstream" : "downstream") << ", " << r->edges_size() << " edges";
   if (r->truncated()) std::cout << " (the work bound cut the search: a shorter chain may exist)";
-  std::cout << "\nat version " << r->snapshot_version() << ", audit entry " << r->audit_seq()
-            << "\n";
+  std::cout << "\nat version " << r->snapshot_version() << AuditEntryText(r->audit_seq()) << "\n";
   return kExitOk;
 }
 

@@ -7,8 +7,10 @@
 // names, whatever their boundaries (never props: the log holds none). So
 // ListEntries also needs clearance "*" (caller.h's RequireFullClearance):
 // an auditor cleared for less would read there the ids and labels that
-// lineage shows it only as stubs. VerifyLog answers no entry's content and
-// needs the role alone.
+// lineage shows it only as stubs. VerifyLog answers no entry's content but
+// needs "*" too: its seqs count every principal's entries, hidden nodes'
+// label and propagation entries included, so the heads before and after a
+// write would count nodes the caller may not see (receipt_id.h).
 //
 // Paging: entries come in seq order. A page token names the last seq
 // returned and is bound (HMAC, see page_token.h) to the caller and the

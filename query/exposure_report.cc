@@ -85,8 +85,11 @@ absl::StatusOr<ExposureReport> ExposureReporter::Report(const ExposureReportRequ
   uint64_t snapshot = 0;
   if (!request.page_token.empty()) {
     ASSIGN_OR_RETURN(PageToken token, tokens_.Decode(fingerprint, request.page_token));
-    if (token.cursor.size() != 8) return absl::InvalidArgumentError("page_token: invalid");
-    ASSIGN_OR_RETURN(after, keys::ReadU64(token.cursor, 0));
+    // The cursor is the last receipt's id, not its seq: a token is signed,
+    // not sealed, and seqs are for callers cleared for "*" (receipt_id.h).
+    const std::optional<ReceiptRef> last = receipt_ids_.Decode(token.cursor);
+    if (!last) return absl::InvalidArgumentError("page_token: invalid");
+    after = last->seq;
     snapshot = token.version;
     RETURN_IF_ERROR(db.history_horizon().CheckReadable(snapshot));
   } else {
@@ -147,6 +150,7 @@ absl::StatusOr<ExposureReport> ExposureReporter::Report(const ExposureReportRequ
       if (!ReturnsNodeData(e.action)) continue;
       std::optional<ExposureReceipt> receipt = MatchEntry(e, closure);
       if (!receipt) continue;
+      receipt->receipt_id = receipt_ids_.Encode(e.seq, e.hash);
       if (report.receipts.size() >= page_size || items_listed >= limits_.max_items_per_page) {
         more = true;
         break;
@@ -159,7 +163,7 @@ absl::StatusOr<ExposureReport> ExposureReporter::Report(const ExposureReportRequ
   }
   if (more) {
     report.next_page_token =
-        tokens_.Encode(fingerprint, {snapshot, keys::EncodeU64(report.receipts.back().seq)});
+        tokens_.Encode(fingerprint, {snapshot, report.receipts.back().receipt_id});
   }
   entry.summary = absl::StrCat(summary, " outcome=ok closure=", report.closure_nodes,
                                " closure_truncated=", report.closure_truncated,
@@ -167,6 +171,11 @@ absl::StatusOr<ExposureReport> ExposureReporter::Report(const ExposureReportRequ
                                " more=", more);
   ASSIGN_OR_RETURN(AuditEntry stored, audit.Append(std::move(entry)));
   report.audit_seq = stored.seq;
+  if (!caller_.policy.SeesAll()) {
+    // Seqs count every principal's entries, hidden nodes' included.
+    report.audit_seq = 0;
+    for (ExposureReceipt& r : report.receipts) r.seq = 0;
+  }
   return report;
 }
 

@@ -79,6 +79,7 @@
 #include "query/lineage_subgraph.h"
 #include "query/opaque_id.h"
 #include "query/page_token.h"
+#include "query/receipt_id.h"
 #include "storage/audit_log.h"
 #include "storage/graph_store.h"
 
@@ -115,7 +116,8 @@ struct ExposedItem {
 };
 
 struct ExposureReceipt {
-  uint64_t seq = 0;
+  std::string receipt_id;  // the entry's (receipt_id.h), whatever its action
+  uint64_t seq = 0;        // 0 unless the caller is cleared for "*"
   Timestamp time;
   std::string principal;
   std::string action;
@@ -133,18 +135,23 @@ struct ExposureReport {
   bool closure_truncated = false;
   bool partial = false;           // some receipt of this page has items_unlisted > 0
   uint64_t snapshot_version = 0;  // the version the closure was read at
-  uint64_t audit_seq = 0;         // this report's own entry
+  uint64_t audit_seq = 0;         // this report's own entry; 0 as for seq
 };
 
 class ExposureReporter {
  public:
   ExposureReporter(const GraphStore& store, const PageTokenCodec& tokens,
-                   const OpaqueIdHasher& opaque_ids, const Caller& caller,
-                   ExposureLimits limits = {})
-      : store_(store), tokens_(tokens), opaque_ids_(opaque_ids), caller_(caller), limits_(limits) {}
+                   const OpaqueIdHasher& opaque_ids, const ReceiptIdCodec& receipt_ids,
+                   const Caller& caller, ExposureLimits limits = {})
+      : store_(store),
+        tokens_(tokens),
+        opaque_ids_(opaque_ids),
+        receipt_ids_(receipt_ids),
+        caller_(caller),
+        limits_(limits) {}
   // The reporter keeps a reference: a temporary caller would dangle.
-  ExposureReporter(const GraphStore&, const PageTokenCodec&, const OpaqueIdHasher&, const Caller&&,
-                   ExposureLimits = {}) = delete;
+  ExposureReporter(const GraphStore&, const PageTokenCodec&, const OpaqueIdHasher&,
+                   const ReceiptIdCodec&, const Caller&&, ExposureLimits = {}) = delete;
 
   absl::StatusOr<ExposureReport> Report(const ExposureReportRequest& request,
                                         AuditLog& audit) const;
@@ -153,6 +160,7 @@ class ExposureReporter {
   const GraphStore& store_;
   const PageTokenCodec& tokens_;
   const OpaqueIdHasher& opaque_ids_;
+  const ReceiptIdCodec& receipt_ids_;
   const Caller& caller_;
   ExposureLimits limits_;
 };

@@ -147,7 +147,7 @@ struct LineageGraph {
   bool truncated = false;      // the work bound stopped the walk
   bool depth_limited = false;  // a node at max_depth leads further
   uint64_t snapshot_version = 0;
-  uint64_t audit_seq = 0;
+  uint64_t audit_seq = 0;  // the call's entry; 0 unless the caller is cleared for "*"
 };
 
 struct LineagePath {
@@ -157,7 +157,7 @@ struct LineagePath {
   bool truncated = false;          // the work bound cut a search: a tie-break or a
                                    // shorter chain downstream may have been missed
   uint64_t snapshot_version = 0;
-  uint64_t audit_seq = 0;
+  uint64_t audit_seq = 0;  // the call's entry; 0 unless the caller is cleared for "*"
 };
 
 class LineageWalker {

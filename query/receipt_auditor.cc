@@ -36,23 +36,36 @@ absl::StatusOr<ReceiptRecord> ReceiptAuditor::Load(std::string_view method,
                                                    std::string_view receipt_id) const {
   RETURN_IF_ERROR(RequireRole(caller_, {Role::kAuditor, Role::kAdmin}, method));
   RETURN_IF_ERROR(RequireFullClearance(caller_, method));
-  uint64_t seq = 0;
-  // Digits only: SimpleAtoi alone also takes "+3" and " 3 ", and one entry
-  // must have one receipt id.
-  if (receipt_id.empty() || receipt_id.find_first_not_of("0123456789") != std::string_view::npos ||
-      receipt_id.front() == '0' ||
-      !absl::SimpleAtoi(absl::string_view(receipt_id.data(), receipt_id.size()), &seq)) {
-    return absl::InvalidArgumentError("receipt_id: must be a positive decimal number");
+  // An id is 32 digits; a seq in decimal has at most 20.
+  std::optional<ReceiptRef> ref;
+  if (receipt_id.size() == kReceiptIdDigits) {
+    ref = receipt_ids_.Decode(receipt_id);
+  } else if (!receipt_id.empty() && receipt_id.front() != '0' &&
+             receipt_id.find_first_not_of("0123456789") == std::string_view::npos) {
+    // Digits only: SimpleAtoi alone also takes "+3" and " 3 ", and one
+    // entry must have one decimal seq.
+    ref.emplace();
+    if (!absl::SimpleAtoi(absl::string_view(receipt_id.data(), receipt_id.size()), &ref->seq)) {
+      ref.reset();
+    }
   }
-  ASSIGN_OR_RETURN(AuditPage page, audit_.List(AuditFilter{}, seq - 1, 1));
-  if (page.entries.empty() || page.entries[0].seq != seq ||
-      page.entries[0].action != kRetrieveAction) {
-    return absl::NotFoundError(absl::StrCat("receipt \"", seq, "\" not found"));
+  if (!ref) {
+    return absl::InvalidArgumentError(
+        "receipt_id: must be the 32 hex digits Retrieve gave or an audit seq in decimal");
   }
-  ReceiptRecord record{std::move(page.entries[0]), {}};
+  const uint64_t seq = ref->seq;
+  absl::StatusOr<AuditPage> page = AuditPage{};
+  if (seq != 0) page = audit_.List(AuditFilter{}, seq - 1, 1);  // an id no entry has may say 0
+  RETURN_IF_ERROR(page.status());
+  if (page->entries.empty() || page->entries[0].seq != seq ||
+      page->entries[0].action != kRetrieveAction ||
+      (receipt_id.size() == kReceiptIdDigits && !ref->Names(page->entries[0].hash))) {
+    return absl::NotFoundError(absl::StrCat("receipt \"", std::string(receipt_id), "\" not found"));
+  }
+  ReceiptRecord record{std::move(page->entries[0]), {}};
   if (AuditEntryHash(record.entry) != record.entry.hash) {
-    return absl::DataLossError(
-        absl::StrCat("receipt \"", seq, "\": the audit entry's hash does not verify"));
+    return absl::DataLossError(absl::StrCat("receipt \"", std::string(receipt_id),
+                                            "\": the audit entry's hash does not verify"));
   }
   ASSIGN_OR_RETURN(record.recorded, DecodeRetrievalSummary(record.entry.summary));
   return record;
@@ -69,9 +82,9 @@ absl::StatusOr<ReplayResult> ReceiptAuditor::Replay(std::string_view receipt_id)
   // report a mismatch the store did not cause.
   if (const uint64_t horizon = store_.database()->history_horizon().horizon();
       entry.snapshot_version < horizon) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("receipt \"", entry.seq, "\" read version ", entry.snapshot_version,
-                     ", before the history horizon ", horizon, " (--history-retention)"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "receipt \"", std::string(receipt_id), "\" read version ", entry.snapshot_version,
+        ", before the history horizon ", horizon, " (--history-retention)"));
   }
   // The recorded principal with the recorded clearances: its current ones
   // do not matter.

@@ -25,10 +25,16 @@
 // RequireFullClearance). Replay of a receipt whose snapshot is before the
 // history horizon (storage/history_retention.h) is FAILED_PRECONDITION `receipt "N" read
 // version V, before the history horizon H (--history-retention)`: what it
-// read may be compacted away. Errors: INVALID_ARGUMENT "receipt_id: must be a positive decimal
-// number"; NOT_FOUND `receipt "N" not found` when entry N does not exist or
-// is not a "retrieve" entry; DATA_LOSS when the entry's own hash does not
-// verify or its summary does not decode.
+// read may be compacted away.
+//
+// A receipt is named by the id Retrieve gave (receipt_id.h: 32 hex digits),
+// or by its entry's seq in decimal, as ListEntries shows it to a caller
+// cleared for "*". Errors: INVALID_ARGUMENT "receipt_id: must be the 32 hex
+// digits Retrieve gave or an audit seq in decimal"; NOT_FOUND `receipt "ID"
+// not found` (ID as given) when no entry is the one named (for an id, the
+// entry at its seq must have its hash) or the entry is not a "retrieve"
+// entry; DATA_LOSS when the entry's own hash does not verify or its summary
+// does not decode.
 //
 // Thread safety: one per request; the objects it refers to must outlive it.
 #ifndef CTXGRAPH_QUERY_RECEIPT_AUDITOR_H_
@@ -75,11 +81,17 @@ struct ReplayResult {
 
 class ReceiptAuditor {
  public:
-  ReceiptAuditor(const GraphStore& store, const PageTokenCodec& tokens, AuditLog& audit,
-                 const Caller& caller, RetrieverOptions options = {})
-      : store_(store), tokens_(tokens), audit_(audit), caller_(caller), options_(options) {}
-  ReceiptAuditor(const GraphStore&, const PageTokenCodec&, AuditLog&, const Caller&&,
-                 RetrieverOptions = {}) = delete;
+  ReceiptAuditor(const GraphStore& store, const PageTokenCodec& tokens,
+                 const ReceiptIdCodec& receipt_ids, AuditLog& audit, const Caller& caller,
+                 RetrieverOptions options = {})
+      : store_(store),
+        tokens_(tokens),
+        receipt_ids_(receipt_ids),
+        audit_(audit),
+        caller_(caller),
+        options_(options) {}
+  ReceiptAuditor(const GraphStore&, const PageTokenCodec&, const ReceiptIdCodec&, AuditLog&,
+                 const Caller&&, RetrieverOptions = {}) = delete;
 
   absl::StatusOr<ReceiptRecord> GetReceipt(std::string_view receipt_id) const;
   absl::StatusOr<ReplayResult> Replay(std::string_view receipt_id) const;
@@ -89,6 +101,7 @@ class ReceiptAuditor {
 
   const GraphStore& store_;
   const PageTokenCodec& tokens_;
+  const ReceiptIdCodec& receipt_ids_;
   AuditLog& audit_;
   const Caller& caller_;
   RetrieverOptions options_;

@@ -346,8 +346,8 @@ absl::StatusOr<RetrievalResult> Retriever::Run(const RetrievalRequest& request, 
   return result;
 }
 
-absl::StatusOr<RetrievalResult> Retriever::Retrieve(RetrievalRequest request,
-                                                    AuditLog& audit) const {
+absl::StatusOr<RetrievalResult> Retriever::Retrieve(RetrievalRequest request, AuditLog& audit,
+                                                    const ReceiptIdCodec& receipt_ids) const {
   RETURN_IF_ERROR(NormalizeRetrievalRequest(request));
   const Database& db = *store_.database();
   ASSIGN_OR_RETURN(const uint64_t snapshot, ResolveVersion(db, request.as_of));
@@ -363,7 +363,7 @@ absl::StatusOr<RetrievalResult> Retriever::Retrieve(RetrievalRequest request,
                                                            options_.max_nodes, options_.max_edges});
   entry.items = RetrievalAuditItems(result.items);
   ASSIGN_OR_RETURN(AuditEntry stored, audit.Append(std::move(entry)));
-  result.receipt.receipt_id = stored.seq;
+  result.receipt.receipt_id = receipt_ids.Encode(stored.seq, stored.hash);
   return result;
 }
 

@@ -36,7 +36,8 @@
 //  7. Receipt and audit: one "retrieve" entry (AuditLog::Append) with the
 //     snapshot version, the returned (node id, version) list in order, and
 //     the normalized request, policy version and clearances in its summary
-//     (retrieval_request.h). receipt_id is the entry's seq; the digest is
+//     (retrieval_request.h). receipt_id names the entry without giving its
+//     seq away (receipt_id.h); the digest is
 //     the entry's items_digest: SHA-256 over, for each item in order,
 //     varint(len(id)) id 0x00 0x00 varint(version) (AuditItemDigest's
 //     encoding of a node item, varints LEB128). A failed Retrieve appends
@@ -55,6 +56,7 @@
 #include "absl/status/statusor.h"
 #include "query/caller.h"
 #include "query/page_token.h"
+#include "query/receipt_id.h"
 #include "query/retrieval_request.h"
 #include "query/visible_sets.h"
 #include "storage/audit_log.h"
@@ -88,7 +90,7 @@ struct RetrievedItem {
 };
 
 struct RetrievalReceipt {
-  uint64_t receipt_id = 0;  // the audit entry's seq; 0 when not audited
+  std::string receipt_id;  // the audit entry's (receipt_id.h); empty when not audited
   uint64_t snapshot_version = 0;
   std::string principal;
   std::vector<std::string> clearances;
@@ -120,11 +122,12 @@ class Retriever {
   // appends its "retrieve" entry to `audit`. Errors: INVALID_ARGUMENT naming
   // the field (retrieval_request.h, "query: ...", "as_of_version: ..."),
   // NOT_FOUND for a seed (see above), storage errors as they come.
-  absl::StatusOr<RetrievalResult> Retrieve(RetrievalRequest request, AuditLog& audit) const;
+  absl::StatusOr<RetrievalResult> Retrieve(RetrievalRequest request, AuditLog& audit,
+                                           const ReceiptIdCodec& receipt_ids) const;
 
   // Runs a normalized request at `snapshot` with `policy_version` as "now"
   // for the boundary check, and appends nothing: for receipt replay. The
-  // receipt's id is 0.
+  // receipt's id is empty.
   absl::StatusOr<RetrievalResult> Run(const RetrievalRequest& request, uint64_t snapshot,
                                       uint64_t policy_version) const;
 

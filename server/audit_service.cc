@@ -81,6 +81,7 @@ void ExposureReportToProto(const ExposureReport& report, v1::ExposureReportRespo
   for (const ExposureReceipt& r : report.receipts) {
     v1::ExposureReceipt* receipt = out->add_receipts();
     receipt->set_seq(r.seq);
+    receipt->set_receipt_id(r.receipt_id);
     TimestampToProto(r.time, receipt->mutable_time());
     receipt->set_principal(r.principal);
     receipt->set_action(r.action);
@@ -146,12 +147,12 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetReceipt(grpc::CallbackServerConte
                                                        const v1::GetReceiptRequest* request,
                                                        v1::GetReceiptResponse* response) {
   return HandleUnary(context, backend_, "GetReceipt", [&](const Caller& caller) {
-    ReceiptAuditor auditor(backend_.graph, backend_.page_tokens, backend_.audit, caller,
-                           RetrieverOptionsFor(backend_.limits));
+    ReceiptAuditor auditor(backend_.graph, backend_.page_tokens, backend_.receipt_ids,
+                           backend_.audit, caller, RetrieverOptionsFor(backend_.limits));
     ASSIGN_OR_RETURN(ReceiptRecord record, auditor.GetReceipt(request->receipt_id()));
     const AuditEntry& e = record.entry;
-    ReceiptToProto(RetrievalReceipt{e.seq, e.snapshot_version, e.principal,
-                                    record.recorded.clearances, e.items_digest},
+    ReceiptToProto(RetrievalReceipt{backend_.receipt_ids.Encode(e.seq, e.hash), e.snapshot_version,
+                                    e.principal, record.recorded.clearances, e.items_digest},
                    response->mutable_receipt());
     RetrievalRequestToProto(record.recorded.request, response->mutable_request());
     response->set_policy_version(record.recorded.policy_version);
@@ -164,8 +165,8 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ReplayReceipt(grpc::CallbackServerCo
                                                           const v1::ReplayReceiptRequest* request,
                                                           v1::ReplayReceiptResponse* response) {
   return HandleUnary(context, backend_, "ReplayReceipt", [&](const Caller& caller) {
-    ReceiptAuditor auditor(backend_.graph, backend_.page_tokens, backend_.audit, caller,
-                           RetrieverOptionsFor(backend_.limits));
+    ReceiptAuditor auditor(backend_.graph, backend_.page_tokens, backend_.receipt_ids,
+                           backend_.audit, caller, RetrieverOptionsFor(backend_.limits));
     ASSIGN_OR_RETURN(ReplayResult r, auditor.Replay(request->receipt_id()));
     response->set_outcome(r.match ? v1::ReplayReceiptResponse::MATCH
                                   : v1::ReplayReceiptResponse::MISMATCH);
@@ -208,8 +209,8 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ExposureReport(grpc::CallbackServerC
                                                            const v1::ExposureReportRequest* request,
                                                            v1::ExposureReportResponse* response) {
   return HandleUnary(context, backend_, "ExposureReport", [&](const Caller& caller) {
-    ExposureReporter reporter(backend_.graph, backend_.page_tokens, backend_.opaque_ids, caller,
-                              ExposureLimitsFor(backend_.limits));
+    ExposureReporter reporter(backend_.graph, backend_.page_tokens, backend_.opaque_ids,
+                              backend_.receipt_ids, caller, ExposureLimitsFor(backend_.limits));
     ExposureReportRequest report_request;
     report_request.node_id = request->node_id();
     RETURN_IF_ERROR(WindowFromProto(*request, &report_request.since, &report_request.until));

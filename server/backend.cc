@@ -37,6 +37,7 @@ Backend::Backend(std::unique_ptr<Database> database, std::unique_ptr<TextIndex> 
       authenticator(&principals),
       page_tokens(db->secret()),
       opaque_ids(db->redaction_key()),
+      receipt_ids(db->secret()),
       writer(graph, request_limits.max_batch_ops),
       admin(principals),
       boundaries(graph, page_tokens),

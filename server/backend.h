@@ -14,6 +14,7 @@
 #include "query/opaque_id.h"
 #include "query/page_token.h"
 #include "query/principal_admin.h"
+#include "query/receipt_id.h"
 #include "query/visible_sets.h"
 #include "server/blocking_pool.h"
 #include "server/edge_wire_cache.h"
@@ -60,7 +61,8 @@ struct Backend {
   PrincipalStore principals;
   Authenticator authenticator;
   PageTokenCodec page_tokens;
-  OpaqueIdHasher opaque_ids;  // keyed by the database's redaction key
+  OpaqueIdHasher opaque_ids;   // keyed by the database's redaction key
+  ReceiptIdCodec receipt_ids;  // keyed by a key derived from the database's secret
   GraphWriter writer;
   PrincipalAdmin admin;
   BoundaryAdmin boundaries;

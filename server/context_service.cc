@@ -47,8 +47,9 @@ grpc::ServerUnaryReactor* ContextServiceImpl::Retrieve(grpc::CallbackServerConte
         RetrieverOptions options = RetrieverOptionsFor(backend_.limits);
         options.visible_sets = &backend_.visible_sets;
         Retriever retriever(backend_.graph, backend_.page_tokens, caller, options);
-        ASSIGN_OR_RETURN(RetrievalResult result,
-                         retriever.Retrieve(std::move(retrieval), backend_.audit));
+        ASSIGN_OR_RETURN(
+            RetrievalResult result,
+            retriever.Retrieve(std::move(retrieval), backend_.audit, backend_.receipt_ids));
         RetrievalResultToProto(result, backend_.wire_nodes, backend_.wire_edges, response);
         ReturnItems(result.items.size());
         return absl::OkStatus();

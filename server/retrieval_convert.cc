@@ -99,7 +99,7 @@ void RetrievalRequestToProto(const RetrievalRequest& request, v1::RetrieveReques
 }
 
 void ReceiptToProto(const RetrievalReceipt& receipt, v1::Receipt* out) {
-  out->set_receipt_id(absl::StrCat(receipt.receipt_id));
+  out->set_receipt_id(receipt.receipt_id);
   out->set_snapshot_version(receipt.snapshot_version);
   out->set_principal(receipt.principal);
   for (const std::string& c : receipt.clearances) out->add_clearances(c);

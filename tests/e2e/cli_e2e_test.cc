@@ -413,6 +413,8 @@ TEST_F(CliE2eTest, LineageUpDownAndPathWithStubsForAnAuditor) {
   const json& first = exposure["receipts"][0];
   EXPECT_EQ(first["principal"], "admin");
   EXPECT_EQ(first["action"], "lineage.upstream");
+  EXPECT_EQ(first["receipt_id"].get<std::string>().size(), 32u) << first.dump();
+  EXPECT_GT(first["seq"].get<uint64_t>(), 0u);  // the admin is cleared for "*"
   ASSERT_EQ(first["items"].size(), 2u);
   EXPECT_EQ(first["items"][0]["node_id"], "report");
   EXPECT_EQ(first["items"][0]["depth"], 1);
@@ -429,7 +431,9 @@ TEST_F(CliE2eTest, LineageUpDownAndPathWithStubsForAnAuditor) {
   EXPECT_EQ(hidden.err, "error: NOT_FOUND: node_id: node \"summary\" not found\n");
   CommandResult exposure_table = Cli(admin_token_file_, {"audit", "exposure", "export"});
   EXPECT_EQ(exposure_table.exit_code, 0) << exposure_table.err;
-  EXPECT_EQ(exposure_table.out.rfind("SEQ", 0), 0u) << exposure_table.out;
+  EXPECT_EQ(exposure_table.out.rfind("RECEIPT ", 0), 0u) << exposure_table.out;
+  EXPECT_NE(exposure_table.out.find(first["receipt_id"].get<std::string>()), std::string::npos)
+      << exposure_table.out;
   EXPECT_NE(exposure_table.out.find("summary@"), std::string::npos) << exposure_table.out;
 }
 

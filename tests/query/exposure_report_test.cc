@@ -18,19 +18,14 @@ namespace {
 
 // One receipt as "seq principal action @snapshot [id@version/depth ...]
 // +unlisted", everything but the time.
-std::string Describe(const ExposureReceipt& r) {
+// `seq` is the entry's: the one its receipt id names.
+std::string Describe(const ExposureReceipt& r, uint64_t seq) {
   std::vector<std::string> items;
   for (const ExposedItem& i : r.items) {
     items.push_back(absl::StrCat(i.node_id, "@", i.version, "/", i.depth, i.redacted ? "R" : ""));
   }
-  return absl::StrCat(r.seq, " ", r.principal, " ", r.action, " @", r.snapshot_version, " [",
+  return absl::StrCat(seq, " ", r.principal, " ", r.action, " @", r.snapshot_version, " [",
                       absl::StrJoin(items, " "), "] +", r.items_unlisted);
-}
-
-std::vector<std::string> Describe(const ExposureReport& report) {
-  std::vector<std::string> out;
-  for (const ExposureReceipt& r : report.receipts) out.push_back(Describe(r));
-  return out;
 }
 
 class ExposureReportTest : public ::testing::Test {
@@ -48,7 +43,7 @@ class ExposureReportTest : public ::testing::Test {
 
   absl::StatusOr<ExposureReport> Report(const Caller& caller, ExposureReportRequest request,
                                         ExposureLimits limits = {}) {
-    return ExposureReporter(g_.store(), g_.tokens(), opaque_ids_, caller, limits)
+    return ExposureReporter(g_.store(), g_.tokens(), opaque_ids_, g_.receipt_ids(), caller, limits)
         .Report(request, g_.audit());
   }
 
@@ -62,7 +57,20 @@ class ExposureReportTest : public ::testing::Test {
   uint64_t RetrieveOnly(const Caller& caller, std::vector<std::string> seeds) {
     auto r = g_.Retrieve(caller, Seeds(std::move(seeds), 0));
     EXPECT_TRUE(r.ok()) << r.status();
-    return r.ok() ? r->receipt.receipt_id : 0;
+    return r.ok() ? g_.SeqOf(r->receipt.receipt_id) : 0;
+  }
+
+  // Each receipt described with the seq its receipt id names; the seq
+  // field itself holds it only for a caller cleared for "*", and is 0 for
+  // everyone else.
+  std::vector<std::string> Describe(const ExposureReport& report) const {
+    std::vector<std::string> out;
+    for (const ExposureReceipt& r : report.receipts) {
+      const uint64_t seq = g_.SeqOf(r.receipt_id);
+      EXPECT_TRUE(r.seq == 0 || r.seq == seq) << r.seq << " " << seq;
+      out.push_back(ctxgraph::Describe(r, seq));
+    }
+    return out;
   }
 
   RetrievalGraph g_;
@@ -92,6 +100,8 @@ TEST_F(ExposureReportTest, ListsEveryReadOfTheNodeAndWhatWasDerivedFromIt) {
   const Caller lin = MakeCaller("lin", {"pii"});
   ASSERT_OK_AND_ASSIGN(LineageGraph walked,
                        LineageWalker(g_.store(), opaque_ids_, lin).Upstream(up, g_.audit()));
+  const uint64_t walked_seq = g_.audit().head_seq();  // walked.audit_seq is 0 without "*"
+  EXPECT_EQ(walked.audit_seq, 0u);
   ASSERT_EQ(walked.nodes.size(), 2u);
 
   // The admin (clearance *) sees the whole closure: SRC, D1, P1, D2.
@@ -101,10 +111,13 @@ TEST_F(ExposureReportTest, ListsEveryReadOfTheNodeAndWhatWasDerivedFromIt) {
                 absl::StrCat(derived, " agent retrieve @", version_, " [D2@", version_, "/2] +0"),
                 absl::StrCat(searched.seq, " agent search @", version_, " [",
                              absl::StrJoin(search_items, " "), "] +0"),
-                absl::StrCat(walked.audit_seq, " lin lineage.upstream @", version_, " [P1@",
-                             version_, "/1 SRC@", version_, "/0] +0"),
+                absl::StrCat(walked_seq, " lin lineage.upstream @", version_, " [P1@", version_,
+                             "/1 SRC@", version_, "/0] +0"),
             }));
   EXPECT_NE(unrelated, 0u);
+  // Cleared for "*": the seqs themselves, as ListEntries shows them.
+  EXPECT_EQ(report.audit_seq, g_.audit().head_seq());
+  for (const ExposureReceipt& r : report.receipts) EXPECT_EQ(r.seq, g_.SeqOf(r.receipt_id));
   EXPECT_EQ(report.closure_nodes, 4u);
   EXPECT_FALSE(report.closure_truncated);
   EXPECT_FALSE(report.partial);
@@ -125,15 +138,23 @@ TEST_F(ExposureReportTest, HiddenDerivedNodesAreCutForStewardsAndRedactedForAudi
   up.node_id = "P1";
   ASSERT_OK_AND_ASSIGN(LineageGraph walked,
                        LineageWalker(g_.store(), opaque_ids_, agent_).Upstream(up, g_.audit()));
+  const uint64_t walked_seq = g_.audit().head_seq();  // walked.audit_seq is 0 without "*"
+  EXPECT_EQ(walked.audit_seq, 0u);
   const uint64_t p1_only = RetrieveOnly(agent_, {"P1"});
 
   // The steward may not see P1: only SRC of the lineage entry is reported,
   // and the retrieval of P1 alone not at all.
   ASSERT_OK_AND_ASSIGN(ExposureReport steward, Report(steward_, Node("SRC")));
   EXPECT_EQ(Describe(steward),
-            (std::vector<std::string>{absl::StrCat(walked.audit_seq, " agent lineage.upstream @",
+            (std::vector<std::string>{absl::StrCat(walked_seq, " agent lineage.upstream @",
                                                    version_, " [SRC@", version_, "/0] +0")}));
   EXPECT_EQ(steward.closure_nodes, 3u);
+  // Seqs count every principal's entries, hidden nodes' included: a caller
+  // cleared for less than "*" gets receipt ids only.
+  EXPECT_EQ(steward.audit_seq, 0u);
+  ASSERT_EQ(steward.receipts.size(), 1u);
+  EXPECT_EQ(steward.receipts[0].seq, 0u);
+  EXPECT_EQ(steward.receipts[0].receipt_id.size(), kReceiptIdDigits);
 
   // An auditor cleared for nothing learns that P1 was read, by its opaque id
   // only, at version 0: its real version would date P1's last write. (The
@@ -143,7 +164,7 @@ TEST_F(ExposureReportTest, HiddenDerivedNodesAreCutForStewardsAndRedactedForAudi
   ASSERT_OK_AND_ASSIGN(ExposureReport audited, Report(uncleared_auditor, Node("SRC")));
   EXPECT_EQ(Describe(audited),
             (std::vector<std::string>{
-                absl::StrCat(walked.audit_seq, " agent lineage.upstream @", version_, " [", opaque,
+                absl::StrCat(walked_seq, " agent lineage.upstream @", version_, " [", opaque,
                              "@0/1R SRC@", version_, "/0] +0"),
                 absl::StrCat(p1_only, " agent retrieve @", version_, " [", opaque, "@0/1R] +0")}));
   for (const ExposureReceipt& r : audited.receipts) {
@@ -291,9 +312,10 @@ TEST_F(ExposureReportTest, WritesAndOtherReportsAreNotReceipts) {
   ASSERT_OK_AND_ASSIGN(ExposureReport first, Report(steward_, Node("SRC")));
   ASSERT_EQ(first.receipts.size(), 1u);
   EXPECT_EQ(first.receipts[0].action, "retrieve");
+  const uint64_t head = g_.audit().head_seq();
   ASSERT_OK_AND_ASSIGN(ExposureReport second, Report(steward_, Node("SRC")));
   EXPECT_EQ(Describe(second), Describe(first));
-  EXPECT_EQ(second.audit_seq, first.audit_seq + 1);
+  EXPECT_EQ(g_.audit().head_seq(), head + 1);  // its own entry, not a receipt
 }
 
 TEST_F(ExposureReportTest, WindowSelectsReceiptsByTime) {
@@ -308,12 +330,12 @@ TEST_F(ExposureReportTest, WindowSelectsReceiptsByTime) {
   before.until = t_b;
   ASSERT_OK_AND_ASSIGN(ExposureReport early, Report(steward_, before));
   ASSERT_EQ(early.receipts.size(), 1u);
-  EXPECT_EQ(early.receipts[0].seq, a);
+  EXPECT_EQ(g_.SeqOf(early.receipts[0].receipt_id), a);
   ExposureReportRequest after = Node("SRC");
   after.since = t_b;
   ASSERT_OK_AND_ASSIGN(ExposureReport late, Report(steward_, after));
   ASSERT_EQ(late.receipts.size(), 1u);
-  EXPECT_EQ(late.receipts[0].seq, b);
+  EXPECT_EQ(g_.SeqOf(late.receipts[0].receipt_id), b);
   EXPECT_EQ(late.receipts[0].time, t_b);
 }
 
@@ -329,7 +351,7 @@ TEST_F(ExposureReportTest, ClosureIsReadAsOfAVersionAndReportsTruncation) {
   old.as_of = version_;
   ASSERT_OK_AND_ASSIGN(ExposureReport then, Report(steward_, old));
   ASSERT_EQ(then.receipts.size(), 1u);
-  EXPECT_EQ(then.receipts[0].seq, d2);
+  EXPECT_EQ(g_.SeqOf(then.receipts[0].receipt_id), d2);
   EXPECT_EQ(then.snapshot_version, version_);
 
   ExposureLimits small;

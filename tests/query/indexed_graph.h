@@ -5,11 +5,14 @@
 #define CTXGRAPH_TESTS_QUERY_INDEXED_GRAPH_H_
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "query/graph_writer.h"
 #include "query/page_token.h"
+#include "query/receipt_id.h"
 #include "storage/graph_store.h"
 #include "storage/text_index.h"
 #include "tests/query/make_caller.h"
@@ -50,6 +53,7 @@ class IndexedGraph {
     EXPECT_OK(labels_->Load());
     store_ = std::make_unique<GraphStore>(db_.get(), text_.get(), labels_.get());
     tokens_ = std::make_unique<PageTokenCodec>(db_->secret());
+    receipt_ids_ = std::make_unique<ReceiptIdCodec>(db_->secret());
   }
 
   // Commits `m` as admin_; returns the new version (0, and a test failure,
@@ -77,6 +81,14 @@ class IndexedGraph {
   const GraphStore& store() const { return *store_; }
   const TextIndex& text() const { return *text_; }
   const PageTokenCodec& tokens() const { return *tokens_; }
+  const ReceiptIdCodec& receipt_ids() const { return *receipt_ids_; }
+  // The audit seq a receipt id names (0, and a test failure, for one that
+  // does not decode).
+  uint64_t SeqOf(std::string_view receipt_id) const {
+    std::optional<ReceiptRef> ref = receipt_ids_->Decode(receipt_id);
+    EXPECT_TRUE(ref.has_value()) << receipt_id;
+    return ref ? ref->seq : 0;
+  }
   AuditLog& audit() { return db_->audit(); }
 
   const Caller admin_ = MakeCaller("admin", {"*"}, {Role::kAdmin});
@@ -88,6 +100,7 @@ class IndexedGraph {
   std::unique_ptr<LabelRegistry> labels_;
   std::unique_ptr<GraphStore> store_;
   std::unique_ptr<PageTokenCodec> tokens_;
+  std::unique_ptr<ReceiptIdCodec> receipt_ids_;
 };
 
 }  // namespace ctxgraph

@@ -480,7 +480,9 @@ TEST(LineageTest, EveryCallWritesOneEntryWithTheNodesReturned) {
   const uint64_t v = g.Write({NodeOp("a b"), NodeOp("c"), Derived("a b", "c")});
   ASSERT_OK_AND_ASSIGN(LineageGraph up, g.Up(kAgent, From("a b", 3)));
   AuditEntry e = g.LastEntry();
-  EXPECT_EQ(up.audit_seq, e.seq);
+  // The seq only to a caller cleared for "*": seqs count every principal's
+  // entries, those of nodes the agent may not see included.
+  EXPECT_EQ(up.audit_seq, 0u);
   EXPECT_EQ(e.action, "lineage.upstream");
   EXPECT_EQ(e.principal, "agent");
   EXPECT_EQ(e.snapshot_version, v);
@@ -494,13 +496,20 @@ TEST(LineageTest, EveryCallWritesOneEntryWithTheNodesReturned) {
   EXPECT_EQ(g.LastEntry().action, "lineage.downstream");
   ASSERT_OK_AND_ASSIGN(LineagePath path, g.Path(kAgent, Between("a b", "c")));
   e = g.LastEntry();
-  EXPECT_EQ(path.audit_seq, e.seq);
+  EXPECT_EQ(path.audit_seq, 0u);
   EXPECT_EQ(e.action, "lineage.path");
   EXPECT_EQ(e.summary,
             "lineage.v1 path from=\"a b\" to=\"c\" max_depth=10 edge_labels=[DERIVED_FROM] "
             "as_of=0 policy_version=1 hidden=cut clearances=[team:*] outcome=ok "
             "direction=upstream length=1 redacted=0 truncated=0");
   EXPECT_EQ(e.items, (std::vector<AuditItem>{{"a b", "", "", 1}, {"c", "", "", 1}}));
+  // A caller cleared for "*" is told each entry's seq.
+  const Caller everything = MakeCaller("chief", {"*"}, {Role::kAuditor});
+  ASSERT_OK_AND_ASSIGN(LineageGraph seen, g.Up(everything, From("a b", 3)));
+  EXPECT_EQ(seen.audit_seq, g.LastEntry().seq);
+  ASSERT_OK_AND_ASSIGN(LineagePath seen_path, g.Path(everything, Between("a b", "c")));
+  EXPECT_EQ(seen_path.audit_seq, g.LastEntry().seq);
+  EXPECT_EQ(seen_path.audit_seq, seen.audit_seq + 1);
 
   // Answers without data are recorded too.
   EXPECT_STATUS(g.Up(kAgent, From("nope")), absl::StatusCode::kNotFound,

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "storage/keys.h"
 #include "storage/record_codec.h"
@@ -27,7 +30,7 @@ class ReceiptAuditorTest : public ::testing::Test {
     auto r = g_.Retrieve(kAgent, request);
     ASSERT_TRUE(r.ok()) << r.status();
     retrieved_ = *std::move(r);
-    receipt_ = absl::StrCat(retrieved_.receipt.receipt_id);
+    receipt_ = retrieved_.receipt.receipt_id;
   }
 
   // Overwrites node `id`'s record at `version` through the raw RocksDB
@@ -62,7 +65,7 @@ TEST_F(ReceiptAuditorTest, GetReceiptReturnsTheRecordedRequest) {
   EXPECT_EQ(record.recorded.request, want);
   EXPECT_EQ(record.recorded.clearances, (std::vector<std::string>{"team:eng"}));
   EXPECT_EQ(record.recorded.policy_version, version_);
-  EXPECT_EQ(record.entry.seq, retrieved_.receipt.receipt_id);
+  EXPECT_EQ(record.entry.seq, g_.SeqOf(retrieved_.receipt.receipt_id));
   EXPECT_EQ(record.entry.principal, "agent");
   EXPECT_EQ(record.entry.snapshot_version, version_);
   EXPECT_EQ(record.entry.items_digest, retrieved_.receipt.digest);
@@ -93,14 +96,48 @@ TEST_F(ReceiptAuditorTest, AnAuditorClearedForLessThanEverythingReadsNoReceipt) 
 
 TEST_F(ReceiptAuditorTest, UnknownOrMalformedReceiptIds) {
   ReceiptAuditor auditor = g_.Auditor(g_.auditor_);
-  for (const char* bad : {"", "abc", "0", "-1", "+3", "007", "1e3", "3 ", " 3"}) {
+  for (const std::string& bad :
+       {std::string(""), std::string("abc"), std::string("0"), std::string("-1"), std::string("+3"),
+        std::string("007"), std::string("1e3"), std::string("3 "), std::string(" 3"),
+        receipt_.substr(1), receipt_ + "0", std::string(32, 'g'), std::string(31, 'a') + "A"}) {
+    SCOPED_TRACE(bad);
     EXPECT_STATUS(auditor.GetReceipt(bad), absl::StatusCode::kInvalidArgument,
-                  "receipt_id: must be a positive decimal number");
+                  "receipt_id: must be the 32 hex digits Retrieve gave or an audit seq in decimal");
   }
   EXPECT_STATUS(auditor.GetReceipt("999"), absl::StatusCode::kNotFound,
                 "receipt \"999\" not found");
   // Entry 1 is the write commit, not a retrieval.
   EXPECT_STATUS(auditor.GetReceipt("1"), absl::StatusCode::kNotFound, "receipt \"1\" not found");
+  // 32 hex digits this database never gave, one of them a digit off ours.
+  std::string off = receipt_;
+  off[5] = off[5] == '0' ? '1' : '0';
+  for (const std::string& id : {off, std::string(32, '0'), std::string(32, 'f')}) {
+    EXPECT_STATUS(auditor.GetReceipt(id), absl::StatusCode::kNotFound,
+                  absl::StrCat("receipt \"", id, "\" not found"));
+  }
+}
+
+// A receipt id names one entry, not a position in the log. A power loss
+// within the audit sync window can lose entry N after its receipt was
+// handed out; the next entry is stored as N again. The old id then names
+// nothing, where a bare seq would name another principal's read.
+TEST_F(ReceiptAuditorTest, AnIdNamesItsEntryNotWhateverIsStoredUnderItsSeq) {
+  const uint64_t seq = g_.SeqOf(receipt_);
+  ASSERT_OK_AND_ASSIGN(AuditPage page, g_.audit().List(AuditFilter{}, seq - 1, 1));
+  ASSERT_EQ(page.entries.size(), 1u);
+  ContentHash other = page.entries[0].hash;
+  other[0] ^= 1;  // the hash of another entry stored under the same seq
+  const std::string lost = g_.receipt_ids().Encode(seq, other);
+  ReceiptAuditor auditor = g_.Auditor(g_.auditor_);
+  EXPECT_STATUS(auditor.GetReceipt(lost), absl::StatusCode::kNotFound,
+                absl::StrCat("receipt \"", lost, "\" not found"));
+  EXPECT_STATUS(auditor.Replay(lost), absl::StatusCode::kNotFound,
+                absl::StrCat("receipt \"", lost, "\" not found"));
+  // The id Retrieve gave and the decimal seq both name the entry.
+  ASSERT_OK_AND_ASSIGN(ReceiptRecord by_id, auditor.GetReceipt(receipt_));
+  ASSERT_OK_AND_ASSIGN(ReceiptRecord by_seq, auditor.GetReceipt(absl::StrCat(seq)));
+  EXPECT_EQ(by_id.entry.seq, seq);
+  EXPECT_EQ(by_seq.entry.hash, by_id.entry.hash);
 }
 
 TEST_F(ReceiptAuditorTest, ReplayMatchesAfterLaterWrites) {
@@ -119,7 +156,8 @@ TEST_F(ReceiptAuditorTest, ReplayMatchesAfterLaterWrites) {
   ASSERT_EQ(page.entries.size(), 1u);
   EXPECT_EQ(page.entries[0].action, "replay");
   EXPECT_EQ(page.entries[0].principal, "auditor");
-  EXPECT_EQ(page.entries[0].summary, absl::StrCat("receipt=", receipt_, " outcome=match"));
+  EXPECT_EQ(page.entries[0].summary,
+            absl::StrCat("receipt=", g_.SeqOf(receipt_), " outcome=match"));
   EXPECT_EQ(page.entries[0].items_digest, retrieved_.receipt.digest);
   EXPECT_STATUS(g_.Auditor(g_.auditor_).GetReceipt(absl::StrCat(r.replay_seq)),
                 absl::StatusCode::kNotFound,
@@ -158,7 +196,7 @@ TEST_F(ReceiptAuditorTest, ReplayReportsASeedThatVanishedUnderneath) {
 }
 
 TEST_F(ReceiptAuditorTest, AnEditedReceiptEntryIsDataLoss) {
-  const uint64_t seq = retrieved_.receipt.receipt_id;
+  const uint64_t seq = g_.SeqOf(retrieved_.receipt.receipt_id);
   std::string value;
   ASSERT_TRUE(
       g_.db()
@@ -173,7 +211,7 @@ TEST_F(ReceiptAuditorTest, AnEditedReceiptEntryIsDataLoss) {
                         EncodeAuditEntry(entry))
                   .ok());
   EXPECT_STATUS(g_.Auditor(g_.auditor_).Replay(receipt_), absl::StatusCode::kDataLoss,
-                absl::StrCat("receipt \"", seq, "\": the audit entry's hash does not verify"));
+                absl::StrCat("receipt \"", receipt_, "\": the audit entry's hash does not verify"));
 }
 
 }  // namespace

@@ -18,10 +18,11 @@ class RetrievalGraph : public IndexedGraph {
  public:
   absl::StatusOr<RetrievalResult> Retrieve(const Caller& caller, RetrievalRequest request,
                                            RetrieverOptions options = {}) {
-    return Retriever(store(), tokens(), caller, options).Retrieve(std::move(request), audit());
+    return Retriever(store(), tokens(), caller, options)
+        .Retrieve(std::move(request), audit(), receipt_ids());
   }
   ReceiptAuditor Auditor(const Caller& caller) {
-    return ReceiptAuditor(store(), tokens(), audit(), caller);
+    return ReceiptAuditor(store(), tokens(), receipt_ids(), audit(), caller);
   }
 
   // Reading receipts and the access report needs clearance "*".

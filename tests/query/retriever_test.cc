@@ -99,8 +99,8 @@ TEST(RetrieverTest, SameRequestTwiceGivesTheSameItemsAndDigest) {
   ASSERT_OK_AND_ASSIGN(RetrievalResult first, g.Retrieve(kAgent, Seeds({"S", "C"})));
   ASSERT_OK_AND_ASSIGN(RetrievalResult second, g.Retrieve(kAgent, Seeds({"S", "C"})));
   EXPECT_EQ(Observable(first), Observable(second));
-  EXPECT_EQ(first.receipt.receipt_id + 1, second.receipt.receipt_id);
-  EXPECT_EQ(second.receipt.receipt_id, g.audit().head_seq());
+  EXPECT_EQ(g.SeqOf(first.receipt.receipt_id) + 1, g.SeqOf(second.receipt.receipt_id));
+  EXPECT_EQ(g.SeqOf(second.receipt.receipt_id), g.audit().head_seq());
 }
 
 TEST(RetrieverTest, WritesOneRetrieveEntryWithTheRequestAndItems) {
@@ -110,7 +110,8 @@ TEST(RetrieverTest, WritesOneRetrieveEntryWithTheRequestAndItems) {
   request.edge_labels = {"REFERENCES", "MENTIONS", "REFERENCES"};
   request.direction = DirectionFilter::kOut;
   ASSERT_OK_AND_ASSIGN(RetrievalResult r, g.Retrieve(kAgent, request));
-  ASSERT_OK_AND_ASSIGN(AuditPage page, g.audit().List(AuditFilter{}, r.receipt.receipt_id - 1, 1));
+  ASSERT_OK_AND_ASSIGN(AuditPage page,
+                       g.audit().List(AuditFilter{}, g.SeqOf(r.receipt.receipt_id) - 1, 1));
   ASSERT_EQ(page.entries.size(), 1u);
   const AuditEntry& e = page.entries[0];
   EXPECT_EQ(e.action, "retrieve");

@@ -140,8 +140,8 @@ void AttackTest::DeleteRaw(uint64_t seq) {
 
 v1::VerifyLogResponse AttackTest::Verify() {
   v1::VerifyLogResponse response;
-  EXPECT_OK(Call(audit_.get(), &v1::AuditService::Stub::VerifyLog, auditor_, v1::VerifyLogRequest(),
-                 &response));
+  EXPECT_OK(Call(audit_.get(), &v1::AuditService::Stub::VerifyLog, chief_auditor_,
+                 v1::VerifyLogRequest(), &response));
   return response;
 }
 

@@ -67,7 +67,7 @@ class AttackTest : public ServerTest {
   std::string RawEntry(uint64_t seq);
   void PutRaw(uint64_t seq, const std::string& value);
   void DeleteRaw(uint64_t seq);
-  v1::VerifyLogResponse Verify();  // as the auditor
+  v1::VerifyLogResponse Verify();  // as the chief auditor (VerifyLog needs "*")
   uint64_t Head() { return server_->backend().audit.head_seq(); }
 
   std::unique_ptr<v1::LineageService::Stub> lineage_;

@@ -52,7 +52,7 @@ TEST_F(AttackTest, AnAuditorClearedForLessCannotJoinAStubToTheLog) {
   // ...and the log names it whole: the write's edge pub -> hid-7f3a, the
   // receipt of a retrieval that returned it. Every audit read that returns
   // entries or what is derived from them is refused before any entry is
-  // read; VerifyLog, which returns no entry, is not.
+  // read; so is VerifyLog, whose seqs count the hidden node's entries.
   v1::RetrieveResponse retrieved;
   ASSERT_OK(Retrieve(chief_auditor_, FromSeed("pub", 1), &retrieved));
   ASSERT_EQ(retrieved.items_size(), 2);
@@ -81,6 +81,12 @@ TEST_F(AttackTest, AnAuditorClearedForLessCannotJoinAStubToTheLog) {
   access.set_principal("chief-auditor");
   v1::AccessReportResponse report;
   refused(&v1::AuditService::Stub::AccessReport, "AccessReport", access, &report);
+  v1::VerifyLogResponse verified;
+  const grpc::Status verify = Call(audit_.get(), &v1::AuditService::Stub::VerifyLog, auditor_,
+                                   v1::VerifyLogRequest(), &verified);
+  EXPECT_STATUS(verify, absl::StatusCode::kPermissionDenied,
+                "VerifyLog requires clearance \"*\": audit seqs count the entries of every node");
+  EXPECT_EQ(verified.head_seq(), 0u);
   ExpectNoLeak(transcript);
   EXPECT_TRUE(Verify().ok());
 
@@ -246,7 +252,8 @@ TEST_F(AttackTest, TamperedReceiptIdsAreRefusedAndAgentsCannotReadReceipts) {
     request.set_receipt_id(id);
     EXPECT_STATUS(
         Call(audit_.get(), &v1::AuditService::Stub::GetReceipt, chief_auditor_, request, &response),
-        absl::StatusCode::kInvalidArgument, "receipt_id: must be a positive decimal number");
+        absl::StatusCode::kInvalidArgument,
+        "receipt_id: must be the 32 hex digits Retrieve gave or an audit seq in decimal");
   }
   // A real entry that is not a retrieval (seq 1 defines the labels).
   request.set_receipt_id("1");

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <functional>
 #include <random>
+#include <regex>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
@@ -324,6 +325,71 @@ TEST_F(PrivacyAttackTest, TamperedPageTokensOfEveryApiAreInvalidArgument) {
 // query term, Downstream, either end of a Path (agent and auditor), a
 // SanitizeEdge target, and ListNodes of a type label only hidden nodes
 // carry. Each hidden answer is the absent one with the id swapped in.
+// Audit seqs count every principal's entries, and a write that carries a
+// propagating label down DERIVED_FROM appends one entry per node it
+// relabels, nodes the writer may not see included. A loader that links its
+// node to a pii source and retrieves before and after could have read, in
+// the gap between two bare seqs, how many hidden nodes derive from its
+// node. Nothing it is given may count them: receipt ids name entries
+// without their seqs, and lineage gives it no seq.
+// A call's status and answer as text, commit times blanked: the two worlds
+// below commit at different moments, and times are no count.
+std::string Timeless(const grpc::Status& status, const google::protobuf::Message& response) {
+  static const std::regex kTime(R"((seconds|nanos): [0-9]+)");
+  return absl::StrCat(status.error_code(), " ", status.error_message(), " ",
+                      std::regex_replace(response.ShortDebugString(), kTime, "$1: T"), "\n");
+}
+
+TEST_F(PrivacyAttackTest, NothingALoaderIsGivenCountsTheHiddenNodesItsWriteRelabels) {
+  std::string seen[2];
+  for (int world = 0; world < 2; ++world) {
+    if (world == 1) ResetServer();
+    lineage_ = v1::LineageService::NewStub(channel_);
+    ASSERT_NE(DefineLabels({"team:eng", "team:fin"}), 0u);
+    ASSERT_NE(AdminWrite({DefineLabel("pii", /*propagate=*/true)}), 0u);
+    std::vector<v1::WriteOp> ops = {
+        UpsertNode(MakeNode("src", {"pii"}, "Doc", {{"text", Str("source")}})),
+        UpsertNode(MakeNode("mine", {"team:eng"}, "Doc", {{"text", Str("mine")}}))};
+    for (int i = 0; world == 1 && i < 3; ++i) {  // derived from "mine", hidden from the loader
+      const std::string id = absl::StrCat("fin-", i);
+      ops.push_back(UpsertNode(MakeNode(id, {"team:fin"}, "Doc", {{"text", Str("fin")}})));
+      ops.push_back(UpsertEdge(id, "DERIVED_FROM", "mine"));
+    }
+    ASSERT_NE(AdminWrite(ops), 0u);
+    const std::string loader =
+        CreatePrincipal("loader", {v1::ROLE_LOADER, v1::ROLE_AGENT}, {"team:eng", "pii"});
+
+    grpc::Status status;
+    v1::RetrieveRequest retrieve;
+    retrieve.add_seeds("src");
+    retrieve.mutable_expansion()->set_max_hops(0);
+    auto retrieved = [&] {
+      v1::RetrieveResponse r;
+      status = Call(context_.get(), &v1::ContextService::Stub::Retrieve, loader, retrieve, &r);
+      EXPECT_OK(status);
+      const std::string& id = r.receipt().receipt_id();
+      EXPECT_EQ(id.size(), 32u) << id;
+      EXPECT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos) << id;
+      r.mutable_receipt()->clear_receipt_id();  // opaque, different in each world
+      return Timeless(status, r);
+    };
+    seen[world] += retrieved();
+    v1::WriteResponse wrote;
+    status = Write(loader, {UpsertEdge("mine", "DERIVED_FROM", "src")}, &wrote);
+    EXPECT_OK(status);
+    seen[world] += Timeless(status, wrote);
+    seen[world] += retrieved();
+    v1::LineageRequest up;
+    up.set_node_id("mine");
+    v1::LineageResponse lineage;
+    status = Call(lineage_.get(), &v1::LineageService::Stub::Upstream, loader, up, &lineage);
+    EXPECT_OK(status);
+    EXPECT_EQ(lineage.nodes_size(), 2);
+    seen[world] += Timeless(status, lineage);
+  }
+  EXPECT_EQ(seen[0], seen[1]);
+}
+
 TEST_F(PrivacyAttackTest, HiddenIdsAnswerLikeAbsentIdsOnRemainingApis) {
   ASSERT_NE(DefineLabels({"fin"}), 0u);
   ASSERT_NE(AdminWrite({DefineLabel("pii", /*propagate=*/true)}), 0u);

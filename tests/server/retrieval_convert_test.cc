@@ -110,7 +110,7 @@ TEST(RetrievalConvertTest, AResponseParsesWithItemsEdgesAndReceiptInOrder) {
   result.items = Items();
   result.edges = {Edge("doc-1", "REFERENCES", "doc-3"), Edge("doc-3", "DERIVED_FROM", "doc-2")};
   result.truncated = true;
-  result.receipt.receipt_id = 17;
+  result.receipt.receipt_id = "0123456789abcdef0123456789abcdef";
   result.receipt.snapshot_version = 41;
   result.receipt.principal = "agent-1";
   result.receipt.clearances = {"team:finance"};
@@ -130,7 +130,7 @@ TEST(RetrievalConvertTest, AResponseParsesWithItemsEdgesAndReceiptInOrder) {
   EXPECT_TRUE(MessageDifferencer::Equals(parsed, expected)) << parsed.DebugString();
   ASSERT_EQ(parsed.items_size(), 5);
   EXPECT_EQ(parsed.items(1).via(1).label(), "DERIVED_FROM");
-  EXPECT_EQ(parsed.receipt().receipt_id(), "17");
+  EXPECT_EQ(parsed.receipt().receipt_id(), "0123456789abcdef0123456789abcdef");
 }
 
 }  // namespace

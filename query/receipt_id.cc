@@ -1,0 +1,78 @@
+#include "query/receipt_id.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "storage/record_codec.h"
+
+namespace ctxgraph {
+namespace {
+
+constexpr std::string_view kKeyLabel = "ctxgraph receipt id v1";
+constexpr size_t kBlockBytes = 16;
+
+// One AES-128 block, either way. The block is the whole message, so there is
+// no mode to speak of and no padding: ECB of one block is the cipher itself.
+std::array<uint8_t, kBlockBytes> Crypt(const std::array<uint8_t, 16>& key,
+                                       const std::array<uint8_t, kBlockBytes>& in, bool encrypt) {
+  std::array<uint8_t, kBlockBytes> out{};
+  std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> ctx(EVP_CIPHER_CTX_new(),
+                                                                      &EVP_CIPHER_CTX_free);
+  int len = 0;
+  // With a valid context, key and one whole block none of these can fail;
+  // an allocation failure leaves `out` zero, which names no entry.
+  if (ctx && EVP_CipherInit_ex(ctx.get(), EVP_aes_128_ecb(), nullptr, key.data(), nullptr,
+                               encrypt ? 1 : 0) == 1) {
+    EVP_CIPHER_CTX_set_padding(ctx.get(), 0);
+    EVP_CipherUpdate(ctx.get(), out.data(), &len, in.data(), static_cast<int>(in.size()));
+  }
+  return out;
+}
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+}  // namespace
+
+bool ReceiptRef::Names(const ContentHash& entry_hash) const {
+  return std::equal(hash_prefix.begin(), hash_prefix.end(), entry_hash.begin());
+}
+
+ReceiptIdCodec::ReceiptIdCodec(std::string_view secret) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(kKeyLabel.data()), kKeyLabel.size(), mac, &len);
+  std::copy_n(mac, key_.size(), key_.begin());
+}
+
+std::string ReceiptIdCodec::Encode(uint64_t seq, const ContentHash& entry_hash) const {
+  std::array<uint8_t, kBlockBytes> block{};
+  for (int i = 0; i < 8; ++i) block[i] = static_cast<uint8_t>(seq >> (56 - 8 * i));
+  std::copy_n(entry_hash.begin(), 8, block.begin() + 8);
+  const std::array<uint8_t, kBlockBytes> sealed = Crypt(key_, block, true);
+  return ToHex(std::string_view(reinterpret_cast<const char*>(sealed.data()), sealed.size()));
+}
+
+std::optional<ReceiptRef> ReceiptIdCodec::Decode(std::string_view id) const {
+  if (id.size() != kReceiptIdDigits) return std::nullopt;
+  std::array<uint8_t, kBlockBytes> sealed{};
+  for (size_t i = 0; i < kBlockBytes; ++i) {
+    const int hi = HexDigit(id[2 * i]), lo = HexDigit(id[2 * i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    sealed[i] = static_cast<uint8_t>(hi << 4 | lo);
+  }
+  const std::array<uint8_t, kBlockBytes> block = Crypt(key_, sealed, false);
+  ReceiptRef ref;
+  for (int i = 0; i < 8; ++i) ref.seq = ref.seq << 8 | block[i];
+  std::copy_n(block.begin() + 8, 8, ref.hash_prefix.begin());
+  return ref;
+}
+
+}  // namespace ctxgraph
