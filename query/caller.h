@@ -42,6 +42,14 @@ absl::Status RequireRole(const Caller& caller, std::initializer_list<Role> roles
 // there what every other read path hides from it, lineage stubs included.
 absl::Status RequireFullClearance(const Caller& caller, std::string_view action);
 
+// `seq` for a caller cleared for "*", 0 for anyone else. Audit seqs count
+// every principal's entries, the label and propagation entries of nodes the
+// caller may not see included: two of them around a write would count
+// hidden nodes (receipt_id.h).
+inline uint64_t AuditSeqFor(const Caller& caller, uint64_t seq) {
+  return caller.policy.SeesAll() ? seq : 0;
+}
+
 // PERMISSION_DENIED unless the caller made `commit` or is cleared for "*".
 // A commit's description and principal are the log's as much as its
 // entries are: an AssignLabels reason, a write's description, an admin

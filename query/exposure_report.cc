@@ -87,7 +87,7 @@ absl::StatusOr<ExposureReport> ExposureReporter::Report(const ExposureReportRequ
     ASSIGN_OR_RETURN(PageToken token, tokens_.Decode(fingerprint, request.page_token));
     // The cursor is the last receipt's id, not its seq: a token is signed,
     // not sealed, and seqs are for callers cleared for "*" (receipt_id.h).
-    const std::optional<ReceiptRef> last = receipt_ids_.Decode(token.cursor);
+    ASSIGN_OR_RETURN(const std::optional<ReceiptRef> last, receipt_ids_.Decode(token.cursor));
     if (!last) return absl::InvalidArgumentError("page_token: invalid");
     after = last->seq;
     snapshot = token.version;
@@ -144,13 +144,21 @@ absl::StatusOr<ExposureReport> ExposureReporter::Report(const ExposureReportRequ
   size_t items_listed = 0;
   bool more = false;
   for (bool scanning = true; scanning && !more;) {
-    ASSIGN_OR_RETURN(AuditPage page, audit.List(window, after, kScanPageEntries));
+    absl::StatusOr<AuditPage> listed = audit.List(window, after, kScanPageEntries);
+    if (!listed.ok()) {
+      // A damaged entry's error names its seq: only "*" is told which.
+      if (!caller_.policy.SeesAll() && absl::IsDataLoss(listed.status())) {
+        return absl::DataLossError("audit log: an entry does not decode (VerifyLog names it)");
+      }
+      return listed.status();
+    }
+    AuditPage& page = *listed;
     scanning = page.more;
     for (const AuditEntry& e : page.entries) {
       if (!ReturnsNodeData(e.action)) continue;
       std::optional<ExposureReceipt> receipt = MatchEntry(e, closure);
       if (!receipt) continue;
-      receipt->receipt_id = receipt_ids_.Encode(e.seq, e.hash);
+      ASSIGN_OR_RETURN(receipt->receipt_id, receipt_ids_.Encode(e.seq, e.hash));
       if (report.receipts.size() >= page_size || items_listed >= limits_.max_items_per_page) {
         more = true;
         break;
@@ -170,12 +178,8 @@ absl::StatusOr<ExposureReport> ExposureReporter::Report(const ExposureReportRequ
                                " receipts=", report.receipts.size(), " partial=", report.partial,
                                " more=", more);
   ASSIGN_OR_RETURN(AuditEntry stored, audit.Append(std::move(entry)));
-  report.audit_seq = stored.seq;
-  if (!caller_.policy.SeesAll()) {
-    // Seqs count every principal's entries, hidden nodes' included.
-    report.audit_seq = 0;
-    for (ExposureReceipt& r : report.receipts) r.seq = 0;
-  }
+  report.audit_seq = AuditSeqFor(caller_, stored.seq);
+  for (ExposureReceipt& r : report.receipts) r.seq = AuditSeqFor(caller_, r.seq);
   return report;
 }
 

@@ -52,8 +52,9 @@
 //     4 MB, a page ends after the receipt that brings its listed items to
 //     limits.max_items_per_page (one receipt lists at most kMaxAuditItems).
 //     A next page token is returned only when another receipt follows; it
-//     is bound to the caller and request (page_token.h) and names the last
-//     seq returned. Each page walks the closure afresh, as of its request.
+//     is bound to the caller and request (page_token.h) and holds the last
+//     receipt's id, not its seq (a token is signed, not sealed, and seqs go
+//     to "*" only). Each page walks the closure afresh, as of its request.
 //  6. Audit: every call past validation appends one "audit.exposure" entry
 //     (AuditLog::Append) before it answers, NOT_FOUND included (hidden and
 //     absent starts log the same entry): the summary of the request and the

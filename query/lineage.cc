@@ -101,9 +101,7 @@ absl::StatusOr<uint64_t> AppendEntry(AuditLog& audit, const Caller& caller, std:
     entry.items.push_back(AuditItem{n.node->id, "", "", n.node->provenance.version});
   }
   ASSIGN_OR_RETURN(AuditEntry stored, audit.Append(std::move(entry)));
-  // Seqs count every principal's entries, hidden nodes' included: only a
-  // caller cleared for everything learns them (receipt_id.h).
-  return caller.policy.SeesAll() ? stored.seq : 0;
+  return AuditSeqFor(caller, stored.seq);
 }
 
 // What the caller sees of a fetched subgraph: ids (opaque for stubs) and

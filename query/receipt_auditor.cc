@@ -39,7 +39,7 @@ absl::StatusOr<ReceiptRecord> ReceiptAuditor::Load(std::string_view method,
   // An id is 32 digits; a seq in decimal has at most 20.
   std::optional<ReceiptRef> ref;
   if (receipt_id.size() == kReceiptIdDigits) {
-    ref = receipt_ids_.Decode(receipt_id);
+    ASSIGN_OR_RETURN(ref, receipt_ids_.Decode(receipt_id));
   } else if (!receipt_id.empty() && receipt_id.front() != '0' &&
              receipt_id.find_first_not_of("0123456789") == std::string_view::npos) {
     // Digits only: SimpleAtoi alone also takes "+3" and " 3 ", and one

@@ -23,9 +23,9 @@
 // Roles: auditor or admin, cleared for "*" (PERMISSION_DENIED otherwise,
 // before anything is read: a receipt names its nodes whole, caller.h's
 // RequireFullClearance). Replay of a receipt whose snapshot is before the
-// history horizon (storage/history_retention.h) is FAILED_PRECONDITION `receipt "N" read
-// version V, before the history horizon H (--history-retention)`: what it
-// read may be compacted away.
+// history horizon (storage/history_retention.h) is FAILED_PRECONDITION `receipt "ID" read
+// version V, before the history horizon H (--history-retention)`, ID as
+// given: what it read may be compacted away.
 //
 // A receipt is named by the id Retrieve gave (receipt_id.h: 32 hex digits),
 // or by its entry's seq in decimal, as ListEntries shows it to a caller

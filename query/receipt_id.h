@@ -3,8 +3,9 @@
 //
 // receipt id = 32 lower-case hex digits: AES-128 of one 16-byte block, the
 // audit entry's seq (big-endian) then the first 8 bytes of the entry's hash,
-// under a key derived from the database's secret (the first 16 bytes of
-// HMAC-SHA256(secret, "ctxgraph receipt id v1")). Why not the seq itself:
+// under a 16-byte key derived from the database's secret by HKDF-SHA256
+// (info "ctxgraph receipt id v1"; the secret's other use, page-token MACs,
+// never derives a key). Why not the seq itself:
 // seqs count every principal's entries, the label and propagation entries
 // of nodes the caller cannot see included, so the gap between two receipts
 // around a write would count hidden nodes (SECURITY.md). Why the hash: an
@@ -25,6 +26,8 @@
 #include <string>
 #include <string_view>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "storage/records.h"
 
 namespace ctxgraph {
@@ -44,12 +47,15 @@ class ReceiptIdCodec {
  public:
   explicit ReceiptIdCodec(std::string_view secret);
 
-  std::string Encode(uint64_t seq, const ContentHash& entry_hash) const;
+  // INTERNAL when OpenSSL fails (no memory): never an id that names nothing.
+  absl::StatusOr<std::string> Encode(uint64_t seq, const ContentHash& entry_hash) const;
   // nullopt unless `id` is 32 lower-case hex digits. Any such id decodes:
   // one this codec did not make names a seq and hash no entry has.
-  std::optional<ReceiptRef> Decode(std::string_view id) const;
+  // INTERNAL as for Encode.
+  absl::StatusOr<std::optional<ReceiptRef>> Decode(std::string_view id) const;
 
  private:
+  absl::Status key_status_;  // the derivation's; every call answers it when not ok
   std::array<uint8_t, 16> key_{};
 };
 

@@ -363,7 +363,7 @@ absl::StatusOr<RetrievalResult> Retriever::Retrieve(RetrievalRequest request, Au
                                                            options_.max_nodes, options_.max_edges});
   entry.items = RetrievalAuditItems(result.items);
   ASSIGN_OR_RETURN(AuditEntry stored, audit.Append(std::move(entry)));
-  result.receipt.receipt_id = receipt_ids.Encode(stored.seq, stored.hash);
+  ASSIGN_OR_RETURN(result.receipt.receipt_id, receipt_ids.Encode(stored.seq, stored.hash));
   return result;
 }
 

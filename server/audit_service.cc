@@ -151,8 +151,9 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetReceipt(grpc::CallbackServerConte
                            backend_.audit, caller, RetrieverOptionsFor(backend_.limits));
     ASSIGN_OR_RETURN(ReceiptRecord record, auditor.GetReceipt(request->receipt_id()));
     const AuditEntry& e = record.entry;
-    ReceiptToProto(RetrievalReceipt{backend_.receipt_ids.Encode(e.seq, e.hash), e.snapshot_version,
-                                    e.principal, record.recorded.clearances, e.items_digest},
+    ASSIGN_OR_RETURN(std::string receipt_id, backend_.receipt_ids.Encode(e.seq, e.hash));
+    ReceiptToProto(RetrievalReceipt{std::move(receipt_id), e.snapshot_version, e.principal,
+                                    record.recorded.clearances, e.items_digest},
                    response->mutable_receipt());
     RetrievalRequestToProto(record.recorded.request, response->mutable_request());
     response->set_policy_version(record.recorded.policy_version);

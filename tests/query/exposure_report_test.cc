@@ -5,12 +5,16 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <optional>
+#include <string>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "query/base64url.h"
 #include "query/lineage.h"
 #include "query/searcher.h"
+#include "storage/keys.h"
 #include "tests/query/retrieval_fixture.h"
 
 namespace ctxgraph {
@@ -60,14 +64,16 @@ class ExposureReportTest : public ::testing::Test {
     return r.ok() ? g_.SeqOf(r->receipt.receipt_id) : 0;
   }
 
-  // Each receipt described with the seq its receipt id names; the seq
-  // field itself holds it only for a caller cleared for "*", and is 0 for
-  // everyone else.
-  std::vector<std::string> Describe(const ExposureReport& report) const {
+  // Each receipt described with the seq its receipt id names. The seq
+  // fields hold seqs for a caller cleared for "*" only (the report's own
+  // audit_seq is never 0 then), and 0 for everyone else.
+  std::vector<std::string> Describe(const ExposureReport& report) {
     std::vector<std::string> out;
+    const bool seqs_shown = report.audit_seq != 0;
+    EXPECT_TRUE(!seqs_shown || report.audit_seq == g_.audit().head_seq());
     for (const ExposureReceipt& r : report.receipts) {
       const uint64_t seq = g_.SeqOf(r.receipt_id);
-      EXPECT_TRUE(r.seq == 0 || r.seq == seq) << r.seq << " " << seq;
+      EXPECT_EQ(r.seq, seqs_shown ? seq : 0) << r.receipt_id;
       out.push_back(ctxgraph::Describe(r, seq));
     }
     return out;
@@ -239,6 +245,12 @@ TEST_F(ExposureReportTest, PagesFollowTokensBoundToTheCallerAndRequest) {
                 absl::StrCat(c, " agent retrieve @", version_, " [D1@", version_, "/1] +0")}));
   ASSERT_FALSE(first.next_page_token.empty());
   EXPECT_NE(b, 0u);
+  // A token is signed, not sealed: its cursor is the last receipt's id,
+  // never the seq the steward is not told.
+  const std::optional<std::string> token_bytes = Base64UrlDecode(first.next_page_token);
+  ASSERT_TRUE(token_bytes.has_value());
+  EXPECT_EQ(token_bytes->find(keys::EncodeU64(c)), std::string::npos);
+  EXPECT_NE(token_bytes->find(first.receipts.back().receipt_id), std::string::npos);
 
   // Another caller, or the same token with another request, is refused.
   ExposureReportRequest next = request;

@@ -85,9 +85,9 @@ class IndexedGraph {
   // The audit seq a receipt id names (0, and a test failure, for one that
   // does not decode).
   uint64_t SeqOf(std::string_view receipt_id) const {
-    std::optional<ReceiptRef> ref = receipt_ids_->Decode(receipt_id);
-    EXPECT_TRUE(ref.has_value()) << receipt_id;
-    return ref ? ref->seq : 0;
+    absl::StatusOr<std::optional<ReceiptRef>> ref = receipt_ids_->Decode(receipt_id);
+    EXPECT_TRUE(ref.ok() && ref->has_value()) << receipt_id;
+    return ref.ok() && *ref ? (*ref)->seq : 0;
   }
   AuditLog& audit() { return db_->audit(); }
 

@@ -127,7 +127,7 @@ TEST_F(ReceiptAuditorTest, AnIdNamesItsEntryNotWhateverIsStoredUnderItsSeq) {
   ASSERT_EQ(page.entries.size(), 1u);
   ContentHash other = page.entries[0].hash;
   other[0] ^= 1;  // the hash of another entry stored under the same seq
-  const std::string lost = g_.receipt_ids().Encode(seq, other);
+  ASSERT_OK_AND_ASSIGN(const std::string lost, g_.receipt_ids().Encode(seq, other));
   ReceiptAuditor auditor = g_.Auditor(g_.auditor_);
   EXPECT_STATUS(auditor.GetReceipt(lost), absl::StatusCode::kNotFound,
                 absl::StrCat("receipt \"", lost, "\" not found"));

@@ -17,9 +17,10 @@ class ExposureReportTest : public ServerTest {
  protected:
   // The seq a receipt id names (the server's key decodes it).
   uint64_t SeqOf(const std::string& receipt_id) {
-    std::optional<ReceiptRef> ref = server_->backend().receipt_ids.Decode(receipt_id);
-    EXPECT_TRUE(ref.has_value()) << receipt_id;
-    return ref ? ref->seq : 0;
+    absl::StatusOr<std::optional<ReceiptRef>> ref =
+        server_->backend().receipt_ids.Decode(receipt_id);
+    EXPECT_TRUE(ref.ok() && ref->has_value()) << receipt_id;
+    return ref.ok() && *ref ? (*ref)->seq : 0;
   }
 
   // "seq principal action @snapshot [id@version/depth ...] +unlisted", the

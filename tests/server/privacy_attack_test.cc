@@ -14,6 +14,7 @@
 #include <regex>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "ctxgraph/v1/audit.grpc.pb.h"
 #include "ctxgraph/v1/lineage.grpc.pb.h"
@@ -321,17 +322,6 @@ TEST_F(PrivacyAttackTest, TamperedPageTokensOfEveryApiAreInvalidArgument) {
   EXPECT_GT(tampered_calls, 600);
 }
 
-// The hidden-versus-absent cases no other test covers: a Retrieve seed or
-// query term, Downstream, either end of a Path (agent and auditor), a
-// SanitizeEdge target, and ListNodes of a type label only hidden nodes
-// carry. Each hidden answer is the absent one with the id swapped in.
-// Audit seqs count every principal's entries, and a write that carries a
-// propagating label down DERIVED_FROM appends one entry per node it
-// relabels, nodes the writer may not see included. A loader that links its
-// node to a pii source and retrieves before and after could have read, in
-// the gap between two bare seqs, how many hidden nodes derive from its
-// node. Nothing it is given may count them: receipt ids name entries
-// without their seqs, and lineage gives it no seq.
 // A call's status and answer as text, commit times blanked: the two worlds
 // below commit at different moments, and times are no count.
 std::string Timeless(const grpc::Status& status, const google::protobuf::Message& response) {
@@ -340,11 +330,21 @@ std::string Timeless(const grpc::Status& status, const google::protobuf::Message
                       std::regex_replace(response.ShortDebugString(), kTime, "$1: T"), "\n");
 }
 
+// Audit seqs count every principal's entries, and a write that carries a
+// propagating label down DERIVED_FROM appends one entry per node it
+// relabels, nodes the writer may not see included. A loader that links its
+// node to a pii source and retrieves before and after could have read, in
+// the gap between two bare seqs, how many hidden nodes derive from its
+// node. Nothing it is given may count them: receipt ids name entries
+// without their seqs, and lineage gives it no seq.
 TEST_F(PrivacyAttackTest, NothingALoaderIsGivenCountsTheHiddenNodesItsWriteRelabels) {
   std::string seen[2];
+  uint64_t gap[2] = {0, 0};  // entries between the two receipts, as the server counts them
   for (int world = 0; world < 2; ++world) {
     if (world == 1) ResetServer();
     lineage_ = v1::LineageService::NewStub(channel_);
+    const ReceiptIdCodec& receipt_ids = server_->backend().receipt_ids;
+    std::vector<uint64_t> seqs;
     ASSERT_NE(DefineLabels({"team:eng", "team:fin"}), 0u);
     ASSERT_NE(AdminWrite({DefineLabel("pii", /*propagate=*/true)}), 0u);
     std::vector<v1::WriteOp> ops = {
@@ -370,6 +370,15 @@ TEST_F(PrivacyAttackTest, NothingALoaderIsGivenCountsTheHiddenNodesItsWriteRelab
       const std::string& id = r.receipt().receipt_id();
       EXPECT_EQ(id.size(), 32u) << id;
       EXPECT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos) << id;
+      // The server's key reads the entry's seq in it; the id is no
+      // encoding of the seq anyone could undo.
+      const std::optional<ReceiptRef> ref = receipt_ids.Decode(id).value_or(std::nullopt);
+      EXPECT_TRUE(ref.has_value() && ref->seq == server_->backend().audit.head_seq()) << id;
+      if (ref) {
+        seqs.push_back(ref->seq);
+        EXPECT_NE(id, absl::StrFormat("%032x", ref->seq));
+        EXPECT_NE(id, absl::StrFormat("%032d", ref->seq));
+      }
       r.mutable_receipt()->clear_receipt_id();  // opaque, different in each world
       return Timeless(status, r);
     };
@@ -386,10 +395,19 @@ TEST_F(PrivacyAttackTest, NothingALoaderIsGivenCountsTheHiddenNodesItsWriteRelab
     EXPECT_OK(status);
     EXPECT_EQ(lineage.nodes_size(), 2);
     seen[world] += Timeless(status, lineage);
+    ASSERT_EQ(seqs.size(), 2u);
+    gap[world] = seqs[1] - seqs[0];
   }
+  // The log did count the three hidden nodes (their propagation entries);
+  // nothing the loader was given did.
+  EXPECT_EQ(gap[1], gap[0] + 3);
   EXPECT_EQ(seen[0], seen[1]);
 }
 
+// The hidden-versus-absent cases no other test covers: a Retrieve seed or
+// query term, Downstream, either end of a Path (agent and auditor), a
+// SanitizeEdge target, and ListNodes of a type label only hidden nodes
+// carry. Each hidden answer is the absent one with the id swapped in.
 TEST_F(PrivacyAttackTest, HiddenIdsAnswerLikeAbsentIdsOnRemainingApis) {
   ASSERT_NE(DefineLabels({"fin"}), 0u);
   ASSERT_NE(AdminWrite({DefineLabel("pii", /*propagate=*/true)}), 0u);

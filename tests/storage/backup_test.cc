@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -250,8 +251,13 @@ TEST_F(BackupTest, ASessionFinishingDuringTheCheckpointIsNotHalfInTheBackup) {
   ASSERT_TRUE(gate->WaitUntilHeld());  // SST files listed, WAL files not yet
   ASSERT_OK(write_batch(1));           // in memtables only, until Finish
   absl::StatusOr<CommitOutcome> finished;
-  std::thread finish([&] { finished = session->Finish("bulk"); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // let it finish, were it free to
+  std::atomic<bool> done{false};
+  std::thread finish([&] {
+    finished = session->Finish("bulk");
+    done = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // time to finish, were it free to
+  EXPECT_FALSE(done.load());                                    // it waits for the checkpoint
   gate->Release();
   backup.join();
   finish.join();
