@@ -5,10 +5,12 @@
 // audit entry's seq (big-endian) then the first 8 bytes of the entry's hash,
 // under a 16-byte key derived from the database's secret by HKDF-SHA256
 // (info "ctxgraph receipt id v1"; the secret's other use, page-token MACs,
-// never derives a key). Why not the seq itself:
-// seqs count every principal's entries, the label and propagation entries
-// of nodes the caller cannot see included, so the gap between two receipts
-// around a write would count hidden nodes (SECURITY.md). Why the hash: an
+// never derives a key).
+//
+// Why not the seq itself: seqs count every principal's entries, the label
+// and propagation entries of nodes the caller cannot see included, so the
+// gap between two receipts around a write would count hidden nodes
+// (SECURITY.md). Why the hash: an
 // id names one entry, not one position. A power loss inside the audit sync
 // window may lose entry N after its receipt was handed out; the entry later
 // stored as N has another hash, and the old id answers NOT_FOUND rather
