@@ -78,10 +78,8 @@ absl::StatusOr<AuditEntryPage> AuditReader::List(const AuditFilter& filter, int 
 
 absl::StatusOr<AuditVerifyResult> AuditReader::Verify() const {
   RETURN_IF_ERROR(CheckRole(caller_, "VerifyLog"));
-  if (!caller_.policy.SeesAll()) {
-    return absl::PermissionDeniedError(
-        "VerifyLog requires clearance \"*\": audit seqs count the entries of every node");
-  }
+  RETURN_IF_ERROR(
+      RequireFullClearance(caller_, "VerifyLog", "audit seqs count the entries of every node"));
   return log_.Verify();
 }
 

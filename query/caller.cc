@@ -30,10 +30,11 @@ absl::Status RequireRole(const Caller& caller, std::initializer_list<Role> roles
       absl::StrCat(std::string(action), " requires the ", names, " role"));
 }
 
-absl::Status RequireFullClearance(const Caller& caller, std::string_view action) {
+absl::Status RequireFullClearance(const Caller& caller, std::string_view action,
+                                  std::string_view why) {
   if (caller.policy.SeesAll()) return absl::OkStatus();
-  return absl::PermissionDeniedError(absl::StrCat(
-      std::string(action), " requires clearance \"*\": audit entries name every node whole"));
+  return absl::PermissionDeniedError(
+      absl::StrCat(std::string(action), " requires clearance \"*\": ", std::string(why)));
 }
 
 absl::Status MayReadCommit(const Caller& caller, const CommitRecord& commit) {

@@ -40,7 +40,9 @@ absl::Status RequireRole(const Caller& caller, std::initializer_list<Role> roles
 // nodes of recorded requests) and what is derived from them (receipts and
 // their replay, the access report). A caller cleared for less would learn
 // there what every other read path hides from it, lineage stubs included.
-absl::Status RequireFullClearance(const Caller& caller, std::string_view action);
+// `why` ends the message; VerifyLog gives its own (its seqs, not entries).
+absl::Status RequireFullClearance(const Caller& caller, std::string_view action,
+                                  std::string_view why = "audit entries name every node whole");
 
 // `seq` for a caller cleared for "*", 0 for anyone else. Audit seqs count
 // every principal's entries, the label and propagation entries of nodes the
