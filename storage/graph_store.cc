@@ -572,17 +572,17 @@ class BatchBuilder {
       ++result_.unchanged;
       return absl::OkStatus();
     }
+    // Both for a swap (stop pii, let restricted through).
     const bool stops_more = !std::includes(existing->sanitizes.begin(), existing->sanitizes.end(),
                                            m.sanitizes.begin(), m.sanitizes.end());
+    const bool stops_less = !std::includes(m.sanitizes.begin(), m.sanitizes.end(),
+                                           existing->sanitizes.begin(), existing->sanitizes.end());
     EdgeRecord edge = *existing;
     edge.sanitizes = m.sanitizes;
     edge.provenance = MakeProvenance(existing->provenance.content_hash);
     PutEdge({*from, *to, kDerivedFromLabel}, edge);
-    if (stops_more) {
-      planner_.Reset(*from);
-    } else {
-      planner_.Grow(*from);
-    }
+    if (stops_more) planner_.Reset(*from);
+    if (stops_less) planner_.Grow(*from);
     ++result_.edges_written;
     return absl::OkStatus();
   }

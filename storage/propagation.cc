@@ -172,14 +172,21 @@ absl::StatusOr<std::vector<PropagationChange>> PropagationPlanner::Solve() {
     ASSIGN_OR_RETURN(bool gained, AnyPropagates(change.added));
     if (!lost && !gained) continue;
     ASSIGN_OR_RETURN(std::vector<uint64_t> children, Children(change.iid));
-    for (uint64_t child : children) (lost ? reset_ : grow_).insert(child);
+    // Both for a swap: the reset below skips a child that inherits nothing
+    // (all its parent passed was sanitized), which may gain the new label.
+    for (uint64_t child : children) {
+      if (lost) reset_.insert(child);
+      if (gained) grow_.insert(child);
+    }
   }
 
   // Everything downstream of a removal starts again from nothing, except
   // where nothing is inherited: a node that inherits nothing can lose
   // nothing, and passes nothing but its own labels on, so neither it nor
   // what lies beyond it through it is reset. (So a removal in a graph
-  // that carries no propagating label costs no walk at all.)
+  // that carries no propagating label costs no walk at all.) It may gain
+  // though, which is why a change that also lets a label through puts its
+  // seed in grow_ as well.
   std::deque<uint64_t> work;
   auto reset = [&](uint64_t iid) -> absl::Status {
     if (values_.contains(iid)) return absl::OkStatus();

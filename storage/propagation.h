@@ -72,9 +72,12 @@ class PropagationPlanner {
   PropagationPlanner(CommitContext& ctx, const LabelRegistry& labels)
       : ctx_(ctx), labels_(labels) {}
 
-  // An edge `from -DERIVED_FROM-> ...` appeared.
+  // An edge `from -DERIVED_FROM-> ...` appeared or now sanitizes less.
   void Grow(uint64_t from) { grow_.insert(from); }
   // An edge `from -DERIVED_FROM-> ...` was removed or now sanitizes more.
+  // Reset alone never adds a label to a node that inherits nothing: a
+  // change that also lets a label through (a sanitizing edge swapping its
+  // labels) calls Grow as well.
   void Reset(uint64_t from) { reset_.insert(from); }
   // Node `iid` (which existed before) changed its own boundary labels.
   void OwnChanged(uint64_t iid, std::vector<std::string> added, std::vector<std::string> removed);

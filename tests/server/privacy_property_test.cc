@@ -246,15 +246,49 @@ void PrivacyPropertyTest::BuildGraph(int g, std::mt19937_64& rng) {
 
   // A second commit: relabels, new text, new and deleted edges, deleted
   // nodes. Canaries keep their label and are never deleted.
+  // Relabels one node in `one_in`, maybe with new text, into `ops`.
+  auto relabel_some = [&](unsigned one_in, bool new_text) {
+    for (auto& [id, node] : graph.nodes) {
+      if (rng() % one_in != 0) continue;
+      std::set<std::string> own = random_pool_labels();
+      if (canaries_.count(id)) own.insert(canaries_[id].label);
+      node.own = own;
+      if (new_text && rng() % 2) node.words = random_words();
+      ops.push_back(UpsertNode(node_proto(id, node)));
+    }
+  };
+  // Writes `ops`, if any, as the admin; false when that failed.
+  auto commit_ops = [&]() {
+    if (ops.empty()) return true;
+    version = AdminWrite(ops);
+    if (version == 0) return false;
+    model_.Commit(version, graph);
+    versions_.push_back(version);
+    return true;
+  };
+  // The steward's SanitizeEdge (here the admin's) on the DERIVED_FROM edge
+  // `key`: it stops `add` too, and `remove` (unless empty) no longer.
+  auto sanitize = [&](const privacy_model::EdgeId& key, privacy_model::ModelEdge& edge,
+                      const std::string& add, const std::string& remove) {
+    v1::SanitizeEdgeRequest request;
+    request.set_from(std::get<0>(key));
+    request.set_to(std::get<2>(key));
+    request.add_add(add);
+    if (!remove.empty()) request.add_remove(remove);
+    request.set_reason("property test");
+    v1::SanitizeEdgeResponse response;
+    const grpc::Status st = Call(boundary_.get(), &v1::BoundaryService::Stub::SanitizeEdge,
+                                 admin_token_, request, &response);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    if (!st.ok()) return false;
+    edge.sanitizes.erase(remove);
+    edge.sanitizes.insert(add);
+    model_.Commit(response.version(), graph);
+    versions_.push_back(response.version());
+    return true;
+  };
   ops.clear();
-  for (auto& [id, node] : graph.nodes) {
-    if (rng() % 5 != 0) continue;
-    std::set<std::string> own = random_pool_labels();
-    if (canaries_.count(id)) own.insert(canaries_[id].label);
-    node.own = own;
-    if (rng() % 2) node.words = random_words();
-    ops.push_back(UpsertNode(node_proto(id, node)));
-  }
+  relabel_some(5, true);
   std::vector<std::string> deleted;
   for (const auto& id : ids_) {
     if (!canaries_.count(id) && rng() % 10 == 0) deleted.push_back(id);
@@ -289,28 +323,23 @@ void PrivacyPropertyTest::BuildGraph(int g, std::mt19937_64& rng) {
     ops.push_back(DeleteNode(id));
     graph.nodes.erase(id);
   }
-  if (!ops.empty()) {
-    version = AdminWrite(ops);
-    ASSERT_NE(version, 0u);
-    model_.Commit(version, graph);
-    versions_.push_back(version);
-  }
+  ASSERT_TRUE(commit_ops());
 
   // A steward (here the admin) stops a propagating label at an edge or two.
   for (auto& [key, edge] : graph.edges) {
     if (std::get<1>(key) != "DERIVED_FROM" || rng() % 6 != 0) continue;
-    v1::SanitizeEdgeRequest request;
-    request.set_from(std::get<0>(key));
-    request.set_to(std::get<2>(key));
-    const std::string label = rng() % 2 ? pre + "p" : pre + "q";
-    request.add_add(label);
-    request.set_reason("property test");
-    v1::SanitizeEdgeResponse response;
-    ASSERT_OK(Call(boundary_.get(), &v1::BoundaryService::Stub::SanitizeEdge, admin_token_, request,
-                   &response));
-    edge.sanitizes.insert(label);
-    model_.Commit(response.version(), graph);
-    versions_.push_back(response.version());
+    ASSERT_TRUE(sanitize(key, edge, rng() % 2 ? pre + "p" : pre + "q", ""));
+  }
+
+  // Changes behind sanitizing edges, where a node may inherit nothing: a
+  // relabel commit, then the steward swapping what an edge stops.
+  ops.clear();
+  relabel_some(4, false);
+  ASSERT_TRUE(commit_ops());
+  for (auto& [key, edge] : graph.edges) {
+    if (edge.sanitizes.size() != 1 || rng() % 2 != 0) continue;
+    const std::string stopped = *edge.sanitizes.begin();
+    ASSERT_TRUE(sanitize(key, edge, stopped == pre + "p" ? pre + "q" : pre + "p", stopped));
   }
 
   // Principals: random roles and clearances over this graph's labels.

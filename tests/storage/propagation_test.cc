@@ -248,6 +248,49 @@ TEST_F(PropagationTest, ASanitizingEdgeStopsTheLabelsItNames) {
   EXPECT_EQ(Inherited("report"), (V{"pii<raw>", "restricted<raw>"}));
 }
 
+// A change that stops one label and lets another through, at a node that
+// inherited nothing before it: the node gains what now flows.
+TEST_F(PropagationTest, ASanitizingEdgeThatSwapsItsLabelsLetsTheDroppedOneThrough) {
+  ASSERT_OK(Apply({Node("src", {"pii"}), Node("child"), Node("grand"), Derived("child", "src"),
+                   Derived("grand", "child")})
+                .status());
+  ASSERT_OK(Apply({Sanitize("child", "src", {"pii"})}).status());
+  ASSERT_EQ(Inherited("child"), V{});
+  ASSERT_EQ(Inherited("grand"), V{});
+
+  ASSERT_OK(Apply({Sanitize("child", "src", {"restricted"})}).status());
+  EXPECT_EQ(Inherited("child"), V{"pii<src>"});
+  EXPECT_EQ(Inherited("grand"), V{"pii<src>"});
+}
+
+TEST_F(PropagationTest, SwappingAPropagatingOwnLabelReachesAChildBehindASanitizingEdge) {
+  ASSERT_OK(Apply({Node("src", {"pii"}), Node("child"), Node("grand"), Derived("child", "src"),
+                   Derived("grand", "child")})
+                .status());
+  ASSERT_OK(Apply({Sanitize("child", "src", {"pii"})}).status());
+  ASSERT_EQ(Inherited("child"), V{});
+
+  ASSERT_OK(Apply({Node("src", {"restricted"})}).status());
+  EXPECT_EQ(Inherited("child"), V{"restricted<src>"});
+  EXPECT_EQ(Inherited("grand"), V{"restricted<src>"});
+}
+
+// A diamond whose second branch sanitizes, then swaps: the label flows in
+// again through it although the node inherited nothing.
+TEST_F(PropagationTest, ADiamondBranchThatSwapsItsSanitizedLabelLetsTheOldOneIn) {
+  ASSERT_OK(Apply({Node("top", {"pii"}), Node("left"), Node("right"), Node("bottom"),
+                   Derived("left", "top"), Derived("right", "top"), Derived("bottom", "left"),
+                   Derived("bottom", "right")})
+                .status());
+  ASSERT_OK(Apply({Sanitize("bottom", "left", {"pii"})}).status());
+  ASSERT_EQ(Inherited("bottom"), V{"pii<top>"});
+  ASSERT_OK(Apply({Sanitize("bottom", "right", {"pii"})}).status());
+  ASSERT_EQ(Inherited("bottom"), V{});
+
+  ASSERT_OK(Apply({Sanitize("bottom", "right", {"restricted"})}).status());
+  EXPECT_EQ(Inherited("bottom"), V{"pii<top>"});
+}
+
 TEST_F(PropagationTest, SanitizeRejectsAnAbsentEdgeAndAnUndefinedLabel) {
   ASSERT_OK(Apply({Node("a"), Node("b"), Derived("b", "a")}).status());
   const uint64_t before = db_->LatestVersion();
