@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "query/access_report.h"
@@ -27,21 +28,29 @@ std::string TimeKey(const std::optional<Timestamp>& t) {
 
 // What the report may say of one closure node.
 struct ClosureNode {
+  uint64_t iid = 0;
   std::string returned_id;  // the opaque id for a stub
   int depth = 0;
   bool redacted = false;
 };
 
-// The receipt `entry` makes, or nullopt when it names no closure node and
-// listed every item it returned.
-std::optional<ExposureReceipt> MatchEntry(
-    const AuditEntry& entry, const absl::flat_hash_map<std::string, ClosureNode>& closure) {
+// Whether the caller may be told that closure node `node` was returned at
+// `version`.
+using ShownAt = absl::FunctionRef<absl::StatusOr<bool>(const ClosureNode& node, uint64_t version)>;
+
+// The receipt `entry` makes, or nullopt when it names no closure node the
+// caller may be told of and listed every item it returned.
+absl::StatusOr<std::optional<ExposureReceipt>> MatchEntry(
+    const AuditEntry& entry, const absl::flat_hash_map<std::string, ClosureNode>& closure,
+    ShownAt shown) {
   ExposureReceipt receipt;
   for (const AuditItem& item : entry.items) {
     // An edge, or a redacted lineage stub (version 0: nothing returned).
     if (!item.edge_label.empty() || item.version == 0) continue;
     auto it = closure.find(item.node_id);
     if (it == closure.end()) continue;
+    ASSIGN_OR_RETURN(const bool is_shown, shown(it->second, item.version));
+    if (!is_shown) continue;
     // A redacted item's version would date the hidden node's last write:
     // 0, as a lineage stub's.
     receipt.items.push_back(ExposedItem{it->second.returned_id,
@@ -51,13 +60,15 @@ std::optional<ExposureReceipt> MatchEntry(
   receipt.items_total = entry.items_total;
   receipt.items_unlisted =
       entry.items_total > entry.items.size() ? entry.items_total - entry.items.size() : 0;
-  if (receipt.items.empty() && receipt.items_unlisted == 0) return std::nullopt;
+  if (receipt.items.empty() && receipt.items_unlisted == 0) {
+    return std::optional<ExposureReceipt>();
+  }
   receipt.seq = entry.seq;
   receipt.time = entry.time;
   receipt.principal = entry.principal;
   receipt.action = entry.action;
   receipt.snapshot_version = entry.snapshot_version;
-  return receipt;
+  return std::optional<ExposureReceipt>(std::move(receipt));
 }
 
 }  // namespace
@@ -132,11 +143,29 @@ absl::StatusOr<ExposureReport> ExposureReporter::Report(const ExposureReportRequ
   report.closure_nodes = graph.nodes().size();
   absl::flat_hash_map<std::string, ClosureNode> closure;
   for (const SubgraphNode& n : graph.nodes()) {
-    ClosureNode c{n.stub ? opaque_ids_.OpaqueId(n.node->id) : n.node->id, n.depth, n.stub};
+    ClosureNode c{n.iid, n.stub ? opaque_ids_.OpaqueId(n.node->id) : n.node->id, n.depth, n.stub};
     entry.items.push_back(
         AuditItem{c.returned_id, "", "", n.stub ? 0 : n.node->provenance.version});
     closure.emplace(n.node->id, std::move(c));
   }
+
+  // A node visible now may have been hidden from the caller when a receipt
+  // returned it (a label since taken off): that read is its history, which
+  // the caller may not see (GetNode's as-of rule), nor below the horizon,
+  // where that cannot be told. A stub is hidden now and named as one.
+  GraphReadSession reads(store_);
+  absl::flat_hash_map<std::pair<uint64_t, uint64_t>, bool> shown_at;
+  auto shown = [&](const ClosureNode& node, uint64_t version) -> absl::StatusOr<bool> {
+    if (node.redacted || caller_.policy.SeesAll()) return true;
+    if (version < db.history_horizon().horizon()) return false;
+    auto [it, inserted] = shown_at.try_emplace({node.iid, version}, false);
+    if (inserted) {
+      ASSIGN_OR_RETURN(PolicedNode read, ReadNodeUnderPolicy(reads, caller_.policy, node.iid,
+                                                             version, policy_version));
+      it->second = read.visible;
+    }
+    return it->second;
+  };
 
   // The receipts after `after`, up to the page's bounds; one more found
   // means another page follows.
@@ -156,7 +185,7 @@ absl::StatusOr<ExposureReport> ExposureReporter::Report(const ExposureReportRequ
     scanning = page.more;
     for (const AuditEntry& e : page.entries) {
       if (!ReturnsNodeData(e.action)) continue;
-      std::optional<ExposureReceipt> receipt = MatchEntry(e, closure);
+      ASSIGN_OR_RETURN(std::optional<ExposureReceipt> receipt, MatchEntry(e, closure, shown));
       if (!receipt) continue;
       ASSIGN_OR_RETURN(receipt->receipt_id, receipt_ids_.Encode(e.seq, e.hash));
       if (report.receipts.size() >= page_size || items_listed >= limits_.max_items_per_page) {

@@ -43,6 +43,11 @@
 //     the closure nodes it listed, in the entry's order, with the version
 //     returned (0 for a redacted one: its version would date the hidden
 //     node's last write) and their depth in the closure (0 = the start).
+//     A closure node the caller sees now may have been hidden from it at the
+//     version a receipt returned (a label taken off since): that item is the
+//     node's history, listed only when the caller may read the node as of
+//     that version (ReadNodeUnderPolicy, GetNode's as-of rule), and never
+//     below the history horizon, where that cannot be told, except to "*".
 //     An entry lists only its first kMaxAuditItems items: one that returned more
 //     (items_unlisted > 0) may have returned a closure node among the rest,
 //     so it is reported even when no listed item matches, and `partial` is
