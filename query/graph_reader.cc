@@ -167,11 +167,7 @@ absl::StatusOr<NeighborPage> GraphReader::ListNeighbors(std::string_view id,
                                                         int page_size, std::string_view page_token,
                                                         uint64_t as_of) const {
   RETURN_IF_ERROR(ValidateId("id", id));
-  for (size_t i = 0; i < edge_labels.size(); ++i) {
-    RETURN_IF_ERROR(ValidateTypeLabel(absl::StrCat("edge_labels[", i, "]"), edge_labels[i]));
-  }
-  std::sort(edge_labels.begin(), edge_labels.end());
-  edge_labels.erase(std::unique(edge_labels.begin(), edge_labels.end()), edge_labels.end());
+  RETURN_IF_ERROR(NormalizeEdgeLabelFilter("edge_labels", edge_labels));
   ASSIGN_OR_RETURN(const int limit, ResolvePageSize(page_size));
 
   std::string labels_key;

@@ -54,15 +54,7 @@ absl::Status NormalizeWalkShape(std::optional<int>& max_depth, std::vector<std::
         absl::StrCat("max_depth: must be 1..", kMaxLineageDepth, ", got ", depth));
   }
   max_depth = depth;
-  if (labels.size() > kMaxLineageEdgeLabels) {
-    return absl::InvalidArgumentError(absl::StrCat("edge_labels: at most ", kMaxLineageEdgeLabels,
-                                                   " labels, got ", labels.size()));
-  }
-  for (size_t i = 0; i < labels.size(); ++i) {
-    RETURN_IF_ERROR(ValidateTypeLabel(absl::StrCat("edge_labels[", i, "]"), labels[i]));
-  }
-  std::sort(labels.begin(), labels.end());
-  labels.erase(std::unique(labels.begin(), labels.end()), labels.end());
+  RETURN_IF_ERROR(NormalizeEdgeLabelFilter("edge_labels", labels));
   if (labels.empty()) labels.push_back(kDefaultLineageEdgeLabel);
   return absl::OkStatus();
 }

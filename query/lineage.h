@@ -91,7 +91,6 @@ namespace ctxgraph {
 
 inline constexpr int kDefaultLineageDepth = 10;
 inline constexpr int kMaxLineageDepth = 100;
-inline constexpr size_t kMaxLineageEdgeLabels = 64;
 inline constexpr char kDefaultLineageEdgeLabel[] = "DERIVED_FROM";
 
 inline constexpr char kLineageUpstreamAction[] = "lineage.upstream";

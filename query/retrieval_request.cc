@@ -133,12 +133,7 @@ absl::Status NormalizeRetrievalRequest(RetrievalRequest& r) {
         absl::StrCat("expansion.max_hops: must be 0..", kMaxRetrieveHops, ", got ", hops));
   }
   r.max_hops = hops;
-  for (size_t i = 0; i < r.edge_labels.size(); ++i) {
-    RETURN_IF_ERROR(
-        ValidateTypeLabel(absl::StrCat("expansion.edge_labels[", i, "]"), r.edge_labels[i]));
-  }
-  std::sort(r.edge_labels.begin(), r.edge_labels.end());
-  r.edge_labels.erase(std::unique(r.edge_labels.begin(), r.edge_labels.end()), r.edge_labels.end());
+  RETURN_IF_ERROR(NormalizeEdgeLabelFilter("expansion.edge_labels", r.edge_labels));
   if (r.max_items < 0 || r.max_items > kMaxRetrieveItems) {
     return absl::InvalidArgumentError(
         absl::StrCat("budget.max_items: must be 0..", kMaxRetrieveItems, ", got ", r.max_items));

@@ -236,6 +236,19 @@ absl::Status ValidateTypeLabel(std::string_view field, std::string_view label) {
   return TypeLabelAt(FieldName(field), label);
 }
 
+absl::Status NormalizeEdgeLabelFilter(std::string_view field, std::vector<std::string>& labels) {
+  if (labels.size() > kMaxEdgeLabelFilter) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        std::string(field), ": at most ", kMaxEdgeLabelFilter, " labels, got ", labels.size()));
+  }
+  for (size_t i = 0; i < labels.size(); ++i) {
+    RETURN_IF_ERROR(ValidateTypeLabel(absl::StrCat(std::string(field), "[", i, "]"), labels[i]));
+  }
+  std::sort(labels.begin(), labels.end());
+  labels.erase(std::unique(labels.begin(), labels.end()), labels.end());
+  return absl::OkStatus();
+}
+
 absl::Status ValidateBoundaryLabel(std::string_view field, std::string_view label) {
   return BoundaryLabelAt(FieldName(field), label);
 }

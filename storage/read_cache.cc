@@ -70,7 +70,9 @@ void ReadCache::InsertEdges(uint64_t iid, EdgeDirection d, std::string labels_ke
                             uint64_t read_version, uint64_t since,
                             std::shared_ptr<const EdgeList> edges, size_t encoded_bytes) {
   if (edges->size() > kMaxCachedEdges) return;
-  const size_t bytes = Estimate(encoded_bytes) + edges->size() * sizeof(AdjacencyEntry);
+  // The filter's key too: a caller chooses its length.
+  const size_t bytes = Estimate(encoded_bytes) + edges->size() * sizeof(AdjacencyEntry) +
+                       sizeof(EdgeSlot) + labels_key.size();
   Shard& shard = ShardOf(iid);
   std::lock_guard<std::mutex> lock(shard.mu);
   if (auto it = shard.edges.find(iid); it != shard.edges.end()) {

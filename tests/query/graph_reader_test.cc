@@ -132,6 +132,21 @@ TEST_F(GraphReaderTest, NeighborsSkipHiddenEndpointsAndPaginate) {
   EXPECT_EQ(pages, 2);
 }
 
+// The filter is part of a cached scan's key: its size is bounded.
+TEST_F(GraphReaderTest, NeighborsTakeAtMost64EdgeLabels) {
+  Write({Node("a")});
+  const Caller agent = MakeCaller("agent", {});
+  GraphReader reader(graph_.store(), graph_.tokens(), agent);
+  std::vector<std::string> labels;
+  for (int i = 0; i < 64; ++i) labels.push_back(absl::StrCat("L", i));
+  ASSERT_OK_AND_ASSIGN(NeighborPage page,
+                       reader.ListNeighbors("a", DirectionFilter::kBoth, labels, 0, "", 0));
+  EXPECT_TRUE(page.neighbors.empty());
+  labels.push_back("L64");
+  EXPECT_STATUS(reader.ListNeighbors("a", DirectionFilter::kBoth, labels, 0, "", 0),
+                absl::StatusCode::kInvalidArgument, "edge_labels: at most 64 labels, got 65");
+}
+
 TEST_F(GraphReaderTest, LabelAddedLaterHidesTheNodesHistoryToo) {
   Write({Node("x")});           // base+1: public
   Write({Node("x", {"pii"})});  // base+2: found sensitive, labelled

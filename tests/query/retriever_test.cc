@@ -188,6 +188,9 @@ TEST(RetrieverTest, RejectsBadRequestsNamingTheField) {
   expect(r, absl::StatusCode::kInvalidArgument,
          "expansion.edge_labels[1]: \"not ok\" has a character outside [A-Za-z0-9_]");
   r = Seeds({"S"});
+  for (int i = 0; i < 65; ++i) r.edge_labels.push_back(absl::StrCat("L", i));
+  expect(r, absl::StatusCode::kInvalidArgument, "expansion.edge_labels: at most 64 labels, got 65");
+  r = Seeds({"S"});
   r.max_items = 5000;
   expect(r, absl::StatusCode::kInvalidArgument, "budget.max_items: must be 0..1000, got 5000");
   r = Seeds({"S"});

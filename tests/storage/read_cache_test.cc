@@ -34,6 +34,15 @@ TEST(ReadCacheTest, AnswersReadsAtOrAfterTheRecordVersionOnly) {
   EXPECT_EQ(cache.misses(), 2u);
 }
 
+// A caller chooses the label filter, and so the key's length.
+TEST(ReadCacheTest, ALabelFilterKeyIsChargedToo) {
+  ReadCache cache(size_t{64} << 20);
+  const std::string key(size_t{64} << 10, 'a');
+  cache.InsertEdges(7, EdgeDirection::kOut, key, 10, 3, Edges(0), 0);
+  ASSERT_NE(cache.FindEdges(7, EdgeDirection::kOut, key, 10), nullptr);
+  EXPECT_GE(cache.bytes(), key.size());
+}
+
 TEST(ReadCacheTest, ATombstoneIsANullAnswer) {
   ReadCache cache(size_t{1} << 20);
   cache.InsertNode(7, 10, 9, nullptr, 20);
