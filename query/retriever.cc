@@ -268,6 +268,7 @@ absl::StatusOr<RetrievalResult> Retriever::Run(const RetrievalRequest& request, 
     search.query = request.query;
     search.page_size = kQuerySeedHits;
     search.as_of = snapshot;
+    search.policy_version = policy_version;  // so a replay searches as the call did
     ASSIGN_OR_RETURN(SearchPage hits,
                      Searcher(store_, tokens_, caller_, options_.visible_sets, options_.cache_use)
                          .Search(search));

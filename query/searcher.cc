@@ -135,21 +135,26 @@ bool Better(const Candidate& a, const Candidate& b) {
   return a.node->id < b.node->id;
 }
 
-std::string EncodeCursor(double score, std::string_view id) {
-  std::string out = keys::EncodeU64(std::bit_cast<uint64_t>(score));
-  out.append(id);
-  return out;
-}
-
+// Where a page ended, and the policy version its scores were computed
+// under (the first page's), so every page scores alike.
 struct Cursor {
   double score;
+  uint64_t stats_policy;
   std::string id;
 };
 
+std::string EncodeCursor(const Cursor& c) {
+  std::string out = keys::EncodeU64(std::bit_cast<uint64_t>(c.score));
+  keys::AppendU64(&out, c.stats_policy);
+  out.append(c.id);
+  return out;
+}
+
 absl::StatusOr<Cursor> DecodeCursor(std::string_view bytes) {
   auto bits = keys::ReadU64(bytes, 0);
-  if (!bits.ok()) return absl::InvalidArgumentError("page_token: invalid");
-  return Cursor{std::bit_cast<double>(*bits), std::string(bytes.substr(8))};
+  auto stats_policy = keys::ReadU64(bytes, 8);
+  if (!bits.ok() || !stats_policy.ok()) return absl::InvalidArgumentError("page_token: invalid");
+  return Cursor{std::bit_cast<double>(*bits), *stats_policy, std::string(bytes.substr(16))};
 }
 
 // Moves `pos` back to the start of the UTF-8 character it points into.
@@ -235,7 +240,18 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
     ASSIGN_OR_RETURN(page.version, ResolveVersion(*store_.database(), request.as_of));
   }
   const uint64_t version = page.version;
+  // Who is visible is decided as of now (or Retrieve's policy version), on
+  // every page. The statistics every score is made of are those of the
+  // first page's policy version, so that a relabel between pages moves no
+  // score: pages neither repeat nor skip hits. Those statistics were this
+  // caller's on the first page, so they tell it nothing new.
   const uint64_t latest = store_.database()->LatestVersion();
+  const uint64_t policy_version =
+      request.policy_version != 0 ? std::max(request.policy_version, version) : latest;
+  const uint64_t stats_policy = after ? after->stats_policy : policy_version;
+  if (stats_policy < version || stats_policy > latest) {
+    return absl::InvalidArgumentError("page_token: invalid");
+  }
   GraphReadSession reads(store_, cache_use_);
 
   // Which boundary sets the caller may see. Read after the version, so
@@ -249,24 +265,34 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
   }
   auto set_visible = [&](uint64_t set) { return visible->Contains(set); };
 
-  // Nodes visible as they were at `version` but hidden as they are now:
-  // they must not count, so find them among the nodes relabelled since.
-  absl::flat_hash_map<uint64_t, NodeTerms> hidden_now;
-  if (version < latest) {
+  // Nodes visible as they were at `version` but hidden as they are now
+  // (`hidden_now`: never a hit), or as they were at `stats_policy`
+  // (`uncounted`: not in the statistics); found among the nodes relabelled
+  // since `version`.
+  absl::flat_hash_set<uint64_t> hidden_now;
+  absl::flat_hash_map<uint64_t, NodeTerms> uncounted;
+  if (const uint64_t upto = std::max(policy_version, stats_policy); version < upto) {
     std::vector<uint64_t> relabelled;
     RETURN_IF_ERROR(
-        text.ForEachRelabelled(version, latest, [&](uint64_t iid) { relabelled.push_back(iid); }));
+        text.ForEachRelabelled(version, upto, [&](uint64_t iid) { relabelled.push_back(iid); }));
+    absl::flat_hash_set<uint64_t> done;
+    auto hidden_at = [&](uint64_t iid, uint64_t v) -> absl::StatusOr<bool> {
+      ASSIGN_OR_RETURN(std::optional<NodeRecord> node, reads.GetNodeByIid(iid, v));
+      return node && !caller_.policy.CanSee(*node);
+    };
     for (uint64_t iid : relabelled) {
-      if (hidden_now.contains(iid)) continue;
+      if (!done.insert(iid).second) continue;
       ASSIGN_OR_RETURN(std::optional<NodeRecord> then, reads.GetNodeByIid(iid, version));
       if (!then || !caller_.policy.CanSee(*then)) continue;
-      ASSIGN_OR_RETURN(std::optional<NodeRecord> now, reads.GetNodeByIid(iid, latest));
-      if (now && !caller_.policy.CanSee(*now)) hidden_now.emplace(iid, text.Analyze(*then));
+      ASSIGN_OR_RETURN(const bool hidden_then, hidden_at(iid, stats_policy));
+      if (hidden_then) uncounted.emplace(iid, text.Analyze(*then));
+      ASSIGN_OR_RETURN(const bool hidden, hidden_at(iid, policy_version));
+      if (hidden) hidden_now.insert(iid);
     }
   }
 
   ASSIGN_OR_RETURN(CorpusTotals totals, text.Totals(version, visible->selection));
-  for (const auto& [iid, node_terms] : hidden_now) {
+  for (const auto& [iid, node_terms] : uncounted) {
     --totals.docs;
     totals.length -= node_terms.length;
   }
@@ -277,7 +303,7 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
   std::vector<PostingCursor> cursors;
   for (QueryTerm& t : terms) {
     ASSIGN_OR_RETURN(t.docs, text.TermDocs(t.term, version, visible->selection));
-    for (const auto& [iid, node_terms] : hidden_now) {
+    for (const auto& [iid, node_terms] : uncounted) {
       if (node_terms.tf.contains(t.term)) --t.docs;
     }
     if (t.docs == 0) continue;
@@ -405,7 +431,8 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
       std::pop_heap(order.begin(), order.end(), lower);
       order.pop_back();
       RETURN_IF_ERROR(cursors[0].JumpToBlock(summary->blocks[i].first_iid));
-      const bool refine = by_view && hidden_now.empty() && !summary->ViewOnly(i);
+      const bool refine =
+          by_view && hidden_now.empty() && uncounted.empty() && !summary->ViewOnly(i);
       seen.clear();
       RETURN_IF_ERROR(offer_block(cursors[0], idf, refine ? &seen : nullptr));
       if (refine) refined.push_back({i, PostingFrontier(seen)});
@@ -496,14 +523,14 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
     SearchHit hit;
     hit.score = c.score;
     hit.snippet = Snippet(text, *c.node, term_set);
-    ASSIGN_OR_RETURN(hit.node,
-                     ResolveOrigins(reads, caller_.policy, std::move(c.node), version, latest));
+    ASSIGN_OR_RETURN(hit.node, ResolveOrigins(reads, caller_.policy, std::move(c.node), version,
+                                              policy_version));
     page.hits.push_back(std::move(hit));
   }
   if (more) {
     const SearchHit& last = page.hits.back();
-    page.next_page_token =
-        tokens_.Encode(fingerprint, {version, EncodeCursor(last.score, last.node->id)});
+    page.next_page_token = tokens_.Encode(
+        fingerprint, {version, EncodeCursor({last.score, stats_policy, last.node->id})});
   }
   return page;
 }

@@ -18,7 +18,12 @@
 //
 // As of an earlier version V, a node counts when the caller may see it as it
 // was at V and as it is now (a label put on later protects its history, as
-// in GraphReader), for hits and statistics alike.
+// in GraphReader), for hits and statistics alike. "Now" is the latest
+// version, or SearchRequest::policy_version (Retrieve's, which a replay
+// pins). A page token carries the first page's "now" for the statistics
+// only: the next page's hits are those visible now, scored as on the first
+// page, so a relabel between pages makes no page repeat or skip a hit (the
+// cursor is a score), and the statistics are ones the caller already had.
 //
 // Thread safety: a Searcher is used by one request at a time; the objects it
 // refers to must outlive it.
@@ -46,6 +51,9 @@ struct SearchRequest {
   int page_size = 0;  // 0: kDefaultSearchPageSize; capped at kMaxSearchPageSize
   std::string page_token;
   uint64_t as_of = 0;  // 0: latest
+  // For Retrieve, not from the wire: the version whose boundaries count as
+  // "now" (its policy version, which a replay pins). 0: the latest.
+  uint64_t policy_version = 0;
 };
 
 struct SearchHit {

@@ -164,6 +164,24 @@ TEST_F(ReceiptAuditorTest, ReplayMatchesAfterLaterWrites) {
                 absl::StrCat("receipt \"", r.replay_seq, "\" not found"));
 }
 
+// A query's hits are seeds: the replay searches under the recorded policy
+// version too, so a hit relabelled since (or any node, through the
+// statistics) changes nothing.
+TEST_F(ReceiptAuditorTest, AQuerySeededReplayMatchesAfterAHitIsRelabelled) {
+  g_.Write({NodeOp("R1", {"team:eng"}, "roadmap alpha"), NodeOp("R2", {"team:eng"}, "roadmap beta"),
+            NodeOp("R3", {}, "roadmap roadmap gamma")});
+  RetrievalRequest request;
+  request.query = "roadmap";
+  request.max_hops = 0;
+  request.max_items = 10;
+  ASSERT_OK_AND_ASSIGN(RetrievalResult got, g_.Retrieve(kAgent, request));
+  ASSERT_EQ(got.items.size(), 3u);
+  g_.Write({NodeOp("R1", {"pii", "team:eng"}, "roadmap alpha"), NodeOp("S", {"pii"})});
+  ASSERT_OK_AND_ASSIGN(ReplayResult r, g_.Auditor(g_.auditor_).Replay(got.receipt.receipt_id));
+  EXPECT_TRUE(r.match);
+  EXPECT_TRUE(r.added.empty() && r.removed.empty() && r.changed.empty());
+  EXPECT_EQ(r.replay_digest, got.receipt.digest);
+}
 TEST_F(ReceiptAuditorTest, ReplayReportsAVersionRewrittenUnderneath) {
   Tamper("A", version_, [](NodeRecord& n) { n.provenance.version = 77; });
   ASSERT_OK_AND_ASSIGN(ReplayResult r, g_.Auditor(g_.auditor_).Replay(receipt_));

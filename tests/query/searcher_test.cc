@@ -180,6 +180,32 @@ TEST(SearcherTest, PageTokensBindTheCallerAndTheRequestAndPinTheSnapshot) {
                 "page_token: invalid");
 }
 
+// A relabel between pages hides a node from the caller: it is no hit on
+// the next page, and the scores stay those of the first page, so the next
+// page neither repeats nor skips a hit (the cursor is a score).
+TEST(SearcherTest, ARelabelBetweenPagesNeitherRepeatsNorSkipsHits) {
+  Corpus c;
+  c.DefineLabels({"pii"});
+  c.Write({Upsert("a", {"plan plan"}), Upsert("b", {"plan"}), Upsert("c", {"plan"}),
+           Upsert("d", {"plan"}), Upsert("u", {"other words here"})});
+  const Caller agent = MakeCaller("agent", {});
+  ASSERT_OK_AND_ASSIGN(SearchPage first, c.Search(agent, Query("plan", 1)));
+  ASSERT_EQ(first.hits.size(), 1u);
+  ASSERT_EQ(first.hits[0].node->id, "a");
+  // u holds no query term but counts in every score's statistics; c is a hit.
+  c.Write({Upsert("u", {"other words here", {"pii"}}), Upsert("c", {"plan", {"pii"}})});
+
+  SearchRequest next = Query("plan", 1);
+  next.page_token = first.next_page_token;
+  std::vector<std::pair<std::string, double>> rest = c.SearchAll(agent, next);
+  ASSERT_EQ(Ids(rest), (std::vector<std::string>{"b", "d"}));
+  ASSERT_OK_AND_ASSIGN(SearchPage fresh, c.Search(agent, Query("plan", 10)));
+  ASSERT_EQ(fresh.hits.size(), 3u);  // a, b, d under the new statistics
+  // Scored as on the first page: below its hit, as the first page saw them.
+  EXPECT_LT(rest[0].second, first.hits[0].score);
+  EXPECT_NE(rest[0].second, fresh.hits[1].score);
+}
+
 TEST(SearcherTest, LabelsFilterKeepsNodesCarryingOneOfThem) {
   Corpus c;
   c.Write({Upsert("d", {"budget", {}, "Document"}), Upsert("m", {"budget", {}, "Message"}),
