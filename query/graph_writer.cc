@@ -132,11 +132,16 @@ absl::Status GraphImport::Add(std::vector<absl::StatusOr<Mutation>> ops) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<ImportResult> GraphImport::Finish() {
+absl::StatusOr<ImportResult> GraphImport::Finish(const std::function<bool()>& abandoned) {
   if (session_ && !result_.aborted) {
     RETURN_IF_ERROR(
         session_->Write([&](CommitContext& ctx) { return store_.FlushText(ctx, cache_); }));
-    ASSIGN_OR_RETURN(CommitOutcome outcome, session_->Finish(options_.description));
+    if (abandoned && abandoned()) {
+      cache_.text_worker.reset();  // no index write may land after the abort
+      RETURN_IF_ERROR(session_->Abort());
+      return absl::CancelledError("import stream cancelled");
+    }
+    ASSIGN_OR_RETURN(CommitOutcome outcome, session_->Finish(options_.description, abandoned));
     if (outcome.committed) {
       result_.commits = 1;
       result_.version = outcome.version;

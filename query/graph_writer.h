@@ -20,6 +20,7 @@
 #ifndef CTXGRAPH_QUERY_GRAPH_WRITER_H_
 #define CTXGRAPH_QUERY_GRAPH_WRITER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -117,8 +118,12 @@ class GraphImport {
   uint64_t next_index() const { return result_.ops_received; }
   // The totals so far; version and commits are final only after Finish.
   const ImportResult& progress() const { return result_; }
-  // Publishes a bulk import and returns the totals.
-  absl::StatusOr<ImportResult> Finish();
+  // Publishes a bulk import and returns the totals. `abandoned` (the
+  // stream was cancelled) is asked before the last index writes and again
+  // right before the commit record: true writes nothing of a bulk import
+  // and answers CANCELLED. (Without it, a client that died after sending
+  // its last message would have its import committed.)
+  absl::StatusOr<ImportResult> Finish(const std::function<bool()>& abandoned = {});
 
  private:
   GraphImport(GraphStore& store, const Caller& caller, ImportOptions options);

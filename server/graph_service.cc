@@ -176,15 +176,17 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
       RETURN_IF_ERROR(import->Add(std::move(ops)));
       meter.Report(import->progress());
     } while (reader->Read(&request));
-    // No cancellation may land while Finish commits (the client would hear
-    // CANCELLED of a committed import): the watch ends first, then the cap
-    // and a cancellation that came before are checked. A cancelled stream is
-    // not an import: the unfinished import writes nothing (bulk) or keeps
-    // only what it already committed.
+    // The watchdog must not cancel while Finish commits (the client would
+    // hear CANCELLED of a committed import): the watch ends first, then the
+    // cap and a cancellation that came before are checked. A cancelled
+    // stream is not an import: the unfinished import writes nothing (bulk)
+    // or keeps only what it already committed.
     watch.reset();
     if (past_cap()) return over_cap();
     if (context->IsCancelled()) return absl::CancelledError("import stream cancelled");
-    ASSIGN_OR_RETURN(ImportResult result, import->Finish());
+    // Asked again while a bulk import's last batches are written, which
+    // takes seconds: a client gone by then (Ctrl-C, killed) writes nothing.
+    ASSIGN_OR_RETURN(ImportResult result, import->Finish([&] { return context->IsCancelled(); }));
     meter.Report(result);
     response->set_version(result.version);
     response->set_commits(result.commits);

@@ -299,7 +299,8 @@ absl::Status CommitSession::WriteAside(const std::function<absl::Status(CommitCo
   return absl::OkStatus();
 }
 
-absl::StatusOr<CommitOutcome> CommitSession::Finish(const std::string& description) {
+absl::StatusOr<CommitOutcome> CommitSession::Finish(const std::string& description,
+                                                    const std::function<bool()>& abandoned) {
   if (done_) return absl::FailedPreconditionError("commit session already ended");
   done_ = true;
   // A write failed (and stopped writes until they are resumed; the failing
@@ -328,6 +329,13 @@ absl::StatusOr<CommitOutcome> CommitSession::Finish(const std::string& descripti
   flush.allow_write_stall = true;
   if (absl::Status st = FromRocks(db_->db_->Flush(flush, db_->handles_)); !st.ok()) {
     return fail(st);
+  }
+  if (abandoned && abandoned()) {
+    if (absl::Status st = db_->RemoveVersion(version_, first_iid_); !st.ok()) {
+      db_->write_failed_.store(true);  // as in Abort
+      return st;
+    }
+    return absl::CancelledError("commit session abandoned before its commit record");
   }
   rocksdb::WriteBatch batch;
   CommitRecord commit{version_, time_, principal_, description};

@@ -340,8 +340,13 @@ class CommitSession {
   // write error of the session, then and at every later call.
   absl::Status AwaitWritten();
   // Publishes every batch as one commit. When no batch wrote anything,
-  // commits nothing and reports the latest version.
-  absl::StatusOr<CommitOutcome> Finish(const std::string& description);
+  // commits nothing and reports the latest version. `abandoned`, when
+  // given, is asked once more after the memtables are flushed (the long
+  // part), right before the commit record: true removes the session's
+  // records as Abort does and answers CANCELLED (a bulk import whose client
+  // went away while its last batches were written).
+  absl::StatusOr<CommitOutcome> Finish(const std::string& description,
+                                       const std::function<bool()>& abandoned = {});
   // Removes every record written by the session.
   absl::Status Abort();
 

@@ -143,6 +143,40 @@ TEST_F(CommitSessionTest, AbortRemovesEveryBatch) {
   EXPECT_TRUE(Exists("y"));
 }
 
+// A bulk import whose client went away while its batches were flushed.
+TEST_F(CommitSessionTest, FinishAbandonedBeforeTheCommitRecordLeavesNothing) {
+  ASSERT_OK(store_->Apply({Node(0, "kept").second}, guard_, "w", "before"));
+  {
+    auto session = db_->BeginSession("loader");
+    ChunkResult r;
+    IndexedMutation changed = Node(1, "kept");
+    std::get<NodeUpsert>(changed.second).node.labels = {"Person"};
+    ASSERT_OK(WriteChunk(*session, {Node(0, "x"), changed}, &r));
+    int asked = 0;
+    EXPECT_STATUS(session->Finish("bulk", [&] { return ++asked > 0; }),
+                  absl::StatusCode::kCancelled,
+                  "commit session abandoned before its commit record");
+    EXPECT_EQ(asked, 1);
+  }
+  EXPECT_EQ(db_->LatestVersion(), 1u);
+  EXPECT_FALSE(Exists("x"));
+  Reopen();
+  EXPECT_FALSE(Exists("x"));
+  ASSERT_OK_AND_ASSIGN(WriteResult w, store_->Apply({Node(0, "y").second}, guard_, "w", ""));
+  EXPECT_EQ(w.version, 2u);
+  ASSERT_OK_AND_ASSIGN(auto kept, store_->GetNode("kept", keys::kMaxVersion));
+  ASSERT_TRUE(kept.has_value());
+  EXPECT_EQ(kept->labels, std::vector<std::string>{"Document"});
+
+  // Not abandoned: the same session commits.
+  auto session = db_->BeginSession("loader");
+  ChunkResult r;
+  ASSERT_OK(WriteChunk(*session, {Node(0, "x")}, &r));
+  ASSERT_OK_AND_ASSIGN(CommitOutcome outcome, session->Finish("bulk", [] { return false; }));
+  EXPECT_TRUE(outcome.committed);
+  EXPECT_TRUE(Exists("x"));
+}
+
 TEST_F(CommitSessionTest, AbortForgetsTheSessionsRelabels) {
   const uint64_t labels = DefineLabels(*store_, {"pii"});
   ASSERT_OK(store_->Apply({Node(0, "a").second, Node(1, "b").second}, guard_, "w", ""));
