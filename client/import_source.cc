@@ -50,9 +50,16 @@ class JsonlSource final : public RecordSource {
       v1::WriteOp* target = scratch ? ScratchOp() : op;
       absl::Status status = parser_.Parse(text, target);
       if (status.ok()) status = CheckValueSizes(*target);
+      if (pass_ == JsonlPass::kEdges && (!status.ok() || !parser_.last_was_edge())) {
+        // It was an edge when the node pass read it.
+        target->Clear();
+        changed_ = absl::DataLossError(absl::StrCat(
+            "\"", lines_.file().path(), "\": line ", number,
+            " changed between the node pass and the edge pass; import a file nothing writes to"));
+        return Result::kEnd;
+      }
       if (!status.ok()) {
         target->Clear();
-        if (pass_ == JsonlPass::kEdges) continue;  // reported by the node pass
         *line = number;
         *reason = std::string(status.message());
         return Result::kRejected;
@@ -74,7 +81,7 @@ class JsonlSource final : public RecordSource {
     }
     return Result::kEnd;
   }
-  const absl::Status& status() const override { return lines_.status(); }
+  const absl::Status& status() const override { return changed_.ok() ? lines_.status() : changed_; }
   uint64_t bytes_consumed() const override { return lines_.file().bytes_consumed(); }
   uint64_t records_read() const override { return lines_.line_number(); }
 
@@ -92,6 +99,7 @@ class JsonlSource final : public RecordSource {
   }
 
   LineReader lines_;
+  absl::Status changed_;  // the file changed between the passes
   JsonlPass pass_;
   EdgeLineSet* edges_;
   JsonlOpParser parser_;

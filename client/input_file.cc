@@ -26,6 +26,17 @@ absl::Status OpenError(const std::string& path) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<InputFile>> InputFile::Open(const std::string& path) {
+  // Checked before opening, which would wait for a writer on a named pipe.
+  // A pipe would be read once: the edge pass of a JSONL file, and a CSV
+  // file after its header was checked, would find nothing (and say so
+  // nowhere).
+  struct stat before;
+  if (::stat(path.c_str(), &before) == 0 && !S_ISREG(before.st_mode) && !S_ISDIR(before.st_mode)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("\"", path,
+                     "\": not a regular file (a pipe or a device); an import reads its inputs "
+                     "more than once: save it to a file first"));
+  }
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return OpenError(path);
   struct stat st;

@@ -23,6 +23,8 @@ class InputFile {
  public:
   // Opens `path`. Errors are INVALID_ARGUMENT:
   //   cannot open "P": <strerror>
+  //   "P": not a regular file (a pipe or a device); ... (inputs are read
+  //   more than once)
   static absl::StatusOr<std::unique_ptr<InputFile>> Open(const std::string& path);
   ~InputFile();
 

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "client/connection.h"
+#include "client/import_source.h"
 #include "client/op_limits.h"
 #include "tests/client/import_test_util.h"
 #include "tests/test_macros.h"
@@ -301,6 +302,32 @@ TEST(ResolveImportPlanTest, LabelFilesJoinEitherFormOrStandAlone) {
   ASSERT_OK_AND_ASSIGN(ImportPlan alone, ResolveImportPlan({}, {}, {}, "auto", {"l.jsonl"}));
   EXPECT_TRUE(alone.jsonl_files.empty());
   EXPECT_EQ(alone.label_files, (std::vector<std::string>{"l.jsonl"}));
+}
+
+// A JSONL file is read twice: one rewritten between the passes is an
+// error, not a silent loss of edges.
+TEST(JsonlSourceTest, AFileChangedBetweenThePassesIsDataLoss) {
+  TempDir dir;
+  const std::string path = dir.Write("g.jsonl", Node("a") + "\n" + Edge("a", "b") + "\n");
+  EdgeLineSet edges;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<RecordSource> nodes,
+                       OpenJsonlSource(path, JsonlPass::kNodes, &edges));
+  v1::WriteOp op;
+  uint64_t line = 0;
+  std::string reason;
+  ASSERT_EQ(nodes->Next(&op, &line, &reason), RecordSource::Result::kOp);
+  ASSERT_EQ(nodes->Next(&op, &line, &reason), RecordSource::Result::kEnd);
+  ASSERT_TRUE(edges.Contains(2));
+
+  dir.Write("g.jsonl", Node("a") + "\n" + Node("b") + "\n");
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<RecordSource> rest,
+                       OpenJsonlSource(path, JsonlPass::kEdges, &edges));
+  EXPECT_EQ(rest->Next(&op, &line, &reason), RecordSource::Result::kEnd);
+  EXPECT_EQ(rest->status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(rest->status().message(),
+            absl::StrCat("\"", path,
+                         "\": line 2 changed between the node pass and the edge pass; import a "
+                         "file nothing writes to"));
 }
 
 TEST_F(ImporterTest, GzipInputEqualsPlainInput) {

@@ -1,10 +1,12 @@
 #include "client/input_file.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "tests/client/import_test_util.h"
 #include "tests/test_macros.h"
 
@@ -81,6 +83,20 @@ TEST(InputFileTest, CorruptOrTruncatedGzipIsDataLoss) {
   const absl::Status truncated = ReadToEnd(path);
   EXPECT_EQ(truncated,
             absl::DataLossError("\"" + path + "\": corrupt gzip data: unexpected end of file"));
+}
+
+// `ctxgraph import /dev/stdin` or `<(zcat x.gz)`: an import reads its
+// inputs twice (a JSONL file's nodes, then its edges), which a pipe cannot.
+TEST(InputFileTest, APipeIsRefusedByName) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const std::string path = absl::StrCat("/proc/self/fd/", fds[0]);
+  EXPECT_EQ(InputFile::Open(path).status().message(),
+            absl::StrCat("\"", path,
+                         "\": not a regular file (a pipe or a device); an import reads its inputs "
+                         "more than once: save it to a file first"));
+  ::close(fds[0]);
+  ::close(fds[1]);
 }
 
 TEST(InputFileTest, MissingFileIsNamed) {
