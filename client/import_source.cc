@@ -49,7 +49,7 @@ class JsonlSource final : public RecordSource {
       const bool scratch = pass_ == JsonlPass::kNodes && LooksLikeEdgeLine(text);
       v1::WriteOp* target = scratch ? ScratchOp() : op;
       absl::Status status = parser_.Parse(text, target);
-      if (status.ok()) status = CheckValueSizes(*target);
+      if (status.ok()) status = CheckValueSizes(*target, &last_op_bytes_);
       if (pass_ == JsonlPass::kEdges && (!status.ok() || !parser_.last_was_edge())) {
         // It was an edge when the node pass read it.
         target->Clear();
@@ -123,7 +123,7 @@ class CsvSource final : public RecordSource {
     }
     *line = record_.position.line;
     if (!mapping_.ToOp(record_, op, reason)) return Result::kRejected;
-    if (absl::Status s = CheckValueSizes(*op); !s.ok()) {
+    if (absl::Status s = CheckValueSizes(*op, &last_op_bytes_); !s.ok()) {
       *reason = std::string(s.message());
       return Result::kRejected;
     }

@@ -35,9 +35,14 @@ class RecordSource {
   virtual const absl::Status& status() const = 0;
   // Bytes of the file on disk consumed so far.
   virtual uint64_t bytes_consumed() const = 0;
+  // ApproxOpBytes of the op the last kOp answer filled in.
+  size_t last_op_bytes() const { return last_op_bytes_; }
   // Records seen so far (JSONL: physical lines, blank ones included; CSV:
   // data records, the header excluded).
   virtual uint64_t records_read() const = 0;
+
+ protected:
+  size_t last_op_bytes_ = 0;
 };
 
 // Which lines of a JSONL file hold valid edge ops: found by the node pass,

@@ -123,6 +123,7 @@ Importer::Importer(ImportSink& sink, ImportOptions options, RejectLog& rejects,
     : sink_(sink), options_(options), rejects_(rejects), progress_(progress) {}
 
 bool Importer::Flush() {
+  request_bytes_ = 0;
   if (sink_.request()->ops_size() == 0 || stream_closed_) return !stream_closed_;
   if (!sink_.Send()) stream_closed_ = true;
   return !stream_closed_;
@@ -202,7 +203,12 @@ absl::Status Importer::Run(const ImportPlan& plan, ImportSummary* summary) {
       const RecordSource::Result result = source.Next(op, &line, &reason);
       if (result == RecordSource::Result::kOp) {
         op_location_.push_back(file_index | (line & kLineMask));
-        if (request->ops_size() >= options_.batch_size && !Flush()) break;
+        request_bytes_ += source.last_op_bytes();
+        if ((request->ops_size() >= options_.batch_size ||
+             request_bytes_ >= options_.batch_bytes) &&
+            !Flush()) {
+          break;
+        }
         if (++records % kProgressEvery == 0) ReportProgress(bytes_before + source.bytes_consumed());
         continue;
       }

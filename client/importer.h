@@ -55,6 +55,10 @@ absl::StatusOr<uint64_t> CheckImportInputs(const ImportPlan& plan);
 struct ImportOptions {
   int batch_size = 2000;  // ops per ImportRequest; >= 1
   bool strict = false;    // stop at the first rejected record (local or server)
+  // A request is also sent once its ops reach about this many bytes
+  // (ApproxOpBytes), so that large records do not make it bigger than the
+  // server takes.
+  size_t batch_bytes = size_t{16} << 20;
 };
 
 // Counters of one import, meaningful after a failure too.
@@ -123,6 +127,7 @@ class Importer {
 
   ImportSink& sink_;
   ImportOptions options_;
+  size_t request_bytes_ = 0;  // ApproxOpBytes of the pending request's ops
   RejectLog& rejects_;
   ImportProgress* progress_;
   absl::Time start_;

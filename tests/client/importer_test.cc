@@ -69,7 +69,7 @@ class ImporterTest : public ::testing::Test {
 
   // Imports `plan` through the fake server; rejects go to rejects_file_.
   absl::Status Run(const ImportPlan& plan, int batch_size = 2000, bool strict = false,
-                   bool bulk = false) {
+                   bool bulk = false, size_t batch_bytes = ImportOptions().batch_bytes) {
     v1::ImportOptions options;
     options.set_description("import t");
     options.set_strict(strict);
@@ -78,7 +78,7 @@ class ImporterTest : public ::testing::Test {
         NewGrpcImportSink(conn_->graph(), conn_->NewStreamContext(), options);
     std::ofstream rejects_file(dir_.Path("rejects"), std::ios::binary | std::ios::trunc);
     RejectLog rejects(diagnostics_, &rejects_file);
-    Importer importer(*sink, ImportOptions{batch_size, strict}, rejects, nullptr);
+    Importer importer(*sink, ImportOptions{batch_size, strict, batch_bytes}, rejects, nullptr);
     absl::Status status = importer.Run(plan, &summary_);
     rejects.Finish();
     EXPECT_TRUE(service_.WaitDone());
@@ -142,6 +142,50 @@ TEST_F(ImporterTest, ServerRejectIndexMapsBackToFileAndLine) {
             file + ": line 3: ops[1].upsert_node: not cleared for boundary \"pii\"\n" + file +
                 ": line 2: ops[0].upsert_edge.to: node \"ghost\" not found\n" + file +
                 ": line 6: ops[0].upsert_edge.from: node \"nobody\" not found\n");
+}
+
+// Records of 3,000 bytes with a 10,000-byte budget: four to a request
+// (about 3,130 bytes each by ApproxOpBytes, which bounds their real size).
+TEST_F(ImporterTest, RequestsAreCutByBytesToo) {
+  std::string text;
+  const std::string body(3000, 'b');
+  for (int i = 0; i < 10; ++i) {
+    absl::StrAppend(&text, R"({"type":"node","id":"n)", i,
+                    R"(","labels":["Document"],"props":{"body":")", body, "\"}}\n");
+  }
+  ASSERT_OK(Run(ImportPlan{{dir_.Write("big.jsonl", text)}, {}, {}}, 2000, false, false, 10000));
+  const std::vector<v1::ImportRequest> requests = service_.requests();
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_EQ(OpIds(requests[0]), (Ids{"n0", "n1", "n2", "n3"}));
+  EXPECT_EQ(OpIds(requests[1]), (Ids{"n4", "n5", "n6", "n7"}));
+  EXPECT_EQ(OpIds(requests[2]), (Ids{"n8", "n9"}));
+  for (const v1::ImportRequest& request : requests) {
+    for (const v1::WriteOp& op : request.ops()) {
+      EXPECT_LE(op.ByteSizeLong(), ApproxOpBytes(op));
+      EXPECT_GE(op.ByteSizeLong() + 200, ApproxOpBytes(op));
+    }
+  }
+  EXPECT_EQ(summary_.node_ops, 10u);
+}
+
+// Values under the 1 MiB limit that add up to more than a record may take
+// (it would make the request larger than the server takes): that record
+// alone is refused, the rest loads.
+TEST_F(ImporterTest, ARecordOverTheRecordLimitIsRejectedAlone) {
+  std::string props;
+  const std::string value(kMaxStringValueBytes, 'v');
+  for (int i = 0; i < 17; ++i) {
+    absl::StrAppend(&props, i == 0 ? "" : ",", "\"p", i, "\":\"", value, "\"");
+  }
+  const std::string file =
+      dir_.Write("fat.jsonl", Node("a") + "\n" + R"({"type":"node","id":"fat","props":{)" + props +
+                                  "}}\n" + Node("b") + "\n");
+  ASSERT_OK(Run(ImportPlan{{file}, {}, {}}));
+  EXPECT_EQ(Rejects(), absl::StrCat(file,
+                                    ":2: oversized record: about 17826444 bytes exceeds "
+                                    "the limit of 16777216\n"));
+  EXPECT_EQ(summary_.node_ops, 2u);
+  EXPECT_EQ(summary_.rejected, 1u);
 }
 
 TEST_F(ImporterTest, EveryRejectReasonOfABadJsonlFile) {
