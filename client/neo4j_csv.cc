@@ -1,5 +1,6 @@
 #include "client/neo4j_csv.h"
 
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <utility>
@@ -46,7 +47,11 @@ bool ConvertScalar(absl::string_view text, CsvValueType type, v1::Value* value,
     }
     case CsvValueType::kDouble: {
       double d;
-      if (!absl::SimpleAtod(text, &d)) {
+      // A decimal number, as JSON writes it: no hex, nan or inf (which
+      // SimpleAtod takes), and none out of range.
+      const bool decimal =
+          !text.empty() && text.find_first_not_of("0123456789.eE+-") == absl::string_view::npos;
+      if (!decimal || !absl::SimpleAtod(text, &d) || !std::isfinite(d)) {
         *reason = absl::StrCat(QuoteValue(text), " is not a float");
         return false;
       }
@@ -123,6 +128,16 @@ absl::StatusOr<Neo4jCsvMapping> Neo4jCsvMapping::FromHeader(CsvFileKind kind,
       if (node_column != nodes) {
         return column_error(absl::StrCat(":", base_type, " is not allowed in a ",
                                          nodes ? "node" : "relationship", " file"));
+      }
+      // An ID space keeps ids of different spaces apart, as in Neo4j:
+      // "personId:ID(Person)" value 1 is node "Person:1", and so is
+      // ":START_ID(Person)" value 1.
+      if (const size_t open = type.find('(');
+          open != absl::string_view::npos && base_type != "TYPE" && base_type != "LABEL") {
+        if (!absl::EndsWith(type, ")") || open + 2 >= type.size()) {
+          return column_error("an ID space is written (Name)");
+        }
+        column.id_space = std::string(type.substr(open + 1, type.size() - open - 2));
       }
       column.role = base_type == "ID"         ? Role::kId
                     : base_type == "START_ID" ? Role::kStartId
@@ -214,16 +229,15 @@ bool Neo4jCsvMapping::ToOp(const CsvRecord& record, v1::WriteOp* op, std::string
     switch (column.role) {
       case Role::kId:
       case Role::kStartId:
-      case Role::kEndId:
+      case Role::kEndId: {
         if (text.empty()) return fail("missing id");
-        if (column.role == Role::kId) {
-          node->set_id(text.data(), text.size());
-        } else if (column.role == Role::kStartId) {
-          edge->set_from(text.data(), text.size());
-        } else {
-          edge->set_to(text.data(), text.size());
-        }
+        std::string* id = column.role == Role::kId        ? node->mutable_id()
+                          : column.role == Role::kStartId ? edge->mutable_from()
+                                                          : edge->mutable_to();
+        if (!column.id_space.empty()) absl::StrAppend(id, column.id_space, ":");
+        id->append(text.data(), text.size());
         break;
+      }
       case Role::kType:
         if (text.empty()) return fail("missing type");
         edge->set_label(text.data(), text.size());

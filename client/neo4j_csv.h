@@ -2,8 +2,12 @@
 // ctxgraph write ops.
 //
 // Node files: a header row naming each column, then one node per record.
-//   id:ID | name:ID | :ID   the node id (exactly one; an "(ID space)" suffix is
-//                           ignored; the name before ':' is not stored as a prop)
+//   id:ID | name:ID | :ID   the node id (exactly one; the name before ':' is
+//                           not stored as a prop). With an ID space,
+//                           id:ID(Person), the id is qualified by it: value 1
+//                           is node "Person:1", so ids of two spaces never
+//                           meet; :START_ID(Person) and :END_ID(Person) name
+//                           the same nodes.
 //   :LABEL                  type labels separated by ';'
 //   boundary:string[]       the node boundary, labels separated by ';'
 //   source_system, source_uri, source_authority (optionally ":string")
@@ -13,7 +17,7 @@
 // Both: any other column is a prop, "name:TYPE" or "name:TYPE[]" (array
 // elements separated by ';'), where TYPE is
 //   int, long, short, byte   -> int_value
-//   float, double            -> double_value
+//   float, double            -> double_value (decimal; no nan, inf or hex)
 //   boolean                  -> bool_value (true/false, any case)
 //   string                   -> string_value
 //   datetime                 -> timestamp_value (RFC 3339)
@@ -81,6 +85,7 @@ class Neo4jCsvMapping {
     std::string prop;  // kProp only
     CsvValueType type = CsvValueType::kString;
     bool array = false;
+    std::string id_space;  // kId, kStartId, kEndId: "Person" of ":ID(Person)"
   };
 
   CsvFileKind kind_ = CsvFileKind::kNodes;

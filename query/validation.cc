@@ -1,6 +1,7 @@
 #include "query/validation.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "absl/strings/str_cat.h"
 #include "storage/status_macros.h"
@@ -99,6 +100,9 @@ absl::Status ValidateScalarOrList(const FieldName& field, const Value& value, bo
                                          kMaxStringValueBytes));
     }
     if (!IsValidUtf8(*s)) return Invalid(field, "string is not valid UTF-8");
+  } else if (const auto* d = std::get_if<double>(&value.v)) {
+    // JSON has no NaN or infinity: such a value could not be exported.
+    if (!std::isfinite(*d)) return Invalid(field, "not a finite number");
   } else if (const auto* list = std::get_if<ValueList>(&value.v)) {
     if (in_list) return Invalid(field, "lists cannot be nested");
     if (list->size() > kMaxListElements) {

@@ -62,15 +62,15 @@ TEST(Neo4jCsvTest, EveryTypedColumnForm) {
 }
 
 TEST(Neo4jCsvTest, RelationshipFiles) {
-  EXPECT_EQ(
-      Convert(":START_ID(Person),:END_ID(Doc),:TYPE,weight:double,skip:IGNORE\n"
-              "p1,d1,WROTE,0.25,zzz\n"
-              "p1,,WROTE,,\n"
-              "p1,d1,,,\n",
-              CsvFileKind::kRelationships),
-      (Lines{R"({"from":"p1","label":"WROTE","props":{"weight":0.25},"to":"d1","type":"edge"})",
-             "REJECT 3: column 2 (\":END_ID(Doc)\"): missing id",
-             "REJECT 4: column 3 (\":TYPE\"): missing type"}));
+  EXPECT_EQ(Convert(":START_ID(Person),:END_ID(Doc),:TYPE,weight:double,skip:IGNORE\n"
+                    "p1,d1,WROTE,0.25,zzz\n"
+                    "p1,,WROTE,,\n"
+                    "p1,d1,,,\n",
+                    CsvFileKind::kRelationships),
+            (Lines{R"({"from":"Person:p1","label":"WROTE","props":{"weight":0.25},"to":"Doc:d1",)"
+                   R"("type":"edge"})",
+                   "REJECT 3: column 2 (\":END_ID(Doc)\"): missing id",
+                   "REJECT 4: column 3 (\":TYPE\"): missing type"}));
 }
 
 TEST(Neo4jCsvTest, BadValuesNameTheColumn) {
@@ -81,7 +81,11 @@ TEST(Neo4jCsvTest, BadValuesNameTheColumn) {
               "c,,,yesterday,,\n"
               "d,,,,1;x,\n"
               "e,,,,,told\n"
-              "f,,,,9223372036854775808,\n",
+              "f,,,,9223372036854775808,\n"
+              "g,,nan,,,\n"
+              "h,,-inf,,,\n"
+              "i,,1e999,,,\n"
+              "j,,0x10,,,\n",
               CsvFileKind::kNodes),
       (Lines{"REJECT 2: column 2 (\"b:boolean\"): \"yes\" is not a boolean (want true or false)",
              "REJECT 3: column 3 (\"f:float\"): \"1.2.3\" is not a float",
@@ -90,7 +94,37 @@ TEST(Neo4jCsvTest, BadValuesNameTheColumn) {
              "REJECT 6: column 6 (\"source_authority\"): \"told\" is not one of imported, "
              "asserted, inferred",
              "REJECT 7: column 5 (\"is:int[]\"): element 0: \"9223372036854775808\" is not "
-             "an int"}));
+             "an int",
+             // JSON holds no NaN or infinity, and takes no hex.
+             "REJECT 8: column 3 (\"f:float\"): \"nan\" is not a float",
+             "REJECT 9: column 3 (\"f:float\"): \"-inf\" is not a float",
+             "REJECT 10: column 3 (\"f:float\"): \"1e999\" is not a float",
+             "REJECT 11: column 3 (\"f:float\"): \"0x10\" is not a float"}));
+}
+
+// Excel and others start a UTF-8 CSV file with a byte order mark.
+TEST(Neo4jCsvTest, AByteOrderMarkIsNotPartOfTheHeader) {
+  const Lines want = {
+      R"({"boundary":[],"id":"x","labels":["P"],"props":{"name":"A"},"type":"node"})"};
+  EXPECT_EQ(Convert("\xEF\xBB\xBFname,id:ID,:LABEL\nA,x,P\n", CsvFileKind::kNodes), want);
+  EXPECT_EQ(Convert("\xEF\xBB\xBF\"name\",id:ID,:LABEL\nA,x,P\n", CsvFileKind::kNodes), want);
+}
+
+// Neo4j keeps ids of two ID spaces apart: Keanu and The Matrix are both 1.
+TEST(Neo4jCsvTest, IdSpacesKeepTheirIdsApart) {
+  EXPECT_EQ(Convert("personId:ID(Person),name,:LABEL\n1,Keanu,Person\n", CsvFileKind::kNodes),
+            (Lines{R"({"boundary":[],"id":"Person:1","labels":["Person"],)"
+                   R"("props":{"name":"Keanu"},"type":"node"})"}));
+  EXPECT_EQ(Convert("movieId:ID(Movie),title,:LABEL\n1,The Matrix,Movie\n", CsvFileKind::kNodes),
+            (Lines{R"({"boundary":[],"id":"Movie:1","labels":["Movie"],)"
+                   R"("props":{"title":"The Matrix"},"type":"node"})"}));
+  EXPECT_EQ(Convert(":START_ID(Person),:END_ID(Movie),:TYPE\n1,1,ACTED_IN\n",
+                    CsvFileKind::kRelationships),
+            (Lines{R"({"from":"Person:1","label":"ACTED_IN","props":{},"to":"Movie:1",)"
+                   R"("type":"edge"})"}));
+  // Without a space, an id is as written.
+  EXPECT_EQ(Convert(":START_ID,:END_ID,:TYPE\n1,1,ACTED_IN\n", CsvFileKind::kRelationships),
+            (Lines{R"({"from":"1","label":"ACTED_IN","props":{},"to":"1","type":"edge"})"}));
 }
 
 TEST(Neo4jCsvTest, HeaderErrorsNameFileLineAndColumn) {

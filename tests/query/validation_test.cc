@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "tests/test_macros.h"
 
 namespace ctxgraph {
@@ -76,6 +78,14 @@ TEST(ValidationTest, MutationErrorsCarryTheOpPath) {
   std::get<NodeUpsert>(bad_utf8).node.props["t"] = Value{std::string("\xc3")};
   EXPECT_STATUS(ValidateMutation("ops[0]", bad_utf8), StatusCode::kInvalidArgument,
                 "ops[0].upsert_node.props[\"t\"]: string is not valid UTF-8");
+
+  // JSON has no NaN or infinity: a node holding one could not be exported.
+  for (double d : {std::nan(""), HUGE_VAL, -HUGE_VAL}) {
+    Mutation odd = NodeUpsert{NodeRecord{"n", {"Document"}, {}, {}, {}, {}, false}};
+    std::get<NodeUpsert>(odd).node.props["x"] = Value{ValueList{Value{1.5}, Value{d}}};
+    EXPECT_STATUS(ValidateMutation("ops[2]", odd), StatusCode::kInvalidArgument,
+                  "ops[2].upsert_node.props[\"x\"][1]: not a finite number");
+  }
 
   Mutation edge = EdgeUpsert{EdgeRecord{"a", "part of", "b", {}, {}, false}};
   EXPECT_STATUS(ValidateMutation("ops[2]", edge), StatusCode::kInvalidArgument,
