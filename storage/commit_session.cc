@@ -116,7 +116,7 @@ CommitSession::CommitSession(Database* db, std::unique_lock<std::mutex> lock, st
       lock_(std::move(lock)),
       principal_(std::move(principal)),
       version_(db->LatestVersion() + 1),
-      time_(Now()),
+      time_(db->NextCommitTime()),
       first_iid_(db->next_iid_),
       next_iid_(db->next_iid_) {}
 

@@ -402,6 +402,10 @@ absl::Status Database::LoadMeta() {
   if (has_version) {
     ASSIGN_OR_RETURN(uint64_t v, keys::ReadU64(value, 0));
     last_version_.store(v);
+    if (v > 0) {
+      ASSIGN_OR_RETURN(CommitRecord last, GetCommit(v));
+      last_commit_micros_ = last.time.micros;
+    }
   }
   ASSIGN_OR_RETURN(bool has_iid, Get(Cf::kDefault, keys::kNextIidKey, &value));
   if (has_iid) {
@@ -593,7 +597,7 @@ absl::StatusOr<CommitOutcome> Database::Commit(
   std::lock_guard<std::mutex> lock(commit_mu_);
   RETURN_IF_ERROR(ResumeAfterFailedWrite());
   const uint64_t latest = LatestVersion();
-  CommitContext ctx(this, latest + 1, Now(), principal, next_iid_);
+  CommitContext ctx(this, latest + 1, NextCommitTime(), principal, next_iid_);
   RETURN_IF_ERROR(build(ctx));
   if (!ctx.changed()) return CommitOutcome{latest, false};
 
@@ -679,6 +683,17 @@ absl::StatusOr<bool> Database::Get(Cf cf, std::string_view key, std::string* val
 
 std::unique_ptr<rocksdb::Iterator> Database::NewIterator(Cf cf) const {
   return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(rocksdb::ReadOptions(), handle(cf)));
+}
+
+Timestamp Database::NextCommitTime() {
+  // Never before the last commit's: history retention finds the horizon by
+  // a binary search over commit times, which a clock stepped back would
+  // send to the latest version (and compaction would then drop history the
+  // setting promised to keep).
+  Timestamp t = Now();
+  t.micros = std::max(t.micros, last_commit_micros_);
+  last_commit_micros_ = t.micros;
+  return t;
 }
 
 absl::StatusOr<CommitRecord> Database::GetCommit(uint64_t version) const {

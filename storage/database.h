@@ -544,7 +544,14 @@ class Database {
   // (AuditWriteHooks::resume); takes no lock when no write failed.
   absl::Status ResumeBeforeAppend();
 
+  // The time a new commit is stamped with: now, but never before the last
+  // commit's, so commit times do not go back with the clock. Under
+  // commit_mu_.
+  Timestamp NextCommitTime();
   std::mutex commit_mu_;
+  // The time of the latest commit made or begun (NextCommitTime); guarded by
+  // commit_mu_.
+  int64_t last_commit_micros_ = 0;
   uint64_t next_iid_ = 1;  // guarded by commit_mu_
   // A write or WAL sync failed (a commit's, a session batch's, a read-side
   // audit entry's, one outside commits): RocksDB may refuse writes until

@@ -300,6 +300,34 @@ TEST_F(HistoryRetentionTest, DurationHorizonIsTheNewestCommitOldEnough) {
   EXPECT_EQ(Advance(Timestamp{t3.micros + kHour}), 3u);
 }
 
+// The horizon is found by a binary search over commit times: a clock that
+// stepped back must not stamp a commit before the one ahead of it (which
+// would put the horizon at the latest version and let compaction drop
+// history kept by the setting). Here the first two commits are stamped two
+// hours ahead of the clock, as if the clock then stepped back by that much.
+TEST_F(HistoryRetentionTest, CommitTimesNeverGoBackWithTheClock) {
+  options_.history_retention = *ParseRetentionSetting("1h");
+  Reopen();
+  Apply({TitledNode("a", "alpha 1")});
+  Apply({TitledNode("a", "alpha 2")});
+  constexpr int64_t kHour = 3600000000LL;
+  const int64_t ahead = Now().micros + 2 * kHour;
+  for (uint64_t v : {1, 2}) {
+    CommitRecord commit = *db_->GetCommit(v);
+    commit.time.micros = ahead;
+    ASSERT_TRUE(db_->rocks()
+                    ->Put(rocksdb::WriteOptions(), db_->handle(Cf::kCommits), keys::CommitKey(v),
+                          EncodeCommit(commit))
+                    .ok());
+  }
+  Reopen();  // the last commit's time is read at open
+  for (int i = 3; i <= 5; ++i) Apply({TitledNode("a", "alpha " + std::to_string(i))});
+  for (uint64_t v = 3; v <= 5; ++v) EXPECT_GE(db_->GetCommit(v)->time.micros, ahead) << v;
+  // Ten minutes past the stamps: no commit is an hour old. Stamped by the
+  // clock, versions 3 to 5 would look two hours old.
+  EXPECT_EQ(Advance(Timestamp{ahead + 10 * 60000000LL}), 0u);
+}
+
 TEST_F(HistoryRetentionTest, VersionsOfRemovedSessionsAreVoidedDurably) {
   ASSERT_EQ(Apply({TitledNode("a", "alpha")}), 1u);
   {
