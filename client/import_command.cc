@@ -114,7 +114,9 @@ int RunImport(CommandContext& ctx, const ImportArgs& args) {
   }
   RejectLog rejects(std::cerr, args.rejects.empty() ? nullptr : &rejects_file);
   ImportProgress progress(std::cerr, ::isatty(STDERR_FILENO) == 1, *total_bytes, absl::Now());
-  Importer importer(*sink, ImportOptions{args.batch_size, args.strict}, rejects, &progress);
+  Importer importer(
+      *sink, ImportOptions{args.batch_size, args.strict, ImportOptions().batch_bytes, args.bulk},
+      rejects, &progress);
   ImportSummary summary;
   const absl::Status status = importer.Run(*plan, &summary);
   progress.Done();

@@ -214,12 +214,12 @@ absl::Status Importer::Run(const ImportPlan& plan, ImportSummary* summary) {
       }
       sink_.request()->mutable_ops()->RemoveLast();
       if (result == RecordSource::Result::kEnd) break;
-      rejects_.Add(path, line, reason);
-      ++summary->rejected;
-      if (options_.strict) {
+      if (options_.strict) {  // reported below, unless the server stopped first
         stopped = true;
         break;
       }
+      rejects_.Add(path, line, reason);
+      ++summary->rejected;
     }
     summary->bytes_read = bytes_before + source.bytes_consumed();
     if (step.kind != StepKind::kJsonlEdges) summary->lines_read += source.records_read();
@@ -227,18 +227,40 @@ absl::Status Importer::Run(const ImportPlan& plan, ImportSummary* summary) {
       stop();
       return source.status();
     }
-    if (stopped) {
-      stop();
-      summary->aborted = true;
-      summary->ops_sent = op_location_.size() - sink_.request()->ops_size();
-      return absl::OkStatus();
-    }
+    if (stopped) return StopAtLocalReject(path, line, reason, in_edges, summary);
     ReportProgress(summary->bytes_read);
     if (stream_closed_) break;
   }
   if (!in_edges) node_ops_sent_ = op_location_.size();
   Flush();
   return Finish(summary);
+}
+
+absl::Status Importer::StopAtLocalReject(const std::string& path, uint64_t line,
+                                         const std::string& reason, bool in_edges,
+                                         ImportSummary* summary) {
+  if (!in_edges) node_ops_sent_ = op_location_.size();
+  if (options_.bulk) {
+    // Nothing of a bulk import may be written: cancel rather than close.
+    rejects_.Add(path, line, reason);
+    ++summary->rejected;
+    sink_.Cancel();
+    (void)sink_.Finish();  // CANCELLED, on purpose
+    summary->elapsed_seconds = absl::ToDoubleSeconds(absl::Now() - start_);
+    summary->aborted = true;
+    summary->ops_sent = op_location_.size() - sink_.request()->ops_size();
+    return absl::OkStatus();
+  }
+  // Every request sent is (or is being) committed: close the stream without
+  // the batch holding the reject, and report what the server did. A reject
+  // of the server came first in the stream if it stopped the import.
+  if (absl::Status st = Finish(summary); !st.ok()) return st;
+  if (!summary->aborted) {
+    rejects_.Add(path, line, reason);
+    ++summary->rejected;
+  }
+  summary->aborted = true;
+  return absl::OkStatus();
 }
 
 absl::Status Importer::Finish(ImportSummary* summary) {

@@ -59,6 +59,9 @@ struct ImportOptions {
   // (ApproxOpBytes), so that large records do not make it bigger than the
   // server takes.
   size_t batch_bytes = size_t{16} << 20;
+  // The import is one commit (--bulk): a local strict stop cancels the call,
+  // so that nothing is written; otherwise the batches sent stay committed.
+  bool bulk = false;
 };
 
 // Counters of one import, meaningful after a failure too.
@@ -108,8 +111,12 @@ class Importer {
   // CSV, missing id, unknown type, invalid UTF-8, oversized value, ...) are
   // not sent; records the server refuses are mapped from their stream index
   // back to FILE:LINE. Both go to the RejectLog. In strict mode the first
-  // local reject cancels the call before anything more is sent, and a server
-  // reject ends it; summary->aborted is then set and Run returns OK.
+  // reject ends the import and summary->aborted is set (Run returns OK): the
+  // server's (it answers at once), or a local one before anything more is
+  // sent: a bulk import's call is then cancelled (nothing is written), any
+  // other's closed without the batch holding the reject, and the summary
+  // holds what the server committed (its own reject instead, when it
+  // stopped at an earlier record).
   //
   // Returns an error, after cancelling the call, when an input cannot be
   // read, and the call's status when it fails (UNAVAILABLE,
@@ -124,6 +131,9 @@ class Importer {
   bool Flush();
   void ReportProgress(uint64_t bytes_read);
   absl::Status Finish(ImportSummary* summary);
+  // Ends the import at a record refused locally in strict mode.
+  absl::Status StopAtLocalReject(const std::string& path, uint64_t line, const std::string& reason,
+                                 bool in_edges, ImportSummary* summary);
 
   ImportSink& sink_;
   ImportOptions options_;

@@ -175,6 +175,9 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
       }
       RETURN_IF_ERROR(import->Add(std::move(ops)));
       meter.Report(import->progress());
+      // A strict import is over at its first reject: answer now, rather than
+      // read (and ignore) the rest of a possibly large input first.
+      if (import->progress().aborted) break;
     } while (reader->Read(&request));
     // The watchdog must not cancel while Finish commits (the client would
     // hear CANCELLED of a committed import): the watch ends first, then the

@@ -78,7 +78,8 @@ class ImporterTest : public ::testing::Test {
         NewGrpcImportSink(conn_->graph(), conn_->NewStreamContext(), options);
     std::ofstream rejects_file(dir_.Path("rejects"), std::ios::binary | std::ios::trunc);
     RejectLog rejects(diagnostics_, &rejects_file);
-    Importer importer(*sink, ImportOptions{batch_size, strict, batch_bytes}, rejects, nullptr);
+    Importer importer(*sink, ImportOptions{batch_size, strict, batch_bytes, bulk}, rejects,
+                      nullptr);
     absl::Status status = importer.Run(plan, &summary_);
     rejects.Finish();
     EXPECT_TRUE(service_.WaitDone());
@@ -271,6 +272,38 @@ TEST_F(ImporterTest, StrictStopsAtTheFirstLocalRejectAndCancels) {
     for (const std::string& id : OpIds(request)) EXPECT_TRUE(id == "a" || id == "b") << id;
   }
   EXPECT_TRUE(absl::StartsWith(Rejects(), file + ":4: invalid JSON")) << Rejects();
+}
+
+// Without --bulk every request sent is a commit of its own: the call is
+// closed, not cancelled, and the summary says what the server wrote.
+TEST_F(ImporterTest, StrictLocalRejectWithoutBulkReportsWhatWasCommitted) {
+  const std::string file = dir_.Write("g.jsonl", Node("a") + "\n" + Node("b") + "\n" + Node("c") +
+                                                     "\n" + "oops\n" + Node("d") + "\n");
+  ASSERT_OK(Run(ImportPlan{{file}, {}, {}}, /*batch_size=*/2, /*strict=*/true));
+  EXPECT_TRUE(summary_.aborted);
+  EXPECT_FALSE(service_.cancelled());
+  std::vector<std::string> sent;
+  for (const v1::ImportRequest& request : service_.requests()) {
+    for (const std::string& id : OpIds(request)) sent.push_back(id);
+  }
+  EXPECT_EQ(sent, (Ids{"a", "b"}));  // "c" shared the rejected record's batch
+  EXPECT_EQ(summary_.node_ops, 2u);
+  EXPECT_EQ(summary_.nodes_written, 2u);
+  EXPECT_EQ(summary_.rejected, 1u);
+  EXPECT_TRUE(absl::StartsWith(Rejects(), file + ":4: invalid JSON")) << Rejects();
+}
+
+// The server stopped at line 2 while the client read on to a bad line 6:
+// the import ended at line 2, which is the reject reported.
+TEST_F(ImporterTest, StrictReportsTheServersEarlierRejectNotALaterLocalOne) {
+  const std::string file =
+      dir_.Write("g.jsonl", Node("a") + "\n" + Node("secret-2") + "\n" + Node("c") + "\n" +
+                                Node("d") + "\n" + Node("e") + "\n" + "oops\n" + Node("f") + "\n");
+  ASSERT_OK(Run(ImportPlan{{file}, {}, {}}, /*batch_size=*/1, /*strict=*/true));
+  EXPECT_TRUE(summary_.aborted);
+  EXPECT_EQ(summary_.rejected, 1u);
+  EXPECT_EQ(summary_.node_ops, 1u);
+  EXPECT_EQ(Rejects(), file + ":2: ops[0].upsert_node: not cleared for boundary \"pii\"\n");
 }
 
 TEST_F(ImporterTest, StrictStopsAtTheFirstServerReject) {

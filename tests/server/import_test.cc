@@ -3,6 +3,7 @@
 // nothing.
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
 #include "tests/server/server_test_fixture.h"
 
 namespace ctxgraph::server {
@@ -13,7 +14,7 @@ class ImportTest : public ServerTest {
   // Streams `requests` (options go on the first) and returns the status.
   grpc::Status Import(const std::string& token, const v1::ImportOptions& options,
                       const std::vector<std::vector<v1::WriteOp>>& requests,
-                      v1::ImportResponse* response) {
+                      v1::ImportResponse* response, size_t* requests_written = nullptr) {
     grpc::ClientContext context;
     context.AddMetadata("authorization", "Bearer " + token);
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
@@ -23,6 +24,7 @@ class ImportTest : public ServerTest {
       if (i == 0) *request.mutable_options() = options;
       for (const auto& op : requests[i]) *request.add_ops() = op;
       if (!writer->Write(request)) break;
+      if (requests_written != nullptr) *requests_written = i + 1;
     }
     writer->WritesDone();
     return writer->Finish();
@@ -120,6 +122,26 @@ TEST_F(ImportTest, StrictStopsAtTheFirstRejectAndDropsItsBatch) {
   EXPECT_EQ(response.commits(), 0u);
   EXPECT_EQ(LatestVersion(), before);
   EXPECT_FALSE(Exists("b1"));
+}
+
+// The server answers at a strict import's first reject instead of reading
+// the rest of the input: 20 MB more of it could not all be sent.
+TEST_F(ImportTest, StrictAnswersAtTheFirstRejectWithoutReadingTheRest) {
+  std::vector<std::vector<v1::WriteOp>> requests = {{UpsertEdge("a", "X", "ghost")}};
+  const std::string text(100000, 't');
+  for (int i = 0; i < 200; ++i) {
+    v1::Node node = MakeNode(absl::StrCat("late", i));
+    (*node.mutable_props())["text"].set_string_value(text);
+    requests.push_back({UpsertNode(node)});
+  }
+  v1::ImportResponse response;
+  size_t written = 0;
+  ASSERT_OK(Import(admin_token_, Options(false, true), requests, &response, &written));
+  EXPECT_TRUE(response.aborted());
+  ASSERT_EQ(response.rejects_size(), 1);
+  EXPECT_EQ(response.rejects(0).index(), 0u);
+  EXPECT_LT(written, requests.size());
+  EXPECT_FALSE(Exists("late0"));
 }
 
 TEST_F(ImportTest, CancelledBulkImportWritesNothing) {
