@@ -61,6 +61,7 @@ void PrintSummary(CommandContext& ctx, const ImportSummary& s, bool completed, b
                               {"nodes", s.node_ops},
                               {"edges", s.edge_ops},
                               {"rejected", s.rejected},
+                              {"rejects_unlisted", s.rejects_unlisted},
                               {"commits", s.commits},
                               {"version", s.last_version},
                               {"nodes_written", s.nodes_written},
@@ -83,6 +84,11 @@ void PrintSummary(CommandContext& ctx, const ImportSummary& s, bool completed, b
             << " nodes, " << s.edges_written << " edges, " << s.labels_defined
             << " labels; deleted " << s.deleted << "; unchanged " << s.unchanged << "; "
             << absl::StrFormat("%.2f s, %.0f records/s", s.elapsed_seconds, rate) << "\n";
+  if (s.rejects_unlisted > 0) {
+    std::cerr << s.rejects_unlisted
+              << " of the rejected records are not in the rejects file: the server lists only "
+                 "the first 100,000 (or 16 MiB of reasons)\n";
+  }
 }
 
 int RunImport(CommandContext& ctx, const ImportArgs& args) {

@@ -293,10 +293,19 @@ absl::Status Importer::Finish(ImportSummary* summary) {
     ++summary->rejected;
     if (index < considered) ++(index < node_ops_sent_ ? node_rejects : edge_rejects);
   }
+  // Rejects past those listed come later in the stream: counted, taken
+  // from the last ops first, and missing from the rejects file.
+  const uint64_t listed = static_cast<uint64_t>(response->rejects_size());
+  const uint64_t unlisted = response->rejected() > listed ? response->rejected() - listed : 0;
+  summary->rejected += unlisted;
+  summary->rejects_unlisted = unlisted;
   const uint64_t node_considered = std::min(considered, node_ops_sent_);
   const uint64_t edge_considered = considered - node_considered;
-  summary->node_ops = node_considered - std::min(node_considered, node_rejects);
   summary->edge_ops = edge_considered - std::min(edge_considered, edge_rejects);
+  const uint64_t unlisted_edges = std::min(summary->edge_ops, unlisted);
+  summary->edge_ops -= unlisted_edges;
+  summary->node_ops = node_considered - std::min(node_considered, node_rejects);
+  summary->node_ops -= std::min(summary->node_ops, unlisted - unlisted_edges);
   summary->commits = response->commits();
   summary->last_version = response->version();
   summary->nodes_written = response->nodes_written();

@@ -70,6 +70,9 @@ struct ImportSummary {
   uint64_t node_ops = 0;    // node and delete_node ops the server accepted
   uint64_t edge_ops = 0;    // edge and delete_edge ops the server accepted
   uint64_t rejected = 0;    // records refused locally or by the server
+  // Of those, refused by the server past the first it lists (100,000, or
+  // 16 MiB of reasons): not in the rejects file.
+  uint64_t rejects_unlisted = 0;
   uint64_t commits = 0;
   uint64_t last_version = 0;
   uint64_t nodes_written = 0;

@@ -116,7 +116,12 @@ absl::Status GraphImport::Add(std::vector<absl::StatusOr<Mutation>> ops) {
   }
   for (auto& reject : chunk.rejects) {
     ++result_.rejected;
-    if (result_.rejects.size() < kMaxReportedRejects) result_.rejects.push_back(std::move(reject));
+    const size_t bytes = reject.status.message().size() + 16;
+    if (result_.rejects.size() < kMaxReportedRejects &&
+        reported_reject_bytes_ + bytes <= kMaxReportedRejectBytes) {
+      reported_reject_bytes_ += bytes;
+      result_.rejects.push_back(std::move(reject));
+    }
   }
   if (chunk.stopped) {
     result_.aborted = true;

@@ -72,8 +72,11 @@ struct ImportOptions {
   size_t max_batch_ops = kMaxBatchOps;
 };
 
-// Keeps at most this many rejects in an ImportResult; the count goes on.
-inline constexpr size_t kMaxReportedRejects = 1000000;
+// Keeps at most this many rejects in an ImportResult, and reasons of at
+// most this many bytes in all (each charged 16 more), so that the answer
+// listing them stays well under the message limit; the count goes on.
+inline constexpr size_t kMaxReportedRejects = 100000;
+inline constexpr size_t kMaxReportedRejectBytes = size_t{16} << 20;
 // A bulk import writes its pending keyword index changes once they pass this.
 // Each write rewrites the last posting block and the counters of every term
 // it touches, so fewer, larger writes cost less: on the 1M-node benchmark
@@ -93,7 +96,7 @@ struct ImportResult {
   uint64_t unchanged = 0;
   uint64_t labels_defined = 0;
   uint64_t rejected = 0;
-  std::vector<OpReject> rejects;  // the first kMaxReportedRejects, in stream order
+  std::vector<OpReject> rejects;  // the first ones (kMaxReportedRejects...), in stream order
   bool aborted = false;           // strict mode stopped the import
 };
 
@@ -135,6 +138,7 @@ class GraphImport {
   std::unique_ptr<CommitSession> session_;  // bulk only
   ImportCache cache_;                       // spans the session (bulk) or one batch
   ImportResult result_;
+  size_t reported_reject_bytes_ = 0;  // of result_.rejects, as charged
 };
 
 }  // namespace ctxgraph

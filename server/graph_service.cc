@@ -200,6 +200,7 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
     response->set_unchanged(result.unchanged);
     response->set_labels_defined(result.labels_defined);
     response->set_aborted(result.aborted);
+    response->set_rejected(result.rejected);
     for (const OpReject& r : result.rejects) {
       v1::ImportReject* out = response->add_rejects();
       out->set_index(r.index);

@@ -66,8 +66,9 @@ inline std::string WriteGzip(const std::string& path, const std::string& content
 // reason), a node with a boundary label no earlier define_label op defined
 // ("...: undefined boundary label \"x\"") and a define_label op whose name
 // starts with "denied" (the steward-role reason); in strict mode answers
-// aborted at the first reject. Records every request and whether the call
-// ended cancelled.
+// aborted at the first reject. Lists the first max_listed_rejects rejects
+// and counts all. Records every request and whether the call ended
+// cancelled.
 class FakeImportService final : public ctxgraph::v1::GraphService::Service {
  public:
   grpc::Status Import(grpc::ServerContext* context,
@@ -133,9 +134,12 @@ class FakeImportService final : public ctxgraph::v1::GraphService::Service {
           response->set_deleted(response->deleted() + 1);
         }
         if (!reason.empty()) {
-          auto* reject = response->add_rejects();
-          reject->set_index(index);
-          reject->set_reason(reason);
+          response->set_rejected(response->rejected() + 1);
+          if (static_cast<size_t>(response->rejects_size()) < max_listed_rejects) {
+            auto* reject = response->add_rejects();
+            reject->set_index(index);
+            reject->set_reason(reason);
+          }
           if (strict) {
             response->set_aborted(true);
             aborted = true;
@@ -168,6 +172,9 @@ class FakeImportService final : public ctxgraph::v1::GraphService::Service {
     std::lock_guard<std::mutex> lock(mu_);
     return cancelled_;
   }
+
+  // Rejects past this many are counted, not listed (the server's bound).
+  size_t max_listed_rejects = SIZE_MAX;
 
  private:
   std::mutex mu_;

@@ -316,6 +316,22 @@ TEST_F(ImporterTest, StrictStopsAtTheFirstServerReject) {
   EXPECT_EQ(Rejects(), file + ":2: ops[0].upsert_node: not cleared for boundary \"pii\"\n");
 }
 
+// The server lists its first rejects only: the rest are counted, taken from
+// the last ops accepted, and said to be missing from the rejects file.
+TEST_F(ImporterTest, RejectsTheServerDidNotListAreCounted) {
+  service_.max_listed_rejects = 2;
+  const std::string file =
+      dir_.Write("g.jsonl", Node("a") + "\n" + Edge("a", "x1") + "\n" + Edge("a", "x2") + "\n" +
+                                Edge("a", "x3") + "\n" + Edge("a", "a") + "\n");
+  ASSERT_OK(Run(ImportPlan{{file}, {}, {}}));
+  EXPECT_EQ(summary_.rejected, 3u);
+  EXPECT_EQ(summary_.rejects_unlisted, 1u);
+  EXPECT_EQ(summary_.node_ops, 1u);
+  EXPECT_EQ(summary_.edge_ops, 1u);
+  EXPECT_EQ(Rejects(), file + ":2: ops[0].upsert_edge.to: node \"x1\" not found\n" + file +
+                           ":3: ops[1].upsert_edge.to: node \"x2\" not found\n");
+}
+
 TEST_F(ImporterTest, OnlyTheFirstTenRejectsArePrinted) {
   std::string content;
   for (int i = 0; i < 13; ++i) content += "x\n";
