@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "client/json_codec.h"
@@ -24,12 +25,30 @@ std::string_view Std(absl::string_view s) { return std::string_view(s.data(), s.
 
 constexpr size_t kQuotedValueLimit = 64;  // bytes of a bad value echoed in a reason
 
-// `text` in double quotes, cut at a character boundary after kQuotedValueLimit bytes.
+// `text` in double quotes, cut at a character boundary after
+// kQuotedValueLimit bytes. Control characters, quotes and backslashes are
+// escaped: a reason is one line of the rejects file and of the terminal, and
+// a value must not forge another line or send terminal escapes.
 std::string QuoteValue(absl::string_view text) {
-  if (text.size() <= kQuotedValueLimit) return absl::StrCat("\"", text, "\"");
-  size_t cut = kQuotedValueLimit;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return absl::StrCat("\"", text.substr(0, cut), "...\"");
+  size_t cut = text.size();
+  if (cut > kQuotedValueLimit) {
+    cut = kQuotedValueLimit;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  }
+  std::string out = "\"";
+  for (const char c : text.substr(0, cut)) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (byte < 0x20 || byte == 0x7f) {
+      absl::StrAppend(&out, absl::StrFormat("\\x%02x", byte));
+    } else {
+      out.push_back(c);
+    }
+  }
+  absl::StrAppend(&out, cut < text.size() ? "...\"" : "\"");
+  return out;
 }
 
 // Converts one scalar; on failure returns the reason without the column.

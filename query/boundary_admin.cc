@@ -123,15 +123,23 @@ absl::StatusOr<DefineLabelResult> BoundaryAdmin::DefineLabel(const Caller& calle
   const std::string summary =
       absl::StrCat("label=", name, " propagate=", label.propagate ? "true" : "false",
                    " description=", label.description);
-  ASSIGN_OR_RETURN(
-      WriteResult result,
+  absl::StatusOr<WriteResult> written =
       store_.ApplyPlanned(caller.principal.id, absl::StrCat("define label ", name), guard,
                           [&](CommitContext& ctx) -> absl::StatusOr<std::vector<Mutation>> {
                             ctx.SetAuditNote({kDefineAction, summary});
                             std::vector<Mutation> define;
                             define.push_back(LabelDefine{std::move(label)});
                             return define;
-                          }));
+                          });
+  if (!written.ok()) {
+    // The write path names the op of a Write request ("ops[0].define_label.
+    // propagate"); this request's field is "propagate".
+    constexpr std::string_view kOpPrefix = "ops[0].define_label.";
+    const std::string message(written.status().message());
+    if (!message.starts_with(kOpPrefix)) return written.status();
+    return absl::Status(written.status().code(), message.substr(kOpPrefix.size()));
+  }
+  const WriteResult& result = *written;
   // As of the commit (or the latest version when nothing changed), so a
   // concurrent redefinition is not reported as this one.
   ASSIGN_OR_RETURN(std::optional<LabelDefinition> stored,

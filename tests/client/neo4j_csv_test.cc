@@ -102,6 +102,17 @@ TEST(Neo4jCsvTest, BadValuesNameTheColumn) {
              "REJECT 11: column 3 (\"f:float\"): \"0x10\" is not a float"}));
 }
 
+// A reason is one line of the rejects file and the terminal: a value cannot
+// forge another line or send terminal escapes.
+TEST(Neo4jCsvTest, AValueInAReasonIsEscaped) {
+  EXPECT_EQ(Convert("id:ID,age:int\n"
+                    "a,\"12\nfake.csv:99: injected\"\n"
+                    "b,\"\x1b[31mr\\\"\"q\"\n",
+                    CsvFileKind::kNodes),
+            (Lines{R"(REJECT 2: column 2 ("age:int"): "12\x0afake.csv:99: injected" is not an int)",
+                   R"(REJECT 4: column 2 ("age:int"): "\x1b[31mr\\\"q" is not an int)"}));
+}
+
 // Excel and others start a UTF-8 CSV file with a byte order mark.
 TEST(Neo4jCsvTest, AByteOrderMarkIsNotPartOfTheHeader) {
   const Lines want = {

@@ -129,7 +129,7 @@ TEST_F(BoundaryAdminTest, DefineLabelIsVersionedAuditedAndIdempotent) {
   EXPECT_FALSE(changed.label.propagate);
   EXPECT_STATUS(admin_.DefineLabel(steward_, Label("restricted", "Board only", true)),
                 absl::StatusCode::kFailedPrecondition,
-                "ops[0].define_label.propagate: label \"restricted\" was defined with "
+                "propagate: label \"restricted\" was defined with "
                 "propagate=false; the flag is fixed once a label is defined (define a new label "
                 "instead)");
   EXPECT_EQ(EntriesAfter(seq),
