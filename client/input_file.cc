@@ -26,22 +26,27 @@ absl::Status OpenError(const std::string& path) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<InputFile>> InputFile::Open(const std::string& path) {
-  // Checked before opening, which would wait for a writer on a named pipe.
-  // A pipe would be read once: the edge pass of a JSONL file, and a CSV
-  // file after its header was checked, would find nothing (and say so
-  // nowhere).
-  struct stat before;
-  if (::stat(path.c_str(), &before) == 0 && !S_ISREG(before.st_mode) && !S_ISDIR(before.st_mode)) {
+  // Opened without blocking: opening a named pipe would wait for a writer.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return OpenError(path);
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+    if (S_ISDIR(st.st_mode)) errno = EISDIR;
+    const absl::Status error = OpenError(path);
+    ::close(fd);
+    return error;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    // A pipe would be read once: the edge pass of a JSONL file, and a CSV
+    // file after its header was checked, would find nothing (and say so
+    // nowhere).
+    ::close(fd);
     return absl::InvalidArgumentError(
         absl::StrCat("\"", path,
                      "\": not a regular file (a pipe or a device); an import reads its inputs "
                      "more than once: save it to a file first"));
   }
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return OpenError(path);
-  struct stat st;
-  if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-    if (S_ISDIR(st.st_mode)) errno = EISDIR;
+  if (::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
     const absl::Status error = OpenError(path);
     ::close(fd);
     return error;

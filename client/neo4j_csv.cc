@@ -25,30 +25,40 @@ std::string_view Std(absl::string_view s) { return std::string_view(s.data(), s.
 
 constexpr size_t kQuotedValueLimit = 64;  // bytes of a bad value echoed in a reason
 
-// `text` in double quotes, cut at a character boundary after
-// kQuotedValueLimit bytes. Control characters, quotes and backslashes are
+// `text` with control characters (C0, DEL and C1), quotes and backslashes
 // escaped: a reason is one line of the rejects file and of the terminal, and
-// a value must not forge another line or send terminal escapes.
+// a value or header must not forge another line or send terminal escapes.
+std::string EscapeForLine(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const auto byte = static_cast<unsigned char>(c);
+    const auto next = i + 1 < text.size() ? static_cast<unsigned char>(text[i + 1]) : 0;
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (byte < 0x20 || byte == 0x7f) {
+      absl::StrAppend(&out, absl::StrFormat("\\x%02x", byte));
+    } else if (byte == 0xc2 && next >= 0x80 && next <= 0x9f) {  // U+0080..U+009F
+      absl::StrAppend(&out, absl::StrFormat("\\u%04x", next));
+      ++i;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+// `text` in double quotes (escaped), cut at a character boundary after
+// kQuotedValueLimit bytes.
 std::string QuoteValue(absl::string_view text) {
   size_t cut = text.size();
   if (cut > kQuotedValueLimit) {
     cut = kQuotedValueLimit;
     while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
   }
-  std::string out = "\"";
-  for (const char c : text.substr(0, cut)) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (byte < 0x20 || byte == 0x7f) {
-      absl::StrAppend(&out, absl::StrFormat("\\x%02x", byte));
-    } else {
-      out.push_back(c);
-    }
-  }
-  absl::StrAppend(&out, cut < text.size() ? "...\"" : "\"");
-  return out;
+  return absl::StrCat("\"", EscapeForLine(text.substr(0, cut)), cut < text.size() ? "...\"" : "\"");
 }
 
 // Converts one scalar; on failure returns the reason without the column.
@@ -130,7 +140,7 @@ absl::StatusOr<Neo4jCsvMapping> Neo4jCsvMapping::FromHeader(CsvFileKind kind,
   for (const CsvField& field : header.fields) {
     const absl::string_view h = View(field.text);
     auto column_error = [&](absl::string_view message) {
-      return error(field.position, absl::StrCat("column \"", h, "\": ", message));
+      return error(field.position, absl::StrCat("column \"", EscapeForLine(h), "\": ", message));
     };
     if (const size_t bad = FindInvalidUtf8(Std(h)); bad != 0) {
       return column_error(absl::StrCat("invalid UTF-8 at byte ", bad));
@@ -238,7 +248,8 @@ bool Neo4jCsvMapping::ToOp(const CsvRecord& record, v1::WriteOp* op, std::string
     const Column& column = columns_[i];
     const absl::string_view text = View(record.fields[i].text);
     auto fail = [&](absl::string_view message) {
-      *reason = absl::StrCat("column ", i + 1, " (\"", column.header, "\"): ", message);
+      *reason =
+          absl::StrCat("column ", i + 1, " (\"", EscapeForLine(column.header), "\"): ", message);
       return false;
     };
     if (column.role == Role::kIgnore) continue;

@@ -34,8 +34,10 @@ absl::Status CheckProps(const google::protobuf::Map<std::string, v1::Value>& pro
 
 // A field's tag and length take at most this many bytes besides its
 // payload (a varint length up to 2^35, a tag up to 2^14), and a value
-// message at most this many more: counted per value and per string.
-constexpr size_t kFieldOverhead = 16;
+// message at most this many more: counted per value and per string. A
+// scalar's payload fits too: the largest, a timestamp before 1970, takes at
+// most 21 bytes as a list element (seconds a 10-byte varint, nanos 5).
+constexpr size_t kFieldOverhead = 24;
 
 size_t ApproxValueBytes(const v1::Value& value) {
   size_t sum = kFieldOverhead;

@@ -151,18 +151,22 @@ absl::StatusOr<ExposureReport> ExposureReporter::Report(const ExposureReportRequ
 
   // A node visible now may have been hidden from the caller when a receipt
   // returned it (a label since taken off): that read is its history, which
-  // the caller may not see (GetNode's as-of rule), nor below the horizon,
-  // where that cannot be told. A stub is hidden now and named as one.
+  // the caller may not see (GetNode's as-of rule). `version` is the returned
+  // record's. Below the horizon that record is known only while it is the
+  // one kept at the horizon (not rewritten since): read there, as
+  // AccessReport does; else the boundary it had cannot be told. A stub is
+  // hidden now and named as one.
   GraphReadSession reads(store_);
   absl::flat_hash_map<std::pair<uint64_t, uint64_t>, bool> shown_at;
+  const uint64_t horizon = db.history_horizon().horizon();
   auto shown = [&](const ClosureNode& node, uint64_t version) -> absl::StatusOr<bool> {
     if (node.redacted || caller_.policy.SeesAll()) return true;
-    if (version < db.history_horizon().horizon()) return false;
     auto [it, inserted] = shown_at.try_emplace({node.iid, version}, false);
     if (inserted) {
-      ASSIGN_OR_RETURN(PolicedNode read, ReadNodeUnderPolicy(reads, caller_.policy, node.iid,
-                                                             version, policy_version));
-      it->second = read.visible;
+      ASSIGN_OR_RETURN(PolicedNode read,
+                       ReadNodeUnderPolicy(reads, caller_.policy, node.iid,
+                                           std::max(version, horizon), policy_version));
+      it->second = read.visible && read.node->provenance.version == version;
     }
     return it->second;
   };

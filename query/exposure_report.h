@@ -46,8 +46,9 @@
 //     A closure node the caller sees now may have been hidden from it at the
 //     version a receipt returned (a label taken off since): that item is the
 //     node's history, listed only when the caller may read the node as of
-//     that version (ReadNodeUnderPolicy, GetNode's as-of rule), and never
-//     below the history horizon, where that cannot be told, except to "*".
+//     that version (ReadNodeUnderPolicy, GetNode's as-of rule). Below the
+//     history horizon the record read then is known only while it is the one
+//     kept at the horizon (not rewritten since); otherwise only "*" is told.
 //     An entry lists only its first kMaxAuditItems items: one that returned more
 //     (items_unlisted > 0) may have returned a closure node among the rest,
 //     so it is reported even when no listed item matches, and `partial` is

@@ -116,11 +116,14 @@ absl::Status GraphImport::Add(std::vector<absl::StatusOr<Mutation>> ops) {
   }
   for (auto& reject : chunk.rejects) {
     ++result_.rejected;
+    // The first ones, in stream order: none after the first that does not fit.
     const size_t bytes = reject.status.message().size() + 16;
-    if (result_.rejects.size() < kMaxReportedRejects &&
+    if (!rejects_listed_in_full_ && result_.rejects.size() < kMaxReportedRejects &&
         reported_reject_bytes_ + bytes <= kMaxReportedRejectBytes) {
       reported_reject_bytes_ += bytes;
       result_.rejects.push_back(std::move(reject));
+    } else {
+      rejects_listed_in_full_ = true;
     }
   }
   if (chunk.stopped) {

@@ -138,7 +138,8 @@ class GraphImport {
   std::unique_ptr<CommitSession> session_;  // bulk only
   ImportCache cache_;                       // spans the session (bulk) or one batch
   ImportResult result_;
-  size_t reported_reject_bytes_ = 0;  // of result_.rejects, as charged
+  size_t reported_reject_bytes_ = 0;     // of result_.rejects, as charged
+  bool rejects_listed_in_full_ = false;  // one did not fit: list no more
 };
 
 }  // namespace ctxgraph

@@ -324,13 +324,17 @@ absl::StatusOr<CommitOutcome> CommitSession::Finish(const std::string& descripti
   // The batches skipped the WAL: every memtable holding them reaches the
   // disk before the commit record can, and no checkpoint lists its SST
   // files between the two (Database::checkpoint_mu_).
-  std::lock_guard<std::mutex> no_checkpoint(db_->checkpoint_mu_);
+  std::unique_lock<std::mutex> no_checkpoint(db_->checkpoint_mu_);
   rocksdb::FlushOptions flush;
   flush.allow_write_stall = true;
   if (absl::Status st = FromRocks(db_->db_->Flush(flush, db_->handles_)); !st.ok()) {
     return fail(st);
   }
   if (abandoned && abandoned()) {
+    // No commit record will make these records count: a backup meanwhile
+    // copies them as an open session's, which its restore drops. So the
+    // removal (a scan of whole column families) need not hold backups off.
+    no_checkpoint.unlock();
     if (absl::Status st = db_->RemoveVersion(version_, first_iid_); !st.ok()) {
       db_->write_failed_.store(true);  // as in Abort
       return st;

@@ -146,7 +146,7 @@ TEST_F(ImporterTest, ServerRejectIndexMapsBackToFileAndLine) {
 }
 
 // Records of 3,000 bytes with a 10,000-byte budget: four to a request
-// (about 3,130 bytes each by ApproxOpBytes, which bounds their real size).
+// (about 3,180 bytes each by ApproxOpBytes, which bounds their real size).
 TEST_F(ImporterTest, RequestsAreCutByBytesToo) {
   std::string text;
   const std::string body(3000, 'b');
@@ -183,7 +183,7 @@ TEST_F(ImporterTest, ARecordOverTheRecordLimitIsRejectedAlone) {
                                   "}}\n" + Node("b") + "\n");
   ASSERT_OK(Run(ImportPlan{{file}, {}, {}}));
   EXPECT_EQ(Rejects(), absl::StrCat(file,
-                                    ":2: oversized record: about 17826444 bytes exceeds "
+                                    ":2: oversized record: about 17826748 bytes exceeds "
                                     "the limit of 16777216\n"));
   EXPECT_EQ(summary_.node_ops, 2u);
   EXPECT_EQ(summary_.rejected, 1u);

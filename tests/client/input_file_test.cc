@@ -1,6 +1,7 @@
 #include "client/input_file.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <string>
@@ -97,6 +98,17 @@ TEST(InputFileTest, APipeIsRefusedByName) {
                          "more than once: save it to a file first"));
   ::close(fds[0]);
   ::close(fds[1]);
+}
+
+// A named pipe with no writer: refused at once, not waited on.
+TEST(InputFileTest, ANamedPipeIsRefusedWithoutWaitingForAWriter) {
+  TempDir dir;
+  const std::string path = dir.Path("fifo");
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  EXPECT_EQ(InputFile::Open(path).status().message(),
+            absl::StrCat("\"", path,
+                         "\": not a regular file (a pipe or a device); an import reads its inputs "
+                         "more than once: save it to a file first"));
 }
 
 TEST(InputFileTest, MissingFileIsNamed) {

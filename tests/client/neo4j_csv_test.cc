@@ -111,6 +111,11 @@ TEST(Neo4jCsvTest, AValueInAReasonIsEscaped) {
                     CsvFileKind::kNodes),
             (Lines{R"(REJECT 2: column 2 ("age:int"): "12\x0afake.csv:99: injected" is not an int)",
                    R"(REJECT 4: column 2 ("age:int"): "\x1b[31mr\\\"q" is not an int)"}));
+  // The header too, and C1 controls (U+009B is a CSI to some terminals).
+  EXPECT_EQ(Convert("id:ID,\"n\x1b[0m\nx:int\"\na,\xc2\x9b"
+                    "1\n",
+                    CsvFileKind::kNodes),
+            (Lines{R"(REJECT 3: column 2 ("n\x1b[0m\x0ax:int"): "\u009b1" is not an int)"}));
 }
 
 // Excel and others start a UTF-8 CSV file with a byte order mark.

@@ -34,9 +34,13 @@ TEST(GraphImportTest, TheAnswerListsTheFirstRejectsAndCountsAll) {
   for (int batch = 0; batch < 2; ++batch) {
     ASSERT_OK(by_bytes->Add(Undecodable(10000, std::string(1024, 'r'))));
   }
+  // Then short ones, which would fit: still not listed, or the list would
+  // not be the first rejects in stream order.
+  ASSERT_OK(by_bytes->Add(Undecodable(10, "short")));
   ASSERT_OK_AND_ASSIGN(ImportResult sized, by_bytes->Finish());
-  EXPECT_EQ(sized.rejected, 20000u);
-  EXPECT_EQ(sized.rejects.size(), kMaxReportedRejectBytes / 1040);
+  EXPECT_EQ(sized.rejected, 20010u);
+  ASSERT_EQ(sized.rejects.size(), kMaxReportedRejectBytes / 1040);
+  EXPECT_EQ(sized.rejects.back().index, kMaxReportedRejectBytes / 1040 - 1);
 }
 
 }  // namespace
