@@ -1,6 +1,9 @@
 #include "storage/read_cache.h"
 
 #include <algorithm>
+#include <string>
+#include <variant>
+#include <vector>
 
 namespace ctxgraph {
 namespace {
@@ -9,6 +12,51 @@ namespace {
 // plus the slot and control block.
 constexpr size_t kEntryOverhead = 160;
 size_t Estimate(size_t encoded_bytes) { return 2 * encoded_bytes + kEntryOverhead; }
+
+// What a decoded record holds on the heap besides its own object, counted
+// from what it holds: tiny props and long lists of small values decode to
+// many times their encoded size (a bool prop: 4 bytes stored, ~120 held),
+// which the estimate above would undercount by 10-28x.
+size_t HeapBytes(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; }
+
+size_t HeapBytes(const Value& value) {
+  if (const auto* s = std::get_if<std::string>(&value.v)) return HeapBytes(*s);
+  size_t sum = 0;
+  if (const auto* list = std::get_if<ValueList>(&value.v)) {
+    sum += list->capacity() * sizeof(Value);
+    for (const Value& element : *list) sum += HeapBytes(element);
+  }
+  return sum;
+}
+
+size_t HeapBytes(const PropMap& props) {
+  constexpr size_t kTreeNode = 32;  // a std::map node's links and color
+  size_t sum = 0;
+  for (const auto& [key, value] : props) {
+    sum += kTreeNode + sizeof(PropMap::value_type) + HeapBytes(key) + HeapBytes(value);
+  }
+  return sum;
+}
+
+size_t HeapBytes(const std::vector<std::string>& strings) {
+  size_t sum = strings.capacity() * sizeof(std::string);
+  for (const std::string& s : strings) sum += HeapBytes(s);
+  return sum;
+}
+
+size_t HeapBytes(const EdgeRecord& edge) {
+  return HeapBytes(edge.from) + HeapBytes(edge.label) + HeapBytes(edge.to) + HeapBytes(edge.props) +
+         HeapBytes(edge.provenance.writer) + HeapBytes(edge.sanitizes);
+}
+
+size_t DecodedBytes(const NodeRecord& node) {
+  size_t sum = sizeof(NodeRecord) + kEntryOverhead + HeapBytes(node.id) + HeapBytes(node.labels) +
+               HeapBytes(node.props) + HeapBytes(node.boundary) + HeapBytes(node.source.system) +
+               HeapBytes(node.source.uri) + HeapBytes(node.provenance.writer) +
+               node.inherited.capacity() * sizeof(InheritedLabel);
+  for (const InheritedLabel& l : node.inherited) sum += HeapBytes(l.label) + HeapBytes(l.from_id);
+  return sum;
+}
 
 }  // namespace
 
@@ -39,7 +87,7 @@ uint64_t ReadCache::misses() const {
 
 void ReadCache::InsertNode(uint64_t iid, uint64_t read_version, uint64_t since,
                            std::shared_ptr<const NodeRecord> node, size_t encoded_bytes) {
-  const size_t bytes = Estimate(encoded_bytes);
+  const size_t bytes = std::max(Estimate(encoded_bytes), node ? DecodedBytes(*node) : 0);
   Shard& shard = ShardOf(iid);
   std::lock_guard<std::mutex> lock(shard.mu);
   // A slot already there came from a read at least as new, or answers
@@ -71,8 +119,11 @@ void ReadCache::InsertEdges(uint64_t iid, EdgeDirection d, std::string labels_ke
                             std::shared_ptr<const EdgeList> edges, size_t encoded_bytes) {
   if (edges->size() > kMaxCachedEdges) return;
   // The filter's key too: a caller chooses its length.
-  const size_t bytes = Estimate(encoded_bytes) + edges->size() * sizeof(AdjacencyEntry) +
-                       sizeof(EdgeSlot) + labels_key.size();
+  size_t decoded = edges->capacity() * sizeof(AdjacencyEntry) + kEntryOverhead;
+  for (const AdjacencyEntry& entry : *edges) decoded += HeapBytes(entry.edge);
+  const size_t bytes =
+      std::max(Estimate(encoded_bytes) + edges->size() * sizeof(AdjacencyEntry), decoded) +
+      sizeof(EdgeSlot) + labels_key.size();
   Shard& shard = ShardOf(iid);
   std::lock_guard<std::mutex> lock(shard.mu);
   if (auto it = shard.edges.find(iid); it != shard.edges.end()) {

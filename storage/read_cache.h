@@ -21,7 +21,8 @@
 // the reader's S has touched (or is about to): each shard keeps the newest
 // version that invalidated anything in it, and the reader compares.
 //
-// Memory: at most `capacity_bytes`, estimated from the encoded sizes, over
+// Memory: at most `capacity_bytes`, estimated from the encoded sizes or,
+// when larger, from what a decoded record holds (props, strings, lists), over
 // kShards shards. An insert that would overflow its shard empties that
 // shard first: coarse, but bounded, O(1) per insert on average, and hot
 // entries come back at their next miss. An entry larger than an eighth of

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <string>
 
 namespace ctxgraph {
 namespace {
@@ -41,6 +42,27 @@ TEST(ReadCacheTest, ALabelFilterKeyIsChargedToo) {
   cache.InsertEdges(7, EdgeDirection::kOut, key, 10, 3, Edges(0), 0);
   ASSERT_NE(cache.FindEdges(7, EdgeDirection::kOut, key, 10), nullptr);
   EXPECT_GE(cache.bytes(), key.size());
+}
+
+// A record of tiny props decodes to many times its stored size: it is
+// charged what it holds, not twice its encoded bytes.
+TEST(ReadCacheTest, ARecordIsChargedWhatItHoldsDecoded) {
+  ReadCache cache(size_t{64} << 20);
+  auto node = std::make_shared<NodeRecord>();
+  node->id = "n";
+  for (int i = 0; i < 1000; ++i) node->props["p" + std::to_string(i)] = Value{true};
+  cache.InsertNode(7, 10, 3, node, /*encoded_bytes=*/8000);
+  ASSERT_NE(cache.FindNode(7, 10), std::nullopt);
+  EXPECT_GE(cache.bytes(), 1000 * (sizeof(PropMap::value_type) + 32));
+
+  auto list = std::make_shared<ReadCache::EdgeList>();
+  AdjacencyEntry entry{EdgeDirection::kOut, 101, EdgeRecord{}};
+  for (int i = 0; i < 1000; ++i) entry.edge.props["q" + std::to_string(i)] = Value{true};
+  list->push_back(entry);
+  const size_t before = cache.bytes();
+  cache.InsertEdges(8, EdgeDirection::kOut, "", 10, 3, list, /*encoded_bytes=*/8000);
+  ASSERT_NE(cache.FindEdges(8, EdgeDirection::kOut, "", 10), nullptr);
+  EXPECT_GE(cache.bytes() - before, 1000 * (sizeof(PropMap::value_type) + 32));
 }
 
 TEST(ReadCacheTest, ATombstoneIsANullAnswer) {
