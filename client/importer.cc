@@ -162,13 +162,6 @@ absl::Status Importer::Run(const ImportPlan& plan, ImportSummary* summary) {
   }
   std::vector<EdgeLineSet> edge_lines(plan.jsonl_files.size());
 
-  // Ends the call without writing anything still open, for local stops.
-  auto stop = [this, summary]() {
-    sink_.Cancel();
-    (void)sink_.Finish();  // CANCELLED, on purpose
-    summary->elapsed_seconds = absl::ToDoubleSeconds(absl::Now() - start_);
-  };
-
   bool in_edges = false;
   for (const Step& step : steps) {
     if (IsEdgeStep(step.kind) && !in_edges) {
@@ -187,7 +180,7 @@ absl::Status Importer::Run(const ImportPlan& plan, ImportSummary* summary) {
             : OpenCsvSource(path, step.kind == StepKind::kCsvNodes ? CsvFileKind::kNodes
                                                                    : CsvFileKind::kRelationships);
     if (!opened.ok()) {
-      stop();
+      CancelCall(summary);
       return opened.status();
     }
     RecordSource& source = **opened;
@@ -224,7 +217,7 @@ absl::Status Importer::Run(const ImportPlan& plan, ImportSummary* summary) {
     summary->bytes_read = bytes_before + source.bytes_consumed();
     if (step.kind != StepKind::kJsonlEdges) summary->lines_read += source.records_read();
     if (!source.status().ok()) {
-      stop();
+      CancelCall(summary);
       return source.status();
     }
     if (stopped) return StopAtLocalReject(path, line, reason, in_edges, summary);
@@ -236,6 +229,12 @@ absl::Status Importer::Run(const ImportPlan& plan, ImportSummary* summary) {
   return Finish(summary);
 }
 
+void Importer::CancelCall(ImportSummary* summary) {
+  sink_.Cancel();
+  (void)sink_.Finish();  // CANCELLED, on purpose
+  summary->elapsed_seconds = absl::ToDoubleSeconds(absl::Now() - start_);
+}
+
 absl::Status Importer::StopAtLocalReject(const std::string& path, uint64_t line,
                                          const std::string& reason, bool in_edges,
                                          ImportSummary* summary) {
@@ -244,9 +243,7 @@ absl::Status Importer::StopAtLocalReject(const std::string& path, uint64_t line,
     // Nothing of a bulk import may be written: cancel rather than close.
     rejects_.Add(path, line, reason);
     ++summary->rejected;
-    sink_.Cancel();
-    (void)sink_.Finish();  // CANCELLED, on purpose
-    summary->elapsed_seconds = absl::ToDoubleSeconds(absl::Now() - start_);
+    CancelCall(summary);
     summary->aborted = true;
     summary->ops_sent = op_location_.size() - sink_.request()->ops_size();
     return absl::OkStatus();

@@ -134,6 +134,8 @@ class Importer {
   bool Flush();
   void ReportProgress(uint64_t bytes_read);
   absl::Status Finish(ImportSummary* summary);
+  // Ends the call without writing anything still open, for local stops.
+  void CancelCall(ImportSummary* summary);
   // Ends the import at a record refused locally in strict mode.
   absl::Status StopAtLocalReject(const std::string& path, uint64_t line, const std::string& reason,
                                  bool in_edges, ImportSummary* summary);

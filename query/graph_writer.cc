@@ -116,22 +116,19 @@ absl::Status GraphImport::Add(std::vector<absl::StatusOr<Mutation>> ops) {
   }
   for (auto& reject : chunk.rejects) {
     ++result_.rejected;
-    // The first ones, in stream order: none after the first that does not fit.
+    // The first ones, in stream order: none after the first that did not
+    // fit (while every one so far is listed, the list is one short).
     const size_t bytes = reject.status.message().size() + 16;
-    if (!rejects_listed_in_full_ && result_.rejects.size() < kMaxReportedRejects &&
+    if (result_.rejects.size() + 1 == result_.rejected &&
+        result_.rejects.size() < kMaxReportedRejects &&
         reported_reject_bytes_ + bytes <= kMaxReportedRejectBytes) {
       reported_reject_bytes_ += bytes;
       result_.rejects.push_back(std::move(reject));
-    } else {
-      rejects_listed_in_full_ = true;
     }
   }
   if (chunk.stopped) {
     result_.aborted = true;
-    if (session_) {
-      cache_.text_worker.reset();  // no index write may land after the abort
-      RETURN_IF_ERROR(session_->Abort());
-    }
+    if (session_) RETURN_IF_ERROR(AbortSession());
     return absl::OkStatus();
   }
   RETURN_IF_ERROR(st);
@@ -140,13 +137,17 @@ absl::Status GraphImport::Add(std::vector<absl::StatusOr<Mutation>> ops) {
   return absl::OkStatus();
 }
 
+absl::Status GraphImport::AbortSession() {
+  cache_.text_worker.reset();  // no index write may land after the abort
+  return session_->Abort();
+}
+
 absl::StatusOr<ImportResult> GraphImport::Finish(const std::function<bool()>& abandoned) {
   if (session_ && !result_.aborted) {
     RETURN_IF_ERROR(
         session_->Write([&](CommitContext& ctx) { return store_.FlushText(ctx, cache_); }));
     if (abandoned && abandoned()) {
-      cache_.text_worker.reset();  // no index write may land after the abort
-      RETURN_IF_ERROR(session_->Abort());
+      RETURN_IF_ERROR(AbortSession());
       return absl::CancelledError("import stream cancelled");
     }
     ASSIGN_OR_RETURN(CommitOutcome outcome, session_->Finish(options_.description, abandoned));

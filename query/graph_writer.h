@@ -131,6 +131,8 @@ class GraphImport {
  private:
   GraphImport(GraphStore& store, const Caller& caller, ImportOptions options);
   void Count(const ChunkResult& chunk);
+  // Stops the keyword index writer, then removes what the session wrote.
+  absl::Status AbortSession();
 
   GraphStore& store_;
   const Caller& caller_;
@@ -138,8 +140,7 @@ class GraphImport {
   std::unique_ptr<CommitSession> session_;  // bulk only
   ImportCache cache_;                       // spans the session (bulk) or one batch
   ImportResult result_;
-  size_t reported_reject_bytes_ = 0;     // of result_.rejects, as charged
-  bool rejects_listed_in_full_ = false;  // one did not fit: list no more
+  size_t reported_reject_bytes_ = 0;  // of result_.rejects, as charged
 };
 
 }  // namespace ctxgraph
