@@ -285,6 +285,10 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
   scanned_table.block_size = 16 << 10;
   scanned_table.filter_policy.reset();
   rocksdb::ColumnFamilyOptions postings_options = versioned_options;
+  // Posting blocks are delta-coded varints already: Snappy took a 1M-node
+  // load's 183 MiB of them to 180 MiB, a tenth of the bytes its flushes
+  // compress.
+  postings_options.compression = rocksdb::kNoCompression;
   postings_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(scanned_table));
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (int i = 0; i < static_cast<int>(Cf::kCount); ++i) {

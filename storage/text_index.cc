@@ -145,7 +145,13 @@ std::vector<std::string_view> TextIndex::IndexedText(const NodeRecord& node) con
 
 NodeTerms TextIndex::Analyze(const NodeRecord& node) const {
   NodeTerms terms;
-  for (std::string_view text : IndexedText(node)) {
+  const std::vector<std::string_view> texts = IndexedText(node);
+  // About one distinct term per 8 bytes of text (6.5 bytes per term, a
+  // fifth repeated, in the benchmark's data): sized once, not regrown.
+  size_t bytes = 0;
+  for (std::string_view text : texts) bytes += text.size();
+  terms.tf.reserve(std::min<size_t>(bytes / 8, 1024));
+  for (std::string_view text : texts) {
     tokenizer_.ForEachTerm(text, [&](std::string_view term) {
       ++terms.tf[absl::string_view(term.data(), term.size())];
       ++terms.length;
@@ -319,9 +325,12 @@ absl::Status TextIndex::FlushTerm(CommitContext& ctx, rocksdb::Iterator* it,
                                   std::vector<WrittenBlock>* written) const {
   auto& changes = term_changes.changes;
   if (changes.empty()) return absl::OkStatus();
-  // One change per iid, the last one written.
-  std::stable_sort(changes.begin(), changes.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  // One change per iid, the last one written. A load notes new nodes in
+  // iid order: then there is nothing to sort.
+  auto by_iid = [](const auto& a, const auto& b) { return a.first < b.first; };
+  if (!std::is_sorted(changes.begin(), changes.end(), by_iid)) {
+    std::stable_sort(changes.begin(), changes.end(), by_iid);
+  }
   size_t kept = 0;
   for (size_t i = 0; i < changes.size(); ++i) {
     if (i + 1 < changes.size() && changes[i + 1].first == changes[i].first) continue;

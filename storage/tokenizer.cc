@@ -3,6 +3,8 @@
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
+#include <algorithm>
+
 namespace ctxgraph {
 namespace {
 
@@ -27,7 +29,10 @@ std::vector<std::string> Tokenizer::DefaultStopWords() {
 
 Tokenizer::Tokenizer(const std::vector<std::string>& stop_words) {
   for (const auto& word : stop_words) {
-    Split(word, [&](std::string_view term, size_t, size_t) { stop_words_.emplace(term); });
+    Split(word, [&](std::string_view term, size_t, size_t) {
+      stop_words_.emplace(term);
+      longest_stop_word_ = std::max(longest_stop_word_, term.size());
+    });
   }
 }
 

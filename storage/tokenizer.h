@@ -42,7 +42,8 @@ class Tokenizer {
 
   // Whether `term` (already folded) is a stop word.
   bool IsStopWord(std::string_view term) const {
-    return stop_words_.contains(absl::string_view(term.data(), term.size()));
+    return term.size() <= longest_stop_word_ &&
+           stop_words_.contains(absl::string_view(term.data(), term.size()));
   }
 
  private:
@@ -51,6 +52,8 @@ class Tokenizer {
                     absl::FunctionRef<void(std::string_view, size_t, size_t)> emit);
 
   absl::flat_hash_set<std::string> stop_words_;
+  // Bytes; a longer term needs no lookup (most terms are longer).
+  size_t longest_stop_word_ = 0;
 };
 
 }  // namespace ctxgraph
