@@ -241,9 +241,9 @@ absl::Status ValidateTypeLabel(std::string_view field, std::string_view label) {
 }
 
 absl::Status NormalizeEdgeLabelFilter(std::string_view field, std::vector<std::string>& labels) {
-  if (labels.size() > kMaxEdgeLabelFilter) {
+  if (labels.size() > kMaxLabelFilter) {
     return absl::InvalidArgumentError(absl::StrCat(
-        std::string(field), ": at most ", kMaxEdgeLabelFilter, " labels, got ", labels.size()));
+        std::string(field), ": at most ", kMaxLabelFilter, " labels, got ", labels.size()));
   }
   for (size_t i = 0; i < labels.size(); ++i) {
     RETURN_IF_ERROR(ValidateTypeLabel(absl::StrCat(std::string(field), "[", i, "]"), labels[i]));

@@ -35,9 +35,9 @@ absl::Status ValidateId(std::string_view field, std::string_view id);
 // Type labels and edge labels: 1..128 bytes of [A-Za-z0-9_].
 absl::Status ValidateTypeLabel(std::string_view field, std::string_view label);
 // An edge label filter (ListNeighbors, Retrieve, lineage): at most
-// kMaxEdgeLabelFilter labels, each a type label, named `field`[i]; sorted
-// and deduplicated in place.
-inline constexpr size_t kMaxEdgeLabelFilter = 64;
+// kMaxLabelFilter labels, each a type label, named `field`[i]; sorted
+// and deduplicated in place. Search's node label filter has the same cap.
+inline constexpr size_t kMaxLabelFilter = 64;
 absl::Status NormalizeEdgeLabelFilter(std::string_view field, std::vector<std::string>& labels);
 // Boundary labels: 1..128 bytes of [A-Za-z0-9_.:-].
 absl::Status ValidateBoundaryLabel(std::string_view field, std::string_view label);

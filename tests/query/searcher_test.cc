@@ -250,6 +250,12 @@ TEST(SearcherTest, BadRequestsNameTheField) {
                 "query: more than 32 terms");
   EXPECT_STATUS(c.Search(c.admin_, Query("plan", -1)), absl::StatusCode::kInvalidArgument,
                 "page_size: must not be negative, got -1");
+  SearchRequest labelled = Query("plan");
+  labelled.labels.assign(64, "Doc");
+  EXPECT_OK(c.Search(c.admin_, labelled).status());
+  labelled.labels.push_back("Doc");
+  EXPECT_STATUS(c.Search(c.admin_, labelled), absl::StatusCode::kInvalidArgument,
+                "labels: at most 64 labels, got 65");
   SearchRequest future = Query("plan");
   future.as_of = 99;
   EXPECT_STATUS(c.Search(c.admin_, future), absl::StatusCode::kInvalidArgument,
