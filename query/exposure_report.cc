@@ -90,7 +90,7 @@ absl::StatusOr<ExposureReport> ExposureReporter::Report(const ExposureReportRequ
   const Database& db = *store_.database();
   const std::string fingerprint = RequestFingerprint(
       {"ExposureReport", caller_.principal.id, request.node_id, TimeKey(request.since),
-       TimeKey(request.until), absl::StrCat(request.as_of), absl::StrCat(page_size)});
+       TimeKey(request.until), absl::StrCat(request.as_of)});
   // Every page reads the closure as of the first page's version.
   uint64_t after = 0;
   uint64_t snapshot = 0;

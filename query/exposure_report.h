@@ -11,7 +11,7 @@
 //  2. Validation (INVALID_ARGUMENT naming the field): node_id like any node
 //     id, "until" after "since", as_of_version not ahead of the latest
 //     version, page_size not negative, page_token one this caller got for
-//     this very request.
+//     this very request (its page size aside, which may change per page).
 //  3. Closure: the start and every node derived from it, transitively: the
 //     nodes with a DERIVED_FROM path to it (lineage's Downstream,
 //     LineageSubgraph in kDownstream), read as of as_of_version (0 =
