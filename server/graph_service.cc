@@ -22,27 +22,34 @@ namespace {
 constexpr std::chrono::seconds kIdleStreamGrace{1};
 
 // Reports one import stream to ServerMetrics while it runs: that it is in
-// progress, and what its ops came to since the last report.
+// progress, and what its ops came to since the last report. A bulk import's
+// writes count once it has committed: until then, an abort takes them back,
+// and a counter never goes down.
 class ImportMeter {
  public:
-  ImportMeter() : metrics_(ServerMetrics::Global()) { metrics_.imports_in_progress.Add(1); }
+  explicit ImportMeter(bool bulk) : metrics_(ServerMetrics::Global()), bulk_(bulk) {
+    metrics_.imports_in_progress.Add(1);
+  }
   ~ImportMeter() { metrics_.imports_in_progress.Add(-1); }
   ImportMeter(const ImportMeter&) = delete;
   ImportMeter& operator=(const ImportMeter&) = delete;
 
-  void Report(const ImportResult& totals) {
-    const uint64_t written =
-        totals.nodes_written + totals.edges_written + totals.deleted + totals.labels_defined;
+  // `finished`: `totals` are the import's final ones (ImportResult).
+  void Report(const ImportResult& totals, bool finished = false) {
     metrics_.import_ops_received.Add(totals.ops_received - received_);
-    metrics_.import_ops_written.Add(written - written_);
     metrics_.import_ops_rejected.Add(totals.rejected - rejected_);
     received_ = totals.ops_received;
-    written_ = written;
     rejected_ = totals.rejected;
+    if (bulk_ && !finished) return;
+    const uint64_t written =
+        totals.nodes_written + totals.edges_written + totals.deleted + totals.labels_defined;
+    metrics_.import_ops_written.Add(written - written_);
+    written_ = written;
   }
 
  private:
   ServerMetrics& metrics_;
+  const bool bulk_;
   uint64_t received_ = 0;
   uint64_t written_ = 0;
   uint64_t rejected_ = 0;
@@ -164,9 +171,17 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
                                                       backend_.limits.max_batch_ops}));
     spdlog::info("import started request_id={} principal={} bulk={} strict={}", CurrentRequestId(),
                  LogValue(caller.principal.id), o.bulk(), o.strict());
-    ImportMeter meter;
+    ImportMeter meter(o.bulk());
+    bool first = true;
     do {
       if (past_cap()) return over_cap();
+      // A revoked token or a principal changed since the stream began (its
+      // Add commits in a non-bulk import; a bulk import holds the commit
+      // lock, so such a change waits for it to end).
+      if (!first) RETURN_IF_ERROR(CheckStillAuthenticated(*context, backend_, caller));
+      first = false;
+      // Before decoding: a refused batch costs no more than its bytes.
+      RETURN_IF_ERROR(CheckBatchOps(request.ops_size(), backend_.limits.max_batch_ops));
       std::vector<absl::StatusOr<Mutation>> ops;
       ops.reserve(request.ops_size());
       const uint64_t base = import->next_index();
@@ -190,7 +205,7 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
     // Asked again while a bulk import's last batches are written, which
     // takes seconds: a client gone by then (Ctrl-C, killed) writes nothing.
     ASSIGN_OR_RETURN(ImportResult result, import->Finish([&] { return context->IsCancelled(); }));
-    meter.Report(result);
+    meter.Report(result, /*finished=*/true);
     response->set_version(result.version);
     response->set_commits(result.commits);
     response->set_ops_received(result.ops_received);

@@ -243,7 +243,8 @@ void RenderImportFamilies(const ServerMetrics& metrics, ExpositionWriter& w) {
   w.Family("ctxgraph_import_ops_received_total", "counter", "Ops Import streams received.");
   w.Sample("ctxgraph_import_ops_received_total", {}, metrics.import_ops_received.value());
   w.Family("ctxgraph_import_ops_written_total", "counter",
-           "Ops imports applied that changed a record (unchanged upserts and rejects excluded).");
+           "Ops imports applied that changed a record (unchanged upserts and rejects excluded; "
+           "a bulk import's once it commits).");
   w.Sample("ctxgraph_import_ops_written_total", {}, metrics.import_ops_written.value());
   w.Family("ctxgraph_import_ops_rejected_total", "counter", "Ops imports rejected.");
   w.Sample("ctxgraph_import_ops_rejected_total", {}, metrics.import_ops_rejected.value());

@@ -107,6 +107,26 @@ bool IsValidRequestId(std::string_view id) {
   return true;
 }
 
+absl::Status CheckStillAuthenticated(const grpc::ServerContextBase& context, Backend& backend,
+                                     const Caller& caller) {
+  ASSIGN_OR_RETURN(std::string_view header, AuthorizationHeader(context));
+  std::string reason;
+  absl::StatusOr<Caller> now = backend.authenticator.Authenticate(header, &reason);
+  if (!now.ok()) {
+    spdlog::info("auth rejected mid-stream request_id={} principal={} reason={}",
+                 CurrentRequestId(), LogValue(caller.principal.id), LogValue(reason));
+    return now.status();
+  }
+  // A principal record's version moves with every change to it.
+  if (now->principal.id != caller.principal.id ||
+      now->principal.version != caller.principal.version) {
+    return absl::PermissionDeniedError(
+        "stream: the caller's roles or clearances changed since the stream began; start a new "
+        "one");
+  }
+  return absl::OkStatus();
+}
+
 void SetAccessLog(bool enabled) { access_log.store(enabled, std::memory_order_relaxed); }
 
 void ReturnItems(uint64_t items) {

@@ -64,6 +64,15 @@ grpc::ServerUnaryReactor* HandleUnaryOnPool(grpc::CallbackServerContext* context
                                             std::string_view method,
                                             std::function<absl::Status(const Caller&)> body);
 
+// For a streaming call, before each message after the first: OK while the
+// call's token still authenticates the principal it did when the call
+// began, in the same state. UNAUTHENTICATED (the message every failed
+// authentication gets) once the token was revoked or its principal
+// suspended; PERMISSION_DENIED once the principal's roles or clearances
+// changed, so no message is applied under a policy that no longer holds.
+absl::Status CheckStillAuthenticated(const grpc::ServerContextBase& context, Backend& backend,
+                                     const Caller& caller);
+
 // Tells the current call's access line and metrics how many items its
 // answer carries (nodes, neighbours, hits, context items, lineage nodes,
 // audit entries...); a call that never says returned 0, and so does one

@@ -129,6 +129,66 @@ TEST_F(AttackTest, ASuspendedPrincipalCannotImport) {
   ExpectUnchanged(before);
 }
 
+// An open non-bulk import stream commits message by message: each message
+// after the first is checked against the token's current state, so a
+// revocation or a narrowed clearance stops it at the next one.
+class MidStreamImportTest : public AttackTest {
+ protected:
+  // Opens a stream as the loader and waits until its first message (node
+  // "first") is committed, so what happens next comes after it.
+  void OpenStream() {
+    context_.AddMetadata("authorization", "Bearer " + loader_);
+    context_.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    writer_ = graph_->Import(&context_, &response_);
+    v1::ImportRequest request;
+    *request.add_ops() = UpsertNode(MakeNode("first", {"team:eng"}));
+    ASSERT_TRUE(writer_->Write(request));
+    for (int i = 0; i < 500; ++i) {
+      v1::GetNodeResponse node;
+      if (GetNode(admin_token_, "first", &node).ok()) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    FAIL() << "the first message was never committed";
+  }
+  // Sends node "second" and ends the stream.
+  grpc::Status SendSecondAndFinish() {
+    v1::ImportRequest request;
+    *request.add_ops() = UpsertNode(MakeNode("second", {"team:eng"}));
+    writer_->Write(request);  // may fail once the server has answered
+    writer_->WritesDone();
+    return writer_->Finish();
+  }
+  void ExpectOnlyTheFirst() {
+    v1::GetNodeResponse node;
+    EXPECT_OK(GetNode(admin_token_, "first", &node));
+    EXPECT_STATUS(GetNode(admin_token_, "second", &node), absl::StatusCode::kNotFound,
+                  "node \"second\" not found");
+  }
+
+  grpc::ClientContext context_;
+  v1::ImportResponse response_;
+  std::unique_ptr<grpc::ClientWriter<v1::ImportRequest>> writer_;
+};
+
+TEST_F(MidStreamImportTest, ARevokedTokenStopsAnOpenImportAtItsNextMessage) {
+  ASSERT_NO_FATAL_FAILURE(OpenStream());
+  ASSERT_NO_FATAL_FAILURE(RevokeOnlyToken("loader", admin_token_));
+  EXPECT_STATUS(SendSecondAndFinish(), absl::StatusCode::kUnauthenticated, kUnauthenticated);
+  ExpectOnlyTheFirst();
+}
+
+TEST_F(MidStreamImportTest, ANarrowedClearanceStopsAnOpenImportAtItsNextMessage) {
+  ASSERT_NO_FATAL_FAILURE(OpenStream());
+  v1::SetClearancesRequest narrow;
+  narrow.set_id("loader");
+  v1::PrincipalResponse p;
+  ASSERT_OK(Call(admin_.get(), &v1::AdminService::Stub::SetClearances, admin_token_, narrow, &p));
+  EXPECT_STATUS(SendSecondAndFinish(), absl::StatusCode::kPermissionDenied,
+                "stream: the caller's roles or clearances changed since the stream began; "
+                "start a new one");
+  ExpectOnlyTheFirst();
+}
+
 // Decision: no failed-auth throttle. A token is 256 random bits looked up by
 // its SHA-256, so a guess that shares a prefix with a real token is no
 // closer, and every failure answers the same. A per-peer lockout would let

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -341,6 +342,48 @@ TEST_F(MetricsTest, ImportProgressCountsReceivedWrittenAndRejectedOps) {
   EXPECT_EQ(after.Value("ctxgraph_imports_in_progress"), 0);
   EXPECT_EQ(after.types.at("ctxgraph_imports_in_progress"), "gauge");
   EXPECT_EQ(after.types.at("ctxgraph_import_ops_received_total"), "counter");
+}
+
+TEST_F(MetricsTest, AStrictBulkImportThatAbortsCountsNoWrittenOps) {
+  const Exposition before = Scrape();
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer " + admin_token_);
+  v1::ImportResponse response;
+  auto writer = graph_->Import(&context, &response);
+  v1::ImportRequest request;
+  request.mutable_options()->set_bulk(true);
+  request.mutable_options()->set_strict(true);
+  *request.add_ops() = UpsertNode(MakeNode("a"));
+  *request.add_ops() = UpsertNode(MakeNode("b"));
+  ASSERT_TRUE(writer->Write(request));
+  // Applied to the session, not committed: not written yet, and never once
+  // the import aborts (a counter that went up would have to go down).
+  Exposition during = Scrape();
+  for (int i = 0; i < 500 && during.Value("ctxgraph_import_ops_received_total") -
+                                     before.Value("ctxgraph_import_ops_received_total") <
+                                 2;
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    during = Scrape();
+  }
+  EXPECT_EQ(during.Value("ctxgraph_import_ops_received_total") -
+                before.Value("ctxgraph_import_ops_received_total"),
+            2);
+  EXPECT_EQ(during.Value("ctxgraph_import_ops_written_total") -
+                before.Value("ctxgraph_import_ops_written_total"),
+            0);
+  request.Clear();
+  *request.add_ops() = UpsertNode(MakeNode(""));  // rejected: the import aborts
+  writer->Write(request);                         // the server may already have answered
+  writer->WritesDone();
+  ASSERT_OK(writer->Finish());
+  ASSERT_TRUE(response.aborted());
+
+  const Exposition after = Scrape();
+  auto delta = [&](const std::string& name) { return after.Value(name) - before.Value(name); };
+  EXPECT_EQ(delta("ctxgraph_import_ops_received_total"), 3);
+  EXPECT_EQ(delta("ctxgraph_import_ops_written_total"), 0);
+  EXPECT_EQ(delta("ctxgraph_import_ops_rejected_total"), 1);
 }
 
 TEST_F(MetricsTest, AuditGaugesShowTheLogHeadAndTheLastVerification) {
