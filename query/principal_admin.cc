@@ -164,9 +164,23 @@ absl::Status PrincipalAdmin::RevokeToken(const Caller& caller, const std::string
   if (!record) return absl::NotFoundError(absl::StrCat("token \"", token_id, "\" not found"));
   if (record->revoked) return absl::OkStatus();
   record->revoked = true;
+  // Under the commit lock, so two revocations cannot race past it.
+  auto keeps_an_admin = [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(std::vector<PrincipalRecord> all, store_.List(keys::kMaxVersion));
+    for (const PrincipalRecord& p : all) {
+      if (!IsActiveAdmin(p)) continue;
+      ASSIGN_OR_RETURN(std::vector<TokenRecord> tokens, store_.ListTokens(p.id));
+      for (const TokenRecord& t : tokens) {
+        if (!t.revoked && t.token_id != token_id) return absl::OkStatus();
+      }
+    }
+    return absl::FailedPreconditionError(
+        absl::StrCat("token \"", token_id, "\" is the last unrevoked token of an active admin"));
+  };
   return store_.PutToken(*record, caller.principal.id,
                          {"admin.revoke_token", absl::StrCat("admin: revoke token ", token_id,
-                                                             " of ", record->principal_id)});
+                                                             " of ", record->principal_id)},
+                         keeps_an_admin);
 }
 
 absl::StatusOr<std::vector<TokenRecord>> PrincipalAdmin::ListTokens(
@@ -179,21 +193,31 @@ absl::StatusOr<std::vector<TokenRecord>> PrincipalAdmin::ListTokens(
 absl::StatusOr<bool> PrincipalAdmin::Bootstrap(
     PrincipalStore& store, const std::function<absl::Status(const std::string&)>& persist) {
   ASSIGN_OR_RETURN(std::vector<PrincipalRecord> all, store.List(keys::kMaxVersion));
-  if (!all.empty()) return false;
+  // Bootstrap's own admin, alone and without a token record (revoked ones
+  // included), is a bootstrap stopped between its two commits: its token
+  // is issued again. Nothing else can leave a principal without any.
+  bool half_done = false;
+  if (all.size() == 1 && all[0].id == kBootstrapAdminId) {
+    ASSIGN_OR_RETURN(std::vector<TokenRecord> tokens, store.ListTokens(kBootstrapAdminId));
+    half_done = tokens.empty();
+  }
+  if (!all.empty() && !half_done) return false;
   ASSIGN_OR_RETURN(IssuedToken token, NewToken());
   // Persist first: if the commits below fail, the next start bootstraps
-  // again and overwrites the file.
+  // again (or completes this one) and overwrites the file.
   RETURN_IF_ERROR(persist(token.secret));
-  RETURN_IF_ERROR(
-      store
-          .Update(kBootstrapAdminId, kSystemPrincipal,
-                  {kCreatePrincipalAction, "bootstrap: create principal admin"},
-                  [](std::optional<PrincipalRecord>& p) {
-                    p = PrincipalRecord{
-                        kBootstrapAdminId, {Role::kAdmin}, {"*"}, PrincipalStatus::kActive, 0};
-                    return absl::OkStatus();
-                  })
-          .status());
+  if (!half_done) {
+    RETURN_IF_ERROR(
+        store
+            .Update(kBootstrapAdminId, kSystemPrincipal,
+                    {kCreatePrincipalAction, "bootstrap: create principal admin"},
+                    [](std::optional<PrincipalRecord>& p) {
+                      p = PrincipalRecord{
+                          kBootstrapAdminId, {Role::kAdmin}, {"*"}, PrincipalStatus::kActive, 0};
+                      return absl::OkStatus();
+                    })
+            .status());
+  }
   TokenRecord record{token.token_id, kBootstrapAdminId, HashToken(token.secret), Now(), false};
   RETURN_IF_ERROR(
       store.PutToken(record, kSystemPrincipal,

@@ -7,7 +7,8 @@
 // action: admin.create_principal, admin.set_roles, admin.set_clearances,
 // admin.suspend_principal, admin.resume_principal, admin.issue_token,
 // admin.revoke_token (bootstrap uses the first and the issue one as
-// principal "system"). Changes that would leave no active admin are refused with
+// principal "system"). Changes that would leave no active admin, or no
+// active admin with an unrevoked token, are refused with
 // FAILED_PRECONDITION, so the server cannot be locked out from inside.
 #ifndef CTXGRAPH_QUERY_PRINCIPAL_ADMIN_H_
 #define CTXGRAPH_QUERY_PRINCIPAL_ADMIN_H_
@@ -49,6 +50,8 @@ class PrincipalAdmin {
   // When the store has no principal at all, creates "admin" with the admin
   // role and clearance "*", hands its new token to `persist` (which must
   // store it, e.g. in <data-dir>/admin.token) and then commits the token.
+  // When "admin" is the only principal and has no token at all (a bootstrap
+  // stopped between its two commits), issues and persists its token again.
   // Returns true when it bootstrapped.
   static absl::StatusOr<bool> Bootstrap(
       PrincipalStore& store, const std::function<absl::Status(const std::string&)>& persist);

@@ -100,9 +100,11 @@ absl::StatusOr<std::vector<TokenRecord>> PrincipalStore::ListTokens(
 }
 
 absl::Status PrincipalStore::PutToken(const TokenRecord& token, const std::string& actor,
-                                      const AuditNote& note) {
+                                      const AuditNote& note,
+                                      const std::function<absl::Status()>& check) {
   RETURN_IF_ERROR(db_->Commit(actor, note.summary,
                               [&](CommitContext& ctx) {
+                                if (check) RETURN_IF_ERROR(check());
                                 ctx.SetAuditNote(note);
                                 ctx.Put(Cf::kTokens,
                                         keys::TokenByHashKey(HashView(token.token_hash)),

@@ -41,7 +41,10 @@ class PrincipalStore {
   absl::StatusOr<std::vector<TokenRecord>> ListTokens(std::string_view principal_id) const;
   // Stores (or replaces) a token record in its own commit, named like Update.
   // `note` must not contain the token secret (the record holds only its hash).
-  absl::Status PutToken(const TokenRecord& token, const std::string& actor, const AuditNote& note);
+  // `check`, when given, runs first under the commit lock (no other change
+  // can land meanwhile); its error aborts the commit.
+  absl::Status PutToken(const TokenRecord& token, const std::string& actor, const AuditNote& note,
+                        const std::function<absl::Status()>& check = nullptr);
 
   // Moves after every committed change to a principal or token, so caches
   // of authentication results can tell they are stale.

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
 #include "query/principal_admin.h"
 #include "storage/keys.h"
 #include "tests/storage/temp_dir.h"
@@ -104,6 +105,61 @@ TEST_F(AuthenticatorTest, TheLastActiveAdminCannotBeRemoved) {
                 "principal \"admin\" is the last active admin");
   ASSERT_OK(ops.Create(admin, "admin2", {Role::kAdmin}, {}));
   ASSERT_OK(ops.SetRoles(admin, "admin", {Role::kAgent}));
+}
+
+TEST_F(AuthenticatorTest, TheLastTokenOfAnActiveAdminCannotBeRevoked) {
+  ASSERT_OK_AND_ASSIGN(Caller admin, Auth("Bearer " + admin_token_));
+  PrincipalAdmin ops(*principals_);
+  ASSERT_OK_AND_ASSIGN(auto tokens, ops.ListTokens(admin, "admin"));
+  ASSERT_EQ(tokens.size(), 1u);
+  const std::string first = tokens[0].token_id;
+  const std::string refused =
+      absl::StrCat("token \"", first, "\" is the last unrevoked token of an active admin");
+  EXPECT_STATUS(ops.RevokeToken(admin, first), absl::StatusCode::kFailedPrecondition, refused);
+  ASSERT_OK(Auth("Bearer " + admin_token_));
+  // Another active admin's token does not count while that admin is
+  // suspended; once it is active, or admin has a second token, it does.
+  ASSERT_OK(ops.Create(admin, "admin2", {Role::kAdmin}, {}));
+  ASSERT_OK(ops.IssueToken(admin, "admin2").status());
+  ASSERT_OK(ops.SetStatus(admin, "admin2", PrincipalStatus::kSuspended));
+  EXPECT_STATUS(ops.RevokeToken(admin, first), absl::StatusCode::kFailedPrecondition, refused);
+  ASSERT_OK_AND_ASSIGN(IssuedToken second, ops.IssueToken(admin, "admin"));
+  ASSERT_OK(ops.RevokeToken(admin, first));
+  EXPECT_EQ(Auth("Bearer " + admin_token_).status().code(), absl::StatusCode::kUnauthenticated);
+  ASSERT_OK_AND_ASSIGN(admin, Auth("Bearer " + second.secret));
+  EXPECT_STATUS(ops.RevokeToken(admin, second.token_id), absl::StatusCode::kFailedPrecondition,
+                absl::StrCat("token \"", second.token_id,
+                             "\" is the last unrevoked token of an active admin"));
+}
+
+TEST(BootstrapTest, ABootstrapStoppedBetweenItsTwoCommitsCompletesOnTheNextStart) {
+  TempDir dir;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Database> db, Database::Open(dir.path(), DatabaseOptions{}));
+  PrincipalStore store(db.get());
+  // The first of bootstrap's commits, as a crash would leave it.
+  ASSERT_OK(
+      store
+          .Update(kBootstrapAdminId, "system", {"admin.create_principal", "bootstrap"},
+                  [](std::optional<PrincipalRecord>& p) {
+                    p = PrincipalRecord{
+                        kBootstrapAdminId, {Role::kAdmin}, {"*"}, PrincipalStatus::kActive, 0};
+                    return absl::OkStatus();
+                  })
+          .status());
+  std::string token;
+  ASSERT_OK_AND_ASSIGN(bool bootstrapped,
+                       PrincipalAdmin::Bootstrap(store, [&](const std::string& t) {
+                         token = t;
+                         return absl::OkStatus();
+                       }));
+  EXPECT_TRUE(bootstrapped);
+  Authenticator auth(&store);
+  ASSERT_OK_AND_ASSIGN(Caller admin, auth.Authenticate("Bearer " + token));
+  EXPECT_EQ(admin.principal.id, "admin");
+  ASSERT_OK_AND_ASSIGN(bool again, PrincipalAdmin::Bootstrap(store, [](const std::string&) {
+                         return absl::InternalError("must not be called");
+                       }));
+  EXPECT_FALSE(again);
 }
 
 TEST_F(AuthenticatorTest, NonAdminsCannotAdminister) {
