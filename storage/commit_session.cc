@@ -111,7 +111,8 @@ constexpr char kWriting[] = "storage: writing a batch of the commit";
 
 }  // namespace
 
-CommitSession::CommitSession(Database* db, std::unique_lock<std::mutex> lock, std::string principal)
+CommitSession::CommitSession(Database* db, std::unique_lock<std::timed_mutex> lock,
+                             std::string principal)
     : db_(db),
       lock_(std::move(lock)),
       principal_(std::move(principal)),

@@ -364,10 +364,13 @@ absl::Status VerifyDatabaseChecksums(const std::string& path) {
 
 Database::~Database() {
   if (db_) db_->DisableManualCompaction();  // lets a background CompactRange return
+  std::thread compaction;
   {
     std::lock_guard<std::mutex> lock(compaction_mu_);
-    if (compaction_.joinable()) compaction_.join();
+    compaction_stopped_ = true;
+    compaction = std::move(compaction_);
   }
+  if (compaction.joinable()) compaction.join();
   audit_.reset();  // its syncing thread uses the database, and syncs last
   for (auto* h : handles_) {
     // Destroying a handle cannot fail in a way we could act on at shutdown.
@@ -446,21 +449,25 @@ absl::Status Database::LoadRedactionKey() {
 }
 
 absl::Status Database::LoadHistoryHorizon() {
+  // Compactions may already run: the voided versions go in before the
+  // horizon, since a filter made with the horizon but not them would count
+  // a voided record as the one to keep and drop the live one under it.
   std::string value;
+  ASSIGN_OR_RETURN(bool has_voided, Get(Cf::kDefault, keys::kVoidedVersionsKey, &value));
+  if (has_voided) {
+    if (value.size() % 8 != 0) return absl::DataLossError("storage: voided versions damaged");
+    std::vector<uint64_t> voided;
+    for (size_t pos = 0; pos < value.size(); pos += 8) {
+      ASSIGN_OR_RETURN(uint64_t v, keys::ReadU64(value, pos));
+      voided.push_back(v);
+    }
+    horizon_->SetVoided(std::move(voided));
+  }
   ASSIGN_OR_RETURN(bool has_horizon, Get(Cf::kDefault, keys::kHistoryHorizonKey, &value));
   if (has_horizon) {
     ASSIGN_OR_RETURN(uint64_t h, keys::ReadU64(value, 0));
     horizon_->Load(h);
   }
-  ASSIGN_OR_RETURN(bool has_voided, Get(Cf::kDefault, keys::kVoidedVersionsKey, &value));
-  if (!has_voided) return absl::OkStatus();
-  if (value.size() % 8 != 0) return absl::DataLossError("storage: voided versions damaged");
-  std::vector<uint64_t> voided;
-  for (size_t pos = 0; pos < value.size(); pos += 8) {
-    ASSIGN_OR_RETURN(uint64_t v, keys::ReadU64(value, pos));
-    voided.push_back(v);
-  }
-  horizon_->SetVoided(std::move(voided));
   return absl::OkStatus();
 }
 
@@ -547,35 +554,66 @@ absl::Status Database::RemoveVersion(uint64_t version, uint64_t first_iid) {
   RETURN_IF_ERROR(FromRocks(db_->Write(sync, &done)));
   // The deletes leave tombstones that slow every scan across them until
   // compaction drops them: compact now, in the background.
-  CompactInBackground({Cf::kNodes, Cf::kOutEdges, Cf::kInEdges, Cf::kLabelIndex, Cf::kTextPostings,
-                       Cf::kTextStats, Cf::kNodeIds},
+  CompactInBackground({Cf::kNodes, Cf::kOutEdges, Cf::kInEdges, Cf::kLabelIndex, Cf::kPrincipals,
+                       Cf::kLabels, Cf::kTextPostings, Cf::kTextStats, Cf::kNodeIds},
                       rocksdb::BottommostLevelCompaction::kIfHaveCompactionFilter);
   return absl::OkStatus();
 }
 
 void Database::CompactInBackground(std::vector<Cf> cfs,
                                    rocksdb::BottommostLevelCompaction bottommost) {
-  std::lock_guard<std::mutex> lock(compaction_mu_);
-  // The new thread, not the caller, waits for the one still running: a
-  // caller may hold the commit lock (a session's cleanup) and must not wait
-  // for a full compaction.
-  compaction_ = std::thread(
-      [this, previous = std::move(compaction_), cfs = std::move(cfs), bottommost]() mutable {
-        NameThisThread("compact-bg");
-        if (previous.joinable()) previous.join();
-        rocksdb::CompactRangeOptions options;
-        options.exclusive_manual_compaction = false;
-        options.bottommost_level_compaction = bottommost;
-        for (Cf cf : cfs) {
-          // Fails only when shutdown cancels it; the next compaction catches up.
-          IGNORE_STATUS(db_->CompactRange(options, handle(cf), nullptr, nullptr));
-        }
-      });
+  std::unique_lock<std::mutex> lock(compaction_mu_);
+  if (compaction_stopped_) return;
+  for (Cf cf : cfs) {
+    auto same = std::find_if(pending_compactions_.begin(), pending_compactions_.end(),
+                             [&](const PendingCompaction& p) { return p.cf == cf; });
+    if (same == pending_compactions_.end()) {
+      pending_compactions_.push_back({cf, bottommost});
+    } else if (bottommost == rocksdb::BottommostLevelCompaction::kForce) {
+      same->bottommost = bottommost;
+    }
+  }
+  // One thread at most, whatever the number of callers (each aborted
+  // session asks for one): a running thread takes these up next.
+  if (compaction_running_) return;
+  std::thread finished = std::move(compaction_);  // has returned, or is returning
+  try {
+    compaction_ = std::thread([this] { RunCompactions(); });
+    compaction_running_ = true;
+  } catch (const std::system_error&) {
+    // No thread to be had: the work stays pending for the next call. The
+    // caller may be a destructor (an unfinished session's abort).
+  }
+  lock.unlock();
+  if (finished.joinable()) finished.join();
+}
+
+void Database::RunCompactions() {
+  NameThisThread("compact-bg");
+  std::unique_lock<std::mutex> lock(compaction_mu_);
+  while (!pending_compactions_.empty() && !compaction_stopped_) {
+    std::vector<PendingCompaction> work = std::move(pending_compactions_);
+    pending_compactions_.clear();
+    lock.unlock();
+    for (const PendingCompaction& p : work) {
+      rocksdb::CompactRangeOptions options;
+      options.exclusive_manual_compaction = false;
+      options.bottommost_level_compaction = p.bottommost;
+      // Fails only when shutdown cancels it; the next compaction catches up.
+      IGNORE_STATUS(db_->CompactRange(options, handle(p.cf), nullptr, nullptr));
+    }
+    lock.lock();
+  }
+  compaction_running_ = false;
+  compaction_idle_.notify_all();
 }
 
 void Database::WaitForBackgroundCompaction() {
-  std::lock_guard<std::mutex> lock(compaction_mu_);
-  if (compaction_.joinable()) compaction_.join();
+  std::unique_lock<std::mutex> lock(compaction_mu_);
+  compaction_idle_.wait(lock, [&] { return !compaction_running_; });
+  std::thread finished = std::move(compaction_);
+  lock.unlock();
+  if (finished.joinable()) finished.join();
 }
 
 std::vector<Cf> Database::FragmentedFamilies() const {
@@ -592,13 +630,13 @@ std::vector<Cf> Database::FragmentedFamilies() const {
 
 std::unique_ptr<CommitSession> Database::BeginSession(const std::string& principal) {
   return std::unique_ptr<CommitSession>(
-      new CommitSession(this, std::unique_lock<std::mutex>(commit_mu_), principal));
+      new CommitSession(this, std::unique_lock<std::timed_mutex>(commit_mu_), principal));
 }
 
 absl::StatusOr<CommitOutcome> Database::Commit(
     const std::string& principal, const std::string& description,
     const std::function<absl::Status(CommitContext&)>& build) {
-  std::lock_guard<std::mutex> lock(commit_mu_);
+  std::lock_guard<std::timed_mutex> lock(commit_mu_);
   RETURN_IF_ERROR(ResumeAfterFailedWrite());
   const uint64_t latest = LatestVersion();
   CommitContext ctx(this, latest + 1, NextCommitTime(), principal, next_iid_);
@@ -636,7 +674,8 @@ absl::StatusOr<CommitOutcome> Database::Commit(
 
 absl::Status Database::ResumeBeforeAppend() {
   if (!write_failed_.load()) return absl::OkStatus();
-  std::lock_guard<std::mutex> lock(commit_mu_);
+  std::unique_lock<std::timed_mutex> lock(commit_mu_, std::defer_lock);
+  if (!lock.try_lock_for(kResumeWait)) return absl::OkStatus();
   return ResumeAfterFailedWrite();
 }
 

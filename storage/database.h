@@ -353,7 +353,7 @@ class CommitSession {
  private:
   friend class CommitContext;
   friend class Database;
-  CommitSession(Database* db, std::unique_lock<std::mutex> lock, std::string principal);
+  CommitSession(Database* db, std::unique_lock<std::timed_mutex> lock, std::string principal);
   // Writes ctx's batch to RocksDB without the WAL, under write_mu_ (Write
   // and WriteAside), preceded in the WAL by the open-session marker (the
   // first time) and `next_iid` when given; a failure stops writes until
@@ -373,7 +373,7 @@ class CommitSession {
   void RunWriter();
 
   Database* db_;
-  std::unique_lock<std::mutex> lock_;
+  std::unique_lock<std::timed_mutex> lock_;
   std::string principal_;
   uint64_t version_;
   Timestamp time_;
@@ -524,11 +524,25 @@ class Database {
   // lists its SST files first and its WAL files after. Between the two, a
   // Finish would leave the copy the commit record without the data.
   mutable std::mutex checkpoint_mu_;
-  std::thread compaction_;  // guarded by compaction_mu_
+  // Guarded by compaction_mu_: the background compaction thread, whether
+  // it still runs, what it has yet to compact, and whether the database is
+  // closing (no new compaction then).
+  struct PendingCompaction {
+    Cf cf;
+    rocksdb::BottommostLevelCompaction bottommost;
+  };
+  std::thread compaction_;
+  bool compaction_running_ = false;
+  bool compaction_stopped_ = false;
+  std::vector<PendingCompaction> pending_compactions_;
+  std::condition_variable compaction_idle_;
 
-  // Compacts `cfs` fully on compaction_ (after any compaction still
-  // running there); `bottommost` as in rocksdb::CompactRangeOptions.
+  // Compacts `cfs` fully on compaction_, after what it has yet to do (a
+  // family asked for twice is compacted once, kForce winning); `bottommost`
+  // as in rocksdb::CompactRangeOptions. Never blocks on a compaction.
   void CompactInBackground(std::vector<Cf> cfs, rocksdb::BottommostLevelCompaction bottommost);
+  // compaction_'s loop.
+  void RunCompactions();
   // The column families whose SST files have fragmented: at least
   // kFragmentedSstFiles files averaging under kSmallSstBytes. Append-only
   // families (audit, commits, boundary log) get there because a flush's keys
@@ -541,14 +555,19 @@ class Database {
   // commit, session batch and read-side audit entry call it first.
   absl::Status ResumeAfterFailedWrite();
   // ResumeAfterFailedWrite under commit_mu_, for AuditLog::Append
-  // (AuditWriteHooks::resume); takes no lock when no write failed.
+  // (AuditWriteHooks::resume); takes no lock when no write failed. Waits at
+  // most kResumeWait for the lock, which a bulk session holds for as long
+  // as its import runs: past that the append goes ahead unresumed (and
+  // fails as its write does while RocksDB still refuses writes), so an
+  // audited read answers rather than waits for the import's end.
   absl::Status ResumeBeforeAppend();
+  static constexpr std::chrono::seconds kResumeWait{1};
 
   // The time a new commit is stamped with: now, but never before the last
   // commit's, so commit times do not go back with the clock. Under
   // commit_mu_.
   Timestamp NextCommitTime();
-  std::mutex commit_mu_;
+  std::timed_mutex commit_mu_;
   // The time of the latest commit made or begun (NextCommitTime); guarded by
   // commit_mu_.
   int64_t last_commit_micros_ = 0;

@@ -2,8 +2,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <memory>
+#include <string>
 
+#include "absl/strings/str_cat.h"
 #include "storage/graph_store.h"
 #include "storage/keys.h"
 #include "storage/status_macros.h"
@@ -141,6 +145,33 @@ TEST_F(CommitSessionTest, AbortRemovesEveryBatch) {
   Reopen();
   EXPECT_FALSE(Exists("x"));
   EXPECT_TRUE(Exists("y"));
+}
+
+// Threads of this process named "compact-bg" (Database's background
+// compaction).
+int CompactionThreads() {
+  int n = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    if (std::getline(comm, name) && name == "compact-bg") ++n;
+  }
+  return n;
+}
+
+TEST_F(CommitSessionTest, AbortsInARowShareOneBackgroundCompactionThread) {
+  for (int i = 0; i < 40; ++i) {
+    auto session = db_->BeginSession("loader");
+    ChunkResult r;
+    ASSERT_OK(WriteChunk(*session, {Node(0, absl::StrCat("x", i))}, &r));
+    ASSERT_OK(session->Abort());
+    // Each abort asks for a compaction; they queue behind the running one
+    // instead of each starting a thread of its own.
+    ASSERT_LE(CompactionThreads(), 1) << i;
+  }
+  db_->WaitForBackgroundCompaction();
+  EXPECT_EQ(CompactionThreads(), 0);
+  EXPECT_FALSE(Exists("x0"));
 }
 
 // A bulk import whose client went away while its batches were flushed.

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <future>
 #include <limits>
 #include <memory>
 #include <sstream>
@@ -465,6 +466,30 @@ TEST_F(DatabaseFaultTest, AFlushCutByAFullDiskDoesNotFailTheNextCommit) {
   EXPECT_EQ(db_->LatestVersion(), next.version);
   EXPECT_EQ(Title("doc-1"), "first");
   EXPECT_EQ(Title("doc-2"), "next");
+}
+
+// A bulk session holds the commit lock for as long as its import runs. A
+// read-side audit entry after a failed background flush must not wait for
+// the import's end to resume writes: it goes ahead, and fails as RocksDB
+// still refuses writes; once the session is over, the next one resumes.
+TEST_F(DatabaseFaultTest, AReadSideAppendDoesNotWaitForAnOpenBulkSessionToResumeWrites) {
+  ASSERT_OK_AND_ASSIGN(WriteResult first, Write("doc-1", "first"));
+  auto session = db_->BeginSession("loader");
+  ASSERT_OK(WriteBulkChunk(*session, "bulk-1"));
+  ASSERT_OK(session->AwaitWritten());
+  fs_->FailFrom(FaultOp::kWrite, 1, FaultKind::kNoSpace);
+  EXPECT_TRUE(db_->rocks()->Flush(rocksdb::FlushOptions(), db_->handle(Cf::kNodes)).IsNoSpace());
+  fs_->ClearFault(FaultOp::kWrite);
+  std::future<absl::Status> appended =
+      std::async(std::launch::async, [&] { return AppendReadEntry(); });
+  const bool answered = appended.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  session.reset();  // lets an append stuck on the lock go on, should it be
+  ASSERT_TRUE(answered);
+  EXPECT_EQ(appended.get().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_OK(AppendReadEntry());
+  ASSERT_OK_AND_ASSIGN(WriteResult next, Write("doc-2", "next"));
+  EXPECT_EQ(next.version, first.version + 1);
+  EXPECT_EQ(Title("bulk-1"), "<absent>");
 }
 
 TEST_F(DatabaseFaultTest, ReadErrorIsUnavailableNeverWrongData) {
