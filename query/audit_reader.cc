@@ -66,7 +66,7 @@ absl::StatusOr<AuditEntryPage> AuditReader::List(const AuditFilter& filter, int 
     if (token.cursor.size() != 8) return absl::InvalidArgumentError("page_token: invalid");
     ASSIGN_OR_RETURN(after, keys::ReadU64(token.cursor, 0));
   }
-  ASSIGN_OR_RETURN(AuditPage page, log_.List(filter, after, limit));
+  ASSIGN_OR_RETURN(AuditPage page, log_.List(filter, after, limit, kMaxAuditPageBytes));
   AuditEntryPage out;
   out.entries = std::move(page.entries);
   if (page.more) {

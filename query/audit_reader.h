@@ -36,6 +36,10 @@ namespace ctxgraph {
 
 inline constexpr int kDefaultAuditPageSize = 50;
 inline constexpr int kMaxAuditPageSize = 1000;
+// A page also ends after the entry that brings its stored bytes to this, so
+// it stays well under gRPC's default 4 MB a client receives (one entry is
+// at most about half a megabyte).
+inline constexpr size_t kMaxAuditPageBytes = 2 << 20;
 
 // INVALID_ARGUMENT naming the malformed filter field ("principal",
 // "action", "node_id", or "until" when it is not after since); empty fields
@@ -55,7 +59,8 @@ class AuditReader {
   AuditReader(const AuditLog&, const PageTokenCodec&, const Caller&&) = delete;
 
   // Entries matching `filter`. page_size 0 means kDefaultAuditPageSize;
-  // larger than kMaxAuditPageSize is capped. INVALID_ARGUMENT for a negative
+  // larger than kMaxAuditPageSize is capped; a page may end early, at
+  // kMaxAuditPageBytes, with a next page token. INVALID_ARGUMENT for a negative
   // page size, a malformed filter field (named: "principal", "action",
   // "node_id", "until") or a bad page token.
   absl::StatusOr<AuditEntryPage> List(const AuditFilter& filter, int page_size,

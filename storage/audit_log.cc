@@ -317,9 +317,10 @@ absl::StatusOr<AuditVerifyResult> AuditLog::Verify() const {
 }
 
 absl::StatusOr<AuditPage> AuditLog::List(const AuditFilter& filter, uint64_t after_seq,
-                                         size_t limit) const {
+                                         size_t limit, size_t max_bytes) const {
   AuditPage page;
   if (after_seq == ~uint64_t{0}) return page;
+  size_t bytes = 0;
   auto it = NewIterator();
   for (it->Seek(keys::AuditKey(after_seq + 1)); it->Valid(); it->Next()) {
     absl::StatusOr<AuditEntry> entry = DecodeAuditEntry(View(it->value()));
@@ -329,10 +330,11 @@ absl::StatusOr<AuditPage> AuditLog::List(const AuditFilter& filter, uint64_t aft
           absl::StrCat("audit entry ", seq.ok() ? *seq : 0, ": ", entry.status().message()));
     }
     if (!filter.Matches(*entry)) continue;
-    if (page.entries.size() == limit) {
+    if (page.entries.size() == limit || bytes >= max_bytes) {
       page.more = true;
       break;
     }
+    bytes += it->value().size();
     page.entries.push_back(*std::move(entry));
   }
   RETURN_IF_ERROR(FromRocks(it->status()));

@@ -191,10 +191,13 @@ class AuditLog {
   absl::StatusOr<AuditVerifyResult> Verify() const;
 
   // Up to `limit` entries matching `filter` with seq > `after_seq`, in seq
-  // order. Scans entries one by one (there is no secondary index yet), so a
-  // filter matching nothing reads the whole log. DATA_LOSS naming the seq
-  // when an entry cannot be decoded.
-  absl::StatusOr<AuditPage> List(const AuditFilter& filter, uint64_t after_seq, size_t limit) const;
+  // order; the page also ends after the entry that brings the stored bytes
+  // of its entries to `max_bytes` (an entry lists up to kMaxAuditItems
+  // items, half a megabyte with long ids). Scans entries one by one (there
+  // is no secondary index yet), so a filter matching nothing reads the
+  // whole log. DATA_LOSS naming the seq when an entry cannot be decoded.
+  absl::StatusOr<AuditPage> List(const AuditFilter& filter, uint64_t after_seq, size_t limit,
+                                 size_t max_bytes = SIZE_MAX) const;
 
   // Whether every Append waits for a WAL sync (per call); with a bounded
   // window only one that finds the window passed does.

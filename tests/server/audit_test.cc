@@ -187,6 +187,30 @@ TEST_F(AuditTest, FiltersAndPagesAreExact) {
   EXPECT_EQ(seqs, (std::vector<uint64_t>{5, 6}));
 }
 
+// Twenty commits of 1,000 nodes with 250-byte ids: each entry lists 1,000
+// items, and one page of all twenty passed the 4 MB a client receives by
+// default (RESOURCE_EXHAUSTED). Pages end at kMaxAuditPageBytes instead,
+// and every entry is listed once.
+TEST_F(AuditTest, PagesOfBigEntriesEndAtTheByteBoundAndListEveryEntry) {
+  for (int c = 0; c < 20; ++c) {
+    std::vector<v1::WriteOp> ops;
+    for (int i = 0; i < 1000; ++i) {
+      ops.push_back(UpsertNode(MakeNode(absl::StrCat(c, "-", i, "-", std::string(240, 'x')))));
+    }
+    AdminWrite(ops);
+  }
+  v1::ListEntriesRequest request;
+  request.set_page_size(1000);
+  request.set_action("write");
+  const std::vector<std::vector<std::string>> pages = AllPages(request);
+  EXPECT_GT(pages.size(), 1u);
+  std::vector<std::string> entries;
+  for (const auto& page : pages) entries.insert(entries.end(), page.begin(), page.end());
+  std::vector<std::string> expected;
+  for (int seq = 5; seq < 25; ++seq) expected.push_back(absl::StrCat(seq, " write admin"));
+  EXPECT_EQ(entries, expected);
+}
+
 TEST_F(AuditTest, BadRequestsAndForeignPageTokensAreRefused) {
   v1::ListEntriesRequest first;
   first.set_page_size(1);

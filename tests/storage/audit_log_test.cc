@@ -70,8 +70,9 @@ class AuditLogTest : public StoreFixture {
     EXPECT_TRUE(page.ok()) << page.status();
     return page.ok() ? page->entries : std::vector<AuditEntry>{};
   }
-  std::vector<uint64_t> Seqs(const AuditFilter& filter, uint64_t after = 0, size_t limit = 100) {
-    auto page = log().List(filter, after, limit);
+  std::vector<uint64_t> Seqs(const AuditFilter& filter, uint64_t after = 0, size_t limit = 100,
+                             size_t max_bytes = SIZE_MAX) {
+    auto page = log().List(filter, after, limit, max_bytes);
     EXPECT_TRUE(page.ok()) << page.status();
     std::vector<uint64_t> out;
     if (page.ok()) {
@@ -501,6 +502,22 @@ TEST_F(AuditLogTest, ListPagesAfterASeq) {
   ASSERT_OK_AND_ASSIGN(AuditPage agent, log().List(Filter("agent"), 3, 2));
   EXPECT_FALSE(agent.more);
   EXPECT_EQ(Seqs(Filter(""), ~uint64_t{0}), (std::vector<uint64_t>{}));
+}
+
+TEST_F(AuditLogTest, AListPageEndsAfterTheEntryThatReachesItsByteBound) {
+  std::vector<AuditItem> items;
+  for (int i = 0; i < 100; ++i)
+    items.push_back(NodeItem(absl::StrCat(std::string(100, 'n'), i), 1));
+  for (int i = 0; i < 4; ++i) ASSERT_OK(log().Append(ReadEntry("alice", "search", 100, items)));
+  // Each entry is over 10,000 bytes: the page ends after the second.
+  ASSERT_OK_AND_ASSIGN(AuditPage page, log().List(Filter(""), 0, 10, 15000));
+  EXPECT_EQ(page.entries.size(), 2u);
+  EXPECT_TRUE(page.more);
+  ASSERT_OK_AND_ASSIGN(page, log().List(Filter(""), 2, 10, 15000));
+  EXPECT_EQ(page.entries.size(), 2u);
+  EXPECT_FALSE(page.more);
+  // One entry per page at least, however small the bound.
+  EXPECT_EQ(Seqs(Filter(""), 0, 10, 1), (std::vector<uint64_t>{1}));
 }
 
 TEST_F(AuditLogTest, ListReportsAnUndecodableEntry) {
