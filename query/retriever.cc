@@ -191,8 +191,12 @@ class SubgraphBuilder {
 
   bool AddEdge(size_t from, size_t to, const AdjacencyEntry& entry,
                const std::shared_ptr<const ReadCache::EdgeList>& list) {
-    if (!edge_keys_.insert(EdgeKey(from, entry.edge.label, to)).second) return true;
+    const Key key = EdgeKey(from, entry.edge.label, to);
+    if (edge_keys_.contains(key)) return true;
+    // Before the key is kept: CloseEdges must still list an edge cut here
+    // when both its ends are returned.
     if (edges_.size() >= options_.max_edges) return Cut();
+    edge_keys_.insert(key);
     edges_.push_back(FetchedEdge{from, to, GraphReadSession::EdgeSharedIn(entry, list)});
     return true;
   }

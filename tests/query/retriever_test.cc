@@ -49,6 +49,20 @@ TEST(RetrieverTest, RanksByPersonalizedPageRankAsComputedByHand) {
   EXPECT_EQ(r.items[1].node->provenance.writer, "admin");
 }
 
+TEST(RetrieverTest, TheEdgeThatMeetsTheEdgeBoundIsStillListedBetweenReturnedItems) {
+  RetrievalGraph g;
+  g.Write({NodeOp("A"), NodeOp("B"), NodeOp("C"), EdgeOp("A", "REFERENCES", "B"),
+           EdgeOp("A", "REFERENCES", "C")});
+  RetrieverOptions one;
+  one.max_edges = 1;
+  ASSERT_OK_AND_ASSIGN(RetrievalResult r, g.Retrieve(g.admin_, Seeds({"A", "B", "C"}, 1), one));
+  ASSERT_EQ(ItemIds(r), (std::vector<std::string>{"A", "B", "C"}));
+  EXPECT_TRUE(r.truncated);
+  std::vector<std::string> edges;
+  for (const auto& e : r.edges) edges.push_back(e->from + "-" + e->label + "->" + e->to);
+  EXPECT_EQ(edges, (std::vector<std::string>{"A-REFERENCES->B", "A-REFERENCES->C"}));
+}
+
 TEST(RetrieverTest, EqualScoresAreOrderedByNodeId) {
   RetrievalGraph g;
   g.Write({NodeOp("S"), NodeOp("y"), NodeOp("x"), EdgeOp("S", "MENTIONS", "y"),
