@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "client/cli_validators.h"
 #include "client/rfc3339.h"
 #include "client/table_printer.h"
 
@@ -396,6 +397,7 @@ void AddAuditCommands(CLI::App& app, CommandContext& ctx, CommandAction* action)
   ls->add_option("--since", args->since, "From this RFC 3339 UTC time (inclusive)");
   ls->add_option("--until", args->until, "Before this RFC 3339 UTC time (exclusive)");
   ls->add_option("--limit", args->limit, "Stop after N entries (50)")
+      ->transform(DecimalNumber())
       ->check(CLI::Range(1, 1 << 30));
   ls->callback([&ctx, action, args] { *action = [&ctx, args] { return RunList(ctx, *args); }; });
 
@@ -433,8 +435,10 @@ void AddAuditCommands(CLI::App& app, CommandContext& ctx, CommandAction* action)
   exposure->add_option("--since", exposure_args->since, "From this RFC 3339 UTC time (inclusive)");
   exposure->add_option("--until", exposure_args->until,
                        "Before this RFC 3339 UTC time (exclusive)");
-  exposure->add_option("--as-of", exposure_args->as_of, "Derivations as of this version (latest)");
+  exposure->add_option("--as-of", exposure_args->as_of, "Derivations as of this version (latest)")
+      ->transform(DecimalNumber());
   exposure->add_option("--limit", exposure_args->limit, "Stop after N receipts (1000)")
+      ->transform(DecimalNumber())
       ->check(CLI::Range(1, 1 << 30));
   exposure->callback([&ctx, action, exposure_args] {
     *action = [&ctx, exposure_args] { return RunExposure(ctx, *exposure_args); };

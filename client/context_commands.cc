@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "client/cli_validators.h"
 #include "client/json_codec.h"
 #include "client/table_printer.h"
 
@@ -122,15 +123,20 @@ void AddContextCommands(CLI::App& app, CommandContext& ctx, CommandAction* actio
       "context", "Retrieve the context around seeds and/or a query, with a receipt");
   cmd->add_option("--seed", args->seeds, "A seed node id (repeatable)");
   cmd->add_option("--query", args->query, "Search text whose top 10 hits join the seeds");
-  cmd->add_option("--hops", args->hops, "Expansion depth, 0..5 (2)")->check(CLI::Range(0, 5));
+  cmd->add_option("--hops", args->hops, "Expansion depth, 0..5 (2)")
+      ->transform(DecimalNumber())
+      ->check(CLI::Range(0, 5));
   cmd->add_option("--edge-label", args->edge_labels, "Follow only these edge labels");
   cmd->add_option("--direction", args->direction, "out, in or both (both)")
       ->check(CLI::IsMember({"out", "in", "both"}));
   cmd->add_option("--max-items", args->max_items, "At most N items (50)")
+      ->transform(DecimalNumber())
       ->check(CLI::Range(1, 1000));
   cmd->add_option("--max-bytes", args->max_bytes, "At most N bytes of props (1 MiB)")
+      ->transform(DecimalNumber())
       ->check(CLI::Range(int64_t{1}, int64_t{4} << 20));
-  cmd->add_option("--as-of", args->as_of, "Read as of this version (latest)");
+  cmd->add_option("--as-of", args->as_of, "Read as of this version (latest)")
+      ->transform(DecimalNumber());
   cmd->callback(
       [&ctx, action, args] { *action = [&ctx, args] { return RunContext(ctx, *args); }; });
 }

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "client/cli_validators.h"
 #include "client/import_command.h"
 #include "client/json_codec.h"
 #include "client/jsonl_reader.h"
@@ -372,10 +373,13 @@ void AddDeleteCommand(CLI::App& app, CommandContext& ctx, CommandAction* action)
 void AddGraphCommands(CLI::App& app, CommandContext& ctx, CommandAction* action) {
   auto args = std::make_shared<ReadArgs>();
   const auto as_of = [&args](CLI::App* cmd) {
-    cmd->add_option("--as-of", args->as_of, "Read at this version (default: latest)");
+    cmd->add_option("--as-of", args->as_of, "Read at this version (default: latest)")
+        ->transform(DecimalNumber());
   };
   const auto limit = [&args](CLI::App* cmd) {
-    cmd->add_option("--limit", args->limit, "Stop after N results")->check(CLI::Range(1, 1 << 30));
+    cmd->add_option("--limit", args->limit, "Stop after N results")
+        ->transform(DecimalNumber())
+        ->check(CLI::Range(1, 1 << 30));
   };
 
   CLI::App* get = app.add_subcommand("get", "Show one node");
@@ -406,7 +410,7 @@ void AddGraphCommands(CLI::App& app, CommandContext& ctx, CommandAction* action)
 
   auto version = std::make_shared<uint64_t>(0);
   CLI::App* commit = app.add_subcommand("commit", "Show the commit that made a version");
-  commit->add_option("version", *version, "Version")->required();
+  commit->add_option("version", *version, "Version")->transform(DecimalNumber())->required();
   commit->callback(
       [&ctx, action, version] { *action = [&ctx, version] { return RunCommit(ctx, *version); }; });
 }

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "client/cli_validators.h"
 #include "client/import_progress.h"
 #include "client/import_sink.h"
 #include "client/importer.h"
@@ -148,6 +149,7 @@ void AddImportCommand(CLI::App& app, CommandContext& ctx, CommandAction* action)
   import->add_option("--format", args->format, "auto (by extension), jsonl or csv")
       ->check(CLI::IsMember({"auto", "jsonl", "csv"}));
   import->add_option("--batch-size", args->batch_size, "Ops per Import request (default 2000)")
+      ->transform(DecimalNumber())
       ->check(CLI::Range(1, 50000));
   import->add_flag("--bulk", args->bulk,
                    "One commit for the whole import, durable at the end; nothing on failure");

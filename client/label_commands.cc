@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "client/cli_validators.h"
 #include "client/rfc3339.h"
 #include "client/table_printer.h"
 
@@ -279,7 +280,8 @@ void AddLabelCommands(CLI::App& app, CommandContext& ctx, CommandAction* action)
       [&ctx, action, args] { *action = [&ctx, args] { return RunDefine(ctx, *args); }; });
 
   CLI::App* ls = label->add_subcommand("ls", "List the defined labels");
-  ls->add_option("--as-of", args->as_of, "As of this version (default: latest)");
+  ls->add_option("--as-of", args->as_of, "As of this version (default: latest)")
+      ->transform(DecimalNumber());
   ls->callback([&ctx, action, args] { *action = [&ctx, args] { return RunList(ctx, *args); }; });
 
   CLI::App* assign =

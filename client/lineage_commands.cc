@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "client/cli_validators.h"
 #include "client/json_codec.h"
 #include "client/lineage_picture.h"
 #include "client/table_printer.h"
@@ -195,10 +196,12 @@ int RunPath(CommandContext& ctx, const LineageArgs& args) {
 // The options up, down and path share.
 void AddShapeOptions(CLI::App* cmd, LineageArgs* args) {
   cmd->add_option("--depth", args->depth, "At most N edges from the start, 1..100 (10)")
+      ->transform(DecimalNumber())
       ->check(CLI::Range(1, 100));
   cmd->add_option("--labels", args->labels, "Edge labels that count as lineage (DERIVED_FROM)")
       ->delimiter(',');
-  cmd->add_option("--as-of", args->as_of, "Read as of this version (latest)");
+  cmd->add_option("--as-of", args->as_of, "Read as of this version (latest)")
+      ->transform(DecimalNumber());
   cmd->add_option("--format", args->format,
                   "text, json (as --json), dot (Graphviz) or mermaid (flowchart) (text)")
       ->check(CLI::IsMember({"text", "json", "dot", "mermaid"}));

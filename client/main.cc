@@ -92,7 +92,15 @@ int Main(int argc, char** argv) {
   if (!channel.ok()) return ctx.Fail(channel.status(), kExitUsage);
   ctx.set_connection(std::make_unique<ServerConnection>(
       *std::move(channel), *std::move(token), absl::Seconds(ctx.flags().timeout_seconds)));
-  return action();
+  const int code = action();
+  // Output that never arrived (a full disk, a closed pipe, /dev/full) is a
+  // failure: `principal token` shows a new token once, and a --json file cut
+  // short is not JSON.
+  if (!std::cout.flush()) {
+    std::cerr << "error: writing the output failed" << std::endl;
+    return code == kExitOk ? kExitFailure : code;
+  }
+  return code;
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "client/cli_validators.h"
 #include "client/json_codec.h"
 #include "client/table_printer.h"
 
@@ -71,8 +72,10 @@ void AddSearchCommand(CLI::App& app, CommandContext& ctx, CommandAction* action)
   search->add_option("query", args->query, "Words to look for")->required();
   search->add_option("--label", args->labels, "Only nodes with one of these type labels");
   search->add_option("--limit", args->limit, "Show the top N (default 10)")
+      ->transform(DecimalNumber())
       ->check(CLI::Range(1, 10000));
-  search->add_option("--as-of", args->as_of, "Search at this version (default: latest)");
+  search->add_option("--as-of", args->as_of, "Search at this version (default: latest)")
+      ->transform(DecimalNumber());
   search->callback(
       [&ctx, action, args] { *action = [&ctx, args] { return RunSearch(ctx, *args); }; });
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/str_format.h"
+
 namespace ctxgraph::client {
 namespace {
 
@@ -14,16 +16,28 @@ size_t DisplayWidth(const std::string& text) {
   return width;
 }
 
+// Cells hold server data (prop values, descriptions, reasons, snippets)
+// that anyone who may write can set: no control character reaches the
+// terminal, where ESC sequences could hide text, move the cursor over
+// other rows or retitle the window.
 std::string EscapeControl(std::string cell) {
   std::string out;
   out.reserve(cell.size());
-  for (const char c : cell) {
+  for (size_t i = 0; i < cell.size(); ++i) {
+    const char c = cell[i];
+    const auto byte = static_cast<unsigned char>(c);
+    const auto next = i + 1 < cell.size() ? static_cast<unsigned char>(cell[i + 1]) : 0;
     if (c == '\n') {
       out += "\\n";
     } else if (c == '\t') {
       out += "\\t";
     } else if (c == '\r') {
       out += "\\r";
+    } else if (byte < 0x20 || byte == 0x7f) {
+      out += absl::StrFormat("\\x%02x", byte);
+    } else if (byte == 0xc2 && next >= 0x80 && next <= 0x9f) {  // U+0080..U+009F
+      out += absl::StrFormat("\\u%04x", next);
+      ++i;
     } else {
       out.push_back(c);
     }

@@ -32,5 +32,16 @@ TEST(TablePrinterTest, CountsCodePointsAndEscapesNewlines) {
             "line\\nbreak  b\n");
 }
 
+TEST(TablePrinterTest, NoControlCharacterReachesTheTerminal) {
+  TablePrinter table({});
+  // ESC sequences (hide, cursor up, erase line), BEL, DEL and a C1 CSI.
+  table.AddRow({"\x1b[8mhidden\x1b[0m\x1b[1A\x1b[2K",
+                "\a\x7f\xc2\x9b"
+                "2J"});
+  std::ostringstream out;
+  table.Print(out);
+  EXPECT_EQ(out.str(), "\\x1b[8mhidden\\x1b[0m\\x1b[1A\\x1b[2K  \\x07\\x7f\\u009b2J\n");
+}
+
 }  // namespace
 }  // namespace ctxgraph::client

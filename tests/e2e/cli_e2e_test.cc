@@ -137,6 +137,36 @@ TEST_F(CliE2eTest, AnswersLargerThanGrpcsDefaultClientLimitReachTheCli) {
   EXPECT_EQ(page["nodes"][5]["props"]["body"].get<std::string>().size(), 1000000u);
 }
 
+TEST_F(CliE2eTest, OutputThatCannotBeWrittenIsAFailure) {
+  ASSERT_EQ(Cli(admin_token_file_, {"principal", "create", "bot", "--role", "agent"}).exit_code, 0);
+  // The token is shown once: written nowhere, it must not look issued.
+  const CommandResult r =
+      e2e::Run({"/bin/sh", "-c",
+                BuildDir() + "/client/ctxgraph --server " + server_->address() + " --token-file " +
+                    admin_token_file_ + " principal token bot > /dev/full"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "(store the token now: it is not shown again)\n"
+            "error: writing the output failed\n");
+}
+
+TEST_F(CliE2eTest, NumbersAreDecimalOnly) {
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_EQ(
+        Cli(admin_token_file_, {"put", "node", "--id", "n" + std::to_string(i), "--label", "Doc"})
+            .exit_code,
+        0);
+  }
+  // Not octal (8), as C's strtoull in base 0 would have it.
+  EXPECT_EQ(CliJson(admin_token_file_, {"commit", "010"}).value("version", 0), 10);
+  for (const char* bad : {"-1", "0x10", "1e3", "", "99999999999999999999"}) {
+    SCOPED_TRACE(bad);
+    const CommandResult r = Cli(admin_token_file_, {"get", "n1", "--as-of", bad});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("error: --as-of: must be a decimal number"), std::string::npos) << r.err;
+  }
+}
+
 TEST_F(CliE2eTest, BadLinesAreReportedByNumberAndTheRestLoads) {
   const std::string bad =
       WriteFile("bad.jsonl",

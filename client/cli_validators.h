@@ -1,0 +1,33 @@
+// Checks shared by the CLI's options.
+#ifndef CTXGRAPH_CLIENT_CLI_VALIDATORS_H_
+#define CTXGRAPH_CLIENT_CLI_VALIDATORS_H_
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <string>
+
+namespace ctxgraph::client {
+
+// Digits only, read as decimal (for Option::transform, as it drops leading
+// zeros). CLI11 converts integers as C's strtoull does, in base 0, so
+// without it `--as-of 010` read version 8, `0x10` version 16, and `-1`
+// wrapped to the largest version; now 010 is 10 and the others are usage
+// errors (exit 2).
+inline const CLI::Validator& DecimalNumber() {
+  static const CLI::Validator* const kDecimal = new CLI::Validator(
+      [](std::string& text) -> std::string {
+        if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) {
+          return "must be a decimal number";
+        }
+        text.erase(0, std::min(text.find_first_not_of('0'), text.size() - 1));
+        // CLI11 takes an overflowing number as the type's largest value.
+        if (text.size() > 19) return "must be a decimal number of at most 19 digits";
+        return "";
+      },
+      "DECIMAL");
+  return *kDecimal;
+}
+
+}  // namespace ctxgraph::client
+
+#endif  // CTXGRAPH_CLIENT_CLI_VALIDATORS_H_
