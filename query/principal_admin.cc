@@ -1,6 +1,7 @@
 #include "query/principal_admin.h"
 
 #include <algorithm>
+#include <string_view>
 
 #include "absl/strings/str_cat.h"
 #include "query/validation.h"
@@ -29,6 +30,24 @@ absl::Status PrincipalNotFound(const std::string& id) {
 bool IsActiveAdmin(const PrincipalRecord& p) {
   return p.status == PrincipalStatus::kActive &&
          std::find(p.roles.begin(), p.roles.end(), Role::kAdmin) != p.roles.end();
+}
+
+// Whether an active admin other than `principal_id` holds an unrevoked
+// token other than `token_id`: someone who can still administer once the
+// change at hand lands. Called under the commit lock, so no other change
+// can land in between.
+absl::StatusOr<bool> AnotherAdminCanSignIn(const PrincipalStore& store,
+                                           std::string_view principal_id,
+                                           std::string_view token_id) {
+  ASSIGN_OR_RETURN(std::vector<PrincipalRecord> all, store.List(keys::kMaxVersion));
+  for (const PrincipalRecord& p : all) {
+    if (!IsActiveAdmin(p) || p.id == principal_id) continue;
+    ASSIGN_OR_RETURN(std::vector<TokenRecord> tokens, store.ListTokens(p.id));
+    for (const TokenRecord& t : tokens) {
+      if (!t.revoked && t.token_id != token_id) return true;
+    }
+  }
+  return false;
 }
 
 std::string JoinClearances(const std::vector<std::string>& c) {
@@ -84,22 +103,28 @@ absl::StatusOr<PrincipalRecord> PrincipalAdmin::Change(
     const Caller& caller, const std::string& id, const char* action, const std::string& what,
     const std::function<absl::Status(PrincipalRecord&)>& edit) {
   RETURN_IF_ERROR(ValidateId("id", id));
-  return store_.Update(id, caller.principal.id, {action, absl::StrCat("admin: ", what, " ", id)},
-                       [&](std::optional<PrincipalRecord>& p) -> absl::Status {
-                         if (!p) return PrincipalNotFound(id);
-                         const bool was_admin = IsActiveAdmin(*p);
-                         RETURN_IF_ERROR(edit(*p));
-                         if (was_admin && !IsActiveAdmin(*p)) {
-                           // Under the commit lock, so the count cannot race.
-                           ASSIGN_OR_RETURN(auto all, store_.List(keys::kMaxVersion));
-                           const auto admins = std::count_if(all.begin(), all.end(), IsActiveAdmin);
-                           if (admins <= 1) {
-                             return absl::FailedPreconditionError(
-                                 absl::StrCat("principal \"", id, "\" is the last active admin"));
-                           }
-                         }
-                         return absl::OkStatus();
-                       });
+  return store_.Update(
+      id, caller.principal.id, {action, absl::StrCat("admin: ", what, " ", id)},
+      [&](std::optional<PrincipalRecord>& p) -> absl::Status {
+        if (!p) return PrincipalNotFound(id);
+        const bool was_admin = IsActiveAdmin(*p);
+        RETURN_IF_ERROR(edit(*p));
+        if (was_admin && !IsActiveAdmin(*p)) {
+          // Under the commit lock, so the count cannot race.
+          ASSIGN_OR_RETURN(auto all, store_.List(keys::kMaxVersion));
+          const auto admins = std::count_if(all.begin(), all.end(), IsActiveAdmin);
+          if (admins <= 1) {
+            return absl::FailedPreconditionError(
+                absl::StrCat("principal \"", id, "\" is the last active admin"));
+          }
+          ASSIGN_OR_RETURN(bool others, AnotherAdminCanSignIn(store_, id, ""));
+          if (!others) {
+            return absl::FailedPreconditionError(absl::StrCat(
+                "principal \"", id, "\" is the last active admin holding an unrevoked token"));
+          }
+        }
+        return absl::OkStatus();
+      });
 }
 
 absl::StatusOr<PrincipalRecord> PrincipalAdmin::SetRoles(const Caller& caller,
@@ -166,14 +191,8 @@ absl::Status PrincipalAdmin::RevokeToken(const Caller& caller, const std::string
   record->revoked = true;
   // Under the commit lock, so two revocations cannot race past it.
   auto keeps_an_admin = [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(std::vector<PrincipalRecord> all, store_.List(keys::kMaxVersion));
-    for (const PrincipalRecord& p : all) {
-      if (!IsActiveAdmin(p)) continue;
-      ASSIGN_OR_RETURN(std::vector<TokenRecord> tokens, store_.ListTokens(p.id));
-      for (const TokenRecord& t : tokens) {
-        if (!t.revoked && t.token_id != token_id) return absl::OkStatus();
-      }
-    }
+    ASSIGN_OR_RETURN(bool others, AnotherAdminCanSignIn(store_, "", token_id));
+    if (others) return absl::OkStatus();
     return absl::FailedPreconditionError(
         absl::StrCat("token \"", token_id, "\" is the last unrevoked token of an active admin"));
   };

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "query/graph_reader.h"
+#include "query/validation.h"
 #include "server/logging.h"
 #include "server/metrics.h"
 #include "server/proto_convert.h"
@@ -122,6 +123,7 @@ grpc::ServerUnaryReactor* GraphServiceImpl::ListNeighbors(grpc::CallbackServerCo
           absl::StrCat("direction: unknown direction ", request->direction()));
     }
     GraphReader reader(backend_.graph, backend_.page_tokens, caller);
+    RETURN_IF_ERROR(CheckLabelFilterSize("edge_labels", request->edge_labels_size()));
     std::vector<std::string> labels(request->edge_labels().begin(), request->edge_labels().end());
     ASSIGN_OR_RETURN(NeighborPage page,
                      reader.ListNeighbors(request->id(), DirectionFromProto(request->direction()),
@@ -172,14 +174,13 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
     spdlog::info("import started request_id={} principal={} bulk={} strict={}", CurrentRequestId(),
                  LogValue(caller.principal.id), o.bulk(), o.strict());
     ImportMeter meter(o.bulk());
-    bool first = true;
     do {
       if (past_cap()) return over_cap();
-      // A revoked token or a principal changed since the stream began (its
-      // Add commits in a non-bulk import; a bulk import holds the commit
-      // lock, so such a change waits for it to end).
-      if (!first) RETURN_IF_ERROR(CheckStillAuthenticated(*context, backend_, caller));
-      first = false;
+      // A revoked token or a principal changed since the stream began: the
+      // first message included, which a bulk import reads before it waits
+      // for the commit lock (another bulk import may hold it for long).
+      // Once a bulk import holds it, such a change waits for it to end.
+      RETURN_IF_ERROR(CheckStillAuthenticated(*context, backend_, caller));
       // Before decoding: a refused batch costs no more than its bytes.
       RETURN_IF_ERROR(CheckBatchOps(request.ops_size(), backend_.limits.max_batch_ops));
       std::vector<absl::StatusOr<Mutation>> ops;

@@ -117,9 +117,10 @@ absl::Status CheckStillAuthenticated(const grpc::ServerContextBase& context, Bac
                  CurrentRequestId(), LogValue(caller.principal.id), LogValue(reason));
     return now.status();
   }
-  // A principal record's version moves with every change to it.
-  if (now->principal.id != caller.principal.id ||
-      now->principal.version != caller.principal.version) {
+  // What the stream's policy and role checks were made with (a change that
+  // rewrote the record with the same values leaves the stream alone).
+  if (now->principal.id != caller.principal.id || now->principal.roles != caller.principal.roles ||
+      now->principal.clearances != caller.principal.clearances) {
     return absl::PermissionDeniedError(
         "stream: the caller's roles or clearances changed since the stream began; start a new "
         "one");

@@ -64,9 +64,9 @@ grpc::ServerUnaryReactor* HandleUnaryOnPool(grpc::CallbackServerContext* context
                                             std::string_view method,
                                             std::function<absl::Status(const Caller&)> body);
 
-// For a streaming call, before each message after the first: OK while the
-// call's token still authenticates the principal it did when the call
-// began, in the same state. UNAUTHENTICATED (the message every failed
+// For a streaming call, before each message: OK while the call's token
+// still authenticates the principal it did when the call began, with the
+// same roles and clearances. UNAUTHENTICATED (the message every failed
 // authentication gets) once the token was revoked or its principal
 // suspended; PERMISSION_DENIED once the principal's roles or clearances
 // changed, so no message is applied under a policy that no longer holds.

@@ -104,6 +104,13 @@ TEST_F(AuthenticatorTest, TheLastActiveAdminCannotBeRemoved) {
   EXPECT_STATUS(ops.SetRoles(admin, "admin", {Role::kAgent}), absl::StatusCode::kFailedPrecondition,
                 "principal \"admin\" is the last active admin");
   ASSERT_OK(ops.Create(admin, "admin2", {Role::kAdmin}, {}));
+  // admin2 has no token: with admin gone, no one could sign in to administer.
+  EXPECT_STATUS(ops.SetStatus(admin, "admin", PrincipalStatus::kSuspended),
+                absl::StatusCode::kFailedPrecondition,
+                "principal \"admin\" is the last active admin holding an unrevoked token");
+  EXPECT_STATUS(ops.SetRoles(admin, "admin", {Role::kAgent}), absl::StatusCode::kFailedPrecondition,
+                "principal \"admin\" is the last active admin holding an unrevoked token");
+  ASSERT_OK(ops.IssueToken(admin, "admin2").status());
   ASSERT_OK(ops.SetRoles(admin, "admin", {Role::kAgent}));
 }
 

@@ -189,6 +189,18 @@ TEST_F(MidStreamImportTest, ANarrowedClearanceStopsAnOpenImportAtItsNextMessage)
   ExpectOnlyTheFirst();
 }
 
+TEST_F(MidStreamImportTest, ARewriteThatChangesNothingLeavesAnOpenImportGoing) {
+  ASSERT_NO_FATAL_FAILURE(OpenStream());
+  v1::SetClearancesRequest same;
+  same.set_id("loader");
+  same.add_clearances("team:eng");
+  v1::PrincipalResponse p;
+  ASSERT_OK(Call(admin_.get(), &v1::AdminService::Stub::SetClearances, admin_token_, same, &p));
+  ASSERT_OK(SendSecondAndFinish());
+  v1::GetNodeResponse node;
+  EXPECT_OK(GetNode(admin_token_, "second", &node));
+}
+
 // Decision: no failed-auth throttle. A token is 256 random bits looked up by
 // its SHA-256, so a guess that shares a prefix with a real token is no
 // closer, and every failure answers the same. A per-peer lockout would let
