@@ -209,10 +209,7 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
   }
   // Each label is copied, joined into the page token's fingerprint and
   // kept in the call's audit entry for good.
-  if (request.labels.size() > kMaxLabelFilter) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("labels: at most ", kMaxLabelFilter, " labels, got ", request.labels.size()));
-  }
+  RETURN_IF_ERROR(CheckLabelFilterSize("labels", request.labels.size()));
   for (size_t i = 0; i < request.labels.size(); ++i) {
     RETURN_IF_ERROR(ValidateTypeLabel(absl::StrCat("labels[", i, "]"), request.labels[i]));
   }

@@ -135,8 +135,12 @@ absl::Status IdAt(const FieldName& field, std::string_view id) {
     return Invalid(field, absl::StrCat("must be 1..", kMaxIdBytes, " bytes, got ", id.size()));
   }
   if (!IsValidUtf8(id)) return Invalid(field, "is not valid UTF-8");
-  for (unsigned char c : id) {
-    if (c < 0x20 || c == 0x7F) {
+  for (size_t i = 0; i < id.size(); ++i) {
+    const auto c = static_cast<unsigned char>(id[i]);
+    // C0, DEL and C1 (U+0080..U+009F, whose UTF-8 is C2 80..C2 9F): ids
+    // are printed as they are, to logs and terminals.
+    const bool c1 = c == 0xC2 && i + 1 < id.size() && static_cast<unsigned char>(id[i + 1]) < 0xA0;
+    if (c < 0x20 || c == 0x7F || c1) {
       return Invalid(field, absl::StrCat(Quote(id), " contains a control character"));
     }
   }
@@ -240,11 +244,14 @@ absl::Status ValidateTypeLabel(std::string_view field, std::string_view label) {
   return TypeLabelAt(FieldName(field), label);
 }
 
+absl::Status CheckLabelFilterSize(std::string_view field, size_t labels) {
+  if (labels <= kMaxLabelFilter) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat(std::string(field), ": at most ", kMaxLabelFilter, " labels, got ", labels));
+}
+
 absl::Status NormalizeEdgeLabelFilter(std::string_view field, std::vector<std::string>& labels) {
-  if (labels.size() > kMaxLabelFilter) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        std::string(field), ": at most ", kMaxLabelFilter, " labels, got ", labels.size()));
-  }
+  RETURN_IF_ERROR(CheckLabelFilterSize(field, labels.size()));
   for (size_t i = 0; i < labels.size(); ++i) {
     RETURN_IF_ERROR(ValidateTypeLabel(absl::StrCat(std::string(field), "[", i, "]"), labels[i]));
   }

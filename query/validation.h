@@ -39,6 +39,9 @@ absl::Status ValidateTypeLabel(std::string_view field, std::string_view label);
 // and deduplicated in place. Search's node label filter has the same cap.
 inline constexpr size_t kMaxLabelFilter = 64;
 absl::Status NormalizeEdgeLabelFilter(std::string_view field, std::vector<std::string>& labels);
+// INVALID_ARGUMENT "`field`: at most 64 labels, got N" past kMaxLabelFilter:
+// for the server to refuse a filter before it copies it out of the request.
+absl::Status CheckLabelFilterSize(std::string_view field, size_t labels);
 // Boundary labels: 1..128 bytes of [A-Za-z0-9_.:-].
 absl::Status ValidateBoundaryLabel(std::string_view field, std::string_view label);
 // A clearance: a boundary label, "ns:*", or "*".

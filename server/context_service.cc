@@ -2,6 +2,7 @@
 
 #include "query/retriever.h"
 #include "query/searcher.h"
+#include "query/validation.h"
 #include "server/node_wire_cache.h"
 #include "server/proto_convert.h"
 #include "server/retrieval_convert.h"
@@ -15,6 +16,8 @@ grpc::ServerUnaryReactor* ContextServiceImpl::Search(grpc::CallbackServerContext
                                                      v1::SearchResponse* response) {
   return HandleUnaryOnPool(
       context, backend_, "Search", [this, request, response](const Caller& caller) {
+        // Before the copy: the request may hold millions of labels.
+        RETURN_IF_ERROR(CheckLabelFilterSize("labels", request->labels_size()));
         SearchRequest search;
         search.query = request->query();
         search.labels.assign(request->labels().begin(), request->labels().end());

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "query/lineage.h"
+#include "query/validation.h"
 #include "server/node_wire_cache.h"
 #include "server/proto_convert.h"
 #include "server/rpc_handler.h"
@@ -75,6 +76,7 @@ grpc::ServerUnaryReactor* LineageServiceImpl::Walk(grpc::CallbackServerContext* 
       context, backend_, method, [this, direction, &request, response](const Caller& caller) {
         const LineageWalker walker(backend_.graph, backend_.opaque_ids, caller,
                                    LineageLimitsFor(backend_.limits));
+        RETURN_IF_ERROR(CheckLabelFilterSize("edge_labels", request.edge_labels_size()));
         LineageRequest lineage = LineageRequestFromProto(request);
         ASSIGN_OR_RETURN(LineageGraph graph,
                          direction == LineageDirection::kUpstream
@@ -108,6 +110,7 @@ grpc::ServerUnaryReactor* LineageServiceImpl::Path(grpc::CallbackServerContext* 
         path.from = request->from();
         path.to = request->to();
         if (request->has_max_depth()) path.max_depth = request->max_depth();
+        RETURN_IF_ERROR(CheckLabelFilterSize("edge_labels", request->edge_labels_size()));
         path.edge_labels.assign(request->edge_labels().begin(), request->edge_labels().end());
         path.as_of = request->as_of_version();
         ASSIGN_OR_RETURN(LineagePath result,

@@ -8,8 +8,10 @@
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
+#include "query/validation.h"
 #include "server/proto_convert.h"
 #include "storage/record_codec.h"
+#include "storage/status_macros.h"
 
 namespace ctxgraph::server {
 namespace {
@@ -54,6 +56,7 @@ absl::StatusOr<RetrievalRequest> RetrievalRequestFromProto(const v1::RetrieveReq
   out.query = request.query();
   const v1::Expansion& expansion = request.expansion();
   if (expansion.has_max_hops()) out.max_hops = expansion.max_hops();
+  RETURN_IF_ERROR(CheckLabelFilterSize("expansion.edge_labels", expansion.edge_labels_size()));
   out.edge_labels.assign(expansion.edge_labels().begin(), expansion.edge_labels().end());
   switch (expansion.direction()) {
     case v1::DIRECTION_UNSPECIFIED:

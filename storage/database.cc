@@ -580,7 +580,7 @@ void Database::CompactInBackground(std::vector<Cf> cfs,
   try {
     compaction_ = std::thread([this] { RunCompactions(); });
     compaction_running_ = true;
-  } catch (const std::system_error&) {
+  } catch (...) {  // std::system_error, std::bad_alloc
     // No thread to be had: the work stays pending for the next call. The
     // caller may be a destructor (an unfinished session's abort).
   }

@@ -32,6 +32,12 @@ TEST(ValidationTest, IdsNameTheFieldAndReason) {
   EXPECT_STATUS(ValidateId("id", std::string("a\0b", 3)), StatusCode::kInvalidArgument,
                 "id: \"a\\x00b\" contains a control character");
   EXPECT_STATUS(ValidateId("id", "a\xff"), StatusCode::kInvalidArgument, "id: is not valid UTF-8");
+  // C1 controls too (U+009B is a terminal's CSI); the next code point is fine.
+  EXPECT_STATUS(ValidateId("id",
+                           "a\xc2\x9b"
+                           "2J"),
+                StatusCode::kInvalidArgument, "id: \"a\\xc2\\x9b2J\" contains a control character");
+  EXPECT_OK(ValidateId("id", "a\xc2\xa0z"));  // U+00A0, no-break space
 }
 
 TEST(ValidationTest, LabelsAndClearances) {

@@ -163,7 +163,12 @@ uint64_t PeakRssBytes() {
   }
   return 0;
 }
-bool ResetPeakRss() { return static_cast<bool>(std::ofstream("/proc/self/clear_refs") << "5"); }
+bool ResetPeakRss() {
+  std::ofstream clear("/proc/self/clear_refs");
+  clear << "5";
+  clear.close();  // the write happens here
+  return !clear.fail();
+}
 
 // The op limit at the default message size, where one message holds
 // millions of ops: they are counted before they are decoded, at a few
@@ -181,7 +186,7 @@ TEST_F(BatchOpsBeforeDecodingTest, AnImportMessageOfMillionsOfOpsIsRefusedBefore
   context.AddMetadata("authorization", "Bearer " + admin_token_);
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
   v1::ImportResponse response;
-  ASSERT_TRUE(ResetPeakRss());
+  if (!ResetPeakRss()) GTEST_SKIP() << "no /proc/self/clear_refs to reset the peak RSS with";
   const uint64_t start = PeakRssBytes();
   auto writer = graph_->Import(&context, &response);
   writer->Write(request);  // the server may already have answered
