@@ -97,17 +97,27 @@ class SubgraphBuilder {
   // expansion did not read in full (the last hop, every node after the work
   // bound stopped it, and all of them when the expansion went inward only).
   // Hubs are usually hubs of in-edges (people mentioned, threads with many
-  // messages), whose in-adjacency this never reads. It is not capped by a
-  // count, since entries to hidden nodes would count and `truncated` would
-  // then tell that they exist; it costs the out-degree of at most max_items
-  // nodes, and reads no node records.
-  absl::Status CloseEdges(const absl::flat_hash_set<size_t>& returned,
+  // messages), whose in-adjacency this never reads. The scan is not capped
+  // by a count, since entries to hidden nodes would count and `truncated`
+  // would then tell that they exist; it costs the out-degree of at most
+  // max_items nodes, and reads no node records. What it keeps is: at most
+  // max_edges edges between returned nodes in all (parallel edges between
+  // two nodes have no other bound), in the order of `returned` (ascending)
+  // and of each adjacency list; one more sets `truncated`.
+  absl::Status CloseEdges(const std::vector<size_t>& returned_in_order,
+                          const absl::flat_hash_set<size_t>& returned,
                           const std::vector<EdgeDirection>& directions,
                           const std::vector<std::string>& labels) {
     const bool expansion_read_out =
         std::find(directions.begin(), directions.end(), EdgeDirection::kOut) != directions.end();
     const std::vector<EdgeDirection> out = {EdgeDirection::kOut};
-    for (size_t u : returned) {
+    size_t listed = 0;
+    for (const FetchedEdge& e : edges_) {
+      if (returned.contains(e.from) && returned.contains(e.to)) ++listed;
+    }
+    bool full = false;
+    for (size_t u : returned_in_order) {
+      if (full) break;
       if (nodes_[u].expanded && expansion_read_out) continue;  // its out-edges are known
       RETURN_IF_ERROR(reads_.ScanAdjacencyListed(
           nodes_[u].iid, out, labels, snapshot_,
@@ -116,9 +126,15 @@ class SubgraphBuilder {
             if (it == index_.end() || it->second < 0) return true;
             const size_t other = static_cast<size_t>(it->second);
             if (!returned.contains(other)) return true;
-            if (edge_keys_.insert(EdgeKey(u, entry.edge.label, other)).second) {
-              edges_.push_back(FetchedEdge{u, other, GraphReadSession::EdgeSharedIn(entry, list)});
+            const Key key = EdgeKey(u, entry.edge.label, other);
+            if (edge_keys_.contains(key)) return true;
+            if (listed >= options_.max_edges) {
+              truncated_ = full = true;
+              return false;
             }
+            edge_keys_.insert(key);
+            edges_.push_back(FetchedEdge{u, other, GraphReadSession::EdgeSharedIn(entry, list)});
+            ++listed;
             return true;
           }));
     }
@@ -321,7 +337,10 @@ absl::StatusOr<RetrievalResult> Retriever::Run(const RetrievalRequest& request, 
   }
 
   absl::flat_hash_set<size_t> returned(chosen.begin(), chosen.end());
-  RETURN_IF_ERROR(graph.CloseEdges(returned, directions, request.edge_labels));
+  std::vector<size_t> returned_in_order = chosen;
+  std::sort(returned_in_order.begin(), returned_in_order.end());
+  RETURN_IF_ERROR(graph.CloseEdges(returned_in_order, returned, directions, request.edge_labels));
+  if (graph.truncated()) result.truncated = true;
   for (size_t index : chosen) {
     RETURN_IF_ERROR(graph.RestoreProps(index));
     const FetchedNode& f = nodes[index];

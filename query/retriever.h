@@ -29,10 +29,12 @@
 //     double, timestamp: 8; bool: 1; list: the sum of its elements).
 //  6. Edges: every visible edge (matching the expansion's labels and
 //     directions) whose two ends are both returned, ordered by (from, label,
-//     to). Returned nodes the expansion did not expand (the last hop, or
-//     every node after the work bound stopped it) have their adjacency read
-//     in full for this: uncapped, since a cap would count edges to hidden
-//     nodes; it costs the degree of at most max_items nodes.
+//     to), up to options.max_edges of them: one more sets `truncated` (only
+//     parallel edges between returned nodes get there, as max_items <= 1000).
+//     Returned nodes the expansion did not expand (the last hop, or every
+//     node after the work bound stopped it) have their adjacency read in
+//     full for this: the scan is uncapped, since a cap on it would count
+//     edges to hidden nodes; it costs the degree of at most max_items nodes.
 //  7. Receipt and audit: one "retrieve" entry (AuditLog::Append) with the
 //     snapshot version, the returned (node id, version) list in order, and
 //     the normalized request, policy version and clearances in its summary

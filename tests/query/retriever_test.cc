@@ -49,7 +49,9 @@ TEST(RetrieverTest, RanksByPersonalizedPageRankAsComputedByHand) {
   EXPECT_EQ(r.items[1].node->provenance.writer, "admin");
 }
 
-TEST(RetrieverTest, TheEdgeThatMeetsTheEdgeBoundIsStillListedBetweenReturnedItems) {
+// The edge bound, met during expansion, also bounds the edges listed
+// between the returned items; the answer says it was cut.
+TEST(RetrieverTest, TheEdgeBoundMetDuringExpansionBoundsTheListedEdges) {
   RetrievalGraph g;
   g.Write({NodeOp("A"), NodeOp("B"), NodeOp("C"), EdgeOp("A", "REFERENCES", "B"),
            EdgeOp("A", "REFERENCES", "C")});
@@ -60,7 +62,28 @@ TEST(RetrieverTest, TheEdgeThatMeetsTheEdgeBoundIsStillListedBetweenReturnedItem
   EXPECT_TRUE(r.truncated);
   std::vector<std::string> edges;
   for (const auto& e : r.edges) edges.push_back(e->from + "-" + e->label + "->" + e->to);
-  EXPECT_EQ(edges, (std::vector<std::string>{"A-REFERENCES->B", "A-REFERENCES->C"}));
+  EXPECT_EQ(edges, (std::vector<std::string>{"A-REFERENCES->B"}));
+}
+
+TEST(RetrieverTest, ParallelEdgesBetweenReturnedItemsStopAtTheEdgeBound) {
+  RetrievalGraph g;
+  std::vector<Mutation> ops = {NodeOp("A"), NodeOp("B")};
+  for (const char* label : {"L0", "L1", "L2", "L3", "L4"}) ops.push_back(EdgeOp("A", label, "B"));
+  g.Write(ops);
+  RetrieverOptions three;
+  three.max_edges = 3;
+  // No expansion: both are seeds; only the closing of edges meets the bound.
+  ASSERT_OK_AND_ASSIGN(RetrievalResult r, g.Retrieve(g.admin_, Seeds({"A", "B"}, 0), three));
+  ASSERT_EQ(ItemIds(r), (std::vector<std::string>{"A", "B"}));
+  std::vector<std::string> edges;
+  for (const auto& e : r.edges) edges.push_back(e->from + "-" + e->label + "->" + e->to);
+  EXPECT_EQ(edges, (std::vector<std::string>{"A-L0->B", "A-L1->B", "A-L2->B"}));
+  EXPECT_TRUE(r.truncated);
+  RetrieverOptions five;
+  five.max_edges = 5;
+  ASSERT_OK_AND_ASSIGN(r, g.Retrieve(g.admin_, Seeds({"A", "B"}, 0), five));
+  EXPECT_EQ(r.edges.size(), 5u);
+  EXPECT_FALSE(r.truncated);
 }
 
 TEST(RetrieverTest, EqualScoresAreOrderedByNodeId) {
