@@ -9,9 +9,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "client/control_chars.h"
 #include "client/json_codec.h"
 #include "client/rfc3339.h"
 
@@ -31,20 +31,17 @@ constexpr size_t kQuotedValueLimit = 64;  // bytes of a bad value echoed in a re
 std::string EscapeForLine(absl::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
+  for (size_t i = 0; i < text.size();) {
     const char c = text[i];
-    const auto byte = static_cast<unsigned char>(c);
-    const auto next = i + 1 < text.size() ? static_cast<unsigned char>(text[i + 1]) : 0;
     if (c == '"' || c == '\\') {
       out.push_back('\\');
       out.push_back(c);
-    } else if (byte < 0x20 || byte == 0x7f) {
-      absl::StrAppend(&out, absl::StrFormat("\\x%02x", byte));
-    } else if (byte == 0xc2 && next >= 0x80 && next <= 0x9f) {  // U+0080..U+009F
-      absl::StrAppend(&out, absl::StrFormat("\\u%04x", next));
       ++i;
+    } else if (const size_t taken = AppendControlEscape(Std(text), i, &out); taken > 0) {
+      i += taken;
     } else {
       out.push_back(c);
+      ++i;
     }
   }
   return out;

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "absl/strings/str_format.h"
+#include "client/control_chars.h"
 
 namespace ctxgraph::client {
 namespace {
@@ -18,28 +18,20 @@ size_t DisplayWidth(const std::string& text) {
 
 // Cells hold server data (prop values, descriptions, reasons, snippets)
 // that anyone who may write can set: no control character reaches the
-// terminal, where ESC sequences could hide text, move the cursor over
-// other rows or retitle the window.
+// terminal (AppendControlEscape); the common three read as in C.
 std::string EscapeControl(std::string cell) {
   std::string out;
   out.reserve(cell.size());
-  for (size_t i = 0; i < cell.size(); ++i) {
+  for (size_t i = 0; i < cell.size();) {
     const char c = cell[i];
-    const auto byte = static_cast<unsigned char>(c);
-    const auto next = i + 1 < cell.size() ? static_cast<unsigned char>(cell[i + 1]) : 0;
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (byte < 0x20 || byte == 0x7f) {
-      out += absl::StrFormat("\\x%02x", byte);
-    } else if (byte == 0xc2 && next >= 0x80 && next <= 0x9f) {  // U+0080..U+009F
-      out += absl::StrFormat("\\u%04x", next);
+    if (c == '\n' || c == '\t' || c == '\r') {
+      out += c == '\n' ? "\\n" : c == '\t' ? "\\t" : "\\r";
       ++i;
+    } else if (const size_t taken = AppendControlEscape(cell, i, &out); taken > 0) {
+      i += taken;
     } else {
       out.push_back(c);
+      ++i;
     }
   }
   return out;
