@@ -32,14 +32,14 @@ bool IsActiveAdmin(const PrincipalRecord& p) {
          std::find(p.roles.begin(), p.roles.end(), Role::kAdmin) != p.roles.end();
 }
 
-// Whether an active admin other than `principal_id` holds an unrevoked
-// token other than `token_id`: someone who can still administer once the
-// change at hand lands. Called under the commit lock, so no other change
-// can land in between.
+// Whether an active admin of `all` (every principal) other than
+// `principal_id` holds an unrevoked token other than `token_id`: someone
+// who can still administer once the change at hand lands. Called under the
+// commit lock, so no other change can land in between.
 absl::StatusOr<bool> AnotherAdminCanSignIn(const PrincipalStore& store,
+                                           const std::vector<PrincipalRecord>& all,
                                            std::string_view principal_id,
                                            std::string_view token_id) {
-  ASSIGN_OR_RETURN(std::vector<PrincipalRecord> all, store.List(keys::kMaxVersion));
   for (const PrincipalRecord& p : all) {
     if (!IsActiveAdmin(p) || p.id == principal_id) continue;
     ASSIGN_OR_RETURN(std::vector<TokenRecord> tokens, store.ListTokens(p.id));
@@ -117,7 +117,7 @@ absl::StatusOr<PrincipalRecord> PrincipalAdmin::Change(
             return absl::FailedPreconditionError(
                 absl::StrCat("principal \"", id, "\" is the last active admin"));
           }
-          ASSIGN_OR_RETURN(bool others, AnotherAdminCanSignIn(store_, id, ""));
+          ASSIGN_OR_RETURN(bool others, AnotherAdminCanSignIn(store_, all, id, ""));
           if (!others) {
             return absl::FailedPreconditionError(absl::StrCat(
                 "principal \"", id, "\" is the last active admin holding an unrevoked token"));
@@ -191,7 +191,8 @@ absl::Status PrincipalAdmin::RevokeToken(const Caller& caller, const std::string
   record->revoked = true;
   // Under the commit lock, so two revocations cannot race past it.
   auto keeps_an_admin = [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(bool others, AnotherAdminCanSignIn(store_, "", token_id));
+    ASSIGN_OR_RETURN(std::vector<PrincipalRecord> all, store_.List(keys::kMaxVersion));
+    ASSIGN_OR_RETURN(bool others, AnotherAdminCanSignIn(store_, all, "", token_id));
     if (others) return absl::OkStatus();
     return absl::FailedPreconditionError(
         absl::StrCat("token \"", token_id, "\" is the last unrevoked token of an active admin"));

@@ -359,19 +359,15 @@ TEST_F(MetricsTest, AStrictBulkImportThatAbortsCountsNoWrittenOps) {
   // Applied to the session, not committed: not written yet, and never once
   // the import aborts (a counter that went up would have to go down).
   Exposition during = Scrape();
-  for (int i = 0; i < 500 && during.Value("ctxgraph_import_ops_received_total") -
-                                     before.Value("ctxgraph_import_ops_received_total") <
-                                 2;
-       ++i) {
+  auto since_before = [&](const std::string& name) {
+    return during.Value(name) - before.Value(name);
+  };
+  for (int i = 0; i < 500 && since_before("ctxgraph_import_ops_received_total") < 2; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     during = Scrape();
   }
-  EXPECT_EQ(during.Value("ctxgraph_import_ops_received_total") -
-                before.Value("ctxgraph_import_ops_received_total"),
-            2);
-  EXPECT_EQ(during.Value("ctxgraph_import_ops_written_total") -
-                before.Value("ctxgraph_import_ops_written_total"),
-            0);
+  EXPECT_EQ(since_before("ctxgraph_import_ops_received_total"), 2);
+  EXPECT_EQ(since_before("ctxgraph_import_ops_written_total"), 0);
   request.Clear();
   *request.add_ops() = UpsertNode(MakeNode(""));  // rejected: the import aborts
   writer->Write(request);                         // the server may already have answered
