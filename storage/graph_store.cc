@@ -345,6 +345,7 @@ class BatchBuilder {
     }
     RETURN_IF_ERROR(guard_.CheckNodeWrite(field, &*existing, nullptr));
     Remember(m.id, iid, nullptr);
+    if (!one_by_one_) deleted_here_.insert(*iid);
     NodeRecord tombstone;
     tombstone.id = existing->id;
     tombstone.deleted = true;
@@ -588,15 +589,19 @@ class BatchBuilder {
   }
 
   // After every mutation: each upserted edge that is still live must join two
-  // live nodes the writer can see.
+  // live nodes the writer can see. One deleted again later in the batch must
+  // too, unless the writer deleted that end in this batch: otherwise a batch
+  // could write an edge to a node that never exists, or learn from its
+  // counts whether an edge to a hidden node exists (upsert it, then delete
+  // its visible end).
   absl::Status CheckEdgeEndpoints() {
     for (const auto& check : endpoint_checks_) {
       ASSIGN_OR_RETURN(std::optional<EdgeRecord> edge, LatestEdge(check.id));
-      if (!edge) continue;  // deleted again later in the batch
       for (auto [iid, name, id] : {std::tuple{check.id.from, ".from", &check.from},
                                    std::tuple{check.id.to, ".to", &check.to}}) {
         ASSIGN_OR_RETURN(std::optional<NodeRecord> node, LatestNode(iid));
-        if (!node || !guard_.CanSee(*node)) return NodeNotFound(check.op + name, *id);
+        const bool ok = node ? guard_.CanSee(*node) : !edge && deleted_here_.contains(iid);
+        if (!ok) return NodeNotFound(check.op + name, *id);
       }
     }
     return absl::OkStatus();
@@ -620,7 +625,8 @@ class BatchBuilder {
   const bool one_by_one_;
   ImportCache* cache_;  // import only; may be null
   std::vector<EndpointCheck> endpoint_checks_;
-  bool propagating_defined_ = false;  // used when there is no import cache
+  absl::flat_hash_set<uint64_t> deleted_here_;  // nodes this batch deleted; not kept one by one
+  bool propagating_defined_ = false;            // used when there is no import cache
   PropagationPlanner planner_;
   absl::flat_hash_set<std::string> carried_;  // labels newly defined with propagate
   bool recompute_all_ = false;                // a RecomputeInherited op was applied

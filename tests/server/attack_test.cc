@@ -281,6 +281,58 @@ TEST_F(AttackTest, DeletingAnEdgeOutOfAHiddenNodeIsANoOpLikeAnAbsentEdge) {
   EXPECT_EQ(NeighborKeys(response), (std::vector<std::string>{"IN:DERIVED_FROM:hid-7f3a"}));
 }
 
+TEST_F(AttackTest, UpsertingAnEdgeToAHiddenNodeThenDeletingItsEndAnswersLikeAnAbsentNode) {
+  // pub -DERIVED_FROM-> hid-7f3a exists with these exact props: a batch that
+  // rewrote it and then deleted pub (which takes the edge with it) used to
+  // commit, counting it unchanged where an absent node counted it written.
+  const State before = Snapshot();
+  v1::WriteResponse hidden, absent;
+  const grpc::Status hs =
+      Write(loader_, {UpsertEdge("pub", "DERIVED_FROM", kHiddenId), DeleteNode("pub")}, &hidden);
+  const grpc::Status as =
+      Write(loader_, {UpsertEdge("pub", "DERIVED_FROM", "nope-000"), DeleteNode("pub")}, &absent);
+  EXPECT_EQ(Anonymized(Transcript(hs, hidden), kHiddenId),
+            Anonymized(Transcript(as, absent), "nope-000"));
+  EXPECT_EQ(hs.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(hs.error_message(), "ops[0].upsert_edge.to: node \"hid-7f3a\" not found");
+  ExpectUnchanged(before);
+  v1::GetNodeResponse pub;
+  EXPECT_OK(GetNode(loader_, "pub", &pub));
+}
+
+TEST_F(AttackTest, AnEdgeToANodeThatNeverExistsIsRefusedEvenIfDeletedInTheSameBatch) {
+  const State before = Snapshot();
+  v1::WriteResponse response;
+  const grpc::Status s =
+      Write(loader_, {UpsertEdge("pub", "CITES", "ghost-1"), DeleteEdge("pub", "CITES", "ghost-1")},
+            &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(s.error_message(), "ops[0].upsert_edge.to: node \"ghost-1\" not found");
+  ExpectUnchanged(before);
+  // Nothing of ghost-1 was kept: an edge to it is refused one by one too.
+  v1::ImportResponse later;
+  ASSERT_OK(Import(loader_, {UpsertEdge("pub", "CITES", "ghost-1")}, &later));
+  ASSERT_EQ(later.rejects_size(), 1);
+  EXPECT_EQ(later.rejects(0).reason(), "ops[0].upsert_edge.to: node \"ghost-1\" not found");
+}
+
+TEST_F(AttackTest, AnEdgeWhoseEndTheBatchDeletesStillCommits) {
+  // The writer could see both ends: creating a node, linking it and deleting
+  // it again in one batch is allowed, and leaves no edge behind.
+  v1::WriteResponse response;
+  ASSERT_OK(Write(loader_,
+                  {UpsertNode(MakeNode("tmp", {"team:eng"})), UpsertEdge("pub", "CITES", "tmp"),
+                   DeleteNode("tmp")},
+                  &response));
+  EXPECT_TRUE(response.committed());
+  v1::ListNeighborsRequest request;
+  request.set_id("pub");
+  request.set_direction(v1::DIRECTION_OUT);
+  v1::ListNeighborsResponse neighbors;
+  ASSERT_OK(ListNeighbors(admin_token_, request, &neighbors));
+  EXPECT_EQ(NeighborKeys(neighbors), (std::vector<std::string>{"OUT:DERIVED_FROM:hid-7f3a"}));
+}
+
 // --- Forged server-owned fields ---
 
 TEST_F(AttackTest, ForgedProvenanceIsReplacedByTheServersOwn) {
