@@ -14,6 +14,35 @@ namespace {
 
 constexpr char kContentType[] = "text/plain; version=0.0.4; charset=utf-8";
 
+// A scrape has no body. The HTTP library would otherwise read any request's
+// body into memory (and inflate a compressed one) before routing it, with no
+// bound: one request could take the database server down with it.
+constexpr size_t kMaxRequestBody = 0;
+
+// Answers everything but a body-less GET /metrics before its body is read.
+httplib::Server::HandlerResponse RefuseAllButAScrape(const httplib::Request& request,
+                                                     httplib::Response& response) {
+  const bool has_body =
+      request.has_header("Transfer-Encoding") ||
+      (request.has_header("Content-Length") && request.get_header_value("Content-Length") != "0");
+  if (request.path != "/metrics") {
+    response.status = 404;
+    response.set_content("only /metrics is served\n", "text/plain");
+  } else if (request.method != "GET" && request.method != "HEAD") {
+    response.status = 405;
+    response.set_header("Allow", "GET, HEAD");
+    response.set_content("/metrics answers GET\n", "text/plain");
+  } else if (has_body) {
+    response.status = 413;
+    response.set_content("a scrape has no body\n", "text/plain");
+  } else {
+    return httplib::Server::HandlerResponse::Unhandled;
+  }
+  // The body was not read: the connection cannot carry another request.
+  response.set_header("Connection", "close");
+  return httplib::Server::HandlerResponse::Handled;
+}
+
 }  // namespace
 
 MetricsHttpServer::MetricsHttpServer() : http_(std::make_unique<httplib::Server>()) {}
@@ -36,6 +65,8 @@ absl::StatusOr<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::Start(
   httplib::Server& http = *server->http_;
   // Scrapes are rare and small: two workers, not one per core.
   http.new_task_queue = [] { return new httplib::ThreadPool(2); };
+  http.set_payload_max_length(kMaxRequestBody);
+  http.set_pre_routing_handler(RefuseAllButAScrape);
   http.Get("/metrics",
            [render = std::move(render)](const httplib::Request&, httplib::Response& response) {
              response.set_content(render(), kContentType);

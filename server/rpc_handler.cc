@@ -141,8 +141,8 @@ const std::string& CurrentRequestId() {
 
 grpc::Status HandleRpc(grpc::ServerContextBase* context, Backend& backend, std::string_view method,
                        const std::function<absl::Status(const Caller&)>& body,
-                       std::optional<InFlightLimit::Ticket> admitted) {
-  const auto start = std::chrono::steady_clock::now();
+                       std::optional<InFlightLimit::Ticket> admitted,
+                       std::chrono::steady_clock::time_point arrived) {
   const std::string request_id = RequestId(*context);
   // Sent with the answer's initial metadata, whatever the outcome.
   context->AddInitialMetadata(kRequestIdHeader, request_id);
@@ -161,7 +161,7 @@ grpc::Status HandleRpc(grpc::ServerContextBase* context, Backend& backend, std::
     spdlog::error("rpc threw request_id={} method={} error=non-standard", call.request_id, method);
     status = absl::InternalError("internal error");
   }
-  const auto duration = std::chrono::steady_clock::now() - start;
+  const auto duration = std::chrono::steady_clock::now() - arrived;
   // A failed call returned nothing, whatever the body said before failing.
   const uint64_t items = status.ok() ? call.items : 0;
   ServerMetrics::Global().ForMethod(method).Record(status.code(), duration, items,
@@ -188,6 +188,7 @@ grpc::ServerUnaryReactor* HandleUnaryOnPool(grpc::CallbackServerContext* context
   // Appends that wait only when the disk falls a sync window behind run
   // inline like any call.
   if (!backend.audit.appends_wait_for_sync()) return HandleUnary(context, backend, method, body);
+  const auto arrived = std::chrono::steady_clock::now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   // One such call at a time runs inline on gRPC's thread: alone (one
   // client) it then pays no handoff, and gRPC keeps its other threads.
@@ -207,8 +208,8 @@ grpc::ServerUnaryReactor* HandleUnaryOnPool(grpc::CallbackServerContext* context
   // std::function needs a copyable task; the ticket is move-only.
   auto admitted = std::make_shared<InFlightLimit::Ticket>(*std::move(ticket));
   backend.audited_reads.Submit(
-      [context, &backend, method, body = std::move(body), admitted, reactor] {
-        reactor->Finish(HandleRpc(context, backend, method, body, std::move(*admitted)));
+      [context, &backend, method, body = std::move(body), admitted, reactor, arrived] {
+        reactor->Finish(HandleRpc(context, backend, method, body, std::move(*admitted), arrived));
       });
   return reactor;
 }

@@ -25,6 +25,7 @@
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/server_callback.h>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -41,10 +42,13 @@ inline constexpr char kRequestIdHeader[] = "x-request-id";
 inline constexpr size_t kMaxRequestIdBytes = 128;
 
 // `admitted`: the call's InFlightLimit ticket when the caller already took
-// it; otherwise HandleRpc takes one.
-grpc::Status HandleRpc(grpc::ServerContextBase* context, Backend& backend, std::string_view method,
-                       const std::function<absl::Status(const Caller&)>& body,
-                       std::optional<InFlightLimit::Ticket> admitted = std::nullopt);
+// it; otherwise HandleRpc takes one. `arrived`: when the call reached the
+// server, for its duration (a call queued before it runs counts its wait).
+grpc::Status HandleRpc(
+    grpc::ServerContextBase* context, Backend& backend, std::string_view method,
+    const std::function<absl::Status(const Caller&)>& body,
+    std::optional<InFlightLimit::Ticket> admitted = std::nullopt,
+    std::chrono::steady_clock::time_point arrived = std::chrono::steady_clock::now());
 
 // The same for a callback-API unary method: runs the handler inline and
 // finishes the call's default reactor with its status.

@@ -3,9 +3,13 @@
 // reads them before and after its calls and checks the exact difference.
 #include "server/metrics.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <rocksdb/db.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -544,6 +548,58 @@ TEST_F(MetricsTest, OnlyMetricsIsServed) {
   httplib::Result result = client.Get("/");
   ASSERT_TRUE(result);
   EXPECT_EQ(result->status, 404);
+}
+
+// Sends `head` (a request's start line and headers, then a few body bytes
+// at most) on a fresh connection to the metrics port and answers the
+// response's status line, or "" when none came within 3 s: a server that
+// waits for the rest of a body never answers before its own 5 s timeout.
+std::string StatusLineFor(const std::string& address, const std::string& head) {
+  const size_t colon = address.rfind(':');
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<uint16_t>(std::stoi(address.substr(colon + 1))));
+  EXPECT_EQ(inet_pton(AF_INET, address.substr(0, colon).c_str(), &to.sin_addr), 1);
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  EXPECT_GE(fd, 0);
+  timeval wait{3, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+  std::string response;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0 &&
+      ::send(fd, head.data(), head.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(head.size())) {
+    char buffer[512];
+    while (response.find("\r\n") == std::string::npos) {
+      const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+      if (n <= 0) break;
+      response.append(buffer, static_cast<size_t>(n));
+    }
+  }
+  ::close(fd);
+  return response.substr(0, response.find("\r\n"));
+}
+
+TEST_F(MetricsTest, ARequestWithABodyIsAnsweredBeforeItsBodyIsRead) {
+  // A terabyte announced, a few bytes sent: answered at once, nothing held.
+  const std::string address = server_->metrics_address();
+  EXPECT_EQ(StatusLineFor(address,
+                          "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                          "1000000000000\r\n\r\nabc"),
+            "HTTP/1.1 405 Method Not Allowed");
+  EXPECT_EQ(StatusLineFor(address,
+                          "PUT /anything HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\n"
+                          "Transfer-Encoding: chunked\r\n\r\n100000\r\nabc"),
+            "HTTP/1.1 404 Not Found");
+  EXPECT_EQ(StatusLineFor(address,
+                          "GET /metrics HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+                          "chunked\r\n\r\n100000\r\nabc"),
+            "HTTP/1.1 413 Payload Too Large");
+  EXPECT_EQ(StatusLineFor(address,
+                          "GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                          "1000000000000\r\n\r\nabc"),
+            "HTTP/1.1 413 Payload Too Large");
+  // And scrapes still work.
+  EXPECT_EQ(StatusLineFor(address, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"), "HTTP/1.1 200 OK");
+  EXPECT_TRUE(Scrape().Has("ctxgraph_rpc_in_flight"));
 }
 
 TEST(ExpositionWriterTest, EscapesLabelValuesAndHelp) {
