@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "query/graph_reader.h"
 #include "query/policy_write_guard.h"
+#include "query/prop_bytes.h"
 #include "query/validation.h"
 #include "storage/propagation.h"
 #include "storage/status_macros.h"
@@ -112,6 +113,44 @@ std::string TargetSummary(const AssignRequest& r) {
   return absl::StrCat("node_ids=", r.node_ids.size());
 }
 
+// What a selection has taken so far, against an AssignLabels call's limits;
+// `field` names the selector in errors.
+class SelectionBudget {
+ public:
+  SelectionBudget(std::string field, size_t max_nodes, size_t max_bytes)
+      : field_(std::move(field)), max_nodes_(max_nodes), max_bytes_(max_bytes) {}
+
+  // Before each record read: hidden records count, so that no selection
+  // holds the commit lock for longer than its limit allows.
+  absl::Status Read() {
+    if (++reads_ <= max_nodes_ * kAssignReadsPerSelected) return absl::OkStatus();
+    return absl::ResourceExhaustedError(
+        absl::StrCat(field_, ": reads more than ", max_nodes_ * kAssignReadsPerSelected,
+                     " nodes (hidden ones included), the limit of one call; select by node_ids"));
+  }
+
+  // Before `node` joins the selection of `selected` nodes.
+  absl::Status Take(const NodeRecord& node, size_t selected) {
+    if (selected == max_nodes_) {
+      return absl::ResourceExhaustedError(absl::StrCat(field_, ": selects more than ", max_nodes_,
+                                                       " nodes, the limit of one call"));
+    }
+    bytes_ += node.id.size() + PropBytes(node.props);
+    if (bytes_ > max_bytes_) {
+      return absl::ResourceExhaustedError(absl::StrCat(field_, ": selects more than ", max_bytes_,
+                                                       " bytes of nodes, the limit of one call"));
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  const std::string field_;
+  const size_t max_nodes_;
+  const size_t max_bytes_;
+  size_t reads_ = 0;
+  size_t bytes_ = 0;
+};
+
 }  // namespace
 
 absl::StatusOr<DefineLabelResult> BoundaryAdmin::DefineLabel(const Caller& caller,
@@ -176,6 +215,8 @@ absl::StatusOr<std::vector<NodeRecord>> BoundaryAdmin::SelectTargets(const Calle
   if (!r.downstream_of.empty()) return SelectDownstream(caller, r.downstream_of);
   std::vector<NodeRecord> targets;
   if (r.type_label.empty()) {
+    // ValidateAssign caps how many ids there are.
+    SelectionBudget budget("node_ids", max_assign_nodes_, max_assign_bytes_);
     absl::flat_hash_set<std::string> seen;
     for (size_t i = 0; i < r.node_ids.size(); ++i) {
       const std::string& id = r.node_ids[i];
@@ -185,31 +226,29 @@ absl::StatusOr<std::vector<NodeRecord>> BoundaryAdmin::SelectTargets(const Calle
       if (!node || !caller.policy.CanSee(*node)) {
         return absl::NotFoundError(absl::StrCat("node_ids[", i, "]: node \"", id, "\" not found"));
       }
+      RETURN_IF_ERROR(budget.Take(*node, targets.size()));
       targets.push_back(*std::move(node));
     }
     return targets;
   }
+  SelectionBudget budget("type_label", max_assign_nodes_, max_assign_bytes_);
+  GraphReadSession reads(store_);
   absl::Status inner;
-  bool over_limit = false;
   RETURN_IF_ERROR(store_.ScanLabel(r.type_label, latest, 0, [&](uint64_t iid) {
-    absl::StatusOr<std::optional<NodeRecord>> node = store_.GetNodeByIid(iid, latest);
+    inner = budget.Read();
+    if (!inner.ok()) return false;
+    absl::StatusOr<std::optional<NodeRecord>> node = reads.GetNodeByIid(iid, latest);
     if (!node.ok()) {
       inner = node.status();
       return false;
     }
     if (!*node || !caller.policy.CanSee(**node)) return true;  // hidden: not selected
-    if (targets.size() == max_assign_nodes_) {
-      over_limit = true;
-      return false;
-    }
+    inner = budget.Take(**node, targets.size());
+    if (!inner.ok()) return false;
     targets.push_back(**std::move(node));
     return true;
   }));
   RETURN_IF_ERROR(inner);
-  if (over_limit) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "type_label: selects more than ", max_assign_nodes_, " nodes, the limit of one call"));
-  }
   return targets;
 }
 
@@ -222,6 +261,8 @@ absl::StatusOr<std::vector<NodeRecord>> BoundaryAdmin::SelectDownstream(
   if (!node || !caller.policy.CanSee(*node)) {
     return absl::NotFoundError(absl::StrCat("downstream_of: node \"", id, "\" not found"));
   }
+  SelectionBudget budget("downstream_of", max_assign_nodes_, max_assign_bytes_);
+  RETURN_IF_ERROR(budget.Take(*node, 0));
   std::vector<NodeRecord> targets;
   std::vector<uint64_t> iids = {*start};
   absl::flat_hash_set<uint64_t> seen = {*start};
@@ -230,11 +271,12 @@ absl::StatusOr<std::vector<NodeRecord>> BoundaryAdmin::SelectDownstream(
   // b, so b's derived nodes are its in-edges). A hidden node is neither
   // selected nor walked through, as lineage walks stop at it for agents.
   absl::Status inner;
-  bool over_limit = false;
-  for (size_t i = 0; i < iids.size() && !over_limit; ++i) {
+  for (size_t i = 0; i < iids.size() && inner.ok(); ++i) {
     RETURN_IF_ERROR(reads.ScanAdjacency(iids[i], {EdgeDirection::kIn}, {kDerivedFromLabel}, latest,
                                         std::nullopt, [&](const AdjacencyEntry& entry) {
                                           if (!seen.insert(entry.other_iid).second) return true;
+                                          inner = budget.Read();
+                                          if (!inner.ok()) return false;
                                           absl::StatusOr<std::optional<NodeRecord>> child =
                                               reads.GetNodeByIid(entry.other_iid, latest);
                                           if (!child.ok()) {
@@ -243,20 +285,14 @@ absl::StatusOr<std::vector<NodeRecord>> BoundaryAdmin::SelectDownstream(
                                           }
                                           if (!*child || !caller.policy.CanSee(**child))
                                             return true;
-                                          if (targets.size() == max_assign_nodes_) {
-                                            over_limit = true;
-                                            return false;
-                                          }
+                                          inner = budget.Take(**child, targets.size());
+                                          if (!inner.ok()) return false;
                                           iids.push_back(entry.other_iid);
                                           targets.push_back(**std::move(child));
                                           return true;
                                         }));
-    RETURN_IF_ERROR(inner);
   }
-  if (over_limit) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "downstream_of: selects more than ", max_assign_nodes_, " nodes, the limit of one call"));
-  }
+  RETURN_IF_ERROR(inner);
   return targets;
 }
 

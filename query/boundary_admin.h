@@ -32,9 +32,15 @@ namespace ctxgraph {
 
 // The most nodes one AssignLabels call may select (and so change), unless
 // the BoundaryAdmin is built with another limit. It bounds the commit (one
-// record and one audit entry per changed node, ~1 KB each) and how long the
-// selection holds the commit lock (one record read per selected node).
+// record and one audit entry per changed node).
 inline constexpr size_t kMaxAssignNodes = 100000;
+// A type or downstream selector reads at most this many times that limit
+// of records, hidden ones included (they are read to be skipped): it bounds
+// how long the selection holds the commit lock, whatever the caller can see.
+inline constexpr size_t kAssignReadsPerSelected = 10;
+// The most bytes of nodes (ids and props, as PropBytes counts them) one
+// call may select: each selected node is held, rewritten and re-indexed.
+inline constexpr size_t kMaxAssignBytes = size_t{256} << 20;
 // An AssignLabels reason is at most this long.
 inline constexpr size_t kMaxReasonBytes = 1024;
 
@@ -91,8 +97,12 @@ struct SanitizeResult {
 class BoundaryAdmin {
  public:
   BoundaryAdmin(GraphStore& store, const PageTokenCodec& tokens,
-                size_t max_assign_nodes = kMaxAssignNodes)
-      : store_(store), tokens_(tokens), max_assign_nodes_(max_assign_nodes) {}
+                size_t max_assign_nodes = kMaxAssignNodes,
+                size_t max_assign_bytes = kMaxAssignBytes)
+      : store_(store),
+        tokens_(tokens),
+        max_assign_nodes_(max_assign_nodes),
+        max_assign_bytes_(max_assign_bytes) {}
 
   // `label` carries name, description and propagate. Errors: PERMISSION_DENIED
   // without the steward or admin role; INVALID_ARGUMENT "name: ..." or
@@ -124,6 +134,7 @@ class BoundaryAdmin {
   GraphStore& store_;
   const PageTokenCodec& tokens_;
   const size_t max_assign_nodes_;
+  const size_t max_assign_bytes_;
 };
 
 }  // namespace ctxgraph

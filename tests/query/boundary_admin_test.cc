@@ -329,6 +329,60 @@ TEST_F(BoundaryAdminTest, ASelectionOverTheLimitIsRefusedWhole) {
   EXPECT_EQ(g_.db().LatestVersion(), latest);
 }
 
+TEST_F(BoundaryAdminTest, HiddenNodesCountAgainstHowManyRecordsASelectorMayRead) {
+  // A limit of 1 node lets a selector read 10 records: ten hidden Documents
+  // and one visible fit, the eleventh record does not, whoever can see it.
+  BoundaryAdmin small(g_.store(), g_.tokens(), /*max_assign_nodes=*/1);
+  std::vector<Mutation> hidden;
+  for (int i = 0; i < 9; ++i) hidden.push_back(Node(absl::StrCat("h", i), {"team:finance"}));
+  g_.Write(hidden);
+  g_.Write({Node("d1")});
+  ASSERT_OK_AND_ASSIGN(AssignResult fits,
+                       small.AssignLabels(steward_, ByType("Document", {"team:eng"}, {}, "fits")));
+  EXPECT_EQ(Changes(fits), (std::vector<std::string>{"d1: [] -> [team:eng]"}));
+  g_.Write({Node("h9", {"team:finance"})});
+  const uint64_t latest = g_.db().LatestVersion();
+  EXPECT_STATUS(small.AssignLabels(steward_, ByType("Document", {"pii"}, {}, "too many")),
+                absl::StatusCode::kResourceExhausted,
+                "type_label: reads more than 10 nodes (hidden ones included), the limit of one "
+                "call; select by node_ids");
+  EXPECT_EQ(g_.db().LatestVersion(), latest);
+
+  // The same along DERIVED_FROM: d1's eleven derived nodes are hidden.
+  std::vector<Mutation> edges = {Node("h10", {"team:finance"}, "Message")};
+  for (int i = 0; i < 11; ++i) {
+    EdgeUpsert m;
+    m.edge.from = absl::StrCat("h", i);
+    m.edge.label = "DERIVED_FROM";
+    m.edge.to = "d1";
+    edges.push_back(std::move(m));
+  }
+  g_.Write(edges);
+  AssignRequest downstream = ById({}, {"pii"}, {}, "too many");
+  downstream.downstream_of = "d1";
+  EXPECT_STATUS(small.AssignLabels(steward_, downstream),
+                absl::StatusCode::kResourceExhausted,
+                "downstream_of: reads more than 10 nodes (hidden ones included), the limit of "
+                "one call; select by node_ids");
+  EXPECT_EQ(g_.db().LatestVersion(), latest + 1);
+}
+
+TEST_F(BoundaryAdminTest, ASelectionOverTheByteLimitIsRefusedWhole) {
+  // PropBytes: "title" + the title, plus the id.
+  BoundaryAdmin small(g_.store(), g_.tokens(), kMaxAssignNodes, /*max_assign_bytes=*/40);
+  g_.Write({Node("a1", {}, "Document", std::string(20, 'x')),
+            Node("a2", {}, "Document", std::string(20, 'y'))});
+  const uint64_t latest = g_.db().LatestVersion();
+  ASSERT_OK(small.AssignLabels(steward_, ById({"a1"}, {"pii"}, {}, "fits")));  // 27 bytes
+  EXPECT_STATUS(small.AssignLabels(steward_, ById({"a1", "a2"}, {"pii"}, {}, "too big")),
+                absl::StatusCode::kResourceExhausted,
+                "node_ids: selects more than 40 bytes of nodes, the limit of one call");
+  EXPECT_STATUS(small.AssignLabels(steward_, ByType("Document", {"team:eng"}, {}, "too big")),
+                absl::StatusCode::kResourceExhausted,
+                "type_label: selects more than 40 bytes of nodes, the limit of one call");
+  EXPECT_EQ(g_.db().LatestVersion(), latest + 1);
+}
+
 TEST_F(BoundaryAdminTest, TheNextReadSeesTheNewBoundaryAndThePastKeepsTheOld) {
   const uint64_t before = g_.Write({Node("a", {"team:eng"})});
   ASSERT_OK(Read(agent_, "a"));
