@@ -231,8 +231,12 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
 
   std::vector<std::string> sorted_labels = request.labels;
   std::sort(sorted_labels.begin(), sorted_labels.end());
+  // The clearances too: the statistics a page's scores are made of are the
+  // caller's visible sets, so a token from before a clearance change would
+  // resume among scores computed differently, repeating or skipping hits.
   const std::string fingerprint = RequestFingerprint(
-      {"Search", caller_.principal.id, request.query, absl::StrJoin(sorted_labels, "\n")});
+      {"Search", caller_.principal.id, request.query, absl::StrJoin(sorted_labels, "\n"),
+       absl::StrJoin(caller_.principal.clearances, "\n")});
   SearchPage page;
   std::optional<Cursor> after;
   if (!request.page_token.empty()) {
@@ -288,8 +292,20 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
       ASSIGN_OR_RETURN(std::optional<NodeRecord> then, reads.GetNodeByIid(iid, version));
       if (!then || !caller_.policy.CanSee(*then)) continue;
       ASSIGN_OR_RETURN(const bool hidden_then, hidden_at(iid, stats_policy));
-      if (hidden_then) uncounted.emplace(iid, text.Analyze(*then));
-      ASSIGN_OR_RETURN(const bool hidden, hidden_at(iid, policy_version));
+      if (hidden_then) {
+        // Only the length and the query's terms are used: a mass relabel
+        // keeps a few bytes per node here, not every node's vocabulary.
+        NodeTerms all = text.Analyze(*then);
+        NodeTerms kept{{}, all.length};
+        for (const QueryTerm& t : terms) {
+          if (auto it = all.tf.find(t.term); it != all.tf.end()) kept.tf.insert(*it);
+        }
+        uncounted.emplace(iid, std::move(kept));
+      }
+      bool hidden = hidden_then;
+      if (policy_version != stats_policy) {
+        ASSIGN_OR_RETURN(hidden, hidden_at(iid, policy_version));
+      }
       if (hidden) hidden_now.insert(iid);
     }
   }

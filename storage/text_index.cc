@@ -108,6 +108,7 @@ absl::Status TextIndex::Open() {
   std::string stored;
   ASSIGN_OR_RETURN(bool found, db_->Get(Cf::kDefault, keys::kTextConfigKey, &stored));
   if (!found) {
+    RETURN_IF_ERROR(Tokenizer::CheckStopWords(config_.stop_words));
     rocksdb::WriteOptions sync;
     sync.sync = true;
     RETURN_IF_ERROR(FromRocks(

@@ -5,6 +5,10 @@
 
 #include <algorithm>
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
 namespace ctxgraph {
 namespace {
 
@@ -34,6 +38,20 @@ Tokenizer::Tokenizer(const std::vector<std::string>& stop_words) {
       longest_stop_word_ = std::max(longest_stop_word_, term.size());
     });
   }
+}
+
+absl::Status Tokenizer::CheckStopWords(const std::vector<std::string>& stop_words) {
+  for (const auto& word : stop_words) {
+    std::vector<std::string> terms;
+    Split(word, [&](std::string_view term, size_t, size_t) { terms.emplace_back(term); });
+    if (terms.size() == 1) continue;
+    return absl::InvalidArgumentError(absl::StrCat(
+        "search stop words: \"", absl::CHexEscape(word), "\" is ",
+        terms.empty() ? "no term"
+                      : absl::StrCat(terms.size(), " terms (", absl::StrJoin(terms, " "), ")"),
+        ", not one"));
+  }
+  return absl::OkStatus();
 }
 
 void Tokenizer::Split(std::string_view text,

@@ -18,6 +18,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
 
 namespace ctxgraph {
 
@@ -30,6 +31,10 @@ class Tokenizer {
 
   // `stop_words` are folded like text, so "The" stops "the".
   explicit Tokenizer(const std::vector<std::string>& stop_words);
+
+  // INVALID_ARGUMENT naming the first stop word that is not exactly one
+  // term: "e-mail" would stop "e" and "mail".
+  static absl::Status CheckStopWords(const std::vector<std::string>& stop_words);
 
   // Calls `emit` with each term of `text`, in order; the view is valid only
   // during the call.

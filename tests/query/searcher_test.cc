@@ -174,6 +174,12 @@ TEST(SearcherTest, PageTokensBindTheCallerAndTheRequestAndPinTheSnapshot) {
   other_query.query = "plans";
   EXPECT_STATUS(c.Search(c.admin_, other_query), absl::StatusCode::kInvalidArgument,
                 "page_token: invalid");
+  // The same principal with other clearances: the statistics scores are
+  // made of differ, so the cursor would land among other scores.
+  const Caller narrowed =
+      MakeCaller(c.admin_.principal.id, {"team:eng"}, c.admin_.principal.roles);
+  EXPECT_STATUS(c.Search(narrowed, next), absl::StatusCode::kInvalidArgument,
+                "page_token: invalid");
   SearchRequest tampered = next;
   tampered.page_token[tampered.page_token.size() / 2] ^= 1;
   EXPECT_STATUS(c.Search(c.admin_, tampered), absl::StatusCode::kInvalidArgument,

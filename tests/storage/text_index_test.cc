@@ -60,6 +60,16 @@ TEST(TokenizerTest, StopWordsAreFoldedAndConfigurable) {
   EXPECT_EQ(t.Terms("the q3 PLAN budget"), (Terms{"the", "budget"}));
 }
 
+TEST(TokenizerTest, EachStopWordMustBeExactlyOneTerm) {
+  EXPECT_OK(Tokenizer::CheckStopWords({"The", "q3", "\xC3\xA9t\xC3\xA9", " padded "}));
+  EXPECT_OK(Tokenizer::CheckStopWords({}));
+  absl::Status st = Tokenizer::CheckStopWords({"ok", "e-mail"});
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(st.message(), "search stop words: \"e-mail\" is 2 terms (e mail), not one");
+  st = Tokenizer::CheckStopWords({"--"});
+  EXPECT_EQ(st.message(), "search stop words: \"--\" is no term, not one");
+}
+
 TEST(TokenizerTest, ReportsByteOffsetsOfTerms) {
   Tokenizer t(Tokenizer::DefaultStopWords());
   std::vector<std::tuple<std::string, size_t, size_t>> seen;
@@ -629,6 +639,12 @@ TEST_F(TextIndexTest, OnlyConfiguredPropsAreIndexedAndTheConfigIsFixedAtCreation
   TempDir dir;
   auto db = Database::Open(dir.path(), DatabaseOptions{});
   ASSERT_OK(db.status());
+  // A stop word that splits would stop each part: refused at creation, and
+  // nothing is stored, so the database can still be created.
+  TextIndex split(db->get(), TextIndexConfig{{"title"}, {"don't"}});
+  st = split.Open();
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(st.message(), "search stop words: \"don\\'t\" is 2 terms (don t), not one");
   TextIndex titles(db->get(), TextIndexConfig{{"title"}, {}});
   ASSERT_OK(titles.Open());
   NodeRecord node;
