@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
+#include "client/cli_validators.h"  // header-only: the decimal check every binary's flags share
 #include "server/logging.h"
 #include "server/rpc_handler.h"
 #include "server/server.h"
@@ -74,6 +75,7 @@ int main(int argc, char** argv) {
                  "0: a read's answer leaves once its audit entry's WAL is synced. N: a thread "
                  "syncs N/2 ms after the oldest unsynced entry, and answers wait for a sync only "
                  "when that entry is N ms old")
+      ->transform(ctxgraph::client::DecimalNumber())
       ->capture_default_str()
       ->check(CLI::Range(0, 10000))
       ->excludes(no_sync_audit);
@@ -81,11 +83,13 @@ int main(int argc, char** argv) {
                  "Memory for decoded node records and adjacency lists that reads share, kept "
                  "coherent with every commit, plus a quarter of it for node records and a "
                  "sixteenth for edge records encoded for answers (0: all three off)")
+      ->transform(ctxgraph::client::DecimalNumber())
       ->capture_default_str()
       ->check(CLI::Range(size_t{0}, size_t{1} << 20));
   app.add_option("--id-cache-mb", id_cache_mb,
                  "Memory for node id to internal id mappings that reads share, about 80 bytes "
                  "per id (0: off)")
+      ->transform(ctxgraph::client::DecimalNumber())
       ->capture_default_str()
       ->check(CLI::Range(size_t{0}, size_t{1} << 20));
   app.add_flag("--no-sync-writes", no_sync,

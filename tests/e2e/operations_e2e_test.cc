@@ -70,5 +70,35 @@ TEST(OperationsE2eTest, MetricsPortAndJsonAccessLog) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(OperationsE2eTest, IntegerFlagsAreDecimalOnly) {
+  // CLI11 reads integers in C's base 0: 0x10 was 16, 010 was 8, and -1 a
+  // size_t's largest value. Each is a usage error now, naming the flag,
+  // before anything is opened: exit 105, CLI11's code for a value its
+  // checks refuse (as --max-batch-ops 0 always was).
+  char pattern[] = "/tmp/ctxgraph-e2e-XXXXXX";
+  const std::string dir = mkdtemp(pattern);
+  // A file where the data directory should be: a server that took the flag
+  // fails at once rather than serving.
+  std::ofstream(dir + "/data") << "not a directory";
+  for (const std::vector<std::string>& flag :
+       std::vector<std::vector<std::string>>{{"--max-request-seconds", "0x10"},
+                                             {"--max-batch-ops", "-1"},
+                                             {"--read-cache-mb", "1e3"},
+                                             {"--audit-sync-window-ms", "+5"}}) {
+    const CommandResult run = e2e::Run({BuildDir() + "/server/ctxgraphd", "--data-dir",
+                                        dir + "/data", flag[0], flag[1]});
+    EXPECT_EQ(run.exit_code, 105) << flag[0];
+    EXPECT_NE(run.err.find(flag[0]), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find("must be a decimal number"), std::string::npos) << run.err;
+  }
+  EXPECT_EQ(Slurp(dir + "/data"), "not a directory");
+  const CommandResult gen = e2e::Run({BuildDir() + "/tools/gen/ctxgraph-gen", "--nodes", "0100",
+                                      "--seed", "0x8", "--out", dir + "/gen"});
+  EXPECT_EQ(gen.exit_code, 105);
+  EXPECT_NE(gen.err.find("--seed"), std::string::npos) << gen.err;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/gen"));
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace ctxgraph::e2e

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <string>
 
+#include "client/cli_validators.h"  // header-only: the decimal check every binary's flags share
 #include "tools/gen/graph_generator.h"
 
 int main(int argc, char** argv) {
@@ -19,8 +20,11 @@ int main(int argc, char** argv) {
   std::string out_dir;
 
   CLI::App app{"ctxgraph-gen: deterministic enterprise context graph generator"};
-  app.add_option("--nodes", options.nodes, "number of nodes")->required();
+  app.add_option("--nodes", options.nodes, "number of nodes")
+      ->transform(ctxgraph::client::DecimalNumber())
+      ->required();
   app.add_option("--seed", options.seed, "random seed (same seed and nodes: same bytes)")
+      ->transform(ctxgraph::client::DecimalNumber())
       ->required();
   app.add_option("--out", out_dir, "output directory (created if missing)")->required();
   app.add_option("--format", format, "jsonl, csv or both")
