@@ -1,6 +1,7 @@
 #include "storage/graph_store.h"
 
 #include <algorithm>
+#include <array>
 #include <iterator>
 #include <map>
 #include <set>
@@ -593,15 +594,26 @@ class BatchBuilder {
   // too, unless the writer deleted that end in this batch: otherwise a batch
   // could write an edge to a node that never exists, or learn from its
   // counts whether an edge to a hidden node exists (upsert it, then delete
-  // its visible end).
+  // its visible end). A hidden end is named first, whatever became of the
+  // edge, exactly as an end that never existed: whether the edge is still
+  // live can depend on the hidden node (deleting an edge to it is a no-op).
   absl::Status CheckEdgeEndpoints() {
     for (const auto& check : endpoint_checks_) {
+      const std::array<std::pair<uint64_t, const char*>, 2> ends = {
+          std::pair{check.id.from, ".from"}, std::pair{check.id.to, ".to"}};
+      const std::array<const std::string*, 2> ids = {&check.from, &check.to};
+      std::array<bool, 2> live{};
+      for (size_t i = 0; i < 2; ++i) {
+        ASSIGN_OR_RETURN(std::optional<NodeRecord> node, LatestNode(ends[i].first));
+        live[i] = node.has_value();
+        const bool ok = node ? guard_.CanSee(*node) : deleted_here_.contains(ends[i].first);
+        if (!ok) return NodeNotFound(check.op + ends[i].second, *ids[i]);
+      }
+      if (live[0] && live[1]) continue;
+      // An end this batch deleted: the edge must be gone too.
       ASSIGN_OR_RETURN(std::optional<EdgeRecord> edge, LatestEdge(check.id));
-      for (auto [iid, name, id] : {std::tuple{check.id.from, ".from", &check.from},
-                                   std::tuple{check.id.to, ".to", &check.to}}) {
-        ASSIGN_OR_RETURN(std::optional<NodeRecord> node, LatestNode(iid));
-        const bool ok = node ? guard_.CanSee(*node) : !edge && deleted_here_.contains(iid);
-        if (!ok) return NodeNotFound(check.op + name, *id);
+      for (size_t i = 0; i < 2 && edge; ++i) {
+        if (!live[i]) return NodeNotFound(check.op + ends[i].second, *ids[i]);
       }
     }
     return absl::OkStatus();
