@@ -245,11 +245,25 @@ absl::Status CheckFormat(ByteReader& r, std::string_view what) {
   return absl::OkStatus();
 }
 
+// A node or edge record's format: whether its trailing section is required
+// (kRecordFormatWithTrailer) or marked by bytes left over (kRecordFormat).
+absl::StatusOr<bool> TrailerRequired(ByteReader& r, std::string_view what) {
+  const uint8_t format = r.U8();
+  if (r.ok() && (format == kRecordFormat || format == kRecordFormatWithTrailer)) {
+    return format == kRecordFormatWithTrailer;
+  }
+  return absl::DataLossError(absl::StrCat(std::string(what), " record: unknown format ", format));
+}
+
+absl::Status MissingTrailer(std::string_view what) {
+  return absl::DataLossError(absl::StrCat(std::string(what), " record: truncated"));
+}
+
 }  // namespace
 
 std::string EncodeNode(const NodeRecord& node) {
   ByteWriter w;
-  w.U8(kRecordFormat);
+  w.U8(node.inherited.empty() ? kRecordFormat : kRecordFormatWithTrailer);
   w.U8(node.deleted ? 1 : 0);
   w.Str(node.id);
   w.Strings(node.labels);
@@ -259,7 +273,7 @@ std::string EncodeNode(const NodeRecord& node) {
   w.Str(node.source.uri);
   w.U8(static_cast<uint8_t>(node.source.authority));
   w.Prov(node.provenance);
-  // Optional trailing section, so that records written before propagation
+  // The trailing section, so that records written before propagation
   // existed (and nodes that inherit nothing) keep their bytes.
   if (!node.inherited.empty()) {
     w.Varint(node.inherited.size());
@@ -273,7 +287,7 @@ std::string EncodeNode(const NodeRecord& node) {
 
 absl::StatusOr<NodeRecord> DecodeNode(std::string_view bytes) {
   ByteReader r(bytes);
-  RETURN_IF_ERROR(CheckFormat(r, "node"));
+  ASSIGN_OR_RETURN(const bool trailer, TrailerRequired(r, "node"));
   NodeRecord node;
   node.deleted = r.U8() != 0;
   node.id = r.Str();
@@ -288,8 +302,10 @@ absl::StatusOr<NodeRecord> DecodeNode(std::string_view bytes) {
   }
   node.source.authority = static_cast<Authority>(authority);
   node.provenance = r.Prov();
+  if (trailer && r.ok() && r.AtEnd()) return MissingTrailer("node");
   if (r.ok() && !r.AtEnd()) {
     const uint64_t n = r.Varint();
+    if (trailer && n == 0) return absl::DataLossError("node record: empty trailing section");
     for (uint64_t i = 0; i < n && r.ok(); ++i) {
       InheritedLabel l;
       l.label = r.Str();
@@ -303,7 +319,7 @@ absl::StatusOr<NodeRecord> DecodeNode(std::string_view bytes) {
 
 std::string EncodeEdge(const EdgeRecord& edge) {
   ByteWriter w;
-  w.U8(kRecordFormat);
+  w.U8(edge.sanitizes.empty() ? kRecordFormat : kRecordFormatWithTrailer);
   w.U8(edge.deleted ? 1 : 0);
   w.Str(edge.from);
   w.Str(edge.label);
@@ -316,7 +332,7 @@ std::string EncodeEdge(const EdgeRecord& edge) {
 
 absl::StatusOr<EdgeRecord> DecodeEdge(std::string_view bytes) {
   ByteReader r(bytes);
-  RETURN_IF_ERROR(CheckFormat(r, "edge"));
+  ASSIGN_OR_RETURN(const bool trailer, TrailerRequired(r, "edge"));
   EdgeRecord edge;
   edge.deleted = r.U8() != 0;
   edge.from = r.Str();
@@ -324,7 +340,11 @@ absl::StatusOr<EdgeRecord> DecodeEdge(std::string_view bytes) {
   edge.to = r.Str();
   edge.props = r.Props();
   edge.provenance = r.Prov();
+  if (trailer && r.ok() && r.AtEnd()) return MissingTrailer("edge");
   if (r.ok() && !r.AtEnd()) edge.sanitizes = r.Strings();
+  if (trailer && r.ok() && edge.sanitizes.empty()) {
+    return absl::DataLossError("edge record: empty trailing section");
+  }
   RETURN_IF_ERROR(Finish(r, "edge"));
   return edge;
 }

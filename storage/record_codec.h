@@ -17,6 +17,12 @@ namespace ctxgraph {
 
 // Never change: on disk. Bump and keep a decoder for the old value instead.
 inline constexpr uint8_t kRecordFormat = 1;
+// A node or edge record with its trailing section (a node's inherited
+// labels, an edge's sanitized labels), which format 1 marks by bytes alone:
+// a format-1 record cut right before it decodes as one without it. Format 2
+// requires the section, so such a cut is DATA_LOSS; records without one keep
+// format 1 and their bytes, and format-1 records with one still decode.
+inline constexpr uint8_t kRecordFormatWithTrailer = 2;
 
 std::string EncodeNode(const NodeRecord& node);
 absl::StatusOr<NodeRecord> DecodeNode(std::string_view bytes);

@@ -85,6 +85,42 @@ TEST(RecordCodecTest, EveryTruncationIsDataLossNotACrash) {
   EXPECT_EQ(DecodeNode(bytes + "!").status().code(), absl::StatusCode::kDataLoss);
 }
 
+TEST(RecordCodecTest, ACutBeforeATrailingSectionIsDataLossNotARecordWithoutIt) {
+  // Cut right before its inherited labels, a node used to decode as one
+  // that inherits nothing: visible to callers the labels keep out. An
+  // edge cut before its sanitized labels lost a steward's stops.
+  NodeRecord node = SampleNode();
+  node.inherited = {InheritedLabel{"restricted", 9, ""}};
+  const std::string node_bytes = EncodeNode(node);
+  EXPECT_EQ(node_bytes[0], static_cast<char>(kRecordFormatWithTrailer));
+  ASSERT_OK_AND_ASSIGN(NodeRecord back, DecodeNode(node_bytes));
+  EXPECT_EQ(back.inherited, node.inherited);
+  for (size_t n = 0; n < node_bytes.size(); ++n) {
+    EXPECT_EQ(DecodeNode(node_bytes.substr(0, n)).status().code(), absl::StatusCode::kDataLoss)
+        << n;
+  }
+  EdgeRecord edge{"a", "DERIVED_FROM", "b", {}, {3, {4}, "w", {}}, false, {"pii"}};
+  const std::string edge_bytes = EncodeEdge(edge);
+  EXPECT_EQ(edge_bytes[0], static_cast<char>(kRecordFormatWithTrailer));
+  ASSERT_OK_AND_ASSIGN(EdgeRecord edge_back, DecodeEdge(edge_bytes));
+  EXPECT_EQ(edge_back.sanitizes, edge.sanitizes);
+  for (size_t n = 0; n < edge_bytes.size(); ++n) {
+    EXPECT_EQ(DecodeEdge(edge_bytes.substr(0, n)).status().code(), absl::StatusCode::kDataLoss)
+        << n;
+  }
+  // Records without the section keep format 1 and their bytes; format-1
+  // records with one (written before format 2) still decode.
+  EXPECT_EQ(EncodeNode(SampleNode())[0], static_cast<char>(kRecordFormat));
+  std::string old_node = node_bytes;
+  old_node[0] = static_cast<char>(kRecordFormat);
+  ASSERT_OK_AND_ASSIGN(NodeRecord old_back, DecodeNode(old_node));
+  EXPECT_EQ(old_back.inherited, node.inherited);
+  std::string old_edge = edge_bytes;
+  old_edge[0] = static_cast<char>(kRecordFormat);
+  ASSERT_OK_AND_ASSIGN(EdgeRecord old_edge_back, DecodeEdge(old_edge));
+  EXPECT_EQ(old_edge_back.sanitizes, edge.sanitizes);
+}
+
 TEST(RecordCodecTest, HugeCountsInCorruptBytesAreRejectedWithoutAllocating) {
   // format, not deleted, id "x", then a label count of 2^63.
   std::string bytes("\x01\x00\x01x", 4);
