@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "query/prop_bytes.h"
 #include "query/read_stats.h"
 #include "query/validation.h"
 #include "storage/keys.h"
@@ -139,6 +140,7 @@ absl::StatusOr<NodePage> GraphReader::ListNodes(std::string_view label, int page
   // Look one visible node past the page, so a next token exists only when a
   // node the caller can see follows.
   bool more = false;
+  size_t bytes = 0;
   absl::Status inner;
   GraphReadSession reads(store_);
   RETURN_IF_ERROR(store_.ScanLabel(label, page.version, after, [&](uint64_t iid) {
@@ -148,10 +150,11 @@ absl::StatusOr<NodePage> GraphReader::ListNodes(std::string_view label, int page
       return false;
     }
     if (*node == nullptr) return true;
-    if (static_cast<int>(page.nodes.size()) == limit) {
+    if (static_cast<int>(page.nodes.size()) == limit || bytes >= kMaxListPageBytes) {
       more = true;
       return false;
     }
+    bytes += (*node)->id.size() + PropBytes((*node)->props);
     page.nodes.push_back(*std::move(node));
     return true;
   }));
@@ -207,6 +210,7 @@ absl::StatusOr<NeighborPage> GraphReader::ListNeighbors(std::string_view id,
   if (direction != DirectionFilter::kOut) directions.push_back(EdgeDirection::kIn);
 
   bool more = false;
+  size_t bytes = 0;
   absl::Status inner;
   // The visibility reads go to the nodes family while the scan holds the
   // adjacency iterator, so one session serves both.
@@ -218,10 +222,12 @@ absl::StatusOr<NeighborPage> GraphReader::ListNeighbors(std::string_view id,
           return false;
         }
         if (*other == nullptr) return true;
-        if (static_cast<int>(page.neighbors.size()) == limit) {
+        if (static_cast<int>(page.neighbors.size()) == limit || bytes >= kMaxListPageBytes) {
           more = true;
           return false;
         }
+        bytes += (*other)->id.size() + PropBytes((*other)->props) + entry.edge.label.size() +
+                 PropBytes(entry.edge.props);
         page.neighbors.push_back(Neighbor{entry.edge, *std::move(other), entry.direction});
         return true;
       }));

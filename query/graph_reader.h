@@ -66,6 +66,11 @@ absl::StatusOr<uint64_t> ResolveVersion(const Database& db, uint64_t as_of);
 // A listing's page size: 0 means kDefaultPageSize, more than kMaxPageSize is
 // capped, a negative one is INVALID_ARGUMENT "page_size: ...".
 absl::StatusOr<int> ResolvePageSize(int page_size);
+// A ListNodes or ListNeighbors page also ends once its items hold this many
+// bytes (ids, labels and props, as PropBytes counts them), with a next page
+// token: a thousand large documents would otherwise make one answer of
+// gigabytes, past what gRPC sends. A page holds at least one item.
+inline constexpr size_t kMaxListPageBytes = 2 << 20;
 
 // Node `iid` as of `snapshot`, and whether `policy` may see it there: the
 // rule every read path applies. Visible means cleared for the node's

@@ -91,6 +91,39 @@ TEST_F(GraphReaderTest, PagesNeverCountHiddenNodesAndEndWithoutToken) {
   EXPECT_EQ(ListAll(admin_, 2), (std::vector<std::string>{"a", "h1", "b", "h2", "h3"}));
 }
 
+TEST_F(GraphReaderTest, APageEndsAtItsByteBoundWithATokenAndHoldsAtLeastOneItem) {
+  // Each big node holds 1.5 MiB of props: a page takes a second item while
+  // under the 2 MiB bound and ends there (3 MiB), whatever page size was
+  // asked for, and no item is repeated or skipped.
+  std::vector<Mutation> big;
+  for (const char* id : {"b1", "b2", "b3"}) {
+    NodeUpsert m = std::get<NodeUpsert>(Node(id));
+    // Two props: one string may hold at most 1 MiB.
+    m.node.props["body"] = Value{std::string(kMaxListPageBytes * 3 / 8, 'x')};
+    m.node.props["more"] = Value{std::string(kMaxListPageBytes * 3 / 8, 'y')};
+    big.push_back(std::move(m));
+  }
+  Write(std::move(big));
+  Write({Edge("b1", "b2"), Edge("b1", "b3"), Node("small"), Edge("b1", "small")});
+  std::vector<size_t> sizes;
+  EXPECT_EQ(ListAll(admin_, 100, &sizes), (std::vector<std::string>{"b1", "b2", "b3", "small"}));
+  EXPECT_EQ(sizes, (std::vector<size_t>{2, 2}));
+
+  GraphReader reader(graph_.store(), graph_.tokens(), admin_);
+  std::vector<std::string> neighbors;
+  sizes.clear();
+  std::string token;
+  do {
+    ASSERT_OK_AND_ASSIGN(NeighborPage page,
+                         reader.ListNeighbors("b1", DirectionFilter::kOut, {}, 100, token, 0));
+    for (const Neighbor& n : page.neighbors) neighbors.push_back(n.node->id);
+    sizes.push_back(page.neighbors.size());
+    token = page.next_page_token;
+  } while (!token.empty());
+  EXPECT_EQ(neighbors, (std::vector<std::string>{"b2", "b3", "small"}));
+  EXPECT_EQ(sizes, (std::vector<size_t>{2, 1}));
+}
+
 TEST_F(GraphReaderTest, PageTokensPinTheSnapshotAndBindTheCaller) {
   Write({Node("a"), Node("b"), Node("c")});
   const Caller agent = MakeCaller("agent", {});
