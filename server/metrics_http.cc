@@ -38,8 +38,6 @@ httplib::Server::HandlerResponse RefuseAllButAScrape(const httplib::Request& req
   } else {
     return httplib::Server::HandlerResponse::Unhandled;
   }
-  // The body was not read: the connection cannot carry another request.
-  response.set_header("Connection", "close");
   return httplib::Server::HandlerResponse::Handled;
 }
 
@@ -66,6 +64,9 @@ absl::StatusOr<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::Start(
   // Scrapes are rare and small: two workers, not one per core.
   http.new_task_queue = [] { return new httplib::ThreadPool(2); };
   http.set_payload_max_length(kMaxRequestBody);
+  // One request per connection: a refused request's unread body is never
+  // read as the next request.
+  http.set_keep_alive_max_count(1);
   http.set_pre_routing_handler(RefuseAllButAScrape);
   http.Get("/metrics",
            [render = std::move(render)](const httplib::Request&, httplib::Response& response) {

@@ -18,6 +18,8 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -550,11 +552,12 @@ TEST_F(MetricsTest, OnlyMetricsIsServed) {
   EXPECT_EQ(result->status, 404);
 }
 
-// Sends `head` (a request's start line and headers, then a few body bytes
-// at most) on a fresh connection to the metrics port and answers the
-// response's status line, or "" when none came within 3 s: a server that
-// waits for the rest of a body never answers before its own 5 s timeout.
-std::string StatusLineFor(const std::string& address, const std::string& head) {
+// Sends each of `requests` on one fresh connection to the metrics port, each
+// once the answer to the one before it has come in whole, and answers all
+// it received: a response ends at its Content-Length, or when the server
+// closes or 3 s pass without a byte (a server that waits for the rest of a
+// body never answers before its own 5 s timeout).
+std::string Exchange(const std::string& address, const std::vector<std::string>& requests) {
   const size_t colon = address.rfind(':');
   sockaddr_in to{};
   to.sin_family = AF_INET;
@@ -564,17 +567,41 @@ std::string StatusLineFor(const std::string& address, const std::string& head) {
   EXPECT_GE(fd, 0);
   timeval wait{3, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
-  std::string response;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0 &&
-      ::send(fd, head.data(), head.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(head.size())) {
-    char buffer[512];
-    while (response.find("\r\n") == std::string::npos) {
-      const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-      if (n <= 0) break;
-      response.append(buffer, static_cast<size_t>(n));
+  std::string received;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0) {
+    for (const std::string& request : requests) {
+      if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) !=
+          static_cast<ssize_t>(request.size())) {
+        break;
+      }
+      const size_t start = received.size();
+      bool closed = false;
+      while (true) {
+        const size_t head_end = received.find("\r\n\r\n", start);
+        if (head_end != std::string::npos) {
+          const std::string head = absl::AsciiStrToLower(received.substr(start, head_end - start));
+          const size_t at = head.find("content-length: ");
+          const size_t body = at == std::string::npos ? 0 : std::stoul(head.substr(at + 16));
+          if (received.size() >= head_end + 4 + body) break;
+        }
+        char buffer[512];
+        const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+        if (n <= 0) {
+          closed = true;
+          break;
+        }
+        received.append(buffer, static_cast<size_t>(n));
+      }
+      if (closed) break;
     }
   }
   ::close(fd);
+  return received;
+}
+
+// The status line of the answer to `head` on a fresh connection, or "".
+std::string StatusLineFor(const std::string& address, const std::string& head) {
+  const std::string response = Exchange(address, {head});
   return response.substr(0, response.find("\r\n"));
 }
 
@@ -597,6 +624,18 @@ TEST_F(MetricsTest, ARequestWithABodyIsAnsweredBeforeItsBodyIsRead) {
                           "GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: "
                           "1000000000000\r\n\r\nabc"),
             "HTTP/1.1 413 Payload Too Large");
+  // A connection carries one request, so a refused request's unread body
+  // is never read as a request of its own: one answer, then it closes.
+  const std::string scrape = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string after_body = Exchange(
+      address,
+      {absl::StrCat("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: ", scrape.size(), "\r\n\r\n"),
+       scrape});
+  EXPECT_TRUE(absl::StartsWith(after_body, "HTTP/1.1 404 Not Found\r\n")) << after_body;
+  EXPECT_EQ(after_body.find("HTTP/1.1 200"), std::string::npos) << after_body;
+  const std::string second = Exchange(address, {scrape, scrape});
+  EXPECT_TRUE(absl::StartsWith(second, "HTTP/1.1 200 OK\r\n")) << second;
+  EXPECT_EQ(second.find("HTTP/1.1", 1), std::string::npos) << second;
   // And scrapes still work.
   EXPECT_EQ(StatusLineFor(address, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"), "HTTP/1.1 200 OK");
   EXPECT_TRUE(Scrape().Has("ctxgraph_rpc_in_flight"));
