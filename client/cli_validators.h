@@ -5,14 +5,16 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <string>
+#include <string_view>
 
 namespace ctxgraph::client {
 
-// Digits only, read as decimal (for Option::transform, as it drops leading
-// zeros). CLI11 converts integers as C's strtoull does, in base 0, so
-// without it `--as-of 010` read version 8, `0x10` version 16, and `-1`
-// wrapped to the largest version; now 010 is 10 and the others are usage
-// errors (exit 2).
+// Digits only, read as decimal, below 2^64 (for Option::transform, as it
+// drops leading zeros). CLI11 converts integers as C's strtoull does, in
+// base 0, so without it `--as-of 010` read version 8, `0x10` version 16,
+// and `-1` wrapped to the largest version; now 010 is 10 and the others are
+// usage errors (the CLI exits 2; ctxgraphd and ctxgraph-gen, CLI11's 105).
+// An option of a narrower type still checks its own range.
 inline const CLI::Validator& DecimalNumber() {
   static const CLI::Validator* const kDecimal = new CLI::Validator(
       [](std::string& text) -> std::string {
@@ -21,7 +23,10 @@ inline const CLI::Validator& DecimalNumber() {
         }
         text.erase(0, std::min(text.find_first_not_of('0'), text.size() - 1));
         // CLI11 takes an overflowing number as the type's largest value.
-        if (text.size() > 19) return "must be a decimal number of at most 19 digits";
+        constexpr std::string_view kMax = "18446744073709551615";  // 2^64 - 1
+        if (text.size() > kMax.size() || (text.size() == kMax.size() && text > kMax)) {
+          return "must be a decimal number below 2^64";
+        }
         return "";
       },
       "DECIMAL");

@@ -120,8 +120,8 @@ class SelectionBudget {
   SelectionBudget(std::string field, size_t max_nodes, size_t max_bytes)
       : field_(std::move(field)), max_nodes_(max_nodes), max_bytes_(max_bytes) {}
 
-  // Before each record read: hidden records count, so that no selection
-  // holds the commit lock for longer than its limit allows.
+  // Before each node record read: hidden ones count, so that what the
+  // caller cannot see does not set how long the selection holds the lock.
   absl::Status Read() {
     if (++reads_ <= max_nodes_ * kAssignReadsPerSelected) return absl::OkStatus();
     return absl::ResourceExhaustedError(

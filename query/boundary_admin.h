@@ -35,8 +35,10 @@ namespace ctxgraph {
 // record and one audit entry per changed node).
 inline constexpr size_t kMaxAssignNodes = 100000;
 // A type or downstream selector reads at most this many times that limit
-// of records, hidden ones included (they are read to be skipped): it bounds
-// how long the selection holds the commit lock, whatever the caller can see.
+// of node records, hidden ones included (they are read to be skipped), so
+// that what the caller cannot see does not set how long the selection
+// holds the commit lock. (Index entries it steps over without a record
+// read, such as a label's removals, are not counted.)
 inline constexpr size_t kAssignReadsPerSelected = 10;
 // The most bytes of nodes (ids and props, as PropBytes counts them) one
 // call may select: each selected node is held, rewritten and re-indexed.

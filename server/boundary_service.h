@@ -10,7 +10,8 @@ namespace ctxgraph::server {
 
 // Unary and run inline on gRPC's callback threads (see graph_service.h).
 // AssignLabels over a large type selection holds the commit lock while it
-// reads its targets (at most kMaxAssignNodes), like a large Write.
+// reads its targets (at most kAssignReadsPerSelected * kMaxAssignNodes node
+// records), like a large Write.
 class BoundaryServiceImpl final : public v1::BoundaryService::CallbackService {
  public:
   explicit BoundaryServiceImpl(Backend& backend) : backend_(backend) {}

@@ -44,12 +44,11 @@ absl::Status Tokenizer::CheckStopWords(const std::vector<std::string>& stop_word
   for (const auto& word : stop_words) {
     std::vector<std::string> terms;
     Split(word, [&](std::string_view term, size_t, size_t) { terms.emplace_back(term); });
-    if (terms.size() == 1) continue;
-    return absl::InvalidArgumentError(absl::StrCat(
-        "search stop words: \"", absl::CHexEscape(word), "\" is ",
-        terms.empty() ? "no term"
-                      : absl::StrCat(terms.size(), " terms (", absl::StrJoin(terms, " "), ")"),
-        ", not one"));
+    // A line with no term (blank, punctuation) stops nothing: harmless.
+    if (terms.size() <= 1) continue;
+    return absl::InvalidArgumentError(absl::StrCat("search stop words: \"", absl::CHexEscape(word),
+                                                   "\" is ", terms.size(), " terms (",
+                                                   absl::StrJoin(terms, " "), "), not one"));
   }
   return absl::OkStatus();
 }

@@ -32,8 +32,9 @@ class Tokenizer {
   // `stop_words` are folded like text, so "The" stops "the".
   explicit Tokenizer(const std::vector<std::string>& stop_words);
 
-  // INVALID_ARGUMENT naming the first stop word that is not exactly one
-  // term: "e-mail" would stop "e" and "mail".
+  // INVALID_ARGUMENT naming the first stop word that folds into more than
+  // one term: "e-mail" would stop "e" and "mail". One with no term stops
+  // nothing and passes.
   static absl::Status CheckStopWords(const std::vector<std::string>& stop_words);
 
   // Calls `emit` with each term of `text`, in order; the view is valid only

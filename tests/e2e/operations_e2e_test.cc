@@ -85,8 +85,8 @@ TEST(OperationsE2eTest, IntegerFlagsAreDecimalOnly) {
                                              {"--max-batch-ops", "-1"},
                                              {"--read-cache-mb", "1e3"},
                                              {"--audit-sync-window-ms", "+5"}}) {
-    const CommandResult run = e2e::Run({BuildDir() + "/server/ctxgraphd", "--data-dir",
-                                        dir + "/data", flag[0], flag[1]});
+    const CommandResult run =
+        e2e::Run({BuildDir() + "/server/ctxgraphd", "--data-dir", dir + "/data", flag[0], flag[1]});
     EXPECT_EQ(run.exit_code, 105) << flag[0];
     EXPECT_NE(run.err.find(flag[0]), std::string::npos) << run.err;
     EXPECT_NE(run.err.find("must be a decimal number"), std::string::npos) << run.err;
@@ -97,6 +97,14 @@ TEST(OperationsE2eTest, IntegerFlagsAreDecimalOnly) {
   EXPECT_EQ(gen.exit_code, 105);
   EXPECT_NE(gen.err.find("--seed"), std::string::npos) << gen.err;
   EXPECT_FALSE(std::filesystem::exists(dir + "/gen"));
+  // Every 64-bit seed is a seed; 2^64 is not.
+  EXPECT_EQ(e2e::Run({BuildDir() + "/tools/gen/ctxgraph-gen", "--nodes", "100", "--seed",
+                      "18446744073709551616", "--out", dir + "/gen"})
+                .exit_code,
+            105);
+  const CommandResult widest = e2e::Run({BuildDir() + "/tools/gen/ctxgraph-gen", "--nodes", "100",
+                                         "--seed", "18446744073709551615", "--out", dir + "/gen"});
+  EXPECT_EQ(widest.exit_code, 0) << widest.err;
   std::filesystem::remove_all(dir);
 }
 

@@ -60,14 +60,18 @@ TEST(TokenizerTest, StopWordsAreFoldedAndConfigurable) {
   EXPECT_EQ(t.Terms("the q3 PLAN budget"), (Terms{"the", "budget"}));
 }
 
-TEST(TokenizerTest, EachStopWordMustBeExactlyOneTerm) {
-  EXPECT_OK(Tokenizer::CheckStopWords({"The", "q3", "\xC3\xA9t\xC3\xA9", " padded "}));
+TEST(TokenizerTest, AStopWordMustNotSplitIntoSeveralTerms) {
+  // A line of no term (blank, a CRLF file's "\r", punctuation) stops
+  // nothing and passes.
+  EXPECT_OK(Tokenizer::CheckStopWords(
+      {"The", "q3", "\xC3\xA9t\xC3\xA9", " padded ", "\r", "  ", "--", "the\r"}));
   EXPECT_OK(Tokenizer::CheckStopWords({}));
   absl::Status st = Tokenizer::CheckStopWords({"ok", "e-mail"});
   EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(st.message(), "search stop words: \"e-mail\" is 2 terms (e mail), not one");
-  st = Tokenizer::CheckStopWords({"--"});
-  EXPECT_EQ(st.message(), "search stop words: \"--\" is no term, not one");
+  st = Tokenizer::CheckStopWords({"new york city"});
+  EXPECT_EQ(st.message(),
+            "search stop words: \"new york city\" is 3 terms (new york city), not one");
 }
 
 TEST(TokenizerTest, ReportsByteOffsetsOfTerms) {
