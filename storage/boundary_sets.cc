@@ -1,5 +1,7 @@
 #include "storage/boundary_sets.h"
 
+#include <algorithm>
+#include <functional>
 #include <mutex>
 
 #include "absl/status/status.h"
@@ -23,6 +25,22 @@ absl::Status BoundarySets::Load() {
     if (id != by_id_.size()) {
       return absl::DataLossError(
           absl::StrCat("boundary_sets: expected id ", by_id_.size(), ", found ", id));
+    }
+    // The value has no count: a cut between two labels would read as a
+    // smaller set, seen by callers cleared only for what is left. Its
+    // labels must be sorted, unique and map back to this id.
+    const bool canonical =
+        !labels.empty() &&
+        std::adjacent_find(labels.begin(), labels.end(), std::greater_equal<>()) == labels.end();
+    std::string back;
+    bool mapped = false;
+    if (canonical) {
+      ASSIGN_OR_RETURN(mapped,
+                       db_->Get(Cf::kBoundarySets, keys::BoundarySetByLabelsKey(labels), &back));
+    }
+    if (!mapped || back != keys::EncodeU64(id)) {
+      return absl::DataLossError(
+          absl::StrCat("boundary_sets: set ", id, " does not map back to itself"));
     }
     by_labels_.emplace(bytes, id);
     by_id_.push_back(std::move(labels));

@@ -632,6 +632,30 @@ TEST_F(TextIndexTest, IndexSurvivesRestart) {
   EXPECT_EQ(Postings("apple", v2), (Terms{"a:1/1@1", "b:1/1@1", "c:1/1@2"}));
 }
 
+TEST_F(TextIndexTest, ABoundarySetCutBetweenItsLabelsIsDataLossNotASmallerSet) {
+  DefineLabels(*store_, {"pii", "hr"});
+  Apply({Doc("a", "apple", {"hr", "pii"})});
+  {
+    TextIndex again(db_.get(), TextIndexConfig{});
+    ASSERT_OK(again.Open());
+  }
+  // Set 1 is {hr, pii}; its by-id value cut to {hr} would let a caller
+  // cleared for hr count it as visible.
+  const std::string by_id = keys::BoundarySetByIdKey(1);
+  std::string value;
+  ASSERT_OK_AND_ASSIGN(bool found, db_->Get(Cf::kBoundarySets, by_id, &value));
+  ASSERT_TRUE(found);
+  ASSERT_EQ(value, keys::EncodeBoundarySetLabels({"hr", "pii"}));
+  ASSERT_TRUE(db_->rocks()
+                  ->Put(rocksdb::WriteOptions(), db_->handle(Cf::kBoundarySets), by_id,
+                        keys::EncodeBoundarySetLabels({"hr"}))
+                  .ok());
+  TextIndex cut(db_.get(), TextIndexConfig{});
+  const absl::Status st = cut.Open();
+  EXPECT_EQ(st.code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(st.message(), "boundary_sets: set 1 does not map back to itself");
+}
+
 TEST_F(TextIndexTest, OnlyConfiguredPropsAreIndexedAndTheConfigIsFixedAtCreation) {
   TextIndex other(db_.get(), TextIndexConfig{{"title"}, {}});
   absl::Status st = other.Open();
