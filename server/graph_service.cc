@@ -158,10 +158,23 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
       return absl::DeadlineExceededError(
           absl::StrCat("import stream: longer than --max-request-seconds=", cap_seconds));
     };
+    // A bulk import also holds the commit lock: while it does, a client
+    // that sends nothing for --bulk-idle-seconds is cancelled too.
+    int idle_seconds = 0;
+    std::optional<StreamWatchdog::Clock::time_point> idle_at;
     std::optional<StreamWatchdog::Watch> watch;
-    if (cap_seconds > 0) {
-      watch.emplace(backend_.stream_watchdog.Start(context, cap_at + kIdleStreamGrace));
-    }
+    const auto arm = [&] {
+      std::optional<StreamWatchdog::Clock::time_point> at;
+      if (cap_seconds > 0) at = cap_at + kIdleStreamGrace;
+      idle_at.reset();
+      if (idle_seconds > 0) {
+        idle_at = StreamWatchdog::Clock::now() + std::chrono::seconds(idle_seconds);
+        if (!at || *idle_at < *at) at = idle_at;
+      }
+      watch.reset();
+      if (at) watch.emplace(backend_.stream_watchdog.Start(context, *at));
+    };
+    arm();
     v1::ImportRequest request;
     if (!reader->Read(&request)) {
       return absl::InvalidArgumentError("import stream: no request message");
@@ -174,6 +187,7 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
     spdlog::info("import started request_id={} principal={} bulk={} strict={}", CurrentRequestId(),
                  LogValue(caller.principal.id), o.bulk(), o.strict());
     ImportMeter meter(o.bulk());
+    if (o.bulk()) idle_seconds = backend_.limits.bulk_idle_seconds;
     do {
       if (past_cap()) return over_cap();
       // A revoked token or a principal changed since the stream began: the
@@ -194,6 +208,7 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
       // A strict import is over at its first reject: answer now, rather than
       // read (and ignore) the rest of a possibly large input first.
       if (import->progress().aborted) break;
+      if (idle_seconds > 0) arm();  // the client's silence counts from here
     } while (reader->Read(&request));
     // The watchdog must not cancel while Finish commits (the client would
     // hear CANCELLED of a committed import): the watch ends first, then the
@@ -202,7 +217,15 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
     // or keeps only what it already committed.
     watch.reset();
     if (past_cap()) return over_cap();
-    if (context->IsCancelled()) return absl::CancelledError("import stream cancelled");
+    if (context->IsCancelled()) {
+      if (idle_at && StreamWatchdog::Clock::now() >= *idle_at) {
+        spdlog::warn(
+            "import cancelled request_id={} principal={}: bulk stream sent nothing for "
+            "--bulk-idle-seconds={}; nothing written",
+            CurrentRequestId(), LogValue(caller.principal.id), idle_seconds);
+      }
+      return absl::CancelledError("import stream cancelled");
+    }
     // Asked again while a bulk import's last batches are written, which
     // takes seconds: a client gone by then (Ctrl-C, killed) writes nothing.
     ASSIGN_OR_RETURN(ImportResult result, import->Finish([&] { return context->IsCancelled(); }));

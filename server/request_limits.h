@@ -5,7 +5,8 @@
 // Over a limit is RESOURCE_EXHAUSTED with a message naming the field (or the
 // flag) and the limit, except the traversal bound: a walk that reaches it
 // stops and answers `truncated`, as it always has; and the request time cap:
-// a stream past it ends with DEADLINE_EXCEEDED (StreamWatchdog).
+// a stream past it ends with DEADLINE_EXCEEDED (StreamWatchdog); and the
+// bulk idle limit: a bulk stream silent for longer is cancelled.
 #ifndef CTXGRAPH_SERVER_REQUEST_LIMITS_H_
 #define CTXGRAPH_SERVER_REQUEST_LIMITS_H_
 
@@ -30,6 +31,10 @@ struct RequestLimits {
   // How long a streaming call (Import) may run (--max-request-seconds);
   // 0 is no cap. Unary calls are bounded by the other limits instead.
   int max_request_seconds = 3600;
+  // How long a bulk Import stream may go without sending a message
+  // (--bulk-idle-seconds); 0 is no limit. A bulk import holds the commit
+  // lock, so every other write waits on a client that stalled.
+  int bulk_idle_seconds = 60;
 };
 
 inline constexpr size_t kEdgesPerTraversalNode = 5;

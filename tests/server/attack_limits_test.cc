@@ -5,6 +5,7 @@
 #include <chrono>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "tests/server/attack_fixture.h"
 
 namespace ctxgraph::server {
@@ -144,6 +145,47 @@ TEST_F(AttackRequestCapTest, AnIdleImportStreamIsCancelledSoonAfterTheCapAndFree
   EXPECT_EQ(server_->backend().in_flight.in_flight(), 0);
   v1::GetNodeResponse node;
   ASSERT_OK(GetNode(agent_, "pub", &node));
+}
+
+// The same server with a one-second --bulk-idle-seconds.
+class AttackBulkIdleTest : public AttackLimitsTest {
+ protected:
+  void Configure(ServerOptions* options) override {
+    AttackLimitsTest::Configure(options);
+    options->limits.bulk_idle_seconds = 1;
+  }
+};
+
+TEST_F(AttackBulkIdleTest, ABulkImportThatGoesSilentIsCancelledAndReleasesTheCommitLock) {
+  const State before = Snapshot();
+  OpenImport import;
+  ASSERT_NO_FATAL_FAILURE(StartImport(graph_.get(), &import, "stalled"));
+  // Holding the commit lock, it sends nothing more and never half-closes:
+  // cancelled a second later, having written nothing.
+  EXPECT_EQ(import.writer->Finish().error_code(), grpc::StatusCode::CANCELLED);
+  ExpectUnchanged(before);
+  for (int i = 0; i < 200 && server_->backend().in_flight.in_flight() != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(server_->backend().in_flight.in_flight(), 0);
+  // The lock is free: a write commits.
+  v1::WriteResponse w;
+  ASSERT_OK(Write(loader_, {UpsertNode(MakeNode("after", {"team:eng"}))}, &w));
+  EXPECT_TRUE(w.committed());
+}
+
+TEST_F(AttackBulkIdleTest, ABulkImportThatKeepsSendingOutlivesTheIdleLimit) {
+  OpenImport import;
+  ASSERT_NO_FATAL_FAILURE(StartImport(graph_.get(), &import, "steady-0"));
+  for (int i = 1; i <= 4; ++i) {  // 2 s in all, never 1 s silent
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    v1::ImportRequest more;
+    *more.add_ops() = UpsertNode(MakeNode(absl::StrCat("steady-", i), {"team:eng"}));
+    ASSERT_TRUE(import.writer->Write(more)) << i;
+  }
+  import.writer->WritesDone();
+  ASSERT_OK(import.writer->Finish());
+  EXPECT_EQ(import.response.nodes_written(), 5u);
 }
 
 TEST_F(AttackLimitsTest, ManyIdleConnectionsHoldNoAdmissionSlot) {
