@@ -238,7 +238,10 @@ std::string LogValue(std::string_view value) {
     plain = plain && IsPlainChar(c);
     digits = digits && absl::ascii_isdigit(c);
   }
-  if (plain && !digits) return std::string(value);
+  // Quoted too: what a JSON log line would turn into a number or a bool
+  // ("-5", "true"), so that a client-chosen value stays a string there.
+  const bool json_literal = value.starts_with('-') || value == "true" || value == "false";
+  if (plain && !digits && !json_literal) return std::string(value);
   std::string out = "\"";
   for (char c : value) {
     const unsigned char u = static_cast<unsigned char>(c);

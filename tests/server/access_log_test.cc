@@ -240,6 +240,12 @@ TEST(LogValueTest, QuotesWhatIsNotAPlainToken) {
   EXPECT_EQ(LogValue("ipv4:127.0.0.1:5"), "ipv4:127.0.0.1:5");
   EXPECT_EQ(LogValue(""), "\"\"");
   EXPECT_EQ(LogValue("42"), "\"42\"");
+  // What a JSON log line would read as a number or a bool stays a string.
+  EXPECT_EQ(LogValue("-5"), "\"-5\"");
+  EXPECT_EQ(LogValue("true"), "\"true\"");
+  EXPECT_EQ(LogValue("false"), "\"false\"");
+  EXPECT_EQ(LogValue("-"), "\"-\"");
+  EXPECT_EQ(LogValue("trueish"), "trueish");
   EXPECT_EQ(LogValue("a b"), "\"a b\"");
   EXPECT_EQ(LogValue("k=v"), "\"k=v\"");
   EXPECT_EQ(LogValue("say \"hi\"\\\n\t\x01"), "\"say \\\"hi\\\"\\\\\\n\\t\\x01\"");
