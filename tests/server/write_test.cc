@@ -193,6 +193,18 @@ TEST_F(WriteTest, NodeRoundTripsExactly) {
   EXPECT_EQ(r.node().props().at("d").kind_case(), v1::Value::kDoubleValue);
 }
 
+TEST_F(WriteTest, TimestampsAreKeptToTheMicrosecond) {
+  v1::Node node = MakeNode("t");
+  auto& t = *(*node.mutable_props())["t"].mutable_timestamp_value();
+  t.set_seconds(1700000000);
+  t.set_nanos(123456999);  // 999 ns below a microsecond: dropped
+  AdminWrite({UpsertNode(node)});
+  v1::GetNodeResponse r;
+  ASSERT_OK(GetNode(admin_token_, "t", &r));
+  EXPECT_EQ(r.node().props().at("t").timestamp_value().seconds(), 1700000000);
+  EXPECT_EQ(r.node().props().at("t").timestamp_value().nanos(), 123456000);
+}
+
 TEST_F(WriteTest, GetCommitReturnsPrincipalAndDescription) {
   const std::string loader = CreatePrincipal("loader1", {v1::ROLE_LOADER}, {});
   v1::WriteResponse w;
