@@ -349,7 +349,7 @@ absl::StatusOr<BackupManifest> RestoreBackup(const std::string& backup_dir,
   const std::string context = absl::StrCat("backup \"", backup_dir, "\": ");
   absl::StatusOr<BackupManifest> manifest = ReadBackupManifest(backup_dir);
   if (!manifest.ok()) return WithContext(manifest.status(), context);
-  if (manifest->db_format != kDatabaseFormat) {
+  if (manifest->db_format != kDatabaseFormat && manifest->db_format != kPreviousDatabaseFormat) {
     return absl::FailedPreconditionError(absl::StrCat(
         context, "database format \"", manifest->db_format, "\" is not \"", kDatabaseFormat, "\""));
   }

@@ -398,7 +398,12 @@ absl::Status Database::LoadMeta() {
     RETURN_IF_ERROR(FromRocks(db_->Write(sync, &batch)));
     return LoadRedactionKey();
   }
-  if (value != kDatabaseFormat) {
+  if (value == kPreviousDatabaseFormat) {
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    RETURN_IF_ERROR(
+        FromRocks(db_->Put(sync, handle(Cf::kDefault), keys::kFormatKey, kDatabaseFormat)));
+  } else if (value != kDatabaseFormat) {
     return absl::FailedPreconditionError(
         absl::StrCat("storage: unknown data format \"", value, "\""));
   }

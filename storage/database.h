@@ -76,7 +76,12 @@
 namespace ctxgraph {
 
 // The format marker (meta key "format") this build writes and reads.
-inline constexpr char kDatabaseFormat[] = "ctxgraph-1";
+inline constexpr char kDatabaseFormat[] = "ctxgraph-2";
+// Opened and upgraded in place to kDatabaseFormat: format 2 added node and
+// edge records of record format 2 (record_codec.h), which a build that
+// knows only "ctxgraph-1" cannot read, so the marker keeps such a build
+// from opening the database (or restoring its backup) at all.
+inline constexpr char kPreviousDatabaseFormat[] = "ctxgraph-1";
 
 // Converts a RocksDB status to an absl::Status. The only such conversion.
 absl::Status FromRocks(const rocksdb::Status& s);

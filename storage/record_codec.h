@@ -1,6 +1,7 @@
 // Byte encodings of stored records, and the canonical content hash.
 //
-// Every encoding starts with a format byte (kRecordFormat); decoders check it
+// Every encoding starts with a format byte (kRecordFormat, or for node and
+// edge records with a trailing section kRecordFormatWithTrailer); decoders check it
 // and every length, and answer DATA_LOSS on bytes they cannot trust instead of
 // crashing or reading past the end. Encoders never fail.
 #ifndef CTXGRAPH_STORAGE_RECORD_CODEC_H_

@@ -257,6 +257,33 @@ TEST_F(GraphStoreTest, ADatabaseWithoutARedactionKeyGetsOneAtOpen) {
   EXPECT_EQ(db_->redaction_key(), created);
 }
 
+TEST_F(GraphStoreTest, AFormatOneDatabaseIsUpgradedAtOpenAndAnUnknownFormatRefused) {
+  // Record format 2 (inherited labels, sanitized edges) is unreadable to a
+  // build of data format 1: the marker moves on, so such a build refuses
+  // the database instead of failing record by record.
+  const auto format = [&] {
+    std::string value;
+    EXPECT_TRUE(
+        db_->rocks()
+            ->Get(rocksdb::ReadOptions(), db_->handle(Cf::kDefault), keys::kFormatKey, &value)
+            .ok());
+    return value;
+  };
+  EXPECT_EQ(format(), "ctxgraph-2");
+  ASSERT_OK(FromRocks(db_->rocks()->Put(rocksdb::WriteOptions(), db_->handle(Cf::kDefault),
+                                        keys::kFormatKey, "ctxgraph-1")));
+  Reopen();
+  EXPECT_EQ(format(), "ctxgraph-2");
+  ASSERT_OK(FromRocks(db_->rocks()->Put(rocksdb::WriteOptions(), db_->handle(Cf::kDefault),
+                                        keys::kFormatKey, "ctxgraph-3")));
+  store_.reset();
+  text_.reset();
+  db_.reset();
+  EXPECT_STATUS(Database::Open(dir_.path(), DatabaseOptions{}),
+                absl::StatusCode::kFailedPrecondition,
+                "storage: unknown data format \"ctxgraph-3\"");
+}
+
 TEST_F(GraphStoreTest, ADamagedRedactionKeyFailsTheOpen) {
   ASSERT_OK(FromRocks(db_->rocks()->Put(rocksdb::WriteOptions(), db_->handle(Cf::kDefault),
                                         keys::kRedactionKey, "short")));
