@@ -158,23 +158,20 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
       return absl::DeadlineExceededError(
           absl::StrCat("import stream: longer than --max-request-seconds=", cap_seconds));
     };
-    // A bulk import also holds the commit lock: while it does, a client
-    // that sends nothing for --bulk-idle-seconds is cancelled too.
+    std::optional<StreamWatchdog::Watch> watch;
+    if (cap_seconds > 0) {
+      watch.emplace(backend_.stream_watchdog.Start(context, cap_at + kIdleStreamGrace));
+    }
+    // A bulk import also holds the commit lock: while it waits for the
+    // client's next message (never while the server works on one), a client
+    // silent for --bulk-idle-seconds is cancelled too.
     int idle_seconds = 0;
     std::optional<StreamWatchdog::Clock::time_point> idle_at;
-    std::optional<StreamWatchdog::Watch> watch;
-    const auto arm = [&] {
-      std::optional<StreamWatchdog::Clock::time_point> at;
-      if (cap_seconds > 0) at = cap_at + kIdleStreamGrace;
-      idle_at.reset();
-      if (idle_seconds > 0) {
-        idle_at = StreamWatchdog::Clock::now() + std::chrono::seconds(idle_seconds);
-        if (!at || *idle_at < *at) at = idle_at;
-      }
-      watch.reset();
-      if (at) watch.emplace(backend_.stream_watchdog.Start(context, *at));
+    std::optional<StreamWatchdog::Watch> idle_watch;
+    const auto wait_for_client = [&] {
+      idle_at = StreamWatchdog::Clock::now() + std::chrono::seconds(idle_seconds);
+      idle_watch.emplace(backend_.stream_watchdog.Start(context, *idle_at));
     };
-    arm();
     v1::ImportRequest request;
     if (!reader->Read(&request)) {
       return absl::InvalidArgumentError("import stream: no request message");
@@ -189,6 +186,8 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
     ImportMeter meter(o.bulk());
     if (o.bulk()) idle_seconds = backend_.limits.bulk_idle_seconds;
     do {
+      idle_watch.reset();  // a message came: the server's work is not the client's silence
+      idle_at.reset();
       if (past_cap()) return over_cap();
       // A revoked token or a principal changed since the stream began: the
       // first message included, which a bulk import reads before it waits
@@ -208,7 +207,7 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
       // A strict import is over at its first reject: answer now, rather than
       // read (and ignore) the rest of a possibly large input first.
       if (import->progress().aborted) break;
-      if (idle_seconds > 0) arm();  // the client's silence counts from here
+      if (idle_seconds > 0) wait_for_client();
     } while (reader->Read(&request));
     // The watchdog must not cancel while Finish commits (the client would
     // hear CANCELLED of a committed import): the watch ends first, then the
@@ -216,6 +215,7 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
     // stream is not an import: the unfinished import writes nothing (bulk)
     // or keeps only what it already committed.
     watch.reset();
+    idle_watch.reset();
     if (past_cap()) return over_cap();
     if (context->IsCancelled()) {
       if (idle_at && StreamWatchdog::Clock::now() >= *idle_at) {

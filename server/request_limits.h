@@ -31,10 +31,13 @@ struct RequestLimits {
   // How long a streaming call (Import) may run (--max-request-seconds);
   // 0 is no cap. Unary calls are bounded by the other limits instead.
   int max_request_seconds = 3600;
-  // How long a bulk Import stream may go without sending a message
-  // (--bulk-idle-seconds); 0 is no limit. A bulk import holds the commit
-  // lock, so every other write waits on a client that stalled.
-  int bulk_idle_seconds = 60;
+  // How long a bulk Import stream may leave the server waiting for its next
+  // message (--bulk-idle-seconds); 0 is no limit. A bulk import holds the
+  // commit lock, so every other write waits on a client that stalled. Ten
+  // minutes: `ctxgraph import` reads a JSONL file twice and sends nothing
+  // while it skips one kind of line, which takes minutes only for inputs
+  // of hundreds of millions of lines.
+  int bulk_idle_seconds = 600;
 };
 
 inline constexpr size_t kEdgesPerTraversalNode = 5;

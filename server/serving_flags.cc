@@ -50,9 +50,9 @@ void AddServingFlags(CLI::App& app, ServerOptions* options) {
       ->capture_default_str()
       ->check(CLI::Range(0, 1 << 30));
   app.add_option("--bulk-idle-seconds", options->limits.bulk_idle_seconds,
-                 "Longest a bulk Import stream, which holds the commit lock, may go without "
-                 "sending a message; past it the stream is cancelled and writes nothing (0: no "
-                 "limit)")
+                 "Longest a bulk Import stream, which holds the commit lock, may leave the "
+                 "server waiting for its next message; past it the stream is cancelled and "
+                 "writes nothing (0: no limit)")
       ->transform(ctxgraph::client::DecimalNumber())
       ->capture_default_str()
       ->check(CLI::Range(0, 1 << 30));
