@@ -34,9 +34,9 @@ struct RequestLimits {
   // How long a bulk Import stream may leave the server waiting for its next
   // message (--bulk-idle-seconds); 0 is no limit. A bulk import holds the
   // commit lock, so every other write waits on a client that stalled. Ten
-  // minutes: `ctxgraph import` reads a JSONL file twice and sends nothing
-  // while it skips one kind of line, which takes minutes only for inputs
-  // of hundreds of millions of lines.
+  // minutes, not one: `ctxgraph import` reads a JSONL file twice and sends
+  // nothing while it skips one kind of line, a pass that grows with the
+  // file.
   int bulk_idle_seconds = 600;
 };
 
