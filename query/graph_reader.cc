@@ -56,10 +56,15 @@ absl::StatusOr<PolicedNode> ReadVisibility(GraphReadSession& reads, const Bounda
   ASSIGN_OR_RETURN(out.node, reads.GetNodeShared(iid, snapshot));
   if (!out.node || !policy.CanSee(*out.node)) return out;
   // A label put on a node later protects its history too: reading the past
-  // needs clearance for the node's boundary then and now.
+  // needs clearance for the node's boundary then and now. A node deleted
+  // since is judged by its last boundary: deleting it must not undo a label
+  // put on before.
   if (snapshot < policy_version) {
     ASSIGN_OR_RETURN(std::shared_ptr<const NodeRecord> now,
                      reads.GetNodeShared(iid, policy_version));
+    if (now == nullptr) {
+      ASSIGN_OR_RETURN(now, reads.GetLastLiveNode(iid, policy_version));
+    }
     if (now && !policy.CanSee(*now)) return out;
   }
   out.visible = true;

@@ -11,7 +11,8 @@
 // (storage/history_horizon.h) FAILED_PRECONDITION. A page token pins the
 // version of the listing's first page. Reading a node as of an earlier version requires
 // clearance for its boundary at that version and for its current boundary
-// (when it still exists): labelling a node today hides its history too.
+// (its last one, when it was deleted since): labelling a node today hides its
+// history too, and deleting it later does not take that back.
 //
 // Thread safety: stateless beyond its references; one per request is cheap.
 #ifndef CTXGRAPH_QUERY_GRAPH_READER_H_
@@ -74,9 +75,10 @@ inline constexpr size_t kMaxListPageBytes = 2 << 20;
 
 // Node `iid` as of `snapshot`, and whether `policy` may see it there: the
 // rule every read path applies. Visible means cleared for the node's
-// boundary at `snapshot` and, when snapshot < policy_version and the node
-// still exists at policy_version, for its boundary then too (a label put on
-// later protects the node's history). A node hidden at `snapshot` costs no
+// boundary at `snapshot` and, when snapshot < policy_version, for its
+// boundary at policy_version too, or its last boundary when it was deleted
+// by then (a label put on later protects the node's history, even once the
+// node is deleted). A node hidden at `snapshot` costs no
 // second read, so hidden and absent ids cost the same unless the node is
 // visible then. iid 0 is never used: it reads as absent.
 struct PolicedNode {

@@ -283,8 +283,13 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
     RETURN_IF_ERROR(
         text.ForEachRelabelled(version, upto, [&](uint64_t iid) { relabelled.push_back(iid); }));
     absl::flat_hash_set<uint64_t> done;
+    // ReadNodeUnderPolicy's rule: a node deleted by `v` is judged by its
+    // last boundary.
     auto hidden_at = [&](uint64_t iid, uint64_t v) -> absl::StatusOr<bool> {
-      ASSIGN_OR_RETURN(std::optional<NodeRecord> node, reads.GetNodeByIid(iid, v));
+      ASSIGN_OR_RETURN(std::shared_ptr<const NodeRecord> node, reads.GetNodeShared(iid, v));
+      if (node == nullptr) {
+        ASSIGN_OR_RETURN(node, reads.GetLastLiveNode(iid, v));
+      }
       return node && !caller_.policy.CanSee(*node);
     };
     for (uint64_t iid : relabelled) {

@@ -153,6 +153,20 @@ absl::StatusOr<std::shared_ptr<const NodeRecord>> GraphReadSession::GetNodeShare
   return node;
 }
 
+absl::StatusOr<std::shared_ptr<const NodeRecord>> GraphReadSession::GetLastLiveNode(
+    uint64_t iid, uint64_t version) {
+  rocksdb::Iterator* it = Iterator(Cf::kNodes);
+  const std::string prefix = keys::NodePrefix(iid);
+  // Newest first: a node's keys sort by descending version.
+  for (it->Seek(keys::EncodeNodeVersionKey({iid, version}));
+       it->Valid() && KeyStartsWith(it->key(), prefix); it->Next()) {
+    ASSIGN_OR_RETURN(NodeRecord decoded, DecodeNode(SliceView(it->value())));
+    if (!decoded.deleted) return std::make_shared<const NodeRecord>(std::move(decoded));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status()));
+  return nullptr;
+}
+
 absl::Status GraphReadSession::ScanAdjacency(
     uint64_t iid, const std::vector<EdgeDirection>& directions,
     const std::vector<std::string>& labels, uint64_t version,

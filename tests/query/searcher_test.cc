@@ -176,8 +176,7 @@ TEST(SearcherTest, PageTokensBindTheCallerAndTheRequestAndPinTheSnapshot) {
                 "page_token: invalid");
   // The same principal with other clearances: the statistics scores are
   // made of differ, so the cursor would land among other scores.
-  const Caller narrowed =
-      MakeCaller(c.admin_.principal.id, {"team:eng"}, c.admin_.principal.roles);
+  const Caller narrowed = MakeCaller(c.admin_.principal.id, {"team:eng"}, c.admin_.principal.roles);
   EXPECT_STATUS(c.Search(narrowed, next), absl::StatusCode::kInvalidArgument,
                 "page_token: invalid");
   SearchRequest tampered = next;
@@ -275,10 +274,19 @@ class ReferenceModel {
  public:
   using Snapshot = std::map<std::string, Doc>;  // live nodes by id
 
+  // As of snapshots[at]; a node must be visible then and as it is in the
+  // latest snapshot, or as it last was when deleted since.
   std::vector<std::pair<std::string, double>> Search(const TextIndex& text,
                                                      const BoundaryPolicy& policy,
-                                                     const Snapshot& then, const Snapshot& now,
-                                                     const std::string& query) const {
+                                                     const std::vector<Snapshot>& snapshots,
+                                                     size_t at, const std::string& query) const {
+    const Snapshot& then = snapshots[at];
+    const auto last = [&](const std::string& id) -> const Doc* {
+      for (size_t i = snapshots.size() - 1; i > at; --i) {
+        if (auto it = snapshots[i].find(id); it != snapshots[i].end()) return &it->second;
+      }
+      return nullptr;
+    };
     std::vector<std::string> terms;
     absl::flat_hash_set<std::string> seen;
     for (auto& t : text.tokenizer().Terms(query)) {
@@ -286,9 +294,8 @@ class ReferenceModel {
     }
     std::map<std::string, NodeTerms> visible;
     for (const auto& [id, doc] : then) {
-      auto current = now.find(id);
       if (!policy.CanSee(doc.boundary)) continue;
-      if (current != now.end() && !policy.CanSee(current->second.boundary)) continue;
+      if (const Doc* current = last(id); current && !policy.CanSee(current->boundary)) continue;
       NodeRecord node;
       node.props["text"] = Value{doc.text};
       visible[id] = text.Analyze(node);
@@ -379,8 +386,7 @@ TEST(SearcherTest, MatchesAReferenceModelOnRandomCorporaCallersAndVersions) {
           std::string query = word();
           for (size_t extra = pick(3); extra > 0; --extra) query += " " + word();
           if (pick(4) == 0) query += " absentword";
-          auto want =
-              model.Search(c.text(), caller.policy, snapshots[at], snapshots[latest], query);
+          auto want = model.Search(c.text(), caller.policy, snapshots, at, query);
           if (want.size() > 40) want.resize(40);
           SearchRequest r = Query(query, static_cast<int>(1 + pick(12)));
           r.as_of = versions[at];
@@ -441,7 +447,7 @@ TEST(SearcherTest, OneTermSearchesThroughBlockSummariesMatchTheReferenceModel) {
   }
   for (size_t at : {size_t{1}, size_t{2}}) {
     for (const Caller& caller : callers) {
-      auto want = model.Search(c.text(), caller.policy, snapshots[at], snapshots.back(), "common");
+      auto want = model.Search(c.text(), caller.policy, snapshots, at, "common");
       if (want.size() > 60) want.resize(60);
       for (int page_size : {1, 7, 25}) {
         SearchRequest r = Query("common", page_size);

@@ -5,6 +5,8 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "ctxgraph/v1/lineage.grpc.pb.h"
 #include "query/base64url.h"
 #include "tests/server/server_test_fixture.h"
 
@@ -242,6 +244,68 @@ TEST_F(HiddenNodeTest, LabelAddedLaterHidesHistoryOnEveryPath) {
   // The admin still reads the past as it was.
   ASSERT_OK(GetNode(admin_token_, "n", &node, v_public));
   EXPECT_EQ(node.node().boundary_size(), 0);
+}
+
+TEST_F(HiddenNodeTest, ALabelPutOnBeforeADeleteStillHidesTheHistory) {
+  AdminWrite({UpsertNode(MakeNode("pub"))});
+  const uint64_t v_public =
+      AdminWrite({UpsertNode(MakeNode("n", {}, "Doc", {{"k", Str("once public plan")}})),
+                  UpsertEdge("pub", "DERIVED_FROM", "n")});
+  // Found sensitive after the fact, then deleted: the delete must not give
+  // back what the label took away.
+  AdminWrite({UpsertNode(MakeNode("n", kMulti, "Doc", {{"k", Str("once public plan")}}))});
+  AdminWrite({DeleteNode("n")});
+
+  EXPECT_EQ(GetNodeTranscript(low_, "n", v_public),
+            absl::StrReplaceAll(GetNodeTranscript(low_, "never", v_public), {{"never", "n"}}));
+  EXPECT_STATUS(
+      [&] {
+        v1::GetNodeResponse node;
+        return GetNode(low_, "n", &node, v_public);
+      }(),
+      absl::StatusCode::kNotFound, "node \"n\" not found");
+  EXPECT_EQ(AllNodePages(low_, "Doc", 10, v_public),
+            (std::vector<std::vector<std::string>>{{"pub"}}));
+  v1::ListNeighborsRequest neighbors;
+  neighbors.set_id("pub");
+  neighbors.set_as_of_version(v_public);
+  v1::ListNeighborsResponse neighbor_page;
+  ASSERT_OK(ListNeighbors(low_, neighbors, &neighbor_page));
+  EXPECT_EQ(neighbor_page.neighbors_size(), 0);
+  v1::SearchRequest search;
+  search.set_query("plan");
+  search.set_as_of_version(v_public);
+  v1::SearchResponse hits;
+  ASSERT_OK(Search(low_, search, &hits));
+  EXPECT_EQ(hits.hits_size(), 0);
+  v1::RetrieveRequest retrieve;
+  retrieve.add_seeds("n");
+  retrieve.set_as_of_version(v_public);
+  v1::RetrieveResponse retrieved;
+  EXPECT_STATUS(
+      Call(context_.get(), &v1::ContextService::Stub::Retrieve, low_, retrieve, &retrieved),
+      absl::StatusCode::kNotFound, "seeds[0]: node \"n\" not found");
+  retrieve.set_seeds(0, "pub");
+  retrieve.mutable_expansion()->set_max_hops(1);
+  ASSERT_OK(Call(context_.get(), &v1::ContextService::Stub::Retrieve, low_, retrieve, &retrieved));
+  ASSERT_EQ(retrieved.items_size(), 1);
+  EXPECT_EQ(retrieved.items(0).node().id(), "pub");
+  auto lineage = v1::LineageService::NewStub(channel_);
+  v1::LineageRequest upstream;
+  upstream.set_node_id("pub");
+  upstream.set_as_of_version(v_public);
+  v1::LineageResponse up;
+  ASSERT_OK(Call(lineage.get(), &v1::LineageService::Stub::Upstream, low_, upstream, &up));
+  ASSERT_EQ(up.nodes_size(), 1);
+  EXPECT_FALSE(up.depth_limited());
+
+  // Whoever may see the label still reads the past as it was.
+  v1::GetNodeResponse node;
+  ASSERT_OK(GetNode(admin_token_, "n", &node, v_public));
+  EXPECT_EQ(node.node().boundary_size(), 0);
+  ASSERT_OK(Search(admin_token_, search, &hits));
+  ASSERT_EQ(hits.hits_size(), 1);
+  EXPECT_EQ(hits.hits(0).node().id(), "n");
 }
 
 TEST_F(HiddenNodeTest, PageTokenCannotBeReplayedOrTampered) {

@@ -102,8 +102,16 @@ bool PrivacyModel::Visible(const std::string& id, const ModelCaller& caller,
     return true;
   };
   if (!cleared(version)) return false;
-  const uint64_t now = latest_version();
-  if (version < now && At(now).nodes.count(id) && !cleared(now)) return false;
+  // Now: the latest version, or for a node deleted since, the last version
+  // that held it.
+  uint64_t now = 0;
+  for (auto it = versions_.rbegin(); it != versions_.rend() && it->first > version; ++it) {
+    if (it->second.nodes.count(id)) {
+      now = it->first;
+      break;
+    }
+  }
+  if (now != 0 && !cleared(now)) return false;
   return true;
 }
 

@@ -15,8 +15,9 @@
 //     what b carries or inherits, minus what the edge sanitizes), the least
 //     fixpoint;
 //   - a node is visible at version V iff it exists at V, every label of its
-//     effective boundary at V is cleared, and, when it still exists at the
-//     latest version, every label of its effective boundary then is too;
+//     effective boundary at V is cleared, and every label of its effective
+//     boundary at the latest version is too, or, when it was deleted since,
+//     at the last version that held it;
 //   - an edge is visible iff both ends are.
 // Nothing here is fast; graphs hold tens of nodes. Not thread-safe.
 #ifndef CTXGRAPH_TESTS_SERVER_PRIVACY_MODEL_H_
