@@ -1,6 +1,7 @@
 // ctxgraphd: the ctxgraph server.
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -28,6 +29,10 @@ void WritePortFile(const std::string& path, const std::string& address) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Everything the server creates (the data dir, RocksDB's files, backups,
+  // admin.token, port files) holds data or keys: its user's alone, as
+  // PostgreSQL's data directory is.
+  ::umask(077);
   ctxgraph::server::ServerOptions options;
   std::string log_level = "info";
   std::string log_format = "text";

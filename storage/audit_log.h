@@ -199,6 +199,15 @@ class AuditLog {
   absl::StatusOr<AuditPage> List(const AuditFilter& filter, uint64_t after_seq, size_t limit,
                                  size_t max_bytes = SIZE_MAX) const;
 
+  // Returns once entry `seq`, already written, is in a synced WAL, whatever
+  // the sync policy (for an entry that must be durable before its caller
+  // goes on, as a backup's): group commit. One caller at a time syncs the
+  // WAL (covering every entry written before its sync began); callers
+  // whose entry a finished sync covered return without syncing, the others
+  // wait and the next of them syncs for all. RocksDB's SyncWAL alone would
+  // run one fsync per caller, one after another.
+  absl::Status SyncThrough(uint64_t seq);
+
   // Whether every Append waits for a WAL sync (per call); with a bounded
   // window only one that finds the window passed does.
   bool appends_wait_for_sync() const { return sync_.per_call(); }
@@ -217,13 +226,6 @@ class AuditLog {
   absl::Status AppendLocked(rocksdb::WriteBatch* batch, std::vector<AuditEntry>* entries,
                             const rocksdb::WriteOptions& options);
   std::unique_ptr<rocksdb::Iterator> NewIterator() const;
-  // Returns once entry `seq`, already written, is in a synced WAL: group
-  // commit. One caller at a time syncs the WAL (covering every entry
-  // written before its sync began); callers whose entry a finished sync
-  // covered return without syncing, the others wait and the next of them
-  // syncs for all. RocksDB's SyncWAL alone would run one fsync per caller,
-  // one after another.
-  absl::Status SyncThrough(uint64_t seq);
   // After a bounded-window append wrote `seq`: wakes the syncing thread,
   // and waits for a sync when the oldest unsynced entry is older than the
   // window.

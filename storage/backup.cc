@@ -1,6 +1,7 @@
 #include "storage/backup.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "rocksdb/env.h"
 #include "rocksdb/utilities/checkpoint.h"
@@ -283,6 +285,18 @@ absl::Status CheckBackupTarget(const std::string& dir, const std::string& root,
     if (!fs::is_empty(path, ec) || ec) {
       return absl::AlreadyExistsError(absl::StrCat("dir: \"", dir, "\" exists and is not empty"));
     }
+    // The copy holds every node, token hash and key, and RocksDB stages it
+    // in DIR/db.tmp, emptying whatever that names first: another user able
+    // to read DIR could read the backup, one able to write DIR could plant
+    // db.tmp as a link to the live database.
+    struct stat info {};
+    if (::stat(dir.c_str(), &info) != 0) return ErrnoError("stat", dir);
+    if (info.st_uid != ::geteuid() || (info.st_mode & 077) != 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("dir: \"", dir, "\" must belong to the server's user (uid ", ::geteuid(),
+                       ") with mode 0700, not uid ", info.st_uid, " mode ",
+                       absl::StrFormat("%04o", info.st_mode & 0777)));
+    }
     return absl::OkStatus();
   }
   const fs::path parent = path.parent_path();
@@ -293,7 +307,8 @@ absl::Status CheckBackupTarget(const std::string& dir, const std::string& root,
   return absl::OkStatus();
 }
 
-absl::StatusOr<BackupManifest> Database::Backup(const std::string& dir) const {
+absl::StatusOr<BackupManifest> Database::Backup(const std::string& dir,
+                                                const BackupHook& before_manifest) const {
   std::lock_guard<std::mutex> lock(backup_mu_);
   RETURN_IF_ERROR(CheckBackupTarget(dir, db_->GetName(), "the database directory"));
   const fs::path root(dir);
@@ -322,6 +337,7 @@ absl::StatusOr<BackupManifest> Database::Backup(const std::string& dir) const {
     checkpointed = true;
     RETURN_IF_ERROR(ReadCaptured(db_dir, &manifest));
     RETURN_IF_ERROR(CountFiles(db_dir, &manifest.files, &manifest.bytes));
+    if (before_manifest) RETURN_IF_ERROR(before_manifest(manifest));
     RETURN_IF_ERROR(
         WriteFileDurably((root / kBackupManifestFile).string(), EncodeBackupManifest(manifest)));
     return manifest;
@@ -336,13 +352,6 @@ absl::StatusOr<BackupManifest> Database::Backup(const std::string& dir) const {
   return result;
 }
 
-void DiscardBackup(const std::string& dir) {
-  std::error_code ec;
-  // The manifest first: without it the directory is no longer a backup.
-  fs::remove(fs::path(dir) / kBackupManifestFile, ec);
-  fs::remove_all(fs::path(dir) / kBackupDbDir, ec);
-}
-
 absl::StatusOr<BackupManifest> RestoreBackup(const std::string& backup_dir,
                                              const std::string& db_path,
                                              const DatabaseOptions& options) {
@@ -353,6 +362,37 @@ absl::StatusOr<BackupManifest> RestoreBackup(const std::string& backup_dir,
     return absl::FailedPreconditionError(absl::StrCat(
         context, "database format \"", manifest->db_format, "\" is not \"", kDatabaseFormat, "\""));
   }
+  // One restore into db_path at a time: the staging copy below is removed
+  // and redone, which must not happen under a restore still running (it
+  // would then rename a half copy into place). The lock goes with the
+  // process, so a crashed restore never blocks the next one, and its file
+  // is removed, still locked, on the way out.
+  const std::string lock_path = db_path + ".restoring.lock";
+  const int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd < 0) return ErrnoError("open", lock_path);
+  struct LockHolder {
+    const std::string& path;
+    int fd;
+    bool held = false;
+    ~LockHolder() {
+      if (held) ::unlink(path.c_str());
+      ::close(fd);
+    }
+  } holder{lock_path, lock_fd};
+  const absl::Status running = absl::FailedPreconditionError(
+      absl::StrCat("another restore into \"", db_path, "\" is running"));
+  if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    return errno == EWOULDBLOCK ? running : ErrnoError("flock", lock_path);
+  }
+  // Locked the file another restore just removed on its way out: the next
+  // restore may hold the file now at that path.
+  struct stat locked {};
+  struct stat named {};
+  if (::fstat(lock_fd, &locked) != 0 || ::stat(lock_path.c_str(), &named) != 0 ||
+      locked.st_ino != named.st_ino || locked.st_dev != named.st_dev) {
+    return running;
+  }
+  holder.held = true;
   std::error_code ec;
   if (fs::exists(db_path, ec) || ec) {
     return absl::FailedPreconditionError(

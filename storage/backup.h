@@ -75,19 +75,19 @@ bool PathIsWithin(const std::string& path, const std::string& root);
 // INVALID_ARGUMENT when it is empty, relative, or `root` or inside it
 // (`root_what` says what root is, e.g. "the server's data directory");
 // ALREADY_EXISTS when it exists and is not an empty directory;
-// FAILED_PRECONDITION when its parent directory does not exist.
+// FAILED_PRECONDITION when its parent directory does not exist, or when it
+// exists but is not private to the server's user (owned by another user, or
+// any group or other permission bit set).
 absl::Status CheckBackupTarget(const std::string& dir, const std::string& root,
                                std::string_view root_what);
-
-// Removes a backup's manifest, then its db/ (leaving `dir` itself): for a
-// backup taken but not recorded, which must not pass for one.
-void DiscardBackup(const std::string& dir);
 
 // Restores the backup at `backup_dir` as the database directory `db_path`:
 // copies it into `db_path`.restoring (hard-linking SST files where it can:
 // they are never modified), opens it with `options`, checks it as above,
 // closes it and renames it to `db_path`. FAILED_PRECONDITION, with nothing
-// touched, when `db_path` already exists or `backup_dir` is not a backup;
+// touched, when `db_path` already exists, `backup_dir` is not a backup, or
+// another restore into `db_path` is running (each holds an flock on
+// `db_path`.restoring.lock while it runs, and removes the file when done);
 // DATA_LOSS when the copy fails a check (the partial copy is removed).
 absl::StatusOr<BackupManifest> RestoreBackup(const std::string& backup_dir,
                                              const std::string& db_path,

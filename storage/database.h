@@ -449,9 +449,14 @@ class Database {
   // Writes a consistent snapshot of the whole database to `dir` while
   // commits and reads go on, and returns what it captured (backup.h: layout
   // and guarantees). `dir` must pass CheckBackupTarget outside this
-  // database's directory; it is created with mode 0700 when absent. On
-  // failure nothing is left in `dir`. Defined in backup.cc.
-  absl::StatusOr<BackupManifest> Backup(const std::string& dir) const;
+  // database's directory; it is created with mode 0700 when absent.
+  // `before_manifest`, when given, is called with the manifest once the copy
+  // is complete but before the manifest, which makes it a backup, is
+  // written: an error from it fails the backup. On failure nothing is left
+  // in `dir`. Defined in backup.cc.
+  using BackupHook = std::function<absl::Status(const BackupManifest&)>;
+  absl::StatusOr<BackupManifest> Backup(const std::string& dir,
+                                        const BackupHook& before_manifest = nullptr) const;
 
   // Writes `batch` outside any commit (a meta key, an interned boundary
   // set): a failure is noted as a failed commit's is, so the next commit

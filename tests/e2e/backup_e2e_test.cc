@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "tests/e2e/process.h"
 
@@ -48,6 +50,21 @@ class BackupE2eTest : public ::testing::Test {
   std::string token_file_;
 };
 
+// Paths under `root` (itself included) that any group or other permission
+// bit opens to other users, with their modes.
+std::vector<std::string> OpenToOthers(const std::string& root) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> open;
+  const auto check = [&](const fs::path& p) {
+    const fs::perms perms = fs::symlink_status(p).permissions();
+    const auto bits = static_cast<unsigned>(perms) & 077u;
+    if (bits != 0) open.push_back(p.string() + " " + std::to_string(bits));
+  };
+  check(root);
+  for (const auto& entry : fs::recursive_directory_iterator(root)) check(entry.path());
+  return open;
+}
+
 TEST_F(BackupE2eTest, BackupThenRestoreFromServesTheSameReads) {
   ASSERT_EQ(
       Cli({"put", "node", "--id", "doc-1", "--label", "Doc", "--prop", "title=\"one\""}).exit_code,
@@ -73,6 +90,10 @@ TEST_F(BackupE2eTest, BackupThenRestoreFromServesTheSameReads) {
   EXPECT_EQ(table.exit_code, 0) << table.err;
   EXPECT_EQ(table.out.rfind("dir", 0), 0u) << table.out;
   ASSERT_EQ(server_->Stop(), 0);
+  // The database and its backups hold every node and key: the server's
+  // files are its user's alone, whatever umask it was started with.
+  EXPECT_EQ(OpenToOthers(dir_ + "/data/db"), std::vector<std::string>{});
+  EXPECT_EQ(OpenToOthers(backup_dir), std::vector<std::string>{});
 
   // Over the old data dir, which holds a database: refused.
   const CommandResult refused =
@@ -96,6 +117,7 @@ TEST_F(BackupE2eTest, BackupThenRestoreFromServesTheSameReads) {
   EXPECT_EQ(verified["ok"], true) << verified.dump();
   EXPECT_EQ(verified["head_seq"], backup["audit_seq"]);
   EXPECT_EQ(verified["head_hash"], backup["audit_head_hash"]);
+  EXPECT_EQ(OpenToOthers(dir_ + "/restored/db"), std::vector<std::string>{});
 }
 
 }  // namespace

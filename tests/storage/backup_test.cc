@@ -4,7 +4,11 @@
 // restores over a database are refused without touching anything.
 #include "storage/backup.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -282,6 +286,7 @@ TEST_F(BackupTest, TwoBackupsIntoOneEmptyDirectoryLeaveOneWholeBackup) {
   Write({TitledNode("a", "alpha")});
   const std::string target = out_.path() + "/shared";
   fs::create_directories(target);
+  fs::permissions(target, fs::perms::owner_all, fs::perm_options::replace);
   absl::StatusOr<BackupManifest> results[2];
   {
     std::thread first([&] { results[0] = db_->Backup(target); });
@@ -320,10 +325,77 @@ TEST_F(BackupTest, RefusesBadTargetsNamingDir) {
   EXPECT_STATUS(db_->Backup(out_.path() + "/no/such"), absl::StatusCode::kFailedPrecondition,
                 "dir: parent directory \"" + out_.path() + "/no\" does not exist");
   EXPECT_TRUE(fs::is_empty(full + "/something"));
-  // An existing empty directory is fine.
+  // An existing empty directory must be the server user's own, mode 0700:
+  // another user could read the copy, or plant RocksDB's staging directory
+  // (DIR/db.tmp) as a link to the live database, which the checkpoint
+  // empties first.
   fs::create_directories(BackupDir());
+  fs::permissions(BackupDir(), fs::perms::all, fs::perm_options::replace);
+  const auto refused = [&](const std::string& got) {
+    return "dir: \"" + BackupDir() + "\" must belong to the server's user (uid " +
+           std::to_string(::geteuid()) + ") with mode 0700, not " + got;
+  };
+  EXPECT_STATUS(db_->Backup(BackupDir()), absl::StatusCode::kFailedPrecondition,
+                refused("uid " + std::to_string(::geteuid()) + " mode 0777"));
+  fs::permissions(BackupDir(), fs::perms::owner_all | fs::perms::group_read,
+                  fs::perm_options::replace);
+  EXPECT_STATUS(db_->Backup(BackupDir()), absl::StatusCode::kFailedPrecondition,
+                refused("uid " + std::to_string(::geteuid()) + " mode 0740"));
+  fs::permissions(BackupDir(), fs::perms::owner_all, fs::perm_options::replace);
+  if (::geteuid() == 0 && ::chown(BackupDir().c_str(), 65534, 65534) == 0) {
+    EXPECT_STATUS(db_->Backup(BackupDir()), absl::StatusCode::kFailedPrecondition,
+                  refused("uid 65534 mode 0700"));
+    ASSERT_EQ(::chown(BackupDir().c_str(), 0, 0), 0);
+  }
+  EXPECT_TRUE(fs::is_empty(BackupDir()));
   ASSERT_OK(db_->Backup(BackupDir()));
   EXPECT_TRUE(fs::exists(BackupDir() + "/" + kBackupManifestFile));
+}
+
+TEST_F(BackupTest, TheHookRunsBeforeTheManifestAndItsErrorLeavesNothing) {
+  Write({TitledNode("a", "alpha")});
+  bool manifest_then = true, copy_then = false;
+  ASSERT_OK_AND_ASSIGN(BackupManifest manifest,
+                       db_->Backup(BackupDir(), [&](const BackupManifest& m) {
+                         manifest_then = fs::exists(BackupDir() + "/" + kBackupManifestFile);
+                         copy_then = fs::is_directory(BackupDir() + "/db");
+                         EXPECT_EQ(m.version, db_->LatestVersion());
+                         return absl::OkStatus();
+                       }));
+  EXPECT_FALSE(manifest_then);
+  EXPECT_TRUE(copy_then);
+  EXPECT_TRUE(fs::exists(BackupDir() + "/" + kBackupManifestFile));
+
+  const std::string refused = out_.path() + "/refused";
+  EXPECT_STATUS(db_->Backup(refused,
+                            [](const BackupManifest&) {
+                              return absl::UnavailableError("the audit log is down");
+                            }),
+                absl::StatusCode::kUnavailable, "the audit log is down");
+  EXPECT_FALSE(fs::exists(refused));
+}
+
+TEST_F(BackupTest, ARestoreWhileAnotherRunsIsRefusedAndTouchesNothing) {
+  Write({TitledNode("a", "alpha")});
+  ASSERT_OK(db_->Backup(BackupDir()));
+  MakeRestoredParent();
+  // Another restore's lock, and the staging copy it is filling.
+  const std::string lock_path = RestoredDb() + ".restoring.lock";
+  const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  fs::create_directories(RestoredDb() + ".restoring");
+  std::ofstream(RestoredDb() + ".restoring/CURRENT") << "half";
+  EXPECT_STATUS(RestoreBackup(BackupDir(), RestoredDb(), {}), absl::StatusCode::kFailedPrecondition,
+                "another restore into \"" + RestoredDb() + "\" is running");
+  EXPECT_TRUE(fs::exists(RestoredDb() + ".restoring/CURRENT"));
+  EXPECT_FALSE(fs::exists(RestoredDb()));
+  // Once it is gone (a crash releases the lock too), the next one redoes it.
+  ::close(fd);
+  ASSERT_OK(RestoreBackup(BackupDir(), RestoredDb(), {}));
+  EXPECT_TRUE(fs::is_directory(RestoredDb()));
+  EXPECT_FALSE(fs::exists(RestoredDb() + ".restoring"));
+  EXPECT_FALSE(fs::exists(lock_path));
 }
 
 TEST_F(BackupTest, RestoreOverADatabaseIsRefusedAndTouchesNothing) {
