@@ -65,27 +65,28 @@ absl::StatusOr<RetentionSetting> ParseRetentionSetting(std::string_view text) {
   return setting;
 }
 
-absl::StatusOr<uint64_t> HistoryRetention::Candidate(Timestamp now) {
-  const uint64_t latest = db_->LatestVersion();
-  uint64_t c = 0;
+absl::StatusOr<uint64_t> HistoryRetention::WindowStart(Timestamp now, uint64_t latest) const {
   if (setting_.kind == RetentionSetting::Kind::kVersions) {
-    c = latest >= setting_.versions ? latest - setting_.versions + 1 : 0;
-  } else {
-    // The newest commit at or before the cutoff: commit times follow
-    // versions, so a binary search over the commit log finds it.
-    const int64_t cutoff = now.micros - setting_.duration_micros;
-    uint64_t lo = 0, hi = latest;
-    while (lo < hi) {
-      const uint64_t mid = lo + (hi - lo + 1) / 2;
-      ASSIGN_OR_RETURN(CommitRecord commit, db_->GetCommit(mid));
-      if (commit.time.micros <= cutoff) {
-        lo = mid;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    c = lo;
+    return latest >= setting_.versions ? latest - setting_.versions + 1 : 0;
   }
+  // The newest commit at or before the cutoff: commit times follow
+  // versions, so a binary search over the commit log finds it.
+  const int64_t cutoff = now.micros - setting_.duration_micros;
+  uint64_t lo = 0, hi = latest;
+  while (lo < hi) {
+    const uint64_t mid = lo + (hi - lo + 1) / 2;
+    ASSIGN_OR_RETURN(CommitRecord commit, db_->GetCommit(mid));
+    if (commit.time.micros <= cutoff) {
+      lo = mid;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return lo;
+}
+
+absl::StatusOr<uint64_t> HistoryRetention::Candidate(Timestamp now) {
+  ASSIGN_OR_RETURN(const uint64_t c, WindowStart(now, db_->LatestVersion()));
   // A clock stepping back must not shrink the window the receipts were
   // expired against.
   candidate_ = std::max(candidate_, c);
@@ -97,10 +98,13 @@ absl::Status HistoryRetention::ScanReceipts() {
   for (it->Seek(keys::AuditKey(scanned_seq_ + 1)); it->Valid(); it->Next()) {
     ASSIGN_OR_RETURN(AuditEntryHead head, DecodeAuditEntryHead(SliceView(it->value())));
     // A receipt of the version latest when it was appended is never held
-    // (see the header); one of an older version may be.
+    // (see the header); one of an older version inside the window then is.
     if (head.action == receipt_action_ && head.snapshot_version < latest_at_scan_) {
-      while (!held_.empty() && held_.back().snapshot >= head.snapshot_version) held_.pop_back();
-      held_.push_back(HeldReceipt{latest_at_scan_, head.snapshot_version});
+      ASSIGN_OR_RETURN(const uint64_t window_start, WindowStart(head.time, latest_at_scan_));
+      if (head.snapshot_version >= window_start) {
+        while (!held_.empty() && held_.back().snapshot >= head.snapshot_version) held_.pop_back();
+        held_.push_back(HeldReceipt{latest_at_scan_, head.snapshot_version});
+      }
     }
     latest_at_scan_ = std::max(latest_at_scan_, head.snapshot_version);
     scanned_seq_ = head.seq;

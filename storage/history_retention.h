@@ -11,8 +11,14 @@
 // latest - N + 1 (0 while latest < N). Receipts inside the window hold it
 // back: a receipt is an audit entry with the receipt action ("retrieve",
 // whose ReplayReceipt re-reads its snapshot) appended after commit C's own
-// audit entry, and the horizon never passes the snapshot version of one.
-// So the horizon is min(C, receipts' snapshots), and only ever raised: it is
+// audit entry, and the horizon never passes the snapshot version of one
+// whose snapshot was inside the window when it was appended (at or above
+// the C of its time and of the latest version then). A receipt of an older
+// snapshot, still readable because the horizon lagged or another receipt
+// held it, holds nothing: else a chain of such receipts, one per window,
+// would keep one old version readable, and its history uncompacted,
+// forever. So the horizon is min(C, held receipts' snapshots), at most one
+// window behind C, and only ever raised: it is
 // persisted (keys.h kHistoryHorizonKey) before it takes effect, so a restart
 // with a smaller setting, or none, still refuses reads before it. Receipts
 // never read before the horizon (such reads are refused), so holding it for
@@ -71,7 +77,10 @@ class HistoryRetention {
   absl::StatusOr<uint64_t> Advance(Timestamp now);
 
  private:
-  // C for the setting (see the header), never below the last one computed.
+  // C for the setting (see the header) at `now` with `latest` the newest
+  // version.
+  absl::StatusOr<uint64_t> WindowStart(Timestamp now, uint64_t latest) const;
+  // WindowStart now, never below the last one computed.
   absl::StatusOr<uint64_t> Candidate(Timestamp now);
   // Reads the audit entries appended since the last call.
   absl::Status ScanReceipts();

@@ -244,25 +244,43 @@ TEST_F(HistoryRetentionTest, CompactionWaitsOneRaiseSoReadsInFlightKeepTheirVers
 }
 
 TEST_F(HistoryRetentionTest, RecentReceiptOfAnOldSnapshotHoldsTheHorizon) {
-  options_.history_retention = Versions(2);
+  options_.history_retention = Versions(3);
   Reopen();
   for (int i = 1; i <= 5; ++i) Apply({TitledNode("a", "alpha " + std::to_string(i))});
-  AppendReceipt("retrieve", 2);  // an as-of read of version 2, recorded at 5
+  AppendReceipt("retrieve", 3);  // an as-of read of version 3, inside the window 3..5
   AppendReceipt("retrieve", 5);  // a read of the latest never holds
   AppendReceipt("search", 1);    // not a receipt: Replay never re-reads it
-  // The candidate is 5 - 2 + 1 = 4; the receipt was appended after commit
-  // 4, inside the window.
-  EXPECT_EQ(Advance(), 2u);
-  EXPECT_EQ(Advance(), 2u);
+  EXPECT_EQ(Advance(), 3u);
+  for (int i = 6; i <= 7; ++i) Apply({TitledNode("a", "alpha " + std::to_string(i))});
+  // The candidate is 7 - 3 + 1 = 5; the receipt was appended after commit
+  // 5, still inside the window.
+  EXPECT_EQ(Advance(), 3u);
+  EXPECT_EQ(Advance(), 3u);
   ASSERT_OK(db_->CompactVersioned());
   const uint64_t a = **store_->LookupIid("a");
   RawCf nodes = Dump(Cf::kNodes);
-  EXPECT_FALSE(nodes.contains(keys::EncodeNodeVersionKey({a, 1})));
-  EXPECT_TRUE(nodes.contains(keys::EncodeNodeVersionKey({a, 2})));
+  EXPECT_FALSE(nodes.contains(keys::EncodeNodeVersionKey({a, 2})));
+  EXPECT_TRUE(nodes.contains(keys::EncodeNodeVersionKey({a, 3})));
 
-  // Once commit 8 passes it, the receipt is outside the window.
-  for (int i = 6; i <= 9; ++i) Apply({TitledNode("a", "alpha " + std::to_string(i))});
-  EXPECT_EQ(Advance(), 8u);
+  // Once commit 6 passes it, the receipt is outside the window.
+  Apply({TitledNode("a", "alpha 8")});
+  EXPECT_EQ(Advance(), 6u);
+}
+
+TEST_F(HistoryRetentionTest, AReceiptOfASnapshotAlreadyOutsideTheWindowHoldsNothing) {
+  options_.history_retention = Versions(3);
+  Reopen();
+  for (int i = 1; i <= 5; ++i) Apply({TitledNode("a", "alpha " + std::to_string(i))});
+  AppendReceipt("retrieve", 3);  // inside the window 3..5: holds 3
+  for (int i = 6; i <= 7; ++i) Apply({TitledNode("a", "alpha " + std::to_string(i))});
+  EXPECT_EQ(Advance(), 3u);
+  // Version 3 is still readable, held by the first receipt; a read of it
+  // now, outside the window 5..7, must not extend the hold (a chain of
+  // such reads, one per window, would keep version 3 forever).
+  AppendReceipt("retrieve", 3);
+  EXPECT_EQ(Advance(), 3u);
+  Apply({TitledNode("a", "alpha 8")});
+  EXPECT_EQ(Advance(), 6u);
 }
 
 TEST_F(HistoryRetentionTest, HorizonNeverMovesBackAcrossRestarts) {
