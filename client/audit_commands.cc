@@ -198,6 +198,7 @@ int RunReplay(CommandContext& ctx, const std::string& receipt_id) {
   const bool match = r->outcome() == v1::ReplayReceiptResponse::MATCH;
   const std::vector<std::string> added(r->added().begin(), r->added().end());
   const std::vector<std::string> removed(r->removed().begin(), r->removed().end());
+  const std::vector<std::string> altered(r->altered().begin(), r->altered().end());
   std::vector<std::string> changed;
   for (const v1::VersionChange& c : r->changed()) {
     changed.push_back(
@@ -211,6 +212,8 @@ int RunReplay(CommandContext& ctx, const std::string& receipt_id) {
                    {"removed", removed},
                    {"changed", changed},
                    {"order_changed", r->order_changed()},
+                   {"content_changed", r->content_changed()},
+                   {"altered", altered},
                    {"replay_error", r->replay_error()},
                    {"replay_entry_seq", r->replay_entry_seq()}});
   } else {
@@ -223,6 +226,8 @@ int RunReplay(CommandContext& ctx, const std::string& receipt_id) {
       fields.AddRow({"removed", absl::StrJoin(removed, " ")});
       fields.AddRow({"changed", absl::StrJoin(changed, " ")});
       if (r->order_changed()) fields.AddRow({"order_changed", "yes"});
+      if (r->content_changed()) fields.AddRow({"content_changed", "yes"});
+      if (!altered.empty()) fields.AddRow({"altered", absl::StrJoin(altered, " ")});
       if (!r->replay_error().empty()) fields.AddRow({"replay_error", r->replay_error()});
     }
     fields.Print(std::cout);

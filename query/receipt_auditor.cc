@@ -57,16 +57,21 @@ absl::StatusOr<ReceiptRecord> ReceiptAuditor::Load(std::string_view method,
   absl::StatusOr<AuditPage> page = AuditPage{};
   if (seq != 0) page = audit_.List(AuditFilter{}, seq - 1, 1);  // an id no entry has may say 0
   RETURN_IF_ERROR(page.status());
-  if (page->entries.empty() || page->entries[0].seq != seq ||
-      page->entries[0].action != kRetrieveAction ||
-      (receipt_id.size() == kReceiptIdDigits && !ref->Names(page->entries[0].hash))) {
+  const auto not_found = [&] {
     return absl::NotFoundError(absl::StrCat("receipt \"", std::string(receipt_id), "\" not found"));
+  };
+  if (page->entries.empty() || page->entries[0].seq != seq ||
+      (receipt_id.size() == kReceiptIdDigits && !ref->Names(page->entries[0].hash))) {
+    return not_found();
   }
   ReceiptRecord record{std::move(page->entries[0]), {}};
+  // Before its action is read: an entry edited into another action is
+  // tampering, not an absent receipt.
   if (AuditEntryHash(record.entry) != record.entry.hash) {
     return absl::DataLossError(absl::StrCat("receipt \"", std::string(receipt_id),
                                             "\": the audit entry's hash does not verify"));
   }
+  if (record.entry.action != kRetrieveAction) return not_found();
   ASSIGN_OR_RETURN(record.recorded, DecodeRetrievalSummary(record.entry.summary));
   return record;
 }
@@ -108,6 +113,10 @@ absl::StatusOr<ReplayResult> ReceiptAuditor::Replay(std::string_view receipt_id)
   if (rerun.ok()) {
     replayed = RetrievalAuditItems(rerun->items);
     result.replay_digest = rerun->receipt.digest;
+    result.altered = AlteredRecords(*rerun);
+    result.content_changed = result.replay_digest == result.recorded_digest &&
+                             record.recorded.content &&
+                             *record.recorded.content != rerun->receipt.content;
   } else if (absl::IsNotFound(rerun.status()) || absl::IsInvalidArgument(rerun.status())) {
     result.replay_error = std::string(rerun.status().message());
     AuditItemDigest empty;
@@ -115,7 +124,8 @@ absl::StatusOr<ReplayResult> ReceiptAuditor::Replay(std::string_view receipt_id)
   } else {
     return rerun.status();
   }
-  result.match = result.replay_error.empty() && result.replay_digest == result.recorded_digest;
+  result.match = result.replay_error.empty() && result.replay_digest == result.recorded_digest &&
+                 !result.content_changed && result.altered.empty();
   if (!result.match) Compare(entry.items, replayed, &result);
 
   AuditEntry replay;

@@ -6,14 +6,18 @@
 // recorded clearances (not the principal's current ones) and the recorded
 // policy version, and compares the (node id, version) list it returns with
 // the recorded one: MATCH when the digests are equal, else MISMATCH with
-// the ids added, removed, whose version changed, or that only moved.
+// the ids added, removed, whose version changed, or that only moved. The
+// receipt also records a digest of what the items and the edges among them
+// held (RetrievalContentDigest): the same list holding other content is a
+// MISMATCH with `content_changed`, and a replayed record whose content no
+// longer matches its own stored content hash one naming it in `altered`.
 // A replay whose request now fails (a seed no longer exists at the recorded
 // snapshot, because the store was altered underneath) is a MISMATCH with
 // every recorded item removed and the error in `replay_error`.
 //
-// Query seeds are searched again: Searcher checks visibility as of the
-// latest version at replay time, so a hit labelled after the retrieval out
-// of the recorded clearances no longer seeds the replay (a MISMATCH).
+// Query seeds are searched again, with visibility judged at the recorded
+// policy version: a hit labelled after the retrieval still seeds the
+// replay as it seeded the retrieval.
 //
 // Replay appends a "replay" entry (principal: the auditor; snapshot_version:
 // the recorded one; summary "receipt=<id> outcome=match|mismatch"; items:
@@ -33,8 +37,8 @@
 // digits Retrieve gave or an audit seq in decimal"; NOT_FOUND `receipt "ID"
 // not found` (ID as given) when no entry is the one named (for an id, the
 // entry at its seq must have its hash) or the entry is not a "retrieve"
-// entry; DATA_LOSS when the entry's own hash does not verify or its summary
-// does not decode.
+// entry; DATA_LOSS when the entry's own hash does not verify (checked
+// before its action) or its summary does not decode.
 //
 // Thread safety: one per request; the objects it refers to must outlive it.
 #ifndef CTXGRAPH_QUERY_RECEIPT_AUDITOR_H_
@@ -75,8 +79,15 @@ struct ReplayResult {
   std::vector<std::string> removed;  // in recorded order
   std::vector<VersionChange> changed;
   bool order_changed = false;  // same (id, version) set, another order
-  std::string replay_error;    // non-empty when the re-run request failed
-  uint64_t replay_seq = 0;     // the "replay" entry appended
+  // The same (id, version) list, but the content of an item or of an edge
+  // among them differs from what was returned (RetrievalContentDigest; a
+  // receipt written before the digest existed never sets it).
+  bool content_changed = false;
+  // Replayed records whose content no longer matches the content hash
+  // stored with them (AlteredRecords): rewritten underneath the store.
+  std::vector<std::string> altered;
+  std::string replay_error;  // non-empty when the re-run request failed
+  uint64_t replay_seq = 0;   // the "replay" entry appended
 };
 
 class ReceiptAuditor {

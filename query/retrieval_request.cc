@@ -3,12 +3,14 @@
 #include <algorithm>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "query/validation.h"
+#include "storage/record_codec.h"
 #include "storage/status_macros.h"
 
 namespace ctxgraph {
@@ -156,20 +158,23 @@ std::string EncodeRetrievalSummary(const RecordedRetrieval& recorded) {
       " edge_labels=", EscapeList(r.edge_labels), " max_items=", r.max_items,
       " max_bytes=", r.max_bytes, " as_of=", r.as_of, " policy_version=", recorded.policy_version,
       " clearances=", EscapeList(recorded.clearances),
-      recorded.max_nodes == 0 && recorded.max_edges == 0
+      recorded.max_nodes == 0 && recorded.max_edges == 0 && !recorded.content
           ? std::string()
-          : absl::StrCat(" max_nodes=", recorded.max_nodes, " max_edges=", recorded.max_edges));
+          : absl::StrCat(" max_nodes=", recorded.max_nodes, " max_edges=", recorded.max_edges),
+      recorded.content ? absl::StrCat(" content=", ToHex(*recorded.content)) : std::string());
 }
 
 absl::StatusOr<RecordedRetrieval> DecodeRetrievalSummary(std::string_view summary) {
   static constexpr std::string_view kKeys[] = {
-      "seeds",     "query", "max_hops",       "direction",  "edge_labels", "max_items",
-      "max_bytes", "as_of", "policy_version", "clearances", "max_nodes",   "max_edges"};
-  // The traversal bound came later: entries without it end at clearances.
-  constexpr size_t kRequiredKeys = std::size(kKeys) - 2;
+      "seeds", "query",          "max_hops",   "direction", "edge_labels", "max_items", "max_bytes",
+      "as_of", "policy_version", "clearances", "max_nodes", "max_edges",   "content"};
+  // The traversal bound came later, and the content digest after it:
+  // older entries end at clearances or at max_edges.
+  constexpr size_t kRequiredKeys = std::size(kKeys) - 3;
   std::vector<absl::string_view> fields =
       absl::StrSplit(absl::string_view(summary.data(), summary.size()), ' ');
-  if ((fields.size() != 1 + std::size(kKeys) && fields.size() != 1 + kRequiredKeys) ||
+  if ((fields.size() != 1 + std::size(kKeys) && fields.size() != 1 + kRequiredKeys + 2 &&
+       fields.size() != 1 + kRequiredKeys) ||
       fields[0] != kSummaryTag) {
     return BadSummary("not a retrieve.v1 summary");
   }
@@ -197,6 +202,17 @@ absl::StatusOr<RecordedRetrieval> DecodeRetrievalSummary(std::string_view summar
   if (values.size() > kRequiredKeys) {
     ASSIGN_OR_RETURN(out.max_nodes, ParseNumber<uint64_t>(values[10], "max_nodes"));
     ASSIGN_OR_RETURN(out.max_edges, ParseNumber<uint64_t>(values[11], "max_edges"));
+  }
+  if (values.size() > kRequiredKeys + 2) {
+    const std::string_view hex = values[12];
+    ContentHash content{};
+    if (hex.size() != 2 * content.size() ||
+        hex.find_first_not_of("0123456789abcdef") != std::string_view::npos) {
+      return BadSummary("bad content");
+    }
+    const std::string bytes = absl::HexStringToBytes(absl::string_view(hex.data(), hex.size()));
+    std::copy(bytes.begin(), bytes.end(), content.begin());
+    out.content = content;
   }
   return out;
 }

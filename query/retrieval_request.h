@@ -79,12 +79,16 @@ struct RecordedRetrieval {
   // The expansion's traversal bound; 0 in an entry that did not record it.
   uint64_t max_nodes = 0;
   uint64_t max_edges = 0;
+  // RetrievalContentDigest of what was returned; unset in an entry that did
+  // not record it (written before it existed).
+  std::optional<ContentHash> content;
 };
 
 // `request` must be normalized.
 std::string EncodeRetrievalSummary(const RecordedRetrieval& recorded);
 // DATA_LOSS "audit summary: ..." when `summary` is not a version-1 encoding.
-// `max_nodes`/`max_edges` are both present or both absent (then 0).
+// `max_nodes`/`max_edges` are both present or both absent (then 0);
+// `content` (64 hex digits) follows them, or is absent.
 absl::StatusOr<RecordedRetrieval> DecodeRetrievalSummary(std::string_view summary);
 
 std::string_view DirectionName(DirectionFilter direction);

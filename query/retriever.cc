@@ -270,6 +270,55 @@ std::vector<AuditItem> RetrievalAuditItems(const std::vector<RetrievedItem>& ite
   return out;
 }
 
+namespace {
+
+void AppendField(std::string_view field, std::string* out) {
+  const uint64_t size = field.size();
+  out->append(reinterpret_cast<const char*>(&size), sizeof size);
+  out->append(field);
+}
+
+void AppendHash(const ContentHash& hash, std::string* out) {
+  out->append(reinterpret_cast<const char*>(hash.data()), hash.size());
+}
+
+}  // namespace
+
+ContentHash RetrievalContentDigest(const RetrievalResult& result) {
+  std::string bytes;
+  bytes.reserve(96 * (result.items.size() + result.edges.size()));
+  for (const RetrievedItem& item : result.items) {
+    AppendHash(item.node->provenance.content_hash, &bytes);
+    AppendField(std::to_string(item.node->inherited.size()), &bytes);
+    for (const InheritedLabel& label : item.node->inherited) AppendField(label.label, &bytes);
+  }
+  for (const std::shared_ptr<const EdgeRecord>& edge : result.edges) {
+    AppendField(edge->from, &bytes);
+    AppendField(edge->label, &bytes);
+    AppendField(edge->to, &bytes);
+    AppendField(std::to_string(edge->provenance.version), &bytes);
+    AppendHash(edge->provenance.content_hash, &bytes);
+    AppendField(std::to_string(edge->sanitizes.size()), &bytes);
+    for (const std::string& label : edge->sanitizes) AppendField(label, &bytes);
+  }
+  return Sha256(bytes);
+}
+
+std::vector<std::string> AlteredRecords(const RetrievalResult& result) {
+  std::vector<std::string> altered;
+  for (const RetrievedItem& item : result.items) {
+    if (NodeContentHash(*item.node) != item.node->provenance.content_hash) {
+      altered.push_back(item.node->id);
+    }
+  }
+  for (const std::shared_ptr<const EdgeRecord>& edge : result.edges) {
+    if (EdgeContentHash(*edge) != edge->provenance.content_hash) {
+      altered.push_back(absl::StrCat(edge->from, " -", edge->label, "-> ", edge->to));
+    }
+  }
+  return altered;
+}
+
 absl::StatusOr<RetrievalResult> Retriever::Run(const RetrievalRequest& request, uint64_t snapshot,
                                                uint64_t policy_version) const {
   SubgraphBuilder graph(store_, caller_.policy, snapshot, policy_version, options_);
@@ -367,6 +416,7 @@ absl::StatusOr<RetrievalResult> Retriever::Run(const RetrievalRequest& request, 
   AuditItemDigest digest;
   for (const AuditItem& item : RetrievalAuditItems(result.items)) digest.Add(item);
   receipt.digest = digest.Digest();
+  receipt.content = RetrievalContentDigest(result);
   return result;
 }
 
@@ -382,9 +432,9 @@ absl::StatusOr<RetrievalResult> Retriever::Retrieve(RetrievalRequest request, Au
   entry.principal = caller_.principal.id;
   entry.action = kRetrieveAction;
   entry.snapshot_version = snapshot;
-  entry.summary = EncodeRetrievalSummary(RecordedRetrieval{std::move(request), policy_version,
-                                                           caller_.principal.clearances,
-                                                           options_.max_nodes, options_.max_edges});
+  entry.summary = EncodeRetrievalSummary(
+      RecordedRetrieval{std::move(request), policy_version, caller_.principal.clearances,
+                        options_.max_nodes, options_.max_edges, result.receipt.content});
   entry.items = RetrievalAuditItems(result.items);
   ASSIGN_OR_RETURN(AuditEntry stored, audit.Append(std::move(entry)));
   ASSIGN_OR_RETURN(result.receipt.receipt_id, receipt_ids.Encode(stored.seq, stored.hash));

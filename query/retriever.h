@@ -97,6 +97,7 @@ struct RetrievalReceipt {
   std::string principal;
   std::vector<std::string> clearances;
   ContentHash digest{};
+  ContentHash content{};  // RetrievalContentDigest
 };
 
 struct RetrievalResult {
@@ -111,6 +112,21 @@ struct RetrievalResult {
 
 // The (node id, version) audit items of `items`, in order.
 std::vector<AuditItem> RetrievalAuditItems(const std::vector<RetrievedItem>& items);
+
+// SHA-256 over what a retrieval returned beyond its (id, version) list: for
+// each item in order, its stored content hash (NodeContentHash: type
+// labels, props, own boundary) and inherited labels; then for each edge of
+// `edges`, its ends, label, version, stored content hash (its props) and
+// sanitized labels. The receipt records it, so a replay notices a record
+// rewritten underneath without a new version (with its stored hash
+// rewritten to match; one whose stored hash no longer matches its content
+// is caught by AlteredRecords). Hashes what the records carry, computing
+// no content hash: about 100 bytes per item or edge.
+ContentHash RetrievalContentDigest(const RetrievalResult& result);
+// The items and edges of `result` whose content no longer matches the
+// content hash stored with them, which only a change underneath the
+// store's write path leaves: node ids, and edges as "from -label-> to".
+std::vector<std::string> AlteredRecords(const RetrievalResult& result);
 
 class Retriever {
  public:

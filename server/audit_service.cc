@@ -182,6 +182,8 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ReplayReceipt(grpc::CallbackServerCo
       out->set_replay_version(c.replay_version);
     }
     response->set_order_changed(r.order_changed);
+    response->set_content_changed(r.content_changed);
+    for (const std::string& id : r.altered) response->add_altered(id);
     response->set_replay_error(r.replay_error);
     response->set_replay_entry_seq(r.replay_seq);
     if (!r.match) {

@@ -49,6 +49,49 @@ class ReceiptAuditorTest : public ::testing::Test {
                     .ok());
   }
 
+  // The same for edge `from -label-> to`, in both adjacency families.
+  void TamperEdge(const std::string& from, const std::string& label, const std::string& to,
+                  uint64_t version, const std::function<void(EdgeRecord&)>& f) {
+    auto from_iid = g_.store().LookupIid(from);
+    auto to_iid = g_.store().LookupIid(to);
+    ASSERT_TRUE(from_iid.ok() && from_iid->has_value() && to_iid.ok() && to_iid->has_value());
+    const std::string out_key = keys::EncodeAdjacencyKey({**from_iid, label, **to_iid, version});
+    std::string bytes;
+    ASSERT_TRUE(g_.db()
+                    .rocks()
+                    ->Get(rocksdb::ReadOptions(), g_.db().handle(Cf::kOutEdges), out_key, &bytes)
+                    .ok());
+    absl::StatusOr<EdgeRecord> edge = DecodeEdge(bytes);
+    ASSERT_TRUE(edge.ok()) << edge.status();
+    f(*edge);
+    for (const auto& [cf, key] :
+         {std::pair{Cf::kOutEdges, out_key},
+          std::pair{Cf::kInEdges,
+                    keys::EncodeAdjacencyKey({**to_iid, label, **from_iid, version})}}) {
+      ASSERT_TRUE(g_.db()
+                      .rocks()
+                      ->Put(rocksdb::WriteOptions(), g_.db().handle(cf), key, EncodeEdge(*edge))
+                      .ok());
+    }
+  }
+
+  // The audit entry stored under `seq`, and the same rewritten in place,
+  // as someone with disk access could.
+  absl::StatusOr<AuditEntry> StoredEntry(uint64_t seq) {
+    std::string value;
+    const rocksdb::Status s = g_.db().rocks()->Get(
+        rocksdb::ReadOptions(), g_.db().handle(Cf::kAudit), keys::AuditKey(seq), &value);
+    if (!s.ok()) return absl::InternalError(s.ToString());
+    return DecodeAuditEntry(value);
+  }
+  void PutEntry(const AuditEntry& entry) {
+    ASSERT_TRUE(g_.db()
+                    .rocks()
+                    ->Put(rocksdb::WriteOptions(), g_.db().handle(Cf::kAudit),
+                          keys::AuditKey(entry.seq), EncodeAuditEntry(entry))
+                    .ok());
+  }
+
   RetrievalGraph g_;
   uint64_t version_ = 0;
   RetrievalResult retrieved_;
@@ -194,6 +237,63 @@ TEST_F(ReceiptAuditorTest, ReplayReportsAVersionRewrittenUnderneath) {
   EXPECT_TRUE(r.added.empty() && r.removed.empty());
 }
 
+TEST_F(ReceiptAuditorTest, ReplayReportsPropsRewrittenUnderneathAtTheSameVersion) {
+  // Same id, same version, other content; its stored hash left as it was.
+  Tamper("A", version_, [](NodeRecord& n) { n.props["body"] = Value{std::string("forged")}; });
+  ASSERT_OK_AND_ASSIGN(ReplayResult r, g_.Auditor(g_.auditor_).Replay(receipt_));
+  EXPECT_FALSE(r.match);
+  EXPECT_EQ(r.replay_digest, r.recorded_digest);
+  EXPECT_EQ(r.altered, (std::vector<std::string>{"A"}));
+  EXPECT_FALSE(r.content_changed);
+  EXPECT_TRUE(r.added.empty() && r.removed.empty() && r.changed.empty());
+  EXPECT_FALSE(r.order_changed);
+}
+
+TEST_F(ReceiptAuditorTest, ReplayReportsContentRewrittenWithAMatchingStoredHash) {
+  // Whoever rewrote the boundary also rewrote the hash stored with it: only
+  // the receipt's own record of the content tells.
+  Tamper("S", version_, [](NodeRecord& n) {
+    n.boundary.clear();
+    n.provenance.content_hash = NodeContentHash(n);
+  });
+  ASSERT_OK_AND_ASSIGN(ReplayResult r, g_.Auditor(g_.auditor_).Replay(receipt_));
+  EXPECT_FALSE(r.match);
+  EXPECT_EQ(r.replay_digest, r.recorded_digest);
+  EXPECT_TRUE(r.content_changed);
+  EXPECT_TRUE(r.altered.empty());
+}
+
+TEST_F(ReceiptAuditorTest, ReplayReportsAnEdgeRewrittenUnderneath) {
+  TamperEdge("S", "REFERENCES", "A", version_,
+             [](EdgeRecord& e) { e.props["weight"] = Value{int64_t{9}}; });
+  ASSERT_OK_AND_ASSIGN(ReplayResult r, g_.Auditor(g_.auditor_).Replay(receipt_));
+  EXPECT_FALSE(r.match);
+  EXPECT_EQ(r.altered, (std::vector<std::string>{"S -REFERENCES-> A"}));
+  TamperEdge("S", "REFERENCES", "A", version_,
+             [](EdgeRecord& e) { e.provenance.content_hash = EdgeContentHash(e); });
+  ASSERT_OK_AND_ASSIGN(r, g_.Auditor(g_.auditor_).Replay(receipt_));
+  EXPECT_FALSE(r.match);
+  EXPECT_TRUE(r.altered.empty());
+  EXPECT_TRUE(r.content_changed);
+}
+
+TEST_F(ReceiptAuditorTest, AReceiptWithoutAContentDigestStillReplays) {
+  // As written before receipts recorded one: the entry rewritten without
+  // its content field, and the chain's hashes with it.
+  const uint64_t seq = g_.SeqOf(retrieved_.receipt.receipt_id);
+  ASSERT_OK_AND_ASSIGN(AuditEntry entry, StoredEntry(seq));
+  const size_t content = entry.summary.find(" content=");
+  ASSERT_NE(content, std::string::npos);
+  entry.summary.resize(content);
+  entry.hash = AuditEntryHash(entry);
+  ASSERT_NO_FATAL_FAILURE(PutEntry(entry));
+  ASSERT_OK_AND_ASSIGN(ReceiptRecord record, g_.Auditor(g_.auditor_).GetReceipt(absl::StrCat(seq)));
+  EXPECT_FALSE(record.recorded.content.has_value());
+  ASSERT_OK_AND_ASSIGN(ReplayResult r, g_.Auditor(g_.auditor_).Replay(absl::StrCat(seq)));
+  EXPECT_TRUE(r.match);
+  EXPECT_FALSE(r.content_changed);
+}
+
 TEST_F(ReceiptAuditorTest, ReplayReportsNodesAddedAndRemovedUnderneath) {
   // B deleted and P unlabelled at the recorded version.
   Tamper("B", version_, [](NodeRecord& n) { n.deleted = true; });
@@ -215,19 +315,14 @@ TEST_F(ReceiptAuditorTest, ReplayReportsASeedThatVanishedUnderneath) {
 
 TEST_F(ReceiptAuditorTest, AnEditedReceiptEntryIsDataLoss) {
   const uint64_t seq = g_.SeqOf(retrieved_.receipt.receipt_id);
-  std::string value;
-  ASSERT_TRUE(
-      g_.db()
-          .rocks()
-          ->Get(rocksdb::ReadOptions(), g_.db().handle(Cf::kAudit), keys::AuditKey(seq), &value)
-          .ok());
-  ASSERT_OK_AND_ASSIGN(AuditEntry entry, DecodeAuditEntry(value));
+  ASSERT_OK_AND_ASSIGN(AuditEntry entry, StoredEntry(seq));
   entry.summary = absl::StrReplaceAll(entry.summary, {{"clearances=team:eng", "clearances=*"}});
-  ASSERT_TRUE(g_.db()
-                  .rocks()
-                  ->Put(rocksdb::WriteOptions(), g_.db().handle(Cf::kAudit), keys::AuditKey(seq),
-                        EncodeAuditEntry(entry))
-                  .ok());
+  ASSERT_NO_FATAL_FAILURE(PutEntry(entry));
+  EXPECT_STATUS(g_.Auditor(g_.auditor_).Replay(receipt_), absl::StatusCode::kDataLoss,
+                absl::StrCat("receipt \"", receipt_, "\": the audit entry's hash does not verify"));
+  // Edited into another action, it is still tampering, not an absent receipt.
+  entry.action = "search";
+  ASSERT_NO_FATAL_FAILURE(PutEntry(entry));
   EXPECT_STATUS(g_.Auditor(g_.auditor_).Replay(receipt_), absl::StatusCode::kDataLoss,
                 absl::StrCat("receipt \"", receipt_, "\": the audit entry's hash does not verify"));
 }

@@ -157,7 +157,9 @@ TEST(RetrieverTest, WritesOneRetrieveEntryWithTheRequestAndItems) {
   EXPECT_EQ(e.summary,
             "retrieve.v1 seeds=S query= max_hops=1 direction=out "
             "edge_labels=MENTIONS,REFERENCES max_items=50 max_bytes=1048576 as_of=0 "
-            "policy_version=1 clearances=team:* max_nodes=10000 max_edges=50000");
+            "policy_version=1 clearances=team:* max_nodes=10000 max_edges=50000 content=" +
+                ToHex(r.receipt.content));
+  EXPECT_EQ(r.receipt.content, RetrievalContentDigest(r));
   EXPECT_EQ(e.items, (std::vector<AuditItem>{{"S", "", "", 1}, {"a b,c", "", "", 1}}));
   EXPECT_EQ(e.items_digest, r.receipt.digest);
   EXPECT_EQ(r.receipt.snapshot_version, v);
