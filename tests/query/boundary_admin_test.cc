@@ -360,8 +360,7 @@ TEST_F(BoundaryAdminTest, HiddenNodesCountAgainstHowManyRecordsASelectorMayRead)
   g_.Write(edges);
   AssignRequest downstream = ById({}, {"pii"}, {}, "too many");
   downstream.downstream_of = "d1";
-  EXPECT_STATUS(small.AssignLabels(steward_, downstream),
-                absl::StatusCode::kResourceExhausted,
+  EXPECT_STATUS(small.AssignLabels(steward_, downstream), absl::StatusCode::kResourceExhausted,
                 "downstream_of: reads more than 10 nodes (hidden ones included), the limit of "
                 "one call; select by node_ids");
   EXPECT_EQ(g_.db().LatestVersion(), latest + 1);
@@ -577,6 +576,25 @@ TEST_F(PropagationAdminTest, AssignLabelsOnTheDownstreamClosureSelectsTheNodeAnd
   request.downstream_of = "nowhere";
   EXPECT_STATUS(admin_.AssignLabels(steward_, request), absl::StatusCode::kNotFound,
                 "downstream_of: node \"nowhere\" not found");
+}
+
+TEST_F(PropagationAdminTest, AssignLabelsDownstreamStopsAtAHiddenNodeInTheMiddle) {
+  // top <- mid (team:finance, hidden from the steward) <- beyond: beyond is
+  // derived from top only through mid, so for this steward it is not.
+  ASSERT_NE(g_.Write({Node("top", {"team:eng"}), Node("mid", {"team:finance"}),
+                      Node("beyond", {"team:eng"}), Node("beside", {"team:eng"}),
+                      Derived("mid", "top"), Derived("beyond", "mid"), Derived("beside", "top")}),
+            0u);
+  AssignRequest request = ById({}, {"pii"}, {}, "the top dump holds pii");
+  request.downstream_of = "top";
+  ASSERT_OK_AND_ASSIGN(AssignResult r, admin_.AssignLabels(steward_, request));
+  EXPECT_EQ(Changes(r),
+            (Labels{"top: [team:eng] -> [pii,team:eng]", "beside: [team:eng] -> [pii,team:eng]"}));
+  EXPECT_TRUE(r.unchanged.empty());
+  ASSERT_OK_AND_ASSIGN(NodeRead beyond, Read(auditor_, "beyond"));
+  EXPECT_EQ(beyond.node->boundary, (Labels{"team:eng"}));
+  ASSERT_OK_AND_ASSIGN(NodeRead mid, Read(auditor_, "mid"));
+  EXPECT_EQ(mid.node->boundary, (Labels{"team:finance"}));
 }
 
 TEST_F(PropagationAdminTest, SanitizeEdgeStopsALabelIsAuditedAndHidesHiddenEdges) {

@@ -45,10 +45,21 @@ class ExposureReportTest : public ::testing::Test {
                          EdgeOp("X", "REFERENCES", "SRC")});
   }
 
+  // Also checks that seqs reach a caller cleared for "*" and no one else
+  // (Describe relies on it).
   absl::StatusOr<ExposureReport> Report(const Caller& caller, ExposureReportRequest request,
                                         ExposureLimits limits = {}) {
-    return ExposureReporter(g_.store(), g_.tokens(), opaque_ids_, g_.receipt_ids(), caller, limits)
-        .Report(request, g_.audit());
+    absl::StatusOr<ExposureReport> report =
+        ExposureReporter(g_.store(), g_.tokens(), opaque_ids_, g_.receipt_ids(), caller, limits)
+            .Report(request, g_.audit());
+    if (report.ok()) {
+      const bool sees_all = caller.policy.SeesAll();
+      EXPECT_EQ(report->audit_seq != 0, sees_all) << caller.principal.id;
+      for (const ExposureReceipt& r : report->receipts) {
+        EXPECT_EQ(r.seq != 0, sees_all) << caller.principal.id << " " << r.receipt_id;
+      }
+    }
+    return report;
   }
 
   static ExposureReportRequest Node(const std::string& id) {

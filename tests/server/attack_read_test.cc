@@ -128,7 +128,18 @@ TEST_F(AttackTest, CyclesAndSelfLoopsEndEveryWalk) {
   ASSERT_OK(Upstream(agent_, request, &up));
   EXPECT_EQ(up.nodes_size(), 20);
   EXPECT_FALSE(up.depth_limited());
-  EXPECT_GE(up.cycles_size(), 1);
+  // One strongly connected set, the ring and c0's self-loop, reported once;
+  // the walk from c0 closes it twice: c19 -> c0 and c0 -> c0.
+  ASSERT_EQ(up.cycles_size(), 1);
+  std::vector<std::string> ring;
+  for (int i = 0; i < 20; ++i) ring.push_back(absl::StrCat("c", i));
+  std::sort(ring.begin(), ring.end());
+  EXPECT_THAT(up.cycles(0).node_ids(), ::testing::ElementsAreArray(ring));
+  std::vector<std::string> closing;
+  for (const v1::EdgeRef& e : up.cycles(0).closing_edges()) {
+    closing.push_back(absl::StrCat(e.from(), "->", e.to()));
+  }
+  EXPECT_THAT(closing, ::testing::UnorderedElementsAre("c19->c0", "c0->c0"));
   v1::RetrieveResponse retrieved;
   ASSERT_OK(Retrieve(agent_, FromSeed("c0", 5), &retrieved));
   EXPECT_EQ(retrieved.items_size(), 11);  // c0, and five hops each way round the ring
@@ -138,8 +149,11 @@ TEST_F(AttackTest, CyclesAndSelfLoopsEndEveryWalk) {
 // --- Counts and page sizes ---
 
 TEST_F(AttackTest, HugePageSizesAreCappedAndNegativeOnesRefused) {
+  // Each holds "doc", so a search for it has 1,005 visible hits (and "beyond").
   std::vector<v1::WriteOp> ops;
-  for (int i = 0; i < 1005; ++i) ops.push_back(UpsertNode(MakeNode(absl::StrCat("n", i))));
+  for (int i = 0; i < 1005; ++i) {
+    ops.push_back(UpsertNode(MakeNode(absl::StrCat("n", i), {}, "Doc", {{"title", Str("doc")}})));
+  }
   ASSERT_NE(AdminWrite(ops), 0u);
   v1::ListNodesRequest list;
   list.set_label("Doc");
@@ -156,7 +170,8 @@ TEST_F(AttackTest, HugePageSizesAreCappedAndNegativeOnesRefused) {
   search.set_page_size(std::numeric_limits<int32_t>::max());
   v1::SearchResponse hits;
   ASSERT_OK(Search(agent_, search, &hits));
-  EXPECT_LE(hits.hits_size(), 100);
+  EXPECT_EQ(hits.hits_size(), 100);
+  EXPECT_FALSE(hits.next_page_token().empty());
   v1::ListEntriesRequest entries;
   entries.set_page_size(std::numeric_limits<int32_t>::min());
   v1::ListEntriesResponse page;
@@ -222,18 +237,25 @@ TEST_F(AttackTest, EveryErrorAboutAHiddenIdIsTheErrorAboutAnAbsentOne) {
         Call(lineage_.get(), &v1::LineageService::Stub::Path, agent_, preq, &path), path));
     v1::RetrieveResponse retrieved;
     out.push_back(Transcript(Retrieve(agent_, FromSeed(id, 1), &retrieved), retrieved));
+    // The agent is refused by role before any lookup; the auditor (cleared
+    // for team:eng, not vault-label) gets past it.
     v1::ExposureReportRequest ereq;
     ereq.set_node_id(id);
-    v1::ExposureReportResponse exposure;
-    out.push_back(Transcript(
-        Call(audit_.get(), &v1::AuditService::Stub::ExposureReport, agent_, ereq, &exposure),
-        exposure));
+    for (const std::string* token : {&agent_, &auditor_}) {
+      v1::ExposureReportResponse exposure;
+      out.push_back(Transcript(
+          Call(audit_.get(), &v1::AuditService::Stub::ExposureReport, *token, ereq, &exposure),
+          exposure));
+    }
     for (std::string& t : out) t = Anonymized(t, id);
     return out;
   };
   const std::vector<std::string> hidden = transcripts(kHiddenId);
   EXPECT_EQ(hidden, transcripts("nope-0000"));
   for (const std::string& t : hidden) ExpectNoLeak(t);
+  // The auditor's report got as far as the lookup.
+  EXPECT_THAT(hidden.back(),
+              ::testing::HasSubstr("code=5|message=node_id: node \"<id>\" not found"));
 }
 
 TEST_F(AttackTest, AnAsOfVersionAheadOfTheLatestIsRefused) {

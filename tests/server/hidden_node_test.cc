@@ -455,11 +455,14 @@ TEST_F(HiddenNodeTest, PageTokenPinsTheVersionButNotTheClearances) {
 // each database's secret, so only the signed payload is compared).
 TEST_F(HiddenNodeTest, PageTokenPayloadDoesNotRevealHiddenNodes) {
   auto run_world = [&](bool with_hidden) {
-    std::vector<v1::WriteOp> ops = {UpsertNode(MakeNode("a"))};
-    if (with_hidden) ops.push_back(UpsertNode(MakeNode("h", kMulti, "Other")));
-    ops.push_back(UpsertNode(MakeNode("b")));
+    // The hidden node sits right where each page ends: a Doc listed (and a
+    // neighbour of a scanned) between b and c, so a cursor that named or
+    // counted what the page scanned past, not what it returned, would differ.
+    std::vector<v1::WriteOp> ops = {UpsertNode(MakeNode("a")), UpsertNode(MakeNode("b"))};
+    if (with_hidden) ops.push_back(UpsertNode(MakeNode("h", kMulti)));
     ops.push_back(UpsertNode(MakeNode("c")));
     ops.push_back(UpsertEdge("a", "e", "b"));
+    if (with_hidden) ops.push_back(UpsertEdge("a", "e", "h"));
     ops.push_back(UpsertEdge("a", "e", "c"));
     AdminWrite(ops);
     std::vector<std::string> payloads;
@@ -469,6 +472,7 @@ TEST_F(HiddenNodeTest, PageTokenPayloadDoesNotRevealHiddenNodes) {
     for (int i = 0; i < 2; ++i) {
       v1::ListNodesResponse response;
       EXPECT_OK(ListNodes(low_, request, &response));
+      EXPECT_EQ(NodeIds(response), (std::vector<std::string>{i == 0 ? "a" : "b"}));
       request.set_page_token(response.next_page_token());
       std::optional<std::string> bytes = Base64UrlDecode(response.next_page_token());
       EXPECT_TRUE(bytes.has_value() && bytes->size() > 16);
@@ -479,6 +483,8 @@ TEST_F(HiddenNodeTest, PageTokenPayloadDoesNotRevealHiddenNodes) {
     neighbors.set_page_size(1);
     v1::ListNeighborsResponse response;
     EXPECT_OK(ListNeighbors(low_, neighbors, &response));
+    EXPECT_EQ(response.neighbors_size(), 1);
+    if (response.neighbors_size() == 1) EXPECT_EQ(response.neighbors(0).node().id(), "b");
     std::optional<std::string> bytes = Base64UrlDecode(response.next_page_token());
     EXPECT_TRUE(bytes.has_value() && bytes->size() > 16);
     if (bytes && bytes->size() > 16) payloads.push_back(bytes->substr(0, bytes->size() - 16));

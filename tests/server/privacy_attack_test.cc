@@ -143,7 +143,17 @@ TEST_F(PrivacyAttackTest, RelabelAndRevocationHoldForTheVeryNextRequest) {
       case 0: {  // GetNode of each node
         for (const auto& id : ids) {
           v1::GetNodeResponse r;
-          if (GetNode(token, id, &r).ok()) got.insert(r.node().id());
+          const grpc::Status s = GetNode(token, id, &r);
+          if (s.ok()) {
+            got.insert(r.node().id());
+          } else {
+            // Hidden is NOT_FOUND, exactly as for an absent id: never
+            // another code from a stale cache or a half-applied change.
+            EXPECT_EQ(Transcript(s, r),
+                      Transcript(grpc::Status(grpc::StatusCode::NOT_FOUND,
+                                              absl::StrCat("node \"", id, "\" not found")),
+                                 v1::GetNodeResponse()));
+          }
         }
         break;
       }
@@ -169,7 +179,14 @@ TEST_F(PrivacyAttackTest, RelabelAndRevocationHoldForTheVeryNextRequest) {
           request.add_seeds(id);
           request.mutable_expansion()->set_max_hops(1);
           v1::RetrieveResponse r;
-          if (!Call(context_.get(), &v1::ContextService::Stub::Retrieve, token, request, &r).ok()) {
+          const grpc::Status s =
+              Call(context_.get(), &v1::ContextService::Stub::Retrieve, token, request, &r);
+          if (!s.ok()) {
+            EXPECT_EQ(
+                Transcript(s, r),
+                Transcript(grpc::Status(grpc::StatusCode::NOT_FOUND,
+                                        absl::StrCat("seeds[0]: node \"", id, "\" not found")),
+                           v1::RetrieveResponse()));
             continue;
           }
           for (const auto& item : r.items()) got.insert(item.node().id());
@@ -183,7 +200,14 @@ TEST_F(PrivacyAttackTest, RelabelAndRevocationHoldForTheVeryNextRequest) {
           v1::LineageResponse r;
           auto method =
               up ? &v1::LineageService::Stub::Upstream : &v1::LineageService::Stub::Downstream;
-          if (!Call(lineage_.get(), method, token, request, &r).ok()) continue;
+          const grpc::Status s = Call(lineage_.get(), method, token, request, &r);
+          if (!s.ok()) {
+            EXPECT_EQ(Transcript(s, r),
+                      Transcript(grpc::Status(grpc::StatusCode::NOT_FOUND,
+                                              absl::StrCat("node_id: node \"", id, "\" not found")),
+                                 v1::LineageResponse()));
+            continue;
+          }
           for (const auto& n : r.nodes()) got.insert(n.node().id());
         }
         // Lineage reaches only through visible nodes: narrow the want.
