@@ -42,6 +42,16 @@ absl::Status WriteSecretFile(const std::string& path, const std::string& token) 
     return absl::InternalError(
         absl::StrCat("write ", path, ": ", std::strerror(ok ? errno : saved)));
   }
+  // The rename itself must survive a crash: the principal and its token
+  // hash are already durable, and Bootstrap never issues the token again.
+  const std::string dir = std::filesystem::absolute(path).parent_path().string();
+  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0 || ::fsync(dir_fd) != 0) {
+    const int failed = errno;
+    if (dir_fd >= 0) ::close(dir_fd);
+    return absl::InternalError(absl::StrCat("fsync ", dir, ": ", std::strerror(failed)));
+  }
+  ::close(dir_fd);
   return absl::OkStatus();
 }
 
@@ -58,15 +68,26 @@ absl::StatusOr<std::unique_ptr<CtxgraphServer>> CtxgraphServer::Start(
     return absl::FailedPreconditionError(
         absl::StrCat("data dir ", options.data_dir, ": ", ec.message()));
   }
-  if (!options.restore_from.empty()) {
-    ASSIGN_OR_RETURN(
-        BackupManifest restored,
-        RestoreBackup(options.restore_from, options.data_dir + "/db", options.database));
-    spdlog::info(
-        "restored backup {} into {}/db: version {}, audit seq {} (chain verified); the backup's "
-        "principals and tokens are in force",
-        options.restore_from, options.data_dir, restored.version, restored.audit_seq);
+  if (options.restore_from.empty()) return Open(options, std::move(credentials));
+  const std::string db_path = options.data_dir + "/db";
+  ASSIGN_OR_RETURN(BackupManifest restored,
+                   RestoreBackup(options.restore_from, db_path, options.database));
+  spdlog::info(
+      "restored backup {} into {}: version {}, audit seq {} (chain verified); the backup's "
+      "principals and tokens are in force",
+      options.restore_from, db_path, restored.version, restored.audit_seq);
+  absl::StatusOr<std::unique_ptr<CtxgraphServer>> server = Open(options, std::move(credentials));
+  if (!server.ok()) {
+    // Closed by now. Left in place, it would make the same command refuse
+    // ("already holds a database") once the cause is fixed.
+    std::filesystem::remove_all(db_path, ec);
+    spdlog::warn("start failed after the restore: removed the restored database {}", db_path);
   }
+  return server;
+}
+
+absl::StatusOr<std::unique_ptr<CtxgraphServer>> CtxgraphServer::Open(
+    const ServerOptions& options, std::shared_ptr<grpc::ServerCredentials> credentials) {
   std::unique_ptr<CtxgraphServer> server(new CtxgraphServer());
   ASSIGN_OR_RETURN(server->backend_, Backend::Open(options.data_dir, options.database,
                                                    options.text_index, options.limits));

@@ -42,7 +42,10 @@ struct ServerOptions {
   // When set, the backup at this path (AdminService.Backup) is first
   // restored into <data_dir>/db, which must not exist yet, and checked
   // (RestoreBackup in storage/backup.h): start fails, touching nothing
-  // that was there, when either does not hold.
+  // that was there, when either does not hold. A start that fails after
+  // the restore (the search settings differ from the backup's, the port
+  // is taken) removes the restored database again, so the same command
+  // can be run again once the cause is fixed.
   std::string restore_from;
   RequestLimits limits;
   TlsFiles tls;  // all empty: plaintext
@@ -74,6 +77,9 @@ class CtxgraphServer {
 
  private:
   CtxgraphServer() = default;
+  // Start past the restore: opens the database and serves.
+  static absl::StatusOr<std::unique_ptr<CtxgraphServer>> Open(
+      const ServerOptions& options, std::shared_ptr<grpc::ServerCredentials> credentials);
 
   std::unique_ptr<Backend> backend_;
   std::unique_ptr<HistoryKeeper> history_keeper_;  // stopped before backend_ closes

@@ -107,7 +107,18 @@ TEST_F(BackupE2eTest, BackupThenRestoreFromServesTheSameReads) {
             std::string::npos)
       << refused.out;
 
+  // A start that fails after the restore (here: other search settings than
+  // the backup's) removes what it restored, so the same command, fixed,
+  // can run again.
   std::filesystem::create_directories(dir_ + "/restored");
+  const CommandResult mismatched =
+      e2e::Run({BuildDir() + "/server/ctxgraphd", "--data-dir", dir_ + "/restored", "--listen",
+                "127.0.0.1:0", "--restore-from", backup_dir, "--search-props", "title"});
+  EXPECT_EQ(mismatched.exit_code, 1);
+  EXPECT_NE(mismatched.out.find("search settings (indexed props [title], "), std::string::npos)
+      << mismatched.out;
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/restored/db"));
+
   server_ = std::make_unique<ServerProcess>(dir_ + "/restored",
                                             std::vector<std::string>{"--restore-from", backup_dir});
   ASSERT_TRUE(server_->Start()) << "the restored ctxgraphd did not start";
