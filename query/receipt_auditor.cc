@@ -51,7 +51,7 @@ absl::StatusOr<ReceiptRecord> ReceiptAuditor::Load(std::string_view method,
   }
   if (!ref) {
     return absl::InvalidArgumentError(
-        "receipt_id: must be the 32 hex digits Retrieve gave or an audit seq in decimal");
+        "receipt_id: must be the 32 lower-case hex digits Retrieve gave or an audit seq in decimal");
   }
   const uint64_t seq = ref->seq;
   absl::StatusOr<AuditPage> page = AuditPage{};

@@ -31,14 +31,14 @@
 // version V, before the history horizon H (--history-retention)`, ID as
 // given: what it read may be compacted away.
 //
-// A receipt is named by the id Retrieve gave (receipt_id.h: 32 hex digits),
-// or by its entry's seq in decimal, as ListEntries shows it to a caller
-// cleared for "*". Errors: INVALID_ARGUMENT "receipt_id: must be the 32 hex
-// digits Retrieve gave or an audit seq in decimal"; NOT_FOUND `receipt "ID"
-// not found` (ID as given) when no entry is the one named (for an id, the
-// entry at its seq must have its hash) or the entry is not a "retrieve"
-// entry; DATA_LOSS when the entry's own hash does not verify (checked
-// before its action) or its summary does not decode.
+// A receipt is named by the id Retrieve gave (receipt_id.h: 32 lower-case
+// hex digits), or by its entry's seq in decimal, as ListEntries shows it to
+// a caller cleared for "*". Errors: INVALID_ARGUMENT "receipt_id: must be
+// the 32 lower-case hex digits Retrieve gave or an audit seq in decimal";
+// NOT_FOUND `receipt "ID" not found` (ID as given) when no entry is the one
+// named (for an id, the entry at its seq must have its hash) or the entry
+// is not a "retrieve" entry; DATA_LOSS when the entry's own hash does not
+// verify (checked before its action) or its summary does not decode.
 //
 // Thread safety: one per request; the objects it refers to must outlive it.
 #ifndef CTXGRAPH_QUERY_RECEIPT_AUDITOR_H_

@@ -145,7 +145,7 @@ TEST_F(ReceiptAuditorTest, UnknownOrMalformedReceiptIds) {
         receipt_.substr(1), receipt_ + "0", std::string(32, 'g'), std::string(31, 'a') + "A"}) {
     SCOPED_TRACE(bad);
     EXPECT_STATUS(auditor.GetReceipt(bad), absl::StatusCode::kInvalidArgument,
-                  "receipt_id: must be the 32 hex digits Retrieve gave or an audit seq in decimal");
+                  "receipt_id: must be the 32 lower-case hex digits Retrieve gave or an audit seq in decimal");
   }
   EXPECT_STATUS(auditor.GetReceipt("999"), absl::StatusCode::kNotFound,
                 "receipt \"999\" not found");

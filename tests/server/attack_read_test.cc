@@ -269,13 +269,14 @@ TEST_F(AttackTest, AnAsOfVersionAheadOfTheLatestIsRefused) {
 TEST_F(AttackTest, TamperedReceiptIdsAreRefusedAndAgentsCannotReadReceipts) {
   v1::GetReceiptRequest request;
   v1::GetReceiptResponse response;
-  for (const char* id : {"0", "-1", "+3", "03", "abc", "99999999999999999999999", "3 ", " 3", ""}) {
+  for (const char* id : {"0", "-1", "+3", "03", "abc", "99999999999999999999999", "3 ", " 3", "",
+                         "ABCDEF0123456789ABCDEF0123456789"}) {
     SCOPED_TRACE(id);
     request.set_receipt_id(id);
     EXPECT_STATUS(
         Call(audit_.get(), &v1::AuditService::Stub::GetReceipt, chief_auditor_, request, &response),
         absl::StatusCode::kInvalidArgument,
-        "receipt_id: must be the 32 hex digits Retrieve gave or an audit seq in decimal");
+        "receipt_id: must be the 32 lower-case hex digits Retrieve gave or an audit seq in decimal");
   }
   // A real entry that is not a retrieval (seq 1 defines the labels).
   request.set_receipt_id("1");
