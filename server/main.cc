@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <thread>
 
@@ -17,6 +19,17 @@
 #include "storage/thread_name.h"
 
 namespace {
+
+// The server once it serves; the signal-waiting thread reads it.
+std::atomic<ctxgraph::server::CtxgraphServer*> g_serving{nullptr};
+
+// Exits at once, as a kill would: what was committed is durable (the WAL),
+// what was in flight is not answered.
+[[noreturn]] void ExitNow(const char* why, int sig) {
+  spdlog::warn("received signal {} {}: exiting without waiting", sig, why);
+  spdlog::default_logger()->flush();
+  std::_Exit(1);
+}
 
 // Writes `address` to `path` through a rename, so a reader never sees half.
 void WritePortFile(const std::string& path, const std::string& address) {
@@ -157,21 +170,34 @@ int main(int argc, char** argv) {
   // skips it.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
+  // Waiting from before the start, which may take long (a restore's
+  // checks): a signal then ends the start. Once serving, the first signal
+  // shuts down gracefully (calls in flight get 5 s), a second one, say while
+  // a call keeps the shutdown waiting, exits at once.
+  std::thread waiter([signals] {
+    ctxgraph::NameThisThread("signal-wait");
+    int sig = 0;
+    sigwait(&signals, &sig);
+    ctxgraph::server::CtxgraphServer* server = g_serving.load();
+    if (server == nullptr) ExitNow("while starting", sig);
+    spdlog::info("received signal {}, shutting down (a second one exits at once)", sig);
+    std::thread([signals] {
+      int again = 0;
+      sigwait(&signals, &again);
+      ExitNow("again", again);
+    }).detach();
+    server->Shutdown(5.0);
+  });
   auto server = ctxgraph::server::CtxgraphServer::Start(options);
   if (!server.ok()) {
     spdlog::error("cannot start: {}", server.status().ToString());
+    waiter.detach();  // blocked waiting for a signal that no longer matters
     return 1;
   }
   if (!port_file.empty()) WritePortFile(port_file, (*server)->address());
   if (!metrics_port_file.empty()) WritePortFile(metrics_port_file, (*server)->metrics_address());
+  g_serving.store(server->get());
 
-  std::thread waiter([&] {
-    ctxgraph::NameThisThread("signal-wait");
-    int sig = 0;
-    sigwait(&signals, &sig);
-    spdlog::info("received signal {}, shutting down", sig);
-    (*server)->Shutdown(5.0);
-  });
   (*server)->Wait();
   waiter.join();
   server->reset();  // closes the database cleanly

@@ -1,14 +1,22 @@
 // ctxgraphd's operator flags as a real process: --metrics-listen and
 // --metrics-port-file serve Prometheus metrics, --log-format json writes one
-// JSON object per line, and the access line of a CLI call lands in it.
+// JSON object per line, and the access line of a CLI call lands in it; a
+// second SIGTERM ends a shutdown that waits for a call.
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <signal.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
+#include "ctxgraph/v1/graph.grpc.pb.h"
 #include "tests/e2e/process.h"
 
 namespace ctxgraph::e2e {
@@ -67,6 +75,61 @@ TEST(OperationsE2eTest, MetricsPortAndJsonAccessLog) {
   }
   EXPECT_EQ(access_lines, 1);
   EXPECT_TRUE(metrics_line);
+  std::filesystem::remove_all(dir);
+}
+
+// The first SIGTERM shuts down gracefully, giving calls in flight 5 s; a
+// second one, while an idle Import stream keeps that shutdown waiting,
+// exits at once with status 1 (a graceful stop exits 0).
+TEST(OperationsE2eTest, ASecondSignalEndsAShutdownStillWaitingForACall) {
+  char pattern[] = "/tmp/ctxgraph-e2e-XXXXXX";
+  const std::string dir = mkdtemp(pattern);
+  const std::string data = dir + "/data";
+  std::filesystem::create_directories(data);
+  ServerProcess server(data);
+  ASSERT_TRUE(server.Start({"--log-level", "info", "--metrics-listen", "127.0.0.1:0",
+                            "--metrics-port-file", dir + "/metrics.port"}));
+  std::string metrics_address;
+  std::ifstream(dir + "/metrics.port") >> metrics_address;
+  const size_t colon = metrics_address.rfind(':');
+  ASSERT_NE(colon, std::string::npos) << metrics_address;
+  httplib::Client metrics(metrics_address.substr(0, colon),
+                          std::stoi(metrics_address.substr(colon + 1)));
+
+  auto stub = v1::GraphService::NewStub(
+      grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  std::string token = Slurp(data + "/admin.token");
+  while (!token.empty() && token.back() == '\n') token.pop_back();
+  context.AddMetadata("authorization", "Bearer " + token);
+  v1::ImportResponse response;
+  std::unique_ptr<grpc::ClientWriter<v1::ImportRequest>> stream = stub->Import(&context, &response);
+  ASSERT_TRUE(stream->Write(v1::ImportRequest()));
+  const auto waited_for = [](const std::function<bool()>& done) {
+    for (int i = 0; i < 200; ++i) {
+      if (done()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  };
+  ASSERT_TRUE(waited_for([&] {
+    httplib::Result scrape = metrics.Get("/metrics");
+    return scrape && scrape->body.find("\nctxgraph_imports_in_progress 1\n") != std::string::npos;
+  })) << "the Import stream never reached the server";
+
+  server.Signal(SIGTERM);
+  // Two SIGTERMs pending at once are one: wait until the first is taken.
+  ASSERT_TRUE(waited_for([&] {
+    return Slurp(data + "/server.out").find("received signal 15, shutting down") !=
+           std::string::npos;
+  })) << Slurp(data + "/server.out");
+  server.Signal(SIGTERM);
+  EXPECT_EQ(server.Wait(), 1);
+  EXPECT_NE(Slurp(data + "/server.out").find("received signal 15 again: exiting without waiting"),
+            std::string::npos)
+      << Slurp(data + "/server.out");
+  context.TryCancel();
+  stream->Finish().IgnoreError();
   std::filesystem::remove_all(dir);
 }
 

@@ -73,8 +73,16 @@ bool ServerProcess::Start(const std::vector<std::string>& extra_args) {
 }
 
 int ServerProcess::Stop() {
+  Signal(SIGTERM);
+  return Wait();
+}
+
+void ServerProcess::Signal(int sig) {
+  if (pid_ > 0) kill(pid_, sig);
+}
+
+int ServerProcess::Wait() {
   if (pid_ <= 0) return -1;
-  kill(pid_, SIGTERM);
   int status = 0;
   waitpid(pid_, &status, 0);
   pid_ = -1;

@@ -39,6 +39,10 @@ class ServerProcess {
   bool Start(const std::vector<std::string>& extra_args = {});
   // SIGTERM, then wait for a clean exit; returns its exit code.
   int Stop();
+  // Sends `sig` without waiting.
+  void Signal(int sig);
+  // Waits for the process to exit; its exit code (-1 when a signal killed it).
+  int Wait();
   void Kill();
 
   const std::string& address() const { return address_; }
