@@ -42,9 +42,11 @@ absl::Status WriteSecretFile(const std::string& path, const std::string& token) 
     return absl::InternalError(
         absl::StrCat("write ", path, ": ", std::strerror(ok ? errno : saved)));
   }
-  // The rename itself must survive a crash: the principal and its token
-  // hash are already durable, and Bootstrap never issues the token again.
-  const std::string dir = std::filesystem::absolute(path).parent_path().string();
+  // The rename itself must survive a crash: Bootstrap commits the principal
+  // and its token hash next, and never issues the token again once they are.
+  std::error_code ec;
+  const std::string dir = std::filesystem::absolute(path, ec).parent_path().string();
+  if (ec) return absl::InternalError(absl::StrCat("write ", path, ": ", ec.message()));
   const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd < 0 || ::fsync(dir_fd) != 0) {
     const int failed = errno;
@@ -77,11 +79,14 @@ absl::StatusOr<std::unique_ptr<CtxgraphServer>> CtxgraphServer::Start(
       "principals and tokens are in force",
       options.restore_from, db_path, restored.version, restored.audit_seq);
   absl::StatusOr<std::unique_ptr<CtxgraphServer>> server = Open(options, std::move(credentials));
+  // Not removed: the copy passed every check, the server may have served
+  // (and acknowledged writes) before a later step failed, and another
+  // ctxgraphd may hold it by now.
   if (!server.ok()) {
-    // Closed by now. Left in place, it would make the same command refuse
-    // ("already holds a database") once the cause is fixed.
-    std::filesystem::remove_all(db_path, ec);
-    spdlog::warn("start failed after the restore: removed the restored database {}", db_path);
+    return absl::Status(
+        server.status().code(),
+        absl::StrCat(server.status().message(), " (the backup was restored into ", db_path,
+                     " and verified; start again without --restore-from)"));
   }
   return server;
 }

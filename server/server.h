@@ -44,8 +44,8 @@ struct ServerOptions {
   // (RestoreBackup in storage/backup.h): start fails, touching nothing
   // that was there, when either does not hold. A start that fails after
   // the restore (the search settings differ from the backup's, the port
-  // is taken) removes the restored database again, so the same command
-  // can be run again once the cause is fixed.
+  // is taken) keeps the restored, verified database and says so: start
+  // again without restore_from once the cause is fixed.
   std::string restore_from;
   RequestLimits limits;
   TlsFiles tls;  // all empty: plaintext

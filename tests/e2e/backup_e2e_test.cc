@@ -108,17 +108,22 @@ TEST_F(BackupE2eTest, BackupThenRestoreFromServesTheSameReads) {
       << refused.out;
 
   // A start that fails after the restore (here: other search settings than
-  // the backup's) removes what it restored, so the same command, fixed,
-  // can run again.
-  std::filesystem::create_directories(dir_ + "/restored");
+  // the backup's) keeps what it restored and verified, and says how to go
+  // on: start again without --restore-from.
+  std::filesystem::create_directories(dir_ + "/mismatched");
   const CommandResult mismatched =
-      e2e::Run({BuildDir() + "/server/ctxgraphd", "--data-dir", dir_ + "/restored", "--listen",
+      e2e::Run({BuildDir() + "/server/ctxgraphd", "--data-dir", dir_ + "/mismatched", "--listen",
                 "127.0.0.1:0", "--restore-from", backup_dir, "--search-props", "title"});
   EXPECT_EQ(mismatched.exit_code, 1);
   EXPECT_NE(mismatched.out.find("search settings (indexed props [title], "), std::string::npos)
       << mismatched.out;
-  EXPECT_FALSE(std::filesystem::exists(dir_ + "/restored/db"));
+  EXPECT_NE(mismatched.out.find(" (the backup was restored into " + dir_ +
+                                "/mismatched/db and verified; start again without --restore-from)"),
+            std::string::npos)
+      << mismatched.out;
+  EXPECT_TRUE(std::filesystem::is_directory(dir_ + "/mismatched/db"));
 
+  std::filesystem::create_directories(dir_ + "/restored");
   server_ = std::make_unique<ServerProcess>(dir_ + "/restored",
                                             std::vector<std::string>{"--restore-from", backup_dir});
   ASSERT_TRUE(server_->Start()) << "the restored ctxgraphd did not start";
