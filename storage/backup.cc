@@ -263,6 +263,39 @@ bool PathIsWithin(const std::string& path, const std::string& root) {
   return true;
 }
 
+namespace {
+
+// Every directory above `path`, as written and as resolved, must belong to
+// root or the server's user and let no one else rename what is in it (not
+// group- or other-writable, or sticky like /tmp): else another user could
+// move DIR (or a symlink on the way to it) aside between the checks and the
+// checkpoint and put their own in its place, with a db.tmp that links to
+// the live database.
+absl::Status CheckAncestors(const std::string& dir, const fs::path& path) {
+  std::error_code ec;
+  const fs::path resolved = fs::weakly_canonical(path, ec);
+  if (ec) return absl::InternalError(absl::StrCat("dir: \"", dir, "\": ", ec.message()));
+  for (const fs::path& chain : {path.lexically_normal(), resolved}) {
+    for (fs::path up = chain.parent_path();; up = up.parent_path()) {
+      struct stat info {};
+      if (::stat(up.c_str(), &info) != 0) return ErrnoError("stat", up.string());
+      const bool owned = info.st_uid == 0 || info.st_uid == ::geteuid();
+      const bool others_rename = (info.st_mode & 022) != 0 && (info.st_mode & S_ISVTX) == 0;
+      if (!owned || others_rename) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "dir: \"", dir, "\": \"", up.string(),
+            "\" lets another user replace what is in it (it must belong to root or the server's "
+            "user, and be writable by no one else unless sticky); uid ",
+            info.st_uid, " mode ", absl::StrFormat("%04o", info.st_mode & 07777)));
+      }
+      if (up == up.root_path()) break;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status CheckBackupTarget(const std::string& dir, const std::string& root,
                                std::string_view root_what) {
   if (dir.empty()) return absl::InvalidArgumentError("dir: required");
@@ -297,14 +330,14 @@ absl::Status CheckBackupTarget(const std::string& dir, const std::string& root,
                        ") with mode 0700, not uid ", info.st_uid, " mode ",
                        absl::StrFormat("%04o", info.st_mode & 0777)));
     }
-    return absl::OkStatus();
+    return CheckAncestors(dir, path);
   }
   const fs::path parent = path.parent_path();
   if (!fs::is_directory(parent, ec)) {
     return absl::FailedPreconditionError(
         absl::StrCat("dir: parent directory \"", parent.string(), "\" does not exist"));
   }
-  return absl::OkStatus();
+  return CheckAncestors(dir, path);
 }
 
 absl::StatusOr<BackupManifest> Database::Backup(const std::string& dir,

@@ -75,9 +75,11 @@ bool PathIsWithin(const std::string& path, const std::string& root);
 // INVALID_ARGUMENT when it is empty, relative, or `root` or inside it
 // (`root_what` says what root is, e.g. "the server's data directory");
 // ALREADY_EXISTS when it exists and is not an empty directory;
-// FAILED_PRECONDITION when its parent directory does not exist, or when it
+// FAILED_PRECONDITION when its parent directory does not exist, when it
 // exists but is not private to the server's user (owned by another user, or
-// any group or other permission bit set).
+// any group or other permission bit set), or when a directory above it lets
+// another user rename what is in it (owned by a user other than root or the
+// server's, or group- or other-writable without the sticky bit).
 absl::Status CheckBackupTarget(const std::string& dir, const std::string& root,
                                std::string_view root_what);
 

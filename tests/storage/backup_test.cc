@@ -348,6 +348,23 @@ TEST_F(BackupTest, RefusesBadTargetsNamingDir) {
     ASSERT_EQ(::chown(BackupDir().c_str(), 0, 0), 0);
   }
   EXPECT_TRUE(fs::is_empty(BackupDir()));
+  // Nor may a directory above it let another user swap it for their own
+  // (rename it aside, put one with a planted db.tmp in its place), whether
+  // it exists or is to be created; a sticky one (as /tmp) may not.
+  const std::string open_parent = out_.path() + "/open";
+  fs::create_directories(open_parent + "/exists");
+  fs::permissions(open_parent + "/exists", fs::perms::owner_all, fs::perm_options::replace);
+  fs::permissions(open_parent, fs::perms::all, fs::perm_options::replace);
+  for (const std::string& target : {open_parent + "/exists", open_parent + "/absent"}) {
+    EXPECT_STATUS(db_->Backup(target), absl::StatusCode::kFailedPrecondition,
+                  "dir: \"" + target + "\": \"" + open_parent +
+                      "\" lets another user replace what is in it (it must belong to root or "
+                      "the server's user, and be writable by no one else unless sticky); uid " +
+                      std::to_string(::geteuid()) + " mode 0777");
+  }
+  EXPECT_FALSE(fs::exists(open_parent + "/absent"));
+  fs::permissions(open_parent, fs::perms::all | fs::perms::sticky_bit, fs::perm_options::replace);
+  ASSERT_OK(db_->Backup(open_parent + "/absent"));
   ASSERT_OK(db_->Backup(BackupDir()));
   EXPECT_TRUE(fs::exists(BackupDir() + "/" + kBackupManifestFile));
 }
