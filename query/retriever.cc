@@ -287,17 +287,26 @@ void AppendHash(const ContentHash& hash, std::string* out) {
 ContentHash RetrievalContentDigest(const RetrievalResult& result) {
   std::string bytes;
   bytes.reserve(96 * (result.items.size() + result.edges.size()));
+  const auto append_provenance = [&bytes](const Provenance& p) {
+    AppendHash(p.content_hash, &bytes);
+    AppendField(p.writer, &bytes);
+    AppendField(std::to_string(p.commit_time.micros), &bytes);
+  };
   for (const RetrievedItem& item : result.items) {
-    AppendHash(item.node->provenance.content_hash, &bytes);
-    AppendField(std::to_string(item.node->inherited.size()), &bytes);
-    for (const InheritedLabel& label : item.node->inherited) AppendField(label.label, &bytes);
+    const NodeRecord& node = *item.node;
+    append_provenance(node.provenance);
+    AppendField(node.source.system, &bytes);
+    AppendField(node.source.uri, &bytes);
+    AppendField(std::to_string(static_cast<int>(node.source.authority)), &bytes);
+    AppendField(std::to_string(node.inherited.size()), &bytes);
+    for (const InheritedLabel& label : node.inherited) AppendField(label.label, &bytes);
   }
   for (const std::shared_ptr<const EdgeRecord>& edge : result.edges) {
     AppendField(edge->from, &bytes);
     AppendField(edge->label, &bytes);
     AppendField(edge->to, &bytes);
     AppendField(std::to_string(edge->provenance.version), &bytes);
-    AppendHash(edge->provenance.content_hash, &bytes);
+    append_provenance(edge->provenance);
     AppendField(std::to_string(edge->sanitizes.size()), &bytes);
     for (const std::string& label : edge->sanitizes) AppendField(label, &bytes);
   }

@@ -115,9 +115,11 @@ std::vector<AuditItem> RetrievalAuditItems(const std::vector<RetrievedItem>& ite
 
 // SHA-256 over what a retrieval returned beyond its (id, version) list: for
 // each item in order, its stored content hash (NodeContentHash: type
-// labels, props, own boundary) and inherited labels; then for each edge of
-// `edges`, its ends, label, version, stored content hash (its props) and
-// sanitized labels. The receipt records it, so a replay notices a record
+// labels, props, own boundary), writer and commit time, source (system,
+// uri, authority) and inherited labels; then for each edge of `edges`, its
+// ends, label, version, stored content hash (its props), writer, commit
+// time and sanitized labels: everything an answer says of where an item
+// came from. The receipt records it, so a replay notices a record
 // rewritten underneath without a new version (with its stored hash
 // rewritten to match; one whose stored hash no longer matches its content
 // is caught by AlteredRecords). Hashes what the records carry, computing

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -145,7 +146,8 @@ TEST_F(ReceiptAuditorTest, UnknownOrMalformedReceiptIds) {
         receipt_.substr(1), receipt_ + "0", std::string(32, 'g'), std::string(31, 'a') + "A"}) {
     SCOPED_TRACE(bad);
     EXPECT_STATUS(auditor.GetReceipt(bad), absl::StatusCode::kInvalidArgument,
-                  "receipt_id: must be the 32 lower-case hex digits Retrieve gave or an audit seq in decimal");
+                  "receipt_id: must be the 32 lower-case hex digits Retrieve gave or an audit seq "
+                  "in decimal");
   }
   EXPECT_STATUS(auditor.GetReceipt("999"), absl::StatusCode::kNotFound,
                 "receipt \"999\" not found");
@@ -261,6 +263,28 @@ TEST_F(ReceiptAuditorTest, ReplayReportsContentRewrittenWithAMatchingStoredHash)
   EXPECT_EQ(r.replay_digest, r.recorded_digest);
   EXPECT_TRUE(r.content_changed);
   EXPECT_TRUE(r.altered.empty());
+}
+
+TEST_F(ReceiptAuditorTest, ReplayReportsWhereAnItemCameFromRewrittenUnderneath) {
+  // Outside the content hash, inside what the answer said of the item: its
+  // source, then (the source put back) its writer.
+  auto iid = g_.store().LookupIid("A");
+  ASSERT_TRUE(iid.ok() && iid->has_value());
+  auto original = g_.store().GetNodeByIid(**iid, version_);
+  ASSERT_TRUE(original.ok() && original->has_value());
+  const Source source = (*original)->source;
+  for (const auto& rewrite : std::vector<std::function<void(NodeRecord&)>>{
+           [](NodeRecord& n) { n.source.uri = "https://forged.example/"; },
+           [&source](NodeRecord& n) {
+             n.source = source;
+             n.provenance.writer = "someone-else";
+           }}) {
+    Tamper("A", version_, rewrite);
+    ASSERT_OK_AND_ASSIGN(ReplayResult r, g_.Auditor(g_.auditor_).Replay(receipt_));
+    EXPECT_FALSE(r.match);
+    EXPECT_TRUE(r.content_changed);
+    EXPECT_TRUE(r.altered.empty());
+  }
 }
 
 TEST_F(ReceiptAuditorTest, ReplayReportsAnEdgeRewrittenUnderneath) {
