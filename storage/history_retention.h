@@ -29,7 +29,9 @@
 // window), so only receipts of older as_of reads are remembered, in a
 // sliding-window minimum. The audit log is read incrementally: the first
 // Advance() reads it from the start (entry heads only), later ones only what
-// was appended since.
+// was appended since; each receipt of an older version also costs, with a
+// duration setting, a binary search over the commit log (about log2 of the
+// latest version commit reads) for the window's start at its time.
 //
 // Thread safety: Advance() calls are serialized by a mutex of their own;
 // everything else of Database stays usable meanwhile.

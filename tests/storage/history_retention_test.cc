@@ -72,11 +72,13 @@ class HistoryRetentionTest : public StoreFixture {
     return h.value_or(0);
   }
 
-  void AppendReceipt(std::string action, uint64_t snapshot) {
+  // `time` 0: now.
+  void AppendReceipt(std::string action, uint64_t snapshot, Timestamp time = {}) {
     AuditEntry entry;
     entry.principal = "agent";
     entry.action = std::move(action);
     entry.snapshot_version = snapshot;
+    entry.time = time;
     ASSERT_OK(db_->audit().Append(std::move(entry)));
   }
 
@@ -281,6 +283,20 @@ TEST_F(HistoryRetentionTest, AReceiptOfASnapshotAlreadyOutsideTheWindowHoldsNoth
   EXPECT_EQ(Advance(), 3u);
   Apply({TitledNode("a", "alpha 8")});
   EXPECT_EQ(Advance(), 6u);
+}
+
+TEST_F(HistoryRetentionTest, ADurationWindowHoldsOnlyReceiptsOfSnapshotsInsideItThen) {
+  options_.history_retention = *ParseRetentionSetting("1h");
+  Reopen();
+  for (int i = 1; i <= 3; ++i) Apply({TitledNode("a", "alpha " + std::to_string(i))});
+  const Timestamp t2 = db_->GetCommit(2)->time;
+  const Timestamp t3 = db_->GetCommit(3)->time;
+  constexpr int64_t kHour = 3600000000LL;
+  // Both taken an hour after commit 2, when the window began at version 2:
+  // a read of version 1 was already outside it, one of version 2 inside.
+  AppendReceipt("retrieve", 1, Timestamp{t2.micros + kHour});
+  AppendReceipt("retrieve", 2, Timestamp{t2.micros + kHour});
+  EXPECT_EQ(Advance(Timestamp{t3.micros + kHour}), 2u);
 }
 
 TEST_F(HistoryRetentionTest, HorizonNeverMovesBackAcrossRestarts) {
