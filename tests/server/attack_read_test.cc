@@ -276,17 +276,20 @@ TEST_F(AttackTest, TamperedReceiptIdsAreRefusedAndAgentsCannotReadReceipts) {
     EXPECT_STATUS(
         Call(audit_.get(), &v1::AuditService::Stub::GetReceipt, chief_auditor_, request, &response),
         absl::StatusCode::kInvalidArgument,
-        "receipt_id: must be the 32 lower-case hex digits Retrieve gave or an audit seq in decimal");
+        "receipt_id: must be the 32 lower-case hex digits Retrieve gave or an audit seq in "
+        "decimal");
   }
   // A real entry that is not a retrieval (seq 1 defines the labels).
   request.set_receipt_id("1");
   const grpc::Status not_receipt =
       Call(audit_.get(), &v1::AuditService::Stub::GetReceipt, chief_auditor_, request, &response);
-  EXPECT_EQ(not_receipt.error_code(), grpc::StatusCode::NOT_FOUND) << not_receipt.error_message();
+  EXPECT_EQ(not_receipt.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(not_receipt.error_message(), "receipt \"1\" not found");
   request.set_receipt_id("999999");
   const grpc::Status beyond =
       Call(audit_.get(), &v1::AuditService::Stub::GetReceipt, chief_auditor_, request, &response);
-  EXPECT_EQ(beyond.error_code(), grpc::StatusCode::NOT_FOUND) << beyond.error_message();
+  EXPECT_EQ(beyond.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(beyond.error_message(), "receipt \"999999\" not found");
   v1::RetrieveResponse retrieved;
   ASSERT_OK(Retrieve(agent_, FromSeed("pub", 1), &retrieved));
   request.set_receipt_id(retrieved.receipt().receipt_id());

@@ -229,6 +229,20 @@ TEST_F(UnsyncedReadsBackupTest, TheBackupsEntryIsDurableBeforeItAnswers) {
   EXPECT_LT(log.synced_seq(), log.head_seq());
 }
 
+TEST_F(BackupTest, AnAdminClearedForLessThanEverythingIsNotToldTheAuditSeq) {
+  // Audit seqs grow with how much each commit touched, hidden nodes too:
+  // only "*" is told them (caller.h AuditSeqFor).
+  ASSERT_NE(DefineLabels({"team:eng"}), 0u);
+  const std::string admin = CreatePrincipal("eng-admin", {v1::ROLE_ADMIN}, {"team:eng"});
+  v1::BackupResponse backup;
+  ASSERT_OK(Backup(admin, outside_ + "/backup", &backup));
+  EXPECT_EQ(backup.audit_seq(), 0u);
+  EXPECT_GT(backup.version(), 0u);
+  v1::BackupResponse full;
+  ASSERT_OK(Backup(admin_token_, outside_ + "/full-backup", &full));
+  EXPECT_GT(full.audit_seq(), 0u);
+}
+
 TEST_F(BackupTest, RefusedRequestsNameDirAndLeaveNoEntry) {
   const std::string auditor = CreatePrincipal("auditor", {v1::ROLE_AUDITOR}, {"*"});
   v1::BackupResponse response;

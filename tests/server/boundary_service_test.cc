@@ -257,6 +257,15 @@ TEST_F(BoundaryServiceTest, AssignAndHistoryAnswerAHiddenNodeExactlyLikeAnAbsent
   AdminWrite({DeleteNode("fin")});
   EXPECT_EQ(Transcript(Assign(steward_, ById({"fin"}, {"pii"}, {}, "r"), &r2), r2), hidden);
   EXPECT_EQ(Transcript(History(steward_, "fin", &h2), h2), hidden_history);
+  // And like an id never written at all, whose mapping was never interned.
+  v1::AssignLabelsResponse r3;
+  v1::LabelHistoryResponse h3;
+  EXPECT_EQ(
+      absl::StrReplaceAll(Transcript(Assign(steward_, ById({"nope"}, {"pii"}, {}, "r"), &r3), r3),
+                          {{"nope", "fin"}}),
+      hidden);
+  EXPECT_EQ(absl::StrReplaceAll(Transcript(History(steward_, "nope", &h3), h3), {{"nope", "fin"}}),
+            hidden_history);
   EXPECT_STATUS(Assign(steward_, ById({"fin"}, {"pii"}, {}, "r"), &r2), absl::StatusCode::kNotFound,
                 "node_ids[0]: node \"fin\" not found");
   EXPECT_STATUS(History(steward_, "fin", &h2), absl::StatusCode::kNotFound,

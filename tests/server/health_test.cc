@@ -81,20 +81,20 @@ TEST_F(HealthTest, ReflectionListsTheCtxgraphServices) {
     EXPECT_EQ(tag, reinterpret_cast<void*>(expected));
   };
   call->StartCall(reinterpret_cast<void*>(1));
-  step(1);
+  ASSERT_NO_FATAL_FAILURE(step(1));
   ASSERT_TRUE(ok);
   call->Write(Bytes(std::string("\x3a\x00", 2)), reinterpret_cast<void*>(2));
-  step(2);
+  ASSERT_NO_FATAL_FAILURE(step(2));
   ASSERT_TRUE(ok);
   grpc::ByteBuffer response;
   call->Read(&response, reinterpret_cast<void*>(3));
-  step(3);
+  ASSERT_NO_FATAL_FAILURE(step(3));
   ASSERT_TRUE(ok);
   call->WritesDone(reinterpret_cast<void*>(4));
-  step(4);
+  ASSERT_NO_FATAL_FAILURE(step(4));
   grpc::Status status;
   call->Finish(&status, reinterpret_cast<void*>(5));
-  step(5);
+  ASSERT_NO_FATAL_FAILURE(step(5));
   EXPECT_TRUE(status.ok()) << status.error_message();
   const std::string bytes = ToString(response);
   for (const char* service :

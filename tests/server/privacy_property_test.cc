@@ -712,8 +712,9 @@ void PrivacyPropertyTest::CheckPath(Principal& p, uint64_t as_of, std::mt19937_6
     request.set_max_depth(depth);
     request.set_as_of_version(as_of);
     v1::LineagePathResponse response;
+    std::string seen;
     grpc::Status status =
-        Observe(p, lineage_.get(), &v1::LineageService::Stub::Path, request, &response);
+        Observe(p, lineage_.get(), &v1::LineageService::Stub::Path, request, &response, &seen);
     const std::string what =
         absl::StrCat("Path ", from, " -> ", to, " depth ", depth, "\n", Where(p, version));
     if (!model_.Visible(from, p.model, version) || !model_.Visible(to, p.model, version)) {
@@ -722,6 +723,22 @@ void PrivacyPropertyTest::CheckPath(Principal& p, uint64_t as_of, std::mt19937_6
       ASSERT_EQ(status.error_message(), absl::StrCat(from_hidden ? "from" : "to", ": node \"",
                                                      from_hidden ? from : to, "\" not found"))
           << what;
+      // Byte for byte the answer with that endpoint absent, metadata and
+      // body included, not only the status.
+      const std::string absent = prefix_ + "-absent";
+      v1::LineagePathRequest absent_request = request;
+      if (from_hidden) {
+        absent_request.set_from(absent);
+      } else {
+        absent_request.set_to(absent);
+      }
+      v1::LineagePathResponse absent_response;
+      std::string absent_seen;
+      Observe(p, lineage_.get(), &v1::LineageService::Stub::Path, absent_request, &absent_response,
+              &absent_seen);
+      ASSERT_EQ(seen, absl::StrReplaceAll(absent_seen, {{absent, from_hidden ? from : to}}))
+          << what;
+      ++hidden_answers_;
       continue;
     }
     const auto want = model_.Path(from, to, depth, {}, p.model, version);
