@@ -198,7 +198,7 @@ absl::StatusOr<LabelPage> BoundaryAdmin::ListLabels(const Caller& caller, int pa
     ASSIGN_OR_RETURN(PageToken token, tokens_.Decode(fingerprint, page_token));
     after = std::move(token.cursor);
     if (after.empty()) return absl::InvalidArgumentError("page_token: invalid");
-    ASSIGN_OR_RETURN(page.version, ResolveVersion(*store_.database(), token.version));
+    ASSIGN_OR_RETURN(page.version, ResolveVersion(*store_.database(), token.version, "page_token"));
   } else {
     ASSIGN_OR_RETURN(page.version, ResolveVersion(*store_.database(), as_of));
   }

@@ -35,7 +35,7 @@ absl::StatusOr<BoundaryEventPage> BoundaryHistory::Read(std::string_view node_id
     ASSIGN_OR_RETURN(PageToken token, tokens_.Decode(fingerprint, page_token));
     if (token.cursor.size() != 8) return absl::InvalidArgumentError("page_token: invalid");
     ASSIGN_OR_RETURN(after, keys::ReadU64(token.cursor, 0));
-    ASSIGN_OR_RETURN(page.version, ResolveVersion(db, token.version));
+    ASSIGN_OR_RETURN(page.version, ResolveVersion(db, token.version, "page_token"));
   } else {
     page.version = db.LatestVersion();
   }

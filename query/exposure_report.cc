@@ -102,7 +102,7 @@ absl::StatusOr<ExposureReport> ExposureReporter::Report(const ExposureReportRequ
     if (!last) return absl::InvalidArgumentError("page_token: invalid");
     after = last->seq;
     snapshot = token.version;
-    RETURN_IF_ERROR(db.history_horizon().CheckReadable(snapshot));
+    RETURN_IF_ERROR(db.history_horizon().CheckReadable(snapshot, "page_token"));
   } else {
     ASSIGN_OR_RETURN(snapshot, ResolveVersion(db, request.as_of));
   }

@@ -18,15 +18,16 @@ absl::Status NodeNotFound(std::string_view id) {
 
 }  // namespace
 
-absl::StatusOr<uint64_t> ResolveVersion(const Database& db, uint64_t as_of) {
+absl::StatusOr<uint64_t> ResolveVersion(const Database& db, uint64_t as_of,
+                                        std::string_view field) {
   const uint64_t latest = db.LatestVersion();
   if (as_of == 0) return latest;
   if (as_of > latest) {
     return absl::InvalidArgumentError(
-        absl::StrCat("as_of_version: ", as_of, " is ahead of the latest version ", latest));
+        absl::StrCat(std::string(field), ": ", as_of, " is ahead of the latest version ", latest));
   }
   // The one check every as-of read path (and every page token) passes.
-  RETURN_IF_ERROR(db.history_horizon().CheckReadable(as_of));
+  RETURN_IF_ERROR(db.history_horizon().CheckReadable(as_of, field));
   return as_of;
 }
 
@@ -138,7 +139,7 @@ absl::StatusOr<NodePage> GraphReader::ListNodes(std::string_view label, int page
     // The cursor is the id of the last node returned: something the caller
     // already saw, never an internal id whose gaps would count hidden nodes.
     ASSIGN_OR_RETURN(after, ResolveCursorId(token.cursor));
-    ASSIGN_OR_RETURN(page.version, ResolveVersion(*store_.database(), token.version));
+    ASSIGN_OR_RETURN(page.version, ResolveVersion(*store_.database(), token.version, "page_token"));
   } else {
     ASSIGN_OR_RETURN(page.version, ResolveVersion(*store_.database(), as_of));
   }
@@ -199,7 +200,7 @@ absl::StatusOr<NeighborPage> GraphReader::ListNeighbors(std::string_view id,
     ASSIGN_OR_RETURN(uint64_t other, ResolveCursorId(c.substr(2 + label_len)));
     after = AdjacencyCursor{direction == 0 ? EdgeDirection::kOut : EdgeDirection::kIn,
                             std::string(c.substr(2, label_len)), other};
-    ASSIGN_OR_RETURN(page.version, ResolveVersion(*store_.database(), token.version));
+    ASSIGN_OR_RETURN(page.version, ResolveVersion(*store_.database(), token.version, "page_token"));
   } else {
     ASSIGN_OR_RETURN(page.version, ResolveVersion(*store_.database(), as_of));
   }

@@ -62,8 +62,11 @@ struct NeighborPage {
 // Resolves a requested as_of version (0 = latest) against the database:
 // INVALID_ARGUMENT when ahead of the latest version, FAILED_PRECONDITION
 // "as_of_version: V is before the history horizon H (--history-retention)"
-// when history before it may have been compacted away.
-absl::StatusOr<uint64_t> ResolveVersion(const Database& db, uint64_t as_of);
+// when history before it may have been compacted away. Errors name `field`:
+// a page token's pinned version is resolved as "page_token", the field the
+// caller sent.
+absl::StatusOr<uint64_t> ResolveVersion(const Database& db, uint64_t as_of,
+                                        std::string_view field = "as_of_version");
 // A listing's page size: 0 means kDefaultPageSize, more than kMaxPageSize is
 // capped, a negative one is INVALID_ARGUMENT "page_size: ...".
 absl::StatusOr<int> ResolvePageSize(int page_size);

@@ -242,7 +242,7 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
   if (!request.page_token.empty()) {
     ASSIGN_OR_RETURN(PageToken token, tokens_.Decode(fingerprint, request.page_token));
     ASSIGN_OR_RETURN(after, DecodeCursor(token.cursor));
-    ASSIGN_OR_RETURN(page.version, ResolveVersion(*store_.database(), token.version));
+    ASSIGN_OR_RETURN(page.version, ResolveVersion(*store_.database(), token.version, "page_token"));
   } else {
     ASSIGN_OR_RETURN(page.version, ResolveVersion(*store_.database(), request.as_of));
   }

@@ -73,11 +73,12 @@ class ShadowedVersionFilterFactory final : public rocksdb::CompactionFilterFacto
 
 }  // namespace
 
-absl::Status HistoryHorizon::CheckReadable(uint64_t version) const {
+absl::Status HistoryHorizon::CheckReadable(uint64_t version, std::string_view field) const {
   const uint64_t h = horizon();
   if (version >= h) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat(
-      "as_of_version: ", version, " is before the history horizon ", h, " (--history-retention)"));
+  return absl::FailedPreconditionError(absl::StrCat(std::string(field), ": ", version,
+                                                    " is before the history horizon ", h,
+                                                    " (--history-retention)"));
 }
 
 void HistoryHorizon::Load(uint64_t horizon) {

@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -47,8 +48,9 @@ class HistoryHorizon : public std::enable_shared_from_this<HistoryHorizon> {
   uint64_t compaction_horizon() const { return compaction_.load(std::memory_order_acquire); }
 
   // OK when `version` is at or after the horizon, else FAILED_PRECONDITION
-  // "as_of_version: V is before the history horizon H (--history-retention)".
-  absl::Status CheckReadable(uint64_t version) const;
+  // "as_of_version: V is before the history horizon H (--history-retention)"
+  // naming `field` (a page token names "page_token").
+  absl::Status CheckReadable(uint64_t version, std::string_view field = "as_of_version") const;
 
   // At open: the persisted horizon, in force for reads and compaction alike
   // (no read can be running yet).

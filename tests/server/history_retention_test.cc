@@ -56,7 +56,23 @@ class HistoryRetentionTest : public ServerTest {
 TEST_F(HistoryRetentionTest, EveryAsOfReadPathRefusesVersionsBeforeTheHorizon) {
   const uint64_t old =
       AdminWrite({UpsertNode(MakeNode("a", {}, "Doc", {{"title", Str("alpha")}})),
-                  UpsertNode(MakeNode("b")), UpsertEdge("a", "DERIVED_FROM", "b")});
+                  UpsertNode(MakeNode("b", {}, "Doc", {{"title", Str("alpha b")}})),
+                  UpsertEdge("a", "DERIVED_FROM", "b")});
+  // Page tokens pinned at `old`, to be used once it is past.
+  v1::ListNodesRequest paged;
+  paged.set_label("Doc");
+  paged.set_page_size(1);
+  v1::ListNodesResponse first_nodes;
+  ASSERT_OK(ListNodes(admin_token_, paged, &first_nodes));
+  ASSERT_FALSE(first_nodes.next_page_token().empty());
+  paged.set_page_token(first_nodes.next_page_token());
+  v1::SearchRequest paged_search;
+  paged_search.set_query("alpha");
+  paged_search.set_page_size(1);
+  v1::SearchResponse first_hits;
+  ASSERT_OK(Search(admin_token_, paged_search, &first_hits));
+  ASSERT_FALSE(first_hits.next_page_token().empty());
+  paged_search.set_page_token(first_hits.next_page_token());
   for (int i = 0; i < 3; ++i) WriteA(absl::StrCat("alpha ", i));
   const uint64_t horizon = Advance();
   ASSERT_EQ(horizon, LatestVersion() - 2);
@@ -97,6 +113,12 @@ TEST_F(HistoryRetentionTest, EveryAsOfReadPathRefusesVersionsBeforeTheHorizon) {
   EXPECT_STATUS(
       Call(lineage_.get(), &v1::LineageService::Stub::Upstream, admin_token_, upstream, &lineage),
       kRefused, refusal);
+
+  // A page token names the field the caller sent, not as_of_version.
+  const std::string token_refusal = absl::StrCat(
+      "page_token: ", old, " is before the history horizon ", horizon, " (--history-retention)");
+  EXPECT_STATUS(ListNodes(admin_token_, paged, &nodes), kRefused, token_refusal);
+  EXPECT_STATUS(Search(admin_token_, paged_search, &hits), kRefused, token_refusal);
 }
 
 TEST_F(HistoryRetentionTest, RecentReceiptOfAnOldSnapshotHoldsTheHorizonAndStillReplays) {
