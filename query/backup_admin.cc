@@ -26,8 +26,7 @@ absl::StatusOr<BackupManifest> BackupAdmin::Backup(const Caller& caller,
     ASSIGN_OR_RETURN(AuditEntry appended, db_.audit().Append(std::move(entry)));
     return db_.audit().SyncThrough(appended.seq);
   };
-  ASSIGN_OR_RETURN(BackupManifest manifest, db_.Backup(dir, audit));
-  return manifest;
+  return db_.Backup(dir, audit);
 }
 
 }  // namespace ctxgraph

@@ -62,10 +62,7 @@ absl::StatusOr<PolicedNode> ReadVisibility(GraphReadSession& reads, const Bounda
   // put on before.
   if (snapshot < policy_version) {
     ASSIGN_OR_RETURN(std::shared_ptr<const NodeRecord> now,
-                     reads.GetNodeShared(iid, policy_version));
-    if (now == nullptr) {
-      ASSIGN_OR_RETURN(now, reads.GetLastLiveNode(iid, policy_version));
-    }
+                     reads.GetNodeOrLastLive(iid, policy_version));
     if (now && !policy.CanSee(*now)) return out;
   }
   out.visible = true;

@@ -286,10 +286,7 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
     // ReadNodeUnderPolicy's rule: a node deleted by `v` is judged by its
     // last boundary.
     auto hidden_at = [&](uint64_t iid, uint64_t v) -> absl::StatusOr<bool> {
-      ASSIGN_OR_RETURN(std::shared_ptr<const NodeRecord> node, reads.GetNodeShared(iid, v));
-      if (node == nullptr) {
-        ASSIGN_OR_RETURN(node, reads.GetLastLiveNode(iid, v));
-      }
+      ASSIGN_OR_RETURN(std::shared_ptr<const NodeRecord> node, reads.GetNodeOrLastLive(iid, v));
       return node && !caller_.policy.CanSee(*node);
     };
     for (uint64_t iid : relabelled) {

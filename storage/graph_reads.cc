@@ -153,8 +153,10 @@ absl::StatusOr<std::shared_ptr<const NodeRecord>> GraphReadSession::GetNodeShare
   return node;
 }
 
-absl::StatusOr<std::shared_ptr<const NodeRecord>> GraphReadSession::GetLastLiveNode(
+absl::StatusOr<std::shared_ptr<const NodeRecord>> GraphReadSession::GetNodeOrLastLive(
     uint64_t iid, uint64_t version) {
+  ASSIGN_OR_RETURN(std::shared_ptr<const NodeRecord> node, GetNodeShared(iid, version));
+  if (node != nullptr) return node;
   rocksdb::Iterator* it = Iterator(Cf::kNodes);
   const std::string prefix = keys::NodePrefix(iid);
   // Newest first: a node's keys sort by descending version.

@@ -288,12 +288,13 @@ class GraphReadSession {
   // The same record without a copy: shared with the read cache, so never
   // modified. Null when absent or deleted.
   absl::StatusOr<std::shared_ptr<const NodeRecord>> GetNodeShared(uint64_t iid, uint64_t version);
-  // The newest live record of node `iid` at or before `version`, passing
-  // over tombstones: for a node deleted by `version`, the node as it last
-  // was. Null when it never lived by then (or that record was compacted
-  // away, which a record at or above the history horizon never is). Not
-  // cached: only an as-of read of a node deleted since asks.
-  absl::StatusOr<std::shared_ptr<const NodeRecord>> GetLastLiveNode(uint64_t iid, uint64_t version);
+  // GetNodeShared, or for a node deleted by `version` the node as it last
+  // was: the newest live record at or before `version`. Null when it never
+  // lived by then (or that record was compacted away, which a record at or
+  // above the history horizon never is). The deleted case reads RocksDB,
+  // uncached: only an as-of read of a node deleted since asks.
+  absl::StatusOr<std::shared_ptr<const NodeRecord>> GetNodeOrLastLive(uint64_t iid,
+                                                                      uint64_t version);
   absl::Status ScanAdjacency(uint64_t iid, const std::vector<EdgeDirection>& directions,
                              const std::vector<std::string>& labels, uint64_t version,
                              const std::optional<AdjacencyCursor>& after,
