@@ -26,6 +26,10 @@ std::string TimeKey(const std::optional<Timestamp>& t) {
   return t ? absl::StrCat(t->micros) : std::string("-");
 }
 
+uint64_t UnlistedItems(const AuditEntry& entry) {
+  return entry.items_total > entry.items.size() ? entry.items_total - entry.items.size() : 0;
+}
+
 // What the report may say of one closure node.
 struct ClosureNode {
   uint64_t iid = 0;
@@ -39,10 +43,13 @@ struct ClosureNode {
 using ShownAt = absl::FunctionRef<absl::StatusOr<bool>(const ClosureNode& node, uint64_t version)>;
 
 // The receipt `entry` makes, or nullopt when it names no closure node the
-// caller may be told of and listed every item it returned.
+// caller may be told of and, for a caller cleared for "*", listed every item
+// it returned. Only "*" is told an entry's counts: they count every node it
+// returned, the ones the caller may not see included, and an entry that
+// listed none of the closure would say that a read of hidden nodes happened.
 absl::StatusOr<std::optional<ExposureReceipt>> MatchEntry(
     const AuditEntry& entry, const absl::flat_hash_map<std::string, ClosureNode>& closure,
-    ShownAt shown) {
+    bool sees_all, ShownAt shown) {
   ExposureReceipt receipt;
   for (const AuditItem& item : entry.items) {
     // An edge, or a redacted lineage stub (version 0: nothing returned).
@@ -57,9 +64,10 @@ absl::StatusOr<std::optional<ExposureReceipt>> MatchEntry(
                                         it->second.redacted ? 0 : item.version, it->second.depth,
                                         it->second.redacted});
   }
-  receipt.items_total = entry.items_total;
-  receipt.items_unlisted =
-      entry.items_total > entry.items.size() ? entry.items_total - entry.items.size() : 0;
+  if (sees_all) {
+    receipt.items_total = entry.items_total;
+    receipt.items_unlisted = UnlistedItems(entry);
+  }
   if (receipt.items.empty() && receipt.items_unlisted == 0) {
     return std::optional<ExposureReceipt>();
   }
@@ -176,6 +184,7 @@ absl::StatusOr<ExposureReport> ExposureReporter::Report(const ExposureReportRequ
   const AuditFilter window{"", "", "", request.since, request.until};
   size_t items_listed = 0;
   bool more = false;
+  bool unlisted = false;  // since the last receipt of the page
   for (bool scanning = true; scanning && !more;) {
     absl::StatusOr<AuditPage> listed = audit.List(window, after, kScanPageEntries);
     if (!listed.ok()) {
@@ -189,7 +198,11 @@ absl::StatusOr<ExposureReport> ExposureReporter::Report(const ExposureReportRequ
     scanning = page.more;
     for (const AuditEntry& e : page.entries) {
       if (!ReturnsNodeData(e.action)) continue;
-      ASSIGN_OR_RETURN(std::optional<ExposureReceipt> receipt, MatchEntry(e, closure, shown));
+      ASSIGN_OR_RETURN(std::optional<ExposureReceipt> receipt,
+                       MatchEntry(e, closure, caller_.policy.SeesAll(), shown));
+      // Any closure node may be among what an entry did not list: the page
+      // says so, to every caller, whether the entry is reported or not.
+      unlisted = unlisted || UnlistedItems(e) > 0;
       if (!receipt) continue;
       ASSIGN_OR_RETURN(receipt->receipt_id, receipt_ids_.Encode(e.seq, e.hash));
       if (report.receipts.size() >= page_size || items_listed >= limits_.max_items_per_page) {
@@ -197,11 +210,14 @@ absl::StatusOr<ExposureReport> ExposureReporter::Report(const ExposureReportRequ
         break;
       }
       items_listed += receipt->items.size();
-      report.partial = report.partial || receipt->items_unlisted > 0;
+      report.partial = report.partial || unlisted;
+      unlisted = false;
       report.receipts.push_back(*std::move(receipt));
     }
     if (!page.entries.empty()) after = page.entries.back().seq;
   }
+  // Entries after the page's last receipt are the next page's, if any.
+  if (!more) report.partial = report.partial || unlisted;
   if (more) {
     report.next_page_token =
         tokens_.Encode(fingerprint, {snapshot, report.receipts.back().receipt_id});

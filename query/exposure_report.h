@@ -49,10 +49,14 @@
 //     that version (ReadNodeUnderPolicy, GetNode's as-of rule). Below the
 //     history horizon the record read then is known only while it is the one
 //     kept at the horizon (not rewritten since); otherwise only "*" is told.
-//     An entry lists only its first kMaxAuditItems items: one that returned more
-//     (items_unlisted > 0) may have returned a closure node among the rest,
-//     so it is reported even when no listed item matches, and `partial` is
-//     set: such a receipt is a possible exposure, never silently dropped.
+//     An entry lists only its first kMaxAuditItems items: one that returned
+//     more may have returned a closure node among the rest, and the page it
+//     falls in is `partial`. To a caller cleared for "*" it is a receipt
+//     even when no listed item matches (items_unlisted > 0), a possible
+//     exposure never silently dropped. Below "*" an entry's counts
+//     (items_total, items_unlisted) are 0, as its seq is, and one with no
+//     listed match is not a receipt: its counts, or its being reported at
+//     all, would count or show reads of nodes the caller may not see.
 //  5. Pages: at most page_size receipts (0 = kDefaultExposurePageSize, at
 //     most kMaxExposurePageSize) and, so that a page stays far below gRPC's
 //     4 MB, a page ends after the receipt that brings its listed items to
@@ -130,8 +134,8 @@ struct ExposureReceipt {
   std::string action;
   uint64_t snapshot_version = 0;
   std::vector<ExposedItem> items;  // listed closure nodes, in the entry's order
-  uint64_t items_total = 0;        // every item the entry returned
-  uint64_t items_unlisted = 0;     // items_total minus the listed ones
+  uint64_t items_total = 0;        // every item the entry returned; 0 below "*"
+  uint64_t items_unlisted = 0;     // items_total minus the listed ones; 0 below "*"
   friend bool operator==(const ExposureReceipt&, const ExposureReceipt&) = default;
 };
 
@@ -140,7 +144,7 @@ struct ExposureReport {
   std::string next_page_token;            // empty on the last page
   uint64_t closure_nodes = 0;             // the start, derived nodes and stubs
   bool closure_truncated = false;
-  bool partial = false;           // some receipt of this page has items_unlisted > 0
+  bool partial = false;           // an entry of this page's range listed only part of its items
   uint64_t snapshot_version = 0;  // the version the closure was read at
   uint64_t audit_seq = 0;         // this report's own entry; 0 as for seq
 };

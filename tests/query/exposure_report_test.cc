@@ -172,6 +172,11 @@ TEST_F(ExposureReportTest, HiddenDerivedNodesAreCutForStewardsAndRedactedForAudi
   ASSERT_EQ(steward.receipts.size(), 1u);
   EXPECT_EQ(steward.receipts[0].seq, 0u);
   EXPECT_EQ(steward.receipts[0].receipt_id.size(), kReceiptIdDigits);
+  // The walk returned SRC and P1: its count would tell the steward that a
+  // node it may not see derives from SRC.
+  EXPECT_EQ(steward.receipts[0].items_total, 0u);
+  EXPECT_EQ(steward.receipts[0].items_unlisted, 0u);
+  EXPECT_FALSE(steward.partial);
 
   // An auditor cleared for nothing learns that P1 was read, by its opaque id
   // only, at version 0: its real version would date P1's last write. (The
@@ -367,14 +372,48 @@ TEST_F(ExposureReportTest, EntryWithUnlistedItemsIsReportedAsPossibleExposure) {
   for (int i = 0; i < 1000; ++i) listed.items.push_back(AuditItem{absl::StrCat("m", i), "", "", 1});
   ASSERT_OK_AND_ASSIGN(AuditEntry stored2, g_.audit().Append(std::move(listed)));
 
-  ASSERT_OK_AND_ASSIGN(ExposureReport report, Report(steward_, Node("SRC")));
+  const Caller cleared_steward = MakeCaller("steward-all", {"*"}, {Role::kSteward});
+  ASSERT_OK_AND_ASSIGN(ExposureReport report, Report(cleared_steward, Node("SRC")));
   EXPECT_EQ(
       Describe(report),
       (std::vector<std::string>{
           absl::StrCat(stored.seq, " bulk lineage.downstream @", version_, " [] +1"),
           absl::StrCat(stored2.seq, " bulk search @", version_, " [D1@", version_, "/1] +1")}));
   EXPECT_EQ(report.receipts[0].items_total, 1001u);
+  EXPECT_EQ(report.receipts[1].items_total, 1001u);
   EXPECT_TRUE(report.partial);
+
+  // Below "*" the counts would count nodes the caller may not see, and a
+  // receipt with no listed match would show a read of them: the listed
+  // match only, no counts, and the page still says it may be incomplete.
+  ASSERT_OK_AND_ASSIGN(ExposureReport uncleared, Report(steward_, Node("SRC")));
+  EXPECT_EQ(Describe(uncleared),
+            (std::vector<std::string>{absl::StrCat(stored2.seq, " bulk search @", version_, " [D1@",
+                                                   version_, "/1] +0")}));
+  EXPECT_EQ(uncleared.receipts[0].items_total, 0u);
+  EXPECT_TRUE(uncleared.partial);
+}
+
+// An attacker's view: reads of nothing but nodes the steward may not see,
+// large enough to list only part of their items, around a node it may see.
+TEST_F(ExposureReportTest, ReadsOfHiddenNodesOnlyAreNeitherReportedNorCountedBelowStar) {
+  g_.Write({NodeOp("H0", {"pii"})});
+  AuditEntry big;
+  big.principal = "agent";
+  big.action = "lineage.downstream";
+  big.snapshot_version = version_;
+  for (int i = 0; i < 1001; ++i) big.items.push_back(AuditItem{"H0", "", "", version_});
+  ASSERT_OK_AND_ASSIGN(AuditEntry stored, g_.audit().Append(std::move(big)));
+
+  ASSERT_OK_AND_ASSIGN(ExposureReport uncleared, Report(steward_, Node("U")));
+  EXPECT_TRUE(uncleared.receipts.empty());
+  EXPECT_EQ(uncleared.next_page_token, "");
+  EXPECT_TRUE(uncleared.partial);  // U may be among what the entry did not list
+  const Caller cleared_steward = MakeCaller("steward-all", {"*"}, {Role::kSteward});
+  ASSERT_OK_AND_ASSIGN(ExposureReport cleared, Report(cleared_steward, Node("U")));
+  EXPECT_EQ(Describe(cleared),
+            (std::vector<std::string>{
+                absl::StrCat(stored.seq, " agent lineage.downstream @", version_, " [] +1")}));
 }
 
 TEST_F(ExposureReportTest, WritesAndOtherReportsAreNotReceipts) {
