@@ -173,6 +173,9 @@ TEST_P(CallDriverTest, CountsNotFoundAndErrorsApartAndKeepsTheFirstError) {
   EXPECT_GT(row->errors, 1u);
   // One client with no warm-up: its first call is the first counted.
   EXPECT_EQ(row->first_error, "scripted error of client 0 call 1");
+  // A failure is no answer: neither the rate nor the latencies count it.
+  EXPECT_EQ(row->ops_per_sec, 0.0);
+  EXPECT_EQ(row->p99_ms, 0.0);
 }
 
 TEST_P(CallDriverTest, ReadsTheServersCpuAsTheWindowOpensAndCloses) {

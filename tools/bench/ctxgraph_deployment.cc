@@ -83,7 +83,9 @@ absl::StatusOr<LoadStats> CtxgraphDeployment::Import(const std::string& jsonl_pa
   absl::StatusOr<json> summary = ParseJsonOutput(output, "ctxgraph import");
   if (!summary.ok()) return summary.status();
   LoadStats stats;
-  stats.nodes = summary->value("nodes", 0ull);
+  // Records as PostgreSQL counts them: nodes and edges. The file's label
+  // definitions are ops of the node pass ("nodes"), not nodes.
+  stats.nodes = summary->value("nodes", 0ull) - summary->value("labels_defined", 0ull);
   stats.edges = summary->value("edges", 0ull);
   stats.rejected = summary->value("rejected", 0ull);
   if (stats.rejected > 0) {

@@ -11,7 +11,9 @@ namespace ctxgraph::bench {
 using Clock = std::chrono::steady_clock;
 
 void LoadTally::Add(Outcome outcome, int64_t nanos, const std::string& error) {
-  samples.Add(nanos);
+  // A failed call is no answer: neither its rate nor its latency counts (a
+  // fast failure would flatter both); the report lists every error.
+  if (outcome != Outcome::kError) samples.Add(nanos);
   switch (outcome) {
     case Outcome::kOk:
       ++ok;
@@ -49,8 +51,9 @@ OpResult FinishRow(const std::vector<LoadTally>& tallies, Clock::time_point meas
   }
   all.Finish();
   row.seconds = std::chrono::duration<double>(last_finish - measure_from).count();
-  const uint64_t total = row.ok + row.not_found + row.errors;
-  row.ops_per_sec = row.seconds > 0 ? static_cast<double>(total) / row.seconds : 0;
+  const uint64_t answered = row.ok + row.not_found;
+  const uint64_t total = answered + row.errors;
+  row.ops_per_sec = row.seconds > 0 ? static_cast<double>(answered) / row.seconds : 0;
   row.p50_ms = all.PercentileMillis(50);
   row.p95_ms = all.PercentileMillis(95);
   row.p99_ms = all.PercentileMillis(99);
