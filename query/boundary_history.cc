@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "query/graph_reader.h"
 #include "query/validation.h"
@@ -62,7 +63,15 @@ absl::StatusOr<BoundaryEventPage> BoundaryHistory::Read(std::string_view node_id
   // is cleared for: a past boundary it may not see, and who set it and why,
   // is hidden history. A caller cleared for "*" sees every change.
   bool more = false;
+  size_t records = 0;
+  uint64_t read_upto = after;  // the last record read whole: the next page's cursor
   RETURN_IF_ERROR(store_.ScanNodeVersions(*iid, after, page.version, [&](const NodeRecord& rec) {
+    if (records++ == max_records_) {
+      more = true;
+      return false;
+    }
+    // Every path below that goes on has read `rec` whole.
+    absl::Cleanup read_whole = [&] { read_upto = rec.provenance.version; };
     BoundaryEvent event;
     if (rec.deleted) {
       if (!state) return true;  // a delete of nothing is never written, but be safe
@@ -91,6 +100,7 @@ absl::StatusOr<BoundaryEventPage> BoundaryHistory::Read(std::string_view node_id
     }
     if (static_cast<int>(page.events.size()) == limit) {
       more = true;
+      std::move(read_whole).Cancel();
       return false;
     }
     event.version = rec.provenance.version;
@@ -107,8 +117,7 @@ absl::StatusOr<BoundaryEventPage> BoundaryHistory::Read(std::string_view node_id
     if (MayReadCommit(caller_, commit).ok()) event.reason = commit.description;
   }
   if (more) {
-    page.next_page_token =
-        tokens_.Encode(fingerprint, {page.version, keys::EncodeU64(page.events.back().version)});
+    page.next_page_token = tokens_.Encode(fingerprint, {page.version, keys::EncodeU64(read_upto)});
   }
   return page;
 }

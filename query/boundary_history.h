@@ -27,7 +27,11 @@
 //
 // Paging: oldest first. A page token pins the latest version of the first
 // page (so later pages see no newer events) and resumes after the last
-// event's version; it is bound to the caller and the node id.
+// record the page read; it is bound to the caller and the node id. A page
+// reads at most max_records of the node's records (rewrites that left the
+// boundary alone, and changes the caller may not see, are read too): past
+// that it ends, with fewer events than asked or none, and a token. Versions
+// are no secret (every read answers one).
 //
 // Thread safety: stateless beyond its references; one per request is cheap.
 #ifndef CTXGRAPH_QUERY_BOUNDARY_HISTORY_H_
@@ -66,12 +70,17 @@ struct BoundaryEventPage {
   uint64_t version = 0;         // the snapshot read
 };
 
+// The node records one page reads at most.
+inline constexpr size_t kMaxHistoryRecordsPerPage = 10000;
+
 class BoundaryHistory {
  public:
-  BoundaryHistory(const GraphStore& store, const PageTokenCodec& tokens, const Caller& caller)
-      : store_(store), tokens_(tokens), caller_(caller) {}
+  BoundaryHistory(const GraphStore& store, const PageTokenCodec& tokens, const Caller& caller,
+                  size_t max_records = kMaxHistoryRecordsPerPage)
+      : store_(store), tokens_(tokens), caller_(caller), max_records_(max_records) {}
   // The reader keeps a reference: a temporary caller would dangle.
-  BoundaryHistory(const GraphStore&, const PageTokenCodec&, const Caller&&) = delete;
+  BoundaryHistory(const GraphStore&, const PageTokenCodec&, const Caller&&,
+                  size_t = kMaxHistoryRecordsPerPage) = delete;
 
   // page_size 0 means 100; more than 1000 is capped.
   absl::StatusOr<BoundaryEventPage> Read(std::string_view node_id, int page_size,
@@ -81,6 +90,7 @@ class BoundaryHistory {
   const GraphStore& store_;
   const PageTokenCodec& tokens_;
   const Caller& caller_;
+  const size_t max_records_;
 };
 
 }  // namespace ctxgraph

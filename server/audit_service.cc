@@ -165,34 +165,36 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetReceipt(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* AuditServiceImpl::ReplayReceipt(grpc::CallbackServerContext* context,
                                                           const v1::ReplayReceiptRequest* request,
                                                           v1::ReplayReceiptResponse* response) {
-  return HandleUnary(context, backend_, "ReplayReceipt", [&](const Caller& caller) {
-    ReceiptAuditor auditor(backend_.graph, backend_.page_tokens, backend_.receipt_ids,
-                           backend_.audit, caller, RetrieverOptionsFor(backend_.limits));
-    ASSIGN_OR_RETURN(ReplayResult r, auditor.Replay(request->receipt_id()));
-    response->set_outcome(r.match ? v1::ReplayReceiptResponse::MATCH
-                                  : v1::ReplayReceiptResponse::MISMATCH);
-    response->set_recorded_digest(ToHex(r.recorded_digest));
-    response->set_replay_digest(ToHex(r.replay_digest));
-    for (const std::string& id : r.added) response->add_added(id);
-    for (const std::string& id : r.removed) response->add_removed(id);
-    for (const VersionChange& c : r.changed) {
-      v1::VersionChange* out = response->add_changed();
-      out->set_node_id(c.node_id);
-      out->set_recorded_version(c.recorded_version);
-      out->set_replay_version(c.replay_version);
-    }
-    response->set_order_changed(r.order_changed);
-    response->set_content_changed(r.content_changed);
-    for (const std::string& id : r.altered) response->add_altered(id);
-    response->set_replay_error(r.replay_error);
-    response->set_replay_entry_seq(r.replay_seq);
-    if (!r.match) {
-      spdlog::warn("receipt replayed as MISMATCH request_id={} receipt_id={} by={}",
-                   CurrentRequestId(), LogValue(request->receipt_id()),
-                   LogValue(caller.principal.id));
-    }
-    return absl::OkStatus();
-  });
+  // Appends a read-side audit entry: off gRPC's threads while it may wait.
+  return HandleUnaryOnPool(
+      context, backend_, "ReplayReceipt", [this, request, response](const Caller& caller) {
+        ReceiptAuditor auditor(backend_.graph, backend_.page_tokens, backend_.receipt_ids,
+                               backend_.audit, caller, RetrieverOptionsFor(backend_.limits));
+        ASSIGN_OR_RETURN(ReplayResult r, auditor.Replay(request->receipt_id()));
+        response->set_outcome(r.match ? v1::ReplayReceiptResponse::MATCH
+                                      : v1::ReplayReceiptResponse::MISMATCH);
+        response->set_recorded_digest(ToHex(r.recorded_digest));
+        response->set_replay_digest(ToHex(r.replay_digest));
+        for (const std::string& id : r.added) response->add_added(id);
+        for (const std::string& id : r.removed) response->add_removed(id);
+        for (const VersionChange& c : r.changed) {
+          v1::VersionChange* out = response->add_changed();
+          out->set_node_id(c.node_id);
+          out->set_recorded_version(c.recorded_version);
+          out->set_replay_version(c.replay_version);
+        }
+        response->set_order_changed(r.order_changed);
+        response->set_content_changed(r.content_changed);
+        for (const std::string& id : r.altered) response->add_altered(id);
+        response->set_replay_error(r.replay_error);
+        response->set_replay_entry_seq(r.replay_seq);
+        if (!r.match) {
+          spdlog::warn("receipt replayed as MISMATCH request_id={} receipt_id={} by={}",
+                       CurrentRequestId(), LogValue(request->receipt_id()),
+                       LogValue(caller.principal.id));
+        }
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* AuditServiceImpl::AccessReport(grpc::CallbackServerContext* context,
@@ -211,20 +213,22 @@ grpc::ServerUnaryReactor* AuditServiceImpl::AccessReport(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* AuditServiceImpl::ExposureReport(grpc::CallbackServerContext* context,
                                                            const v1::ExposureReportRequest* request,
                                                            v1::ExposureReportResponse* response) {
-  return HandleUnary(context, backend_, "ExposureReport", [&](const Caller& caller) {
-    ExposureReporter reporter(backend_.graph, backend_.page_tokens, backend_.opaque_ids,
-                              backend_.receipt_ids, caller, ExposureLimitsFor(backend_.limits));
-    ExposureReportRequest report_request;
-    report_request.node_id = request->node_id();
-    RETURN_IF_ERROR(WindowFromProto(*request, &report_request.since, &report_request.until));
-    report_request.as_of = request->as_of_version();
-    report_request.page_size = request->page_size();
-    report_request.page_token = request->page_token();
-    ASSIGN_OR_RETURN(ctxgraph::ExposureReport report,
-                     reporter.Report(report_request, backend_.audit));
-    ExposureReportToProto(report, response);
-    return absl::OkStatus();
-  });
+  // Appends a read-side audit entry: off gRPC's threads while it may wait.
+  return HandleUnaryOnPool(
+      context, backend_, "ExposureReport", [this, request, response](const Caller& caller) {
+        ExposureReporter reporter(backend_.graph, backend_.page_tokens, backend_.opaque_ids,
+                                  backend_.receipt_ids, caller, ExposureLimitsFor(backend_.limits));
+        ExposureReportRequest report_request;
+        report_request.node_id = request->node_id();
+        RETURN_IF_ERROR(WindowFromProto(*request, &report_request.since, &report_request.until));
+        report_request.as_of = request->as_of_version();
+        report_request.page_size = request->page_size();
+        report_request.page_token = request->page_token();
+        ASSIGN_OR_RETURN(ctxgraph::ExposureReport report,
+                         reporter.Report(report_request, backend_.audit));
+        ExposureReportToProto(report, response);
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace ctxgraph::server

@@ -454,6 +454,43 @@ TEST_F(BoundaryAdminTest, LabelHistoryHidesPastBoundariesAStewardIsNotClearedFor
   EXPECT_EQ(Events(all).back(), absl::StrCat(v(3), " changed [] -> [pii] root pii now"));
 }
 
+// One page reads a bounded number of the node's records, however few of
+// them are events the caller may see: rewrites that left the boundary alone
+// and changes it may not see cost a page, not the whole history.
+TEST_F(BoundaryAdminTest, LabelHistoryReadsABoundedNumberOfRecordsPerPage) {
+  const Caller root = MakeCaller("root", {"*"}, {Role::kAdmin, Role::kLoader});
+  GraphWriter writer(g_.store());
+  ASSERT_OK(writer.Write(root, {Node("x", {}, "Document", "a")}, "made"));                // +1
+  ASSERT_OK(writer.Write(root, {Node("x", {}, "Document", "b")}, "edit"));                // +2
+  ASSERT_OK(writer.Write(root, {Node("x", {}, "Document", "c")}, "edit"));                // +3
+  ASSERT_OK(writer.Write(root, {Node("x", {"team:finance"})}, "finance"));                // +4
+  ASSERT_OK(writer.Write(root, {Node("x", {"team:finance"}, "Document", "d")}, "edit"));  // +5
+  ASSERT_OK(writer.Write(root, {Node("x")}, "opened"));                                   // +6
+  ASSERT_OK(writer.Write(root, {Node("x", {"pii"})}, "pii now"));                         // +7
+  ASSERT_OK(writer.Write(root, {Node("x", {"pii"}, "Document", "e")}, "edit"));           // +8
+  auto v = [&](uint64_t n) { return base_ + n; };
+  const std::vector<std::string> expected = {absl::StrCat(v(1), " created [] -> [] root "),
+                                             absl::StrCat(v(7), " changed [] -> [pii] root ")};
+  ASSERT_OK_AND_ASSIGN(BoundaryEventPage whole,
+                       BoundaryHistory(g_.store(), g_.tokens(), steward_).Read("x", 0, ""));
+  EXPECT_EQ(Events(whole), expected);
+  EXPECT_EQ(whole.next_page_token, "");
+
+  for (const int page_size : {1, 100}) {
+    SCOPED_TRACE(page_size);
+    const BoundaryHistory capped(g_.store(), g_.tokens(), steward_, /*max_records=*/3);
+    std::vector<std::vector<std::string>> pages;
+    std::string token;
+    do {
+      ASSERT_OK_AND_ASSIGN(BoundaryEventPage page, capped.Read("x", page_size, token));
+      pages.push_back(Events(page));
+      token = page.next_page_token;
+    } while (!token.empty() && pages.size() < 10);
+    // Records 1-3, 4-6 (two changes it may not see), 7-8.
+    EXPECT_EQ(pages, (std::vector<std::vector<std::string>>{{expected[0]}, {}, {expected[1]}}));
+  }
+}
+
 TEST_F(BoundaryAdminTest, AssignNeverTakesANodeOverTheLabelLimit) {
   Labels full;
   for (size_t i = 0; i <= kMaxLabelsPerNode; ++i) full.push_back(absl::StrFormat("team:l%02d", i));
