@@ -60,6 +60,9 @@ int Main(int argc, char** argv) {
   app.add_option("--client-key", ctx.flags().tls.client_key, "PEM private key of --client-cert");
   app.add_option("--tls-server-name", ctx.flags().tls.server_name,
                  "Name the server's certificate must carry, when not the --server host");
+  app.add_flag("--insecure", ctx.flags().tls.insecure,
+               "Connect without TLS to a server that is not on this machine (the token crosses "
+               "the network in plaintext)");
 
   AddGraphCommands(app, ctx, &action);
   AddPrincipalCommands(app, ctx, &action);

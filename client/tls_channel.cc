@@ -1,5 +1,8 @@
 #include "client/tls_channel.h"
 
+#include <string>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "client/connection.h"
 
@@ -15,11 +18,50 @@ absl::StatusOr<std::string> ReadPemFile(const char* flag, const std::string& pat
   return content;
 }
 
+bool Consume(std::string_view& text, std::string_view prefix) {
+  if (!text.starts_with(prefix)) return false;
+  text.remove_prefix(prefix.size());
+  return true;
+}
+
 absl::Status NeedsCaCert(const char* flag) {
   return absl::InvalidArgumentError(absl::StrCat(flag, " needs --ca-cert"));
 }
 
 }  // namespace
+
+bool IsLoopbackAddress(std::string_view address) {
+  if (Consume(address, "unix:") || Consume(address, "unix-abstract:")) return true;
+  Consume(address, "dns:///");
+  Consume(address, "ipv4:");
+  Consume(address, "ipv6:");
+  std::string_view host;
+  if (Consume(address, "[")) {
+    const size_t close = address.find(']');
+    if (close == std::string_view::npos) return false;
+    host = address.substr(0, close);
+  } else {
+    host = address.substr(0, address.rfind(':'));
+  }
+  std::string lower(host);
+  for (char& c : lower) c = absl::ascii_tolower(c);
+  if (lower == "localhost" || lower == "::1" || lower == "0:0:0:0:0:0:0:1") return true;
+  // 127.0.0.0/8, as a dotted quad of decimal octets.
+  if (!Consume(host, "127.")) return false;
+  int octets = 1;
+  for (std::string_view rest = host; octets < 4; ++octets) {
+    const size_t dot = rest.find('.');
+    const std::string_view octet = rest.substr(0, dot);
+    if (octet.empty() || octet.size() > 3 ||
+        octet.find_first_not_of("0123456789") != std::string_view::npos ||
+        std::stoi(std::string(octet)) > 255) {
+      return false;
+    }
+    if (dot == std::string_view::npos) return octets == 3;
+    rest.remove_prefix(dot + 1);
+  }
+  return false;
+}
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(const std::string& address,
                                                            const ClientTlsFlags& tls) {
@@ -36,6 +78,12 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(const std::string& ad
   if (tls.ca_cert.empty()) {
     if (!tls.client_cert.empty()) return NeedsCaCert("--client-cert");
     if (!tls.server_name.empty()) return NeedsCaCert("--tls-server-name");
+    if (!tls.insecure && !IsLoopbackAddress(address)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--server \"", address,
+          "\" is not on this machine: without --ca-cert the bearer token would cross the network "
+          "in plaintext; give --ca-cert to connect with TLS, or --insecure to send it anyway"));
+    }
     return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
   }
   grpc::SslCredentialsOptions options;

@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 
@@ -21,7 +22,12 @@ struct ClientTlsFlags {
   std::string client_cert;  // --client-cert: mutual TLS, with --client-key
   std::string client_key;   // --client-key: unencrypted PEM key of --client-cert
   std::string server_name;  // --tls-server-name: expected name in the server's certificate
+  bool insecure = false;    // --insecure: plaintext to a server that is not on loopback
 };
+
+// Whether `address` (HOST:PORT, [V6]:PORT, unix:PATH, dns:///HOST:PORT)
+// names this machine: localhost, 127.0.0.0/8, ::1 or a unix socket.
+bool IsLoopbackAddress(std::string_view address);
 
 // A channel to `address` (connecting lazily: a failed handshake shows up as
 // UNAVAILABLE on the first call). Errors are INVALID_ARGUMENT naming the flag
@@ -30,6 +36,8 @@ struct ClientTlsFlags {
 //   --client-cert needs --ca-cert        (likewise --tls-server-name)
 //   --ca-cert "F": cannot read: No such file or directory
 //   --ca-cert "F" is empty
+//   --server "db:50051" is not on this machine: ... (plaintext, no --insecure;
+//   the bearer token would cross the network readable by anyone on the path)
 absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(const std::string& address,
                                                            const ClientTlsFlags& tls);
 

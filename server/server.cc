@@ -15,6 +15,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "server/metrics.h"
 #include "storage/backup.h"
@@ -156,6 +157,13 @@ absl::StatusOr<std::unique_ptr<CtxgraphServer>> CtxgraphServer::Open(
                : options.tls.client_ca_file.empty() ? "TLS"
                                                     : "mutual TLS",
                options.data_dir, server->backend_->db->LatestVersion());
+  if (!options.tls.enabled() && host != "localhost" && host != "[::1]" &&
+      !absl::StartsWith(host, "127.")) {
+    spdlog::warn(
+        "serving plaintext on {}, beyond loopback: bearer tokens and answers cross the network "
+        "readable by anyone on the path; serve TLS with --tls-cert and --tls-key",
+        server->address_);
+  }
   if (!options.metrics_listen.empty()) {
     Backend* backend = server->backend_.get();
     ASSIGN_OR_RETURN(server->metrics_http_,

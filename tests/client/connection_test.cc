@@ -10,7 +10,9 @@
 #include <memory>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "client/tls_channel.h"
 #include "tests/test_macros.h"
 
 namespace ctxgraph::client {
@@ -85,6 +87,29 @@ TEST_F(TokenTest, ResolveServerAddress) {
   setenv("CTXGRAPH_SERVER", "db:7000", 1);
   EXPECT_EQ(ResolveServerAddress(""), "db:7000");
   EXPECT_EQ(ResolveServerAddress("10.0.0.1:1"), "10.0.0.1:1");
+}
+
+TEST(OpenChannelTest, PlaintextGoesOnlyToThisMachineUnlessInsecure) {
+  for (const char* local : {"127.0.0.1:50051", "127.9.8.7:1", "localhost:7000", "LOCALHOST:1",
+                            "[::1]:50051", "unix:/tmp/ctxgraph.sock", "dns:///localhost:7"}) {
+    SCOPED_TRACE(local);
+    EXPECT_TRUE(IsLoopbackAddress(local));
+    EXPECT_OK(OpenChannel(local, {}).status());
+  }
+  for (const char* remote :
+       {"10.0.0.5:50051", "db.example.com:50051", "[2001:db8::1]:50051", "128.0.0.1:1",
+        "127.0.0.1.evil.com:1", "127.0.0.256:1", "localhost.evil.com:1", "0.0.0.0:50051"}) {
+    SCOPED_TRACE(remote);
+    EXPECT_FALSE(IsLoopbackAddress(remote));
+    EXPECT_STATUS(OpenChannel(remote, {}), absl::StatusCode::kInvalidArgument,
+                  absl::StrCat("--server \"", remote,
+                               "\" is not on this machine: without --ca-cert the bearer token "
+                               "would cross the network in plaintext; give --ca-cert to connect "
+                               "with TLS, or --insecure to send it anyway"));
+    ClientTlsFlags insecure;
+    insecure.insecure = true;
+    EXPECT_OK(OpenChannel(remote, insecure).status());
+  }
 }
 
 TEST(StatusTextTest, CodeNameThenMessage) {
