@@ -4,8 +4,8 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
-#include <cctype>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "query/base64url.h"
 #include "storage/keys.h"
@@ -49,8 +49,9 @@ absl::StatusOr<Caller> Authenticator::Authenticate(std::string_view header,
   if (header.empty()) return Reject(reason, "no authorization metadata");
   // The scheme name is case-insensitive (RFC 7235 section 2.1).
   if (header.size() < kBearer.size() ||
-      !std::equal(kBearer.begin(), kBearer.end(), header.begin(),
-                  [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+      !std::equal(kBearer.begin(), kBearer.end(), header.begin(), [](char a, char b) {
+        return absl::ascii_tolower(a) == absl::ascii_tolower(b);
+      })) {
     return Reject(reason, "authorization is not a Bearer token");
   }
   const std::string_view token = header.substr(kBearer.size());
@@ -92,7 +93,20 @@ absl::StatusOr<Caller> Authenticator::Lookup(const ContentHash& hash, std::strin
   if (principal->status != PrincipalStatus::kActive) {
     return Reject(reason, absl::StrCat("principal ", principal->id, " is suspended"));
   }
-  return Caller(std::move(*principal));
+  Caller caller(std::move(*principal));
+  caller.verifier = this;
+  caller.token_hash = hash;
+  return caller;
+}
+
+absl::Status Authenticator::Verify(const Caller& caller) const {
+  ASSIGN_OR_RETURN(const Caller now, Lookup(caller.token_hash, nullptr));
+  if (now.principal.id != caller.principal.id || now.principal.roles != caller.principal.roles ||
+      now.principal.clearances != caller.principal.clearances) {
+    return absl::PermissionDeniedError(
+        "the caller's roles or clearances changed since the call began; send it again");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace ctxgraph

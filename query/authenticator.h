@@ -33,13 +33,20 @@ ContentHash HashToken(std::string_view token);
 // Successful authentications are cached by token hash and dropped as soon as
 // any principal or token changes (PrincipalStore::generation), so a
 // revocation or suspension still takes effect on the very next call.
-class Authenticator {
+class Authenticator final : public CallerVerifier {
  public:
   explicit Authenticator(const PrincipalStore* principals) : principals_(principals) {}
 
   // `header` is the full value of the authorization metadata, or empty when
   // absent. On failure, `*reason` (if given) says why, without the token.
+  // The caller is verified by this authenticator, which must outlive it.
   absl::StatusOr<Caller> Authenticate(std::string_view header, std::string* reason = nullptr) const;
+
+  // Reads the caller's token and principal afresh (never the cache): the
+  // same UNAUTHENTICATED as Authenticate when it would no longer sign in,
+  // PERMISSION_DENIED when the principal's roles or clearances differ from
+  // the caller's (a rewrite to the same values changes nothing).
+  absl::Status Verify(const Caller& caller) const override;
 
  private:
   static constexpr size_t kMaxCached = 10000;

@@ -13,11 +13,35 @@
 
 namespace ctxgraph {
 
+struct Caller;
+
+// Tells whether a caller still holds what it was authenticated with
+// (Authenticator). Commits ask under the commit lock, so that a revocation,
+// suspension or role or clearance change committed while a write waited for
+// the lock is not overtaken by it.
+class CallerVerifier {
+ public:
+  virtual ~CallerVerifier() = default;
+  // UNAUTHENTICATED when the token or principal no longer signs in;
+  // PERMISSION_DENIED when its principal, roles or clearances changed.
+  virtual absl::Status Verify(const Caller& caller) const = 0;
+};
+
 struct Caller {
   PrincipalRecord principal;
   BoundaryPolicy policy;
+  // Who authenticated this caller, and the SHA-256 of the bearer token it
+  // did so with (never logged). Null for a caller built without a token: in
+  // tests, and the server's own.
+  const CallerVerifier* verifier = nullptr;
+  ContentHash token_hash{};
 
   explicit Caller(PrincipalRecord p) : principal(std::move(p)), policy(principal.clearances) {}
+
+  // OK unless the verifier says the caller's authority changed since.
+  absl::Status CheckStillCurrent() const {
+    return verifier == nullptr ? absl::OkStatus() : verifier->Verify(*this);
+  }
 
   bool HasRole(Role role) const {
     return std::find(principal.roles.begin(), principal.roles.end(), role) != principal.roles.end();

@@ -7,6 +7,8 @@
 //    new boundary holds (PERMISSION_DENIED "<op>.upsert_node.boundary: not
 //    cleared for label \"l\"").
 //  - An edge endpoint it cannot see is reported like an absent node.
+//  - The caller must still hold what it was authenticated with
+//    (Caller::CheckStillCurrent) when the commit's turn comes.
 //  - Defining a label takes the steward or admin role (PERMISSION_DENIED
 //    "<op>.define_label: defining a label requires the steward or admin
 //    role"); no clearance: label names are governance metadata, not data.
@@ -27,6 +29,7 @@ class PolicyWriteGuard final : public WriteGuard {
   explicit PolicyWriteGuard(const Caller& caller) : caller_(caller) {}
   PolicyWriteGuard(const Caller&&) = delete;
 
+  absl::Status CheckWriter() override { return caller_.CheckStillCurrent(); }
   absl::Status CheckNodeWrite(std::string_view field, const NodeRecord* existing,
                               const NodeRecord* proposed) override;
   bool CanSee(const NodeRecord& node) override { return caller_.policy.CanSee(node); }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string_view>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "query/validation.h"
 #include "storage/database.h"
@@ -20,6 +22,26 @@ absl::Status NormalizeRoles(std::vector<Role>& roles) {
   if (roles.empty()) return absl::InvalidArgumentError("roles: at least one role is required");
   std::sort(roles.begin(), roles.end());
   roles.erase(std::unique(roles.begin(), roles.end()), roles.end());
+  return absl::OkStatus();
+}
+
+// A new principal's id: what ValidateId takes, limited to ASCII letters,
+// digits and . _ @ : + - (no space, no look-alike or invisible character:
+// admins read these ids in logs, audit entries and receipts to decide who
+// did what), and never the server's own "system".
+absl::Status ValidateNewPrincipalId(const std::string& id) {
+  RETURN_IF_ERROR(ValidateId("id", id));
+  for (const char c : id) {
+    if (absl::ascii_isalnum(c) || std::string_view("._@:+-").find(c) != std::string_view::npos) {
+      continue;
+    }
+    return absl::InvalidArgumentError(absl::StrCat(
+        "id: \"", absl::CHexEscape(id), "\" may hold only ASCII letters, digits and . _ @ : + -"));
+  }
+  if (id == kSystemPrincipal) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("id: \"", id, "\" is reserved for the server's own commits"));
+  }
   return absl::OkStatus();
 }
 
@@ -68,7 +90,7 @@ absl::StatusOr<PrincipalRecord> PrincipalAdmin::Create(const Caller& caller, con
                                                        std::vector<Role> roles,
                                                        std::vector<std::string> clearances) {
   RETURN_IF_ERROR(RequireRole(caller, {Role::kAdmin}, "CreatePrincipal"));
-  RETURN_IF_ERROR(ValidateId("id", id));
+  RETURN_IF_ERROR(ValidateNewPrincipalId(id));
   RETURN_IF_ERROR(NormalizeRoles(roles));
   RETURN_IF_ERROR(NormalizeClearances("clearances", clearances));
   const std::string what = absl::StrCat("admin: create principal ", id, " roles=", JoinRoles(roles),
@@ -76,11 +98,13 @@ absl::StatusOr<PrincipalRecord> PrincipalAdmin::Create(const Caller& caller, con
   return store_.Update(
       id, caller.principal.id, {kCreatePrincipalAction, what},
       [&](std::optional<PrincipalRecord>& p) {
+        RETURN_IF_ERROR(caller.CheckStillCurrent());
         if (p)
           return absl::AlreadyExistsError(absl::StrCat("principal \"", id, "\" already exists"));
         p = PrincipalRecord{id, roles, clearances, PrincipalStatus::kActive, 0};
         return absl::OkStatus();
-      });
+      },
+      BeforeChange(/*takes_authority=*/false));
 }
 
 absl::StatusOr<PrincipalRecord> PrincipalAdmin::Get(const Caller& caller,
@@ -99,13 +123,21 @@ absl::StatusOr<std::vector<PrincipalRecord>> PrincipalAdmin::List(const Caller& 
   return all;
 }
 
+Database::BehindBulk PrincipalAdmin::BeforeChange(bool takes_authority) const {
+  if (!takes_authority) return Database::BehindBulk::kRefuse;
+  if (end_bulk_imports_) end_bulk_imports_();
+  return Database::BehindBulk::kOvertake;
+}
+
 absl::StatusOr<PrincipalRecord> PrincipalAdmin::Change(
     const Caller& caller, const std::string& id, const char* action, const std::string& what,
-    const std::function<absl::Status(PrincipalRecord&)>& edit) {
+    bool takes_authority, const std::function<absl::Status(PrincipalRecord&)>& edit) {
   RETURN_IF_ERROR(ValidateId("id", id));
+  const Database::BehindBulk behind_bulk = BeforeChange(takes_authority);
   return store_.Update(
       id, caller.principal.id, {action, absl::StrCat("admin: ", what, " ", id)},
       [&](std::optional<PrincipalRecord>& p) -> absl::Status {
+        RETURN_IF_ERROR(caller.CheckStillCurrent());
         if (!p) return PrincipalNotFound(id);
         const bool was_admin = IsActiveAdmin(*p);
         RETURN_IF_ERROR(edit(*p));
@@ -124,7 +156,8 @@ absl::StatusOr<PrincipalRecord> PrincipalAdmin::Change(
           }
         }
         return absl::OkStatus();
-      });
+      },
+      behind_bulk);
 }
 
 absl::StatusOr<PrincipalRecord> PrincipalAdmin::SetRoles(const Caller& caller,
@@ -133,7 +166,7 @@ absl::StatusOr<PrincipalRecord> PrincipalAdmin::SetRoles(const Caller& caller,
   RETURN_IF_ERROR(RequireRole(caller, {Role::kAdmin}, "SetRoles"));
   RETURN_IF_ERROR(NormalizeRoles(roles));
   return Change(caller, id, "admin.set_roles", absl::StrCat("set roles=", JoinRoles(roles), " of"),
-                [&](PrincipalRecord& p) {
+                /*takes_authority=*/true, [&](PrincipalRecord& p) {
                   p.roles = roles;
                   return absl::OkStatus();
                 });
@@ -146,7 +179,7 @@ absl::StatusOr<PrincipalRecord> PrincipalAdmin::SetClearances(const Caller& call
   RETURN_IF_ERROR(NormalizeClearances("clearances", clearances));
   return Change(caller, id, "admin.set_clearances",
                 absl::StrCat("set clearances=", JoinClearances(clearances), " of"),
-                [&](PrincipalRecord& p) {
+                /*takes_authority=*/true, [&](PrincipalRecord& p) {
                   p.clearances = clearances;
                   return absl::OkStatus();
                 });
@@ -159,7 +192,8 @@ absl::StatusOr<PrincipalRecord> PrincipalAdmin::SetStatus(const Caller& caller,
   RETURN_IF_ERROR(
       RequireRole(caller, {Role::kAdmin}, suspend ? "SuspendPrincipal" : "ResumePrincipal"));
   return Change(caller, id, suspend ? "admin.suspend_principal" : "admin.resume_principal",
-                suspend ? "suspend" : "resume", [&](PrincipalRecord& p) {
+                suspend ? "suspend" : "resume", /*takes_authority=*/suspend,
+                [&](PrincipalRecord& p) {
                   p.status = status;
                   return absl::OkStatus();
                 });
@@ -176,7 +210,8 @@ absl::StatusOr<IssuedToken> PrincipalAdmin::IssueToken(const Caller& caller,
   RETURN_IF_ERROR(store_.PutToken(
       record, caller.principal.id,
       {kIssueTokenAction,
-       absl::StrCat("admin: issue token ", token.token_id, " for ", principal_id)}));
+       absl::StrCat("admin: issue token ", token.token_id, " for ", principal_id)},
+      [&] { return caller.CheckStillCurrent(); }, BeforeChange(/*takes_authority=*/false)));
   return token;
 }
 
@@ -191,6 +226,7 @@ absl::Status PrincipalAdmin::RevokeToken(const Caller& caller, const std::string
   record->revoked = true;
   // Under the commit lock, so two revocations cannot race past it.
   auto keeps_an_admin = [&]() -> absl::Status {
+    RETURN_IF_ERROR(caller.CheckStillCurrent());
     ASSIGN_OR_RETURN(std::vector<PrincipalRecord> all, store_.List(keys::kMaxVersion));
     ASSIGN_OR_RETURN(bool others, AnotherAdminCanSignIn(store_, all, "", token_id));
     if (others) return absl::OkStatus();
@@ -200,7 +236,7 @@ absl::Status PrincipalAdmin::RevokeToken(const Caller& caller, const std::string
   return store_.PutToken(*record, caller.principal.id,
                          {"admin.revoke_token", absl::StrCat("admin: revoke token ", token_id,
                                                              " of ", record->principal_id)},
-                         keeps_an_admin);
+                         keeps_an_admin, BeforeChange(/*takes_authority=*/true));
 }
 
 absl::StatusOr<std::vector<TokenRecord>> PrincipalAdmin::ListTokens(

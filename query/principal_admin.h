@@ -10,6 +10,18 @@
 // principal "system"). Changes that would leave no active admin, or no
 // active admin with an unrevoked token, are refused with
 // FAILED_PRECONDITION, so the server cannot be locked out from inside.
+//
+// A new principal's id holds only ASCII letters, digits and . _ @ : + -, and
+// is not "system". Each change checks under the commit lock that the acting
+// admin still holds what it was authenticated with (Caller::CheckStillCurrent).
+// While a bulk import holds the commit lock (it may for an hour):
+//  - a change that can take authority away (SetRoles, SetClearances,
+//    SuspendPrincipal, RevokeToken) first calls the end-bulk-imports hook,
+//    which ends every open bulk import (nothing of them is written), and no
+//    bulk import begun meanwhile goes before it (BehindBulk::kOvertake): a
+//    revocation takes effect in moments, never after the import;
+//  - the others (CreatePrincipal, ResumePrincipal, IssueToken) answer
+//    UNAVAILABLE at once (BehindBulk::kRefuse).
 #ifndef CTXGRAPH_QUERY_PRINCIPAL_ADMIN_H_
 #define CTXGRAPH_QUERY_PRINCIPAL_ADMIN_H_
 
@@ -30,6 +42,11 @@ inline constexpr char kBootstrapAdminId[] = "admin";
 class PrincipalAdmin {
  public:
   explicit PrincipalAdmin(PrincipalStore& store) : store_(store) {}
+
+  // Called, after authorization and validation, before each change that can
+  // take authority away; the server ends its open bulk imports there. Set
+  // once, before serving.
+  void SetEndBulkImports(std::function<void()> hook) { end_bulk_imports_ = std::move(hook); }
 
   absl::StatusOr<PrincipalRecord> Create(const Caller& caller, const std::string& id,
                                          std::vector<Role> roles,
@@ -57,11 +74,17 @@ class PrincipalAdmin {
       PrincipalStore& store, const std::function<absl::Status(const std::string&)>& persist);
 
  private:
+  // `takes_authority`: the change may take authority away (see above).
   absl::StatusOr<PrincipalRecord> Change(const Caller& caller, const std::string& id,
                                          const char* action, const std::string& what,
+                                         bool takes_authority,
                                          const std::function<absl::Status(PrincipalRecord&)>& edit);
+  // Ends open bulk imports when the change takes authority away, and says
+  // how its commit waits behind one.
+  Database::BehindBulk BeforeChange(bool takes_authority) const;
 
   PrincipalStore& store_;
+  std::function<void()> end_bulk_imports_;
 };
 
 }  // namespace ctxgraph

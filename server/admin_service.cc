@@ -17,7 +17,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ChangePrincipal(
   return HandleUnary(context, backend_, method, [&](const Caller& caller) {
     ASSIGN_OR_RETURN(PrincipalRecord p, change(caller));
     spdlog::info("admin request_id={} action={} by={} principal={} version={}", CurrentRequestId(),
-                 method, caller.principal.id, p.id, p.version);
+                 method, LogValue(caller.principal.id), LogValue(p.id), p.version);
     PrincipalToProto(p, response->mutable_principal());
     return absl::OkStatus();
   });
@@ -96,7 +96,8 @@ grpc::ServerUnaryReactor* AdminServiceImpl::IssueToken(grpc::CallbackServerConte
   return HandleUnary(context, backend_, "IssueToken", [&](const Caller& caller) {
     ASSIGN_OR_RETURN(IssuedToken token, backend_.admin.IssueToken(caller, request->principal_id()));
     spdlog::info("admin request_id={} action=IssueToken by={} principal={} token_id={}",
-                 CurrentRequestId(), caller.principal.id, request->principal_id(), token.token_id);
+                 CurrentRequestId(), LogValue(caller.principal.id),
+                 LogValue(request->principal_id()), token.token_id);
     response->set_token_id(token.token_id);
     response->set_token(token.secret);
     return absl::OkStatus();
@@ -109,7 +110,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::RevokeToken(grpc::CallbackServerCont
   return HandleUnary(context, backend_, "RevokeToken", [&](const Caller& caller) {
     RETURN_IF_ERROR(backend_.admin.RevokeToken(caller, request->token_id()));
     spdlog::info("admin request_id={} action=RevokeToken by={} token_id={}", CurrentRequestId(),
-                 caller.principal.id, request->token_id());
+                 LogValue(caller.principal.id), LogValue(request->token_id()));
     return absl::OkStatus();
   });
 }

@@ -1,5 +1,7 @@
 #include "server/backend.h"
 
+#include <spdlog/spdlog.h>
+
 #include "query/retriever.h"
 #include "storage/status_macros.h"
 
@@ -42,6 +44,13 @@ Backend::Backend(std::unique_ptr<Database> database, std::unique_ptr<TextIndex> 
       admin(principals),
       boundaries(graph, page_tokens),
       limits(request_limits),
-      in_flight(request_limits.max_concurrent_requests) {}
+      in_flight(request_limits.max_concurrent_requests) {
+  admin.SetEndBulkImports([this] {
+    if (const int ended = bulk_imports.EndAll(); ended > 0) {
+      spdlog::warn("ending {} bulk import(s): a change to a principal or token waits for none",
+                   ended);
+    }
+  });
+}
 
 }  // namespace ctxgraph::server

@@ -17,6 +17,7 @@
 #include "query/receipt_id.h"
 #include "query/visible_sets.h"
 #include "server/blocking_pool.h"
+#include "server/bulk_imports.h"
 #include "server/edge_wire_cache.h"
 #include "server/in_flight_limit.h"
 #include "server/node_wire_cache.h"
@@ -69,6 +70,7 @@ struct Backend {
   const RequestLimits limits;
   InFlightLimit in_flight;         // every RPC holds a ticket while it runs (rpc_handler.h)
   StreamWatchdog stream_watchdog;  // --max-request-seconds for Import streams
+  BulkImports bulk_imports;        // ended by changes that take authority away
   // Runs the audited reads (HandleUnaryOnPool). Last, so it is destroyed
   // first: its threads finish their calls while everything they use exists.
   BlockingPool audited_reads{kAuditedReadThreads};

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "query/boundary_history.h"
+#include "server/logging.h"
 #include "server/proto_convert.h"
 #include "server/rpc_handler.h"
 #include "storage/status_macros.h"
@@ -65,7 +66,7 @@ grpc::ServerUnaryReactor* BoundaryServiceImpl::DefineLabel(grpc::CallbackServerC
                      backend_.boundaries.DefineLabel(caller, std::move(label)));
     if (result.changed) {
       spdlog::info("label defined request_id={} name={} by={} version={}", CurrentRequestId(),
-                   result.label.name, caller.principal.id, result.label.version);
+                   result.label.name, LogValue(caller.principal.id), result.label.version);
     }
     LabelToProto(result.label, response->mutable_label());
     response->set_changed(result.changed);
@@ -102,7 +103,7 @@ grpc::ServerUnaryReactor* BoundaryServiceImpl::AssignLabels(grpc::CallbackServer
                      backend_.boundaries.AssignLabels(caller, std::move(assign)));
     if (result.committed) {
       spdlog::info("labels assigned request_id={} by={} version={} changed={}", CurrentRequestId(),
-                   caller.principal.id, result.version, result.changed.size());
+                   LogValue(caller.principal.id), result.version, result.changed.size());
     }
     response->set_version(result.version);
     response->set_committed(result.committed);
@@ -128,7 +129,7 @@ grpc::ServerUnaryReactor* BoundaryServiceImpl::SanitizeEdge(grpc::CallbackServer
                      backend_.boundaries.SanitizeEdge(caller, std::move(sanitize)));
     if (result.committed) {
       spdlog::info("edge sanitized request_id={} by={} version={}", CurrentRequestId(),
-                   caller.principal.id, result.version);
+                   LogValue(caller.principal.id), result.version);
     }
     response->set_version(result.version);
     response->set_committed(result.committed);

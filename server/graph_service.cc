@@ -172,15 +172,23 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
       idle_at = StreamWatchdog::Clock::now() + std::chrono::seconds(idle_seconds);
       idle_watch.emplace(backend_.stream_watchdog.Start(context, *idle_at));
     };
+    // Before waiting for the client: a caller that may not write holds no
+    // thread until the cap.
+    RETURN_IF_ERROR(GraphWriter::CheckRole(caller));
     v1::ImportRequest request;
     if (!reader->Read(&request)) {
       return absl::InvalidArgumentError("import stream: no request message");
     }
     const v1::ImportOptions& o = request.options();
+    // Registered before Begin, which may wait for another bulk import: a
+    // change that ends bulk imports ends this one too, waiting or not.
+    std::optional<BulkImports::Registration> bulk;
+    if (o.bulk()) bulk.emplace(backend_.bulk_imports.Register(context));
     ASSIGN_OR_RETURN(std::unique_ptr<GraphImport> import,
                      GraphImport::Begin(backend_.graph, caller,
                                         ImportOptions{o.description(), o.bulk(), o.strict(),
                                                       backend_.limits.max_batch_ops}));
+    if (context->IsCancelled()) return absl::CancelledError("import stream cancelled");
     spdlog::info("import started request_id={} principal={} bulk={} strict={}", CurrentRequestId(),
                  LogValue(caller.principal.id), o.bulk(), o.strict());
     ImportMeter meter(o.bulk());
@@ -218,7 +226,12 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
     idle_watch.reset();
     if (past_cap()) return over_cap();
     if (context->IsCancelled()) {
-      if (idle_at && StreamWatchdog::Clock::now() >= *idle_at) {
+      if (bulk && bulk->ended()) {
+        spdlog::warn(
+            "import cancelled request_id={} principal={}: a change to a principal or token ended "
+            "it; nothing written",
+            CurrentRequestId(), LogValue(caller.principal.id));
+      } else if (idle_at && StreamWatchdog::Clock::now() >= *idle_at) {
         spdlog::warn(
             "import cancelled request_id={} principal={}: bulk stream sent nothing for "
             "--bulk-idle-seconds={}; nothing written",

@@ -125,6 +125,8 @@ CommitSession::~CommitSession() {
   // An unfinished session must not leave records behind; if even that fails,
   // the open_session marker makes the next Open remove them.
   if (!done_) IGNORE_STATUS(Abort());
+  // A kRefuse commit that sees none left waits the moment lock_ takes.
+  db_->bulk_sessions_.fetch_sub(1, std::memory_order_acq_rel);
   {
     std::lock_guard<std::mutex> lock(writer_mu_);
     stop_writer_ = true;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <system_error>
+#include <thread>
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/status/status.h"
@@ -634,14 +635,48 @@ std::vector<Cf> Database::FragmentedFamilies() const {
 }
 
 std::unique_ptr<CommitSession> Database::BeginSession(const std::string& principal) {
-  return std::unique_ptr<CommitSession>(
-      new CommitSession(this, std::unique_lock<std::timed_mutex>(commit_mu_), principal));
+  bulk_sessions_.fetch_add(1, std::memory_order_acq_rel);  // until ~CommitSession
+  std::unique_lock<std::timed_mutex> lock(commit_mu_, std::defer_lock);
+  for (;;) {
+    if (overtaking_commits_.load(std::memory_order_acquire) > 0) {
+      std::this_thread::sleep_for(kCommitPoll);
+      continue;
+    }
+    if (!lock.try_lock_for(kCommitPoll)) continue;
+    if (overtaking_commits_.load(std::memory_order_acquire) == 0) break;
+    lock.unlock();  // one came while this waited: it goes first
+  }
+  return std::unique_ptr<CommitSession>(new CommitSession(this, std::move(lock), principal));
+}
+
+absl::Status Database::LockForCommit(std::unique_lock<std::timed_mutex>& lock,
+                                     BehindBulk behind_bulk) {
+  switch (behind_bulk) {
+    case BehindBulk::kWait:
+      lock.lock();
+      return absl::OkStatus();
+    case BehindBulk::kOvertake:
+      overtaking_commits_.fetch_add(1, std::memory_order_acq_rel);
+      lock.lock();
+      overtaking_commits_.fetch_sub(1, std::memory_order_acq_rel);
+      return absl::OkStatus();
+    case BehindBulk::kRefuse:
+      while (!lock.try_lock_for(kCommitPoll)) {
+        if (bulk_sessions_.load(std::memory_order_acquire) > 0) {
+          return absl::UnavailableError(
+              "storage: a bulk import holds the commit lock until it ends; write again then");
+        }
+      }
+      return absl::OkStatus();
+  }
+  return absl::InternalError("storage: unknown BehindBulk");
 }
 
 absl::StatusOr<CommitOutcome> Database::Commit(
     const std::string& principal, const std::string& description,
-    const std::function<absl::Status(CommitContext&)>& build) {
-  std::lock_guard<std::timed_mutex> lock(commit_mu_);
+    const std::function<absl::Status(CommitContext&)>& build, BehindBulk behind_bulk) {
+  std::unique_lock<std::timed_mutex> lock(commit_mu_, std::defer_lock);
+  RETURN_IF_ERROR(LockForCommit(lock, behind_bulk));
   RETURN_IF_ERROR(ResumeAfterFailedWrite());
   const uint64_t latest = LatestVersion();
   CommitContext ctx(this, latest + 1, NextCommitTime(), principal, next_iid_);

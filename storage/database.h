@@ -304,9 +304,9 @@ struct CommitOutcome {
 };
 
 // One commit written as many batches: the bulk import path. Holds the commit
-// lock from Database::BeginSession until Finish or Abort, so other writers
-// wait. Batches are written without the WAL (a synced open-session marker
-// goes first) and stay invisible to readers (they are at a version above
+// lock from Database::BeginSession until it is destroyed, so other commits
+// wait for it or are refused (Database::BehindBulk). Batches are written without the WAL (a synced
+// open-session marker goes first) and stay invisible to readers (they are at a version above
 // LatestVersion()) until Finish flushes every memtable, then writes the
 // commit record, moves the version and syncs the WAL. Abort, the destructor
 // of an unfinished session, and Database::Open after a crash all remove the
@@ -429,15 +429,25 @@ class Database {
   // redacted lineage stubs. Never logged.
   const std::string& redaction_key() const { return redaction_key_; }
 
+  // What a commit does while a bulk import (a CommitSession) holds the
+  // commit lock, or waits for it, which may last as long as the import.
+  enum class BehindBulk {
+    kWait,      // wait for the lock, as behind any commit
+    kRefuse,    // UNAVAILABLE at once: for callers that must not wait that long
+    kOvertake,  // wait for the lock, and no session begun later takes it
+                // first (the session open now must be ended by its owner)
+  };
+
   // Runs `build` under the commit lock. When it returns OK and wrote
   // something, the batch plus a commit record {version, time, principal,
   // description} are written atomically. On error nothing is written and the
   // error is returned unchanged.
   absl::StatusOr<CommitOutcome> Commit(const std::string& principal, const std::string& description,
-                                       const std::function<absl::Status(CommitContext&)>& build);
+                                       const std::function<absl::Status(CommitContext&)>& build,
+                                       BehindBulk behind_bulk = BehindBulk::kWait);
 
   // Opens a multi-batch commit (see CommitSession); blocks other commits
-  // until it is finished or aborted.
+  // until it is finished or aborted. Waits while a kOvertake commit waits.
   std::unique_ptr<CommitSession> BeginSession(const std::string& principal);
 
   // Point read of committed data. Answers false when absent.
@@ -573,11 +583,21 @@ class Database {
   absl::Status ResumeBeforeAppend();
   static constexpr std::chrono::seconds kResumeWait{1};
 
+  // How often a commit or session waiting for commit_mu_ looks again at who
+  // else waits (BehindBulk).
+  static constexpr std::chrono::milliseconds kCommitPoll{10};
+  // Takes commit_mu_ into `lock` as `behind_bulk` says.
+  absl::Status LockForCommit(std::unique_lock<std::timed_mutex>& lock, BehindBulk behind_bulk);
+
   // The time a new commit is stamped with: now, but never before the last
   // commit's, so commit times do not go back with the clock. Under
   // commit_mu_.
   Timestamp NextCommitTime();
   std::timed_mutex commit_mu_;
+  // CommitSessions begun and not yet destroyed (waiting for commit_mu_ or
+  // holding it), and kOvertake commits waiting for commit_mu_.
+  std::atomic<int> bulk_sessions_{0};
+  std::atomic<int> overtaking_commits_{0};
   // The time of the latest commit made or begun (NextCommitTime); guarded by
   // commit_mu_.
   int64_t last_commit_micros_ = 0;

@@ -677,13 +677,17 @@ absl::StatusOr<WriteResult> GraphStore::ApplyPlanned(
     const std::function<absl::StatusOr<std::vector<Mutation>>(CommitContext&)>& plan) {
   WriteResult result;
   ASSIGN_OR_RETURN(CommitOutcome outcome,
-                   db_->Commit(principal, description, [&](CommitContext& ctx) -> absl::Status {
-                     result = WriteResult{};
-                     ASSIGN_OR_RETURN(std::vector<Mutation> mutations, plan(ctx));
-                     return BatchBuilder(ctx, *text_, *labels_, guard, result,
-                                         /*one_by_one=*/false)
-                         .Run(mutations);
-                   }));
+                   db_->Commit(
+                       principal, description,
+                       [&](CommitContext& ctx) -> absl::Status {
+                         result = WriteResult{};
+                         RETURN_IF_ERROR(guard.CheckWriter());
+                         ASSIGN_OR_RETURN(std::vector<Mutation> mutations, plan(ctx));
+                         return BatchBuilder(ctx, *text_, *labels_, guard, result,
+                                             /*one_by_one=*/false)
+                             .Run(mutations);
+                       },
+                       Database::BehindBulk::kRefuse));
   result.version = outcome.version;
   result.committed = outcome.committed;
   return result;
@@ -692,6 +696,7 @@ absl::StatusOr<WriteResult> GraphStore::ApplyPlanned(
 absl::Status GraphStore::ApplyEach(CommitContext& ctx, std::vector<IndexedMutation> ops,
                                    WriteGuard& guard, bool stop_at_first_reject, ImportCache* cache,
                                    ChunkResult* result) const {
+  RETURN_IF_ERROR(guard.CheckWriter());
   BatchBuilder builder(ctx, *text_, *labels_, guard, result->counts, /*one_by_one=*/true, cache);
   if (std::none_of(ops.begin(), ops.end(), [](const IndexedMutation& op) {
         return std::holds_alternative<NodeDelete>(op.second);

@@ -79,6 +79,10 @@ using Mutation = std::variant<NodeUpsert, NodeDelete, EdgeUpsert, EdgeDelete, La
 class WriteGuard {
  public:
   virtual ~WriteGuard() = default;
+  // May the writer commit at all? Asked once per commit (per batch of an
+  // import), before its first mutation: a writer whose authority was taken
+  // away while it waited for the commit lock writes nothing.
+  virtual absl::Status CheckWriter() { return absl::OkStatus(); }
   // May the writer replace `existing` (null when the node is new) with
   // `proposed` (null for a delete)? `field` names the op, e.g. "ops[3]".
   virtual absl::Status CheckNodeWrite(std::string_view field, const NodeRecord* existing,
@@ -180,7 +184,9 @@ class GraphStore {
   // label the node did not carry and that is not defined at the commit's
   // version, or earlier in the batch ("ops[2].upsert_node.boundary:
   // undefined boundary label \"team:x\""); guard errors pass through. On
-  // any error nothing is written.
+  // any error nothing is written. While a bulk import holds the commit lock
+  // it answers UNAVAILABLE at once (Database::BehindBulk::kRefuse) rather
+  // than wait for the import's end.
   absl::StatusOr<WriteResult> Apply(std::vector<Mutation> mutations, WriteGuard& guard,
                                     const std::string& principal, const std::string& description);
 

@@ -44,23 +44,27 @@ absl::StatusOr<std::vector<PrincipalRecord>> PrincipalStore::List(uint64_t versi
 
 absl::StatusOr<PrincipalRecord> PrincipalStore::Update(
     std::string_view id, const std::string& actor, const AuditNote& note,
-    const std::function<absl::Status(std::optional<PrincipalRecord>&)>& change) {
+    const std::function<absl::Status(std::optional<PrincipalRecord>&)>& change,
+    Database::BehindBulk behind_bulk) {
   PrincipalRecord stored;
-  ASSIGN_OR_RETURN(CommitOutcome outcome,
-                   db_->Commit(actor, note.summary, [&](CommitContext& ctx) -> absl::Status {
-                     ctx.SetAuditNote(note);
-                     // The commit lock is held, so the latest state cannot move.
-                     ASSIGN_OR_RETURN(std::optional<PrincipalRecord> current,
-                                      Get(id, keys::kMaxVersion));
-                     RETURN_IF_ERROR(change(current));
-                     if (!current) return absl::InternalError("principal change left no record");
-                     current->id = std::string(id);
-                     current->version = ctx.version();
-                     stored = *current;
-                     ctx.Put(Cf::kPrincipals, keys::EncodePrincipalKey({stored.id, ctx.version()}),
-                             EncodePrincipal(stored));
-                     return absl::OkStatus();
-                   }));
+  ASSIGN_OR_RETURN(
+      CommitOutcome outcome,
+      db_->Commit(
+          actor, note.summary,
+          [&](CommitContext& ctx) -> absl::Status {
+            ctx.SetAuditNote(note);
+            // The commit lock is held, so the latest state cannot move.
+            ASSIGN_OR_RETURN(std::optional<PrincipalRecord> current, Get(id, keys::kMaxVersion));
+            RETURN_IF_ERROR(change(current));
+            if (!current) return absl::InternalError("principal change left no record");
+            current->id = std::string(id);
+            current->version = ctx.version();
+            stored = *current;
+            ctx.Put(Cf::kPrincipals, keys::EncodePrincipalKey({stored.id, ctx.version()}),
+                    EncodePrincipal(stored));
+            return absl::OkStatus();
+          },
+          behind_bulk));
   if (!outcome.committed) return absl::InternalError("principal change wrote nothing");
   generation_.fetch_add(1, std::memory_order_acq_rel);
   return stored;
@@ -101,18 +105,20 @@ absl::StatusOr<std::vector<TokenRecord>> PrincipalStore::ListTokens(
 
 absl::Status PrincipalStore::PutToken(const TokenRecord& token, const std::string& actor,
                                       const AuditNote& note,
-                                      const std::function<absl::Status()>& check) {
-  RETURN_IF_ERROR(db_->Commit(actor, note.summary,
-                              [&](CommitContext& ctx) {
-                                if (check) RETURN_IF_ERROR(check());
-                                ctx.SetAuditNote(note);
-                                ctx.Put(Cf::kTokens,
-                                        keys::TokenByHashKey(HashView(token.token_hash)),
-                                        EncodeToken(token));
-                                ctx.Put(Cf::kTokens, keys::TokenByIdKey(token.token_id),
-                                        HashView(token.token_hash));
-                                return absl::OkStatus();
-                              })
+                                      const std::function<absl::Status()>& check,
+                                      Database::BehindBulk behind_bulk) {
+  RETURN_IF_ERROR(db_->Commit(
+                         actor, note.summary,
+                         [&](CommitContext& ctx) {
+                           if (check) RETURN_IF_ERROR(check());
+                           ctx.SetAuditNote(note);
+                           ctx.Put(Cf::kTokens, keys::TokenByHashKey(HashView(token.token_hash)),
+                                   EncodeToken(token));
+                           ctx.Put(Cf::kTokens, keys::TokenByIdKey(token.token_id),
+                                   HashView(token.token_hash));
+                           return absl::OkStatus();
+                         },
+                         behind_bulk)
                       .status());
   generation_.fetch_add(1, std::memory_order_acq_rel);
   return absl::OkStatus();

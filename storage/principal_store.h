@@ -31,9 +31,11 @@ class PrincipalStore {
   // (nullopt when absent) and edits it in place, or returns an error to abort.
   // Returns the stored state. Leaving it nullopt is an error. `note` names
   // the change in the audit log; its summary is the commit description.
+  // `behind_bulk`: what the commit does while a bulk import holds the lock.
   absl::StatusOr<PrincipalRecord> Update(
       std::string_view id, const std::string& actor, const AuditNote& note,
-      const std::function<absl::Status(std::optional<PrincipalRecord>&)>& change);
+      const std::function<absl::Status(std::optional<PrincipalRecord>&)>& change,
+      Database::BehindBulk behind_bulk = Database::BehindBulk::kWait);
 
   // Token lookups by hash of the secret, or by public token id.
   absl::StatusOr<std::optional<TokenRecord>> FindTokenByHash(const ContentHash& hash) const;
@@ -44,7 +46,8 @@ class PrincipalStore {
   // `check`, when given, runs first under the commit lock (no other change
   // can land meanwhile); its error aborts the commit.
   absl::Status PutToken(const TokenRecord& token, const std::string& actor, const AuditNote& note,
-                        const std::function<absl::Status()>& check = nullptr);
+                        const std::function<absl::Status()>& check = nullptr,
+                        Database::BehindBulk behind_bulk = Database::BehindBulk::kWait);
 
   // Moves after every committed change to a principal or token, so caches
   // of authentication results can tell they are stale.

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "query/principal_admin.h"
 #include "storage/keys.h"
@@ -179,6 +180,88 @@ TEST_F(AuthenticatorTest, NonAdminsCannotAdminister) {
                 "CreatePrincipal requires the admin role");
   EXPECT_STATUS(ops.IssueToken(loader, "admin"), absl::StatusCode::kPermissionDenied,
                 "IssueToken requires the admin role");
+}
+
+// A caller is authenticated when its call starts, and its change commits
+// later, once the commit lock is its: a suspension, revocation or role
+// change committed in between must stop it there.
+TEST_F(AuthenticatorTest, AnAdminSuspendedOrRevokedAfterSigningInCommitsNothing) {
+  ASSERT_OK_AND_ASSIGN(Caller admin, Auth("Bearer " + admin_token_));
+  PrincipalAdmin ops(*principals_);
+  ASSERT_OK(ops.Create(admin, "admin2", {Role::kAdmin}, {"*"}));
+  ASSERT_OK_AND_ASSIGN(IssuedToken t2, ops.IssueToken(admin, "admin2"));
+  ASSERT_OK_AND_ASSIGN(IssuedToken t2b, ops.IssueToken(admin, "admin2"));
+  ASSERT_OK_AND_ASSIGN(const Caller suspended, Auth("Bearer " + t2.secret));
+  ASSERT_OK_AND_ASSIGN(const Caller revoked, Auth("Bearer " + t2b.secret));
+  ASSERT_OK(ops.RevokeToken(admin, t2b.token_id));
+  ASSERT_OK(ops.SetStatus(admin, "admin2", PrincipalStatus::kSuspended));
+  const uint64_t version = db_->LatestVersion();
+  for (const Caller* stale : {&suspended, &revoked}) {
+    EXPECT_STATUS(ops.Create(*stale, "backdoor", {Role::kAdmin}, {"*"}),
+                  absl::StatusCode::kUnauthenticated, "invalid or missing bearer token");
+    EXPECT_STATUS(ops.IssueToken(*stale, "admin2"), absl::StatusCode::kUnauthenticated,
+                  "invalid or missing bearer token");
+    EXPECT_STATUS(ops.SetRoles(*stale, "admin", {Role::kAgent}), absl::StatusCode::kUnauthenticated,
+                  "invalid or missing bearer token");
+    EXPECT_STATUS(ops.RevokeToken(*stale, t2.token_id), absl::StatusCode::kUnauthenticated,
+                  "invalid or missing bearer token");
+  }
+  EXPECT_EQ(db_->LatestVersion(), version);
+  ASSERT_OK_AND_ASSIGN(std::vector<PrincipalRecord> all, ops.List(admin));
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[1].id, "admin2");
+  EXPECT_EQ(all[1].status, PrincipalStatus::kSuspended);
+}
+
+TEST_F(AuthenticatorTest, AnAdminWhoseRolesChangedAfterSigningInCommitsNothing) {
+  ASSERT_OK_AND_ASSIGN(Caller admin, Auth("Bearer " + admin_token_));
+  PrincipalAdmin ops(*principals_);
+  ASSERT_OK(ops.Create(admin, "admin2", {Role::kAdmin}, {"*"}));
+  ASSERT_OK_AND_ASSIGN(IssuedToken t2, ops.IssueToken(admin, "admin2"));
+  ASSERT_OK_AND_ASSIGN(const Caller demoted, Auth("Bearer " + t2.secret));
+  ASSERT_OK(ops.SetRoles(admin, "admin2", {Role::kAgent}));
+  const uint64_t version = db_->LatestVersion();
+  EXPECT_STATUS(ops.Create(demoted, "backdoor", {Role::kAdmin}, {"*"}),
+                absl::StatusCode::kPermissionDenied,
+                "the caller's roles or clearances changed since the call began; send it again");
+  EXPECT_EQ(db_->LatestVersion(), version);
+  // A rewrite to the very same roles and clearances changes nothing.
+  ASSERT_OK(ops.SetRoles(admin, "admin2", {Role::kAdmin}));
+  ASSERT_OK_AND_ASSIGN(const Caller again, Auth("Bearer " + t2.secret));
+  ASSERT_OK(ops.SetClearances(admin, "admin2", {"*"}));
+  ASSERT_OK(ops.Create(again, "ok", {Role::kAgent}, {}));
+}
+
+TEST_F(AuthenticatorTest, ANewPrincipalsIdIsPlainAsciiAndNotTheServersOwn) {
+  ASSERT_OK_AND_ASSIGN(Caller admin, Auth("Bearer " + admin_token_));
+  PrincipalAdmin ops(*principals_);
+  EXPECT_STATUS(ops.Create(admin, "system", {Role::kAdmin}, {"*"}),
+                absl::StatusCode::kInvalidArgument,
+                "id: \"system\" is reserved for the server's own commits");
+  for (const std::string& id : {std::string("p x=1"),
+                                std::string("\xD0\xB0"
+                                            "dmin"),
+                                std::string("x\xE2\x80\x8By"),
+                                std::string("a\xE2\x80\xAE"
+                                            "b"),
+                                std::string("a/b"), std::string("a\"b")}) {
+    SCOPED_TRACE(id);
+    EXPECT_STATUS(ops.Create(admin, id, {Role::kAgent}, {}), absl::StatusCode::kInvalidArgument,
+                  absl::StrCat("id: \"", absl::CHexEscape(id),
+                               "\" may hold only ASCII letters, digits and . _ @ : + -"));
+  }
+  ASSERT_OK(ops.Create(admin, "svc.agent-7_eu@corp:x+y", {Role::kAgent}, {}));
+  ASSERT_OK_AND_ASSIGN(std::vector<PrincipalRecord> all, ops.List(admin));
+  EXPECT_EQ(all.size(), 2u);
+}
+
+TEST_F(AuthenticatorTest, ASchemeWithBytesAbove127IsRefusedLikeAnyOther) {
+  for (const std::string& header : {std::string("B\xE9arer ctxg_x"), std::string("\xFF\xFF\xFF\xFF"
+                                                                                 "\xFF\xFF\xFF" +
+                                                                                 admin_token_)}) {
+    EXPECT_STATUS(Auth(header), absl::StatusCode::kUnauthenticated,
+                  "invalid or missing bearer token");
+  }
 }
 
 }  // namespace

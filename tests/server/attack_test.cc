@@ -201,6 +201,133 @@ TEST_F(MidStreamImportTest, ARewriteThatChangesNothingLeavesAnOpenImportGoing) {
   EXPECT_OK(GetNode(admin_token_, "second", &node));
 }
 
+TEST_F(AttackTest, AnAgentCannotHoldAnImportStreamOpenBySendingNothing) {
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer " + agent_);
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  v1::ImportResponse response;
+  auto writer = graph_->Import(&context, &response);
+  // The answer comes before any message: the stream is not held until the
+  // cap (which would end it as CANCELLED, or the deadline above first).
+  EXPECT_STATUS(writer->Finish(), absl::StatusCode::kPermissionDenied,
+                "Write requires the loader or admin role");
+}
+
+// A bulk import holds the commit lock until it ends, which may be an hour.
+class BulkImportHoldTest : public AttackTest {
+ protected:
+  // Opens a bulk import as the loader, sends node "first", and waits until
+  // the import holds the commit lock: the admin's writes are refused then.
+  void OpenBulkStream() {
+    context_.AddMetadata("authorization", "Bearer " + loader_);
+    context_.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    writer_ = graph_->Import(&context_, &response_);
+    v1::ImportRequest request;
+    request.mutable_options()->set_bulk(true);
+    *request.add_ops() = UpsertNode(MakeNode("first", {"team:eng"}));
+    ASSERT_TRUE(writer_->Write(request));
+    for (int i = 0; i < 1000; ++i) {
+      v1::WriteResponse w;
+      const grpc::Status st = Write(admin_token_, {UpsertNode(MakeNode("probe"))}, &w);
+      if (st.error_code() == grpc::StatusCode::UNAVAILABLE) {
+        EXPECT_EQ(st.error_message(),
+                  "storage: a bulk import holds the commit lock until it ends; write again then");
+        return;
+      }
+      ASSERT_TRUE(st.ok()) << st.error_message();
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    FAIL() << "the bulk import never took the commit lock";
+  }
+
+  grpc::ClientContext context_;
+  v1::ImportResponse response_;
+  std::unique_ptr<grpc::ClientWriter<v1::ImportRequest>> writer_;
+};
+
+TEST_F(BulkImportHoldTest, AWriteIsRefusedAtOnceAndNeverCommitsLater) {
+  ASSERT_NO_FATAL_FAILURE(OpenBulkStream());
+  const auto start = std::chrono::steady_clock::now();
+  v1::WriteResponse w;
+  EXPECT_STATUS(Write(admin_token_, {UpsertNode(MakeNode("during"))}, &w),
+                absl::StatusCode::kUnavailable,
+                "storage: a bulk import holds the commit lock until it ends; write again then");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  ASSERT_TRUE(writer_->WritesDone());
+  ASSERT_OK(writer_->Finish());
+  EXPECT_EQ(response_.nodes_written(), 1u);
+  v1::GetNodeResponse node;
+  EXPECT_OK(GetNode(admin_token_, "first", &node));
+  EXPECT_STATUS(GetNode(admin_token_, "during", &node), absl::StatusCode::kNotFound,
+                "node \"during\" not found");
+}
+
+// A stolen loader token must be revocable while its bulk import runs: the
+// revocation ends the import (nothing of it is written) and lands at once.
+TEST_F(BulkImportHoldTest, RevokingTheLoadersTokenEndsItsBulkImportAndLandsAtOnce) {
+  ASSERT_NO_FATAL_FAILURE(OpenBulkStream());
+  v1::ListTokensRequest list;
+  list.set_principal_id("loader");
+  v1::ListTokensResponse tokens;
+  ASSERT_OK(Call(admin_.get(), &v1::AdminService::Stub::ListTokens, admin_token_, list, &tokens));
+  ASSERT_EQ(tokens.tokens_size(), 1);
+  v1::RevokeTokenRequest revoke;
+  revoke.set_token_id(tokens.tokens(0).token_id());
+  v1::RevokeTokenResponse revoked;
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer " + admin_token_);
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  ASSERT_OK(admin_->RevokeToken(&context, revoke, &revoked));
+
+  v1::ImportRequest second;
+  *second.add_ops() = UpsertNode(MakeNode("second", {"team:eng"}));
+  writer_->Write(second);  // may fail: the server ended the stream
+  writer_->WritesDone();
+  EXPECT_STATUS(writer_->Finish(), absl::StatusCode::kCancelled, "Cancelled on the server side");
+  v1::GetNodeResponse node;
+  for (const char* id : {"first", "second"}) {
+    EXPECT_STATUS(GetNode(admin_token_, id, &node), absl::StatusCode::kNotFound,
+                  absl::StrCat("node \"", id, "\" not found"));
+  }
+  v1::WriteResponse w;
+  EXPECT_STATUS(Write(loader_, {UpsertNode(MakeNode("after", {"team:eng"}))}, &w),
+                absl::StatusCode::kUnauthenticated, kUnauthenticated);
+  ASSERT_OK(Write(admin_token_, {UpsertNode(MakeNode("admin-after"))}, &w));
+}
+
+TEST_F(BulkImportHoldTest, NarrowingTheLoadersClearancesEndsItsBulkImport) {
+  ASSERT_NO_FATAL_FAILURE(OpenBulkStream());
+  v1::SetClearancesRequest narrow;
+  narrow.set_id("loader");
+  v1::PrincipalResponse p;
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer " + admin_token_);
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  ASSERT_OK(admin_->SetClearances(&context, narrow, &p));
+  writer_->WritesDone();
+  EXPECT_STATUS(writer_->Finish(), absl::StatusCode::kCancelled, "Cancelled on the server side");
+  v1::GetNodeResponse node;
+  EXPECT_STATUS(GetNode(admin_token_, "first", &node), absl::StatusCode::kNotFound,
+                "node \"first\" not found");
+}
+
+TEST_F(BulkImportHoldTest, CreatingAPrincipalIsRefusedAtOnceAndLeavesTheImportGoing) {
+  ASSERT_NO_FATAL_FAILURE(OpenBulkStream());
+  v1::CreatePrincipalRequest create;
+  create.set_id("newcomer");
+  create.add_roles(v1::ROLE_AGENT);
+  v1::PrincipalResponse p;
+  EXPECT_STATUS(
+      Call(admin_.get(), &v1::AdminService::Stub::CreatePrincipal, admin_token_, create, &p),
+      absl::StatusCode::kUnavailable,
+      "storage: a bulk import holds the commit lock until it ends; write again then");
+  ASSERT_TRUE(writer_->WritesDone());
+  ASSERT_OK(writer_->Finish());
+  v1::GetNodeResponse node;
+  EXPECT_OK(GetNode(admin_token_, "first", &node));
+  ASSERT_OK(Call(admin_.get(), &v1::AdminService::Stub::CreatePrincipal, admin_token_, create, &p));
+}
+
 // Decision: no failed-auth throttle. A token is 256 random bits looked up by
 // its SHA-256, so a guess that shares a prefix with a real token is no
 // closer, and every failure answers the same. A per-peer lockout would let

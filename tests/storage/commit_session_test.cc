@@ -111,6 +111,47 @@ TEST_F(CommitSessionTest, ManyBatchesBecomeOneInvisibleThenVisibleVersion) {
   EXPECT_EQ(c.principal, "loader");
 }
 
+// What other commits do while a session holds the commit lock, as
+// Database::BehindBulk says: kRefuse answers at once, kWait and kOvertake
+// wait, and a session begun after a kOvertake commit started waiting goes
+// after it, even though it asked for the lock while the first session held it.
+TEST_F(CommitSessionTest, CommitsBehindASessionRefuseWaitOrOvertakeTheNextSession) {
+  const auto touch = [](const std::string& key) {
+    return [key](CommitContext& ctx) {
+      ctx.Put(Cf::kDefault, key, "x");
+      return absl::OkStatus();
+    };
+  };
+  auto first = db_->BeginSession("loader");
+  EXPECT_STATUS(db_->Commit("w", "refused", touch("refused"), Database::BehindBulk::kRefuse),
+                absl::StatusCode::kUnavailable,
+                "storage: a bulk import holds the commit lock until it ends; write again then");
+
+  uint64_t overtaking_version = 0;
+  std::thread overtaking([&] {
+    absl::StatusOr<CommitOutcome> done =
+        db_->Commit("admin", "revoke", touch("revoke"), Database::BehindBulk::kOvertake);
+    ASSERT_OK(done.status());
+    overtaking_version = done->version;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // it waits for the lock
+  EXPECT_EQ(db_->LatestVersion(), 0u);
+  // The thread that releases a mutex can usually take it again before a
+  // waiter wakes: a loader ending one bulk import and beginning the next
+  // at once must still let the revocation in between.
+  first.reset();  // ended unfinished: aborted, nothing written
+  auto next = db_->BeginSession("loader2");
+  EXPECT_EQ(next->version(), 2u);  // begun after the revocation committed
+  EXPECT_EQ(db_->LatestVersion(), 1u);
+  next.reset();
+  overtaking.join();
+  EXPECT_EQ(overtaking_version, 1u);
+  ASSERT_OK_AND_ASSIGN(CommitRecord c, db_->GetCommit(1));
+  EXPECT_EQ(c.description, "revoke");
+  // No session left: a kRefuse commit goes ahead.
+  ASSERT_OK(db_->Commit("w", "after", touch("after"), Database::BehindBulk::kRefuse).status());
+}
+
 TEST_F(CommitSessionTest, RejectedOpsLeaveNothingAndTheRestApplies) {
   DefineLabels(*store_, {"pii"});
   auto session = db_->BeginSession("loader");

@@ -1,0 +1,39 @@
+#include "server/bulk_imports.h"
+
+namespace ctxgraph::server {
+
+BulkImports::Registration::Registration(Registration&& other) noexcept
+    : owner_(other.owner_), context_(other.context_) {
+  other.owner_ = nullptr;
+}
+
+BulkImports::Registration::~Registration() {
+  if (owner_ == nullptr) return;
+  // Under the mutex: EndAll never cancels a call whose handler has returned.
+  std::lock_guard<std::mutex> lock(owner_->mu_);
+  owner_->calls_.erase(context_);
+  owner_->ended_.erase(context_);
+}
+
+bool BulkImports::Registration::ended() const {
+  if (owner_ == nullptr) return false;
+  std::lock_guard<std::mutex> lock(owner_->mu_);
+  return owner_->ended_.contains(context_);
+}
+
+BulkImports::Registration BulkImports::Register(grpc::ServerContextBase* context) {
+  std::lock_guard<std::mutex> lock(mu_);
+  calls_.insert(context);
+  return Registration(this, context);
+}
+
+int BulkImports::EndAll() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (grpc::ServerContextBase* context : calls_) {
+    context->TryCancel();
+    ended_.insert(context);
+  }
+  return static_cast<int>(calls_.size());
+}
+
+}  // namespace ctxgraph::server
