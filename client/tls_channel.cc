@@ -35,14 +35,23 @@ bool IsLoopbackAddress(std::string_view address) {
   Consume(address, "dns:///");
   Consume(address, "ipv4:");
   Consume(address, "ipv6:");
+  // One address only: gRPC takes a comma-separated list ("ipv6:[::1]:1,
+  // [2001:db8::1]:2") and goes on to the next when one refuses.
+  if (address.find(',') != std::string_view::npos) return false;
   std::string_view host;
+  std::string_view port;
   if (Consume(address, "[")) {
     const size_t close = address.find(']');
     if (close == std::string_view::npos) return false;
     host = address.substr(0, close);
+    port = address.substr(close + 1);
+    if (!port.empty() && !Consume(port, ":")) return false;
   } else {
-    host = address.substr(0, address.rfind(':'));
+    const size_t colon = address.rfind(':');
+    host = address.substr(0, colon);
+    if (colon != std::string_view::npos) port = address.substr(colon + 1);
   }
+  if (port.find_first_not_of("0123456789") != std::string_view::npos) return false;
   std::string lower(host);
   for (char& c : lower) c = absl::ascii_tolower(c);
   if (lower == "localhost" || lower == "::1" || lower == "0:0:0:0:0:0:0:1") return true;

@@ -45,6 +45,19 @@ absl::Status ValidateNewPrincipalId(const std::string& id) {
   return absl::OkStatus();
 }
 
+// Whether `after` holds less than `before`: a role or clearance gone, or
+// an active principal suspended. (A wildcard that replaces the labels it
+// covers counts as taking them away: erring towards ending bulk imports.)
+bool TakesAuthority(const PrincipalRecord& before, const PrincipalRecord& after) {
+  const auto lost = [](const auto& was, const auto& now) {
+    return std::any_of(was.begin(), was.end(), [&](const auto& x) {
+      return std::find(now.begin(), now.end(), x) == now.end();
+    });
+  };
+  return lost(before.roles, after.roles) || lost(before.clearances, after.clearances) ||
+         (before.status == PrincipalStatus::kActive && after.status != PrincipalStatus::kActive);
+}
+
 absl::Status PrincipalNotFound(const std::string& id) {
   return absl::NotFoundError(absl::StrCat("principal \"", id, "\" not found"));
 }
@@ -104,7 +117,7 @@ absl::StatusOr<PrincipalRecord> PrincipalAdmin::Create(const Caller& caller, con
         p = PrincipalRecord{id, roles, clearances, PrincipalStatus::kActive, 0};
         return absl::OkStatus();
       },
-      BeforeChange(/*takes_authority=*/false));
+      Database::BehindBulk::kRefuse);
 }
 
 absl::StatusOr<PrincipalRecord> PrincipalAdmin::Get(const Caller& caller,
@@ -123,17 +136,19 @@ absl::StatusOr<std::vector<PrincipalRecord>> PrincipalAdmin::List(const Caller& 
   return all;
 }
 
-Database::BehindBulk PrincipalAdmin::BeforeChange(bool takes_authority) const {
-  if (!takes_authority) return Database::BehindBulk::kRefuse;
-  if (end_bulk_imports_) end_bulk_imports_();
-  return Database::BehindBulk::kOvertake;
-}
-
 absl::StatusOr<PrincipalRecord> PrincipalAdmin::Change(
     const Caller& caller, const std::string& id, const char* action, const std::string& what,
-    bool takes_authority, const std::function<absl::Status(PrincipalRecord&)>& edit) {
+    const std::function<absl::Status(PrincipalRecord&)>& edit) {
   RETURN_IF_ERROR(ValidateId("id", id));
-  const Database::BehindBulk behind_bulk = BeforeChange(takes_authority);
+  // Read ahead of the lock only to choose how to wait behind a bulk import
+  // (the change is decided again under the lock).
+  ASSIGN_OR_RETURN(std::optional<PrincipalRecord> now, store_.Get(id, keys::kMaxVersion));
+  if (!now) return PrincipalNotFound(id);
+  PrincipalRecord edited = *now;
+  RETURN_IF_ERROR(edit(edited));
+  const Database::BehindBulk behind_bulk = TakesAuthority(*now, edited)
+                                               ? Database::BehindBulk::kOvertake
+                                               : Database::BehindBulk::kRefuse;
   return store_.Update(
       id, caller.principal.id, {action, absl::StrCat("admin: ", what, " ", id)},
       [&](std::optional<PrincipalRecord>& p) -> absl::Status {
@@ -166,7 +181,7 @@ absl::StatusOr<PrincipalRecord> PrincipalAdmin::SetRoles(const Caller& caller,
   RETURN_IF_ERROR(RequireRole(caller, {Role::kAdmin}, "SetRoles"));
   RETURN_IF_ERROR(NormalizeRoles(roles));
   return Change(caller, id, "admin.set_roles", absl::StrCat("set roles=", JoinRoles(roles), " of"),
-                /*takes_authority=*/true, [&](PrincipalRecord& p) {
+                [&](PrincipalRecord& p) {
                   p.roles = roles;
                   return absl::OkStatus();
                 });
@@ -179,7 +194,7 @@ absl::StatusOr<PrincipalRecord> PrincipalAdmin::SetClearances(const Caller& call
   RETURN_IF_ERROR(NormalizeClearances("clearances", clearances));
   return Change(caller, id, "admin.set_clearances",
                 absl::StrCat("set clearances=", JoinClearances(clearances), " of"),
-                /*takes_authority=*/true, [&](PrincipalRecord& p) {
+                [&](PrincipalRecord& p) {
                   p.clearances = clearances;
                   return absl::OkStatus();
                 });
@@ -192,8 +207,7 @@ absl::StatusOr<PrincipalRecord> PrincipalAdmin::SetStatus(const Caller& caller,
   RETURN_IF_ERROR(
       RequireRole(caller, {Role::kAdmin}, suspend ? "SuspendPrincipal" : "ResumePrincipal"));
   return Change(caller, id, suspend ? "admin.suspend_principal" : "admin.resume_principal",
-                suspend ? "suspend" : "resume", /*takes_authority=*/suspend,
-                [&](PrincipalRecord& p) {
+                suspend ? "suspend" : "resume", [&](PrincipalRecord& p) {
                   p.status = status;
                   return absl::OkStatus();
                 });
@@ -211,7 +225,7 @@ absl::StatusOr<IssuedToken> PrincipalAdmin::IssueToken(const Caller& caller,
       record, caller.principal.id,
       {kIssueTokenAction,
        absl::StrCat("admin: issue token ", token.token_id, " for ", principal_id)},
-      [&] { return caller.CheckStillCurrent(); }, BeforeChange(/*takes_authority=*/false)));
+      [&] { return caller.CheckStillCurrent(); }, Database::BehindBulk::kRefuse));
   return token;
 }
 
@@ -236,7 +250,7 @@ absl::Status PrincipalAdmin::RevokeToken(const Caller& caller, const std::string
   return store_.PutToken(*record, caller.principal.id,
                          {"admin.revoke_token", absl::StrCat("admin: revoke token ", token_id,
                                                              " of ", record->principal_id)},
-                         keeps_an_admin, BeforeChange(/*takes_authority=*/true));
+                         keeps_an_admin, Database::BehindBulk::kOvertake);
 }
 
 absl::StatusOr<std::vector<TokenRecord>> PrincipalAdmin::ListTokens(

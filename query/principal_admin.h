@@ -14,14 +14,18 @@
 // A new principal's id holds only ASCII letters, digits and . _ @ : + -, and
 // is not "system". Each change checks under the commit lock that the acting
 // admin still holds what it was authenticated with (Caller::CheckStillCurrent).
-// While a bulk import holds the commit lock (it may for an hour):
-//  - a change that can take authority away (SetRoles, SetClearances,
-//    SuspendPrincipal, RevokeToken) first calls the end-bulk-imports hook,
-//    which ends every open bulk import (nothing of them is written), and no
-//    bulk import begun meanwhile goes before it (BehindBulk::kOvertake): a
-//    revocation takes effect in moments, never after the import;
-//  - the others (CreatePrincipal, ResumePrincipal, IssueToken) answer
-//    UNAVAILABLE at once (BehindBulk::kRefuse).
+// While a bulk import holds the commit lock (it may for an hour), or waits
+// to begin:
+//  - a change that takes authority away (RevokeToken; SetRoles or
+//    SetClearances that drop a role or clearance; SuspendPrincipal of an
+//    active principal) ends every open bulk import first, but one already
+//    writing its commit record, and no bulk import begun meanwhile goes
+//    before it (BehindBulk::kOvertake, Database::SetSessionEnder): a
+//    revocation waits for the ended imports' removal, never for an import;
+//  - the others (CreatePrincipal, ResumePrincipal, IssueToken, a change
+//    that only adds) answer UNAVAILABLE at once (BehindBulk::kRefuse).
+// Which case a change is comes from a read ahead of the lock; the change
+// itself is decided under it.
 #ifndef CTXGRAPH_QUERY_PRINCIPAL_ADMIN_H_
 #define CTXGRAPH_QUERY_PRINCIPAL_ADMIN_H_
 
@@ -42,11 +46,6 @@ inline constexpr char kBootstrapAdminId[] = "admin";
 class PrincipalAdmin {
  public:
   explicit PrincipalAdmin(PrincipalStore& store) : store_(store) {}
-
-  // Called, after authorization and validation, before each change that can
-  // take authority away; the server ends its open bulk imports there. Set
-  // once, before serving.
-  void SetEndBulkImports(std::function<void()> hook) { end_bulk_imports_ = std::move(hook); }
 
   absl::StatusOr<PrincipalRecord> Create(const Caller& caller, const std::string& id,
                                          std::vector<Role> roles,
@@ -74,17 +73,11 @@ class PrincipalAdmin {
       PrincipalStore& store, const std::function<absl::Status(const std::string&)>& persist);
 
  private:
-  // `takes_authority`: the change may take authority away (see above).
   absl::StatusOr<PrincipalRecord> Change(const Caller& caller, const std::string& id,
                                          const char* action, const std::string& what,
-                                         bool takes_authority,
                                          const std::function<absl::Status(PrincipalRecord&)>& edit);
-  // Ends open bulk imports when the change takes authority away, and says
-  // how its commit waits behind one.
-  Database::BehindBulk BeforeChange(bool takes_authority) const;
 
   PrincipalStore& store_;
-  std::function<void()> end_bulk_imports_;
 };
 
 }  // namespace ctxgraph

@@ -45,9 +45,9 @@ Backend::Backend(std::unique_ptr<Database> database, std::unique_ptr<TextIndex> 
       boundaries(graph, page_tokens),
       limits(request_limits),
       in_flight(request_limits.max_concurrent_requests) {
-  admin.SetEndBulkImports([this] {
+  db->SetSessionEnder([this] {
     if (const int ended = bulk_imports.EndAll(); ended > 0) {
-      spdlog::warn("ending {} bulk import(s): a change to a principal or token waits for none",
+      spdlog::warn("ending {} bulk import(s): a change takes authority away and waits for none",
                    ended);
     }
   });

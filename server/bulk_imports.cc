@@ -13,6 +13,15 @@ BulkImports::Registration::~Registration() {
   std::lock_guard<std::mutex> lock(owner_->mu_);
   owner_->calls_.erase(context_);
   owner_->ended_.erase(context_);
+  owner_->sealed_.erase(context_);
+}
+
+bool BulkImports::Registration::Seal() {
+  if (owner_ == nullptr) return true;
+  std::lock_guard<std::mutex> lock(owner_->mu_);
+  if (owner_->ended_.contains(context_)) return false;
+  owner_->sealed_.insert(context_);
+  return true;
 }
 
 bool BulkImports::Registration::ended() const {
@@ -29,11 +38,14 @@ BulkImports::Registration BulkImports::Register(grpc::ServerContextBase* context
 
 int BulkImports::EndAll() {
   std::lock_guard<std::mutex> lock(mu_);
+  int ended = 0;
   for (grpc::ServerContextBase* context : calls_) {
+    if (sealed_.contains(context) || ended_.contains(context)) continue;
     context->TryCancel();
     ended_.insert(context);
+    ++ended;
   }
-  return static_cast<int>(calls_.size());
+  return ended;
 }
 
 }  // namespace ctxgraph::server

@@ -5,6 +5,8 @@
 // EndAll cancels every registered call (grpc::ServerContextBase::TryCancel;
 // its client sees CANCELLED), and the handler, finding its call cancelled,
 // aborts the import and releases the lock (PrincipalAdmin::SetEndBulkImports).
+// An import writing its commit record (Seal) is let finish: the change then
+// waits for that last step only.
 //
 // Thread safety: safe for concurrent use.
 #ifndef CTXGRAPH_SERVER_BULK_IMPORTS_H_
@@ -33,6 +35,10 @@ class BulkImports {
 
     // Whether EndAll ended this call (its context is cancelled then).
     bool ended() const;
+    // The import is about to write its commit record: false when EndAll
+    // ended it already; once true, EndAll passes it by (its commit lands
+    // first, and its client hears OK, not CANCELLED).
+    bool Seal();
 
    private:
     friend class BulkImports;
@@ -45,13 +51,15 @@ class BulkImports {
   // Registers `context`, which must outlive the registration.
   Registration Register(grpc::ServerContextBase* context);
 
-  // Cancels every registered call; returns how many.
+  // Cancels every registered call not sealed (nor ended before); returns
+  // how many.
   int EndAll();
 
  private:
   mutable std::mutex mu_;
-  std::set<grpc::ServerContextBase*> calls_;  // guarded by mu_
-  std::set<grpc::ServerContextBase*> ended_;  // guarded by mu_: those EndAll cancelled
+  std::set<grpc::ServerContextBase*> calls_;   // guarded by mu_
+  std::set<grpc::ServerContextBase*> ended_;   // guarded by mu_: those EndAll cancelled
+  std::set<grpc::ServerContextBase*> sealed_;  // guarded by mu_: those EndAll passes by
 };
 
 }  // namespace ctxgraph::server

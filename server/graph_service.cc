@@ -241,7 +241,11 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
     }
     // Asked again while a bulk import's last batches are written, which
     // takes seconds: a client gone by then (Ctrl-C, killed) writes nothing.
-    ASSIGN_OR_RETURN(ImportResult result, import->Finish([&] { return context->IsCancelled(); }));
+    // A bulk import asked here is sealed against EndAll: from now on it
+    // commits (and says OK) unless its client goes.
+    ASSIGN_OR_RETURN(ImportResult result, import->Finish([&] {
+      return context->IsCancelled() || (bulk && !bulk->Seal());
+    }));
     meter.Report(result, /*finished=*/true);
     response->set_version(result.version);
     response->set_commits(result.commits);

@@ -636,6 +636,7 @@ std::vector<Cf> Database::FragmentedFamilies() const {
 
 std::unique_ptr<CommitSession> Database::BeginSession(const std::string& principal) {
   bulk_sessions_.fetch_add(1, std::memory_order_acq_rel);  // until ~CommitSession
+  absl::Cleanup uncount = [this] { bulk_sessions_.fetch_sub(1, std::memory_order_acq_rel); };
   std::unique_lock<std::timed_mutex> lock(commit_mu_, std::defer_lock);
   for (;;) {
     if (overtaking_commits_.load(std::memory_order_acquire) > 0) {
@@ -646,7 +647,10 @@ std::unique_ptr<CommitSession> Database::BeginSession(const std::string& princip
     if (overtaking_commits_.load(std::memory_order_acquire) == 0) break;
     lock.unlock();  // one came while this waited: it goes first
   }
-  return std::unique_ptr<CommitSession>(new CommitSession(this, std::move(lock), principal));
+  auto session =
+      std::unique_ptr<CommitSession>(new CommitSession(this, std::move(lock), principal));
+  std::move(uncount).Cancel();  // the session's destructor does it now
+  return session;
 }
 
 absl::Status Database::LockForCommit(std::unique_lock<std::timed_mutex>& lock,
@@ -656,7 +660,10 @@ absl::Status Database::LockForCommit(std::unique_lock<std::timed_mutex>& lock,
       lock.lock();
       return absl::OkStatus();
     case BehindBulk::kOvertake:
+      // Counted first: a session that begins after the ender looked is
+      // held back, and one that began before is ended.
       overtaking_commits_.fetch_add(1, std::memory_order_acq_rel);
+      if (session_ender_) session_ender_();
       lock.lock();
       overtaking_commits_.fetch_sub(1, std::memory_order_acq_rel);
       return absl::OkStatus();

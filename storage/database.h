@@ -434,9 +434,16 @@ class Database {
   enum class BehindBulk {
     kWait,      // wait for the lock, as behind any commit
     kRefuse,    // UNAVAILABLE at once: for callers that must not wait that long
-    kOvertake,  // wait for the lock, and no session begun later takes it
-                // first (the session open now must be ended by its owner)
+    kOvertake,  // end the open sessions (SetSessionEnder) and wait for the
+                // lock; no session begun meanwhile takes it first
   };
+  // Called by each kOvertake commit once no session can begin before it,
+  // before it waits for the lock: ends every open session (the server
+  // cancels their bulk imports, whose owners abort them). Set once, before
+  // any commit; without it a kOvertake commit waits like kWait.
+  void SetSessionEnder(std::function<void()> ender) { session_ender_ = std::move(ender); }
+  // kOvertake commits waiting for the lock now (for tests).
+  int overtaking_commits() const { return overtaking_commits_.load(std::memory_order_acquire); }
 
   // Runs `build` under the commit lock. When it returns OK and wrote
   // something, the batch plus a commit record {version, time, principal,
@@ -598,6 +605,7 @@ class Database {
   // holding it), and kOvertake commits waiting for commit_mu_.
   std::atomic<int> bulk_sessions_{0};
   std::atomic<int> overtaking_commits_{0};
+  std::function<void()> session_ender_;  // SetSessionEnder
   // The time of the latest commit made or begun (NextCommitTime); guarded by
   // commit_mu_.
   int64_t last_commit_micros_ = 0;

@@ -98,7 +98,9 @@ TEST(OpenChannelTest, PlaintextGoesOnlyToThisMachineUnlessInsecure) {
   }
   for (const char* remote :
        {"10.0.0.5:50051", "db.example.com:50051", "[2001:db8::1]:50051", "128.0.0.1:1",
-        "127.0.0.1.evil.com:1", "127.0.0.256:1", "localhost.evil.com:1", "0.0.0.0:50051"}) {
+        "127.0.0.1.evil.com:1", "127.0.0.256:1", "localhost.evil.com:1", "0.0.0.0:50051",
+        "ipv6:[::1]:1,[2001:db8::1]:50051", "ipv4:127.0.0.1:1,10.0.0.5:50051", "[::1]x:1",
+        "[::1]:1x", "[::ffff:10.0.0.5]:1"}) {
     SCOPED_TRACE(remote);
     EXPECT_FALSE(IsLoopbackAddress(remote));
     EXPECT_STATUS(OpenChannel(remote, {}), absl::StatusCode::kInvalidArgument,

@@ -311,6 +311,29 @@ TEST_F(BulkImportHoldTest, NarrowingTheLoadersClearancesEndsItsBulkImport) {
                 "node \"first\" not found");
 }
 
+// Only a change that takes something away ends an hour of loading: one
+// that adds, or names no principal, leaves the import alone.
+TEST_F(BulkImportHoldTest, AChangeThatTakesNothingAwayLeavesTheImportGoing) {
+  ASSERT_NO_FATAL_FAILURE(OpenBulkStream());
+  v1::SetClearancesRequest widen;
+  widen.set_id("loader");
+  widen.add_clearances("team:eng");
+  widen.add_clearances("team:docs");
+  v1::PrincipalResponse p;
+  EXPECT_STATUS(Call(admin_.get(), &v1::AdminService::Stub::SetClearances, admin_token_, widen, &p),
+                absl::StatusCode::kUnavailable,
+                "storage: a bulk import holds the commit lock until it ends; write again then");
+  v1::GetPrincipalRequest nobody;
+  nobody.set_id("nobody");
+  EXPECT_STATUS(
+      Call(admin_.get(), &v1::AdminService::Stub::SuspendPrincipal, admin_token_, nobody, &p),
+      absl::StatusCode::kNotFound, "principal \"nobody\" not found");
+  ASSERT_TRUE(writer_->WritesDone());
+  ASSERT_OK(writer_->Finish());
+  v1::GetNodeResponse node;
+  EXPECT_OK(GetNode(admin_token_, "first", &node));
+}
+
 TEST_F(BulkImportHoldTest, CreatingAPrincipalIsRefusedAtOnceAndLeavesTheImportGoing) {
   ASSERT_NO_FATAL_FAILURE(OpenBulkStream());
   v1::CreatePrincipalRequest create;

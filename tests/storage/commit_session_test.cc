@@ -112,9 +112,9 @@ TEST_F(CommitSessionTest, ManyBatchesBecomeOneInvisibleThenVisibleVersion) {
 }
 
 // What other commits do while a session holds the commit lock, as
-// Database::BehindBulk says: kRefuse answers at once, kWait and kOvertake
-// wait, and a session begun after a kOvertake commit started waiting goes
-// after it, even though it asked for the lock while the first session held it.
+// Database::BehindBulk says: kRefuse answers at once, kOvertake asks the
+// session ender to end the session and waits, and a session begun after a
+// kOvertake commit started waiting goes after it.
 TEST_F(CommitSessionTest, CommitsBehindASessionRefuseWaitOrOvertakeTheNextSession) {
   const auto touch = [](const std::string& key) {
     return [key](CommitContext& ctx) {
@@ -122,6 +122,8 @@ TEST_F(CommitSessionTest, CommitsBehindASessionRefuseWaitOrOvertakeTheNextSessio
       return absl::OkStatus();
     };
   };
+  int ender_calls = 0;
+  db_->SetSessionEnder([&] { ++ender_calls; });
   auto first = db_->BeginSession("loader");
   EXPECT_STATUS(db_->Commit("w", "refused", touch("refused"), Database::BehindBulk::kRefuse),
                 absl::StatusCode::kUnavailable,
@@ -134,8 +136,7 @@ TEST_F(CommitSessionTest, CommitsBehindASessionRefuseWaitOrOvertakeTheNextSessio
     ASSERT_OK(done.status());
     overtaking_version = done->version;
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // it waits for the lock
-  EXPECT_EQ(db_->LatestVersion(), 0u);
+  while (db_->overtaking_commits() == 0) std::this_thread::yield();  // it waits for the lock
   // The thread that releases a mutex can usually take it again before a
   // waiter wakes: a loader ending one bulk import and beginning the next
   // at once must still let the revocation in between.
@@ -146,6 +147,7 @@ TEST_F(CommitSessionTest, CommitsBehindASessionRefuseWaitOrOvertakeTheNextSessio
   next.reset();
   overtaking.join();
   EXPECT_EQ(overtaking_version, 1u);
+  EXPECT_EQ(ender_calls, 1);
   ASSERT_OK_AND_ASSIGN(CommitRecord c, db_->GetCommit(1));
   EXPECT_EQ(c.description, "revoke");
   // No session left: a kRefuse commit goes ahead.
