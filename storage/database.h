@@ -305,13 +305,14 @@ struct CommitOutcome {
 
 // One commit written as many batches: the bulk import path. Holds the commit
 // lock from Database::BeginSession until it is destroyed, so other commits
-// wait for it or are refused (Database::BehindBulk). Batches are written without the WAL (a synced
-// open-session marker goes first) and stay invisible to readers (they are at a version above
-// LatestVersion()) until Finish flushes every memtable, then writes the
-// commit record, moves the version and syncs the WAL. Abort, the destructor
-// of an unfinished session, and Database::Open after a crash all remove the
-// session's records, so a session is all or nothing. Not thread-safe,
-// except WriteAside.
+// wait for it or are refused (Database::BehindBulk). Batches are written
+// without the WAL (a synced open-session marker goes first) and stay
+// invisible to readers (they are at a version above LatestVersion()) until
+// Finish flushes every memtable, then writes the commit record, moves the
+// version and syncs the WAL. Abort, the destructor of an unfinished
+// session, and Database::Open after a crash all remove the session's
+// records, so a session is all or nothing. Not thread-safe, except
+// WriteAside.
 class CommitSession {
  public:
   ~CommitSession();
