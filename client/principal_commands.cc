@@ -93,8 +93,8 @@ int RunList(CommandContext& ctx) {
 }
 
 // Reads the principal's clearances, applies `edit` and writes them back when
-// they changed. AdminService has no compare-and-set, so a concurrent change
-// between the read and the write is overwritten.
+// they changed, at the version read: a change made in between fails the
+// write (FAILED_PRECONDITION) rather than being undone by it.
 template <class Edit>
 int RunEditClearances(CommandContext& ctx, const std::string& id, Edit edit) {
   absl::StatusOr<v1::PrincipalResponse> current = GetPrincipal(ctx, id);
@@ -105,6 +105,7 @@ int RunEditClearances(CommandContext& ctx, const std::string& id, Edit edit) {
   v1::SetClearancesRequest request;
   request.set_id(id);
   for (const std::string& c : clearances) request.add_clearances(c);
+  request.set_expected_version(current->principal().version());
   ServerConnection& conn = ctx.connection();
   return PrintPrincipal(ctx, conn.Call(conn.admin(), &AdminStub::SetClearances, request));
 }

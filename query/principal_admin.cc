@@ -189,12 +189,18 @@ absl::StatusOr<PrincipalRecord> PrincipalAdmin::SetRoles(const Caller& caller,
 
 absl::StatusOr<PrincipalRecord> PrincipalAdmin::SetClearances(const Caller& caller,
                                                               const std::string& id,
-                                                              std::vector<std::string> clearances) {
+                                                              std::vector<std::string> clearances,
+                                                              uint64_t expected_version) {
   RETURN_IF_ERROR(RequireRole(caller, {Role::kAdmin}, "SetClearances"));
   RETURN_IF_ERROR(NormalizeClearances("clearances", clearances));
   return Change(caller, id, "admin.set_clearances",
                 absl::StrCat("set clearances=", JoinClearances(clearances), " of"),
                 [&](PrincipalRecord& p) {
+                  if (expected_version != 0 && p.version != expected_version) {
+                    return absl::FailedPreconditionError(absl::StrCat(
+                        "expected_version: principal \"", id, "\" changed since version ",
+                        expected_version, " (it is at ", p.version, "); read it again"));
+                  }
                   p.clearances = clearances;
                   return absl::OkStatus();
                 });

@@ -54,8 +54,11 @@ class PrincipalAdmin {
   absl::StatusOr<std::vector<PrincipalRecord>> List(const Caller& caller) const;
   absl::StatusOr<PrincipalRecord> SetRoles(const Caller& caller, const std::string& id,
                                            std::vector<Role> roles);
+  // With `expected_version` (not 0): FAILED_PRECONDITION unless the
+  // principal is still at that version when the change commits.
   absl::StatusOr<PrincipalRecord> SetClearances(const Caller& caller, const std::string& id,
-                                                std::vector<std::string> clearances);
+                                                std::vector<std::string> clearances,
+                                                uint64_t expected_version = 0);
   absl::StatusOr<PrincipalRecord> SetStatus(const Caller& caller, const std::string& id,
                                             PrincipalStatus status);
   absl::StatusOr<IssuedToken> IssueToken(const Caller& caller, const std::string& principal_id);

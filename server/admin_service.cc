@@ -70,7 +70,8 @@ grpc::ServerUnaryReactor* AdminServiceImpl::SetClearances(grpc::CallbackServerCo
                                                           v1::PrincipalResponse* response) {
   return ChangePrincipal(context, "SetClearances", response, [&](const Caller& caller) {
     return backend_.admin.SetClearances(
-        caller, request->id(), {request->clearances().begin(), request->clearances().end()});
+        caller, request->id(), {request->clearances().begin(), request->clearances().end()},
+        request->expected_version());
   });
 }
 

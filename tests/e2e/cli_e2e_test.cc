@@ -137,6 +137,20 @@ TEST_F(CliE2eTest, AnswersLargerThanGrpcsDefaultClientLimitReachTheCli) {
   EXPECT_EQ(page["nodes"][5]["props"]["body"].get<std::string>().size(), 1000000u);
 }
 
+// grant and revoke-clearance read the set, edit it and write it back at
+// the version read (AuthenticatorTest covers a change in between).
+TEST_F(CliE2eTest, GrantAndRevokeClearanceEditTheSetTheyRead) {
+  ASSERT_EQ(Cli(admin_token_file_,
+                {"principal", "create", "bob", "--role", "agent", "--clearance", "team:eng"})
+                .exit_code,
+            0);
+  json granted = CliJson(admin_token_file_, {"principal", "grant", "bob", "--clearance", "pii"});
+  EXPECT_EQ(granted["clearances"], json::array({"pii", "team:eng"})) << granted.dump();
+  json revoked = CliJson(admin_token_file_,
+                         {"principal", "revoke-clearance", "bob", "--clearance", "team:eng"});
+  EXPECT_EQ(revoked["clearances"], json::array({"pii"})) << revoked.dump();
+}
+
 TEST_F(CliE2eTest, OutputThatCannotBeWrittenIsAFailure) {
   ASSERT_EQ(Cli(admin_token_file_, {"principal", "create", "bot", "--role", "agent"}).exit_code, 0);
   // The token is shown once: written nowhere, it must not look issued.

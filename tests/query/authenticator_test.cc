@@ -232,6 +232,25 @@ TEST_F(AuthenticatorTest, AnAdminWhoseRolesChangedAfterSigningInCommitsNothing) 
   ASSERT_OK(ops.Create(again, "ok", {Role::kAgent}, {}));
 }
 
+// Two admins each read bob's clearances, edit them and write them back:
+// the second write, made at the version it read, must not undo the first.
+TEST_F(AuthenticatorTest, ClearancesWrittenAtAStaleVersionAreRefused) {
+  ASSERT_OK_AND_ASSIGN(Caller admin, Auth("Bearer " + admin_token_));
+  PrincipalAdmin ops(*principals_);
+  ASSERT_OK_AND_ASSIGN(PrincipalRecord read, ops.Create(admin, "bob", {Role::kAgent}, {"pii"}));
+  ASSERT_OK(ops.SetClearances(admin, "bob", {}, read.version));  // the first admin removes pii
+  const uint64_t version = db_->LatestVersion();
+  EXPECT_STATUS(ops.SetClearances(admin, "bob", {"pii", "team:eng"}, read.version),
+                absl::StatusCode::kFailedPrecondition,
+                absl::StrCat("expected_version: principal \"bob\" changed since version ",
+                             read.version, " (it is at ", version, "); read it again"));
+  EXPECT_EQ(db_->LatestVersion(), version);
+  ASSERT_OK_AND_ASSIGN(PrincipalRecord now, ops.Get(admin, "bob"));
+  EXPECT_TRUE(now.clearances.empty());
+  ASSERT_OK(ops.SetClearances(admin, "bob", {"team:eng"}, now.version));
+  ASSERT_OK(ops.SetClearances(admin, "bob", {"team:eng", "x"}, 0));  // 0: unconditional
+}
+
 TEST_F(AuthenticatorTest, ANewPrincipalsIdIsPlainAsciiAndNotTheServersOwn) {
   ASSERT_OK_AND_ASSIGN(Caller admin, Auth("Bearer " + admin_token_));
   PrincipalAdmin ops(*principals_);
