@@ -44,6 +44,10 @@ absl::StatusOr<IssuedToken> NewToken() {
 
 ContentHash HashToken(std::string_view token) { return Sha256(token); }
 
+bool SameAuthority(const PrincipalRecord& then, const PrincipalRecord& now) {
+  return now.id == then.id && now.roles == then.roles && now.clearances == then.clearances;
+}
+
 absl::StatusOr<Caller> Authenticator::Authenticate(std::string_view header,
                                                    std::string* reason) const {
   if (header.empty()) return Reject(reason, "no authorization metadata");
@@ -101,8 +105,7 @@ absl::StatusOr<Caller> Authenticator::Lookup(const ContentHash& hash, std::strin
 
 absl::Status Authenticator::Verify(const Caller& caller) const {
   ASSIGN_OR_RETURN(const Caller now, Lookup(caller.token_hash, nullptr));
-  if (now.principal.id != caller.principal.id || now.principal.roles != caller.principal.roles ||
-      now.principal.clearances != caller.principal.clearances) {
+  if (!SameAuthority(caller.principal, now.principal)) {
     return absl::PermissionDeniedError(
         "the caller's roles or clearances changed since the call began; send it again");
   }

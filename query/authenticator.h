@@ -21,6 +21,11 @@
 
 namespace ctxgraph {
 
+// Whether `now` is the principal `then` was, with the same roles and
+// clearances: what a call authenticated as `then` may still act on (a
+// rewrite to the same values changes nothing).
+bool SameAuthority(const PrincipalRecord& then, const PrincipalRecord& now);
+
 // A new random bearer token and its public id. Fails only without entropy.
 struct IssuedToken {
   std::string token_id;

@@ -119,8 +119,7 @@ absl::Status CheckStillAuthenticated(const grpc::ServerContextBase& context, Bac
   }
   // What the stream's policy and role checks were made with (a change that
   // rewrote the record with the same values leaves the stream alone).
-  if (now->principal.id != caller.principal.id || now->principal.roles != caller.principal.roles ||
-      now->principal.clearances != caller.principal.clearances) {
+  if (!SameAuthority(caller.principal, now->principal)) {
     return absl::PermissionDeniedError(
         "stream: the caller's roles or clearances changed since the stream began; start a new "
         "one");
