@@ -24,8 +24,9 @@ absl::StatusOr<WriteResult> GraphWriter::Write(const Caller& caller,
   if (mutations.empty()) return absl::InvalidArgumentError("ops: at least one op is required");
   RETURN_IF_ERROR(CheckBatchOps(mutations.size(), max_batch_ops_));
   RETURN_IF_ERROR(ValidateDescription("description", description));
+  const FieldName ops("ops");
   for (size_t i = 0; i < mutations.size(); ++i) {
-    RETURN_IF_ERROR(ValidateMutation(absl::StrCat("ops[", i, "]"), mutations[i]));
+    RETURN_IF_ERROR(ValidateMutation(FieldName(ops, i), mutations[i]));
   }
   PolicyWriteGuard guard(caller);
   return store_.Apply(std::move(mutations), guard, caller.principal.id, description);
@@ -71,10 +72,10 @@ absl::Status GraphImport::Add(std::vector<absl::StatusOr<Mutation>> ops) {
   ChunkResult chunk;
   std::vector<IndexedMutation> valid;
   valid.reserve(ops.size());
+  const FieldName ops_field("ops");
   for (auto& op : ops) {
     const uint64_t index = result_.ops_received++;
-    absl::Status st =
-        op.ok() ? ValidateMutation(absl::StrCat("ops[", index, "]"), *op) : op.status();
+    absl::Status st = op.ok() ? ValidateMutation(FieldName(ops_field, index), *op) : op.status();
     if (st.ok()) {
       valid.emplace_back(index, *std::move(op));
       continue;

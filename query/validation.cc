@@ -4,70 +4,11 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "query/field_name.h"
 #include "storage/status_macros.h"
 
 namespace ctxgraph {
 namespace {
-
-// Quotes a client string for an error message, keeping it short and printable.
-std::string Quote(std::string_view s) {
-  std::string out = "\"";
-  for (size_t i = 0; i < s.size() && i < 64; ++i) {
-    const unsigned char c = s[i];
-    if (c < 0x20 || c == 0x7F || c == '"' || c == '\\' || c >= 0x80) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  if (s.size() > 64) out += "...";
-  return out + "\"";
-}
-
-// A field's path, such as ops[3].upsert_node.props["k"], spelled out only
-// when an error names it: a bulk import checks millions of fields and
-// names none. Refers to its parent and its text, which must outlive it.
-class FieldName {
- public:
-  explicit FieldName(std::string_view root) : text_(root) {}
-  // `parent` then `member`, which brings its own dot (".id").
-  FieldName(const FieldName& parent, std::string_view member) : parent_(&parent), text_(member) {}
-  // parent[index]
-  FieldName(const FieldName& parent, size_t index)
-      : parent_(&parent), kind_(Kind::kIndex), index_(index) {}
-  // parent["key"], the key quoted (Quote)
-  static FieldName Key(const FieldName& parent, std::string_view key) {
-    FieldName f(parent, key);
-    f.kind_ = Kind::kKey;
-    return f;
-  }
-
-  std::string str() const {
-    std::string out = parent_ != nullptr ? parent_->str() : std::string();
-    switch (kind_) {
-      case Kind::kText:
-        out += text_;
-        break;
-      case Kind::kIndex:
-        absl::StrAppend(&out, "[", index_, "]");
-        break;
-      case Kind::kKey:
-        absl::StrAppend(&out, "[", Quote(text_), "]");
-        break;
-    }
-    return out;
-  }
-
- private:
-  enum class Kind { kText, kIndex, kKey };
-  const FieldName* parent_ = nullptr;
-  Kind kind_ = Kind::kText;
-  std::string_view text_;
-  size_t index_ = 0;
-};
 
 absl::Status Invalid(const FieldName& field, std::string_view why) {
   return absl::InvalidArgumentError(absl::StrCat(field.str(), ": ", std::string(why)));
@@ -295,7 +236,10 @@ absl::Status NormalizeClearances(std::string_view field, std::vector<std::string
 }
 
 absl::Status ValidateMutation(std::string_view field, Mutation& mutation) {
-  const FieldName f(field);
+  return ValidateMutation(FieldName(field), mutation);
+}
+
+absl::Status ValidateMutation(const FieldName& f, Mutation& mutation) {
   if (auto* m = std::get_if<NodeUpsert>(&mutation)) {
     const FieldName p(f, ".upsert_node");
     RETURN_IF_ERROR(IdAt(FieldName(p, ".id"), m->node.id));

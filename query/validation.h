@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "query/field_name.h"
 #include "storage/graph_store.h"
 #include "storage/records.h"
 
@@ -62,6 +63,7 @@ absl::Status NormalizeBoundary(std::string_view field, std::vector<std::string>&
 absl::Status NormalizeClearances(std::string_view field, std::vector<std::string>& clearances);
 
 // Validates and normalizes one mutation; `field` is its path, e.g. "ops[3]".
+absl::Status ValidateMutation(const FieldName& field, Mutation& mutation);
 absl::Status ValidateMutation(std::string_view field, Mutation& mutation);
 
 }  // namespace ctxgraph

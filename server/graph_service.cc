@@ -207,8 +207,9 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
       std::vector<absl::StatusOr<Mutation>> ops;
       ops.reserve(request.ops_size());
       const uint64_t base = import->next_index();
+      const FieldName ops_field("ops");
       for (int i = 0; i < request.ops_size(); ++i) {
-        ops.push_back(MutationFromProto(absl::StrCat("ops[", base + i, "]"), request.ops(i)));
+        ops.push_back(MutationFromProto(FieldName(ops_field, base + i), request.ops(i)));
       }
       RETURN_IF_ERROR(import->Add(std::move(ops)));
       meter.Report(import->progress());

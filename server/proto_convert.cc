@@ -11,11 +11,11 @@ namespace {
 constexpr int64_t kMinSeconds = -62135596800;
 constexpr int64_t kMaxSeconds = 253402300799;
 
-absl::Status Invalid(const std::string& field, std::string_view why) {
-  return absl::InvalidArgumentError(absl::StrCat(field, ": ", std::string(why)));
+absl::Status Invalid(const FieldName& field, std::string_view why) {
+  return absl::InvalidArgumentError(absl::StrCat(field.str(), ": ", std::string(why)));
 }
 
-absl::StatusOr<Value> ValueFromProto(const std::string& field, const v1::Value& in, bool in_list) {
+absl::StatusOr<Value> ValueFromProto(const FieldName& field, const v1::Value& in, bool in_list) {
   switch (in.kind_case()) {
     case v1::Value::kStringValue:
       return Value{in.string_value()};
@@ -34,7 +34,7 @@ absl::StatusOr<Value> ValueFromProto(const std::string& field, const v1::Value& 
       ValueList list;
       list.reserve(in.list_value().values_size());
       for (int i = 0; i < in.list_value().values_size(); ++i) {
-        ASSIGN_OR_RETURN(Value v, ValueFromProto(absl::StrCat(field, "[", i, "]"),
+        ASSIGN_OR_RETURN(Value v, ValueFromProto(FieldName(field, static_cast<size_t>(i)),
                                                  in.list_value().values(i), /*in_list=*/true));
         list.push_back(std::move(v));
       }
@@ -68,11 +68,11 @@ void ValueToProto(const Value& value, v1::Value* out) {
       value.v);
 }
 
-absl::StatusOr<PropMap> PropsFromProto(const std::string& field,
+absl::StatusOr<PropMap> PropsFromProto(const FieldName& field,
                                        const google::protobuf::Map<std::string, v1::Value>& in) {
   PropMap props;
   for (const auto& [key, value] : in) {
-    ASSIGN_OR_RETURN(Value v, ValueFromProto(absl::StrCat(field, "[\"", key, "\"]"), value,
+    ASSIGN_OR_RETURN(Value v, ValueFromProto(FieldName::Key(field, key), value,
                                              /*in_list=*/false));
     props.emplace(key, std::move(v));
   }
@@ -90,7 +90,7 @@ void ProvenanceToProto(const Provenance& p, v1::Provenance* out) {
   out->set_content_hash(ToHex(p.content_hash));
 }
 
-absl::StatusOr<Authority> AuthorityFromProto(const std::string& field, int authority) {
+absl::StatusOr<Authority> AuthorityFromProto(const FieldName& field, int authority) {
   if (authority < 0 || authority > static_cast<int>(Authority::kInferred)) {
     return Invalid(field, absl::StrCat("unknown authority ", authority));
   }
@@ -100,6 +100,11 @@ absl::StatusOr<Authority> AuthorityFromProto(const std::string& field, int autho
 }  // namespace
 
 absl::StatusOr<Timestamp> TimestampFromProto(const std::string& field,
+                                             const google::protobuf::Timestamp& ts) {
+  return TimestampFromProto(FieldName(field), ts);
+}
+
+absl::StatusOr<Timestamp> TimestampFromProto(const FieldName& field,
                                              const google::protobuf::Timestamp& ts) {
   if (ts.seconds() < kMinSeconds || ts.seconds() > kMaxSeconds || ts.nanos() < 0 ||
       ts.nanos() > 999999999) {
@@ -119,20 +124,21 @@ void TimestampToProto(Timestamp t, google::protobuf::Timestamp* out) {
   out->set_nanos(static_cast<int32_t>(micros * 1000));
 }
 
-absl::StatusOr<Mutation> MutationFromProto(const std::string& field, const v1::WriteOp& op) {
+absl::StatusOr<Mutation> MutationFromProto(const FieldName& field, const v1::WriteOp& op) {
   switch (op.op_case()) {
     case v1::WriteOp::kUpsertNode: {
-      const std::string f = field + ".upsert_node";
+      const FieldName f(field, ".upsert_node");
       const v1::Node& in = op.upsert_node();
       NodeUpsert m;
       m.node.id = in.id();
       m.node.labels.assign(in.labels().begin(), in.labels().end());
       m.node.boundary.assign(in.boundary().begin(), in.boundary().end());
-      ASSIGN_OR_RETURN(m.node.props, PropsFromProto(f + ".props", in.props()));
+      ASSIGN_OR_RETURN(m.node.props, PropsFromProto(FieldName(f, ".props"), in.props()));
       m.node.source.system = in.source().system();
       m.node.source.uri = in.source().uri();
-      ASSIGN_OR_RETURN(m.node.source.authority,
-                       AuthorityFromProto(f + ".source.authority", in.source().authority()));
+      ASSIGN_OR_RETURN(
+          m.node.source.authority,
+          AuthorityFromProto(FieldName(f, ".source.authority"), in.source().authority()));
       return Mutation{std::move(m)};
     }
     case v1::WriteOp::kDeleteNode:
@@ -143,7 +149,8 @@ absl::StatusOr<Mutation> MutationFromProto(const std::string& field, const v1::W
       m.edge.from = in.from();
       m.edge.label = in.label();
       m.edge.to = in.to();
-      ASSIGN_OR_RETURN(m.edge.props, PropsFromProto(field + ".upsert_edge.props", in.props()));
+      ASSIGN_OR_RETURN(m.edge.props,
+                       PropsFromProto(FieldName(field, ".upsert_edge.props"), in.props()));
       return Mutation{std::move(m)};
     }
     case v1::WriteOp::kDeleteEdge:
@@ -165,8 +172,10 @@ absl::StatusOr<Mutation> MutationFromProto(const std::string& field, const v1::W
 absl::StatusOr<std::vector<Mutation>> MutationsFromProto(const v1::WriteRequest& request) {
   std::vector<Mutation> out;
   out.reserve(request.ops_size());
+  const FieldName ops("ops");
   for (int i = 0; i < request.ops_size(); ++i) {
-    ASSIGN_OR_RETURN(Mutation m, MutationFromProto(absl::StrCat("ops[", i, "]"), request.ops(i)));
+    ASSIGN_OR_RETURN(Mutation m,
+                     MutationFromProto(FieldName(ops, static_cast<size_t>(i)), request.ops(i)));
     out.push_back(std::move(m));
   }
   return out;
@@ -233,7 +242,8 @@ absl::StatusOr<std::vector<Role>> RolesFromProto(
   for (int i = 0; i < roles.size(); ++i) {
     const int r = roles.Get(i);
     if (r < static_cast<int>(Role::kAgent) || r > static_cast<int>(Role::kAdmin)) {
-      return Invalid(absl::StrCat("roles[", i, "]"), absl::StrCat("unknown role ", r));
+      return Invalid(FieldName(FieldName("roles"), static_cast<size_t>(i)),
+                     absl::StrCat("unknown role ", r));
     }
     out.push_back(static_cast<Role>(r));
   }

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "ctxgraph/v1/admin.pb.h"
 #include "ctxgraph/v1/graph.pb.h"
+#include "query/field_name.h"
 #include "query/graph_reader.h"
 #include "storage/graph_store.h"
 #include "storage/records.h"
@@ -21,11 +22,13 @@ namespace ctxgraph::server {
 // INVALID_ARGUMENT "<field>: timestamp out of range" outside 0001..9999.
 absl::StatusOr<Timestamp> TimestampFromProto(const std::string& field,
                                              const google::protobuf::Timestamp& ts);
+absl::StatusOr<Timestamp> TimestampFromProto(const FieldName& field,
+                                             const google::protobuf::Timestamp& ts);
 void TimestampToProto(Timestamp t, google::protobuf::Timestamp* out);
 
 absl::StatusOr<std::vector<Mutation>> MutationsFromProto(const v1::WriteRequest& request);
 // `field` names the op in errors, e.g. "ops[12]".
-absl::StatusOr<Mutation> MutationFromProto(const std::string& field, const v1::WriteOp& op);
+absl::StatusOr<Mutation> MutationFromProto(const FieldName& field, const v1::WriteOp& op);
 
 void NodeToProto(const NodeRecord& node, v1::Node* out);
 void EdgeToProto(const EdgeRecord& edge, v1::Edge* out);

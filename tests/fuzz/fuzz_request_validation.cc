@@ -224,7 +224,7 @@ void CheckRpc(int rpc, std::string_view bytes) {
       if (!Parse(bytes, &r)) return;
       std::vector<Mutation> ops;
       for (int i = 0; i < r.ops_size(); ++i) {
-        auto op = server::MutationFromProto(absl::StrCat("ops[", i, "]"), r.ops(i));
+        auto op = server::MutationFromProto(FieldName(absl::StrCat("ops[", i, "]")), r.ops(i));
         if (Passes(op)) ops.push_back(std::move(*op));
       }
       CheckMutations(std::move(ops));
