@@ -342,7 +342,7 @@ class CommitSession {
   // batch carries the open-session marker too, so Open removes it after a
   // crash. Every WriteAside must have returned before Finish or Abort. A
   // batch larger than kAsidePartBytes is written in parts, each on its own
-  // (build only puts): written whole, a keyword index flush of hundreds of
+  // (build only puts and deletes): written whole, a keyword index flush of hundreds of
   // MB held Write's batches off for most of a second.
   absl::Status WriteAside(const std::function<absl::Status(CommitContext&)>& build);
   static constexpr size_t kAsidePartBytes = size_t{8} << 20;

@@ -61,8 +61,8 @@ absl::Status TextDeltaWorker::Wait() {
   std::unique_lock<std::mutex> lock(mu_);
   waited_ = true;
   drain_.wait(lock, [&] { return queue_.empty() && !busy_; });
-  // The worker is idle, and stays so until the next Note: the flush it
-  // started is this thread's to join.
+  // The worker is idle, and stays so until the next chunk is handed over:
+  // the flush it started is this thread's to join.
   absl::Status flushed = JoinFlush();
   if (error_.ok()) error_ = flushed;
   return error_;
@@ -81,10 +81,11 @@ void TextDeltaWorker::Run() {
         work_.wait_for(lock, kIdleFlushAfter, [&] { return stop_ || !queue_.empty(); });
     if (stop_) return;  // what is still queued was never waited for
     if (!woken) {
-      if (waited_ || !error_.ok() || delta_.approx_bytes() < kIdleFlushBytes ||
+      if (idle_flushed_ || waited_ || !error_.ok() || delta_.approx_bytes() < kIdleFlushBytes ||
           flush_running_.load()) {
         continue;
       }
+      idle_flushed_ = true;
       busy_ = true;  // Wait must not join a flush this starts meanwhile
       lock.unlock();
       absl::Status started = NoThrow(kUpkeep, [&] { return StartFlush(); });

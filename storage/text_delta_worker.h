@@ -14,10 +14,13 @@
 // Wait. Two deltas may then be held at once, so memory is up to twice
 // `flush_bytes`.
 //
-// A worker left idle for kIdleFlushAfter with kIdleFlushBytes or more
-// pending, and no flush in flight, flushes too: a load that sends its nodes
-// first then spends seconds on edges, and its last delta was written by
-// Wait alone, at the end, on one core while the other idled.
+// Once per worker, one left idle for kIdleFlushAfter with kIdleFlushBytes
+// or more pending, and no flush in flight, flushes too: a load that sends
+// its nodes first then spends seconds on edges, and its last delta was
+// written after Wait alone, at the end, on one core while the other idled.
+// Once only: a pause mid-load (a slow client, a stall) would otherwise cut
+// the delta into many small flushes, each rewriting the last posting block
+// and the counters of every term it touches.
 //
 // Thread safety: Note, Wait and status are for one thread (the importer's);
 // the delta belongs to the worker between a Note and the next Wait, and to
@@ -102,9 +105,12 @@ class TextDeltaWorker {
   // Guarded by mu_:
   std::deque<Chunk> queue_;
   size_t queued_changes_ = 0;
-  bool busy_ = false;  // the worker holds a chunk it has not applied yet
+  // The worker holds a chunk it has not applied yet, or is starting an
+  // idle flush.
+  bool busy_ = false;
   bool stop_ = false;
-  bool waited_ = false;  // Wait began, and no Note came since: no idle flush
+  bool waited_ = false;  // Wait began, and no chunk came since: no idle flush
+  bool idle_flushed_ = false;
   absl::Status error_;
 
   // The delta being flushed, the flush's thread and its outcome: touched by

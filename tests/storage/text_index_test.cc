@@ -609,7 +609,8 @@ TEST_F(TextIndexTest, FlushesRunOneAtATimeAndWaitAwaitsTheLast) {
 
 // A load that sends its nodes first spends its last seconds on edges: a
 // worker left idle with a large delta writes it then, beside the import,
-// instead of leaving it all to Wait at the end. A small delta waits.
+// instead of leaving it all for after Wait. A small delta waits, and so does
+// a second large one: one idle flush per worker.
 TEST_F(TextIndexTest, AnIdleWorkerFlushesALargeDeltaBeforeWait) {
   std::mutex mu;
   std::vector<size_t> flushed_bytes;
@@ -643,11 +644,21 @@ TEST_F(TextIndexTest, AnIdleWorkerFlushesALargeDeltaBeforeWait) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   ASSERT_EQ(flushes(), 1u);
+  // Its flush took the whole delta.
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    EXPECT_GE(flushed_bytes[0], TextDeltaWorker::kIdleFlushBytes);
+  }
   EXPECT_OK(worker.Wait());
-  std::lock_guard<std::mutex> lock(mu);
-  ASSERT_EQ(flushed_bytes.size(), 1u);  // Wait found nothing left to flush
-  EXPECT_GE(flushed_bytes[0], TextDeltaWorker::kIdleFlushBytes);
   EXPECT_TRUE(delta.empty());
+  // A second large delta is left for after Wait.
+  for (uint64_t i = 1; i <= TextDeltaWorker::kChunkChanges; ++i) {
+    worker.Note(2000 + i, std::nullopt, large.node, false);
+  }
+  std::this_thread::sleep_for(3 * TextDeltaWorker::kIdleFlushAfter);
+  EXPECT_OK(worker.Wait());
+  EXPECT_EQ(flushes(), 1u);
+  EXPECT_GE(delta.approx_bytes(), TextDeltaWorker::kIdleFlushBytes);
 }
 
 // Index records written aside with no node written are not a commit.
