@@ -83,8 +83,7 @@ inline constexpr size_t kMaxReportedRejectBytes = size_t{16} << 20;
 // graph, 512 MiB instead of 128 loads in 49 s instead of 59, for about
 // 270 MiB more peak RSS (1.4 GiB). A part is written while the next fills
 // (TextDeltaWorker), so up to twice this is held: peak RSS 1.4-1.6 GiB
-// (loads of 2026-12-06). The worker also flushes once, early, when it falls
-// idle with a sizeable delta (a load past its nodes).
+// (loads of 2026-12-06).
 inline constexpr size_t kTextFlushBytes = size_t{512} << 20;
 
 struct ImportResult {

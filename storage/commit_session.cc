@@ -57,17 +57,6 @@ class BatchEntries : public rocksdb::WriteBatch::Handler {
   Visit visit_;
 };
 
-// `handles` indexed by column family id (null where an id has none).
-std::vector<rocksdb::ColumnFamilyHandle*> ById(
-    const std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
-  std::vector<rocksdb::ColumnFamilyHandle*> by_id;
-  for (rocksdb::ColumnFamilyHandle* h : handles) {
-    if (h->GetID() >= by_id.size()) by_id.resize(h->GetID() + 1, nullptr);
-    by_id[h->GetID()] = h;
-  }
-  return by_id;
-}
-
 // `batch`'s puts and deletes in key order per column family (equal keys
 // keep their order, so the last write still wins), or nullopt when each
 // column family's keys are in order already or it holds anything else. A
@@ -75,7 +64,11 @@ std::vector<rocksdb::ColumnFamilyHandle*> ById(
 // where the previous insert left off.
 std::optional<rocksdb::WriteBatch> InKeyOrder(
     const rocksdb::WriteBatch& batch, const std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
-  const std::vector<rocksdb::ColumnFamilyHandle*> by_id = ById(handles);
+  std::vector<rocksdb::ColumnFamilyHandle*> by_id;
+  for (rocksdb::ColumnFamilyHandle* h : handles) {
+    if (h->GetID() >= by_id.size()) by_id.resize(h->GetID() + 1, nullptr);
+    by_id[h->GetID()] = h;
+  }
   // First only check the order, which costs no copy (a keyword index flush,
   // up to hundreds of MB, comes in order).
   std::vector<std::optional<rocksdb::Slice>> last(by_id.size());
@@ -203,8 +196,7 @@ absl::Status CommitSession::WriteNow(CommitContext& ctx) {
   // write or the rest of the build fail.
   wrote_ = true;
   ctx.written_early_ = true;
-  absl::Status st =
-      NoThrow(kWriting, [&] { return WriteBatch(*ctx.batch_.GetWriteBatch(), ctx.next_iid_); });
+  absl::Status st = NoThrow(kWriting, [&] { return WriteBatch(ctx, ctx.next_iid_); });
   {
     std::lock_guard<std::mutex> lock(writer_mu_);
     written_.Update(st);
@@ -224,8 +216,7 @@ void CommitSession::WriteInBackground(std::unique_ptr<CommitContext> ctx) {
       // No thread to be had: this batch is written here, and so is the
       // next (which tries again).
       lock.unlock();
-      absl::Status st = NoThrow(
-          kWriting, [&] { return WriteBatch(*ctx->batch_.GetWriteBatch(), ctx->next_iid_); });
+      absl::Status st = NoThrow(kWriting, [&] { return WriteBatch(*ctx, ctx->next_iid_); });
       lock.lock();
       written_.Update(st);
       return;
@@ -244,8 +235,7 @@ void CommitSession::RunWriter() {
     if (handed_ == nullptr) return;
     CommitContext& ctx = *handed_;
     lock.unlock();
-    absl::Status st =
-        NoThrow(kWriting, [&] { return WriteBatch(*ctx.batch_.GetWriteBatch(), ctx.next_iid_); });
+    absl::Status st = NoThrow(kWriting, [&] { return WriteBatch(ctx, ctx.next_iid_); });
     lock.lock();
     written_.Update(st);
     handed_.reset();
@@ -259,8 +249,7 @@ absl::Status CommitSession::AwaitWritten() {
   return written_;
 }
 
-absl::Status CommitSession::WriteBatch(rocksdb::WriteBatch& batch,
-                                       std::optional<uint64_t> next_iid) {
+absl::Status CommitSession::WriteBatch(CommitContext& ctx, std::optional<uint64_t> next_iid) {
   // One writer at a time. RocksDB takes concurrent writes, but overlapping
   // them bought nothing measurable here, and its handoff between writers
   // happens inside the prebuilt library, where TSan cannot see it: the
@@ -291,8 +280,9 @@ absl::Status CommitSession::WriteBatch(rocksdb::WriteBatch& batch,
     marker_written_ = true;
     rocksdb::WriteOptions no_wal;
     no_wal.disableWAL = true;
-    std::optional<rocksdb::WriteBatch> sorted = InKeyOrder(batch, db_->handles_);
-    st = FromRocks(db_->db_->Write(no_wal, sorted ? &*sorted : &batch));
+    std::optional<rocksdb::WriteBatch> sorted =
+        InKeyOrder(*ctx.batch_.GetWriteBatch(), db_->handles_);
+    st = FromRocks(db_->db_->Write(no_wal, sorted ? &*sorted : ctx.batch_.GetWriteBatch()));
   }
   if (!st.ok()) db_->write_failed_.store(true);  // the next commit resumes writes first
   // The batch may have interned ids (id_cache.h).
@@ -307,36 +297,9 @@ absl::Status CommitSession::WriteAside(const std::function<absl::Status(CommitCo
   ctx.aside_ = true;
   RETURN_IF_ERROR(build(ctx));
   if (!ctx.changed()) return absl::OkStatus();
-  // Set first: Abort and Finish must remove the parts a failure leaves.
+  RETURN_IF_ERROR(WriteBatch(ctx, std::nullopt));
   wrote_aside_.store(true);
-  rocksdb::WriteBatch& whole = *ctx.batch_.GetWriteBatch();
-  if (whole.GetDataSize() <= kAsidePartBytes) return WriteBatch(whole, std::nullopt);
-  // In parts, each under write_mu_ on its own: one batch of hundreds of MB
-  // (a bulk load's keyword index flush) held Write's batches off while it
-  // went into the memtables, most of a second with a core idle. The session
-  // is all or nothing, so its parts show no reader anything more.
-  const std::vector<rocksdb::ColumnFamilyHandle*> by_id = ById(db_->handles_);
-  rocksdb::WriteBatch part;
-  absl::Status st;
-  BatchEntries split([&](uint32_t cf, const rocksdb::Slice& key, const rocksdb::Slice* value) {
-    if (!st.ok()) return;
-    if (cf >= by_id.size() || by_id[cf] == nullptr) {
-      st = absl::InternalError("storage: a batch names an unknown column family");
-      return;
-    }
-    st = FromRocks(value ? part.Put(by_id[cf], key, *value) : part.Delete(by_id[cf], key));
-    if (st.ok() && part.GetDataSize() >= kAsidePartBytes) {
-      st = WriteBatch(part, std::nullopt);
-      part.Clear();
-    }
-  });
-  const rocksdb::Status iterated = whole.Iterate(&split);
-  if (split.other) {
-    return absl::InternalError("storage: a batch written aside holds more than puts and deletes");
-  }
-  RETURN_IF_ERROR(FromRocks(iterated));
-  RETURN_IF_ERROR(st);
-  return part.Count() > 0 ? WriteBatch(part, std::nullopt) : absl::OkStatus();
+  return absl::OkStatus();
 }
 
 absl::StatusOr<CommitOutcome> CommitSession::Finish(const std::string& description,

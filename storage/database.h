@@ -340,12 +340,8 @@ class CommitSession {
   // hear of them), and sees no batch of Write that is not written yet. A
   // bulk import's keyword index flushes are written this way. Each such
   // batch carries the open-session marker too, so Open removes it after a
-  // crash. Every WriteAside must have returned before Finish or Abort. A
-  // batch larger than kAsidePartBytes is written in parts, each on its own
-  // (build only puts and deletes): written whole, a keyword index flush of hundreds of
-  // MB held Write's batches off for most of a second.
+  // crash. Every WriteAside must have returned before Finish or Abort.
   absl::Status WriteAside(const std::function<absl::Status(CommitContext&)>& build);
-  static constexpr size_t kAsidePartBytes = size_t{8} << 20;
   // Waits until every batch Write handed over is written. Returns the first
   // write error of the session, then and at every later call.
   absl::Status AwaitWritten();
@@ -364,11 +360,11 @@ class CommitSession {
   friend class CommitContext;
   friend class Database;
   CommitSession(Database* db, std::unique_lock<std::timed_mutex> lock, std::string principal);
-  // Writes `batch` to RocksDB without the WAL, under write_mu_ (Write
+  // Writes ctx's batch to RocksDB without the WAL, under write_mu_ (Write
   // and WriteAside), preceded in the WAL by the open-session marker (the
   // first time) and `next_iid` when given; a failure stops writes until
   // they are resumed, as a failed commit's.
-  absl::Status WriteBatch(rocksdb::WriteBatch& batch, std::optional<uint64_t> next_iid);
+  absl::Status WriteBatch(CommitContext& ctx, std::optional<uint64_t> next_iid);
   // Writes what `ctx`, a batch Write is building, holds so far, here and
   // now (after the batch in flight), and empties it: a read of a deferred
   // put (CommitContext::PutDeferred) then finds it in the database. The

@@ -49,7 +49,6 @@ void TextDeltaWorker::HandOver() {
     drain_.wait(lock, [&] { return queued_changes_ < kMaxQueuedChanges; });
     queue_.push_back(std::move(filling_));
     queued_changes_ += n;
-    waited_ = false;
   }
   work_.notify_one();
   filling_ = Chunk();
@@ -59,10 +58,9 @@ void TextDeltaWorker::HandOver() {
 absl::Status TextDeltaWorker::Wait() {
   HandOver();
   std::unique_lock<std::mutex> lock(mu_);
-  waited_ = true;
   drain_.wait(lock, [&] { return queue_.empty() && !busy_; });
-  // The worker is idle, and stays so until the next chunk is handed over:
-  // the flush it started is this thread's to join.
+  // The worker is idle, and stays so until the next Note: the flush it
+  // started is this thread's to join.
   absl::Status flushed = JoinFlush();
   if (error_.ok()) error_ = flushed;
   return error_;
@@ -77,24 +75,8 @@ void TextDeltaWorker::Run() {
   NameThisThread("text-index");
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    const bool woken =
-        work_.wait_for(lock, kIdleFlushAfter, [&] { return stop_ || !queue_.empty(); });
+    work_.wait(lock, [&] { return stop_ || !queue_.empty(); });
     if (stop_) return;  // what is still queued was never waited for
-    if (!woken) {
-      if (idle_flushed_ || waited_ || !error_.ok() || delta_.approx_bytes() < kIdleFlushBytes ||
-          flush_running_.load()) {
-        continue;
-      }
-      idle_flushed_ = true;
-      busy_ = true;  // Wait must not join a flush this starts meanwhile
-      lock.unlock();
-      absl::Status started = NoThrow(kUpkeep, [&] { return StartFlush(); });
-      lock.lock();
-      if (error_.ok()) error_ = started;
-      busy_ = false;
-      drain_.notify_all();
-      continue;
-    }
     Chunk chunk = std::move(queue_.front());
     queue_.pop_front();
     const size_t n = chunk.size();
@@ -123,15 +105,12 @@ absl::Status TextDeltaWorker::StartFlush() {
   RETURN_IF_ERROR(JoinFlush());
   // The last flush cleared flushing_ (or failed, and nothing goes on).
   std::swap(flushing_, delta_);
-  flush_running_.store(true);
   try {
     flusher_ = std::thread([this] {
       NameThisThread("text-flush");
       flush_status_ = NoThrow(kUpkeep, [&] { return flush_(flushing_); });
-      flush_running_.store(false);
     });
   } catch (const std::system_error&) {
-    flush_running_.store(false);
     return flush_(flushing_);  // no thread to be had: flushed here
   }
   return absl::OkStatus();

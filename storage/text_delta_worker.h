@@ -14,14 +14,6 @@
 // Wait. Two deltas may then be held at once, so memory is up to twice
 // `flush_bytes`.
 //
-// Once per worker, one left idle for kIdleFlushAfter with kIdleFlushBytes
-// or more pending, and no flush in flight, flushes too: a load that sends
-// its nodes first then spends seconds on edges, and its last delta was
-// written after Wait alone, at the end, on one core while the other idled.
-// Once only: a pause mid-load (a slow client, a stall) would otherwise cut
-// the delta into many small flushes, each rewriting the last posting block
-// and the counters of every term it touches.
-//
 // Thread safety: Note, Wait and status are for one thread (the importer's);
 // the delta belongs to the worker between a Note and the next Wait, and to
 // the caller after a Wait that returned OK. `flush` runs on the flush's
@@ -29,8 +21,6 @@
 #ifndef CTXGRAPH_STORAGE_TEXT_DELTA_WORKER_H_
 #define CTXGRAPH_STORAGE_TEXT_DELTA_WORKER_H_
 
-#include <atomic>
-#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -72,8 +62,6 @@ class TextDeltaWorker {
   // Changes handed over together; the importer fills one without locking.
   static constexpr size_t kChunkChanges = 256;
   static constexpr size_t kMaxQueuedChanges = 64 * 1024;
-  static constexpr std::chrono::milliseconds kIdleFlushAfter{250};
-  static constexpr size_t kIdleFlushBytes = size_t{8} << 20;
 
  private:
   struct Change {
@@ -105,12 +93,8 @@ class TextDeltaWorker {
   // Guarded by mu_:
   std::deque<Chunk> queue_;
   size_t queued_changes_ = 0;
-  // The worker holds a chunk it has not applied yet, or is starting an
-  // idle flush.
-  bool busy_ = false;
+  bool busy_ = false;  // the worker holds a chunk it has not applied yet
   bool stop_ = false;
-  bool waited_ = false;  // Wait began, and no chunk came since: no idle flush
-  bool idle_flushed_ = false;
   absl::Status error_;
 
   // The delta being flushed, the flush's thread and its outcome: touched by
@@ -118,7 +102,6 @@ class TextDeltaWorker {
   TextIndexDelta flushing_;
   std::thread flusher_;
   absl::Status flush_status_;
-  std::atomic<bool> flush_running_{false};  // until the flush's thread is done
 
   std::thread thread_;  // last: starts once the rest is built
 };

@@ -192,57 +192,6 @@ TEST_F(CommitSessionTest, AbortRemovesEveryBatch) {
   EXPECT_TRUE(Exists("y"));
 }
 
-// A batch written aside that is larger than a part (a bulk load's keyword
-// index flush) goes in in parts, so Write's batches are not held off for the
-// whole of it: every part lands, and an abort removes every part.
-TEST_F(CommitSessionTest, ALargeAsideBatchLandsWholeInPartsAndAbortRemovesEveryPart) {
-  // 2.5 parts' worth of 4 KB posting blocks, each under its own key.
-  const std::string value(4096, 'p');
-  const size_t count = CommitSession::kAsidePartBytes * 5 / 2 / value.size();
-  auto key = [](uint64_t version, size_t i) {
-    return keys::EncodePostingBlockKey({"term", i, version});
-  };
-  auto write_aside = [&](CommitSession& session) {
-    return session.WriteAside([&](CommitContext& ctx) {
-      for (size_t i = 0; i < count; ++i) {
-        ctx.PutUnindexed(Cf::kTextPostings, key(ctx.version(), i), value);
-      }
-      return absl::OkStatus();
-    });
-  };
-  auto stored = [&](uint64_t version) {
-    size_t n = 0;
-    std::string got;
-    for (size_t i = 0; i < count; ++i) {
-      absl::StatusOr<bool> found = db_->Get(Cf::kTextPostings, key(version, i), &got);
-      EXPECT_TRUE(found.ok()) << found.status();
-      if (found.ok() && *found && got == value) ++n;
-    }
-    return n;
-  };
-  uint64_t aborted_version = 0;
-  {
-    auto session = db_->BeginSession("loader");
-    aborted_version = session->version();
-    ChunkResult r;
-    ASSERT_OK(WriteChunk(*session, {Node(0, "x")}, &r));
-    ASSERT_OK(write_aside(*session));
-    ASSERT_EQ(stored(aborted_version), count);
-    ASSERT_OK(session->Abort());
-  }
-  EXPECT_EQ(stored(aborted_version), 0u);
-  EXPECT_FALSE(Exists("x"));
-
-  auto session = db_->BeginSession("loader");
-  ChunkResult r;
-  ASSERT_OK(WriteChunk(*session, {Node(0, "y")}, &r));
-  ASSERT_OK(write_aside(*session));
-  ASSERT_OK_AND_ASSIGN(CommitOutcome outcome, session->Finish("load"));
-  ASSERT_TRUE(outcome.committed);
-  EXPECT_EQ(stored(outcome.version), count);
-  EXPECT_TRUE(Exists("y"));
-}
-
 // Threads of this process named "compact-bg" (Database's background
 // compaction).
 int CompactionThreads() {

@@ -14,7 +14,6 @@
 #include <tuple>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "storage/graph_store.h"
 #include "storage/keys.h"
 #include "storage/status_macros.h"
@@ -605,60 +604,6 @@ TEST_F(TextIndexTest, FlushesRunOneAtATimeAndWaitAwaitsTheLast) {
   }
   EXPECT_TRUE(delta.empty());
   releaser.join();
-}
-
-// A load that sends its nodes first spends its last seconds on edges: a
-// worker left idle with a large delta writes it then, beside the import,
-// instead of leaving it all for after Wait. A small delta waits, and so does
-// a second large one: one idle flush per worker.
-TEST_F(TextIndexTest, AnIdleWorkerFlushesALargeDeltaBeforeWait) {
-  std::mutex mu;
-  std::vector<size_t> flushed_bytes;
-  TextIndexDelta delta;
-  TextDeltaWorker worker(*text_, delta, /*flush_bytes=*/size_t{1} << 40, [&](TextIndexDelta& d) {
-    std::lock_guard<std::mutex> lock(mu);
-    flushed_bytes.push_back(d.approx_bytes());
-    d = TextIndexDelta();
-    return absl::OkStatus();
-  });
-  auto flushes = [&] {
-    std::lock_guard<std::mutex> lock(mu);
-    return flushed_bytes.size();
-  };
-  // One chunk of one-word nodes: far below kIdleFlushBytes.
-  NodeUpsert small = std::get<NodeUpsert>(Doc("a", "word"));
-  for (uint64_t i = 1; i <= TextDeltaWorker::kChunkChanges; ++i) {
-    worker.Note(i, std::nullopt, small.node, false);
-  }
-  std::this_thread::sleep_for(3 * TextDeltaWorker::kIdleFlushAfter);
-  EXPECT_EQ(flushes(), 0u);
-  // A chunk of nodes with 1,000 distinct words each: about 10 MB of postings.
-  std::string text;
-  for (int w = 0; w < 1000; ++w) absl::StrAppend(&text, "w", w, " ");
-  NodeUpsert large = std::get<NodeUpsert>(Doc("b", text));
-  for (uint64_t i = 1; i <= TextDeltaWorker::kChunkChanges; ++i) {
-    worker.Note(1000 + i, std::nullopt, large.node, false);
-  }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (flushes() == 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_EQ(flushes(), 1u);
-  // Its flush took the whole delta.
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    EXPECT_GE(flushed_bytes[0], TextDeltaWorker::kIdleFlushBytes);
-  }
-  EXPECT_OK(worker.Wait());
-  EXPECT_TRUE(delta.empty());
-  // A second large delta is left for after Wait.
-  for (uint64_t i = 1; i <= TextDeltaWorker::kChunkChanges; ++i) {
-    worker.Note(2000 + i, std::nullopt, large.node, false);
-  }
-  std::this_thread::sleep_for(3 * TextDeltaWorker::kIdleFlushAfter);
-  EXPECT_OK(worker.Wait());
-  EXPECT_EQ(flushes(), 1u);
-  EXPECT_GE(delta.approx_bytes(), TextDeltaWorker::kIdleFlushBytes);
 }
 
 // Index records written aside with no node written are not a commit.
