@@ -48,11 +48,13 @@ GraphImport::GraphImport(GraphStore& store, const Caller& caller, ImportOptions 
   // The session's one cache lives as long as the import, so its keyword
   // index changes can be made and written on a thread of their own. Each
   // write rewrites the last posting block of the terms it touches, so the
-  // budget keeps those rewrites few.
+  // budget keeps those rewrites few; the statistics are written once, by
+  // Finish's FlushText.
   cache_.text_worker = std::make_unique<TextDeltaWorker>(
       *store_.text(), cache_.text, kTextFlushBytes, [this](TextIndexDelta& delta) {
-        return session_->WriteAside(
-            [&](CommitContext& ctx) { return store_.text()->Flush(ctx, delta); });
+        return session_->WriteAside([&](CommitContext& ctx) {
+          return store_.text()->Flush(ctx, delta, &cache_.text_counts);
+        });
       });
 }
 

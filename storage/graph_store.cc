@@ -723,7 +723,8 @@ absl::Status GraphStore::ApplyEach(CommitContext& ctx, std::vector<IndexedMutati
 
 absl::Status GraphStore::FlushText(CommitContext& ctx, ImportCache& cache) const {
   if (cache.text_worker) RETURN_IF_ERROR(cache.text_worker->Wait());
-  return text_->Flush(ctx, cache.text);
+  RETURN_IF_ERROR(text_->Flush(ctx, cache.text, &cache.text_counts));
+  return text_->FlushCounts(ctx, cache.text_counts);
 }
 
 absl::Status GraphStore::BackfillInherited() {

@@ -139,6 +139,9 @@ struct ImportCache {
   // Kept across batches of a session so posting blocks are rewritten once
   // per flush, not once per batch.
   TextIndexDelta text;
+  // The statistics changes of the postings flushed so far (by the worker),
+  // which GraphStore::FlushText writes: once per session, not per flush.
+  TextIndexCounts text_counts;
   // When set (a bulk import), changes reach `text` through this worker's
   // thread, which also writes them out as they pile up; GraphStore::FlushText
   // waits for it before writing the rest. The worker holds a reference to
@@ -215,7 +218,8 @@ class GraphStore {
   // written into `ctx` here.
   absl::Status ApplyEach(CommitContext& ctx, std::vector<IndexedMutation> ops, WriteGuard& guard,
                          bool stop_at_first_reject, ImportCache* cache, ChunkResult* result) const;
-  // Writes the keyword index changes pending in `cache` into `ctx`.
+  // Writes the keyword index changes pending in `cache` into `ctx`: the
+  // worker's delta and the statistics of everything flushed before.
   absl::Status FlushText(CommitContext& ctx, ImportCache& cache) const;
 
   // Once per database: a database written before propagation existed may

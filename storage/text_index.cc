@@ -80,6 +80,12 @@ std::vector<Posting> Merge(const std::vector<Posting>& postings,
   return out;
 }
 
+// Key order of terms: a term's keys start with its big-endian length, then
+// its bytes.
+bool TermKeyLess(const std::string& x, const std::string& y) {
+  return x.size() != y.size() ? x.size() < y.size() : x < y;
+}
+
 // The view summary cache's key: unambiguous whatever bytes the two hold.
 std::string ViewKey(std::string_view view, std::string_view term) {
   std::string key = keys::EncodeU64(view.size());
@@ -208,7 +214,8 @@ absl::Status TextIndex::NoteNodeChange(TextIndexDelta& delta, uint64_t iid,
   return absl::OkStatus();
 }
 
-absl::Status TextIndex::Flush(CommitContext& ctx, TextIndexDelta& delta) const {
+absl::Status TextIndex::Flush(CommitContext& ctx, TextIndexDelta& delta,
+                              TextIndexCounts* counts) const {
   // Before anything is written, so before the commit can be visible: a
   // reader that sees ctx.version() sees this too (BlockSummary). Should the
   // commit fail, summaries only stop answering early.
@@ -237,29 +244,23 @@ absl::Status TextIndex::Flush(CommitContext& ctx, TextIndexDelta& delta) const {
   std::vector<std::pair<const std::string*, TextIndexDelta::TermChanges*>> terms;
   terms.reserve(delta.postings_.size());
   for (auto& [term, changes] : delta.postings_) terms.emplace_back(&term, &changes);
-  // (A term's keys start with its big-endian length, then its bytes.)
-  std::sort(terms.begin(), terms.end(), [](const auto& a, const auto& b) {
-    const std::string& x = *a.first;
-    const std::string& y = *b.first;
-    return x.size() != y.size() ? x.size() < y.size() : x < y;
-  });
+  std::sort(terms.begin(), terms.end(),
+            [](const auto& a, const auto& b) { return TermKeyLess(*a.first, *b.first); });
   // Read directly, below: a session's earlier batches must be in first.
   RETURN_IF_ERROR(ctx.AwaitEarlierBatches());
-  // One iterator per column family for the whole flush, not one per term.
-  // Nothing else writes index keys while a flush runs (commits hold the
-  // commit lock, and in a bulk import its worker is their only writer), so
-  // they see what per-term ones would.
+  // One iterator for the whole flush, not one per term. Nothing else writes
+  // index keys while a flush runs (commits hold the commit lock, and in a
+  // bulk import its worker is their only writer), so it sees what per-term
+  // ones would.
   auto postings = db_->NewIterator(Cf::kTextPostings);
-  auto it = db_->NewIterator(Cf::kTextStats);
-  absl::flat_hash_map<uint64_t, int64_t> docs_delta;  // one term's, reused
+  TextIndexCounts own_counts;
+  TextIndexCounts& into = counts ? *counts : own_counts;
   std::vector<WrittenBlock> written;
   for (auto& [term, changes] : terms) {
-    docs_delta.clear();
     written.clear();
     auto base = current.find(term);
-    RETURN_IF_ERROR(FlushTerm(ctx, postings.get(), *term, *changes, &docs_delta,
+    RETURN_IF_ERROR(FlushTerm(ctx, postings.get(), *term, *changes, &into.term_docs_[*term],
                               base != current.end() ? &written : nullptr));
-    RETURN_IF_ERROR(FlushDocs(ctx, it.get(), *term, docs_delta));
     if (base != current.end()) {
       std::shared_ptr<const TermBlocks> patched =
           PatchTermBlocks(*base->second, written, ctx.version());
@@ -272,8 +273,35 @@ absl::Status TextIndex::Flush(CommitContext& ctx, TextIndexDelta& delta) const {
       });
     }
   }
-  std::vector<std::pair<uint64_t, TextIndexDelta::SetTotals>> totals_by_set(delta.totals_.begin(),
-                                                                            delta.totals_.end());
+  for (const auto& [set, change] : delta.totals_) {
+    SetTotalsChange& total = into.totals_[set];
+    total.docs += change.docs;
+    total.length += change.length;
+  }
+  // A node relabelled twice in one delta gets one log key, in key order.
+  std::sort(delta.relabelled_.begin(), delta.relabelled_.end());
+  delta.relabelled_.erase(std::unique(delta.relabelled_.begin(), delta.relabelled_.end()),
+                          delta.relabelled_.end());
+  for (uint64_t iid : delta.relabelled_) {
+    ctx.PutUnindexed(Cf::kBoundaryLog, keys::EncodeBoundaryLogKey({ctx.version(), iid}), "");
+  }
+  delta = TextIndexDelta();
+  if (!counts) return FlushCounts(ctx, own_counts);
+  return absl::OkStatus();
+}
+
+absl::Status TextIndex::FlushCounts(CommitContext& ctx, TextIndexCounts& counts) const {
+  // Read directly, below: a session's earlier batches must be in first.
+  RETURN_IF_ERROR(ctx.AwaitEarlierBatches());
+  auto it = db_->NewIterator(Cf::kTextStats);
+  std::vector<std::pair<const std::string*, const absl::flat_hash_map<uint64_t, int64_t>*>> terms;
+  terms.reserve(counts.term_docs_.size());
+  for (const auto& [term, docs] : counts.term_docs_) terms.emplace_back(&term, &docs);
+  std::sort(terms.begin(), terms.end(),
+            [](const auto& a, const auto& b) { return TermKeyLess(*a.first, *b.first); });
+  for (const auto& [term, docs] : terms) RETURN_IF_ERROR(FlushDocs(ctx, it.get(), *term, *docs));
+  std::vector<std::pair<uint64_t, SetTotalsChange>> totals_by_set(counts.totals_.begin(),
+                                                                  counts.totals_.end());
   std::sort(totals_by_set.begin(), totals_by_set.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });  // key order
   for (const auto& [set, totals] : totals_by_set) {
@@ -293,14 +321,7 @@ absl::Status TextIndex::Flush(CommitContext& ctx, TextIndexDelta& delta) const {
     keys::AppendU64(&value, length);
     ctx.PutUnindexed(Cf::kTextStats, key, value);
   }
-  // A node relabelled twice in one delta gets one log key, in key order.
-  std::sort(delta.relabelled_.begin(), delta.relabelled_.end());
-  delta.relabelled_.erase(std::unique(delta.relabelled_.begin(), delta.relabelled_.end()),
-                          delta.relabelled_.end());
-  for (uint64_t iid : delta.relabelled_) {
-    ctx.PutUnindexed(Cf::kBoundaryLog, keys::EncodeBoundaryLogKey({ctx.version(), iid}), "");
-  }
-  delta = TextIndexDelta();
+  counts = TextIndexCounts();
   return absl::OkStatus();
 }
 

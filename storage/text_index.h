@@ -63,6 +63,12 @@ struct NodeTerms {
   uint32_t length = 0;
 };
 
+// How a boundary set's node count and total length change.
+struct SetTotalsChange {
+  int64_t docs = 0;
+  int64_t length = 0;
+};
+
 // Pending index changes, not yet written. Memory: ~40 bytes per changed
 // posting plus the terms; see approx_bytes().
 class TextIndexDelta {
@@ -78,14 +84,27 @@ class TextIndexDelta {
     // what the flush finds replaced, so they are not tracked here.
     std::vector<std::pair<uint64_t, std::optional<Posting>>> changes;
   };
-  struct SetTotals {
-    int64_t docs = 0;
-    int64_t length = 0;
-  };
   absl::flat_hash_map<std::string, TermChanges> postings_;
-  absl::flat_hash_map<uint64_t, SetTotals> totals_;
+  absl::flat_hash_map<uint64_t, SetTotalsChange> totals_;
   std::vector<uint64_t> relabelled_;  // iids for the boundary log
   size_t approx_bytes_ = 0;
+};
+
+// The statistics changes of flushed postings, not yet written: per term the
+// change of its document count in each boundary set (and kAllSets), and per
+// set the change of its totals. Every flush of a CommitSession is at one
+// version, so a bulk import adds up what its flushes change here and writes
+// each counter once, at its end (TextIndex::FlushCounts), instead of seeking
+// and rewriting the same counters at every flush. Memory: ~20 bytes per
+// (term, set) pair changed.
+class TextIndexCounts {
+ public:
+  bool empty() const { return term_docs_.empty() && totals_.empty(); }
+
+ private:
+  friend class TextIndex;
+  absl::flat_hash_map<std::string, absl::flat_hash_map<uint64_t, int64_t>> term_docs_;
+  absl::flat_hash_map<uint64_t, SetTotalsChange> totals_;
 };
 
 // The boundary sets a statistics read counts: every set, or the listed ones.
@@ -124,12 +143,19 @@ class TextIndex {
                               const NodeRecord* after, bool came_back);
 
   // Writes `delta` into `ctx` at ctx.version() (unindexed: Get and
-  // NewIterator on `ctx` do not see the index keys) and clears it. Before
+  // NewIterator on `ctx` do not see the index keys) and clears it. With
+  // `counts`, the statistics changes are added there, for FlushCounts to
+  // write into this or a later context of the same version; without, they
+  // are written here. Before
   // it writes, the cached block summaries of the terms it changes stop
   // answering reads at or above ctx.version() (BlockSummary). Outside a
   // CommitSession, the commit then patches those that were current (the
   // blocks it wrote put in) and caches them at its version once committed.
-  absl::Status Flush(CommitContext& ctx, TextIndexDelta& delta) const;
+  absl::Status Flush(CommitContext& ctx, TextIndexDelta& delta,
+                     TextIndexCounts* counts = nullptr) const;
+  // Writes the statistics changes in `counts` into `ctx` at ctx.version(),
+  // unindexed, and clears them: one seek and one write per counter.
+  absl::Status FlushCounts(CommitContext& ctx, TextIndexCounts& counts) const;
 
   // --- Reads, as of `version`. ---
 
@@ -258,7 +284,7 @@ class TextIndex {
 
  private:
   // `it` iterates text_postings (FlushTerm) or text_stats (FlushDocs).
-  // Also sets `docs_delta` to how the term's document count in each
+  // Also adds to `docs_delta` how the term's document count in each
   // boundary set (and kAllSets) changes, and with `written`, lists the
   // blocks it writes.
   absl::Status FlushTerm(CommitContext& ctx, rocksdb::Iterator* it, const std::string& term,

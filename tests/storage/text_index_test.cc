@@ -241,13 +241,17 @@ class TextIndexTest : public StoreFixture {
   }
 
   // Gives `cache` a bulk import's text worker that writes its changes aside
-  // in `session` after every chunk (a budget of one byte), counting flushes.
+  // in `session` after every chunk (a budget of one byte), counting flushes,
+  // and leaves the statistics to FlushText, as GraphImport does.
   void StartWorkerWritingAside(CommitSession& session, ImportCache& cache, int* flushes) {
-    cache.text_worker = std::make_unique<TextDeltaWorker>(
-        *text_, cache.text, /*flush_bytes=*/1, [this, &session, flushes](TextIndexDelta& delta) {
-          ++*flushes;
-          return session.WriteAside([&](CommitContext& ctx) { return text_->Flush(ctx, delta); });
-        });
+    cache.text_worker =
+        std::make_unique<TextDeltaWorker>(*text_, cache.text, /*flush_bytes=*/1,
+                                          [this, &session, &cache, flushes](TextIndexDelta& delta) {
+                                            ++*flushes;
+                                            return session.WriteAside([&](CommitContext& ctx) {
+                                              return text_->Flush(ctx, delta, &cache.text_counts);
+                                            });
+                                          });
   }
 
   std::vector<uint64_t> Relabelled(uint64_t after, uint64_t upto) {
@@ -532,6 +536,9 @@ TEST_F(TextIndexTest, AnAbortedSessionRemovesWhatItsWorkerWroteAside) {
     ASSERT_OK(cache.text_worker->Wait());
     // Written aside at the session's version, not published.
     ASSERT_EQ(Postings("word", keys::kMaxVersion).size(), 301u);
+    // The statistics are left to FlushText, written once per session.
+    EXPECT_EQ(AllDocs("word", keys::kMaxVersion), 1u);
+    EXPECT_EQ(Totals(keys::kMaxVersion, {}).docs, 1u);
     cache.text_worker.reset();
     ASSERT_OK(session->Abort());
   }
