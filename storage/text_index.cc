@@ -80,6 +80,11 @@ std::vector<Posting> Merge(const std::vector<Posting>& postings,
   return out;
 }
 
+// What TextIndexCounts holds, roughly: per (term, set) counter, with the
+// hash table's slack, and per term, besides its bytes.
+constexpr size_t kCountBytes = 32;
+constexpr size_t kCountedTermBytes = 128;
+
 // Key order of terms: a term's keys start with its big-endian length, then
 // its bytes.
 bool TermKeyLess(const std::string& x, const std::string& y) {
@@ -259,8 +264,12 @@ absl::Status TextIndex::Flush(CommitContext& ctx, TextIndexDelta& delta,
   for (auto& [term, changes] : terms) {
     written.clear();
     auto base = current.find(term);
-    RETURN_IF_ERROR(FlushTerm(ctx, postings.get(), *term, *changes, &into.term_docs_[*term],
+    auto [docs, new_term] = into.term_docs_.try_emplace(*term);
+    const size_t sets_before = docs->second.size();
+    RETURN_IF_ERROR(FlushTerm(ctx, postings.get(), *term, *changes, &docs->second,
                               base != current.end() ? &written : nullptr));
+    into.approx_bytes_ += (docs->second.size() - sets_before) * kCountBytes +
+                          (new_term ? kCountedTermBytes + term->size() : 0);
     if (base != current.end()) {
       std::shared_ptr<const TermBlocks> patched =
           PatchTermBlocks(*base->second, written, ctx.version());
@@ -274,9 +283,10 @@ absl::Status TextIndex::Flush(CommitContext& ctx, TextIndexDelta& delta,
     }
   }
   for (const auto& [set, change] : delta.totals_) {
-    SetTotalsChange& total = into.totals_[set];
-    total.docs += change.docs;
-    total.length += change.length;
+    auto [total, new_set] = into.totals_.try_emplace(set);
+    total->second.docs += change.docs;
+    total->second.length += change.length;
+    if (new_set) into.approx_bytes_ += kCountBytes;
   }
   // A node relabelled twice in one delta gets one log key, in key order.
   std::sort(delta.relabelled_.begin(), delta.relabelled_.end());
@@ -286,7 +296,7 @@ absl::Status TextIndex::Flush(CommitContext& ctx, TextIndexDelta& delta,
     ctx.PutUnindexed(Cf::kBoundaryLog, keys::EncodeBoundaryLogKey({ctx.version(), iid}), "");
   }
   delta = TextIndexDelta();
-  if (!counts) return FlushCounts(ctx, own_counts);
+  if (!counts || counts->approx_bytes_ > counts->max_bytes_) return FlushCounts(ctx, into);
   return absl::OkStatus();
 }
 
@@ -321,7 +331,9 @@ absl::Status TextIndex::FlushCounts(CommitContext& ctx, TextIndexCounts& counts)
     keys::AppendU64(&value, length);
     ctx.PutUnindexed(Cf::kTextStats, key, value);
   }
-  counts = TextIndexCounts();
+  counts.term_docs_.clear();
+  counts.totals_.clear();
+  counts.approx_bytes_ = 0;
   return absl::OkStatus();
 }
 

@@ -241,17 +241,30 @@ class TextIndexTest : public StoreFixture {
   }
 
   // Gives `cache` a bulk import's text worker that writes its changes aside
-  // in `session` after every chunk (a budget of one byte), counting flushes,
-  // and leaves the statistics to FlushText, as GraphImport does.
-  void StartWorkerWritingAside(CommitSession& session, ImportCache& cache, int* flushes) {
-    cache.text_worker =
-        std::make_unique<TextDeltaWorker>(*text_, cache.text, /*flush_bytes=*/1,
-                                          [this, &session, &cache, flushes](TextIndexDelta& delta) {
-                                            ++*flushes;
-                                            return session.WriteAside([&](CommitContext& ctx) {
-                                              return text_->Flush(ctx, delta, &cache.text_counts);
-                                            });
-                                          });
+  // in `session` (by default after every chunk: a budget of one byte),
+  // counting flushes, and leaves the statistics to FlushText, as GraphImport
+  // does.
+  void StartWorkerWritingAside(CommitSession& session, ImportCache& cache, int* flushes,
+                               size_t flush_bytes = 1) {
+    cache.text_worker = std::make_unique<TextDeltaWorker>(
+        *text_, cache.text, flush_bytes, [this, &session, &cache, flushes](TextIndexDelta& delta) {
+          ++*flushes;
+          return session.WriteAside(
+              [&](CommitContext& ctx) { return text_->Flush(ctx, delta, &cache.text_counts); });
+        });
+  }
+
+  // Writes nodes n0, n1, ... (`count` of them, each "word") in one batch of
+  // `session`, and waits until the worker of `cache` took them in.
+  void WriteWordsAside(CommitSession& session, ImportCache& cache, int count) {
+    AllowAllWrites guard;
+    std::vector<IndexedMutation> ops;
+    for (int n = 0; n < count; ++n) ops.emplace_back(n, Doc(absl::StrCat("n", n), "word"));
+    ChunkResult result;
+    ASSERT_OK(session.Write([&](CommitContext& ctx) {
+      return store_->ApplyEach(ctx, ops, guard, false, &cache, &result);
+    }));
+    ASSERT_OK(cache.text_worker->Wait());
   }
 
   std::vector<uint64_t> Relabelled(uint64_t after, uint64_t upto) {
@@ -519,21 +532,79 @@ TEST_F(TextIndexTest, AWorkerWritingAsideBuildsTheSameIndexAsInlineNotes) {
   EXPECT_EQ(Totals(outcome.version, {0}).length, 1199u);
 }
 
+// A bulk import's usual end: the worker wrote part of the changes aside,
+// and FlushText writes the rest (an update and a delete of nodes written
+// aside among them) with the statistics of both, over statistics committed
+// before the session.
+TEST_F(TextIndexTest, FlushTextWritesTheLastChangesWithTheStatisticsOfTheFlushesBefore) {
+  DefineLabels(*store_, {"pii"});
+  Apply({Doc("old", "word odd")});
+  auto session = db_->BeginSession("loader");
+  AllowAllWrites guard;
+  ImportCache cache;
+  int flushes = 0;
+  // One full chunk of changes passes this budget; the three after it do not.
+  StartWorkerWritingAside(*session, cache, &flushes, /*flush_bytes=*/1000);
+  auto write = [&](std::vector<IndexedMutation> ops) {
+    ChunkResult result;
+    return session->Write([&](CommitContext& ctx) {
+      return store_->ApplyEach(ctx, ops, guard, false, &cache, &result);
+    });
+  };
+  std::vector<IndexedMutation> ops;
+  for (size_t i = 0; i < TextDeltaWorker::kChunkChanges; ++i) {
+    std::vector<std::string> boundary;
+    if (i % 4 == 0) boundary = {"pii"};
+    ops.emplace_back(i, Doc(absl::StrCat("n", i), i % 2 ? "odd word" : "even word", boundary));
+  }
+  ASSERT_OK(write(std::move(ops)));
+  ASSERT_OK(write({{256, Doc("n0", "even even word", {"pii"})},
+                   {257, NodeDelete{"n1"}},
+                   {258, Doc("n256", "odd", {"pii"})}}));
+  ASSERT_OK(session->Write([&](CommitContext& ctx) { return store_->FlushText(ctx, cache); }));
+  ASSERT_OK_AND_ASSIGN(CommitOutcome outcome, session->Finish("bulk"));
+  EXPECT_EQ(flushes, 1);
+  const uint64_t v = outcome.version;
+  EXPECT_EQ(Postings("word", v).size(), 256u);
+  EXPECT_EQ(AllDocs("word", v), 256u);  // old, n0-n255 but n1
+  EXPECT_EQ(AllDocs("odd", v), 129u);   // old, the 128 odd ones but n1, n256
+  EXPECT_EQ(AllDocs("even", v), 128u);
+  EXPECT_EQ(Docs("word", v, {0}), 192u);  // unlabelled: old, 192 of the n's but n1
+  EXPECT_EQ(Docs("odd", v, {0}), 128u);
+  EXPECT_EQ(Totals(v, {}).docs, 257u);
+  EXPECT_EQ(Totals(v, {}).length, 514u);  // 2 + 256 * 2, n0 one more, n1 two less, n256 one
+}
+
+// Statistics past their budget are written with the flush that took them
+// there, and not again at the end.
+TEST_F(TextIndexTest, StatisticsPastTheirBudgetAreWrittenWithTheFlush) {
+  Apply({Doc("a", "word")});
+  auto session = db_->BeginSession("loader");
+  ImportCache cache;
+  cache.text_counts = TextIndexCounts(/*max_bytes=*/1);
+  int flushes = 0;
+  StartWorkerWritingAside(*session, cache, &flushes);
+  ASSERT_NO_FATAL_FAILURE(WriteWordsAside(*session, cache, 300));
+  EXPECT_EQ(flushes, 2);
+  EXPECT_TRUE(cache.text_counts.empty());
+  // Written aside at the session's version, with the postings.
+  EXPECT_EQ(AllDocs("word", keys::kMaxVersion), 301u);
+  EXPECT_EQ(Totals(keys::kMaxVersion, {}).docs, 301u);
+  ASSERT_OK(session->Write([&](CommitContext& ctx) { return store_->FlushText(ctx, cache); }));
+  ASSERT_OK_AND_ASSIGN(CommitOutcome outcome, session->Finish("bulk"));
+  EXPECT_EQ(AllDocs("word", outcome.version), 301u);
+  EXPECT_EQ(Totals(outcome.version, {}).docs, 301u);
+  EXPECT_EQ(Totals(outcome.version, {}).length, 301u);
+}
+
 TEST_F(TextIndexTest, AnAbortedSessionRemovesWhatItsWorkerWroteAside) {
   const uint64_t v1 = Apply({Doc("a", "word")});
   {
     auto session = db_->BeginSession("loader");
-    AllowAllWrites guard;
     ImportCache cache;
     int flushes = 0;
     StartWorkerWritingAside(*session, cache, &flushes);
-    std::vector<IndexedMutation> ops;
-    for (int n = 0; n < 300; ++n) ops.emplace_back(n, Doc(absl::StrCat("n", n), "word"));
-    ChunkResult result;
-    ASSERT_OK(session->Write([&](CommitContext& ctx) {
-      return store_->ApplyEach(ctx, ops, guard, false, &cache, &result);
-    }));
-    ASSERT_OK(cache.text_worker->Wait());
+    ASSERT_NO_FATAL_FAILURE(WriteWordsAside(*session, cache, 300));
     // Written aside at the session's version, not published.
     ASSERT_EQ(Postings("word", keys::kMaxVersion).size(), 301u);
     // The statistics are left to FlushText, written once per session.
