@@ -95,9 +95,10 @@ class TextIndexDelta {
 // set the change of its totals. Every flush of a CommitSession is at one
 // version, so a bulk import adds up what its flushes change here and writes
 // each counter once, at its end (TextIndex::FlushCounts), instead of seeking
-// and rewriting the same counters at every flush. Memory: about 30 bytes per
-// (term, set) pair and 100 per term (the 1M-node benchmark graph changes
-// 2.06M pairs of 40k terms); a Flush that takes them past `max_bytes`
+// and rewriting the same counters at every flush. Memory: at most about 32
+// bytes per (term, set) pair and 128 per term besides its bytes, the
+// estimate approx_bytes() keeps (the 1M-node benchmark graph changes 2.06M
+// pairs of about 40k terms); a Flush that takes them past `max_bytes`
 // writes them out too, so they stay bounded whatever the import's size.
 class TextIndexCounts {
  public:
