@@ -56,6 +56,19 @@ class ImportMeter {
   uint64_t rejected_ = 0;
 };
 
+// A non-bulk import commits message by message: an error ends its stream,
+// and what the messages before it committed stays. The error says how much,
+// so the caller knows where the store is. Not a failed authentication's,
+// whose message is the same whatever the call.
+absl::Status WithEarlierCommits(absl::Status st, bool bulk, const ImportResult& progress) {
+  if (st.ok() || bulk || progress.commits == 0 || absl::IsUnauthenticated(st)) return st;
+  return absl::Status(st.code(),
+                      absl::StrCat(st.message(), " (", progress.commits,
+                                   progress.commits == 1 ? " batch" : " batches",
+                                   " of this import committed before it, up to version ",
+                                   progress.version, "; re-running the import converges)"));
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* GraphServiceImpl::Write(grpc::CallbackServerContext* context,
@@ -193,82 +206,85 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
                  LogValue(caller.principal.id), o.bulk(), o.strict());
     ImportMeter meter(o.bulk());
     if (o.bulk()) idle_seconds = backend_.limits.bulk_idle_seconds;
-    do {
-      idle_watch.reset();  // a message came: the server's work is not the client's silence
-      idle_at.reset();
+    const absl::Status st = [&]() -> absl::Status {
+      do {
+        idle_watch.reset();  // a message came: the server's work is not the client's silence
+        idle_at.reset();
+        if (past_cap()) return over_cap();
+        // A revoked token or a principal changed since the stream began: the
+        // first message included, which a bulk import reads before it waits
+        // for the commit lock (another bulk import may hold it for long).
+        // Once a bulk import holds it, such a change waits for it to end.
+        RETURN_IF_ERROR(CheckStillAuthenticated(*context, backend_, caller));
+        // Before decoding: a refused batch costs no more than its bytes.
+        RETURN_IF_ERROR(CheckBatchOps(request.ops_size(), backend_.limits.max_batch_ops));
+        std::vector<absl::StatusOr<Mutation>> ops;
+        ops.reserve(request.ops_size());
+        const uint64_t base = import->next_index();
+        const FieldName ops_field("ops");
+        for (int i = 0; i < request.ops_size(); ++i) {
+          ops.push_back(MutationFromProto(FieldName(ops_field, base + i), request.ops(i)));
+        }
+        RETURN_IF_ERROR(import->Add(std::move(ops)));
+        meter.Report(import->progress());
+        // A strict import is over at its first reject: answer now, rather than
+        // read (and ignore) the rest of a possibly large input first.
+        if (import->progress().aborted) break;
+        if (idle_seconds > 0) wait_for_client();
+      } while (reader->Read(&request));
+      // The watchdog must not cancel while Finish commits (the client would
+      // hear CANCELLED of a committed import): the watch ends first, then the
+      // cap and a cancellation that came before are checked. A cancelled
+      // stream is not an import: the unfinished import writes nothing (bulk)
+      // or keeps only what it already committed.
+      watch.reset();
+      idle_watch.reset();
       if (past_cap()) return over_cap();
-      // A revoked token or a principal changed since the stream began: the
-      // first message included, which a bulk import reads before it waits
-      // for the commit lock (another bulk import may hold it for long).
-      // Once a bulk import holds it, such a change waits for it to end.
-      RETURN_IF_ERROR(CheckStillAuthenticated(*context, backend_, caller));
-      // Before decoding: a refused batch costs no more than its bytes.
-      RETURN_IF_ERROR(CheckBatchOps(request.ops_size(), backend_.limits.max_batch_ops));
-      std::vector<absl::StatusOr<Mutation>> ops;
-      ops.reserve(request.ops_size());
-      const uint64_t base = import->next_index();
-      const FieldName ops_field("ops");
-      for (int i = 0; i < request.ops_size(); ++i) {
-        ops.push_back(MutationFromProto(FieldName(ops_field, base + i), request.ops(i)));
+      if (context->IsCancelled()) {
+        if (bulk && bulk->ended()) {
+          spdlog::warn(
+              "import cancelled request_id={} principal={}: a change to a principal or token ended "
+              "it; nothing written",
+              CurrentRequestId(), LogValue(caller.principal.id));
+        } else if (idle_at && StreamWatchdog::Clock::now() >= *idle_at) {
+          spdlog::warn(
+              "import cancelled request_id={} principal={}: bulk stream sent nothing for "
+              "--bulk-idle-seconds={}; nothing written",
+              CurrentRequestId(), LogValue(caller.principal.id), idle_seconds);
+        }
+        return absl::CancelledError("import stream cancelled");
       }
-      RETURN_IF_ERROR(import->Add(std::move(ops)));
-      meter.Report(import->progress());
-      // A strict import is over at its first reject: answer now, rather than
-      // read (and ignore) the rest of a possibly large input first.
-      if (import->progress().aborted) break;
-      if (idle_seconds > 0) wait_for_client();
-    } while (reader->Read(&request));
-    // The watchdog must not cancel while Finish commits (the client would
-    // hear CANCELLED of a committed import): the watch ends first, then the
-    // cap and a cancellation that came before are checked. A cancelled
-    // stream is not an import: the unfinished import writes nothing (bulk)
-    // or keeps only what it already committed.
-    watch.reset();
-    idle_watch.reset();
-    if (past_cap()) return over_cap();
-    if (context->IsCancelled()) {
-      if (bulk && bulk->ended()) {
-        spdlog::warn(
-            "import cancelled request_id={} principal={}: a change to a principal or token ended "
-            "it; nothing written",
-            CurrentRequestId(), LogValue(caller.principal.id));
-      } else if (idle_at && StreamWatchdog::Clock::now() >= *idle_at) {
-        spdlog::warn(
-            "import cancelled request_id={} principal={}: bulk stream sent nothing for "
-            "--bulk-idle-seconds={}; nothing written",
-            CurrentRequestId(), LogValue(caller.principal.id), idle_seconds);
+      // Asked again while a bulk import's last batches are written, which
+      // takes seconds: a client gone by then (Ctrl-C, killed) writes nothing.
+      // A bulk import asked here is sealed against EndAll: from now on it
+      // commits (and says OK) unless its client goes.
+      ASSIGN_OR_RETURN(ImportResult result, import->Finish([&] {
+        return context->IsCancelled() || (bulk && !bulk->Seal());
+      }));
+      meter.Report(result, /*finished=*/true);
+      response->set_version(result.version);
+      response->set_commits(result.commits);
+      response->set_ops_received(result.ops_received);
+      response->set_nodes_written(result.nodes_written);
+      response->set_edges_written(result.edges_written);
+      response->set_deleted(result.deleted);
+      response->set_unchanged(result.unchanged);
+      response->set_labels_defined(result.labels_defined);
+      response->set_aborted(result.aborted);
+      response->set_rejected(result.rejected);
+      for (const OpReject& r : result.rejects) {
+        v1::ImportReject* out = response->add_rejects();
+        out->set_index(r.index);
+        out->set_reason(std::string(r.status.message()));
       }
-      return absl::CancelledError("import stream cancelled");
-    }
-    // Asked again while a bulk import's last batches are written, which
-    // takes seconds: a client gone by then (Ctrl-C, killed) writes nothing.
-    // A bulk import asked here is sealed against EndAll: from now on it
-    // commits (and says OK) unless its client goes.
-    ASSIGN_OR_RETURN(ImportResult result, import->Finish([&] {
-      return context->IsCancelled() || (bulk && !bulk->Seal());
-    }));
-    meter.Report(result, /*finished=*/true);
-    response->set_version(result.version);
-    response->set_commits(result.commits);
-    response->set_ops_received(result.ops_received);
-    response->set_nodes_written(result.nodes_written);
-    response->set_edges_written(result.edges_written);
-    response->set_deleted(result.deleted);
-    response->set_unchanged(result.unchanged);
-    response->set_labels_defined(result.labels_defined);
-    response->set_aborted(result.aborted);
-    response->set_rejected(result.rejected);
-    for (const OpReject& r : result.rejects) {
-      v1::ImportReject* out = response->add_rejects();
-      out->set_index(r.index);
-      out->set_reason(std::string(r.status.message()));
-    }
-    spdlog::info(
-        "import done request_id={} principal={} version={} commits={} ops={} rejected={} "
-        "aborted={}",
-        CurrentRequestId(), LogValue(caller.principal.id), result.version, result.commits,
-        result.ops_received, result.rejected, result.aborted);
-    return absl::OkStatus();
+      spdlog::info(
+          "import done request_id={} principal={} version={} commits={} ops={} rejected={} "
+          "aborted={}",
+          CurrentRequestId(), LogValue(caller.principal.id), result.version, result.commits,
+          result.ops_received, result.rejected, result.aborted);
+      return absl::OkStatus();
+    }();
+    return WithEarlierCommits(st, bulk.has_value(), import->progress());
   });
 }
 

@@ -152,6 +152,26 @@ TEST_F(LimitsTest, AnImportMessageOverMaxBatchOpsEndsTheImportAndABulkOneWritesN
   for (const char* id : {"i-1", "i-2", "i-3"}) EXPECT_FALSE(Exists(id)) << id;
 }
 
+// A non-bulk import commits message by message: the message over the limit
+// ends the stream, what the one before it committed stays, and the error
+// says so.
+TEST_F(LimitsTest, AnImportMessageOverMaxBatchOpsSaysWhatTheMessagesBeforeItCommitted) {
+  OpenImport import;
+  ASSERT_NO_FATAL_FAILURE(
+      StartImport(&import, {UpsertNode(MakeNode("i-1")), UpsertNode(MakeNode("i-2"))}));
+  v1::ImportRequest big;
+  for (const char* id : {"i-3", "i-4", "i-5", "i-6"}) *big.add_ops() = UpsertNode(MakeNode(id));
+  import.writer->Write(big);  // the server may already have answered
+  import.writer->WritesDone();
+  const grpc::Status status = import.writer->Finish();
+  EXPECT_STATUS(status, absl::StatusCode::kResourceExhausted,
+                absl::StrCat("ops: 4 ops exceed the batch limit of 3 (1 batch of this import "
+                             "committed before it, up to version ",
+                             LatestVersion(), "; re-running the import converges)"));
+  for (const char* id : {"i-1", "i-2"}) EXPECT_TRUE(Exists(id)) << id;
+  for (const char* id : {"i-3", "i-4"}) EXPECT_FALSE(Exists(id)) << id;
+}
+
 // The peak resident set of this process since the last ResetPeakRss, in
 // bytes (VmHWM); 0 when /proc does not say.
 uint64_t PeakRssBytes() {
