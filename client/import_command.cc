@@ -55,21 +55,26 @@ std::string Description(const ImportPlan& plan) {
   return absl::StrCat("import ", names);
 }
 
-void PrintSummary(CommandContext& ctx, const ImportSummary& s, bool completed, bool dry_run) {
+// `answered`: the server's answer came, with its counts. Without it (the
+// import ended with an error) they are unknown, not 0: earlier requests of
+// an import without --bulk may have committed, which the error then says.
+void PrintSummary(CommandContext& ctx, const ImportSummary& s, bool completed, bool dry_run,
+                  bool answered) {
   const double rate = s.elapsed_seconds > 0 ? s.lines_read / s.elapsed_seconds : 0;
   if (ctx.json()) {
+    const auto counted = [&](uint64_t n) { return answered ? nlohmann::json(n) : nullptr; };
     nlohmann::json summary = {{"lines_read", s.lines_read},
                               {"nodes", s.node_ops},
                               {"edges", s.edge_ops},
                               {"rejected", s.rejected},
                               {"rejects_unlisted", s.rejects_unlisted},
-                              {"commits", s.commits},
-                              {"version", s.last_version},
-                              {"nodes_written", s.nodes_written},
-                              {"edges_written", s.edges_written},
-                              {"deleted", s.deleted},
-                              {"unchanged", s.unchanged},
-                              {"labels_defined", s.labels_defined},
+                              {"commits", counted(s.commits)},
+                              {"version", counted(s.last_version)},
+                              {"nodes_written", counted(s.nodes_written)},
+                              {"edges_written", counted(s.edges_written)},
+                              {"deleted", counted(s.deleted)},
+                              {"unchanged", counted(s.unchanged)},
+                              {"labels_defined", counted(s.labels_defined)},
                               {"completed", completed},
                               {"aborted", s.aborted},
                               {"elapsed_seconds", s.elapsed_seconds},
@@ -80,11 +85,15 @@ void PrintSummary(CommandContext& ctx, const ImportSummary& s, bool completed, b
   }
   std::cerr << (dry_run ? "dry run: " : "") << "read " << s.lines_read << " records: " << s.node_ops
             << " node and " << s.edge_ops << " edge ops accepted, " << s.rejected << " rejected"
-            << (s.aborted ? " (stopped: --strict)" : "") << "; " << s.commits
-            << " commits (version " << s.last_version << "); written " << s.nodes_written
-            << " nodes, " << s.edges_written << " edges, " << s.labels_defined
-            << " labels; deleted " << s.deleted << "; unchanged " << s.unchanged << "; "
-            << absl::StrFormat("%.2f s, %.0f records/s", s.elapsed_seconds, rate) << "\n";
+            << (s.aborted ? " (stopped: --strict)" : "") << "; ";
+  if (answered) {
+    std::cerr << s.commits << " commits (version " << s.last_version << "); written "
+              << s.nodes_written << " nodes, " << s.edges_written << " edges, " << s.labels_defined
+              << " labels; deleted " << s.deleted << "; unchanged " << s.unchanged << "; ";
+  } else {
+    std::cerr << "what the server wrote is unknown (the error below says); ";
+  }
+  std::cerr << absl::StrFormat("%.2f s, %.0f records/s", s.elapsed_seconds, rate) << "\n";
   if (s.rejects_unlisted > 0) {
     std::cerr << s.rejects_unlisted
               << " of the rejected records are not in the rejects file: the server lists only "
@@ -128,7 +137,7 @@ int RunImport(CommandContext& ctx, const ImportArgs& args) {
   const absl::Status status = importer.Run(*plan, &summary);
   progress.Done();
   rejects.Finish();
-  PrintSummary(ctx, summary, status.ok() && !summary.aborted, args.dry_run);
+  PrintSummary(ctx, summary, status.ok() && !summary.aborted, args.dry_run, status.ok());
   if (!status.ok()) return ctx.Fail(status);
   return summary.rejected > 0 || summary.aborted ? kExitFailure : kExitOk;
 }

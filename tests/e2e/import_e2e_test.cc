@@ -186,6 +186,26 @@ TEST_F(ImportE2eTest, CsvRejectsAnUndefinedLabelLikeJsonl) {
   EXPECT_EQ(CliJson("c", server, {"get", "conv-1"})["id"], "conv-1");
 }
 
+// An import the server ends with an error: the summary gives what the
+// server wrote as unknown (it never said), not as 0, and the error follows.
+TEST_F(ImportE2eTest, AFailedImportsSummaryLeavesWhatTheServerWroteUnknown) {
+  ServerProcess& server = StartServer("f", {"--max-batch-ops", "1"});
+  const std::string file = WriteFile("two.jsonl", R"({"type":"node","id":"a","labels":["Doc"]}
+{"type":"node","id":"b","labels":["Doc"]}
+)");
+  CommandResult r = e2e::Run(CliArgs("f", server, {"import", "--batch-size", "2", file}));
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  const json summary = json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+  ASSERT_TRUE(summary.is_object()) << r.out;
+  for (const char* key : {"commits", "version", "nodes_written", "edges_written", "deleted",
+                          "unchanged", "labels_defined"}) {
+    EXPECT_TRUE(summary[key].is_null()) << key << ": " << summary[key];
+  }
+  EXPECT_EQ(summary["lines_read"], 2);
+  EXPECT_EQ(summary["completed"], false);
+  EXPECT_NE(r.err.find("ops: 2 ops exceed the batch limit of 1"), std::string::npos) << r.err;
+}
+
 TEST_F(ImportE2eTest, BulkImportKilledMidwayLeavesNothingAndConvergesWhenRerun) {
   constexpr int kNodes = 40000;
   constexpr int kOps = 2 * kNodes - 1;
