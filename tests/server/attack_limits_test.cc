@@ -27,18 +27,20 @@ class AttackLimitsTest : public AttackTest {
         grpc::CreateCustomChannel(server_->address(), grpc::InsecureChannelCredentials(), args));
   }
 
-  // An Import stream open on `stub` with one message sent.
+  // An Import stream open on `stub` with one message sent (by default a
+  // bulk one).
   struct OpenImport {
     grpc::ClientContext context;
     v1::ImportResponse response;
     std::unique_ptr<grpc::ClientWriter<v1::ImportRequest>> writer;
   };
-  void StartImport(v1::GraphService::Stub* stub, OpenImport* import, const std::string& id) {
+  void StartImport(v1::GraphService::Stub* stub, OpenImport* import, const std::string& id,
+                   bool bulk = true) {
     import->context.AddMetadata("authorization", "Bearer " + loader_);
     import->context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
     import->writer = stub->Import(&import->context, &import->response);
     v1::ImportRequest request;
-    request.mutable_options()->set_bulk(true);
+    request.mutable_options()->set_bulk(bulk);
     *request.add_ops() = UpsertNode(MakeNode(id, {"team:eng"}));
     ASSERT_TRUE(import->writer->Write(request));
   }
@@ -113,6 +115,29 @@ TEST_F(AttackRequestCapTest, AnImportStreamPastMaxRequestSecondsEndsAndABulkOneW
   EXPECT_STATUS(import.writer->Finish(), absl::StatusCode::kDeadlineExceeded,
                 "import stream: longer than --max-request-seconds=1");
   ExpectUnchanged(before);
+  EXPECT_EQ(server_->backend().in_flight.in_flight(), 0);
+}
+
+// Without --bulk, what the stream committed before the cap stays, and the
+// error says so.
+TEST_F(AttackRequestCapTest, AnImportStreamPastMaxRequestSecondsSaysWhatItCommittedBefore) {
+  OpenImport import;
+  ASSERT_NO_FATAL_FAILURE(StartImport(graph_.get(), &import, "slow-1", /*bulk=*/false));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  v1::ImportRequest more;
+  *more.add_ops() = UpsertNode(MakeNode("slow-2", {"team:eng"}));
+  import.writer->Write(more);
+  import.writer->WritesDone();
+  const grpc::Status status = import.writer->Finish();
+  v1::GetNodeResponse node;
+  ASSERT_OK(GetNode(admin_token_, "slow-1", &node));
+  EXPECT_STATUS(
+      status, absl::StatusCode::kDeadlineExceeded,
+      absl::StrCat("import stream: longer than --max-request-seconds=1 (1 batch of this "
+                   "import committed before it, up to version ",
+                   node.node().provenance().version(), "; re-running the import converges)"));
+  EXPECT_STATUS(GetNode(admin_token_, "slow-2", &node), absl::StatusCode::kNotFound,
+                "node \"slow-2\" not found");
   EXPECT_EQ(server_->backend().in_flight.in_flight(), 0);
 }
 
