@@ -37,4 +37,8 @@ std::string FieldName::str() const {
   return out;
 }
 
+absl::Status InvalidField(const FieldName& field, std::string_view why) {
+  return absl::InvalidArgumentError(absl::StrCat(field.str(), ": ", std::string(why)));
+}
+
 }  // namespace ctxgraph

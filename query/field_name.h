@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "absl/status/status.h"
+
 namespace ctxgraph {
 
 // Quotes a client string for an error message, keeping it short (64 bytes,
@@ -43,6 +45,9 @@ class FieldName {
   std::string_view text_;
   size_t index_ = 0;
 };
+
+// INVALID_ARGUMENT "<field>: <why>".
+absl::Status InvalidField(const FieldName& field, std::string_view why);
 
 }  // namespace ctxgraph
 

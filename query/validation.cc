@@ -10,10 +10,6 @@
 namespace ctxgraph {
 namespace {
 
-absl::Status Invalid(const FieldName& field, std::string_view why) {
-  return absl::InvalidArgumentError(absl::StrCat(field.str(), ": ", std::string(why)));
-}
-
 bool IsWordChar(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
@@ -22,13 +18,13 @@ bool IsBoundaryChar(unsigned char c) { return IsWordChar(c) || c == '.' || c == 
 
 absl::Status ValidateLabelChars(const FieldName& field, std::string_view label, bool boundary) {
   if (label.empty() || label.size() > kMaxLabelBytes) {
-    return Invalid(field,
-                   absl::StrCat("must be 1..", kMaxLabelBytes, " bytes, got ", label.size()));
+    return InvalidField(field,
+                        absl::StrCat("must be 1..", kMaxLabelBytes, " bytes, got ", label.size()));
   }
   for (unsigned char c : label) {
     if (!(boundary ? IsBoundaryChar(c) : IsWordChar(c))) {
-      return Invalid(field, absl::StrCat(Quote(label), " has a character outside ",
-                                         boundary ? "[A-Za-z0-9_.:-]" : "[A-Za-z0-9_]"));
+      return InvalidField(field, absl::StrCat(Quote(label), " has a character outside ",
+                                              boundary ? "[A-Za-z0-9_.:-]" : "[A-Za-z0-9_]"));
     }
   }
   return absl::OkStatus();
@@ -37,18 +33,19 @@ absl::Status ValidateLabelChars(const FieldName& field, std::string_view label, 
 absl::Status ValidateScalarOrList(const FieldName& field, const Value& value, bool in_list) {
   if (const auto* s = std::get_if<std::string>(&value.v)) {
     if (s->size() > kMaxStringValueBytes) {
-      return Invalid(field, absl::StrCat("string of ", s->size(), " bytes exceeds the limit of ",
-                                         kMaxStringValueBytes));
+      return InvalidField(field,
+                          absl::StrCat("string of ", s->size(), " bytes exceeds the limit of ",
+                                       kMaxStringValueBytes));
     }
-    if (!IsValidUtf8(*s)) return Invalid(field, "string is not valid UTF-8");
+    if (!IsValidUtf8(*s)) return InvalidField(field, "string is not valid UTF-8");
   } else if (const auto* d = std::get_if<double>(&value.v)) {
     // JSON has no NaN or infinity: such a value could not be exported.
-    if (!std::isfinite(*d)) return Invalid(field, "not a finite number");
+    if (!std::isfinite(*d)) return InvalidField(field, "not a finite number");
   } else if (const auto* list = std::get_if<ValueList>(&value.v)) {
-    if (in_list) return Invalid(field, "lists cannot be nested");
+    if (in_list) return InvalidField(field, "lists cannot be nested");
     if (list->size() > kMaxListElements) {
-      return Invalid(field, absl::StrCat("list of ", list->size(),
-                                         " elements exceeds the limit of ", kMaxListElements));
+      return InvalidField(field, absl::StrCat("list of ", list->size(),
+                                              " elements exceeds the limit of ", kMaxListElements));
     }
     for (size_t i = 0; i < list->size(); ++i) {
       RETURN_IF_ERROR(ValidateScalarOrList(FieldName(field, i), (*list)[i], /*in_list=*/true));
@@ -60,8 +57,8 @@ absl::Status ValidateScalarOrList(const FieldName& field, const Value& value, bo
 absl::Status Normalize(const FieldName& field, std::vector<std::string>& labels,
                        absl::Status (*check)(const FieldName&, std::string_view)) {
   if (labels.size() > kMaxLabelsPerNode) {
-    return Invalid(field,
-                   absl::StrCat(labels.size(), " labels exceed the limit of ", kMaxLabelsPerNode));
+    return InvalidField(
+        field, absl::StrCat(labels.size(), " labels exceed the limit of ", kMaxLabelsPerNode));
   }
   for (size_t i = 0; i < labels.size(); ++i) {
     RETURN_IF_ERROR(check(FieldName(field, i), labels[i]));
@@ -73,16 +70,16 @@ absl::Status Normalize(const FieldName& field, std::vector<std::string>& labels,
 
 absl::Status IdAt(const FieldName& field, std::string_view id) {
   if (id.empty() || id.size() > kMaxIdBytes) {
-    return Invalid(field, absl::StrCat("must be 1..", kMaxIdBytes, " bytes, got ", id.size()));
+    return InvalidField(field, absl::StrCat("must be 1..", kMaxIdBytes, " bytes, got ", id.size()));
   }
-  if (!IsValidUtf8(id)) return Invalid(field, "is not valid UTF-8");
+  if (!IsValidUtf8(id)) return InvalidField(field, "is not valid UTF-8");
   for (size_t i = 0; i < id.size(); ++i) {
     const auto c = static_cast<unsigned char>(id[i]);
     // C0, DEL and C1 (U+0080..U+009F, whose UTF-8 is C2 80..C2 9F): ids
     // are printed as they are, to logs and terminals.
     const bool c1 = c == 0xC2 && i + 1 < id.size() && static_cast<unsigned char>(id[i + 1]) < 0xA0;
     if (c < 0x20 || c == 0x7F || c1) {
-      return Invalid(field, absl::StrCat(Quote(id), " contains a control character"));
+      return InvalidField(field, absl::StrCat(Quote(id), " contains a control character"));
     }
   }
   return absl::OkStatus();
@@ -106,14 +103,15 @@ absl::Status ClearanceAt(const FieldName& field, std::string_view clearance) {
 
 absl::Status PropsAt(const FieldName& field, const PropMap& props) {
   if (props.size() > kMaxProps) {
-    return Invalid(field, absl::StrCat(props.size(), " props exceed the limit of ", kMaxProps));
+    return InvalidField(field,
+                        absl::StrCat(props.size(), " props exceed the limit of ", kMaxProps));
   }
   for (const auto& [key, value] : props) {
     const FieldName path = FieldName::Key(field, key);
     if (key.empty() || key.size() > kMaxPropKeyBytes) {
-      return Invalid(path, absl::StrCat("key must be 1..", kMaxPropKeyBytes, " bytes"));
+      return InvalidField(path, absl::StrCat("key must be 1..", kMaxPropKeyBytes, " bytes"));
     }
-    if (!IsValidUtf8(key)) return Invalid(path, "key is not valid UTF-8");
+    if (!IsValidUtf8(key)) return InvalidField(path, "key is not valid UTF-8");
     RETURN_IF_ERROR(ValidateScalarOrList(path, value, /*in_list=*/false));
   }
   return absl::OkStatus();
@@ -121,14 +119,14 @@ absl::Status PropsAt(const FieldName& field, const PropMap& props) {
 
 absl::Status TypeLabelsAt(const FieldName& field, std::vector<std::string>& labels,
                           bool require_one) {
-  if (require_one && labels.empty()) return Invalid(field, "at least one label is required");
+  if (require_one && labels.empty()) return InvalidField(field, "at least one label is required");
   return Normalize(field, labels, &TypeLabelAt);
 }
 
 absl::Status DescriptionAt(const FieldName& field, std::string_view description) {
   if (description.size() > kMaxDescriptionBytes || !IsValidUtf8(description)) {
-    return Invalid(field,
-                   absl::StrCat("must be at most ", kMaxDescriptionBytes, " bytes of UTF-8"));
+    return InvalidField(field,
+                        absl::StrCat("must be at most ", kMaxDescriptionBytes, " bytes of UTF-8"));
   }
   return absl::OkStatus();
 }
@@ -136,7 +134,7 @@ absl::Status DescriptionAt(const FieldName& field, std::string_view description)
 absl::Status LabelDefinitionAt(const FieldName& prefix, const LabelDefinition& label) {
   RETURN_IF_ERROR(BoundaryLabelAt(FieldName(prefix, "name"), label.name));
   const FieldName description(prefix, "description");
-  if (label.description.empty()) return Invalid(description, "required");
+  if (label.description.empty()) return InvalidField(description, "required");
   return DescriptionAt(description, label.description);
 }
 
@@ -247,10 +245,10 @@ absl::Status ValidateMutation(const FieldName& f, Mutation& mutation) {
     RETURN_IF_ERROR(Normalize(FieldName(p, ".boundary"), m->node.boundary, &BoundaryLabelAt));
     RETURN_IF_ERROR(PropsAt(FieldName(p, ".props"), m->node.props));
     if (!IsValidUtf8(m->node.source.system) || m->node.source.system.size() > kMaxIdBytes) {
-      return Invalid(FieldName(p, ".source.system"), "must be at most 256 bytes of UTF-8");
+      return InvalidField(FieldName(p, ".source.system"), "must be at most 256 bytes of UTF-8");
     }
     if (!IsValidUtf8(m->node.source.uri) || m->node.source.uri.size() > 4096) {
-      return Invalid(FieldName(p, ".source.uri"), "must be at most 4096 bytes of UTF-8");
+      return InvalidField(FieldName(p, ".source.uri"), "must be at most 4096 bytes of UTF-8");
     }
   } else if (auto* m = std::get_if<NodeDelete>(&mutation)) {
     RETURN_IF_ERROR(IdAt(FieldName(f, ".delete_node"), m->id));

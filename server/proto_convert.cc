@@ -11,10 +11,6 @@ namespace {
 constexpr int64_t kMinSeconds = -62135596800;
 constexpr int64_t kMaxSeconds = 253402300799;
 
-absl::Status Invalid(const FieldName& field, std::string_view why) {
-  return absl::InvalidArgumentError(absl::StrCat(field.str(), ": ", std::string(why)));
-}
-
 absl::StatusOr<Value> ValueFromProto(const FieldName& field, const v1::Value& in, bool in_list) {
   switch (in.kind_case()) {
     case v1::Value::kStringValue:
@@ -30,7 +26,7 @@ absl::StatusOr<Value> ValueFromProto(const FieldName& field, const v1::Value& in
       return Value{t};
     }
     case v1::Value::kListValue: {
-      if (in_list) return Invalid(field, "lists cannot be nested");
+      if (in_list) return InvalidField(field, "lists cannot be nested");
       ValueList list;
       list.reserve(in.list_value().values_size());
       for (int i = 0; i < in.list_value().values_size(); ++i) {
@@ -43,7 +39,7 @@ absl::StatusOr<Value> ValueFromProto(const FieldName& field, const v1::Value& in
     case v1::Value::KIND_NOT_SET:
       break;
   }
-  return Invalid(field, "value has no kind set");
+  return InvalidField(field, "value has no kind set");
 }
 
 void ValueToProto(const Value& value, v1::Value* out) {
@@ -92,7 +88,7 @@ void ProvenanceToProto(const Provenance& p, v1::Provenance* out) {
 
 absl::StatusOr<Authority> AuthorityFromProto(const FieldName& field, int authority) {
   if (authority < 0 || authority > static_cast<int>(Authority::kInferred)) {
-    return Invalid(field, absl::StrCat("unknown authority ", authority));
+    return InvalidField(field, absl::StrCat("unknown authority ", authority));
   }
   return static_cast<Authority>(authority);
 }
@@ -108,7 +104,7 @@ absl::StatusOr<Timestamp> TimestampFromProto(const FieldName& field,
                                              const google::protobuf::Timestamp& ts) {
   if (ts.seconds() < kMinSeconds || ts.seconds() > kMaxSeconds || ts.nanos() < 0 ||
       ts.nanos() > 999999999) {
-    return Invalid(field, "timestamp out of range");
+    return InvalidField(field, "timestamp out of range");
   }
   return Timestamp{ts.seconds() * 1000000 + ts.nanos() / 1000};
 }
@@ -166,7 +162,7 @@ absl::StatusOr<Mutation> MutationFromProto(const FieldName& field, const v1::Wri
     case v1::WriteOp::OP_NOT_SET:
       break;
   }
-  return Invalid(field, "op has no kind set");
+  return InvalidField(field, "op has no kind set");
 }
 
 absl::StatusOr<std::vector<Mutation>> MutationsFromProto(const v1::WriteRequest& request) {
@@ -242,8 +238,8 @@ absl::StatusOr<std::vector<Role>> RolesFromProto(
   for (int i = 0; i < roles.size(); ++i) {
     const int r = roles.Get(i);
     if (r < static_cast<int>(Role::kAgent) || r > static_cast<int>(Role::kAdmin)) {
-      return Invalid(FieldName(FieldName("roles"), static_cast<size_t>(i)),
-                     absl::StrCat("unknown role ", r));
+      return InvalidField(FieldName(FieldName("roles"), static_cast<size_t>(i)),
+                          absl::StrCat("unknown role ", r));
     }
     out.push_back(static_cast<Role>(r));
   }
