@@ -190,17 +190,22 @@ absl::Status GraphReadSession::Scan(uint64_t iid, const std::vector<EdgeDirectio
                                     const std::vector<std::string>& labels, uint64_t version,
                                     const std::optional<AdjacencyCursor>& after,
                                     const ListedEdgeVisitor& visit) {
+  // Built for the first direction the cache does not answer.
   std::vector<std::string> prefixes;
-  if (labels.empty()) {
-    prefixes.push_back(keys::AdjacencyPrefix(iid));
-  } else {
+  auto build_prefixes = [&] {
+    if (!prefixes.empty()) return;
+    if (labels.empty()) {
+      prefixes.push_back(keys::AdjacencyPrefix(iid));
+      return;
+    }
     for (const auto& label : labels) prefixes.push_back(keys::AdjacencyPrefix(iid, label));
     std::sort(prefixes.begin(), prefixes.end());
     prefixes.erase(std::unique(prefixes.begin(), prefixes.end()), prefixes.end());
-  }
+  };
   // A resumed scan (a page) is neither answered from nor filed in the cache.
   ReadCache* cache = after.has_value() ? nullptr : cache_;
-  const std::string labels_key = cache != nullptr ? AdjacencyLabelsKey(labels) : "";
+  static const std::string kUncached;
+  const std::string& labels_key = cache != nullptr ? LabelsKey(labels) : kUncached;
   // Directions before the cursor's are done; the cursor's resumes after it.
   bool reached_cursor_direction = !after.has_value();
   for (EdgeDirection d : directions) {
@@ -221,12 +226,21 @@ absl::Status GraphReadSession::Scan(uint64_t iid, const std::vector<EdgeDirectio
         continue;
       }
     }
+    build_prefixes();
     bool stopped = false;
     RETURN_IF_ERROR(ScanDirection(iid, d, prefixes, version, resume, cache != nullptr, labels_key,
                                   visit, &stopped));
     if (stopped) return absl::OkStatus();
   }
   return absl::OkStatus();
+}
+
+const std::string& GraphReadSession::LabelsKey(const std::vector<std::string>& labels) {
+  if (keyed_labels_ != labels) {
+    labels_key_ = AdjacencyLabelsKey(labels);
+    keyed_labels_ = labels;
+  }
+  return labels_key_;
 }
 
 absl::Status GraphReadSession::ScanDirection(uint64_t iid, EdgeDirection d,

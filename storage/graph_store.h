@@ -353,6 +353,9 @@ class GraphReadSession {
   ReadCache* CacheFor(uint64_t version) const {
     return version <= cacheable_through_ ? cache_ : nullptr;
   }
+  // AdjacencyLabelsKey(labels), kept for the next scan: a walk scans node
+  // after node with the same labels.
+  const std::string& LabelsKey(const std::vector<std::string>& labels);
 
   const Database* db_;
   ReadCache* const cache_;  // null: not used
@@ -360,6 +363,8 @@ class GraphReadSession {
   // The latest version when the first iterator was created: everything up
   // to it is in every iterator's view. 0 until then.
   uint64_t cacheable_through_ = 0;
+  std::optional<std::vector<std::string>> keyed_labels_;  // what labels_key_ is the key of
+  std::string labels_key_;
 };
 
 }  // namespace ctxgraph
