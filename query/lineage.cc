@@ -121,13 +121,13 @@ class ReturnedView {
     EdgeRecord out;
     if (!graph_.nodes()[e.near].stub && !graph_.nodes()[e.far].stub) {
       if (ids_only_) {
-        out.provenance.version = e.edge.provenance.version;
+        out.provenance.version = e.edge->provenance.version;
       } else {
-        out = e.edge;
+        out = *e.edge;
       }
     }
     out.from = ids_[upstream ? e.near : e.far];
-    out.label = e.edge.label;
+    out.label = e.edge->label;
     out.to = ids_[upstream ? e.far : e.near];
     return out;
   }
@@ -326,8 +326,8 @@ Layout LayOut(const LineageSubgraph& graph, const ReturnedView& view) {
   out.edges.resize(edges.size());
   for (size_t i = 0; i < edges.size(); ++i) out.edges[i] = i;
   std::sort(out.edges.begin(), out.edges.end(), [&](size_t a, size_t b) {
-    return std::tie(position[edges[a].near], position[edges[a].far], edges[a].edge.label) <
-           std::tie(position[edges[b].near], position[edges[b].far], edges[b].edge.label);
+    return std::tie(position[edges[a].near], position[edges[a].far], edges[a].edge->label) <
+           std::tie(position[edges[b].near], position[edges[b].far], edges[b].edge->label);
   });
   if (!acyclic) out.cycles = FindCycles(graph, view, out, position, components);
   return out;
@@ -350,8 +350,8 @@ void ShortestChain(const LineageSubgraph& graph, const ReturnedView& view, size_
       const size_t from = boost::source(e, g);
       if (depth[from] != depth[at] - 1) continue;
       const size_t i = g[e].index;
-      if (!best || std::tie(view.id(from), all[i].edge.label) <
-                       std::tie(view.id(all[*best].near), all[*best].edge.label)) {
+      if (!best || std::tie(view.id(from), all[i].edge->label) <
+                       std::tie(view.id(all[*best].near), all[*best].edge->label)) {
         best = i;
       }
     }

@@ -30,12 +30,13 @@ absl::Status LineageSubgraph::Walk() {
     const bool frontier = nodes_[i].depth >= expand_below_;
     if (frontier && !spec_.scan_frontier) continue;
     absl::Status inner;
-    RETURN_IF_ERROR(reads_.ScanAdjacency(nodes_[i].iid, directions, spec_.labels, spec_.snapshot,
-                                         std::nullopt, [&](const AdjacencyEntry& entry) {
-                                           absl::StatusOr<bool> go_on = Visit(i, entry, frontier);
-                                           if (!go_on.ok()) inner = go_on.status();
-                                           return go_on.ok() && *go_on;
-                                         }));
+    RETURN_IF_ERROR(reads_.ScanAdjacencyListed(
+        nodes_[i].iid, directions, spec_.labels, spec_.snapshot,
+        [&](const AdjacencyEntry& entry, const std::shared_ptr<const ReadCache::EdgeList>& list) {
+          absl::StatusOr<bool> go_on = Visit(i, entry, list, frontier);
+          if (!go_on.ok()) inner = go_on.status();
+          return go_on.ok() && *go_on;
+        }));
     RETURN_IF_ERROR(inner);
   }
   return absl::OkStatus();
@@ -47,11 +48,13 @@ std::optional<size_t> LineageSubgraph::IndexOf(uint64_t iid) const {
   return static_cast<size_t>(it->second);
 }
 
-absl::StatusOr<bool> LineageSubgraph::Visit(size_t u, const AdjacencyEntry& entry, bool frontier) {
+absl::StatusOr<bool> LineageSubgraph::Visit(size_t u, const AdjacencyEntry& entry,
+                                            const std::shared_ptr<const ReadCache::EdgeList>& list,
+                                            bool frontier) {
   // Every edge is scanned once, from its near end: no duplicates to weed out.
   if (auto it = index_.find(entry.other_iid); it != index_.end()) {
     if (it->second == kSkipped) return true;
-    return AddEdge(u, static_cast<size_t>(it->second), entry.edge);
+    return AddEdge(u, static_cast<size_t>(it->second), entry, list);
   }
   // Beyond max_depth there is only one thing to learn, once.
   if (frontier && depth_limited_) return true;
@@ -84,12 +87,13 @@ absl::StatusOr<bool> LineageSubgraph::Visit(size_t u, const AdjacencyEntry& entr
   index_[entry.other_iid] = static_cast<int>(index);
   if (spec_.target_iid == entry.other_iid) expand_below_ = std::min(expand_below_, node.depth);
   nodes_.push_back(std::move(node));
-  return AddEdge(u, index, entry.edge);
+  return AddEdge(u, index, entry, list);
 }
 
-bool LineageSubgraph::AddEdge(size_t near, size_t far, const EdgeRecord& edge) {
+bool LineageSubgraph::AddEdge(size_t near, size_t far, const AdjacencyEntry& entry,
+                              const std::shared_ptr<const ReadCache::EdgeList>& list) {
   if (edges_.size() >= limits_.max_edges) return Cut();
-  edges_.push_back(SubgraphEdge{near, far, edge});
+  edges_.push_back(SubgraphEdge{near, far, GraphReadSession::EdgeSharedIn(entry, list)});
   return true;
 }
 

@@ -43,6 +43,7 @@
 #define CTXGRAPH_QUERY_LINEAGE_SUBGRAPH_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -91,7 +92,10 @@ struct SubgraphNode {
 struct SubgraphEdge {
   size_t near = 0;  // node indexes, in walk orientation
   size_t far = 0;
-  EdgeRecord edge;  // as stored: from, label, to, props, provenance
+  // As stored: from, label, to, props, provenance. Never null; shared with
+  // the read cache's adjacency list when it is short, else a copy
+  // (GraphReadSession::EdgeSharedIn).
+  std::shared_ptr<const EdgeRecord> edge;
 };
 
 class LineageSubgraph {
@@ -118,8 +122,10 @@ class LineageSubgraph {
   static constexpr int kSkipped = -1;  // absent, or hidden under kCut
 
   // Handles one adjacency entry of node `u`; false stops the scan.
-  absl::StatusOr<bool> Visit(size_t u, const AdjacencyEntry& entry, bool frontier);
-  bool AddEdge(size_t near, size_t far, const EdgeRecord& edge);
+  absl::StatusOr<bool> Visit(size_t u, const AdjacencyEntry& entry,
+                             const std::shared_ptr<const ReadCache::EdgeList>& list, bool frontier);
+  bool AddEdge(size_t near, size_t far, const AdjacencyEntry& entry,
+               const std::shared_ptr<const ReadCache::EdgeList>& list);
   // Stops the whole walk: the work bound cut something the caller may see.
   bool Cut();
 
