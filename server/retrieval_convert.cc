@@ -1,54 +1,15 @@
 #include "server/retrieval_convert.h"
 
-#include <google/protobuf/io/coded_stream.h>
-
-#include <cstdint>
-#include <cstring>
 #include <string>
-#include <string_view>
 
 #include "absl/strings/str_cat.h"
 #include "query/validation.h"
 #include "server/proto_convert.h"
+#include "server/wire_format.h"
 #include "storage/record_codec.h"
 #include "storage/status_macros.h"
 
 namespace ctxgraph::server {
-namespace {
-
-using google::protobuf::io::CodedOutputStream;
-
-// The protobuf wire format (protobuf.dev/programming-guides/encoding), for
-// AppendRetrievedItem, through CodedOutputStream's public array writers.
-enum WireType : uint32_t { kVarint = 0, kFixed64 = 1, kLengthDelimited = 2 };
-
-uint32_t Tag(int field, WireType type) { return (static_cast<uint32_t>(field) << 3) | type; }
-
-void AppendVarint(uint64_t v, std::string* out) {
-  uint8_t bytes[10];
-  const uint8_t* end = CodedOutputStream::WriteVarint64ToArray(v, bytes);
-  out->append(reinterpret_cast<const char*>(bytes), end - bytes);
-}
-
-// A string or message field.
-void AppendBytesField(int field, std::string_view bytes, std::string* out) {
-  AppendVarint(Tag(field, kLengthDelimited), out);
-  AppendVarint(bytes.size(), out);
-  out->append(bytes);
-}
-
-// proto3 leaves an empty string out.
-size_t StringFieldSize(int field, const std::string& s) {
-  if (s.empty()) return 0;
-  return CodedOutputStream::VarintSize32(Tag(field, kLengthDelimited)) +
-         CodedOutputStream::VarintSize64(s.size()) + s.size();
-}
-
-void AppendStringField(int field, const std::string& s, std::string* out) {
-  if (!s.empty()) AppendBytesField(field, s, out);
-}
-
-}  // namespace
 
 absl::StatusOr<RetrievalRequest> RetrievalRequestFromProto(const v1::RetrieveRequest& request) {
   RetrievalRequest out;
@@ -112,30 +73,12 @@ void ReceiptToProto(const RetrievalReceipt& receipt, v1::Receipt* out) {
 void AppendRetrievedItem(const RetrievedItem& item, NodeWireCache& nodes, std::string* out) {
   std::string node;
   nodes.AppendNode(item.node, &node);
-  AppendBytesField(v1::RetrievedItem::kNodeFieldNumber, node, out);
-  // proto3 leaves a zero out: a double whose bits are all 0 (so -0.0 is
-  // sent), an int32 0 (a negative one is sent as its 64-bit varint).
-  uint64_t score_bits;
-  std::memcpy(&score_bits, &item.score, sizeof score_bits);
-  if (score_bits != 0) {
-    AppendVarint(Tag(v1::RetrievedItem::kScoreFieldNumber, kFixed64), out);
-    uint8_t bytes[8];
-    CodedOutputStream::WriteLittleEndian64ToArray(score_bits, bytes);
-    out->append(reinterpret_cast<const char*>(bytes), sizeof bytes);
-  }
-  if (item.hop != 0) {
-    AppendVarint(Tag(v1::RetrievedItem::kHopFieldNumber, kVarint), out);
-    AppendVarint(static_cast<uint64_t>(static_cast<int64_t>(item.hop)), out);
-  }
+  wire::AppendBytesField(v1::RetrievedItem::kNodeFieldNumber, node, out);
+  wire::AppendDoubleField(v1::RetrievedItem::kScoreFieldNumber, item.score, out);
+  wire::AppendInt32Field(v1::RetrievedItem::kHopFieldNumber, item.hop, out);
   for (const auto& edge : item.via) {
-    AppendVarint(Tag(v1::RetrievedItem::kViaFieldNumber, kLengthDelimited), out);
-    AppendVarint(StringFieldSize(v1::EdgeRef::kFromFieldNumber, edge->from) +
-                     StringFieldSize(v1::EdgeRef::kLabelFieldNumber, edge->label) +
-                     StringFieldSize(v1::EdgeRef::kToFieldNumber, edge->to),
-                 out);
-    AppendStringField(v1::EdgeRef::kFromFieldNumber, edge->from, out);
-    AppendStringField(v1::EdgeRef::kLabelFieldNumber, edge->label, out);
-    AppendStringField(v1::EdgeRef::kToFieldNumber, edge->to, out);
+    wire::AppendEdgeEndsField(v1::RetrievedItem::kViaFieldNumber, edge->from, edge->label, edge->to,
+                              out);
   }
 }
 

@@ -10,27 +10,12 @@
 #include "ctxgraph/v1/graph.pb.h"
 #include "server/proto_convert.h"
 #include "tests/server/concurrent_answers.h"
+#include "tests/server/full_records.h"
 
 namespace ctxgraph::server {
 namespace {
 
 using google::protobuf::util::MessageDifferencer;
-
-EdgeRecord Record(const std::string& from, const std::string& label, const std::string& to,
-                  uint64_t version) {
-  EdgeRecord edge;
-  edge.from = from;
-  edge.label = label;
-  edge.to = to;
-  edge.props["weight"] = Value{0.5};
-  edge.props["since"] = Value{Timestamp{1700000000123456}};
-  edge.provenance.version = version;
-  edge.provenance.commit_time = Timestamp{1700000001000000};
-  edge.provenance.writer = "loader";
-  edge.provenance.content_hash.fill(0xcd);
-  edge.sanitizes = {"pii"};
-  return edge;
-}
 
 v1::Edge Expected(const EdgeRecord& edge) {
   v1::Edge out;
@@ -48,7 +33,7 @@ v1::Edge Encoded(EdgeWireCache& cache, const EdgeRecord& edge) {
 
 TEST(EdgeWireCacheTest, EncodesWhatEdgeToProtoBuildsWhenMissedAndWhenHit) {
   EdgeWireCache cache(size_t{1} << 20);
-  const EdgeRecord edge = Record("doc-1", "DERIVED_FROM", "doc-0", 41);
+  const EdgeRecord edge = FullEdge("doc-1", "DERIVED_FROM", "doc-0", 41);
   const v1::Edge expected = Expected(edge);
   ASSERT_EQ(expected.sanitizes_size(), 1);
   ASSERT_EQ(expected.props_size(), 2);
@@ -63,7 +48,7 @@ TEST(EdgeWireCacheTest, EncodesWhatEdgeToProtoBuildsWhenMissedAndWhenHit) {
 
 TEST(EdgeWireCacheTest, WithNoBudgetKeepsNothingAndStillEncodes) {
   EdgeWireCache cache(0);
-  const EdgeRecord edge = Record("doc-1", "REFERENCES", "doc-2", 3);
+  const EdgeRecord edge = FullEdge("doc-1", "REFERENCES", "doc-2", 3);
   for (int i = 0; i < 2; ++i) {
     EXPECT_TRUE(MessageDifferencer::Equals(Encoded(cache, edge), Expected(edge)));
   }
@@ -77,7 +62,7 @@ TEST(EdgeWireCacheTest, WithNoBudgetKeepsNothingAndStillEncodes) {
 // answered from the entry.
 TEST(EdgeWireCacheTest, AnswersEveryCopyOfARecordFromOneEntry) {
   EdgeWireCache cache(size_t{1} << 20);
-  const EdgeRecord edge = Record("msg-7", "MENTIONS", "person-3", 12);
+  const EdgeRecord edge = FullEdge("msg-7", "MENTIONS", "person-3", 12);
   Encoded(cache, edge);
   const EdgeRecord copy = edge;
   EXPECT_TRUE(MessageDifferencer::Equals(Encoded(cache, copy), Expected(edge)));
@@ -90,17 +75,17 @@ TEST(EdgeWireCacheTest, AnswersEveryCopyOfARecordFromOneEntry) {
 // into each other.
 TEST(EdgeWireCacheTest, AnswersEachRecordWithItsOwnBytes) {
   EdgeWireCache cache(size_t{1} << 20);
-  EdgeRecord v41 = Record("doc-1", "REFERENCES", "doc-2", 41);
+  EdgeRecord v41 = FullEdge("doc-1", "REFERENCES", "doc-2", 41);
   EdgeRecord v42 = v41;
   v42.provenance.version = 42;
   v42.props["weight"] = Value{0.9};
   const std::vector<EdgeRecord> records = {
       v41,
       v42,
-      Record("doc-1", "DERIVED_FROM", "doc-2", 41),
-      Record("doc-2", "REFERENCES", "doc-1", 41),
-      Record("doc-1R", "EFERENCES", "doc-2", 41),
-      Record("doc-", "1REFERENCES", "doc-2", 41),
+      FullEdge("doc-1", "DERIVED_FROM", "doc-2", 41),
+      FullEdge("doc-2", "REFERENCES", "doc-1", 41),
+      FullEdge("doc-1R", "EFERENCES", "doc-2", 41),
+      FullEdge("doc-", "1REFERENCES", "doc-2", 41),
   };
   for (const EdgeRecord& edge : records) Encoded(cache, edge);
   for (const EdgeRecord& edge : records) {
@@ -115,9 +100,9 @@ TEST(EdgeWireCacheTest, AddsFieldsThatParseAsSetOnesInOrder) {
   EdgeWireCache cache(size_t{1} << 20);
   v1::RetrieveResponse response;
   response.add_items()->set_hop(1);
-  const std::vector<EdgeRecord> edges = {Record("a", "PART_OF", "c", 5),
-                                         Record("b", "PART_OF", "c", 5),
-                                         Record("a", "REPLY_TO", "b", 6)};
+  const std::vector<EdgeRecord> edges = {FullEdge("a", "PART_OF", "c", 5),
+                                         FullEdge("b", "PART_OF", "c", 5),
+                                         FullEdge("a", "REPLY_TO", "b", 6)};
   for (const EdgeRecord& edge : edges) {
     cache.AddEdgeField(edge, v1::RetrieveResponse::kEdgesFieldNumber, &response);
   }
@@ -147,17 +132,17 @@ TEST(EdgeWireCacheTest, StaysWithinItsBudgetAndKeepsNoEdgeLargerThanAnEighthOfAS
   EdgeWireCache cache(budget);
   for (int round = 0; round < 2; ++round) {
     for (int i = 0; i < 500; ++i) {  // far more than fit: shards empty and refill
-      const EdgeRecord edge = Record("msg-" + std::to_string(i), "PART_OF", "conv-1", 7);
+      const EdgeRecord edge = FullEdge("msg-" + std::to_string(i), "PART_OF", "conv-1", 7);
       ASSERT_EQ(Encoded(cache, edge).from(), edge.from);
       ASSERT_LE(cache.stats().bytes, budget);
     }
   }
   const uint64_t hits = cache.stats().hits;
-  EXPECT_EQ(Encoded(cache, Record("msg-499", "PART_OF", "conv-1", 7)).from(), "msg-499");
+  EXPECT_EQ(Encoded(cache, FullEdge("msg-499", "PART_OF", "conv-1", 7)).from(), "msg-499");
   EXPECT_EQ(cache.stats().hits, hits + 1);  // the last one kept is still kept
 
   EdgeWireCache small(budget);
-  EdgeRecord big = Record("doc-1", "REFERENCES", "doc-2", 9);
+  EdgeRecord big = FullEdge("doc-1", "REFERENCES", "doc-2", 9);
   big.props["note"] = Value{std::string(1000, 'x')};
   for (int i = 0; i < 2; ++i)
     EXPECT_EQ(Encoded(small, big).props().at("note").string_value().size(), 1000u);
@@ -173,8 +158,8 @@ TEST(EdgeWireCacheTest, AnswersEveryThreadItsOwnEdgesWhileShardsEmpty) {
   std::vector<EdgeRecord> edges;
   std::vector<std::string> expected;
   for (int i = 0; i < 400; ++i) {
-    edges.push_back(Record("msg-" + std::to_string(i), "REPLY_TO", "msg-" + std::to_string(i + 1),
-                           static_cast<uint64_t>(1 + i % 7)));
+    edges.push_back(FullEdge("msg-" + std::to_string(i), "REPLY_TO", "msg-" + std::to_string(i + 1),
+                             static_cast<uint64_t>(1 + i % 7)));
     expected.push_back(Expected(edges.back()).SerializeAsString());
   }
   EXPECT_EQ(WrongConcurrentAnswers<v1::Edge>(expected,

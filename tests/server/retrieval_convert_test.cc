@@ -8,26 +8,12 @@
 #include <vector>
 
 #include "server/proto_convert.h"
+#include "tests/server/full_records.h"
 
 namespace ctxgraph::server {
 namespace {
 
 using google::protobuf::util::MessageDifferencer;
-
-std::shared_ptr<const NodeRecord> Node(const std::string& id) {
-  auto node = std::make_shared<NodeRecord>();
-  node->id = id;
-  node->labels = {"Document"};
-  node->props["title"] = Value{std::string("Q3 plan — draft ✓")};
-  node->props["pages"] = Value{int64_t{12}};
-  node->boundary = {"team:finance"};
-  node->source = Source{"drive", "https://drive.example/d/" + id, Authority::kImported};
-  node->provenance.version = 41;
-  node->provenance.commit_time = Timestamp{1700000001000000};
-  node->provenance.writer = "loader";
-  node->provenance.content_hash.fill(0x5a);
-  return node;
-}
 
 std::shared_ptr<const EdgeRecord> Edge(const std::string& from, const std::string& label,
                                        const std::string& to) {
@@ -52,15 +38,18 @@ v1::RetrievedItem Built(const RetrievedItem& item) {
 
 std::vector<RetrievedItem> Items() {
   return {
-      {Node("doc-1"), 0.25, 0, {}},  // a seed: hop 0 is left out
-      {Node("doc-2"),
+      {FullNode("doc-1"), 0.25, 0, {}},  // a seed: hop 0 is left out
+      {FullNode("doc-2"),
        0x1.2116d04f00facp-2,
        2,
        {Edge("doc-1", "REFERENCES", "doc-3"), Edge("doc-3", "DERIVED_FROM", "doc-2")}},
-      {Node("doc-3"), 0.0, 1, {Edge("doc-1", "REFERENCES", "doc-3")}},  // score 0 left out
-      {Node("doc-4"), -0.0, -1, {Edge("", "", "doc-4")}},  // -0.0 and a negative hop are sent
+      {FullNode("doc-3"), 0.0, 1, {Edge("doc-1", "REFERENCES", "doc-3")}},  // score 0 left out
+      {FullNode("doc-4"), -0.0, -1, {Edge("", "", "doc-4")}},  // -0.0 and a negative hop are sent
       // Ids long enough for two-byte lengths, in the via edge and around it.
-      {Node("doc-5"), 1e-300, 5, {Edge(std::string(200, 'f'), "PART_OF", std::string(130, 't'))}},
+      {FullNode("doc-5"),
+       1e-300,
+       5,
+       {Edge(std::string(200, 'f'), "PART_OF", std::string(130, 't'))}},
   };
 }
 
