@@ -204,8 +204,10 @@ absl::Status GraphReadSession::Scan(uint64_t iid, const std::vector<EdgeDirectio
   };
   // A resumed scan (a page) is neither answered from nor filed in the cache.
   ReadCache* cache = after.has_value() ? nullptr : cache_;
-  static const std::string kUncached;
-  const std::string& labels_key = cache != nullptr ? LabelsKey(labels) : kUncached;
+  // A copy (short: the labels and a separator each): a visitor may scan
+  // again through this session with another filter before this scan files
+  // its list under the key.
+  const std::string labels_key = cache != nullptr ? LabelsKey(labels) : "";
   // Directions before the cursor's are done; the cursor's resumes after it.
   bool reached_cursor_direction = !after.has_value();
   for (EdgeDirection d : directions) {

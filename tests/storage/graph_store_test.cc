@@ -178,9 +178,9 @@ TEST_F(GraphStoreTest, AdjacencyIsVersionedAndFilteredByLabelAndDirection) {
 }
 
 // A session keeps the cache key of the last label filter it scanned with:
-// scans that change the filter, on one session and warm, still answer by
-// their own filter.
-TEST_F(GraphStoreTest, OneSessionsScansAnswerByEachScansOwnLabelFilter) {
+// scans that change the filter, on one session, cold and then warm, still
+// answer by their own filter.
+TEST_F(GraphStoreTest, SessionScansUseTheirOwnLabelFilter) {
   ASSERT_OK_AND_ASSIGN(
       WriteResult v1,
       Apply({TitledNode("a", "a"), TitledNode("b", "b"), TitledNode("c", "c"),
@@ -200,6 +200,7 @@ TEST_F(GraphStoreTest, OneSessionsScansAnswerByEachScansOwnLabelFilter) {
   using Seen = std::vector<std::string>;
   for (int pass = 0; pass < 2; ++pass) {  // from RocksDB, then from the cache
     SCOPED_TRACE(pass);
+    const uint64_t hits = db_->read_cache()->hits();
     EXPECT_EQ(scan({"MENTIONS"}), Seen{"MENTIONS->b"});
     EXPECT_EQ(scan({"REFERENCES"}), Seen{"REFERENCES->c"});
     std::vector<std::string> labels = {"PART_OF", "MENTIONS"};
@@ -207,8 +208,34 @@ TEST_F(GraphStoreTest, OneSessionsScansAnswerByEachScansOwnLabelFilter) {
     labels[1] = "REFERENCES";  // the same vector, changed in place
     EXPECT_EQ(scan(labels), (Seen{"PART_OF->c", "REFERENCES->c"}));
     EXPECT_EQ(scan({}), (Seen{"MENTIONS->b", "PART_OF->c", "REFERENCES->c"}));
-    EXPECT_EQ(scan({"MENTIONS"}), Seen{"MENTIONS->b"});
+    EXPECT_EQ(db_->read_cache()->hits() - hits, pass == 0 ? 0u : 5u);
   }
+}
+
+// A scan of both directions whose first the cache answers reads the second
+// from RocksDB, by the scan's labels.
+TEST_F(GraphStoreTest, AScanTheCacheAnswersInPartReadsTheRestByItsLabels) {
+  ASSERT_OK_AND_ASSIGN(
+      WriteResult v1,
+      Apply({TitledNode("a", "a"), TitledNode("b", "b"), TitledNode("c", "c"),
+             Edge("a", "MENTIONS", "b"), Edge("c", "MENTIONS", "a"), Edge("c", "PART_OF", "a")}));
+  const uint64_t a = **store_->LookupIid("a");
+  auto scan = [&](const std::vector<EdgeDirection>& directions) {
+    std::vector<std::string> seen;
+    EXPECT_OK(store_->ScanAdjacency(
+        a, directions, {"MENTIONS"}, v1.version, std::nullopt, [&](const AdjacencyEntry& e) {
+          seen.push_back(e.edge.from + "-" + e.edge.label + "->" + e.edge.to);
+          return true;
+        }));
+    return seen;
+  };
+  EXPECT_EQ(scan({EdgeDirection::kOut}), std::vector<std::string>{"a-MENTIONS->b"});  // filed
+  const uint64_t hits = db_->read_cache()->hits();
+  EXPECT_EQ(scan({EdgeDirection::kOut, EdgeDirection::kIn}),
+            (std::vector<std::string>{"a-MENTIONS->b", "c-MENTIONS->a"}));
+  EXPECT_EQ(db_->read_cache()->hits() - hits, 1u);  // out from the cache, in from RocksDB
+  EXPECT_EQ(scan({EdgeDirection::kIn}), std::vector<std::string>{"c-MENTIONS->a"});
+  EXPECT_EQ(db_->read_cache()->hits() - hits, 2u);  // and filed then
 }
 
 TEST_F(GraphStoreTest, AdjacencyCursorResumesStrictlyAfter) {
