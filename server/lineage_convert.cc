@@ -16,15 +16,21 @@ LineageRequest LineageRequestFromProto(const v1::LineageRequest& request) {
   return out;
 }
 
+LineagePathRequest LineagePathRequestFromProto(const v1::LineagePathRequest& request) {
+  LineagePathRequest out;
+  out.from = request.from();
+  out.to = request.to();
+  if (request.has_max_depth()) out.max_depth = request.max_depth();
+  out.edge_labels.assign(request.edge_labels().begin(), request.edge_labels().end());
+  out.as_of = request.as_of_version();
+  return out;
+}
+
 void AppendLineageNode(const LineageNode& node, bool ids_only, NodeWireCache& nodes,
                        std::string* out) {
   constexpr int kNodeField = v1::LineageNode::kNodeFieldNumber;
   if (node.redacted || ids_only) {
-    // A v1::Node holding only its id: a set message field, even if empty.
-    const std::string& id = node.node->id;
-    wire::AppendVarint(wire::Tag(kNodeField, wire::kLengthDelimited), out);
-    wire::AppendVarint(wire::StringFieldSize(v1::Node::kIdFieldNumber, id), out);
-    wire::AppendStringField(v1::Node::kIdFieldNumber, id, out);
+    wire::AppendIdOnlyMessageField(kNodeField, node.node->id, out);
   } else {
     std::string whole;
     nodes.AppendNode(node.node, &whole);
@@ -41,9 +47,7 @@ void AppendLineageEdge(const EdgeRecord& edge, bool ids_only, EdgeWireCache& edg
     edges.AppendEdge(edge, out);
     return;
   }
-  wire::AppendStringField(v1::Edge::kFromFieldNumber, edge.from, out);
-  wire::AppendStringField(v1::Edge::kLabelFieldNumber, edge.label, out);
-  wire::AppendStringField(v1::Edge::kToFieldNumber, edge.to, out);
+  wire::AppendEdgeEnds(edge.from, edge.label, edge.to, out);
 }
 
 void LineageGraphToProto(const LineageGraph& graph, bool ids_only, NodeWireCache& nodes,

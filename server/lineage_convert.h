@@ -19,6 +19,7 @@ namespace ctxgraph::server {
 
 // The caller checks the label filter's size first (CheckLabelFilterSize).
 LineageRequest LineageRequestFromProto(const v1::LineageRequest& request);
+LineagePathRequest LineagePathRequestFromProto(const v1::LineagePathRequest& request);
 
 // Appends `node`'s v1::LineageNode encoding to `out`. Its node is the whole
 // record (from `nodes`), or only its id with `ids_only` and for a stub,

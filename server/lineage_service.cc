@@ -47,17 +47,11 @@ grpc::ServerUnaryReactor* LineageServiceImpl::Path(grpc::CallbackServerContext* 
                                                    v1::LineagePathResponse* response) {
   return HandleUnaryOnPool(
       context, backend_, "Path", [this, request, response](const Caller& caller) {
-        LineagePathRequest path;
-        path.from = request->from();
-        path.to = request->to();
-        if (request->has_max_depth()) path.max_depth = request->max_depth();
         RETURN_IF_ERROR(CheckLabelFilterSize("edge_labels", request->edge_labels_size()));
-        path.edge_labels.assign(request->edge_labels().begin(), request->edge_labels().end());
-        path.as_of = request->as_of_version();
         ASSIGN_OR_RETURN(LineagePath result,
                          LineageWalker(backend_.graph, backend_.opaque_ids, caller,
                                        LineageLimitsFor(backend_.limits))
-                             .Path(std::move(path), backend_.audit));
+                             .Path(LineagePathRequestFromProto(*request), backend_.audit));
         LineagePathToProto(result, backend_.wire_nodes, backend_.wire_edges, response);
         ReturnItems(result.nodes.size());
         return absl::OkStatus();

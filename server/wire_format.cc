@@ -32,12 +32,6 @@ void AppendStringField(int field, std::string_view s, std::string* out) {
   if (!s.empty()) AppendBytesField(field, s, out);
 }
 
-size_t Int32FieldSize(int field, int32_t v) {
-  if (v == 0) return 0;
-  return CodedOutputStream::VarintSize32(Tag(field, kVarint)) +
-         CodedOutputStream::VarintSize64(static_cast<uint64_t>(static_cast<int64_t>(v)));
-}
-
 void AppendInt32Field(int field, int32_t v, std::string* out) {
   if (v == 0) return;
   AppendVarint(Tag(field, kVarint), out);
@@ -60,16 +54,28 @@ void AppendDoubleField(int field, double v, std::string* out) {
   out->append(reinterpret_cast<const char*>(bytes), sizeof bytes);
 }
 
-void AppendEdgeEndsField(int field, std::string_view from, std::string_view label,
-                         std::string_view to, std::string* out) {
+void AppendEdgeEnds(std::string_view from, std::string_view label, std::string_view to,
+                    std::string* out) {
   static_assert(v1::EdgeRef::kFromFieldNumber == 1 && v1::Edge::kFromFieldNumber == 1);
   static_assert(v1::EdgeRef::kLabelFieldNumber == 2 && v1::Edge::kLabelFieldNumber == 2);
   static_assert(v1::EdgeRef::kToFieldNumber == 3 && v1::Edge::kToFieldNumber == 3);
-  AppendVarint(Tag(field, kLengthDelimited), out);
-  AppendVarint(StringFieldSize(1, from) + StringFieldSize(2, label) + StringFieldSize(3, to), out);
   AppendStringField(1, from, out);
   AppendStringField(2, label, out);
   AppendStringField(3, to, out);
+}
+
+void AppendEdgeEndsField(int field, std::string_view from, std::string_view label,
+                         std::string_view to, std::string* out) {
+  AppendVarint(Tag(field, kLengthDelimited), out);
+  AppendVarint(StringFieldSize(1, from) + StringFieldSize(2, label) + StringFieldSize(3, to), out);
+  AppendEdgeEnds(from, label, to, out);
+}
+
+void AppendIdOnlyMessageField(int field, std::string_view id, std::string* out) {
+  static_assert(v1::Node::kIdFieldNumber == 1);
+  AppendVarint(Tag(field, kLengthDelimited), out);
+  AppendVarint(StringFieldSize(1, id), out);
+  AppendStringField(1, id, out);
 }
 
 }  // namespace ctxgraph::server::wire

@@ -29,7 +29,6 @@ void AppendStringField(int field, std::string_view s, std::string* out);
 
 // An int32 field; 0 is left out, a negative value is written as its 64-bit
 // varint (ten bytes).
-size_t Int32FieldSize(int field, int32_t v);
 void AppendInt32Field(int field, int32_t v, std::string* out);
 
 // A bool field; false is left out.
@@ -38,10 +37,17 @@ void AppendBoolField(int field, bool v, std::string* out);
 // A double field; left out only when all its bits are 0 (so -0.0 is sent).
 void AppendDoubleField(int field, double v, std::string* out);
 
-// A message field holding a v1::EdgeRef, or a v1::Edge with only its ends
-// and label (both number them from = 1, label = 2, to = 3).
+// The fields of a v1::EdgeRef, or of a v1::Edge with only its ends and
+// label (both number them from = 1, label = 2, to = 3).
+void AppendEdgeEnds(std::string_view from, std::string_view label, std::string_view to,
+                    std::string* out);
+// A message field holding them.
 void AppendEdgeEndsField(int field, std::string_view from, std::string_view label,
                          std::string_view to, std::string* out);
+
+// A message field holding a message whose only field is string field 1 (a
+// v1::Node with only its id): written even when the string is empty.
+void AppendIdOnlyMessageField(int field, std::string_view id, std::string* out);
 
 }  // namespace ctxgraph::server::wire
 

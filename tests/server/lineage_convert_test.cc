@@ -22,13 +22,11 @@ std::shared_ptr<const NodeRecord> Stub(const std::string& opaque_id) {
   return node;
 }
 
-// An edge that touches a stub (version 0) has its ends and label only.
+// An edge that touches a stub has provenance.version 0. The walk leaves
+// only its ends and label; this one keeps the rest, which must not be sent.
 EdgeRecord Edge(const std::string& from, const std::string& to, uint64_t version) {
-  if (version != 0) return FullEdge(from, "DERIVED_FROM", to, version);
-  EdgeRecord edge;
-  edge.from = from;
-  edge.label = "DERIVED_FROM";
-  edge.to = to;
+  EdgeRecord edge = FullEdge(from, "DERIVED_FROM", to, version);
+  if (version == 0) edge.props["note"] = Value{std::string("canary edge prop")};
   return edge;
 }
 
@@ -111,6 +109,7 @@ TEST(LineageConvertTest, NodesAndEdgesParseAsTheMessagesBuiltFieldByField) {
       for (int pass = 0; pass < 2; ++pass) {
         SCOPED_TRACE(testing::Message()
                      << "ids_only " << ids_only << " budget " << budget << " pass " << pass);
+        const uint64_t node_hits = nodes.stats().hits, edge_hits = edges.stats().hits;
         for (const LineageNode& node : graph.nodes) {
           std::string bytes;
           AppendLineageNode(node, ids_only, nodes, &bytes);
@@ -132,8 +131,14 @@ TEST(LineageConvertTest, NodesAndEdgesParseAsTheMessagesBuiltFieldByField) {
           ExpectSame(parsed, wanted);
           if (ids_only || edge.provenance.version == 0) {
             EXPECT_EQ(bytes, wanted.SerializeAsString());
+            EXPECT_EQ(bytes.find("canary"), std::string::npos);
           }
         }
+        // Whole records: the second pass copies what the first kept (three
+        // nodes and two edges; the stub and its edge are never kept).
+        const bool kept = pass == 1 && budget > 0 && !ids_only;
+        EXPECT_EQ(nodes.stats().hits - node_hits, kept ? 3u : 0u);
+        EXPECT_EQ(edges.stats().hits - edge_hits, kept ? 2u : 0u);
       }
     }
   }
@@ -160,6 +165,8 @@ TEST(LineageConvertTest, AnAnswerParsesWithItsNodesEdgesAndCyclesInOrder) {
     EXPECT_EQ(parsed.nodes(1).node().props_size(), ids_only ? 0 : 2);
     ASSERT_EQ(parsed.edges_size(), 3);
     EXPECT_EQ(parsed.edges(1).has_provenance(), false);  // touches the stub
+    EXPECT_EQ(parsed.edges(1).props_size(), 0);
+    EXPECT_EQ(parsed.edges(1).sanitizes_size(), 0);
     EXPECT_EQ(parsed.edges(0).has_provenance(), !ids_only);
   }
 }

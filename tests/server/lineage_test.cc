@@ -239,17 +239,23 @@ TEST_F(LineageTest, TheIdsViewAnswersTheSameWalkWithIdsOnly) {
             (std::vector<std::string>{"report", "draft", ids.nodes(2).node().id(), "export"}));
 }
 
-// Whole nodes come from the cache of encoded records (node_wire_cache.h): a
-// second walk copies what the first encoded, and answers the same.
+// Whole nodes and edges come from the caches of encoded records
+// (node_wire_cache.h, edge_wire_cache.h): a second walk copies what the
+// first encoded, and answers the same.
 TEST_F(LineageTest, AWholeNodeWalkAnswersTheSameFromEncodedRecords) {
   v1::LineageResponse first, second;
   ASSERT_OK(Upstream(auditor_, Request("report"), &first));
   const NodeWireCache::Stats before = server_->backend().wire_nodes.stats();
+  const EdgeWireCache::Stats edges_before = server_->backend().wire_edges.stats();
   ASSERT_OK(Upstream(auditor_, Request("report"), &second));
   const NodeWireCache::Stats after = server_->backend().wire_nodes.stats();
+  const EdgeWireCache::Stats edges_after = server_->backend().wire_edges.stats();
   // report, draft and export; the stub is never encoded from a record.
   EXPECT_EQ(after.hits - before.hits, 3u);
   EXPECT_EQ(after.misses, before.misses);
+  // report -> draft; the two edges touching the stub are written bare.
+  EXPECT_EQ(edges_after.hits - edges_before.hits, 1u);
+  EXPECT_EQ(edges_after.misses, edges_before.misses);
   EXPECT_EQ(first.audit_seq(), 0u);  // not cleared for "*"
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(second, first))
       << second.DebugString();
@@ -297,7 +303,16 @@ TEST_F(LineageTest, AnAuditorGetsAnOpaqueStubThatIsStableAcrossCallsAndRestarts)
   EXPECT_EQ(path.direction(), v1::LINEAGE_DIRECTION_UPSTREAM);
   ASSERT_EQ(path.nodes_size(), 3);
   EXPECT_EQ(path.nodes(1).node().id(), stub.node().id());
-  EXPECT_EQ(path.edges_size(), 2);
+  only_id.set_layer(1);  // a path's layer is the position
+  EXPECT_EQ(path.nodes(1).SerializeAsString(), only_id.SerializeAsString());
+  ASSERT_EQ(path.edges_size(), 2);
+  for (const v1::Edge& e : path.edges()) {  // both touch the stub
+    EXPECT_FALSE(e.has_provenance());
+    EXPECT_EQ(e.props_size(), 0);
+  }
+  for (const char* canary : {"canary", "summary", "pii", "merger"}) {
+    EXPECT_EQ(path.SerializeAsString().find(canary), std::string::npos) << canary;
+  }
 
   const std::string opaque = stub.node().id();
   StopServer();
