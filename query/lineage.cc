@@ -100,11 +100,9 @@ absl::StatusOr<uint64_t> AppendEntry(AuditLog& audit, const Caller& caller, std:
 // edges in stored direction named by those ids.
 class ReturnedView {
  public:
-  // With `ids_only`, edges keep only what the ids view and the audit entry
-  // use: ends, labels and record versions.
   ReturnedView(const LineageSubgraph& graph, LineageDirection direction,
-               const OpaqueIdHasher& opaque_ids, bool ids_only)
-      : graph_(graph), direction_(direction), ids_only_(ids_only) {
+               const OpaqueIdHasher& opaque_ids)
+      : graph_(graph), direction_(direction) {
     ids_.reserve(graph.nodes().size());
     for (const SubgraphNode& n : graph.nodes()) {
       ids_.push_back(n.stub ? opaque_ids.OpaqueId(n.node->id) : n.node->id);
@@ -113,22 +111,18 @@ class ReturnedView {
 
   const std::string& id(size_t node) const { return ids_[node]; }
 
-  // The edge as the caller may see it: one touching a stub keeps only its
-  // label and the returned ids of its ends.
-  EdgeRecord Edge(size_t index) const {
+  // The edge as the caller may see it: between two visible nodes, the
+  // stored record itself (its ends are the returned ids); one touching a
+  // stub, a record of its own with only its label and the returned ids of
+  // its ends.
+  std::shared_ptr<const EdgeRecord> Edge(size_t index) const {
     const SubgraphEdge& e = graph_.edges()[index];
+    if (!graph_.nodes()[e.near].stub && !graph_.nodes()[e.far].stub) return e.edge;
     const bool upstream = direction_ == LineageDirection::kUpstream;
-    EdgeRecord out;
-    if (!graph_.nodes()[e.near].stub && !graph_.nodes()[e.far].stub) {
-      if (ids_only_) {
-        out.provenance.version = e.edge->provenance.version;
-      } else {
-        out = *e.edge;
-      }
-    }
-    out.from = ids_[upstream ? e.near : e.far];
-    out.label = e.edge->label;
-    out.to = ids_[upstream ? e.far : e.near];
+    auto out = std::make_shared<EdgeRecord>();
+    out->from = ids_[upstream ? e.near : e.far];
+    out->label = e.edge->label;
+    out->to = ids_[upstream ? e.far : e.near];
     return out;
   }
 
@@ -152,7 +146,6 @@ class ReturnedView {
  private:
   const LineageSubgraph& graph_;
   const LineageDirection direction_;
-  const bool ids_only_;
   std::vector<std::string> ids_;
 };
 
@@ -285,7 +278,7 @@ std::vector<LineageCycle> FindCycles(const LineageSubgraph& graph, const Returne
       if (component[u] == c) cycle.node_ids.push_back(view.id(u));
     }
     std::sort(cycle.node_ids.begin(), cycle.node_ids.end());
-    for (size_t i : closing[c]) cycle.closing_edges.push_back(view.Edge(i));
+    for (size_t i : closing[c]) cycle.closing_edges.push_back(*view.Edge(i));
     cycles.push_back(std::move(cycle));
   }
   return cycles;
@@ -412,7 +405,7 @@ absl::StatusOr<LineageGraph> LineageWalker::Walk(LineageDirection direction, Lin
   }
   RETURN_IF_ERROR(graph.Walk());
 
-  const ReturnedView view(graph, direction, opaque_ids_, request.ids_only);
+  const ReturnedView view(graph, direction, opaque_ids_);
   Layout layout = LayOut(graph, view);
   LineageGraph result;
   result.truncated = graph.truncated();
@@ -511,7 +504,7 @@ absl::StatusOr<LineagePath> LineageWalker::Path(LineagePathRequest request, Audi
   LineagePath result;
   result.direction = down_hit ? LineageDirection::kDownstream : LineageDirection::kUpstream;
   LineageSubgraph& chosen = down_hit ? *down : up;
-  const ReturnedView view(chosen, result.direction, opaque_ids_, /*ids_only=*/false);
+  const ReturnedView view(chosen, result.direction, opaque_ids_);
   std::vector<size_t> chain_nodes, chain_edges;
   ShortestChain(chosen, view, down_hit ? *down_hit : *up_hit, &chain_nodes, &chain_edges);
   for (size_t k = 0; k < chain_nodes.size(); ++k) {

@@ -102,11 +102,6 @@ struct LineageRequest {
   std::optional<int> max_depth;          // nullopt: kDefaultLineageDepth
   std::vector<std::string> edge_labels;  // empty: DERIVED_FROM
   uint64_t as_of = 0;                    // 0: latest
-  // The caller wants ids only (LINEAGE_VIEW_IDS): returned edges keep their
-  // ends, label and version, the rest of each edge record is left empty
-  // instead of copied. Nodes are shared records either way: what of them is
-  // answered is the server's choice.
-  bool ids_only = false;
 };
 
 struct LineagePathRequest {
@@ -138,10 +133,11 @@ struct LineageCycle {
 
 struct LineageGraph {
   std::vector<LineageNode> nodes;  // start first, then by layer, id
-  // Every edge walked between returned nodes, as stored. One touching a
-  // stub has only from, label and to (provenance.version 0, never that of a
+  // Every edge walked between returned nodes, as stored (never null; shared
+  // with the read cache, immutable). One touching a stub is a record of its
+  // own with only from, label and to (provenance.version 0, never that of a
   // stored record).
-  std::vector<EdgeRecord> edges;
+  std::vector<std::shared_ptr<const EdgeRecord>> edges;
   std::vector<LineageCycle> cycles;
   bool truncated = false;      // the work bound stopped the walk
   bool depth_limited = false;  // a node at max_depth leads further
@@ -152,9 +148,10 @@ struct LineageGraph {
 struct LineagePath {
   LineageDirection direction = LineageDirection::kUpstream;
   std::vector<LineageNode> nodes;  // from first, to last
-  std::vector<EdgeRecord> edges;   // edges[i] joins nodes[i] and nodes[i + 1], as stored
-  bool truncated = false;          // the work bound cut a search: a tie-break or a
-                                   // shorter chain downstream may have been missed
+  // edges[i] joins nodes[i] and nodes[i + 1], as stored (as in LineageGraph).
+  std::vector<std::shared_ptr<const EdgeRecord>> edges;
+  bool truncated = false;  // the work bound cut a search: a tie-break or a
+                           // shorter chain downstream may have been missed
   uint64_t snapshot_version = 0;
   uint64_t audit_seq = 0;  // the call's entry; 0 unless the caller is cleared for "*"
 };

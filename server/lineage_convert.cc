@@ -12,7 +12,6 @@ LineageRequest LineageRequestFromProto(const v1::LineageRequest& request) {
   if (request.has_max_depth()) out.max_depth = request.max_depth();
   out.edge_labels.assign(request.edge_labels().begin(), request.edge_labels().end());
   out.as_of = request.as_of_version();
-  out.ids_only = request.view() == v1::LINEAGE_VIEW_IDS;
   return out;
 }
 
@@ -29,11 +28,17 @@ LineagePathRequest LineagePathRequestFromProto(const v1::LineagePathRequest& req
 void AppendLineageNode(const LineageNode& node, bool ids_only, NodeWireCache& nodes,
                        std::string* out) {
   constexpr int kNodeField = v1::LineageNode::kNodeFieldNumber;
+  // Besides the node's own bytes: tags, lengths, and redacted, depth and
+  // layer, each at most eleven bytes. Reserved once, not grown field by
+  // field.
+  constexpr size_t kFraming = 40;
   if (node.redacted || ids_only) {
+    out->reserve(out->size() + node.node->id.size() + kFraming);
     wire::AppendIdOnlyMessageField(kNodeField, node.node->id, out);
   } else {
     std::string whole;
     nodes.AppendNode(node.node, &whole);
+    out->reserve(out->size() + whole.size() + kFraming);
     wire::AppendBytesField(kNodeField, whole, out);
   }
   wire::AppendBoolField(v1::LineageNode::kRedactedFieldNumber, node.redacted, out);
@@ -56,8 +61,8 @@ void LineageGraphToProto(const LineageGraph& graph, bool ids_only, NodeWireCache
     AppendLineageNode(node, ids_only, nodes,
                       AddEncodedField(out, v1::LineageResponse::kNodesFieldNumber));
   }
-  for (const EdgeRecord& edge : graph.edges) {
-    AppendLineageEdge(edge, ids_only, edges,
+  for (const auto& edge : graph.edges) {
+    AppendLineageEdge(*edge, ids_only, edges,
                       AddEncodedField(out, v1::LineageResponse::kEdgesFieldNumber));
   }
   for (const LineageCycle& cycle : graph.cycles) {
@@ -80,8 +85,8 @@ void LineagePathToProto(const LineagePath& path, NodeWireCache& nodes, EdgeWireC
     AppendLineageNode(node, /*ids_only=*/false, nodes,
                       AddEncodedField(out, v1::LineagePathResponse::kNodesFieldNumber));
   }
-  for (const EdgeRecord& edge : path.edges) {
-    AppendLineageEdge(edge, /*ids_only=*/false, edges,
+  for (const auto& edge : path.edges) {
+    AppendLineageEdge(*edge, /*ids_only=*/false, edges,
                       AddEncodedField(out, v1::LineagePathResponse::kEdgesFieldNumber));
   }
   out->set_truncated(path.truncated);

@@ -84,6 +84,12 @@ std::vector<std::string> EdgeList(const std::vector<EdgeRecord>& edges) {
   return out;
 }
 
+std::vector<std::string> EdgeList(const std::vector<std::shared_ptr<const EdgeRecord>>& edges) {
+  std::vector<std::string> out;
+  for (const auto& e : edges) out.push_back(EdgeText(*e));
+  return out;
+}
+
 std::string PropsText(const PropMap& props) {
   std::string out;
   for (const auto& [key, value] : props) {
@@ -118,7 +124,7 @@ std::string EdgeDump(const EdgeRecord& e) {
 std::string Dump(const LineageGraph& g) {
   std::string out;
   for (const LineageNode& n : g.nodes) absl::StrAppend(&out, NodeDump(n), "\n");
-  for (const EdgeRecord& e : g.edges) absl::StrAppend(&out, EdgeDump(e), "\n");
+  for (const auto& e : g.edges) absl::StrAppend(&out, EdgeDump(*e), "\n");
   for (const LineageCycle& c : g.cycles) {
     absl::StrAppend(&out, "cycle ", absl::StrJoin(c.node_ids, ","), " closed by ",
                     absl::StrJoin(EdgeList(c.closing_edges), ","), "\n");
@@ -131,7 +137,7 @@ std::string Dump(const LineageGraph& g) {
 std::string Dump(const LineagePath& p) {
   std::string out = p.direction == LineageDirection::kUpstream ? "upstream\n" : "downstream\n";
   for (const LineageNode& n : p.nodes) absl::StrAppend(&out, NodeDump(n), "\n");
-  for (const EdgeRecord& e : p.edges) absl::StrAppend(&out, EdgeDump(e), "\n");
+  for (const auto& e : p.edges) absl::StrAppend(&out, EdgeDump(*e), "\n");
   absl::StrAppend(&out, "truncated=", p.truncated, " snapshot=", p.snapshot_version);
   return out;
 }
@@ -753,11 +759,11 @@ TEST(LineagePrivacyTest, AnAuditorSeesAStubWithOnlyAnOpaqueIdAndTheNodesBeyondIt
                                                           "beyond-DERIVED_FROM->far"}));
   // Edges touching the stub carry nothing but their label.
   for (size_t i : {0, 1}) {
-    EXPECT_TRUE(up.edges[i].props.empty());
-    EXPECT_EQ(up.edges[i].provenance.version, 0u);
-    EXPECT_EQ(up.edges[i].provenance.writer, "");
+    EXPECT_TRUE(up.edges[i]->props.empty());
+    EXPECT_EQ(up.edges[i]->provenance.version, 0u);
+    EXPECT_EQ(up.edges[i]->provenance.writer, "");
   }
-  EXPECT_EQ(up.edges[2].provenance.version, v);  // a visible edge keeps its provenance
+  EXPECT_EQ(up.edges[2]->provenance.version, v);  // a visible edge keeps its provenance
   AuditEntry entry = g.LastEntry();
   EXPECT_EQ(entry.items, (std::vector<AuditItem>{{"start", "", "", v},
                                                  {stub.node->id, "", "", 0},

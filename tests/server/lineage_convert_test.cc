@@ -39,8 +39,10 @@ LineageGraph Graph() {
       // Ids long enough for two-byte lengths; a depth past one byte.
       {FullNode(std::string(200, 'n')), false, 300, 301},
   };
-  graph.edges = {Edge("dec-1", "doc-2", 40), Edge("dec-1", "x-0123456789abcdef", 0),
-                 Edge("doc-2", std::string(200, 'n'), 39)};
+  for (EdgeRecord edge : {Edge("dec-1", "doc-2", 40), Edge("dec-1", "x-0123456789abcdef", 0),
+                          Edge("doc-2", std::string(200, 'n'), 39)}) {
+    graph.edges.push_back(std::make_shared<const EdgeRecord>(std::move(edge)));
+  }
   graph.cycles = {{{"doc-2", std::string(200, 'n')}, {Edge(std::string(200, 'n'), "doc-2", 38)}}};
   graph.truncated = true;
   graph.depth_limited = true;
@@ -74,7 +76,7 @@ void BuiltEdge(const EdgeRecord& edge, bool ids_only, v1::Edge* out) {
 v1::LineageResponse Built(const LineageGraph& graph, bool ids_only) {
   v1::LineageResponse out;
   for (const LineageNode& node : graph.nodes) BuiltNode(node, ids_only, out.add_nodes());
-  for (const EdgeRecord& edge : graph.edges) BuiltEdge(edge, ids_only, out.add_edges());
+  for (const auto& edge : graph.edges) BuiltEdge(*edge, ids_only, out.add_edges());
   for (const LineageCycle& cycle : graph.cycles) {
     v1::LineageCycle* c = out.add_cycles();
     for (const std::string& id : cycle.node_ids) c->add_node_ids(id);
@@ -122,7 +124,8 @@ TEST(LineageConvertTest, NodesAndEdgesParseAsTheMessagesBuiltFieldByField) {
             EXPECT_EQ(bytes, wanted.SerializeAsString());
           }
         }
-        for (const EdgeRecord& edge : graph.edges) {
+        for (const auto& shared : graph.edges) {
+          const EdgeRecord& edge = *shared;
           std::string bytes;
           AppendLineageEdge(edge, ids_only, edges, &bytes);
           v1::Edge parsed, wanted;
@@ -189,7 +192,7 @@ TEST(LineageConvertTest, APathParsesAsTheMessageBuiltFieldByField) {
   v1::LineagePathResponse wanted;
   wanted.set_direction(v1::LINEAGE_DIRECTION_DOWNSTREAM);
   for (const LineageNode& node : path.nodes) BuiltNode(node, false, wanted.add_nodes());
-  for (const EdgeRecord& edge : path.edges) BuiltEdge(edge, false, wanted.add_edges());
+  for (const auto& edge : path.edges) BuiltEdge(*edge, false, wanted.add_edges());
   wanted.set_truncated(true);
   wanted.set_snapshot_version(42);
   wanted.set_audit_seq(9);
