@@ -133,10 +133,11 @@ struct LineageCycle {
 
 struct LineageGraph {
   std::vector<LineageNode> nodes;  // start first, then by layer, id
-  // Every edge walked between returned nodes, as stored (never null; shared
-  // with the read cache, immutable). One touching a stub is a record of its
-  // own with only from, label and to (provenance.version 0, never that of a
-  // stored record).
+  // Every edge walked between returned nodes, as stored (never null,
+  // immutable; shared with the read cache when its list is short, else a
+  // copy: GraphReadSession::EdgeSharedIn). One touching a stub is a record
+  // of its own with only from, label and to (provenance.version 0, never
+  // that of a stored record).
   std::vector<std::shared_ptr<const EdgeRecord>> edges;
   std::vector<LineageCycle> cycles;
   bool truncated = false;      // the work bound stopped the walk

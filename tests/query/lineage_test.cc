@@ -738,8 +738,10 @@ TEST(LineagePrivacyTest, AnAuditorSeesAStubWithOnlyAnOpaqueIdAndTheNodesBeyondIt
   hidden.node.source = Source{"canarysystem", "canary://uri", Authority::kAsserted};
   EdgeUpsert into = std::get<EdgeUpsert>(Derived("start", "hidden-canary"));
   into.edge.props["note"] = Value{std::string("canary edge prop")};
+  EdgeUpsert last = std::get<EdgeUpsert>(Derived("beyond", "far"));
+  last.edge.props["note"] = Value{std::string("visible edge prop")};
   const uint64_t v = g.Write({NodeOp("start"), hidden, NodeOp("beyond"), NodeOp("far"), into,
-                              Derived("hidden-canary", "beyond"), Derived("beyond", "far")});
+                              Derived("hidden-canary", "beyond"), last});
   ASSERT_OK_AND_ASSIGN(LineageGraph up, g.Up(kAuditor, From("start")));
   ASSERT_EQ(NodeList(up.nodes), (std::vector<std::string>{"start d=0 l=0", "[stub] d=1 l=1",
                                                           "beyond d=2 l=2", "far d=3 l=3"}));
@@ -783,6 +785,32 @@ TEST(LineagePrivacyTest, AnAuditorSeesAStubWithOnlyAnOpaqueIdAndTheNodesBeyondIt
   EXPECT_EQ(path.nodes[1].node->id, stub.node->id);
   const std::string path_text = Dump(path) + EntryDump(g.LastEntry());
   EXPECT_EQ(path_text.find("canary"), std::string::npos) << path_text;
+  // Downstream, the same chain walked the other way: edges as stored, the
+  // stub's bare, the visible one whole.
+  ASSERT_OK_AND_ASSIGN(LineageGraph down, g.Down(kAuditor, From("far")));
+  ASSERT_EQ(NodeList(down.nodes), (std::vector<std::string>{"far d=0 l=0", "beyond d=1 l=1",
+                                                            "[stub] d=2 l=2", "start d=3 l=3"}));
+  EXPECT_EQ(down.nodes[2].node->id, stub.node->id);
+  EXPECT_EQ(
+      EdgeList(down.edges),
+      (std::vector<std::string>{"beyond-DERIVED_FROM->far", stub.node->id + "-DERIVED_FROM->beyond",
+                                "start-DERIVED_FROM->" + stub.node->id}));
+  EXPECT_EQ(down.edges[0]->provenance.version, v);
+  EXPECT_EQ(PropsText(down.edges[0]->props), PropsText(last.edge.props));
+  for (size_t i : {1, 2}) {
+    EXPECT_TRUE(down.edges[i]->props.empty());
+    EXPECT_EQ(down.edges[i]->provenance.version, 0u);
+    EXPECT_EQ(down.edges[i]->provenance.writer, "");
+  }
+  ASSERT_OK_AND_ASSIGN(LineagePath back, g.Path(kAuditor, Between("far", "start")));
+  EXPECT_EQ(back.direction, LineageDirection::kDownstream);
+  EXPECT_EQ(EdgeList(back.edges), EdgeList(down.edges));
+  EXPECT_TRUE(back.edges[2]->props.empty());
+  const std::string down_text = Dump(down) + Dump(back) + EntryDump(g.LastEntry());
+  for (const char* canary : {"canary", "Canary", "pii", "team:eng"}) {
+    EXPECT_EQ(down_text.find(canary), std::string::npos) << canary << "\n" << down_text;
+  }
+
   // The hidden node cannot be named, even by an auditor.
   EXPECT_STATUS(g.Path(kAuditor, Between("start", "hidden-canary")), absl::StatusCode::kNotFound,
                 "to: node \"hidden-canary\" not found");
