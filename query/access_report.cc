@@ -4,7 +4,8 @@
 #include <map>
 #include <utility>
 
-#include "absl/container/flat_hash_set.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "query/audit_reader.h"
 #include "query/boundary_policy.h"
@@ -16,6 +17,57 @@ namespace {
 // Entries per List() call: each may list up to kMaxAuditItems items, so a
 // small page keeps memory bounded.
 constexpr size_t kScanPageEntries = 64;
+
+// The version whose boundaries the read behind an entry was cleared
+// against: the last "policy_version=<n>" field of its summary. Every
+// data-returning action's summary records it after any caller-given text (a
+// query or node id may hold the same characters, but only before it).
+// `fallback` when there is none: a search entry written before searches
+// recorded it.
+uint64_t ReadPolicyVersion(std::string_view summary, uint64_t fallback) {
+  constexpr std::string_view kField = "policy_version=";
+  const size_t at = summary.rfind(kField);
+  if (at == std::string_view::npos || (at > 0 && summary[at - 1] != ' ')) return fallback;
+  std::string_view digits = summary.substr(at + kField.size());
+  digits = digits.substr(0, digits.find(' '));
+  uint64_t version = 0;
+  if (!absl::SimpleAtoi(absl::string_view(digits.data(), digits.size()), &version)) {
+    return fallback;
+  }
+  return version;
+}
+
+// The boundary labels a read of node `id` at `version` needed: its
+// effective boundary then, and at each of `policies` (versions above it,
+// that an as-of read was also cleared against: GraphReader's rule) its
+// boundary then, or its last one when it was deleted by then. nullopt when
+// one of those can no longer be told: the record at `version` is gone (the
+// store was altered underneath, or compacted below the horizon), or the
+// node changed between a policy version below the horizon and the horizon.
+absl::StatusOr<std::optional<std::vector<std::string>>> NeededBoundary(
+    const GraphStore& store, GraphReadSession& reads, const std::string& id, uint64_t version,
+    const std::vector<uint64_t>& policies, uint64_t horizon) {
+  ASSIGN_OR_RETURN(std::optional<uint64_t> iid, store.LookupIid(id));
+  if (!iid) return std::nullopt;
+  // An item before the horizon reads as of it: its record is there only
+  // when it is still the node's state at the horizon, however far
+  // compaction got.
+  ASSIGN_OR_RETURN(std::shared_ptr<const NodeRecord> node,
+                   reads.GetNodeShared(*iid, std::max(version, horizon)));
+  if (!node || node->provenance.version != version) return std::nullopt;
+  std::vector<std::string> boundary = EffectiveBoundary(*node);
+  for (const uint64_t policy : policies) {
+    ASSIGN_OR_RETURN(std::shared_ptr<const NodeRecord> then,
+                     reads.GetNodeOrLastLive(*iid, std::max(policy, horizon)));
+    if (!then || then->provenance.version > policy) return std::nullopt;
+    for (std::string& label : EffectiveBoundary(*then)) {
+      if (std::find(boundary.begin(), boundary.end(), label) == boundary.end()) {
+        boundary.push_back(std::move(label));
+      }
+    }
+  }
+  return boundary;
+}
 
 }  // namespace
 
@@ -36,8 +88,15 @@ absl::StatusOr<AccessReport> AccessReporter::Report(const AccessReportRequest& r
   const AuditFilter window{request.principal, "", "", request.since, request.until};
   AccessReport report;
   uint64_t last_version = 0;
-  absl::flat_hash_set<std::pair<std::string, uint64_t>> items;
-  std::vector<std::pair<std::string, uint64_t>> ordered;  // first-seen order, for stable reads
+  // Each distinct item returned, in first-seen order (for stable reads),
+  // with the policy versions above the snapshot it was read under.
+  struct Returned {
+    std::string id;
+    uint64_t version = 0;
+    std::vector<uint64_t> policies;
+  };
+  std::vector<Returned> returned;
+  absl::flat_hash_map<std::pair<std::string, uint64_t>, size_t> index;
   uint64_t after = 0;
   for (bool more = true; more;) {
     ASSIGN_OR_RETURN(AuditPage page, log_.List(scan, after, kScanPageEntries));
@@ -48,11 +107,18 @@ absl::StatusOr<AccessReport> AccessReporter::Report(const AccessReportRequest& r
       if (!ReturnsNodeData(entry.action) || !window.Matches(entry)) continue;
       ++report.entries_examined;
       if (entry.items_total > entry.items.size()) report.partial = true;
+      // Above the snapshot read only for an as-of read (or one that raced a
+      // commit): else the items read are the nodes' state at it.
+      const uint64_t policy = ReadPolicyVersion(entry.summary, last_version);
+      const bool as_of = policy > entry.snapshot_version;
       for (const AuditItem& item : entry.items) {
         // An edge, or a redacted lineage stub (no version: nothing returned).
         if (!item.edge_label.empty() || item.version == 0) continue;
-        if (items.emplace(item.node_id, item.version).second) {
-          ordered.emplace_back(item.node_id, item.version);
+        auto [it, inserted] = index.try_emplace({item.node_id, item.version}, returned.size());
+        if (inserted) returned.push_back(Returned{item.node_id, item.version, {}});
+        std::vector<uint64_t>& policies = returned[it->second].policies;
+        if (as_of && std::find(policies.begin(), policies.end(), policy) == policies.end()) {
+          policies.push_back(policy);
         }
       }
     }
@@ -79,22 +145,19 @@ absl::StatusOr<AccessReport> AccessReporter::Report(const AccessReportRequest& r
     matchers.emplace_back(std::vector<std::string>{c});
     report.clearances.push_back(ClearanceUse{c, false, 0});
   }
+  GraphReadSession reads(store_);
   std::map<std::string, uint64_t> needed;
-  for (const auto& [id, version] : ordered) {
-    // An item before the horizon reads as of it: its record is there only
-    // when it is still the node's state at the horizon, however far
-    // compaction got.
-    ASSIGN_OR_RETURN(std::optional<NodeRecord> node,
-                     store_.GetNode(id, std::max(version, horizon)));
+  for (const Returned& item : returned) {
     ++report.items_examined;
-    if (!node || node->provenance.version != version) {
+    ASSIGN_OR_RETURN(std::optional<std::vector<std::string>> boundary,
+                     NeededBoundary(store_, reads, item.id, item.version, item.policies, horizon));
+    if (!boundary) {
       ++report.items_missing;
       continue;
     }
-    const std::vector<std::string> boundary = EffectiveBoundary(*node);
-    for (const std::string& label : boundary) ++needed[label];
+    for (const std::string& label : *boundary) ++needed[label];
     for (size_t i = 0; i < matchers.size(); ++i) {
-      const bool needs = std::any_of(boundary.begin(), boundary.end(),
+      const bool needs = std::any_of(boundary->begin(), boundary->end(),
                                      [&](const std::string& l) { return matchers[i].Allows(l); });
       if (!needs) continue;
       report.clearances[i].used = true;

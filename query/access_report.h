@@ -15,12 +15,19 @@
 // opaque id): nothing of a hidden node was given, so it needed no label.
 //
 // Labels needed. Each distinct (node id, version) examined is read as of
-// that version (GraphStore::GetNode) and its boundary labels are counted
-// once per distinct item, however many entries returned it. An item that no
-// longer reads at its version (the store was altered underneath) is counted
-// in `items_missing`, never silently dropped; so is an item older than the
+// that version and its boundary labels are counted once per distinct item,
+// however many entries returned it. An as-of read was also cleared against
+// the node's boundary at the read's policy version (the latest version when
+// it ran, which its summary records: GraphReader's rule, a label put on
+// later protects the node's history), so the labels the node had there, or
+// last had when it was deleted by then, are needed too. A search entry
+// written before searches recorded their policy version is taken as read
+// under the last version committed before it. An item that no longer reads
+// at its version (the store was altered underneath) is counted in
+// `items_missing`, never silently dropped; so is an item older than the
 // history horizon (storage/history_retention.h) unless it is still the
-// node's state at the horizon.
+// node's state at the horizon, and one read under a policy version older
+// than the horizon unless the node has not changed since.
 //
 // Clearances. The principal's clearances as of the end of the window: the
 // principal record at the last version committed before `until` (every
@@ -45,7 +52,8 @@
 // The report names boundary labels and counts, never node props.
 //
 // Cost: one scan of the log up to `until` (the log has no principal index)
-// plus one node read per distinct item examined.
+// plus one node read per distinct item examined, and one more per policy
+// version above the item's own.
 //
 // Thread safety: one per request; the objects it refers to must outlive it.
 #ifndef CTXGRAPH_QUERY_ACCESS_REPORT_H_

@@ -193,7 +193,8 @@ AuditEntry SearchAuditEntry(const Caller& caller, const SearchRequest& request,
       "query=\"", absl::CHexEscape(request.query), "\" labels=[",
       absl::StrJoin(request.labels, ","), "] page_size=", request.page_size,
       " page=", request.page_token.empty() ? "first" : "next", " as_of=", request.as_of,
-      " clearances=[", absl::StrJoin(caller.principal.clearances, ","), "]");
+      " clearances=[", absl::StrJoin(caller.principal.clearances, ","),
+      "] policy_version=", page.policy_version);
   for (const SearchHit& hit : page.hits) {
     entry.items.push_back(AuditItem{hit.node->id, "", "", hit.node->provenance.version});
   }
@@ -255,6 +256,7 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchRequest& request) const 
   const uint64_t latest = store_.database()->LatestVersion();
   const uint64_t policy_version =
       request.policy_version != 0 ? std::max(request.policy_version, version) : latest;
+  page.policy_version = policy_version;
   const uint64_t stats_policy = after ? after->stats_policy : policy_version;
   if (stats_policy < version || stats_policy > latest) {
     return absl::InvalidArgumentError("page_token: invalid");

@@ -69,6 +69,9 @@ struct SearchPage {
   std::vector<SearchHit> hits;
   std::string next_page_token;  // empty on the last page
   uint64_t version = 0;         // the snapshot read
+  // The version whose boundaries decided who is visible ("now"): the latest
+  // version, or SearchRequest::policy_version; never below `version`.
+  uint64_t policy_version = 0;
 };
 
 inline constexpr int kDefaultSearchPageSize = 10;
@@ -82,7 +85,9 @@ inline constexpr size_t kSnippetBytes = 160;
 inline constexpr uint64_t kBlockSummaryMinDocs = 2048;
 
 // The audit log entry of one answered search (action "search"): the
-// request in its summary and the hits (id, version) in order as its items.
+// request in its summary, ending in the page's policy_version (the last
+// field, after every caller-given one, for AccessReport to read), and the
+// hits (id, version) in order as its items.
 AuditEntry SearchAuditEntry(const Caller& caller, const SearchRequest& request,
                             const SearchPage& page);
 

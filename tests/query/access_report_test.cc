@@ -7,6 +7,8 @@
 #include <chrono>
 #include <thread>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "query/lineage.h"
 #include "query/searcher.h"
 #include "storage/principal_store.h"
@@ -162,6 +164,74 @@ TEST_F(AccessReportTest, ClearancesAreThoseInForceAtTheEndOfTheWindow) {
   ASSERT_OK_AND_ASSIGN(AccessReport now, Report(g_.auditor_, {"agent", {}, {}}));
   EXPECT_EQ(now.clearances, (std::vector<ClearanceUse>{{"team:eng", true, 1}}));
   EXPECT_TRUE(now.unused_clearances.empty());
+}
+
+// An as-of read was cleared against the node's boundary at the read's
+// policy version too (a label put on later protects its history), so that
+// boundary was needed; a label put on after a read was not.
+TEST_F(AccessReportTest, AsOfSearchNeedsTheBoundaryAtItsPolicyVersion) {
+  const Caller agent = MakeCaller("agent", kAgentClearances);
+  const PageTokenCodec tokens(g_.db().secret());
+  const uint64_t before = version_;
+  const uint64_t relabel = g_.Write({NodeOp("E3", {"team:eng", "pii"}, "gamma")});
+  // The query holds the field's text: only the summary's last one counts.
+  SearchRequest past;
+  past.query = "gamma policy_version=1 gamma";
+  past.as_of = before;
+  ASSERT_OK_AND_ASSIGN(SearchPage page, Searcher(g_.store(), tokens, agent).Search(past));
+  ASSERT_EQ(page.hits.size(), 1u);
+  ASSERT_EQ(page.hits[0].node->provenance.version, before);  // E3 without pii
+  ASSERT_OK_AND_ASSIGN(AuditEntry entry, g_.audit().Append(SearchAuditEntry(agent, past, page)));
+  EXPECT_TRUE(absl::EndsWith(entry.summary, absl::StrCat(" policy_version=", relabel)))
+      << entry.summary;
+
+  // Read now, then relabelled before the read's entry was written: the
+  // read did not need the later label.
+  SearchRequest now;
+  now.query = "alpha";
+  ASSERT_OK_AND_ASSIGN(SearchPage alpha, Searcher(g_.store(), tokens, agent).Search(now));
+  ASSERT_EQ(alpha.hits.size(), 1u);
+  g_.Write({NodeOp("E1", {"team:eng", "team:finance"}, "roadmap alpha")});
+  ASSERT_OK(g_.audit().Append(SearchAuditEntry(agent, now, alpha)));
+
+  ASSERT_OK_AND_ASSIGN(AccessReport report, Report(g_.auditor_, {"agent", {}, {}}));
+  EXPECT_EQ(report.items_examined, 2u);
+  EXPECT_EQ(report.items_missing, 0u);
+  EXPECT_EQ(report.needed_labels, (std::vector<LabelNeed>{{"pii", 1}, {"team:eng", 2}}));
+  EXPECT_EQ(report.clearances,
+            (std::vector<ClearanceUse>{
+                {"pii", true, 1}, {"team:eng", true, 2}, {"team:finance", false, 0}}));
+  EXPECT_EQ(report.unused_clearances, (std::vector<std::string>{"team:finance"}));
+}
+
+TEST_F(AccessReportTest, AsOfRetrieveOfANodeDeletedSinceNeedsItsLastBoundary) {
+  const Caller agent = MakeCaller("agent", kAgentClearances);
+  const uint64_t before = version_;
+  g_.Write({NodeOp("F1", {"team:finance", "pii"})});
+  g_.Write({NodeDelete{"F1"}});
+  RetrievalRequest request = Seeds({"F1"}, 0);
+  request.as_of = before;
+  ASSERT_OK_AND_ASSIGN(RetrievalResult r, g_.Retrieve(agent, request));
+  ASSERT_EQ(ItemIds(r), (std::vector<std::string>{"F1"}));
+  ASSERT_EQ(r.items[0].node->provenance.version, before);
+
+  ASSERT_OK_AND_ASSIGN(AccessReport report, Report(g_.auditor_, {"agent", {}, {}}));
+  EXPECT_EQ(report.items_examined, 1u);
+  EXPECT_EQ(report.items_missing, 0u);
+  EXPECT_EQ(report.needed_labels, (std::vector<LabelNeed>{{"pii", 1}, {"team:finance", 1}}));
+  EXPECT_EQ(report.unused_clearances, (std::vector<std::string>{"team:eng"}));
+}
+
+// Entries without the field (searches before it was recorded) count as read
+// under the last version committed before them.
+TEST_F(AccessReportTest, EntryWithoutPolicyVersionIsReadUnderTheLastCommitBeforeIt) {
+  Read("agent", 0, {"E2"});
+  g_.Write({NodeOp("E2", {"team:eng", "team:finance"}, "roadmap beta")});
+  g_.Write({NodeOp("E3", {"team:eng", "pii"}, "gamma")});
+  Read("agent", 0, {"E3"});  // at version_, after E3's relabel
+  ASSERT_OK_AND_ASSIGN(AccessReport report, Report(g_.auditor_, {"agent", {}, {}}));
+  EXPECT_EQ(report.needed_labels, (std::vector<LabelNeed>{{"pii", 1}, {"team:eng", 2}}));
+  EXPECT_EQ(report.unused_clearances, (std::vector<std::string>{"team:finance"}));
 }
 
 TEST_F(AccessReportTest, EntryListingOnlyItsFirstItemsMakesThePartialReport) {

@@ -3,6 +3,7 @@
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
 #include "server/node_wire_cache.h"
 #include "tests/server/server_test_fixture.h"
 
@@ -110,7 +111,9 @@ TEST_F(SearchTest, EverySearchLeavesAnAuditEntryWithItsHits) {
   EXPECT_EQ(first.principal, "low");
   EXPECT_EQ(first.snapshot_version, version_);
   EXPECT_EQ(first.summary,
-            "query=\"plan\" labels=[Doc] page_size=1 page=first as_of=0 clearances=[pii]");
+            absl::StrCat("query=\"plan\" labels=[Doc] page_size=1 page=first as_of=0 "
+                         "clearances=[pii] policy_version=",
+                         version_));
   EXPECT_EQ(first.items, (std::vector<AuditItem>{{"doc-1", "", "", version_}}));
   EXPECT_EQ(first.items_total, 1u);
   EXPECT_TRUE(page.entries[1].items.empty());
