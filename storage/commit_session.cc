@@ -1,6 +1,7 @@
 // CommitSession: one commit written in many batches (database.h), and the
 // key ordering that speeds its batches into the memtables.
 #include <algorithm>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -8,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "rocksdb/write_batch.h"
 #include "storage/database.h"
 #include "storage/keys.h"
@@ -306,6 +308,14 @@ absl::StatusOr<CommitOutcome> CommitSession::Finish(const std::string& descripti
                                                     const std::function<bool()>& abandoned) {
   if (done_) return absl::FailedPreconditionError("commit session already ended");
   done_ = true;
+  // Should anything below throw (bad_alloc, or `abandoned`) before the
+  // commit record, the session's records stay under the version the next
+  // commit takes, and no Abort() follows: that commit must remove them
+  // first, as after a failed write.
+  const int uncaught = std::uncaught_exceptions();
+  absl::Cleanup on_throw = [this, uncaught] {
+    if (std::uncaught_exceptions() > uncaught) db_->write_failed_.store(true);
+  };
   // A write failed (and stopped writes until they are resumed; the failing
   // write says so too): the session's records go, best effort (Open retries).
   auto fail = [this](absl::Status st) {

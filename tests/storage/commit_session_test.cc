@@ -260,6 +260,30 @@ TEST_F(CommitSessionTest, FinishAbandonedBeforeTheCommitRecordLeavesNothing) {
   EXPECT_TRUE(Exists("x"));
 }
 
+// An exception out of Finish (bad_alloc; here `abandoned` throws) before
+// the commit record leaves the session's records under the version the next
+// commit takes: that commit removes them first, as after a failed write.
+TEST_F(CommitSessionTest, FinishThrowingBeforeTheCommitRecordLeavesNothingToTheNextCommit) {
+  ASSERT_OK(store_->Apply({Node(0, "kept").second}, guard_, "w", "before"));
+  {
+    auto session = db_->BeginSession("loader");
+    ChunkResult r;
+    ASSERT_OK(WriteChunk(*session, {Node(0, "x")}, &r));
+    EXPECT_THROW(session->Finish("bulk", []() -> bool { throw std::bad_alloc(); }).IgnoreError(),
+                 std::bad_alloc);
+  }
+  ASSERT_OK_AND_ASSIGN(WriteResult w, store_->Apply({Node(0, "y").second}, guard_, "w", ""));
+  EXPECT_EQ(w.version, 2u);
+  EXPECT_FALSE(Exists("x"));
+  EXPECT_TRUE(Exists("y"));
+  ASSERT_OK_AND_ASSIGN(auto x, store_->LookupIid("x"));
+  EXPECT_FALSE(x.has_value());
+  Reopen();
+  EXPECT_FALSE(Exists("x"));
+  EXPECT_TRUE(Exists("y"));
+  EXPECT_TRUE(Exists("kept"));
+}
+
 TEST_F(CommitSessionTest, AbortForgetsTheSessionsRelabels) {
   const uint64_t labels = DefineLabels(*store_, {"pii"});
   ASSERT_OK(store_->Apply({Node(0, "a").second, Node(1, "b").second}, guard_, "w", ""));
