@@ -51,7 +51,8 @@ absl::StatusOr<ReceiptRecord> ReceiptAuditor::Load(std::string_view method,
   }
   if (!ref) {
     return absl::InvalidArgumentError(
-        "receipt_id: must be the 32 lower-case hex digits Retrieve gave or an audit seq in decimal");
+        "receipt_id: must be the 32 lower-case hex digits Retrieve gave or an audit seq in "
+        "decimal");
   }
   const uint64_t seq = ref->seq;
   absl::StatusOr<AuditPage> page = AuditPage{};
@@ -107,6 +108,7 @@ absl::StatusOr<ReplayResult> ReceiptAuditor::Replay(std::string_view receipt_id)
       record.recorded.max_nodes != 0 ? record.recorded.max_nodes : kDefaultRetrieveMaxNodes;
   options.max_edges =
       record.recorded.max_edges != 0 ? record.recorded.max_edges : kDefaultRetrieveMaxEdges;
+  options.edge_props_in_budget = record.recorded.edges_in_budget;
   absl::StatusOr<RetrievalResult> rerun =
       Retriever(store_, tokens_, recorded_caller, options)
           .Run(record.recorded.request, entry.snapshot_version, record.recorded.policy_version);

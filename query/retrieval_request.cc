@@ -161,20 +161,23 @@ std::string EncodeRetrievalSummary(const RecordedRetrieval& recorded) {
       recorded.max_nodes == 0 && recorded.max_edges == 0 && !recorded.content
           ? std::string()
           : absl::StrCat(" max_nodes=", recorded.max_nodes, " max_edges=", recorded.max_edges),
-      recorded.content ? absl::StrCat(" content=", ToHex(*recorded.content)) : std::string());
+      recorded.content ? absl::StrCat(" content=", ToHex(*recorded.content)) : std::string(),
+      recorded.content && recorded.edges_in_budget ? " budget_edges=1" : "");
 }
 
 absl::StatusOr<RecordedRetrieval> DecodeRetrievalSummary(std::string_view summary) {
   static constexpr std::string_view kKeys[] = {
-      "seeds", "query",          "max_hops",   "direction", "edge_labels", "max_items", "max_bytes",
-      "as_of", "policy_version", "clearances", "max_nodes", "max_edges",   "content"};
-  // The traversal bound came later, and the content digest after it:
-  // older entries end at clearances or at max_edges.
-  constexpr size_t kRequiredKeys = std::size(kKeys) - 3;
+      "seeds",     "query",     "max_hops", "direction",      "edge_labels",
+      "max_items", "max_bytes", "as_of",    "policy_version", "clearances",
+      "max_nodes", "max_edges", "content",  "budget_edges"};
+  // The traversal bound came later, the content digest after it, and the
+  // edges in the budget after that: older entries end at clearances, at
+  // max_edges or at content.
+  constexpr size_t kRequiredKeys = std::size(kKeys) - 4;
   std::vector<absl::string_view> fields =
       absl::StrSplit(absl::string_view(summary.data(), summary.size()), ' ');
-  if ((fields.size() != 1 + std::size(kKeys) && fields.size() != 1 + kRequiredKeys + 2 &&
-       fields.size() != 1 + kRequiredKeys) ||
+  if ((fields.size() != 1 + std::size(kKeys) && fields.size() != 1 + kRequiredKeys + 3 &&
+       fields.size() != 1 + kRequiredKeys + 2 && fields.size() != 1 + kRequiredKeys) ||
       fields[0] != kSummaryTag) {
     return BadSummary("not a retrieve.v1 summary");
   }
@@ -213,6 +216,10 @@ absl::StatusOr<RecordedRetrieval> DecodeRetrievalSummary(std::string_view summar
     const std::string bytes = absl::HexStringToBytes(absl::string_view(hex.data(), hex.size()));
     std::copy(bytes.begin(), bytes.end(), content.begin());
     out.content = content;
+  }
+  if (values.size() > kRequiredKeys + 3) {
+    if (values[13] != "1") return BadSummary("bad budget_edges");
+    out.edges_in_budget = true;
   }
   return out;
 }

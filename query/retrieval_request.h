@@ -6,7 +6,8 @@
 //
 //   retrieve.v1 seeds=<list> query=<str> max_hops=<n> direction=out|in|both
 //     edge_labels=<list> max_items=<n> max_bytes=<n> as_of=<n>
-//     policy_version=<n> clearances=<list> [max_nodes=<n> max_edges=<n>]
+//     policy_version=<n> clearances=<list>
+//     [max_nodes=<n> max_edges=<n> [content=<hex> [budget_edges=1]]]
 //
 // <n> is a decimal integer; <str> is the value with every byte outside
 // [A-Za-z0-9_.:*/-] written as %XX (upper-case hex), so a value never holds
@@ -21,6 +22,10 @@
 // under (--max-traversal-nodes), so a replay walks the same subgraph after
 // the operator changes it; entries written before the bound was
 // configurable lack them and ran under the defaults of then (10000, 50000).
+// `content` is RetrievalContentDigest of what was returned. `budget_edges=1`
+// says the returned edges' props counted towards max_bytes
+// (RetrieverOptions::edge_props_in_budget); entries without it were
+// answered when only the items' props did, and replay that way.
 // Nothing else is recorded: no token, no prop value.
 //
 // Thread safety: plain functions and values.
@@ -53,7 +58,7 @@ struct RetrievalRequest {
   std::vector<std::string> edge_labels;  // empty: every label
   DirectionFilter direction = DirectionFilter::kBoth;
   int max_items = 0;      // 0: kDefaultRetrieveItems
-  int64_t max_bytes = 0;  // 0: kDefaultRetrieveBytes; props bytes of returned items
+  int64_t max_bytes = 0;  // 0: kDefaultRetrieveBytes; props bytes of returned items and edges
   uint64_t as_of = 0;     // 0: latest
   friend bool operator==(const RetrievalRequest&, const RetrievalRequest&) = default;
 };
@@ -82,13 +87,18 @@ struct RecordedRetrieval {
   // RetrievalContentDigest of what was returned; unset in an entry that did
   // not record it (written before it existed).
   std::optional<ContentHash> content;
+  // Whether the edges' props counted towards max_bytes; false in an entry
+  // that did not record it (written before they did). Recorded only with
+  // `content`.
+  bool edges_in_budget = false;
 };
 
 // `request` must be normalized.
 std::string EncodeRetrievalSummary(const RecordedRetrieval& recorded);
 // DATA_LOSS "audit summary: ..." when `summary` is not a version-1 encoding.
 // `max_nodes`/`max_edges` are both present or both absent (then 0);
-// `content` (64 hex digits) follows them, or is absent.
+// `content` (64 hex digits) follows them, or is absent; `budget_edges=1`
+// follows `content`, or is absent.
 absl::StatusOr<RecordedRetrieval> DecodeRetrievalSummary(std::string_view summary);
 
 std::string_view DirectionName(DirectionFilter direction);

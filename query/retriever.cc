@@ -417,6 +417,18 @@ absl::StatusOr<RetrievalResult> Retriever::Run(const RetrievalRequest& request, 
       [](const std::shared_ptr<const EdgeRecord>& a, const std::shared_ptr<const EdgeRecord>& b) {
         return std::tie(a->from, a->label, a->to) < std::tie(b->from, b->label, b->to);
       });
+  if (options_.edge_props_in_budget) {
+    size_t kept = 0;
+    for (; kept < result.edges.size(); ++kept) {
+      const int64_t edge_bytes = static_cast<int64_t>(PropBytes(result.edges[kept]->props));
+      if (bytes + edge_bytes > request.max_bytes) break;
+      bytes += edge_bytes;
+    }
+    if (kept < result.edges.size()) {
+      result.edges.resize(kept);
+      result.truncated = true;
+    }
+  }
 
   RetrievalReceipt& receipt = result.receipt;
   receipt.snapshot_version = snapshot;
@@ -441,9 +453,9 @@ absl::StatusOr<RetrievalResult> Retriever::Retrieve(RetrievalRequest request, Au
   entry.principal = caller_.principal.id;
   entry.action = kRetrieveAction;
   entry.snapshot_version = snapshot;
-  entry.summary = EncodeRetrievalSummary(
-      RecordedRetrieval{std::move(request), policy_version, caller_.principal.clearances,
-                        options_.max_nodes, options_.max_edges, result.receipt.content});
+  entry.summary = EncodeRetrievalSummary(RecordedRetrieval{
+      std::move(request), policy_version, caller_.principal.clearances, options_.max_nodes,
+      options_.max_edges, result.receipt.content, options_.edge_props_in_budget});
   entry.items = RetrievalAuditItems(result.items);
   ASSIGN_OR_RETURN(AuditEntry stored, audit.Append(std::move(entry)));
   ASSIGN_OR_RETURN(result.receipt.receipt_id, receipt_ids.Encode(stored.seq, stored.hash));

@@ -31,6 +31,9 @@
 //     directions) whose two ends are both returned, ordered by (from, label,
 //     to), up to options.max_edges of them: one more sets `truncated` (only
 //     parallel edges between returned nodes get there, as max_items <= 1000).
+//     They are taken in that order while their props bytes fit in what the
+//     items left of max_bytes (stopping at the first that does not, which
+//     sets `truncated`), so an answer's props never pass max_bytes.
 //     Returned nodes the expansion did not expand (the last hop, or every
 //     node after the work bound stopped it) have their adjacency read in
 //     full for this: the scan is uncapped, since a cap on it would count
@@ -78,6 +81,9 @@ struct RetrieverOptions {
   VisibleSetCache* visible_sets = nullptr;
   // kBypass reads every record from RocksDB (receipt replay).
   ReadCacheUse cache_use = ReadCacheUse::kShared;
+  // Whether the edges' props count towards max_bytes (step 6). Always, but
+  // for the replay of a receipt answered before they did.
+  bool edge_props_in_budget = true;
 };
 
 struct RetrievedItem {

@@ -18,7 +18,8 @@ namespace {
 
 bool SameRecording(const RecordedRetrieval& a, const RecordedRetrieval& b) {
   return a.request == b.request && a.policy_version == b.policy_version &&
-         a.clearances == b.clearances && a.max_nodes == b.max_nodes && a.max_edges == b.max_edges;
+         a.clearances == b.clearances && a.max_nodes == b.max_nodes && a.max_edges == b.max_edges &&
+         a.content == b.content && a.edges_in_budget == b.edges_in_budget;
 }
 
 void CheckEntry(std::string_view bytes) {

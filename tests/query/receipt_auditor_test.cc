@@ -318,6 +318,27 @@ TEST_F(ReceiptAuditorTest, AReceiptWithoutAContentDigestStillReplays) {
   EXPECT_FALSE(r.content_changed);
 }
 
+// A receipt replays under the budget rule it was answered by: edges' props
+// count towards max_bytes, or (an entry without budget_edges) did not.
+TEST(ReceiptReplayTest, EdgesInTheBudgetReplayAsTheyWereAnswered) {
+  RetrievalGraph g;
+  StarWithEdgeProps(g);
+  RetrievalRequest request = Seeds({"S"});
+  request.max_bytes = 42;  // the items (28) and one edge (14)
+  for (const bool counted : {true, false}) {
+    RetrieverOptions options;
+    options.edge_props_in_budget = counted;
+    ASSERT_OK_AND_ASSIGN(RetrievalResult r, g.Retrieve(kAgent, request, options));
+    ASSERT_EQ(r.edges.size(), counted ? 1u : 2u);
+    ASSERT_OK_AND_ASSIGN(ReceiptRecord record,
+                         g.Auditor(g.auditor_).GetReceipt(r.receipt.receipt_id));
+    EXPECT_EQ(record.recorded.edges_in_budget, counted);
+    ASSERT_OK_AND_ASSIGN(ReplayResult replay, g.Auditor(g.auditor_).Replay(r.receipt.receipt_id));
+    EXPECT_TRUE(replay.match) << counted;
+    EXPECT_FALSE(replay.content_changed) << counted;
+  }
+}
+
 TEST_F(ReceiptAuditorTest, ReplayReportsNodesAddedAndRemovedUnderneath) {
   // B deleted and P unlabelled at the recorded version.
   Tamper("B", version_, [](NodeRecord& n) { n.deleted = true; });

@@ -42,6 +42,22 @@ inline std::vector<std::string> ItemIds(const RetrievalResult& r) {
   return ids;
 }
 
+// S -REFERENCES-> n1 and n2: each n has 14 bytes of props ("text" + 10),
+// and so has each edge ("note" + 10); S has none.
+inline void StarWithEdgeProps(RetrievalGraph& g) {
+  std::vector<Mutation> m = {NodeOp("S")};
+  for (const char* n : {"n1", "n2"}) {
+    m.push_back(NodeOp(n, {}, "0123456789"));
+    EdgeUpsert e;
+    e.edge.from = "S";
+    e.edge.label = "REFERENCES";
+    e.edge.to = n;
+    e.edge.props["note"] = Value{std::string("0123456789")};
+    m.push_back(e);
+  }
+  g.Write(std::move(m));
+}
+
 // Everything a caller sees of a result but the receipt id: items (id,
 // version, hop, score, via), edges, truncated and the digest.
 inline std::string Observable(const RetrievalResult& r) {

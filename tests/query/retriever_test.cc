@@ -158,7 +158,7 @@ TEST(RetrieverTest, WritesOneRetrieveEntryWithTheRequestAndItems) {
             "retrieve.v1 seeds=S query= max_hops=1 direction=out "
             "edge_labels=MENTIONS,REFERENCES max_items=50 max_bytes=1048576 as_of=0 "
             "policy_version=1 clearances=team:* max_nodes=10000 max_edges=50000 content=" +
-                ToHex(r.receipt.content));
+                ToHex(r.receipt.content) + " budget_edges=1");
   EXPECT_EQ(r.receipt.content, RetrievalContentDigest(r));
   EXPECT_EQ(e.items, (std::vector<AuditItem>{{"S", "", "", 1}, {"a b,c", "", "", 1}}));
   EXPECT_EQ(e.items_digest, r.receipt.digest);
@@ -180,6 +180,8 @@ TEST(RetrieverTest, WritesOneRetrieveEntryWithTheRequestAndItems) {
   EXPECT_EQ(decoded.policy_version, 1u);
   EXPECT_EQ(decoded.max_nodes, 10000u);
   EXPECT_EQ(decoded.max_edges, 50000u);
+  EXPECT_EQ(decoded.content, r.receipt.content);
+  EXPECT_TRUE(decoded.edges_in_budget);
 }
 
 TEST(RetrieverTest, SummaryRoundTripsAnyIdAndQuery) {
@@ -400,6 +402,39 @@ TEST(RetrieverTest, BudgetCutsExactlyAndSaysSo) {
   ASSERT_OK_AND_ASSIGN(RetrievalResult exact, g.Retrieve(kAgent, r));
   EXPECT_EQ(exact.items.size(), 6u);
   EXPECT_FALSE(exact.truncated);
+}
+
+std::vector<std::string> EdgeEnds(const RetrievalResult& r) {
+  std::vector<std::string> ends;
+  for (const auto& e : r.edges) ends.push_back(e->from + ">" + e->to);
+  return ends;
+}
+
+TEST(RetrieverTest, EdgesPropsShareTheBytesBudgetAfterTheItems) {
+  RetrievalGraph g;
+  StarWithEdgeProps(g);
+  RetrievalRequest r = Seeds({"S"});
+  r.max_bytes = 56;  // 28 of items, 28 of edges
+  ASSERT_OK_AND_ASSIGN(RetrievalResult all, g.Retrieve(kAgent, r));
+  EXPECT_EQ(ItemIds(all), (std::vector<std::string>{"S", "n1", "n2"}));
+  EXPECT_EQ(EdgeEnds(all), (std::vector<std::string>{"S>n1", "S>n2"}));
+  EXPECT_FALSE(all.truncated);
+  r.max_bytes = 55;
+  ASSERT_OK_AND_ASSIGN(RetrievalResult one, g.Retrieve(kAgent, r));
+  EXPECT_EQ(ItemIds(one), (std::vector<std::string>{"S", "n1", "n2"}));
+  EXPECT_EQ(EdgeEnds(one), (std::vector<std::string>{"S>n1"}));
+  EXPECT_TRUE(one.truncated);
+  r.max_bytes = 28;
+  ASSERT_OK_AND_ASSIGN(RetrievalResult none, g.Retrieve(kAgent, r));
+  EXPECT_EQ(ItemIds(none), (std::vector<std::string>{"S", "n1", "n2"}));
+  EXPECT_TRUE(none.edges.empty());
+  EXPECT_TRUE(none.truncated);
+  // As answered before edges counted (a replay of such a receipt).
+  RetrieverOptions before;
+  before.edge_props_in_budget = false;
+  ASSERT_OK_AND_ASSIGN(RetrievalResult old, g.Retrieve(kAgent, r, before));
+  EXPECT_EQ(EdgeEnds(old), (std::vector<std::string>{"S>n1", "S>n2"}));
+  EXPECT_FALSE(old.truncated);
 }
 
 // Past 32 MiB of props held, the expansion keeps later nodes without their
