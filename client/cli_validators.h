@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cctype>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -31,6 +33,44 @@ inline const CLI::Validator& DecimalNumber() {
       },
       "DECIMAL");
   return *kDecimal;
+}
+
+// A lifetime: "<n>d", "<n>h", "<n>m", "<n>s" or "<n>" (seconds), n decimal,
+// transformed into its seconds (for an integer option; the server checks
+// the range).
+inline const CLI::Validator& Lifetime() {
+  static const CLI::Validator* const kLifetime = new CLI::Validator(
+      [](std::string& text) -> std::string {
+        int64_t unit_seconds = 1;
+        std::string digits = text;
+        if (!digits.empty() && !std::isdigit(static_cast<unsigned char>(digits.back()))) {
+          switch (digits.back()) {
+            case 'd':
+              unit_seconds = 86400;
+              break;
+            case 'h':
+              unit_seconds = 3600;
+              break;
+            case 'm':
+              unit_seconds = 60;
+              break;
+            case 's':
+              break;
+            default:
+              return "must be a duration: <n>d, <n>h, <n>m, <n>s or seconds";
+          }
+          digits.pop_back();
+        }
+        // 12 digits of days still fit in an int64 of seconds.
+        if (digits.empty() || digits.size() > 12 ||
+            digits.find_first_not_of("0123456789") != std::string::npos) {
+          return "must be a duration: <n>d, <n>h, <n>m, <n>s or seconds";
+        }
+        text = std::to_string(std::stoll(digits) * unit_seconds);
+        return "";
+      },
+      "DURATION");
+  return *kLifetime;
 }
 
 }  // namespace ctxgraph::client

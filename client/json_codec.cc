@@ -376,7 +376,9 @@ json TokenInfoToJson(const v1::TokenInfo& t) {
   return {{"token_id", t.token_id()},
           {"principal_id", t.principal_id()},
           {"created", TimestampText(t.has_created(), t.created())},
-          {"revoked", t.revoked()}};
+          {"revoked", t.revoked()},
+          {"expires", TimestampText(t.has_expires(), t.expires())},  // "": never
+          {"expired", t.expired()}};
 }
 
 json CommitToJson(const v1::Commit& c) {

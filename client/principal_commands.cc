@@ -1,6 +1,7 @@
 #include "client/principal_commands.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -8,7 +9,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "client/cli_validators.h"
 #include "client/json_codec.h"
+#include "client/rfc3339.h"
 #include "client/table_printer.h"
 
 namespace ctxgraph::client {
@@ -21,6 +24,7 @@ struct PrincipalArgs {
   std::string id;  // principal id, or token id for revoke-token
   std::vector<std::string> roles;
   std::vector<std::string> clearances;
+  int64_t ttl_seconds = 0;  // token: 0 never expires
 };
 
 const std::vector<std::string> kRoleNames = {"agent", "auditor", "steward", "loader", "admin"};
@@ -148,16 +152,21 @@ int RunSetRoles(CommandContext& ctx, const PrincipalArgs& args) {
 int RunIssueToken(CommandContext& ctx, const PrincipalArgs& args) {
   v1::IssueTokenRequest request;
   request.set_principal_id(args.id);
+  request.set_ttl_seconds(args.ttl_seconds);
   ServerConnection& conn = ctx.connection();
   absl::StatusOr<v1::IssueTokenResponse> response =
       conn.Call(conn.admin(), &AdminStub::IssueToken, request);
   if (!response.ok()) return ctx.Fail(response.status());
+  const std::string expires =
+      response->has_expires() ? FormatRfc3339Utc(response->expires()) : std::string();
   // The one place a token is printed: the server shows it only this once.
   if (ctx.json()) {
-    ctx.PrintJson({{"token_id", response->token_id()}, {"token", response->token()}});
+    ctx.PrintJson(
+        {{"token_id", response->token_id()}, {"token", response->token()}, {"expires", expires}});
   } else {
     std::cout << "token_id  " << response->token_id() << "\n"
-              << "token     " << response->token() << "\n";
+              << "token     " << response->token() << "\n"
+              << "expires   " << (expires.empty() ? "never" : expires) << "\n";
     std::cerr << "(store the token now: it is not shown again)\n";
   }
   return kExitOk;
@@ -176,10 +185,12 @@ int RunListTokens(CommandContext& ctx, const PrincipalArgs& args) {
     ctx.PrintJson({{"tokens", list}});
     return kExitOk;
   }
-  TablePrinter table({"TOKEN_ID", "PRINCIPAL", "CREATED", "REVOKED"});
+  TablePrinter table({"TOKEN_ID", "PRINCIPAL", "CREATED", "EXPIRES", "REVOKED"});
   for (const v1::TokenInfo& t : response->tokens()) {
     const json info = TokenInfoToJson(t);
-    table.AddRow({t.token_id(), t.principal_id(), info["created"].get<std::string>(),
+    std::string expires = t.has_expires() ? info["expires"].get<std::string>() : "never";
+    if (t.expired()) expires += " (expired)";
+    table.AddRow({t.token_id(), t.principal_id(), info["created"].get<std::string>(), expires,
                   t.revoked() ? "yes" : "no"});
   }
   table.Print(std::cout);
@@ -253,7 +264,11 @@ void AddPrincipalCommands(CLI::App& app, CommandContext& ctx, CommandAction* act
         ServerConnection& conn = c.connection();
         return PrintPrincipal(c, conn.Call(conn.admin(), &AdminStub::ResumePrincipal, request));
       });
-  add("token", "Issue a bearer token (printed once)", "id", RunIssueToken);
+  add("token", "Issue a bearer token (printed once)", "id", RunIssueToken)
+      ->add_option("--ttl", args->ttl_seconds,
+                   "Expire it after this long: 30d, 12h, 90m, 3600s (default: never; an admin "
+                   "must keep a token that never expires)")
+      ->transform(Lifetime());
   add("tokens", "List a principal's tokens", "id", RunListTokens);
   add("revoke-token", "Revoke a token", "token_id", RunRevokeToken);
 }

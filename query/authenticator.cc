@@ -68,7 +68,11 @@ absl::StatusOr<Caller> Authenticator::Authenticate(std::string_view header,
   {
     std::shared_lock<std::shared_mutex> lock(mu_);
     if (cache_generation_ == generation) {
-      if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+      // An expired token's entry stays until the next change: Lookup says
+      // why it no longer signs in.
+      if (auto it = cache_.find(key); it != cache_.end() && !Expired(it->second.token_expires)) {
+        return it->second;
+      }
     }
   }
   ASSIGN_OR_RETURN(Caller caller, Lookup(hash, reason));
@@ -90,6 +94,9 @@ absl::StatusOr<Caller> Authenticator::Lookup(const ContentHash& hash, std::strin
     return Reject(reason, "unknown token");
   }
   if (record->revoked) return Reject(reason, absl::StrCat("revoked token ", record->token_id));
+  if (Expired(record->expires)) {
+    return Reject(reason, absl::StrCat("expired token ", record->token_id));
+  }
   ASSIGN_OR_RETURN(std::optional<PrincipalRecord> principal,
                    principals_->Get(record->principal_id, keys::kMaxVersion));
   if (!principal)
@@ -100,7 +107,12 @@ absl::StatusOr<Caller> Authenticator::Lookup(const ContentHash& hash, std::strin
   Caller caller(std::move(*principal));
   caller.verifier = this;
   caller.token_hash = hash;
+  caller.token_expires = record->expires;
   return caller;
+}
+
+bool Authenticator::Expired(Timestamp expires) const {
+  return expires.micros != 0 && now_().micros >= expires.micros;
 }
 
 absl::Status Authenticator::Verify(const Caller& caller) const {

@@ -2,14 +2,17 @@
 //
 // Tokens are "ctxg_" followed by 43 base64url characters (256 random bits).
 // Only SHA-256(token) is stored; lookup is by that hash and the stored hash is
-// compared in constant time. Unknown, revoked and suspended-principal tokens
-// all answer UNAUTHENTICATED with the same message, so a token holder learns
-// nothing about which it is; the reason is returned separately for logging.
+// compared in constant time. Unknown, revoked, expired and
+// suspended-principal tokens all answer UNAUTHENTICATED with the same
+// message, so a token holder learns nothing about which it is; the reason is
+// returned separately for logging. A token stops signing in at its
+// `expires` time (TokenRecord; never when 0), on every call, cached or not.
 //
 // Thread safety: safe for concurrent use.
 #ifndef CTXGRAPH_QUERY_AUTHENTICATOR_H_
 #define CTXGRAPH_QUERY_AUTHENTICATOR_H_
 
+#include <functional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -40,7 +43,9 @@ ContentHash HashToken(std::string_view token);
 // revocation or suspension still takes effect on the very next call.
 class Authenticator final : public CallerVerifier {
  public:
-  explicit Authenticator(const PrincipalStore* principals) : principals_(principals) {}
+  // `now` tells the time tokens expire against (tests set it).
+  explicit Authenticator(const PrincipalStore* principals, std::function<Timestamp()> now = Now)
+      : principals_(principals), now_(std::move(now)) {}
 
   // `header` is the full value of the authorization metadata, or empty when
   // absent. On failure, `*reason` (if given) says why, without the token.
@@ -57,8 +62,11 @@ class Authenticator final : public CallerVerifier {
   static constexpr size_t kMaxCached = 10000;
 
   absl::StatusOr<Caller> Lookup(const ContentHash& hash, std::string* reason) const;
+  // Whether a token expiring at `expires` no longer signs in.
+  bool Expired(Timestamp expires) const;
 
   const PrincipalStore* principals_;
+  const std::function<Timestamp()> now_;
   mutable std::shared_mutex mu_;
   // Guarded by mu_: callers authenticated while the generation was
   // cache_generation_.

@@ -35,6 +35,7 @@ struct Caller {
   // tests, and the server's own.
   const CallerVerifier* verifier = nullptr;
   ContentHash token_hash{};
+  Timestamp token_expires;  // when that token stops signing in; micros 0: never
 
   explicit Caller(PrincipalRecord p) : principal(std::move(p)), policy(principal.clearances) {}
 

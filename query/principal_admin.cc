@@ -68,9 +68,10 @@ bool IsActiveAdmin(const PrincipalRecord& p) {
 }
 
 // Whether an active admin of `all` (every principal) other than
-// `principal_id` holds an unrevoked token other than `token_id`: someone
-// who can still administer once the change at hand lands. Called under the
-// commit lock, so no other change can land in between.
+// `principal_id` holds an unrevoked token other than `token_id` that never
+// expires: someone who can still administer once the change at hand lands,
+// and will later too. Called under the commit lock, so no other change can
+// land in between.
 absl::StatusOr<bool> AnotherAdminCanSignIn(const PrincipalStore& store,
                                            const std::vector<PrincipalRecord>& all,
                                            std::string_view principal_id,
@@ -79,7 +80,7 @@ absl::StatusOr<bool> AnotherAdminCanSignIn(const PrincipalStore& store,
     if (!IsActiveAdmin(p) || p.id == principal_id) continue;
     ASSIGN_OR_RETURN(std::vector<TokenRecord> tokens, store.ListTokens(p.id));
     for (const TokenRecord& t : tokens) {
-      if (!t.revoked && t.token_id != token_id) return true;
+      if (!t.revoked && t.expires.micros == 0 && t.token_id != token_id) return true;
     }
   }
   return false;
@@ -167,7 +168,8 @@ absl::StatusOr<PrincipalRecord> PrincipalAdmin::Change(
           ASSIGN_OR_RETURN(bool others, AnotherAdminCanSignIn(store_, all, id, ""));
           if (!others) {
             return absl::FailedPreconditionError(absl::StrCat(
-                "principal \"", id, "\" is the last active admin holding an unrevoked token"));
+                "principal \"", id,
+                "\" is the last active admin holding an unrevoked token without expiry"));
           }
         }
         return absl::OkStatus();
@@ -220,18 +222,26 @@ absl::StatusOr<PrincipalRecord> PrincipalAdmin::SetStatus(const Caller& caller,
 }
 
 absl::StatusOr<IssuedToken> PrincipalAdmin::IssueToken(const Caller& caller,
-                                                       const std::string& principal_id) {
+                                                       const std::string& principal_id,
+                                                       int64_t ttl_seconds, TokenRecord* issued) {
   RETURN_IF_ERROR(RequireRole(caller, {Role::kAdmin}, "IssueToken"));
   RETURN_IF_ERROR(ValidateId("principal_id", principal_id));
+  if (ttl_seconds < 0 || ttl_seconds > kMaxTokenTtlSeconds) {
+    return absl::InvalidArgumentError(absl::StrCat("ttl_seconds: must be 0..", kMaxTokenTtlSeconds,
+                                                   " (0: never expires), got ", ttl_seconds));
+  }
   ASSIGN_OR_RETURN(std::optional<PrincipalRecord> p, store_.Get(principal_id, keys::kMaxVersion));
   if (!p) return PrincipalNotFound(principal_id);
   ASSIGN_OR_RETURN(IssuedToken token, NewToken());
   TokenRecord record{token.token_id, principal_id, HashToken(token.secret), Now(), false};
+  if (ttl_seconds > 0) record.expires.micros = record.created.micros + ttl_seconds * 1000000;
   RETURN_IF_ERROR(store_.PutToken(
       record, caller.principal.id,
       {kIssueTokenAction,
-       absl::StrCat("admin: issue token ", token.token_id, " for ", principal_id)},
+       absl::StrCat("admin: issue token ", token.token_id, " for ", principal_id,
+                    ttl_seconds > 0 ? absl::StrCat(" ttl_seconds=", ttl_seconds) : "")},
       [&] { return caller.CheckStillCurrent(); }, Database::BehindBulk::kRefuse));
+  if (issued != nullptr) *issued = record;
   return token;
 }
 
@@ -250,8 +260,8 @@ absl::Status PrincipalAdmin::RevokeToken(const Caller& caller, const std::string
     ASSIGN_OR_RETURN(std::vector<PrincipalRecord> all, store_.List(keys::kMaxVersion));
     ASSIGN_OR_RETURN(bool others, AnotherAdminCanSignIn(store_, all, "", token_id));
     if (others) return absl::OkStatus();
-    return absl::FailedPreconditionError(
-        absl::StrCat("token \"", token_id, "\" is the last unrevoked token of an active admin"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "token \"", token_id, "\" is the last unrevoked token without expiry of an active admin"));
   };
   return store_.PutToken(*record, caller.principal.id,
                          {"admin.revoke_token", absl::StrCat("admin: revoke token ", token_id,

@@ -8,8 +8,10 @@
 // admin.suspend_principal, admin.resume_principal, admin.issue_token,
 // admin.revoke_token (bootstrap uses the first and the issue one as
 // principal "system"). Changes that would leave no active admin, or no
-// active admin with an unrevoked token, are refused with
-// FAILED_PRECONDITION, so the server cannot be locked out from inside.
+// active admin with an unrevoked token that never expires, are refused with
+// FAILED_PRECONDITION, so the server cannot be locked out from inside, even
+// by waiting. A token expires `ttl_seconds` after it is issued (0: never;
+// at most kMaxTokenTtlSeconds, else INVALID_ARGUMENT naming ttl_seconds).
 //
 // A new principal's id holds only ASCII letters, digits and . _ @ : + -, and
 // is not "system". Each change checks under the commit lock that the acting
@@ -29,6 +31,7 @@
 #ifndef CTXGRAPH_QUERY_PRINCIPAL_ADMIN_H_
 #define CTXGRAPH_QUERY_PRINCIPAL_ADMIN_H_
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -42,6 +45,7 @@
 namespace ctxgraph {
 
 inline constexpr char kBootstrapAdminId[] = "admin";
+inline constexpr int64_t kMaxTokenTtlSeconds = int64_t{10} * 366 * 24 * 3600;  // ten years
 
 class PrincipalAdmin {
  public:
@@ -61,7 +65,9 @@ class PrincipalAdmin {
                                                 uint64_t expected_version = 0);
   absl::StatusOr<PrincipalRecord> SetStatus(const Caller& caller, const std::string& id,
                                             PrincipalStatus status);
-  absl::StatusOr<IssuedToken> IssueToken(const Caller& caller, const std::string& principal_id);
+  // The token's record is `*record` when given (for its expiry).
+  absl::StatusOr<IssuedToken> IssueToken(const Caller& caller, const std::string& principal_id,
+                                         int64_t ttl_seconds = 0, TokenRecord* record = nullptr);
   absl::Status RevokeToken(const Caller& caller, const std::string& token_id);
   absl::StatusOr<std::vector<TokenRecord>> ListTokens(const Caller& caller,
                                                       const std::string& principal_id) const;

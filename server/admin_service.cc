@@ -95,12 +95,15 @@ grpc::ServerUnaryReactor* AdminServiceImpl::IssueToken(grpc::CallbackServerConte
                                                        const v1::IssueTokenRequest* request,
                                                        v1::IssueTokenResponse* response) {
   return HandleUnary(context, backend_, "IssueToken", [&](const Caller& caller) {
-    ASSIGN_OR_RETURN(IssuedToken token, backend_.admin.IssueToken(caller, request->principal_id()));
-    spdlog::info("admin request_id={} action=IssueToken by={} principal={} token_id={}",
+    TokenRecord record;
+    ASSIGN_OR_RETURN(IssuedToken token, backend_.admin.IssueToken(caller, request->principal_id(),
+                                                                  request->ttl_seconds(), &record));
+    spdlog::info("admin request_id={} action=IssueToken by={} principal={} token_id={} ttl_s={}",
                  CurrentRequestId(), LogValue(caller.principal.id),
-                 LogValue(request->principal_id()), token.token_id);
+                 LogValue(request->principal_id()), token.token_id, request->ttl_seconds());
     response->set_token_id(token.token_id);
     response->set_token(token.secret);
+    if (record.expires.micros != 0) TimestampToProto(record.expires, response->mutable_expires());
     return absl::OkStatus();
   });
 }
@@ -122,7 +125,8 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ListTokens(grpc::CallbackServerConte
   return HandleUnary(context, backend_, "ListTokens", [&](const Caller& caller) {
     ASSIGN_OR_RETURN(std::vector<TokenRecord> tokens,
                      backend_.admin.ListTokens(caller, request->principal_id()));
-    for (const auto& t : tokens) TokenToProto(t, response->add_tokens());
+    const Timestamp now = Now();
+    for (const auto& t : tokens) TokenToProto(t, now, response->add_tokens());
     return absl::OkStatus();
   });
 }

@@ -225,11 +225,15 @@ void PrincipalToProto(const PrincipalRecord& p, v1::Principal* out) {
   out->set_version(p.version);
 }
 
-void TokenToProto(const TokenRecord& token, v1::TokenInfo* out) {
+void TokenToProto(const TokenRecord& token, Timestamp now, v1::TokenInfo* out) {
   out->set_token_id(token.token_id);
   out->set_principal_id(token.principal_id);
   TimestampToProto(token.created, out->mutable_created());
   out->set_revoked(token.revoked);
+  if (token.expires.micros != 0) {
+    TimestampToProto(token.expires, out->mutable_expires());
+    out->set_expired(now.micros >= token.expires.micros);
+  }
 }
 
 absl::StatusOr<std::vector<Role>> RolesFromProto(

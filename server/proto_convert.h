@@ -36,7 +36,8 @@ void EdgeToProto(const EdgeRecord& edge, v1::Edge* out);
 void EdgeRefToProto(const EdgeRecord& edge, v1::EdgeRef* out);
 void CommitToProto(const CommitRecord& commit, v1::Commit* out);
 void PrincipalToProto(const PrincipalRecord& principal, v1::Principal* out);
-void TokenToProto(const TokenRecord& token, v1::TokenInfo* out);
+// `now`: the time `expired` is told against.
+void TokenToProto(const TokenRecord& token, Timestamp now, v1::TokenInfo* out);
 
 absl::StatusOr<std::vector<Role>> RolesFromProto(const google::protobuf::RepeatedField<int>& roles);
 DirectionFilter DirectionFromProto(v1::Direction direction);

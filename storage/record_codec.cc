@@ -416,6 +416,7 @@ std::string EncodeToken(const TokenRecord& t) {
   w.Raw(t.token_hash.data(), t.token_hash.size());
   w.Fixed64(static_cast<uint64_t>(t.created.micros));
   w.U8(t.revoked ? 1 : 0);
+  w.Fixed64(static_cast<uint64_t>(t.expires.micros));
   return w.Take();
 }
 
@@ -428,6 +429,8 @@ absl::StatusOr<TokenRecord> DecodeToken(std::string_view bytes) {
   r.Raw(t.token_hash.data(), t.token_hash.size());
   t.created.micros = static_cast<int64_t>(r.Fixed64());
   t.revoked = r.U8() != 0;
+  // Absent from records written before tokens could expire.
+  if (r.ok() && !r.AtEnd()) t.expires.micros = static_cast<int64_t>(r.Fixed64());
   RETURN_IF_ERROR(Finish(r, "token"));
   return t;
 }

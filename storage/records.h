@@ -175,6 +175,9 @@ struct TokenRecord {
   ContentHash token_hash{};  // SHA-256 of the secret; the secret is never stored
   Timestamp created;
   bool revoked = false;
+  // When it stops signing in; micros 0: never. Records written before
+  // tokens could expire decode with 0.
+  Timestamp expires;
 };
 
 }  // namespace ctxgraph

@@ -93,7 +93,13 @@ TEST(JsonCodecTest, PrincipalAndTokenShapes) {
   t.set_token_id("tok-1");
   t.set_principal_id("alice");
   EXPECT_EQ(DumpJson(TokenInfoToJson(t)),
-            R"({"created":"","principal_id":"alice","revoked":false,"token_id":"tok-1"})");
+            R"({"created":"","expired":false,"expires":"","principal_id":"alice",)"
+            R"("revoked":false,"token_id":"tok-1"})");
+  t.mutable_expires()->set_seconds(1700000000);
+  t.set_expired(true);
+  EXPECT_EQ(DumpJson(TokenInfoToJson(t)),
+            R"({"created":"","expired":true,"expires":"2023-11-14T22:13:20Z",)"
+            R"("principal_id":"alice","revoked":false,"token_id":"tok-1"})");
 }
 
 TEST(JsonCodecTest, DumpJsonReplacesInvalidUtf8InsteadOfThrowing) {

@@ -198,6 +198,36 @@ TEST_F(CliE2eTest, BadLinesAreReportedByNumberAndTheRestLoads) {
   EXPECT_EQ(CliJson(admin_token_file_, {"get", "ok-1"})["id"], "ok-1");
 }
 
+TEST_F(CliE2eTest, ATokensLifetimeIsSetAndShownThroughTheCli) {
+  ASSERT_EQ(Cli(admin_token_file_, {"principal", "create", "bot", "--role", "agent"}).exit_code, 0);
+  const json issued = CliJson(admin_token_file_, {"principal", "token", "bot", "--ttl", "90m"});
+  const std::string expires = issued.value("expires", "");
+  // RFC 3339 in UTC, e.g. 2026-12-07T14:00:00.123456Z.
+  EXPECT_TRUE(expires.size() >= 20 && expires[10] == 'T' && expires.back() == 'Z') << issued.dump();
+  const json forever = CliJson(admin_token_file_, {"principal", "token", "bot"});
+  EXPECT_EQ(forever["expires"], "");
+  const json listed = CliJson(admin_token_file_, {"principal", "tokens", "bot"});
+  ASSERT_EQ(listed["tokens"].size(), 2u) << listed.dump();
+  for (const json& t : listed["tokens"]) {
+    EXPECT_EQ(t["expires"], t["token_id"] == issued["token_id"] ? expires : "") << t.dump();
+    EXPECT_EQ(t["expired"], false);
+  }
+  const CommandResult table = Cli(admin_token_file_, {"principal", "tokens", "bot"});
+  EXPECT_NE(table.out.find("EXPIRES"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find(expires), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("never"), std::string::npos) << table.out;
+
+  const CommandResult bad = Cli(admin_token_file_, {"principal", "token", "bot", "--ttl", "5y"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("must be a duration"), std::string::npos) << bad.err;
+  const CommandResult long_ttl =
+      Cli(admin_token_file_, {"principal", "token", "bot", "--ttl", "4000d"});
+  EXPECT_EQ(long_ttl.exit_code, 1);
+  EXPECT_EQ(long_ttl.err,
+            "error: INVALID_ARGUMENT: ttl_seconds: must be 0..316224000 (0: never expires), got "
+            "345600000\n");
+}
+
 TEST_F(CliE2eTest, BoundariesHoldThroughTheCliAndSurviveARestart) {
   ASSERT_EQ(Cli(admin_token_file_, {"import", dir_ + "/graph.jsonl"}).exit_code, 0);
   ASSERT_EQ(Cli(admin_token_file_,

@@ -30,6 +30,18 @@ class AuthenticatorTest : public ::testing::Test {
 
   absl::StatusOr<Caller> Auth(const std::string& header) { return auth_->Authenticate(header); }
 
+  // The id of the one token bootstrap issued "admin" (a test failure if it
+  // holds more or none).
+  std::string BootstrapTokenId(PrincipalAdmin& ops, const Caller& admin) {
+    absl::StatusOr<std::vector<TokenRecord>> tokens = ops.ListTokens(admin, "admin");
+    EXPECT_TRUE(tokens.ok()) << tokens.status();
+    if (!tokens.ok() || tokens->size() != 1) {
+      ADD_FAILURE() << "admin holds " << (tokens.ok() ? tokens->size() : 0) << " tokens";
+      return "";
+    }
+    return (*tokens)[0].token_id;
+  }
+
   TempDir dir_;
   std::unique_ptr<Database> db_;
   std::unique_ptr<PrincipalStore> principals_;
@@ -106,11 +118,13 @@ TEST_F(AuthenticatorTest, TheLastActiveAdminCannotBeRemoved) {
                 "principal \"admin\" is the last active admin");
   ASSERT_OK(ops.Create(admin, "admin2", {Role::kAdmin}, {}));
   // admin2 has no token: with admin gone, no one could sign in to administer.
-  EXPECT_STATUS(ops.SetStatus(admin, "admin", PrincipalStatus::kSuspended),
-                absl::StatusCode::kFailedPrecondition,
-                "principal \"admin\" is the last active admin holding an unrevoked token");
-  EXPECT_STATUS(ops.SetRoles(admin, "admin", {Role::kAgent}), absl::StatusCode::kFailedPrecondition,
-                "principal \"admin\" is the last active admin holding an unrevoked token");
+  EXPECT_STATUS(
+      ops.SetStatus(admin, "admin", PrincipalStatus::kSuspended),
+      absl::StatusCode::kFailedPrecondition,
+      "principal \"admin\" is the last active admin holding an unrevoked token without expiry");
+  EXPECT_STATUS(
+      ops.SetRoles(admin, "admin", {Role::kAgent}), absl::StatusCode::kFailedPrecondition,
+      "principal \"admin\" is the last active admin holding an unrevoked token without expiry");
   ASSERT_OK(ops.IssueToken(admin, "admin2").status());
   ASSERT_OK(ops.SetRoles(admin, "admin", {Role::kAgent}));
 }
@@ -118,11 +132,9 @@ TEST_F(AuthenticatorTest, TheLastActiveAdminCannotBeRemoved) {
 TEST_F(AuthenticatorTest, TheLastTokenOfAnActiveAdminCannotBeRevoked) {
   ASSERT_OK_AND_ASSIGN(Caller admin, Auth("Bearer " + admin_token_));
   PrincipalAdmin ops(*principals_);
-  ASSERT_OK_AND_ASSIGN(auto tokens, ops.ListTokens(admin, "admin"));
-  ASSERT_EQ(tokens.size(), 1u);
-  const std::string first = tokens[0].token_id;
-  const std::string refused =
-      absl::StrCat("token \"", first, "\" is the last unrevoked token of an active admin");
+  const std::string first = BootstrapTokenId(ops, admin);
+  const std::string refused = absl::StrCat(
+      "token \"", first, "\" is the last unrevoked token without expiry of an active admin");
   EXPECT_STATUS(ops.RevokeToken(admin, first), absl::StatusCode::kFailedPrecondition, refused);
   ASSERT_OK(Auth("Bearer " + admin_token_));
   // Another active admin's token does not count while that admin is
@@ -137,7 +149,72 @@ TEST_F(AuthenticatorTest, TheLastTokenOfAnActiveAdminCannotBeRevoked) {
   ASSERT_OK_AND_ASSIGN(admin, Auth("Bearer " + second.secret));
   EXPECT_STATUS(ops.RevokeToken(admin, second.token_id), absl::StatusCode::kFailedPrecondition,
                 absl::StrCat("token \"", second.token_id,
-                             "\" is the last unrevoked token of an active admin"));
+                             "\" is the last unrevoked token without expiry of an active admin"));
+}
+
+TEST_F(AuthenticatorTest, ATokenStopsSigningInAtItsExpiryCachedOrNot) {
+  ASSERT_OK_AND_ASSIGN(Caller admin, Auth("Bearer " + admin_token_));
+  PrincipalAdmin ops(*principals_);
+  ASSERT_OK(ops.Create(admin, "alice", {Role::kAgent}, {"team:eng"}));
+  TokenRecord record;
+  ASSERT_OK_AND_ASSIGN(IssuedToken t, ops.IssueToken(admin, "alice", 3600, &record));
+  EXPECT_EQ(record.expires.micros, record.created.micros + int64_t{3600} * 1000000);
+  ASSERT_OK_AND_ASSIGN(auto listed, ops.ListTokens(admin, "alice"));
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].expires, record.expires);
+
+  Timestamp now{record.expires.micros - 1};
+  const Authenticator clocked(principals_.get(), [&] { return now; });
+  const std::string header = "Bearer " + t.secret;
+  std::string reason;
+  ASSERT_OK_AND_ASSIGN(Caller alice, clocked.Authenticate(header, &reason));
+  EXPECT_EQ(alice.token_expires, record.expires);
+  ASSERT_OK(clocked.Authenticate(header));  // from the cache
+  ASSERT_OK(clocked.Verify(alice));
+  now = record.expires;
+  EXPECT_STATUS(clocked.Authenticate(header, &reason), absl::StatusCode::kUnauthenticated,
+                "invalid or missing bearer token");
+  EXPECT_EQ(reason, "expired token " + t.token_id);
+  EXPECT_STATUS(clocked.Verify(alice), absl::StatusCode::kUnauthenticated,
+                "invalid or missing bearer token");
+  // The bootstrap token never expires.
+  now = Timestamp{record.expires.micros + int64_t{100} * 365 * 24 * 3600 * 1000000};
+  ASSERT_OK(clocked.Authenticate("Bearer " + admin_token_));
+}
+
+TEST_F(AuthenticatorTest, ATokenLifetimeIsZeroOrUpToTenYears) {
+  ASSERT_OK_AND_ASSIGN(Caller admin, Auth("Bearer " + admin_token_));
+  PrincipalAdmin ops(*principals_);
+  const std::string bad = "ttl_seconds: must be 0..316224000 (0: never expires), got ";
+  EXPECT_STATUS(ops.IssueToken(admin, "admin", -1), absl::StatusCode::kInvalidArgument, bad + "-1");
+  EXPECT_STATUS(ops.IssueToken(admin, "admin", kMaxTokenTtlSeconds + 1),
+                absl::StatusCode::kInvalidArgument, bad + "316224001");
+  ASSERT_OK_AND_ASSIGN(auto tokens, ops.ListTokens(admin, "admin"));
+  EXPECT_EQ(tokens.size(), 1u);  // nothing issued
+  TokenRecord record;
+  ASSERT_OK(ops.IssueToken(admin, "admin", kMaxTokenTtlSeconds, &record).status());
+  EXPECT_EQ(record.expires.micros - record.created.micros, kMaxTokenTtlSeconds * 1000000);
+  ASSERT_OK(ops.IssueToken(admin, "admin", 0, &record).status());
+  EXPECT_EQ(record.expires.micros, 0);
+}
+
+// An admin's expiring token will not let anyone administer once it expires:
+// it never counts as the admin that keeps the server administrable.
+TEST_F(AuthenticatorTest, AnExpiringTokenDoesNotKeepTheServerAdministrable) {
+  ASSERT_OK_AND_ASSIGN(Caller admin, Auth("Bearer " + admin_token_));
+  PrincipalAdmin ops(*principals_);
+  const std::string first = BootstrapTokenId(ops, admin);
+  ASSERT_OK(ops.IssueToken(admin, "admin", 3600).status());
+  ASSERT_OK(ops.Create(admin, "admin2", {Role::kAdmin}, {}));
+  ASSERT_OK(ops.IssueToken(admin, "admin2", 3600).status());
+  EXPECT_STATUS(ops.RevokeToken(admin, first), absl::StatusCode::kFailedPrecondition,
+                absl::StrCat("token \"", first,
+                             "\" is the last unrevoked token without expiry of an active admin"));
+  EXPECT_STATUS(ops.SetRoles(admin, "admin", {Role::kAgent}), absl::StatusCode::kFailedPrecondition,
+                "principal \"admin\" is the last active admin holding an unrevoked token without "
+                "expiry");
+  ASSERT_OK(ops.IssueToken(admin, "admin2", 0).status());
+  ASSERT_OK(ops.RevokeToken(admin, first));
 }
 
 TEST(BootstrapTest, ABootstrapStoppedBetweenItsTwoCommitsCompletesOnTheNextStart) {

@@ -3,6 +3,10 @@
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <map>
+#include <thread>
+
 #include "absl/strings/str_cat.h"
 #include "tests/server/server_test_fixture.h"
 
@@ -257,6 +261,60 @@ TEST_F(AdminTest, IssueAndListTokensNeverExposeASecret) {
   list.set_principal_id("carol");
   ASSERT_OK(Call(admin_.get(), &S::ListTokens, admin_token_, list, &tokens));
   EXPECT_EQ(tokens.tokens_size(), 0);
+}
+
+TEST_F(AdminTest, ATokenWithALifetimeSaysWhenItExpiresAndThenStopsSigningIn) {
+  v1::PrincipalResponse p;
+  ASSERT_OK(Create("bob", {v1::ROLE_AGENT}, {}, &p));
+  v1::IssueTokenRequest issue;
+  issue.set_principal_id("bob");
+  issue.set_ttl_seconds(3600);
+  v1::IssueTokenResponse hour;
+  ASSERT_OK(Call(admin_.get(), &S::IssueToken, admin_token_, issue, &hour));
+  issue.set_ttl_seconds(1);
+  v1::IssueTokenResponse second;
+  ASSERT_OK(Call(admin_.get(), &S::IssueToken, admin_token_, issue, &second));
+  const v1::IssueTokenResponse forever = IssueToken("bob");
+  EXPECT_FALSE(forever.has_expires());
+
+  v1::ListTokensRequest list;
+  list.set_principal_id("bob");
+  v1::ListTokensResponse tokens;
+  ASSERT_OK(Call(admin_.get(), &S::ListTokens, admin_token_, list, &tokens));
+  ASSERT_EQ(tokens.tokens_size(), 3);
+  std::map<std::string, v1::TokenInfo> by_id;
+  for (const auto& t : tokens.tokens()) by_id[t.token_id()] = t;
+  const v1::TokenInfo& h = by_id[hour.token_id()];
+  EXPECT_EQ(h.expires().seconds() - h.created().seconds(), 3600);
+  EXPECT_EQ(h.expires().nanos(), h.created().nanos());
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(h.expires(), hour.expires()));
+  EXPECT_FALSE(h.expired());
+  EXPECT_FALSE(by_id[forever.token_id()].has_expires());
+  EXPECT_FALSE(by_id[forever.token_id()].expired());
+
+  // The one-second token stops signing in, with the answer any bad token gets.
+  v1::GetNodeResponse node;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  grpc::Status s;
+  do {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    s = GetNode(second.token(), "x", &node);
+  } while (s.error_code() == grpc::StatusCode::NOT_FOUND &&
+           std::chrono::steady_clock::now() < deadline);
+  EXPECT_STATUS(s, absl::StatusCode::kUnauthenticated, "invalid or missing bearer token");
+  EXPECT_STATUS(GetNode(hour.token(), "x", &node), absl::StatusCode::kNotFound,
+                "node \"x\" not found");
+  ASSERT_OK(Call(admin_.get(), &S::ListTokens, admin_token_, list, &tokens));
+  for (const auto& t : tokens.tokens()) {
+    EXPECT_EQ(t.expired(), t.token_id() == second.token_id()) << t.token_id();
+  }
+
+  issue.set_ttl_seconds(-5);
+  v1::IssueTokenResponse refused;
+  EXPECT_STATUS(Call(admin_.get(), &S::IssueToken, admin_token_, issue, &refused),
+                absl::StatusCode::kInvalidArgument,
+                "ttl_seconds: must be 0..316224000 (0: never expires), got -5");
+  EXPECT_TRUE(refused.token().empty());
 }
 
 TEST_F(AdminTest, TokenErrors) {

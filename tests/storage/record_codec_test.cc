@@ -163,10 +163,24 @@ TEST(RecordCodecTest, EdgeCommitPrincipalTokenRoundTrip) {
   EXPECT_EQ(p2.clearances, p.clearances);
   EXPECT_EQ(p2.status, PrincipalStatus::kSuspended);
 
-  TokenRecord t{"tok_1", "alice", Sha256("secret"), {9}, true};
+  TokenRecord t{"tok_1", "alice", Sha256("secret"), {9}, true, {77}};
   ASSERT_OK_AND_ASSIGN(TokenRecord t2, DecodeToken(EncodeToken(t)));
   EXPECT_EQ(t2.token_hash, t.token_hash);
   EXPECT_TRUE(t2.revoked);
+  EXPECT_EQ(t2.expires, Timestamp{77});
+}
+
+TEST(RecordCodecTest, ATokenWrittenBeforeExpiryNeverExpiresAndATruncatedOneIsDataLoss) {
+  const TokenRecord t{"tok_1", "alice", Sha256("secret"), {9}, false, {1234}};
+  const std::string bytes = EncodeToken(t);
+  // The record as written before tokens could expire: without the last 8 bytes.
+  ASSERT_OK_AND_ASSIGN(TokenRecord old, DecodeToken(bytes.substr(0, bytes.size() - 8)));
+  EXPECT_EQ(old.token_id, "tok_1");
+  EXPECT_EQ(old.expires, Timestamp{0});
+  for (size_t n = bytes.size() - 7; n < bytes.size(); ++n) {
+    EXPECT_EQ(DecodeToken(bytes.substr(0, n)).status().code(), absl::StatusCode::kDataLoss) << n;
+  }
+  EXPECT_EQ(DecodeToken(bytes + "x").status().code(), absl::StatusCode::kDataLoss);
 }
 
 TEST(RecordCodecTest, LabelDefinitionRoundTripsAndEveryTruncationIsDataLoss) {
