@@ -5,10 +5,13 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "query/audit_reader.h"
 #include "query/boundary_policy.h"
+#include "query/retrieval_request.h"
+#include "query/retriever.h"
 #include "storage/status_macros.h"
 
 namespace ctxgraph {
@@ -18,35 +21,75 @@ namespace {
 // small page keeps memory bounded.
 constexpr size_t kScanPageEntries = 64;
 
-// The version whose boundaries the read behind an entry was cleared
-// against: the last "policy_version=<n>" field of its summary. Every
-// data-returning action's summary records it after any caller-given text (a
-// query or node id may hold the same characters, but only before it).
-// `fallback` when there is none: a search entry written before searches
-// recorded it.
-uint64_t ReadPolicyVersion(std::string_view summary, uint64_t fallback) {
-  constexpr std::string_view kField = "policy_version=";
-  const size_t at = summary.rfind(kField);
-  if (at == std::string_view::npos || (at > 0 && summary[at - 1] != ' ')) return fallback;
-  std::string_view digits = summary.substr(at + kField.size());
-  digits = digits.substr(0, digits.find(' '));
-  uint64_t version = 0;
-  if (!absl::SimpleAtoi(absl::string_view(digits.data(), digits.size()), &version)) {
-    return fallback;
+// The digits of a "<key>=<digits>" field, or nullopt.
+std::optional<uint64_t> FieldNumber(std::string_view field, std::string_view key) {
+  if (field.size() <= key.size() + 1 || !field.starts_with(key) || field[key.size()] != '=') {
+    return std::nullopt;
   }
-  return version;
+  const std::string_view digits = field.substr(key.size() + 1);
+  uint64_t n = 0;
+  if (digits.find_first_not_of("0123456789") != std::string_view::npos ||
+      !absl::SimpleAtoi(absl::string_view(digits.data(), digits.size()), &n)) {
+    return std::nullopt;
+  }
+  return n;
+}
+
+// The summary's last `n` space-separated fields, last first (fewer when it
+// has fewer).
+std::vector<std::string_view> LastFields(std::string_view summary, size_t n) {
+  std::vector<std::string_view> fields;
+  while (fields.size() < n && !summary.empty()) {
+    const size_t space = summary.rfind(' ');
+    fields.push_back(space == std::string_view::npos ? summary : summary.substr(space + 1));
+    summary = space == std::string_view::npos ? std::string_view() : summary.substr(0, space);
+  }
+  return fields;
+}
+
+// The version whose boundaries the read behind `entry` was cleared against
+// (GraphReader's rule), read only where caller-given text cannot pose as it:
+//  - retrieve: its retrieve.v1 summary's policy_version;
+//  - lineage: its summary's last policy_version field (every lineage entry
+//    records one, after the node ids, the only caller-given text);
+//  - search: its summary's last field. A search entry written before
+//    searches recorded it ends in page=, as_of= and clearances= (after the
+//    caller's query): a latest read's first page was cleared at its
+//    snapshot; any other at the latest version when it ran, which
+//    `last_committed` (the highest version in the log before the entry)
+//    stands for, at most a racing commit's version ahead.
+uint64_t ReadPolicyVersion(const AuditEntry& entry, uint64_t last_committed) {
+  const std::string_view summary = entry.summary;
+  if (entry.action == kRetrieveAction) {
+    absl::StatusOr<RecordedRetrieval> recorded = DecodeRetrievalSummary(summary);
+    return recorded.ok() ? recorded->policy_version : last_committed;
+  }
+  if (entry.action == "search") {
+    const std::vector<std::string_view> last = LastFields(summary, 3);
+    if (!last.empty()) {
+      if (std::optional<uint64_t> v = FieldNumber(last[0], "policy_version")) return *v;
+    }
+    if (last.size() == 3 && last[2] == "page=first" && last[1] == "as_of=0") {
+      return entry.snapshot_version;
+    }
+    return last_committed;
+  }
+  constexpr std::string_view kField = " policy_version=";
+  const size_t at = summary.rfind(kField);
+  if (at == std::string_view::npos) return last_committed;
+  const std::string_view field = summary.substr(at + 1);
+  return FieldNumber(field.substr(0, field.find(' ')), "policy_version").value_or(last_committed);
 }
 
 // The boundary labels a read of node `id` at `version` needed: its
 // effective boundary then, and at each of `policies` (versions above it,
 // that an as-of read was also cleared against: GraphReader's rule) its
 // boundary then, or its last one when it was deleted by then. nullopt when
-// one of those can no longer be told: the record at `version` is gone (the
-// store was altered underneath, or compacted below the horizon), or the
-// node changed between a policy version below the horizon and the horizon.
+// the record at `version` can no longer be told: gone (the store was
+// altered underneath, or compacted below the horizon).
 absl::StatusOr<std::optional<std::vector<std::string>>> NeededBoundary(
     const GraphStore& store, GraphReadSession& reads, const std::string& id, uint64_t version,
-    const std::vector<uint64_t>& policies, uint64_t horizon) {
+    const absl::flat_hash_set<uint64_t>& policies, uint64_t horizon) {
   ASSIGN_OR_RETURN(std::optional<uint64_t> iid, store.LookupIid(id));
   if (!iid) return std::nullopt;
   // An item before the horizon reads as of it: its record is there only
@@ -57,9 +100,12 @@ absl::StatusOr<std::optional<std::vector<std::string>>> NeededBoundary(
   if (!node || node->provenance.version != version) return std::nullopt;
   std::vector<std::string> boundary = EffectiveBoundary(*node);
   for (const uint64_t policy : policies) {
+    // A policy version below the horizon reads the record at the horizon:
+    // the item's own, since (checked above) the node has not changed from
+    // `version` to the horizon.
     ASSIGN_OR_RETURN(std::shared_ptr<const NodeRecord> then,
                      reads.GetNodeOrLastLive(*iid, std::max(policy, horizon)));
-    if (!then || then->provenance.version > policy) return std::nullopt;
+    if (!then) return std::nullopt;
     for (std::string& label : EffectiveBoundary(*then)) {
       if (std::find(boundary.begin(), boundary.end(), label) == boundary.end()) {
         boundary.push_back(std::move(label));
@@ -93,7 +139,7 @@ absl::StatusOr<AccessReport> AccessReporter::Report(const AccessReportRequest& r
   struct Returned {
     std::string id;
     uint64_t version = 0;
-    std::vector<uint64_t> policies;
+    absl::flat_hash_set<uint64_t> policies;
   };
   std::vector<Returned> returned;
   absl::flat_hash_map<std::pair<std::string, uint64_t>, size_t> index;
@@ -109,17 +155,14 @@ absl::StatusOr<AccessReport> AccessReporter::Report(const AccessReportRequest& r
       if (entry.items_total > entry.items.size()) report.partial = true;
       // Above the snapshot read only for an as-of read (or one that raced a
       // commit): else the items read are the nodes' state at it.
-      const uint64_t policy = ReadPolicyVersion(entry.summary, last_version);
+      const uint64_t policy = ReadPolicyVersion(entry, last_version);
       const bool as_of = policy > entry.snapshot_version;
       for (const AuditItem& item : entry.items) {
         // An edge, or a redacted lineage stub (no version: nothing returned).
         if (!item.edge_label.empty() || item.version == 0) continue;
         auto [it, inserted] = index.try_emplace({item.node_id, item.version}, returned.size());
         if (inserted) returned.push_back(Returned{item.node_id, item.version, {}});
-        std::vector<uint64_t>& policies = returned[it->second].policies;
-        if (as_of && std::find(policies.begin(), policies.end(), policy) == policies.end()) {
-          policies.push_back(policy);
-        }
+        if (as_of) returned[it->second].policies.insert(policy);
       }
     }
   }

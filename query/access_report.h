@@ -21,21 +21,22 @@
 // it ran, which its summary records: GraphReader's rule, a label put on
 // later protects the node's history), so the labels the node had there, or
 // last had when it was deleted by then, are needed too. A search entry
-// written before searches recorded their policy version is taken as read
-// under the last version committed before it. An item that no longer reads
-// at its version (the store was altered underneath) is counted in
-// `items_missing`, never silently dropped; so is an item older than the
-// history horizon (storage/history_retention.h) unless it is still the
-// node's state at the horizon, and one read under a policy version older
-// than the horizon unless the node has not changed since.
+// written before searches recorded their policy version counts, on a latest
+// read's first page, as read at its snapshot, and otherwise as read under
+// the last version committed before it (a commit that raced the search can
+// make that one version too late). An item that no longer reads at its
+// version (the store was altered underneath) is counted in `items_missing`,
+// never silently dropped; so is an item older than the history horizon
+// (storage/history_retention.h) unless it is still the node's state at the
+// horizon (and then so it was at any policy version below the horizon).
 //
 // Clearances. The principal's clearances as of the end of the window: the
 // principal record at the last version committed before `until` (every
 // commit has an audit entry, so that is the highest snapshot_version among
 // entries before `until`), or at the latest version when `until` is unset.
-// Not the clearances each entry was served under (retrieve.v1 records them,
-// search does not): the question is which of the clearances the principal
-// holds were needed. A clearance is "used" when it matches (see
+// Not the clearances each entry was served under (its summary records
+// them): the question is which of the clearances the principal holds were
+// needed. A clearance is "used" when it matches (see
 // BoundaryPolicy: exact, "ns:*" or "*") some label of some examined item;
 // its `items` counts the distinct items with at least one such label. A
 // label matched by several clearances (pii and *) uses each of them.
@@ -52,8 +53,8 @@
 // The report names boundary labels and counts, never node props.
 //
 // Cost: one scan of the log up to `until` (the log has no principal index)
-// plus one node read per distinct item examined, and one more per policy
-// version above the item's own.
+// plus one node read per distinct item examined, and one more per distinct
+// policy version above the snapshot it was read at.
 //
 // Thread safety: one per request; the objects it refers to must outlive it.
 #ifndef CTXGRAPH_QUERY_ACCESS_REPORT_H_

@@ -310,9 +310,10 @@ struct CommitOutcome {
 // invisible to readers (they are at a version above LatestVersion()) until
 // Finish flushes every memtable, then writes the commit record, moves the
 // version and syncs the WAL. Abort, the destructor of an unfinished
-// session, and Database::Open after a crash all remove the session's
-// records, so a session is all or nothing. Not thread-safe, except
-// WriteAside.
+// session, the next commit after a Finish that failed or threw before its
+// commit record (through write_failed_ and ResumeAfterFailedWrite), and
+// Database::Open after a crash all remove the session's records, so a
+// session is all or nothing. Not thread-safe, except WriteAside.
 class CommitSession {
  public:
   ~CommitSession();
@@ -613,8 +614,11 @@ class Database {
   uint64_t next_iid_ = 1;  // guarded by commit_mu_
   // A write or WAL sync failed (a commit's, a session batch's, a read-side
   // audit entry's, one outside commits): RocksDB may refuse writes until
-  // Resume(). Set without any lock by whoever failed; cleared only by
-  // ResumeAfterFailedWrite, under commit_mu_.
+  // Resume(). Also set, with RocksDB healthy, when a session's Finish threw
+  // before its commit record: its records wait for the next write to remove
+  // them (ResumeAfterFailedWrite), and meanwhile the audit log's own sync
+  // thread idles, as when writes stopped. Set without any lock by whoever
+  // failed; cleared only by ResumeAfterFailedWrite, under commit_mu_.
   std::atomic<bool> write_failed_{false};
   std::atomic<uint64_t> last_version_{0};
 };

@@ -112,6 +112,8 @@ put("fuzz_record_codec", "principal",
 put("fuzz_record_codec", "principal_bad_role", b"\x03\x01" + rstr("p") + var(1) + b"\x09")
 put("fuzz_record_codec", "token",
     b"\x04\x01" + rstr("tok-1") + rstr("admin") + HASH + f64(1) + b"\x00")
+put("fuzz_record_codec", "token_expiring",
+    b"\x04\x01" + rstr("tok-2") + rstr("bot") + HASH + f64(1) + b"\x00" + f64(3600000001))
 put("fuzz_record_codec", "label_definition",
     b"\x05\x01" + rstr("pii") + rstr("Personal data") + b"\x01" + var(2) + var(2)
     + rstr("steward") + f64(5))
@@ -151,6 +153,12 @@ put("fuzz_audit_entry", "summary_bad_escape",
     b"\x01retrieve.v1 seeds=%4 query= max_hops=1 direction=in edge_labels= max_items=1 "
     b"max_bytes=1 as_of=0 policy_version=0 clearances=")
 put("fuzz_audit_entry", "summary_other", b"\x01receipt=1 outcome=match")
+CONTENT = " content=" + "0123456789abcdef" * 4
+put("fuzz_audit_entry", "summary_content", b"\x01" + (SUMMARY + CONTENT).encode())
+put("fuzz_audit_entry", "summary_budget_edges",
+    b"\x01" + (SUMMARY + CONTENT + " budget_edges=1").encode())
+put("fuzz_audit_entry", "summary_budget_edges_bad",
+    b"\x01" + (SUMMARY + CONTENT + " budget_edges=2").encode())
 
 
 # ---- page tokens: base64url(format 1 | version u64 | cursor | HMAC16), secret 'k'*32.

@@ -51,6 +51,23 @@ class AccessReportTest : public ::testing::Test {
     ASSERT_OK(g_.audit().Append(std::move(e)));
   }
 
+  // Appends a "search" entry by "agent" with `summary`, read at `snapshot`
+  // (0: the latest version), listing `ids` at the versions they had then.
+  void AppendSearch(const std::string& summary, const std::vector<std::string>& ids,
+                    uint64_t snapshot = 0) {
+    AuditEntry e;
+    e.principal = "agent";
+    e.action = "search";
+    e.snapshot_version = snapshot != 0 ? snapshot : g_.db().LatestVersion();
+    e.summary = summary;
+    for (const std::string& id : ids) {
+      absl::StatusOr<std::optional<NodeRecord>> node = g_.store().GetNode(id, e.snapshot_version);
+      ASSERT_TRUE(node.ok() && node->has_value()) << id;
+      e.items.push_back(AuditItem{id, "", "", (*node)->provenance.version});
+    }
+    ASSERT_OK(g_.audit().Append(std::move(e)));
+  }
+
   absl::StatusOr<AccessReport> Report(const Caller& caller, AccessReportRequest request) {
     return AccessReporter(g_.store(), principals_, g_.audit(), caller).Report(request);
   }
@@ -222,16 +239,56 @@ TEST_F(AccessReportTest, AsOfRetrieveOfANodeDeletedSinceNeedsItsLastBoundary) {
   EXPECT_EQ(report.unused_clearances, (std::vector<std::string>{"team:eng"}));
 }
 
-// Entries without the field (searches before it was recorded) count as read
-// under the last version committed before them.
-TEST_F(AccessReportTest, EntryWithoutPolicyVersionIsReadUnderTheLastCommitBeforeIt) {
-  Read("agent", 0, {"E2"});
-  g_.Write({NodeOp("E2", {"team:eng", "team:finance"}, "roadmap beta")});
+// A search entry written before searches recorded their policy version:
+// read from its last fields (page=, as_of=, clearances=), never from the
+// caller's query, which may hold the same characters.
+TEST_F(AccessReportTest, AnOldSearchEntryIsReadFromItsLastFieldsNeverFromItsQuery) {
+  const uint64_t before = version_;
+  const std::string clearances = " clearances=[pii,team:eng,team:finance]";
+  // As of `before`, after E3 was relabelled pii: that read needed pii.
   g_.Write({NodeOp("E3", {"team:eng", "pii"}, "gamma")});
-  Read("agent", 0, {"E3"});  // at version_, after E3's relabel
+  AppendSearch(absl::StrCat("query=\"gamma policy_version=1 x\" labels=[] page_size=10 "
+                            "page=first as_of=",
+                            before, clearances),
+               {"E3"}, before);
+  // A latest first page whose entry a relabel of E1 overtook: the read was
+  // cleared at its snapshot, without team:finance.
+  const uint64_t snapshot = g_.db().LatestVersion();
+  g_.Write({NodeOp("E1", {"team:eng", "team:finance"}, "roadmap alpha")});
+  AppendSearch(absl::StrCat("query=\"alpha as_of=9 page=next\" labels=[] page_size=10 "
+                            "page=first as_of=0",
+                            clearances),
+               {"E1"}, snapshot);
+  // A next page, whose visibility was decided at the latest version when it
+  // ran: the last committed before its entry.
+  g_.Write({NodeOp("E2", {"team:eng", "pii"}, "roadmap beta")});
+  AppendSearch(absl::StrCat("query=\"beta\" labels=[] page_size=1 page=next as_of=0", clearances),
+               {"E2"});
+
   ASSERT_OK_AND_ASSIGN(AccessReport report, Report(g_.auditor_, {"agent", {}, {}}));
-  EXPECT_EQ(report.needed_labels, (std::vector<LabelNeed>{{"pii", 1}, {"team:eng", 2}}));
+  EXPECT_EQ(report.items_examined, 3u);
+  EXPECT_EQ(report.needed_labels, (std::vector<LabelNeed>{{"pii", 2}, {"team:eng", 3}}));
   EXPECT_EQ(report.unused_clearances, (std::vector<std::string>{"team:finance"}));
+}
+
+TEST_F(AccessReportTest, AnAsOfLineageWalkNeedsTheBoundaryAtItsPolicyVersion) {
+  const uint64_t before = g_.Write({EdgeOp("E2", "DERIVED_FROM", "U")});
+  g_.Write({NodeOp("U", {"pii"})});
+  Grant("lin", {"pii", "team:eng"});
+  const Caller walker = MakeCaller("lin", {"pii", "team:eng"});
+  const OpaqueIdHasher opaque_ids(g_.db().redaction_key());
+  LineageRequest request;
+  request.node_id = "E2";
+  request.as_of = before;
+  ASSERT_OK_AND_ASSIGN(LineageGraph up,
+                       LineageWalker(g_.store(), opaque_ids, walker).Upstream(request, g_.audit()));
+  ASSERT_EQ(up.nodes.size(), 2u);
+  ASSERT_OK_AND_ASSIGN(AccessReport report, Report(g_.auditor_, {"lin", {}, {}}));
+  EXPECT_EQ(report.items_examined, 2u);
+  EXPECT_EQ(report.needed_labels, (std::vector<LabelNeed>{{"pii", 1}, {"team:eng", 1}}));
+  EXPECT_EQ(report.clearances,
+            (std::vector<ClearanceUse>{{"pii", true, 1}, {"team:eng", true, 1}}));
+  EXPECT_TRUE(report.unused_clearances.empty());
 }
 
 TEST_F(AccessReportTest, EntryListingOnlyItsFirstItemsMakesThePartialReport) {

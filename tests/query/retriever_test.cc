@@ -205,6 +205,25 @@ TEST(RetrieverTest, SummaryRoundTripsAnyIdAndQuery) {
   EXPECT_EQ(out.clearances, in.clearances);
   EXPECT_STATUS(DecodeRetrievalSummary("receipt=1 outcome=match"), absl::StatusCode::kDataLoss,
                 "audit summary: not a retrieve.v1 summary");
+
+  // Written before edges counted towards max_bytes (content, no
+  // budget_edges), and after.
+  const std::string hex(64, 'a');
+  const std::string with_content = summary + " max_nodes=10 max_edges=20 content=" + hex;
+  ASSERT_OK_AND_ASSIGN(RecordedRetrieval old, DecodeRetrievalSummary(with_content));
+  EXPECT_EQ(old.max_edges, 20u);
+  ASSERT_TRUE(old.content.has_value());
+  EXPECT_EQ(ToHex(*old.content), hex);
+  EXPECT_FALSE(old.edges_in_budget);
+  EXPECT_EQ(EncodeRetrievalSummary(old), with_content);
+  ASSERT_OK_AND_ASSIGN(RecordedRetrieval now,
+                       DecodeRetrievalSummary(with_content + " budget_edges=1"));
+  EXPECT_TRUE(now.edges_in_budget);
+  EXPECT_EQ(EncodeRetrievalSummary(now), with_content + " budget_edges=1");
+  EXPECT_STATUS(DecodeRetrievalSummary(with_content + " budget_edges=2"),
+                absl::StatusCode::kDataLoss, "audit summary: bad budget_edges");
+  EXPECT_STATUS(DecodeRetrievalSummary(summary + " max_nodes=10 max_edges=20 budget_edges=1"),
+                absl::StatusCode::kDataLoss, "audit summary: expected content");
 }
 
 TEST(RetrieverTest, RejectsBadRequestsNamingTheField) {
@@ -435,6 +454,31 @@ TEST(RetrieverTest, EdgesPropsShareTheBytesBudgetAfterTheItems) {
   ASSERT_OK_AND_ASSIGN(RetrievalResult old, g.Retrieve(kAgent, r, before));
   EXPECT_EQ(EdgeEnds(old), (std::vector<std::string>{"S>n1", "S>n2"}));
   EXPECT_FALSE(old.truncated);
+}
+
+// An edge to a node the caller may not see is never returned, so its props
+// take none of the budget and never set truncated; past the first edge that
+// does not fit, none is taken, however small.
+TEST(RetrieverTest, EdgeBudgetCountsOnlyReturnedEdgesAndStopsAtTheFirstThatDoesNotFit) {
+  RetrievalGraph g;
+  g.DefineLabels({"pii"});
+  StarWithEdgeProps(g);
+  EdgeUpsert hidden;
+  hidden.edge.from = "S";
+  hidden.edge.label = "REFERENCES";
+  hidden.edge.to = "H";
+  hidden.edge.props["note"] = Value{std::string(1000, 'x')};
+  g.Write({NodeOp("H", {"pii"}), hidden, EdgeOp("n1", "PART_OF", "n2")});
+  RetrievalRequest r = Seeds({"S"});
+  r.max_bytes = 56;  // items 28, S's two edges 28, n1 -PART_OF-> n2 none
+  ASSERT_OK_AND_ASSIGN(RetrievalResult all, g.Retrieve(kAgent, r));
+  EXPECT_EQ(ItemIds(all), (std::vector<std::string>{"S", "n1", "n2"}));
+  EXPECT_EQ(EdgeEnds(all), (std::vector<std::string>{"S>n1", "S>n2", "n1>n2"}));
+  EXPECT_FALSE(all.truncated);
+  r.max_bytes = 55;
+  ASSERT_OK_AND_ASSIGN(RetrievalResult cut, g.Retrieve(kAgent, r));
+  EXPECT_EQ(EdgeEnds(cut), (std::vector<std::string>{"S>n1"}));
+  EXPECT_TRUE(cut.truncated);
 }
 
 // Past 32 MiB of props held, the expansion keeps later nodes without their
