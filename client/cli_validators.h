@@ -36,8 +36,8 @@ inline const CLI::Validator& DecimalNumber() {
 }
 
 // A lifetime: "<n>d", "<n>h", "<n>m", "<n>s" or "<n>" (seconds), n decimal,
-// transformed into its seconds (for an integer option; the server checks
-// the range).
+// not zero, transformed into its seconds (for an integer option; the server
+// checks the range).
 inline const CLI::Validator& Lifetime() {
   static const CLI::Validator* const kLifetime = new CLI::Validator(
       [](std::string& text) -> std::string {
@@ -66,7 +66,9 @@ inline const CLI::Validator& Lifetime() {
             digits.find_first_not_of("0123456789") != std::string::npos) {
           return "must be a duration: <n>d, <n>h, <n>m, <n>s or seconds";
         }
-        text = std::to_string(std::stoll(digits) * unit_seconds);
+        const int64_t seconds = std::stoll(digits) * unit_seconds;
+        if (seconds == 0) return "must be at least 1s (omit it for no limit)";
+        text = std::to_string(seconds);
         return "";
       },
       "DURATION");

@@ -157,6 +157,13 @@ int RunIssueToken(CommandContext& ctx, const PrincipalArgs& args) {
   absl::StatusOr<v1::IssueTokenResponse> response =
       conn.Call(conn.admin(), &AdminStub::IssueToken, request);
   if (!response.ok()) return ctx.Fail(response.status());
+  if (args.ttl_seconds > 0 && !response->has_expires()) {
+    // A server older than token expiry ignores the lifetime.
+    return ctx.Fail(absl::FailedPreconditionError(absl::StrCat(
+        "the server issued token ", response->token_id(),
+        " without an expiry (it predates --ttl); revoke it: ctxgraph principal revoke-token ",
+        response->token_id())));
+  }
   const std::string expires =
       response->has_expires() ? FormatRfc3339Utc(response->expires()) : std::string();
   // The one place a token is printed: the server shows it only this once.
@@ -266,8 +273,8 @@ void AddPrincipalCommands(CLI::App& app, CommandContext& ctx, CommandAction* act
       });
   add("token", "Issue a bearer token (printed once)", "id", RunIssueToken)
       ->add_option("--ttl", args->ttl_seconds,
-                   "Expire it after this long: 30d, 12h, 90m, 3600s (default: never; an admin "
-                   "must keep a token that never expires)")
+                   "Expire it after this long: 30d, 12h, 90m, 3600s (default: never; some "
+                   "active admin must keep a token that never expires)")
       ->transform(Lifetime());
   add("tokens", "List a principal's tokens", "id", RunListTokens);
   add("revoke-token", "Revoke a token", "token_id", RunRevokeToken);

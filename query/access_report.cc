@@ -54,10 +54,10 @@ std::vector<std::string_view> LastFields(std::string_view summary, size_t n) {
 //    records one, after the node ids, the only caller-given text);
 //  - search: its summary's last field. A search entry written before
 //    searches recorded it ends in page=, as_of= and clearances= (after the
-//    caller's query): a latest read's first page was cleared at its
-//    snapshot; any other at the latest version when it ran, which
-//    `last_committed` (the highest version in the log before the entry)
-//    stands for, at most a racing commit's version ahead.
+//    caller's query; the oldest end at as_of=): a latest read's first page
+//    was cleared at its snapshot; any other at the latest version when it
+//    ran, which `last_committed` (the highest version in the log before
+//    the entry) stands for, at most a racing commit's version ahead.
 uint64_t ReadPolicyVersion(const AuditEntry& entry, uint64_t last_committed) {
   const std::string_view summary = entry.summary;
   if (entry.action == kRetrieveAction) {
@@ -69,9 +69,12 @@ uint64_t ReadPolicyVersion(const AuditEntry& entry, uint64_t last_committed) {
     if (!last.empty()) {
       if (std::optional<uint64_t> v = FieldNumber(last[0], "policy_version")) return *v;
     }
-    if (last.size() == 3 && last[2] == "page=first" && last[1] == "as_of=0") {
-      return entry.snapshot_version;
-    }
+    // Before clearances= was recorded, the summary ended at as_of=.
+    const bool first_latest =
+        last.size() == 3 &&
+        (last[0].starts_with("clearances=") ? last[2] == "page=first" && last[1] == "as_of=0"
+                                            : last[1] == "page=first" && last[0] == "as_of=0");
+    if (first_latest) return entry.snapshot_version;
     return last_committed;
   }
   constexpr std::string_view kField = " policy_version=";

@@ -37,6 +37,11 @@ struct Caller {
   ContentHash token_hash{};
   Timestamp token_expires;  // when that token stops signing in; micros 0: never
 
+  // Whether that token no longer signs in at `now` (it expired).
+  bool TokenExpiredAt(Timestamp now) const {
+    return token_expires.micros != 0 && now.micros >= token_expires.micros;
+  }
+
   explicit Caller(PrincipalRecord p) : principal(std::move(p)), policy(principal.clearances) {}
 
   // OK unless the verifier says the caller's authority changed since.

@@ -254,12 +254,17 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* context,
         }
         return absl::CancelledError("import stream cancelled");
       }
+      // A bulk import's client may close the stream minutes after its last
+      // message: nothing commits under a token that no longer signs in (it
+      // expired meanwhile; a revocation ends the import itself).
+      RETURN_IF_ERROR(CheckStillAuthenticated(*context, backend_, caller));
       // Asked again while a bulk import's last batches are written, which
-      // takes seconds: a client gone by then (Ctrl-C, killed) writes nothing.
-      // A bulk import asked here is sealed against EndAll: from now on it
-      // commits (and says OK) unless its client goes.
+      // takes seconds: a client gone by then (Ctrl-C, killed), or a token
+      // expired by then, writes nothing (CANCELLED). A bulk import asked
+      // here is sealed against EndAll: from now on it commits (and says OK)
+      // unless its client goes.
       ASSIGN_OR_RETURN(ImportResult result, import->Finish([&] {
-        return context->IsCancelled() || (bulk && !bulk->Seal());
+        return context->IsCancelled() || caller.TokenExpiredAt(Now()) || (bulk && !bulk->Seal());
       }));
       meter.Report(result, /*finished=*/true);
       response->set_version(result.version);

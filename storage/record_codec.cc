@@ -410,27 +410,31 @@ absl::StatusOr<PrincipalRecord> DecodePrincipal(std::string_view bytes) {
 
 std::string EncodeToken(const TokenRecord& t) {
   ByteWriter w;
-  w.U8(kRecordFormat);
+  const bool expires = t.expires.micros != 0;
+  w.U8(expires ? kRecordFormatWithTrailer : kRecordFormat);
   w.Str(t.token_id);
   w.Str(t.principal_id);
   w.Raw(t.token_hash.data(), t.token_hash.size());
   w.Fixed64(static_cast<uint64_t>(t.created.micros));
   w.U8(t.revoked ? 1 : 0);
-  w.Fixed64(static_cast<uint64_t>(t.expires.micros));
+  if (expires) w.Fixed64(static_cast<uint64_t>(t.expires.micros));
   return w.Take();
 }
 
 absl::StatusOr<TokenRecord> DecodeToken(std::string_view bytes) {
   ByteReader r(bytes);
-  RETURN_IF_ERROR(CheckFormat(r, "token"));
+  ASSIGN_OR_RETURN(const bool expires, TrailerRequired(r, "token"));
   TokenRecord t;
   t.token_id = r.Str();
   t.principal_id = r.Str();
   r.Raw(t.token_hash.data(), t.token_hash.size());
   t.created.micros = static_cast<int64_t>(r.Fixed64());
   t.revoked = r.U8() != 0;
-  // Absent from records written before tokens could expire.
-  if (r.ok() && !r.AtEnd()) t.expires.micros = static_cast<int64_t>(r.Fixed64());
+  if (expires) {
+    t.expires.micros = static_cast<int64_t>(r.Fixed64());
+    // Format 2 is written only for a token that expires.
+    if (r.ok() && t.expires.micros == 0) return MissingTrailer("token");
+  }
   RETURN_IF_ERROR(Finish(r, "token"));
   return t;
 }

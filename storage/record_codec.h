@@ -22,7 +22,9 @@ inline constexpr uint8_t kRecordFormat = 1;
 // labels, an edge's sanitized labels), which format 1 marks by bytes alone:
 // a format-1 record cut right before it decodes as one without it. Format 2
 // requires the section, so such a cut is DATA_LOSS; records without one keep
-// format 1 and their bytes, and format-1 records with one still decode.
+// format 1 and their bytes, and format-1 records with one still decode. A
+// token record that expires is format 2 too, its expiry the section; one
+// that never expires keeps format 1, byte for byte as before expiry existed.
 inline constexpr uint8_t kRecordFormatWithTrailer = 2;
 
 std::string EncodeNode(const NodeRecord& node);

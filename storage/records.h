@@ -175,8 +175,8 @@ struct TokenRecord {
   ContentHash token_hash{};  // SHA-256 of the secret; the secret is never stored
   Timestamp created;
   bool revoked = false;
-  // When it stops signing in; micros 0: never. Records written before
-  // tokens could expire decode with 0.
+  // When it stops signing in; micros 0: never (and so for every record
+  // written before tokens could expire).
   Timestamp expires;
 };
 

@@ -113,7 +113,7 @@ put("fuzz_record_codec", "principal_bad_role", b"\x03\x01" + rstr("p") + var(1) 
 put("fuzz_record_codec", "token",
     b"\x04\x01" + rstr("tok-1") + rstr("admin") + HASH + f64(1) + b"\x00")
 put("fuzz_record_codec", "token_expiring",
-    b"\x04\x01" + rstr("tok-2") + rstr("bot") + HASH + f64(1) + b"\x00" + f64(3600000001))
+    b"\x04\x02" + rstr("tok-2") + rstr("bot") + HASH + f64(1) + b"\x00" + f64(3600000001))
 put("fuzz_record_codec", "label_definition",
     b"\x05\x01" + rstr("pii") + rstr("Personal data") + b"\x01" + var(2) + var(2)
     + rstr("steward") + f64(5))

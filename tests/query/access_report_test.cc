@@ -265,10 +265,17 @@ TEST_F(AccessReportTest, AnOldSearchEntryIsReadFromItsLastFieldsNeverFromItsQuer
   AppendSearch(absl::StrCat("query=\"beta\" labels=[] page_size=1 page=next as_of=0", clearances),
                {"E2"});
 
+  // The oldest summaries end at as_of=: a latest first page, overtaken by
+  // a relabel of F1, was cleared at its snapshot too.
+  const uint64_t oldest = g_.db().LatestVersion();
+  g_.Write({NodeOp("F1", {"team:finance", "pii"})});
+  AppendSearch("query=\"f\" labels=[] page_size=10 page=first as_of=0", {"F1"}, oldest);
+
   ASSERT_OK_AND_ASSIGN(AccessReport report, Report(g_.auditor_, {"agent", {}, {}}));
-  EXPECT_EQ(report.items_examined, 3u);
-  EXPECT_EQ(report.needed_labels, (std::vector<LabelNeed>{{"pii", 2}, {"team:eng", 3}}));
-  EXPECT_EQ(report.unused_clearances, (std::vector<std::string>{"team:finance"}));
+  EXPECT_EQ(report.items_examined, 4u);
+  EXPECT_EQ(report.needed_labels,
+            (std::vector<LabelNeed>{{"pii", 2}, {"team:eng", 3}, {"team:finance", 1}}));
+  EXPECT_TRUE(report.unused_clearances.empty());
 }
 
 TEST_F(AccessReportTest, AnAsOfLineageWalkNeedsTheBoundaryAtItsPolicyVersion) {

@@ -3,6 +3,9 @@
 // nothing.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "absl/strings/str_cat.h"
 #include "tests/server/server_test_fixture.h"
 
@@ -163,6 +166,34 @@ TEST_F(ImportTest, CancelledBulkImportWritesNothing) {
   EXPECT_EQ(w.version(), before + 1);
   EXPECT_FALSE(Exists("c0"));
   EXPECT_FALSE(Exists("c49"));
+}
+
+// A bulk import's client may close the stream long after its last
+// message: a token that expired meanwhile commits nothing.
+TEST_F(ImportTest, ABulkImportWhoseTokenExpiredBeforeTheStreamClosedWritesNothing) {
+  CreatePrincipal("loader", {v1::ROLE_LOADER}, {"*"});
+  v1::IssueTokenRequest issue;
+  issue.set_principal_id("loader");
+  issue.set_ttl_seconds(1);
+  v1::IssueTokenResponse issued;
+  ASSERT_OK(Call(admin_.get(), &v1::AdminService::Stub::IssueToken, admin_token_, issue, &issued));
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer " + issued.token());
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  v1::ImportResponse response;
+  auto writer = graph_->Import(&context, &response);
+  v1::ImportRequest request;
+  *request.mutable_options() = Options(true, false);
+  *request.add_ops() = UpsertNode(MakeNode("late"));
+  ASSERT_TRUE(writer->Write(request));
+  // Past the expiry (whole seconds after the issue) before the stream closes.
+  const auto expired =
+      std::chrono::system_clock::time_point(std::chrono::seconds(issued.expires().seconds() + 1));
+  std::this_thread::sleep_until(expired);
+  writer->WritesDone();
+  EXPECT_STATUS(writer->Finish(), absl::StatusCode::kUnauthenticated,
+                "invalid or missing bearer token");
+  EXPECT_FALSE(Exists("late"));
 }
 
 TEST_F(ImportTest, OnlyWritersMayImport) {

@@ -170,17 +170,26 @@ TEST(RecordCodecTest, EdgeCommitPrincipalTokenRoundTrip) {
   EXPECT_EQ(t2.expires, Timestamp{77});
 }
 
-TEST(RecordCodecTest, ATokenWrittenBeforeExpiryNeverExpiresAndATruncatedOneIsDataLoss) {
-  const TokenRecord t{"tok_1", "alice", Sha256("secret"), {9}, false, {1234}};
-  const std::string bytes = EncodeToken(t);
-  // The record as written before tokens could expire: without the last 8 bytes.
-  ASSERT_OK_AND_ASSIGN(TokenRecord old, DecodeToken(bytes.substr(0, bytes.size() - 8)));
-  EXPECT_EQ(old.token_id, "tok_1");
-  EXPECT_EQ(old.expires, Timestamp{0});
-  for (size_t n = bytes.size() - 7; n < bytes.size(); ++n) {
-    EXPECT_EQ(DecodeToken(bytes.substr(0, n)).status().code(), absl::StatusCode::kDataLoss) << n;
+TEST(RecordCodecTest, ATokenThatNeverExpiresKeepsItsOldBytesAndAnExpiringOneCannotLoseItsExpiry) {
+  TokenRecord t{"tok_1", "alice", Sha256("secret"), {9}, false, {}};
+  const std::string forever = EncodeToken(t);
+  ASSERT_EQ(forever[0], '\x01');                       // format 1, as before tokens could expire
+  EXPECT_EQ(forever.size(), 1 + 6 + 6 + 32 + 8 + 1u);  // ids with a 1-byte length
+  t.expires = Timestamp{1234};
+  const std::string expiring = EncodeToken(t);
+  ASSERT_EQ(expiring[0], '\x02');
+  EXPECT_EQ(expiring.size(), forever.size() + 8);
+  ASSERT_OK_AND_ASSIGN(TokenRecord back, DecodeToken(expiring));
+  EXPECT_EQ(back.expires, Timestamp{1234});
+  for (size_t n = 0; n < expiring.size(); ++n) {
+    EXPECT_EQ(DecodeToken(expiring.substr(0, n)).status().code(), absl::StatusCode::kDataLoss) << n;
   }
-  EXPECT_EQ(DecodeToken(bytes + "x").status().code(), absl::StatusCode::kDataLoss);
+  // A never-expiring record given eight more bytes, or format 2 without an
+  // expiry, is no record the encoder writes.
+  EXPECT_EQ(DecodeToken(forever + expiring.substr(forever.size())).status().code(),
+            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(DecodeToken('\x02' + forever.substr(1) + std::string(8, '\0')).status().code(),
+            absl::StatusCode::kDataLoss);
 }
 
 TEST(RecordCodecTest, LabelDefinitionRoundTripsAndEveryTruncationIsDataLoss) {
