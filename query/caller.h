@@ -38,9 +38,7 @@ struct Caller {
   Timestamp token_expires;  // when that token stops signing in; micros 0: never
 
   // Whether that token no longer signs in at `now` (it expired).
-  bool TokenExpiredAt(Timestamp now) const {
-    return token_expires.micros != 0 && now.micros >= token_expires.micros;
-  }
+  bool TokenExpiredAt(Timestamp now) const { return ExpiredAt(token_expires, now); }
 
   explicit Caller(PrincipalRecord p) : principal(std::move(p)), policy(principal.clearances) {}
 

@@ -232,7 +232,7 @@ void TokenToProto(const TokenRecord& token, Timestamp now, v1::TokenInfo* out) {
   out->set_revoked(token.revoked);
   if (token.expires.micros != 0) {
     TimestampToProto(token.expires, out->mutable_expires());
-    out->set_expired(now.micros >= token.expires.micros);
+    out->set_expired(ExpiredAt(token.expires, now));
   }
 }
 

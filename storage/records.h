@@ -180,6 +180,12 @@ struct TokenRecord {
   Timestamp expires;
 };
 
+// Whether a token expiring at `expires` (micros 0: never) no longer signs
+// in at `now`: the one rule every expiry check applies.
+inline bool ExpiredAt(Timestamp expires, Timestamp now) {
+  return expires.micros != 0 && now.micros >= expires.micros;
+}
+
 }  // namespace ctxgraph
 
 #endif  // CTXGRAPH_STORAGE_RECORDS_H_
