@@ -1,5 +1,5 @@
 // ctxgraph-bench end to end: a real ctxgraphd, the real CLI import, every
-// ctxgraph operation and both floors, for one second each with one client,
+// ctxgraph operation and every floor, for one second each with one client,
 // without PostgreSQL. Asserts the report's shape and that nothing failed;
 // never a timing threshold.
 #include <gtest/gtest.h>
@@ -62,7 +62,9 @@ TEST_F(BenchSmokeTest, ReportsEveryOperationWithoutErrors) {
   EXPECT_GT(load["peak_rss_bytes_after_load"].get<uint64_t>(), 0u);
   EXPECT_GT(load["disk_bytes_after_load"].get<uint64_t>(), 0u);
   // Nodes as PostgreSQL counts them: the file's label definitions are not.
-  if (data != CTXGRAPH_BENCH_TESTDATA) EXPECT_EQ(report["scale"]["nodes"].get<uint64_t>(), 1000u);
+  if (data != CTXGRAPH_BENCH_TESTDATA) {
+    EXPECT_EQ(report["scale"]["nodes"].get<uint64_t>(), 1000u);
+  }
   EXPECT_GT(report["scale"]["nodes"].get<uint64_t>(), 0u);
 
   // (op, backend, principal) of every measured row, and of the pending ones.
@@ -88,7 +90,9 @@ TEST_F(BenchSmokeTest, ReportsEveryOperationWithoutErrors) {
     measured.insert(std::move(key));
   }
   std::set<std::tuple<std::string, std::string, std::string>> want_measured = {
-      {"empty_call", "grpc-floor", "-"}, {"rocksdb_get", "rocksdb-floor", "-"}};
+      {"empty_call", "grpc-floor", "-"},
+      {"empty_call_not_found", "grpc-floor", "-"},
+      {"rocksdb_get", "rocksdb-floor", "-"}};
   std::set<std::tuple<std::string, std::string, std::string>> want_pending;
   for (const char* principal : {"admin", "agent-3teams"}) {
     for (const char* op : {"get_node", "list_neighbors", "search_common", "search_rare",
@@ -100,6 +104,30 @@ TEST_F(BenchSmokeTest, ReportsEveryOperationWithoutErrors) {
   EXPECT_EQ(measured, want_measured);
   EXPECT_EQ(pending, want_pending);
 
+  // The NOT_FOUND floor's calls all answer NOT_FOUND, the empty call's none.
+  // The estimate built on them takes the agent's share of NOT_FOUND GetNodes
+  // from the agent's own row.
+  const json* agent_get = nullptr;
+  for (const json& r : report["results"]) {
+    if (r["op"] == "empty_call_not_found") {
+      EXPECT_EQ(r["ok"], 0) << r.dump();
+      EXPECT_GT(r["not_found"].get<uint64_t>(), 0u) << r.dump();
+    } else if (r["op"] == "empty_call") {
+      EXPECT_EQ(r["not_found"], 0) << r.dump();
+    } else if (r["op"] == "get_node" && r["principal"] == "agent-3teams") {
+      agent_get = &r;
+    }
+  }
+  ASSERT_NE(agent_get, nullptr);
+  const json& cost = report["get_node_not_found_cost"]["1"];
+  const double agent_answers = (*agent_get)["ok"].get<double>() +
+                               (*agent_get)["not_found"].get<double>() +
+                               (*agent_get)["errors"].get<double>();
+  EXPECT_DOUBLE_EQ(cost["not_found_share"].get<double>(),
+                   (*agent_get)["not_found"].get<double>() / agent_answers)
+      << cost.dump();
+  EXPECT_GT(cost["predicted_ratio"].get<double>(), 0) << cost.dump();
+
   std::ifstream markdown(md);
   const std::string text((std::istreambuf_iterator<char>(markdown)), {});
   EXPECT_NE(text.find("| get_node | agent-3teams | 1 |"), std::string::npos) << text;
@@ -107,6 +135,10 @@ TEST_F(BenchSmokeTest, ReportsEveryOperationWithoutErrors) {
   EXPECT_EQ(text.find("not implemented yet"), std::string::npos) << text;
   EXPECT_NE(text.find("## CPU per request"), std::string::npos) << text;
   EXPECT_NE(text.find("| empty_call | - | 1 |"), std::string::npos) << text;
+  EXPECT_NE(text.find("| empty_call_not_found | - | 1 |"), std::string::npos) << text;
+  EXPECT_NE(text.find("gRPC's handling of them alone predicts a GetNode ratio of"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("(--driver loop)"), std::string::npos) << text;
 }
 

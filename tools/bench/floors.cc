@@ -8,6 +8,8 @@
 
 #include <filesystem>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -20,14 +22,30 @@ namespace {
 
 constexpr char kHealthCheck[] = "/grpc.health.v1.Health/Check";
 
-// An empty HealthCheckRequest is zero bytes on the wire. The answer is kept
-// as raw bytes (a ByteBuffer) and never parsed: the floor is the call alone.
+// A service name gRPC's default health service does not know: Check answers
+// it NOT_FOUND.
+constexpr char kUnknownService[] = "ctxgraph.bench.NoSuchService";
+
+// Health/Check with a HealthCheckRequest whose only field is `service`, sent
+// as raw bytes. The answer is kept as raw bytes (a ByteBuffer) and never
+// parsed: the floor is the call alone. `service` empty is an empty request,
+// zero bytes on the wire, which the server answers OK; kUnknownService is
+// answered NOT_FOUND, with a short message of gRPC's and no body.
 class EmptyCallOp : public AsyncCall {
  public:
-  explicit EmptyCallOp(std::shared_ptr<grpc::Channel> channel) : stub_(std::move(channel)) {
-    // One empty slice: a ByteBuffer with no slices at all is not sent.
-    grpc::Slice empty("");
-    request_ = grpc::ByteBuffer(&empty, 1);
+  EmptyCallOp(std::shared_ptr<grpc::Channel> channel, std::string_view service)
+      : stub_(std::move(channel)), expect_not_found_(!service.empty()) {
+    // Field 1 (`service`), length-delimited; the name is shorter than 128
+    // bytes, so its length is one byte. One slice even when empty: a
+    // ByteBuffer with no slices at all is not sent.
+    std::string bytes;
+    if (!service.empty()) {
+      bytes.push_back('\x0a');
+      bytes.push_back(static_cast<char>(service.size()));
+      bytes.append(service);
+    }
+    grpc::Slice slice(bytes);
+    request_ = grpc::ByteBuffer(&slice, 1);
   }
 
   void Start(std::mt19937_64&, grpc::CompletionQueue* cq, void* tag) override {
@@ -41,19 +59,31 @@ class EmptyCallOp : public AsyncCall {
   }
 
   Outcome Finish(std::string* error) override {
-    if (status_.ok()) return Outcome::kOk;
-    *error = absl::StrCat("Health/Check: ", status_.error_message());
+    const grpc::StatusCode want =
+        expect_not_found_ ? grpc::StatusCode::NOT_FOUND : grpc::StatusCode::OK;
+    if (status_.error_code() == want) return expect_not_found_ ? Outcome::kNotFound : Outcome::kOk;
+    *error = absl::StrCat("Health/Check: gRPC code ", status_.error_code(), " where ", want,
+                          " was expected: ", status_.error_message());
     return Outcome::kError;
   }
 
  private:
-  grpc::GenericStub stub_;    // holds the channel
-  grpc::ByteBuffer request_;  // zero bytes: an empty HealthCheckRequest
+  grpc::GenericStub stub_;  // holds the channel
+  bool expect_not_found_;
+  grpc::ByteBuffer request_;
   std::optional<grpc::ClientContext> context_;
   grpc::ByteBuffer response_;
   grpc::Status status_;
   std::unique_ptr<grpc::GenericClientAsyncResponseReader> reader_;
 };
+
+AsyncCallFactory HealthCheckCalls(const std::string& address, std::string service) {
+  return [address, service](int index) -> absl::StatusOr<std::unique_ptr<AsyncCall>> {
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = NewDedicatedChannel(address, index);
+    if (!channel.ok()) return channel.status();
+    return std::unique_ptr<AsyncCall>(std::make_unique<EmptyCallOp>(*std::move(channel), service));
+  };
+}
 
 class RocksGetOp : public Operation {
  public:
@@ -75,12 +105,10 @@ class RocksGetOp : public Operation {
 
 }  // namespace
 
-AsyncCallFactory EmptyGrpcCall(const std::string& address) {
-  return [address](int index) -> absl::StatusOr<std::unique_ptr<AsyncCall>> {
-    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = NewDedicatedChannel(address, index);
-    if (!channel.ok()) return channel.status();
-    return std::unique_ptr<AsyncCall>(std::make_unique<EmptyCallOp>(*std::move(channel)));
-  };
+AsyncCallFactory EmptyGrpcCall(const std::string& address) { return HealthCheckCalls(address, ""); }
+
+AsyncCallFactory NotFoundGrpcCall(const std::string& address) {
+  return HealthCheckCalls(address, kUnknownService);
 }
 
 absl::StatusOr<std::unique_ptr<RocksDbFloor>> RocksDbFloor::Create(uint64_t keys) {

@@ -74,6 +74,8 @@ absl::Status RunCtxgraph(const Flags& flags, const Workload& workload, RunPlan& 
   const auto server_cpu = [&server] { return server.CpuSeconds(); };
   for (const int n : flags.clients) {
     plan.Run(EmptyGrpcCall(server.address()), Row("empty_call", "grpc-floor", "-", n), server_cpu);
+    plan.Run(NotFoundGrpcCall(server.address()), Row("empty_call_not_found", "grpc-floor", "-", n),
+             server_cpu);
   }
   if (plan.Selected("rocksdb_get")) {
     std::cerr << "building the RocksDB floor (" << flags.rocksdb_keys << " keys)...\n";

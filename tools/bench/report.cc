@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <tuple>
 
@@ -12,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "tools/bench/run_plan.h"
 
 namespace ctxgraph::bench {
 namespace {
@@ -75,6 +77,39 @@ std::map<Key, const OpResult*> Index(const BenchReport& report) {
     index[{r.op, r.backend, r.principal, r.clients}] = &r;
   }
   return index;
+}
+
+// What gRPC's own handling of NOT_FOUND answers predicts for a restricted
+// principal's GetNode at `clients`: the time a call answered NOT_FOUND takes
+// beyond one answered OK (1/rate of the two empty-call floors), added for
+// the principal's share of NOT_FOUND answers to the admin's time per call.
+// With the machine saturated the time per call is machine time, at one
+// client it is latency; either way it adds.
+struct NotFoundCost {
+  double extra_us_per_call = 0;  // empty call answered NOT_FOUND minus answered OK
+  double not_found_share = 0;    // of the principal's GetNode answers
+  double predicted_ratio = 0;    // principal / admin GetNode throughput, from that alone
+};
+
+std::optional<NotFoundCost> GetNodeNotFoundCost(const std::map<Key, const OpResult*>& index,
+                                                int clients) {
+  auto ok = index.find({"empty_call", "grpc-floor", "-", clients});
+  auto nf = index.find({"empty_call_not_found", "grpc-floor", "-", clients});
+  auto admin = index.find({"get_node", "ctxgraph", "admin", clients});
+  auto agent = index.find({"get_node", "ctxgraph", std::string(kRestrictedPrincipal), clients});
+  const auto measured = [&index](auto it) {
+    return it != index.end() && it->second->implemented && it->second->ops_per_sec > 0;
+  };
+  if (!measured(ok) || !measured(nf) || !measured(admin) || !measured(agent)) return std::nullopt;
+  const OpResult& a = *agent->second;
+  const uint64_t answers = a.ok + a.not_found + a.errors;
+  if (answers == 0) return std::nullopt;
+  NotFoundCost cost;
+  cost.extra_us_per_call = 1e6 / nf->second->ops_per_sec - 1e6 / ok->second->ops_per_sec;
+  cost.not_found_share = static_cast<double>(a.not_found) / answers;
+  const double admin_us = 1e6 / admin->second->ops_per_sec;
+  cost.predicted_ratio = admin_us / (admin_us + cost.not_found_share * cost.extra_us_per_call);
+  return cost;
 }
 
 void LoadSection(const BenchReport& report, std::ostringstream& md) {
@@ -180,6 +215,17 @@ void BoundarySection(const BenchReport& report, std::ostringstream& md) {
     }
   }
   md << "\n";
+  for (const int n : report.clients) {
+    const std::optional<NotFoundCost> cost = GetNodeNotFoundCost(index, n);
+    if (!cost) continue;
+    md << absl::StrFormat(
+        "At %d client(s), an empty call answered NOT_FOUND took %.1f µs more than one answered "
+        "OK (the two gRPC floors); with %.0f%% of %s's GetNode answers NOT_FOUND, gRPC's "
+        "handling of them alone predicts a GetNode ratio of %.2f.\n",
+        n, cost->extra_us_per_call, 100 * cost->not_found_share, kRestrictedPrincipal,
+        cost->predicted_ratio);
+  }
+  md << "\n";
 }
 
 // CPU time per request of every row that measured the server's.
@@ -257,6 +303,17 @@ json ReportJson(const BenchReport& report) {
     if (floor == index.end() || get == index.end() || floor->second->ops_per_sec <= 0) continue;
     j["get_node_share_of_empty_call"][std::to_string(n)] =
         get->second->ops_per_sec / floor->second->ops_per_sec;
+  }
+  // What gRPC's handling of NOT_FOUND alone predicts for the restricted
+  // principal's GetNode, per client count (BoundarySection).
+  j["get_node_not_found_cost"] = json::object();
+  for (const int n : report.clients) {
+    const std::optional<NotFoundCost> cost = GetNodeNotFoundCost(index, n);
+    if (!cost) continue;
+    j["get_node_not_found_cost"][std::to_string(n)] = {
+        {"extra_us_per_call", cost->extra_us_per_call},
+        {"not_found_share", cost->not_found_share},
+        {"predicted_ratio", cost->predicted_ratio}};
   }
   j["results"] = json::array();
   for (const OpResult& r : report.results) j["results"].push_back(ResultJson(r));
