@@ -134,7 +134,7 @@ int RunVerify(CommandContext& ctx) {
     fields.AddRow({"head_hash", r->head_hash()});
     fields.Print(std::cout);
   }
-  return r->ok() ? kExitOk : kExitFailure;
+  return r->ok() ? kExitOk : kExitFinding;
 }
 
 int RunReceipt(CommandContext& ctx, const std::string& receipt_id) {
@@ -187,7 +187,7 @@ int RunReceipt(CommandContext& ctx, const std::string& receipt_id) {
   return kExitOk;
 }
 
-// Exit 1 on MISMATCH, like `audit verify` on a broken chain.
+// Exit 3 (kExitFinding) on MISMATCH, like `audit verify` on a broken chain.
 int RunReplay(CommandContext& ctx, const std::string& receipt_id) {
   v1::ReplayReceiptRequest request;
   request.set_receipt_id(receipt_id);
@@ -232,7 +232,7 @@ int RunReplay(CommandContext& ctx, const std::string& receipt_id) {
     }
     fields.Print(std::cout);
   }
-  return match ? kExitOk : kExitFailure;
+  return match ? kExitOk : kExitFinding;
 }
 
 // The over-privilege report: which clearances the principal's returned
@@ -407,7 +407,7 @@ void AddAuditCommands(CLI::App& app, CommandContext& ctx, CommandAction* action)
   ls->callback([&ctx, action, args] { *action = [&ctx, args] { return RunList(ctx, *args); }; });
 
   CLI::App* verify =
-      audit->add_subcommand("verify", "Walk the hash chain; exit 1 when it is broken");
+      audit->add_subcommand("verify", "Walk the hash chain; exit 3 when it is broken");
   verify->callback([&ctx, action] { *action = [&ctx] { return RunVerify(ctx); }; });
 
   auto receipt_id = std::make_shared<std::string>();
@@ -418,7 +418,7 @@ void AddAuditCommands(CLI::App& app, CommandContext& ctx, CommandAction* action)
     *action = [&ctx, receipt_id] { return RunReceipt(ctx, *receipt_id); };
   });
   CLI::App* replay =
-      audit->add_subcommand("replay", "Re-run a receipt's request as recorded; exit 1 on MISMATCH");
+      audit->add_subcommand("replay", "Re-run a receipt's request as recorded; exit 3 on MISMATCH");
   replay->add_option("ID", *receipt_id, "The receipt id Retrieve gave, or the entry's seq")
       ->required();
   replay->callback([&ctx, action, receipt_id] {

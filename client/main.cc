@@ -4,7 +4,8 @@
 //            [--ca-cert F [--client-cert F --client-key F] [--tls-server-name N]] <command> ...
 //
 // Exit codes: 0 success, 1 the server refused or failed (or import lines were
-// rejected), 2 usage errors (bad flags, unreadable token or input files).
+// rejected), 2 usage errors (bad flags, unreadable token or input files), 3 a
+// check that ran and found a problem (`audit verify`, `audit replay`).
 // Errors are one line on stderr starting "error: ".
 #include <CLI/CLI.hpp>
 #include <exception>

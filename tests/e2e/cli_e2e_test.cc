@@ -6,12 +6,49 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "storage/database.h"
+#include "storage/keys.h"
+#include "storage/record_codec.h"
 #include "tests/e2e/process.h"
 
 namespace ctxgraph::e2e {
 namespace {
 
 using nlohmann::json;
+
+// Rewrites a stopped server's store as someone with disk access could: every
+// record of node `node_id` gets a forged title at its own version (its
+// stored content hash left as it was), and audit entry `audit_seq` another
+// principal.
+void TamperStore(const std::string& db_path, const std::string& node_id, uint64_t audit_seq) {
+  absl::StatusOr<std::unique_ptr<Database>> db = Database::Open(db_path, DatabaseOptions{});
+  ASSERT_TRUE(db.ok()) << db.status();
+  rocksdb::DB* rocks = (*db)->rocks();
+  rocksdb::ColumnFamilyHandle* nodes = (*db)->handle(Cf::kNodes);
+  std::unique_ptr<rocksdb::Iterator> it(rocks->NewIterator(rocksdb::ReadOptions(), nodes));
+  int forged = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    absl::StatusOr<NodeRecord> node = DecodeNode(it->value().ToStringView());
+    ASSERT_TRUE(node.ok()) << node.status();
+    if (node->id != node_id) continue;
+    node->props["title"] = Value{std::string("forged")};
+    ASSERT_TRUE(rocks->Put(rocksdb::WriteOptions(), nodes, it->key(), EncodeNode(*node)).ok());
+    ++forged;
+  }
+  ASSERT_TRUE(it->status().ok()) << it->status().ToString();
+  ASSERT_GT(forged, 0);
+
+  rocksdb::ColumnFamilyHandle* audit = (*db)->handle(Cf::kAudit);
+  std::string bytes;
+  ASSERT_TRUE(rocks->Get(rocksdb::ReadOptions(), audit, keys::AuditKey(audit_seq), &bytes).ok());
+  absl::StatusOr<AuditEntry> entry = DecodeAuditEntry(bytes);
+  ASSERT_TRUE(entry.ok()) << entry.status();
+  entry->principal = "nobody";
+  ASSERT_TRUE(
+      rocks
+          ->Put(rocksdb::WriteOptions(), audit, keys::AuditKey(audit_seq), EncodeAuditEntry(*entry))
+          .ok());
+}
 
 // Edges come first on purpose: the importer must cope with any line order.
 // The labels the nodes use are defined before them (the admin may).
@@ -117,6 +154,44 @@ TEST_F(CliE2eTest, ImportThenReadBackTypedPropsAndProvenance) {
   EXPECT_EQ(again["commits"], 0);
   EXPECT_EQ(again["unchanged"], 7);
   EXPECT_EQ(again["version"], version);
+}
+
+TEST_F(CliE2eTest, AuditChecksExitThreeOnAFindingAndOneWhenTheyCannotRun) {
+  ASSERT_EQ(CliJson(admin_token_file_, {"import", dir_ + "/graph.jsonl"})["nodes_written"], 3);
+  const json context = CliJson(admin_token_file_, {"context", "--seed", "doc-00000042"});
+  const std::string receipt = context["receipt"].value("receipt_id", "");
+  ASSERT_EQ(receipt.size(), 32u) << context.dump();
+  EXPECT_EQ(CliJson(admin_token_file_, {"audit", "replay", receipt})["outcome"], "MATCH");
+  EXPECT_EQ(CliJson(admin_token_file_, {"audit", "verify"})["ok"], true);
+
+  // A check that cannot run is a failure, not a finding.
+  const CommandResult unknown =
+      Cli(admin_token_file_, {"audit", "replay", "00000000000000000000000000000000"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("error: NOT_FOUND: "), std::string::npos) << unknown.err;
+  const std::string agent = PrincipalTokenFile("eng-bot", "agent", "team:eng");
+  const CommandResult denied = Cli(agent, {"audit", "verify"});
+  EXPECT_EQ(denied.exit_code, 1);
+  EXPECT_NE(denied.err.find("error: PERMISSION_DENIED: "), std::string::npos) << denied.err;
+
+  ASSERT_EQ(server_->Stop(), 0);
+  ASSERT_NO_FATAL_FAILURE(TamperStore(dir_ + "/data/db", "doc-00000042", 2));
+  ASSERT_TRUE(server_->Start());
+
+  const CommandResult replay = Cli(admin_token_file_, {"--json", "audit", "replay", receipt});
+  EXPECT_EQ(replay.exit_code, 3) << replay.err;
+  const json replayed = json::parse(replay.out, nullptr, /*allow_exceptions=*/false);
+  EXPECT_EQ(replayed["outcome"], "MISMATCH") << replay.out;
+  EXPECT_EQ(replayed["altered"], json::array({"doc-00000042"})) << replay.out;
+  EXPECT_EQ(replay.err, "");
+
+  const CommandResult verify = Cli(admin_token_file_, {"--json", "audit", "verify"});
+  EXPECT_EQ(verify.exit_code, 3) << verify.err;
+  const json verified = json::parse(verify.out, nullptr, /*allow_exceptions=*/false);
+  EXPECT_EQ(verified["ok"], false) << verify.out;
+  EXPECT_EQ(verified["first_bad_seq"], 2) << verify.out;
+  EXPECT_EQ(verified["reason"], "hash does not match the content: entry edited") << verify.out;
+  EXPECT_EQ(verify.err, "");
 }
 
 TEST_F(CliE2eTest, AnswersLargerThanGrpcsDefaultClientLimitReachTheCli) {
