@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/cli_validators.h"
@@ -187,14 +188,18 @@ int RunReceipt(CommandContext& ctx, const std::string& receipt_id) {
   return kExitOk;
 }
 
-// Exit 3 (kExitFinding) on MISMATCH, like `audit verify` on a broken chain.
+// Exit 3 (kExitFinding) on MISMATCH, like `audit verify` on a broken chain,
+// and on DATA_LOSS: the server found the receipt's own entry edited (or
+// unreadable), which is tampering the replay caught, not a check that could
+// not run.
 int RunReplay(CommandContext& ctx, const std::string& receipt_id) {
   v1::ReplayReceiptRequest request;
   request.set_receipt_id(receipt_id);
   ServerConnection& conn = ctx.connection();
   absl::StatusOr<v1::ReplayReceiptResponse> r =
       conn.Call(conn.audit(), &AuditStub::ReplayReceipt, request);
-  if (!r.ok()) return ctx.Fail(r.status());
+  if (!r.ok())
+    return ctx.Fail(r.status(), absl::IsDataLoss(r.status()) ? kExitFinding : kExitFailure);
   const bool match = r->outcome() == v1::ReplayReceiptResponse::MATCH;
   const std::vector<std::string> added(r->added().begin(), r->added().end());
   const std::vector<std::string> removed(r->removed().begin(), r->removed().end());
@@ -417,8 +422,8 @@ void AddAuditCommands(CLI::App& app, CommandContext& ctx, CommandAction* action)
   receipt->callback([&ctx, action, receipt_id] {
     *action = [&ctx, receipt_id] { return RunReceipt(ctx, *receipt_id); };
   });
-  CLI::App* replay =
-      audit->add_subcommand("replay", "Re-run a receipt's request as recorded; exit 3 on MISMATCH");
+  CLI::App* replay = audit->add_subcommand(
+      "replay", "Re-run a receipt's request as recorded; exit 3 on MISMATCH or a tampered receipt");
   replay->add_option("ID", *receipt_id, "The receipt id Retrieve gave, or the entry's seq")
       ->required();
   replay->callback([&ctx, action, receipt_id] {

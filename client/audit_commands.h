@@ -1,9 +1,9 @@
 // AuditService subcommands of `ctxgraph`, under `audit`:
 //   ctxgraph audit ls [--principal P] [--action A] [--node ID] [--since T]
 //                     [--until T] [--limit N]
-//   ctxgraph audit verify     (exit 1 when the chain is broken)
+//   ctxgraph audit verify     (exit 3 when the chain is broken)
 //   ctxgraph audit receipt ID (a Retrieve receipt and its recorded request)
-//   ctxgraph audit replay ID  (exit 1 on MISMATCH)
+//   ctxgraph audit replay ID  (exit 3 on MISMATCH or a tampered receipt)
 //   ctxgraph audit access-report --principal P [--since T] [--until T]
 //                     (clearances held versus the labels its reads needed)
 //   ctxgraph audit exposure NODE [--since T] [--until T] [--as-of V]

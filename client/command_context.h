@@ -19,8 +19,9 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;  // the server refused or failed, or lines were rejected
 inline constexpr int kExitUsage = 2;    // bad flags, arguments or local files
 // The check ran and found a problem: `audit verify` on a broken chain,
-// `audit replay` on a MISMATCH. Apart from 1 so a script can tell a finding
-// from a check that could not run.
+// `audit replay` on a MISMATCH or on a receipt whose own entry was edited
+// (DATA_LOSS). Apart from 1 so a script can tell a finding from a check
+// that could not run.
 inline constexpr int kExitFinding = 3;
 
 struct GlobalFlags {

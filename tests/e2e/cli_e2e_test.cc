@@ -18,9 +18,10 @@ using nlohmann::json;
 
 // Rewrites a stopped server's store as someone with disk access could: every
 // record of node `node_id` gets a forged title at its own version (its
-// stored content hash left as it was), and audit entry `audit_seq` another
-// principal.
-void TamperStore(const std::string& db_path, const std::string& node_id, uint64_t audit_seq) {
+// stored content hash left as it was), and each audit entry of
+// `audit_seqs` another principal (its stored hash left as it was).
+void TamperStore(const std::string& db_path, const std::string& node_id,
+                 const std::vector<uint64_t>& audit_seqs) {
   absl::StatusOr<std::unique_ptr<Database>> db = Database::Open(db_path, DatabaseOptions{});
   ASSERT_TRUE(db.ok()) << db.status();
   rocksdb::DB* rocks = (*db)->rocks();
@@ -39,15 +40,16 @@ void TamperStore(const std::string& db_path, const std::string& node_id, uint64_
   ASSERT_GT(forged, 0);
 
   rocksdb::ColumnFamilyHandle* audit = (*db)->handle(Cf::kAudit);
-  std::string bytes;
-  ASSERT_TRUE(rocks->Get(rocksdb::ReadOptions(), audit, keys::AuditKey(audit_seq), &bytes).ok());
-  absl::StatusOr<AuditEntry> entry = DecodeAuditEntry(bytes);
-  ASSERT_TRUE(entry.ok()) << entry.status();
-  entry->principal = "nobody";
-  ASSERT_TRUE(
-      rocks
-          ->Put(rocksdb::WriteOptions(), audit, keys::AuditKey(audit_seq), EncodeAuditEntry(*entry))
-          .ok());
+  for (const uint64_t seq : audit_seqs) {
+    std::string bytes;
+    ASSERT_TRUE(rocks->Get(rocksdb::ReadOptions(), audit, keys::AuditKey(seq), &bytes).ok());
+    absl::StatusOr<AuditEntry> entry = DecodeAuditEntry(bytes);
+    ASSERT_TRUE(entry.ok()) << entry.status();
+    entry->principal = "nobody";
+    ASSERT_TRUE(
+        rocks->Put(rocksdb::WriteOptions(), audit, keys::AuditKey(seq), EncodeAuditEntry(*entry))
+            .ok());
+  }
 }
 
 // Edges come first on purpose: the importer must cope with any line order.
@@ -158,10 +160,20 @@ TEST_F(CliE2eTest, ImportThenReadBackTypedPropsAndProvenance) {
 
 TEST_F(CliE2eTest, AuditChecksExitThreeOnAFindingAndOneWhenTheyCannotRun) {
   ASSERT_EQ(CliJson(admin_token_file_, {"import", dir_ + "/graph.jsonl"})["nodes_written"], 3);
+  // Two receipts: one whose items will be rewritten underneath, one whose
+  // own audit entry will be.
   const json context = CliJson(admin_token_file_, {"context", "--seed", "doc-00000042"});
   const std::string receipt = context["receipt"].value("receipt_id", "");
   ASSERT_EQ(receipt.size(), 32u) << context.dump();
-  EXPECT_EQ(CliJson(admin_token_file_, {"audit", "replay", receipt})["outcome"], "MATCH");
+  const json other = CliJson(admin_token_file_, {"context", "--seed", "msg-00000007"});
+  const std::string edited_receipt = other["receipt"].value("receipt_id", "");
+  ASSERT_EQ(edited_receipt.size(), 32u) << other.dump();
+  const uint64_t edited_seq =
+      CliJson(admin_token_file_, {"audit", "receipt", edited_receipt})["entry"].value("seq", 0u);
+  ASSERT_GT(edited_seq, 2u);
+  for (const std::string& id : {receipt, edited_receipt}) {
+    EXPECT_EQ(CliJson(admin_token_file_, {"audit", "replay", id})["outcome"], "MATCH");
+  }
   EXPECT_EQ(CliJson(admin_token_file_, {"audit", "verify"})["ok"], true);
 
   // A check that cannot run is a failure, not a finding.
@@ -175,7 +187,7 @@ TEST_F(CliE2eTest, AuditChecksExitThreeOnAFindingAndOneWhenTheyCannotRun) {
   EXPECT_NE(denied.err.find("error: PERMISSION_DENIED: "), std::string::npos) << denied.err;
 
   ASSERT_EQ(server_->Stop(), 0);
-  ASSERT_NO_FATAL_FAILURE(TamperStore(dir_ + "/data/db", "doc-00000042", 2));
+  ASSERT_NO_FATAL_FAILURE(TamperStore(dir_ + "/data/db", "doc-00000042", {2, edited_seq}));
   ASSERT_TRUE(server_->Start());
 
   const CommandResult replay = Cli(admin_token_file_, {"--json", "audit", "replay", receipt});
@@ -184,6 +196,11 @@ TEST_F(CliE2eTest, AuditChecksExitThreeOnAFindingAndOneWhenTheyCannotRun) {
   EXPECT_EQ(replayed["outcome"], "MISMATCH") << replay.out;
   EXPECT_EQ(replayed["altered"], json::array({"doc-00000042"})) << replay.out;
   EXPECT_EQ(replay.err, "");
+
+  const CommandResult tampered = Cli(admin_token_file_, {"audit", "replay", edited_receipt});
+  EXPECT_EQ(tampered.exit_code, 3) << tampered.err;
+  EXPECT_EQ(tampered.err, "error: DATA_LOSS: receipt \"" + edited_receipt +
+                              "\": the audit entry's hash does not verify\n");
 
   const CommandResult verify = Cli(admin_token_file_, {"--json", "audit", "verify"});
   EXPECT_EQ(verify.exit_code, 3) << verify.err;

@@ -119,6 +119,8 @@ TEST_F(BenchSmokeTest, ReportsEveryOperationWithoutErrors) {
     }
   }
   ASSERT_NE(agent_get, nullptr);
+  ASSERT_TRUE(report.contains("get_node_not_found_cost")) << report.dump();
+  ASSERT_TRUE(report["get_node_not_found_cost"].contains("1")) << report.dump();
   const json& cost = report["get_node_not_found_cost"]["1"];
   const double agent_answers = (*agent_get)["ok"].get<double>() +
                                (*agent_get)["not_found"].get<double>() +

@@ -25,6 +25,7 @@ constexpr char kHealthCheck[] = "/grpc.health.v1.Health/Check";
 // A service name gRPC's default health service does not know: Check answers
 // it NOT_FOUND.
 constexpr char kUnknownService[] = "ctxgraph.bench.NoSuchService";
+static_assert(sizeof(kUnknownService) - 1 < 128, "EmptyCallOp writes its length in one byte");
 
 // Health/Check with a HealthCheckRequest whose only field is `service`, sent
 // as raw bytes. The answer is kept as raw bytes (a ByteBuffer) and never

@@ -5,7 +5,8 @@
 //
 // DIR is ctxgraph-gen's output (graph.jsonl, queries.json). The run: start
 // ctxgraphd on a temporary data dir, import through the real CLI, create the
-// principals, measure the floors (empty gRPC call, raw RocksDB Gets), run
+// principals, measure the floors (empty gRPC call, the same call answered
+// NOT_FOUND, raw RocksDB Gets), run
 // every ctxgraph operation as admin and as agent-3teams at each client count,
 // stop ctxgraphd, then do the same against a throwaway PostgreSQL cluster.
 // Backends never run at the same time, so they do not compete for the CPU.

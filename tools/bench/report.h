@@ -50,7 +50,11 @@ struct BenchReport {
 };
 
 // Keys: date, machine, scale, settings, load{ctxgraph, postgres},
-// get_node_share_of_empty_call{"<clients>": fraction}, results[], notes[].
+// get_node_share_of_empty_call{"<clients>": fraction},
+// get_node_not_found_cost{"<clients>": {extra_us_per_call, not_found_share,
+// predicted_ratio}} (what gRPC's cost for NOT_FOUND alone predicts for the
+// restricted principal's GetNode; see GetNodeNotFoundCost), results[],
+// notes[].
 nlohmann::json ReportJson(const BenchReport& report);
 
 std::string ReportMarkdown(const BenchReport& report);
