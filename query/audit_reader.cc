@@ -47,7 +47,8 @@ absl::Status ValidateAuditFilter(const AuditFilter& f) {
 }
 
 absl::StatusOr<AuditEntryPage> AuditReader::List(const AuditFilter& filter, int page_size,
-                                                 std::string_view page_token) const {
+                                                 std::string_view page_token,
+                                                 size_t scan_budget) const {
   RETURN_IF_ERROR(CheckRole(caller_, "ListEntries"));
   RETURN_IF_ERROR(RequireFullClearance(caller_, "ListEntries"));
   if (page_size < 0) {
@@ -66,12 +67,14 @@ absl::StatusOr<AuditEntryPage> AuditReader::List(const AuditFilter& filter, int 
     if (token.cursor.size() != 8) return absl::InvalidArgumentError("page_token: invalid");
     ASSIGN_OR_RETURN(after, keys::ReadU64(token.cursor, 0));
   }
-  ASSIGN_OR_RETURN(AuditPage page, log_.List(filter, after, limit, kMaxAuditPageBytes));
+  // A budget of 0 would read nothing and hand back the same token forever.
+  ASSIGN_OR_RETURN(AuditPage page, log_.List(filter, after, limit, kMaxAuditPageBytes,
+                                             std::max<size_t>(scan_budget, 1)));
   AuditEntryPage out;
   out.entries = std::move(page.entries);
   if (page.more) {
     // The token's version field is unused: the log has no versions.
-    out.next_page_token = tokens_.Encode(fingerprint, {0, keys::EncodeU64(out.entries.back().seq)});
+    out.next_page_token = tokens_.Encode(fingerprint, {0, keys::EncodeU64(page.resume_after)});
   }
   return out;
 }

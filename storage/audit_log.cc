@@ -317,24 +317,34 @@ absl::StatusOr<AuditVerifyResult> AuditLog::Verify() const {
 }
 
 absl::StatusOr<AuditPage> AuditLog::List(const AuditFilter& filter, uint64_t after_seq,
-                                         size_t limit, size_t max_bytes) const {
+                                         size_t limit, size_t max_bytes, size_t max_scanned) const {
   AuditPage page;
   if (after_seq == ~uint64_t{0}) return page;
   size_t bytes = 0;
+  size_t scanned = 0;
   auto it = NewIterator();
   for (it->Seek(keys::AuditKey(after_seq + 1)); it->Valid(); it->Next()) {
+    if (scanned == max_scanned) {  // the budget is spent and an entry is left
+      page.more = true;
+      break;
+    }
+    ++scanned;
     absl::StatusOr<AuditEntry> entry = DecodeAuditEntry(View(it->value()));
     if (!entry.ok()) {
       absl::StatusOr<uint64_t> seq = keys::DecodeAuditKey(View(it->key()));
       return absl::DataLossError(
           absl::StrCat("audit entry ", seq.ok() ? *seq : 0, ": ", entry.status().message()));
     }
-    if (!filter.Matches(*entry)) continue;
+    if (!filter.Matches(*entry)) {
+      page.resume_after = entry->seq;
+      continue;
+    }
     if (page.entries.size() == limit || bytes >= max_bytes) {
       page.more = true;
       break;
     }
     bytes += it->value().size();
+    page.resume_after = entry->seq;
     page.entries.push_back(*std::move(entry));
   }
   RETURN_IF_ERROR(FromRocks(it->status()));

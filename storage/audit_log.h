@@ -111,7 +111,12 @@ struct AuditFilter {
 
 struct AuditPage {
   std::vector<AuditEntry> entries;  // in seq order
-  bool more = false;                // another matching entry follows the last one
+  // Another matching entry follows, or (the scan's budget spent) may: list
+  // on after `resume_after`.
+  bool more = false;
+  // The last seq the page is done with: its last entry, or a later one the
+  // filter skipped. 0 when it read none.
+  uint64_t resume_after = 0;
 };
 
 struct AuditVerifyResult {
@@ -195,9 +200,11 @@ class AuditLog {
   // of its entries to `max_bytes` (an entry lists up to kMaxAuditItems
   // items, half a megabyte with long ids). Scans entries one by one (there
   // is no secondary index yet), so a filter matching nothing reads the
-  // whole log. DATA_LOSS naming the seq when an entry cannot be decoded.
+  // whole log, unless `max_scanned` bounds the entries one call reads: the
+  // page then ends there, short or empty, with `more` set when the log
+  // goes on. DATA_LOSS naming the seq when an entry cannot be decoded.
   absl::StatusOr<AuditPage> List(const AuditFilter& filter, uint64_t after_seq, size_t limit,
-                                 size_t max_bytes = SIZE_MAX) const;
+                                 size_t max_bytes = SIZE_MAX, size_t max_scanned = SIZE_MAX) const;
 
   // Returns once entry `seq`, already written, is in a synced WAL, whatever
   // the sync policy (for an entry that must be durable before its caller

@@ -520,6 +520,38 @@ TEST_F(AuditLogTest, AListPageEndsAfterTheEntryThatReachesItsByteBound) {
   EXPECT_EQ(Seqs(Filter(""), 0, 10, 1), (std::vector<uint64_t>{1}));
 }
 
+TEST_F(AuditLogTest, AScanBudgetEndsAPageShortOrEmptyAndItResumesWhereItStopped) {
+  // Ten entries; only 3 and 10 are bob's.
+  for (int i = 1; i <= 10; ++i) {
+    ASSERT_OK(log().Append(ReadEntry(i == 3 || i == 10 ? "bob" : "alice", "retrieve", i)));
+  }
+  // Four entries read per call.
+  ASSERT_OK_AND_ASSIGN(AuditPage page, log().List(Filter("bob"), 0, 5, SIZE_MAX, 4));
+  ASSERT_EQ(page.entries.size(), 1u);
+  EXPECT_EQ(page.entries[0].seq, 3u);
+  EXPECT_TRUE(page.more);
+  EXPECT_EQ(page.resume_after, 4u);  // 4 read and skipped: the next call starts at 5
+  ASSERT_OK_AND_ASSIGN(page, log().List(Filter("bob"), page.resume_after, 5, SIZE_MAX, 4));
+  EXPECT_TRUE(page.entries.empty());
+  EXPECT_TRUE(page.more);
+  EXPECT_EQ(page.resume_after, 8u);
+  ASSERT_OK_AND_ASSIGN(page, log().List(Filter("bob"), page.resume_after, 5, SIZE_MAX, 4));
+  ASSERT_EQ(page.entries.size(), 1u);
+  EXPECT_EQ(page.entries[0].seq, 10u);
+  EXPECT_FALSE(page.more);
+  EXPECT_EQ(page.resume_after, 10u);
+  // A budget spent on exactly the last entry: nothing is left, so no more.
+  ASSERT_OK_AND_ASSIGN(page, log().List(Filter("bob"), 6, 5, SIZE_MAX, 4));
+  EXPECT_FALSE(page.more);
+  // A full page resumes after its last entry, not after the match it found
+  // beyond it.
+  ASSERT_OK_AND_ASSIGN(page, log().List(Filter(""), 0, 2, SIZE_MAX, 4));
+  EXPECT_TRUE(page.more);
+  EXPECT_EQ(page.resume_after, 2u);
+  // Without a budget, nothing changes: bob's two entries in one page.
+  EXPECT_EQ(Seqs(Filter("bob")), (std::vector<uint64_t>{3, 10}));
+}
+
 TEST_F(AuditLogTest, ListReportsAnUndecodableEntry) {
   AppendReads(2);
   RawPut(2, "\x01x");
