@@ -107,7 +107,7 @@ int RunList(CommandContext& ctx, const AuditArgs& args) {
                   absl::StrCat(e.snapshot_version()), absl::StrCat(e.items_total()), e.summary()});
   }
   table.Print(std::cout);
-  if (more) std::cerr << "(more entries follow; raise --limit to see them)\n";
+  if (more) std::cerr << "(more entries may follow; raise --limit to see them)\n";
   return kExitOk;
 }
 
