@@ -329,14 +329,17 @@ absl::StatusOr<AuditPage> AuditLog::List(const AuditFilter& filter, uint64_t aft
       break;
     }
     ++scanned;
+    // Resume by the key's seq, not the entry's own field: an entry edited
+    // to claim an earlier seq must not send the next page back over it.
+    absl::StatusOr<uint64_t> seq = keys::DecodeAuditKey(View(it->key()));
     absl::StatusOr<AuditEntry> entry = DecodeAuditEntry(View(it->value()));
     if (!entry.ok()) {
-      absl::StatusOr<uint64_t> seq = keys::DecodeAuditKey(View(it->key()));
       return absl::DataLossError(
           absl::StrCat("audit entry ", seq.ok() ? *seq : 0, ": ", entry.status().message()));
     }
+    if (!seq.ok()) return absl::DataLossError(absl::StrCat("audit key: ", seq.status().message()));
     if (!filter.Matches(*entry)) {
-      page.resume_after = entry->seq;
+      page.resume_after = *seq;
       continue;
     }
     if (page.entries.size() == limit || bytes >= max_bytes) {
@@ -344,7 +347,7 @@ absl::StatusOr<AuditPage> AuditLog::List(const AuditFilter& filter, uint64_t aft
       break;
     }
     bytes += it->value().size();
-    page.resume_after = entry->seq;
+    page.resume_after = *seq;
     page.entries.push_back(*std::move(entry));
   }
   RETURN_IF_ERROR(FromRocks(it->status()));

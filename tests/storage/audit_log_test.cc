@@ -552,6 +552,18 @@ TEST_F(AuditLogTest, AScanBudgetEndsAPageShortOrEmptyAndItResumesWhereItStopped)
   EXPECT_EQ(Seqs(Filter("bob")), (std::vector<uint64_t>{3, 10}));
 }
 
+TEST_F(AuditLogTest, AScanResumesByTheKeyWhateverSeqAnEntryClaims) {
+  AppendReads(6);
+  // Entry 4, edited on disk to claim seq 1: a page that ends on it must not
+  // send the next one back to 2.
+  AuditEntry forged = All()[3];
+  forged.seq = 1;
+  RawPut(4, EncodeAuditEntry(forged));
+  ASSERT_OK_AND_ASSIGN(AuditPage page, log().List(Filter("nobody"), 0, 5, SIZE_MAX, 4));
+  EXPECT_TRUE(page.more);
+  EXPECT_EQ(page.resume_after, 4u);
+}
+
 TEST_F(AuditLogTest, ListReportsAnUndecodableEntry) {
   AppendReads(2);
   RawPut(2, "\x01x");
